@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The I/O seam. Everything in libdmirror reads and writes legs through a
+// BlockDevice, so tests can substitute an in-memory device, a fault-injecting
+// wrapper or a crash simulator for a real disk.
+//
+// Durability contract: a write is durable only once a later flush() has
+// returned success. Crash simulators may drop, reorder or tear any write not
+// covered by a completed flush.
+#pragma once
+
+#include <dmirror/export.h>
+#include <dmirror/result.h>
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace dmirror {
+
+struct DeviceGeometry {
+  uint64_t size_bytes = 0;
+  uint32_t logical_block_size = 512;
+  uint32_t physical_block_size = 512;
+};
+
+// How a device was identified on the host, used to refuse the same leg given
+// twice (a symlink, a loop device over the same file...).
+struct DeviceIdentity {
+  bool is_block_device = false;
+  dev_t rdev = 0;        // block devices: the device number
+  dev_t st_dev = 0;      // regular files: the file system holding them
+  ino_t st_ino = 0;      // regular files: the inode
+};
+
+class DMIRROR_EXPORT BlockDevice {
+ public:
+  virtual ~BlockDevice();
+  BlockDevice() = default;
+  BlockDevice(const BlockDevice&) = delete;
+  BlockDevice& operator=(const BlockDevice&) = delete;
+
+  virtual const DeviceGeometry& geometry() const = 0;
+  // Path or a synthetic name ("mem:leg1"); used in every message.
+  virtual const std::string& describe() const = 0;
+
+  // REQUIRES: offset and size are multiples of logical_block_size when the
+  // device was opened with O_DIRECT; the range lies inside the device.
+  // A short transfer is an Io error.
+  [[nodiscard]] virtual Status read(uint64_t offset, std::span<std::byte> buf) = 0;
+  [[nodiscard]] virtual Status write(uint64_t offset, std::span<const std::byte> buf) = 0;
+  // Makes every completed write durable (fdatasync / cache flush).
+  [[nodiscard]] virtual Status flush() = 0;
+};
+
+// Forwards every call; test decorators derive from it and override a few.
+class DMIRROR_EXPORT DeviceWrapper : public BlockDevice {
+ public:
+  explicit DeviceWrapper(BlockDevice* target) : target_(target) {}
+  const DeviceGeometry& geometry() const override { return target_->geometry(); }
+  const std::string& describe() const override { return target_->describe(); }
+  Status read(uint64_t offset, std::span<std::byte> buf) override { return target_->read(offset, buf); }
+  Status write(uint64_t offset, std::span<const std::byte> buf) override { return target_->write(offset, buf); }
+  Status flush() override { return target_->flush(); }
+  BlockDevice* target() const { return target_; }
+
+ private:
+  BlockDevice* target_;
+};
+
+struct OpenOptions {
+  bool writable = true;
+  bool direct = false;     // O_DIRECT (block devices and files that allow it)
+  bool exclusive = true;   // O_EXCL on block devices: refuse mounted / claimed ones
+};
+
+// Opens a regular file or a block device. A directory, a character device or
+// anything else is refused with InvalidArgument and a message saying what it is.
+DMIRROR_EXPORT Result<std::unique_ptr<BlockDevice>> open_device(const std::string& path,
+                                                                const OpenOptions& options = {});
+
+// stat()-based identity of a path (follows symlinks). For loop devices the
+// identity of the backing file is returned in `backing` when known.
+struct PathIdentity {
+  DeviceIdentity self;
+  bool has_backing_file = false;
+  DeviceIdentity backing;
+};
+DMIRROR_EXPORT Result<PathIdentity> identify_path(const std::string& path);
+// True when the two paths name the same storage (same file, same block
+// device, a loop device over the file, or a partition and its whole disk).
+DMIRROR_EXPORT bool same_storage(const PathIdentity& a, const PathIdentity& b);
+
+// A vector-backed device. Writes are immediately "durable".
+DMIRROR_EXPORT std::unique_ptr<BlockDevice> make_mem_device(uint64_t size_bytes, std::string name,
+                                                            uint32_t logical_block_size = 512);
+
+}  // namespace dmirror

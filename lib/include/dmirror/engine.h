@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The userspace mirror engine: a RAID1 volume over the legs of an array,
+// driven from userspace (for tests, demos and offline tools; online volumes
+// use the kernel's raid target).
+//
+// Write path: every write marks its regions dirty in the write-intent
+// journal of every leg and flushes it before the data is written (group
+// commit: concurrent writes share one journal write and flush, and a region
+// already dirty costs nothing). The data goes to every writable leg; a write
+// is acknowledged when every leg has answered. A leg that fails a write is
+// marked failed in the superblocks of the survivors before the write is
+// acknowledged; if no in-sync leg would survive, nothing is failed and the
+// caller gets the error. Dirty bits are cleared lazily, once the region's
+// data was made durable on every leg by flush() and the region stayed idle
+// for a whole flush interval (md's bitmap discipline); never while degraded.
+//
+// Durability: as for a disk, a write is durable once a later flush() has
+// returned. close() flushes, clears the journal and the Dirty flag.
+#pragma once
+
+#include <dmirror/block_device.h>
+#include <dmirror/export.h>
+#include <dmirror/findings.h>
+#include <dmirror/result.h>
+#include <dmirror/superblock.h>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace dmirror {
+
+enum class ReadPolicy {
+  RoundRobin,     // rotate over the legs that may serve the read
+  LeastPending,   // the leg with the fewest reads in flight
+  Preferred,      // MirrorOptions::preferred_slot when it may serve, else round robin
+};
+
+enum class IoEngineKind {
+  Sync,      // one leg after the other on the calling thread (deterministic)
+  Threads,   // legs in parallel, one worker per leg
+  Uring,     // io_uring on fd-backed legs; falls back to Threads otherwise
+};
+DMIRROR_EXPORT std::string_view io_engine_kind_name(IoEngineKind k);
+
+struct MirrorOptions {
+  bool read_only = false;         // never write anything, metadata included
+  bool recover = true;            // after an unclean shutdown, resync dirty regions at open
+  ReadPolicy read_policy = ReadPolicy::RoundRobin;
+  uint32_t preferred_slot = kNoSlot;
+  IoEngineKind io_engine = IoEngineKind::Sync;
+  uint32_t max_batch_writes = 64;             // writes that may share one journal flush
+  uint64_t max_batch_bytes = 16 * 1024 * 1024;
+};
+
+struct LegStatus {
+  uint32_t slot = 0;
+  LegState state = LegState::Unused;
+  std::string device;            // empty when missing
+  uint64_t reads = 0, writes = 0;
+  uint64_t read_errors = 0, write_errors = 0;
+};
+
+struct MirrorStats {
+  uint64_t writes = 0;           // acknowledged write() calls
+  uint64_t reads = 0;
+  uint64_t flushes = 0;
+  uint64_t journal_commits = 0;  // journal write + flush rounds
+  uint64_t superblock_commits = 0;
+  uint64_t read_retries = 0;     // reads served by another leg after an error
+  uint64_t recovered_regions = 0;  // resynced at open after an unclean shutdown
+};
+
+class DMIRROR_EXPORT Mirror {
+ public:
+  // Assembles the legs (the newest superblock wins; missing legs make the
+  // array degraded). Refuses an array whose sync state an online volume
+  // owns (Busy). After an unclean shutdown, with options.recover, the dirty
+  // regions are resynced before open returns.
+  static Result<std::unique_ptr<Mirror>> open(std::span<BlockDevice* const> legs,
+                                              const MirrorOptions& options = {});
+  // Does not close: a mirror dropped without close() stays Dirty, as after a crash.
+  ~Mirror();
+
+  uint64_t size() const;                  // bytes of the data area
+  uint32_t block_size() const;            // offsets and lengths must be multiples of it
+
+  // REQUIRES: offset and length are multiples of block_size(), inside size().
+  [[nodiscard]] Status write(uint64_t offset, std::span<const std::byte> data);
+  [[nodiscard]] Status read(uint64_t offset, std::span<std::byte> buf);
+  [[nodiscard]] Status flush();
+  // Flushes, clears the journal (unless degraded) and the Dirty flag.
+  [[nodiscard]] Status close();
+
+  Superblock superblock() const;
+  std::vector<LegStatus> legs() const;
+  MirrorStats stats() const;
+  std::string_view io_engine_name() const;
+  Findings findings() const;               // noticed while assembling / recovering
+
+  struct Impl;
+ private:
+  explicit Mirror(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dmirror

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Reading and writing one leg's superblock pair. The reader classifies each
+// copy, picks the valid copy with the highest seqno, and reports the other
+// as a finding; the writer updates copy 0, flushes, then copy 1, flushes, so
+// a crash, a torn write or one bad sector never leaves the leg without a
+// valid copy.
+#pragma once
+
+#include <dmirror/block_device.h>
+#include <dmirror/export.h>
+#include <dmirror/findings.h>
+#include <dmirror/result.h>
+#include <dmirror/superblock.h>
+
+#include <optional>
+#include <string>
+
+namespace dmirror {
+
+// Fixed in format v1 so that either copy can be found without the other.
+inline constexpr uint64_t kSuperblockOffset[2] = {0, 64 * 1024};
+
+enum class CopyState {
+  Valid,        // checksum and structure good, newest seqno
+  Older,        // valid but an older seqno than the other copy
+  Blank,        // no magic (never written, or wiped)
+  Corrupt,      // magic present, but checksum or structure wrong
+  IoError,      // could not be read
+  Unsupported,  // valid checksum, but an unknown incompat feature / version
+};
+DMIRROR_EXPORT std::string_view copy_state_name(CopyState s);
+
+struct CopyInfo {
+  CopyState state = CopyState::Blank;
+  uint64_t offset = 0;
+  uint64_t seqno = 0;          // when decoded
+  std::string detail;          // why it is not Valid
+};
+
+struct LegMetadata {
+  CopyInfo copies[2];
+  Superblock sb;               // the chosen copy
+  int chosen = 0;              // index of the chosen copy
+  bool read_only = false;      // unknown ro_compat feature
+  Findings findings;           // damaged / older copies
+  bool copies_agree() const {
+    return copies[0].state == CopyState::Valid && copies[1].state == CopyState::Valid;
+  }
+};
+
+// Errors: NotDmirror (neither copy carries our magic), Corruption (copies
+// present but none valid), Unsupported (newer format), Io (both unreadable).
+DMIRROR_EXPORT Result<LegMetadata> read_leg(BlockDevice& dev);
+
+// Writes both copies of `sb` in order with flushes (see above). The caller
+// sets sb.seqno (normally previous + 1) and sb.slot / leg_uuid for this leg.
+[[nodiscard]] DMIRROR_EXPORT Status write_superblocks(BlockDevice& dev, const Superblock& sb);
+
+// Rewrites a damaged or older copy from the chosen one. Refused with
+// ForeignSignature when libblkid sees another signature on `path` (the
+// cryptsetup rule: never auto-repair an ambiguous device).
+[[nodiscard]] DMIRROR_EXPORT Status repair_superblock_copies(BlockDevice& dev, const std::string& path,
+                                                             const LegMetadata& meta);
+
+}  // namespace dmirror

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Validation of user-supplied names and sizes.
+#pragma once
+
+#include <dmirror/export.h>
+#include <dmirror/result.h>
+
+#include <cstdint>
+#include <string_view>
+
+namespace dmirror {
+
+// An array name must be usable as a device-mapper name and a udev node
+// (/dev/mapper/NAME, plus "-kmetaN"/"-dataN" suffixes): 1..63 characters
+// from [A-Za-z0-9#+-.:=@_], not starting with '-' or '.', not "." / ".." /
+// "control". The error message says which character or rule failed.
+[[nodiscard]] DMIRROR_EXPORT Status validate_array_name(std::string_view name);
+
+// "4M", "64KiB", "1g", "512" (bytes). Binary units. Errors name the input.
+DMIRROR_EXPORT Result<uint64_t> parse_size(std::string_view text);
+
+// "4 MiB", "1.5 GiB" for humans.
+DMIRROR_EXPORT std::string format_size(uint64_t bytes);
+
+}  // namespace dmirror

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The superblock: identity, geometry, leg table and offline state of one leg.
+// This is the in-memory ("core") form; the on-disk encoding is in
+// lib/src/ondisk/superblock_disk.h and is specified in lib/src/ondisk/FORMAT.md.
+#pragma once
+
+#include <dmirror/export.h>
+#include <dmirror/result.h>
+#include <dmirror/uuid.h>
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace dmirror {
+
+inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kSuperblockSize = 4096;
+inline constexpr uint32_t kMaxLegs = 16;
+inline constexpr uint64_t kMaxRegions = uint64_t{1} << 21;   // dm-raid / md bitmap limit
+inline constexpr size_t kMaxNameLength = 63;
+inline constexpr uint64_t kNoSlot = 0xFFFFFFFFu;
+inline constexpr uint64_t kOffsetInSync = UINT64_MAX;         // "nothing left to do"
+
+// Feature flags. A reader refuses a leg with an unknown incompat bit, opens it
+// read-only with an unknown ro_compat bit and ignores unknown compat bits.
+// Retired bits are listed in FORMAT.md and never reused.
+namespace feature {
+inline constexpr uint64_t kCompatKnown = 0;
+inline constexpr uint64_t kRoCompatKnown = 0;
+inline constexpr uint64_t kIncompatKnown = 0;
+}  // namespace feature
+
+// Superblock flags (array-wide state, same on every leg).
+namespace sbflag {
+inline constexpr uint32_t kDirty = 1u << 0;            // open for writing, not closed cleanly
+inline constexpr uint32_t kKernelOwnsSync = 1u << 1;   // an online volume owns sync state
+inline constexpr uint32_t kAssumeClean = 1u << 2;      // created with --assume-clean
+inline constexpr uint32_t kKnown = kDirty | kKernelOwnsSync | kAssumeClean;
+}  // namespace sbflag
+
+enum class LegState : uint32_t {
+  Unused = 0,      // slot not part of the array
+  InSync = 1,      // holds current data everywhere
+  Failed = 2,      // an I/O error failed it; never a source again until rebuilt
+  Rebuilding = 3,  // current only below recovery_offset
+  Replacing = 4,   // in sync, being replaced by replacement_slot; still counts
+  Removed = 5,     // retired from the array (kept for history)
+};
+DMIRROR_EXPORT std::string_view leg_state_name(LegState s);
+
+struct LegEntry {
+  Uuid uuid;
+  LegState state = LegState::Unused;
+  uint32_t flags = 0;                        // bit 0: write-mostly
+  uint64_t state_seq = 0;                    // superblock seqno when `state` was recorded
+  uint64_t recovery_offset = kOffsetInSync;  // bytes into the data area (Rebuilding)
+  uint64_t device_size = 0;                  // the leg's size in bytes at the time it joined
+  uint32_t replacement_slot = kNoSlot;       // Replacing: the slot taking over
+};
+namespace legflag {
+inline constexpr uint32_t kWriteMostly = 1u << 0;
+}
+
+enum class OfflineOp : uint32_t { None = 0, Resync = 1, Recover = 2, Check = 3, Repair = 4, Replace = 5 };
+DMIRROR_EXPORT std::string_view offline_op_name(OfflineOp op);
+
+// A checkpoint of a long offline operation, so it resumes after a crash.
+struct Checkpoint {
+  OfflineOp op = OfflineOp::None;
+  uint32_t flags = 0;
+  uint64_t position = 0;          // bytes into the data area done so far
+  uint64_t started = 0;           // unix time
+  uint64_t regions_done = 0;
+  uint64_t mismatches = 0;
+  uint64_t repaired = 0;
+  uint32_t source_slot = kNoSlot;
+  uint32_t target_slot = kNoSlot;
+};
+
+enum class ScrubResult : uint32_t { Never = 0, Clean = 1, Mismatches = 2, Repaired = 3, Interrupted = 4, Failed = 5 };
+DMIRROR_EXPORT std::string_view scrub_result_name(ScrubResult r);
+
+struct ScrubSummary {
+  ScrubResult result = ScrubResult::Never;
+  uint64_t started = 0;
+  uint64_t finished = 0;
+  uint64_t regions = 0;
+  uint64_t mismatches = 0;
+  uint64_t repaired = 0;
+};
+
+// Where things live on each leg, in bytes from the start of the leg.
+struct Layout {
+  uint64_t sb_offset[2] = {0, 0};
+  uint64_t journal_offset = 0, journal_size = 0;
+  uint64_t events_offset = 0, events_size = 0;
+  uint64_t kmeta_offset = 0, kmeta_size = 0;
+  uint64_t data_offset = 0;
+  uint64_t data_size = 0;       // usable size, the same on every leg
+};
+
+struct KernelOptions {
+  uint32_t max_write_behind = 0;     // sectors; 0 = unset
+  uint64_t min_recovery_rate = 0;    // KiB/s per device; 0 = unset
+  uint64_t max_recovery_rate = 0;    // KiB/s per device; 0 = unset
+};
+
+struct Superblock {
+  uint32_t version = kFormatVersion;
+  uint64_t compat = 0, ro_compat = 0, incompat = 0;
+  uint64_t seqno = 0;
+  uint32_t flags = 0;                 // sbflag::*
+  Uuid array_uuid;
+  Uuid leg_uuid;                      // this leg's uuid (== legs[slot].uuid)
+  std::string name;
+  uint64_t ctime = 0, utime = 0;
+  uint32_t slot = 0;
+  uint32_t nr_legs = 0;               // slots in use in `legs` (highest used slot + 1)
+  uint32_t logical_block_size = 512;
+  uint64_t region_size = 0;           // bytes, power of two
+  uint64_t nr_regions = 0;
+  uint64_t resync_offset = kOffsetInSync;  // array-wide: data before it is in sync
+  Layout layout;
+  KernelOptions kernel;
+  Checkpoint checkpoint;
+  ScrubSummary last_scrub;
+  std::array<LegEntry, kMaxLegs> legs{};
+
+  bool has_flag(uint32_t f) const { return (flags & f) != 0; }
+};
+
+// Encodes `sb` as copy `copy_index` (0 or 1) into exactly kSuperblockSize bytes,
+// computing the checksum. The copy's own offset comes from sb.layout.
+DMIRROR_EXPORT void encode_superblock(const Superblock& sb, int copy_index,
+                                      std::span<std::byte, kSuperblockSize> out);
+
+// Decodes and validates one copy read from `expected_offset`.
+// Errors: NotDmirror (no magic), Corruption (checksum, misdirected copy,
+// impossible geometry), Unsupported (unknown incompat feature / newer version).
+DMIRROR_EXPORT Result<Superblock> decode_superblock(std::span<const std::byte, kSuperblockSize> in,
+                                                    uint64_t expected_offset);
+
+// True when an ro_compat bit unknown to this version is set.
+inline bool requires_read_only(const Superblock& sb) {
+  return (sb.ro_compat & ~feature::kRoCompatKnown) != 0;
+}
+
+}  // namespace dmirror

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// LegSet: the legs of one array, assembled from BlockDevices, with the
+// newest superblock as the array's view. It is the one place that changes
+// array metadata: superblock commits (seqno + 1 on every leg, copy 0, flush,
+// copy 1, flush), leg failures (recorded on the survivors before anything
+// is acknowledged; the last in-sync leg is never failed), the per-leg
+// write-intent journals and the event history. The mirror engine and every
+// offline operation (resync, verify, scrub, replace) work through it.
+#pragma once
+
+#include <dmirror/block_device.h>
+#include <dmirror/events.h>
+#include <dmirror/journal.h>
+#include <dmirror/leg.h>
+#include <dmirror/superblock.h>
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace dmirror::engine {
+
+struct LegError {
+  uint32_t slot = 0;
+  Error error;
+};
+
+class LegSet {
+ public:
+  // Reads every device's superblocks; the newest seqno describes the array.
+  // Devices are matched to slots by leg uuid. Errors: no dmirror leg,
+  // legs of different arrays, the same slot given twice, an unknown
+  // incompat feature.
+  static Result<LegSet> assemble(std::span<BlockDevice* const> devices);
+
+  const Superblock& sb() const { return sb_; }
+  Superblock& mutable_sb() { return sb_; }
+  uint32_t nr_slots() const { return sb_.nr_legs; }
+  BlockDevice* dev(uint32_t slot) const { return slot < devs_.size() ? devs_[slot] : nullptr; }
+  const std::optional<LegMetadata>& meta(uint32_t slot) const { return metas_[slot]; }
+  LegState state(uint32_t slot) const { return sb_.legs[slot].state; }
+  std::string leg_name(uint32_t slot) const;
+
+  bool present(uint32_t slot) const { return dev(slot) != nullptr; }
+  // Receives writes: in sync, replacing or rebuilding, and present.
+  bool writable(uint32_t slot) const;
+  // Holds current data everywhere: in sync or replacing, and present.
+  bool in_sync(uint32_t slot) const;
+  // May serve [0, end): in sync, or rebuilding with recovery_offset >= end.
+  bool current_below(uint32_t slot, uint64_t end) const;
+  std::vector<uint32_t> in_sync_slots() const;
+  std::vector<uint32_t> writable_slots() const;
+  // Lowest in-sync slot, or nullopt.
+  std::optional<uint32_t> primary() const;
+  // A slot of the table that should hold data but cannot receive writes
+  // (failed, or missing): clearing journal bits is then not allowed.
+  bool degraded() const;
+
+  // Writes sb() with seqno + 1 to every writable leg (and `extra` slots,
+  // e.g. a leg being retired). A leg whose superblock write fails is failed
+  // and the update repeated, unless it is the last in-sync leg: then Io.
+  [[nodiscard]] Status commit(std::span<const uint32_t> extra = {});
+  // Records failures: each leg is set Failed (with an event) and the
+  // superblocks committed. Refuses (Io, naming the error) when that would
+  // leave no in-sync leg; nothing is then failed.
+  [[nodiscard]] Status fail_legs(std::span<const LegError> errors);
+
+  // Loads the journal of every writable leg and merges their dirty bits.
+  [[nodiscard]] Status load_journals();
+  bool journals_loaded() const { return journals_loaded_; }
+  bool journal_damaged() const { return journal_damaged_; }
+  bool is_dirty(uint64_t region) const;
+  uint64_t dirty_count() const;
+  std::vector<uint64_t> dirty_regions() const;
+  void mark(uint64_t region);
+  void clear(uint64_t region);
+  // Writes pending journal blocks to every writable leg, then flushes each.
+  // Legs that fail are returned (their journal is left pending).
+  std::vector<LegError> write_journals();
+  WriteIntentJournal* journal(uint32_t slot);
+  // A fresh journal for a leg joining the array (all bits as merged).
+  void adopt_journal(uint32_t slot, const WriteIntentJournal& j);
+
+  // Appends an event to every writable leg (not flushed: the next commit or
+  // flush makes it durable). Event I/O errors are ignored: history is
+  // best-effort and never fails an operation.
+  void record_event(EventType type, uint32_t slot, std::initializer_list<uint64_t> args, std::string detail);
+  // Attaches a device to a slot (replace / add). REQUIRES: slot < kMaxLegs.
+  void attach(uint32_t slot, BlockDevice* dev);
+  const Findings& findings() const { return findings_; }
+
+ private:
+  Superblock sb_;
+  std::vector<BlockDevice*> devs_;
+  std::vector<std::optional<LegMetadata>> metas_;
+  std::vector<std::optional<WriteIntentJournal>> journals_;
+  bool journals_loaded_ = false;
+  bool journal_damaged_ = false;
+  std::optional<uint64_t> next_event_seq_;
+  Findings findings_;
+};
+
+// Unix time, seconds.
+uint64_t now_seconds();
+
+}  // namespace dmirror::engine

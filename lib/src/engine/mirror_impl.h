@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Internal state of a Mirror. Every mutation (writes, flushes, close) goes
+// through one request queue whose front request is the leader: it takes a
+// batch of consecutive writes and runs their write group (leveldb's writer
+// queue). Readers only take state_mu_ briefly to choose a leg.
+#pragma once
+
+#include <dmirror/engine.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "engine/io_engine.h"
+#include "engine/leg_set.h"
+
+namespace dmirror {
+
+struct Mirror::Impl {
+  struct Request {
+    enum class Kind { Write, Flush, Close };
+    Kind kind = Kind::Write;
+    uint64_t offset = 0;
+    std::span<const std::byte> data;
+    Status result;
+    bool done = false;
+    std::condition_variable cv;
+  };
+
+  MirrorOptions options;
+  engine::LegSet set;
+  std::unique_ptr<engine::IoEngine> io;
+
+  mutable std::mutex queue_mu;
+  std::deque<Request*> queue;
+
+  mutable std::mutex state_mu;     // leg states, as seen by readers
+  bool activated = false;          // Dirty flag written since open
+  bool closed = false;
+  std::vector<uint8_t> written;    // regions written since the last flush (1 byte per region)
+  uint32_t rr_next = 0;
+  std::unique_ptr<std::atomic<uint32_t>[]> pending;   // reads in flight per slot
+  std::vector<LegStatus> leg_stats;
+  MirrorStats stats;
+  Findings findings;
+
+  explicit Impl(engine::LegSet s) : set(std::move(s)) {}
+
+  Status submit(Request& r);
+  void process(std::span<Request*> batch);
+  Status process_writes(std::span<Request*> batch);
+  Status process_flush(bool closing);
+  Status activate();
+  // Fails legs (under state_mu) and counts the commit.
+  Status fail(std::span<const engine::LegError> errors);
+  Status check_range(uint64_t offset, uint64_t len) const;
+  std::vector<uint32_t> read_order(uint64_t offset, uint64_t len);
+  Status read(uint64_t offset, std::span<std::byte> buf);
+};
+
+}  // namespace dmirror

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// A BlockDevice over a file descriptor (a regular image file or a block
+// device). Internal: callers get one through open_device().
+#pragma once
+
+#include <dmirror/block_device.h>
+
+#include <string>
+
+namespace dmirror::io {
+
+class PosixDevice final : public BlockDevice {
+ public:
+  // Takes ownership of `fd`.
+  PosixDevice(int fd, std::string path, DeviceGeometry geometry)
+      : fd_(fd), path_(std::move(path)), geometry_(geometry) {}
+  ~PosixDevice() override;
+
+  const DeviceGeometry& geometry() const override { return geometry_; }
+  const std::string& describe() const override { return path_; }
+  Status read(uint64_t offset, std::span<std::byte> buf) override;
+  Status write(uint64_t offset, std::span<const std::byte> buf) override;
+  Status flush() override;
+
+ private:
+  Status check_range(const char* op, uint64_t offset, uint64_t len) const;
+
+  int fd_;
+  std::string path_;
+  DeviceGeometry geometry_;
+};
+
+// "a directory", "a character device", ... for the st_mode of a path that is
+// neither a regular file nor a block device.
+const char* describe_file_type(unsigned mode);
+
+}  // namespace dmirror::io

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The two set-up commands of README.md:
+#   scripts/setup.sh demo   install, build, and run the demo on image files
+#   scripts/setup.sh test   install, build, and run every test tier
+# Build directory: ./build (override with BUILD_DIR).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$top/build}
+what=${1:-}
+case "$what" in
+  demo|test) ;;
+  *) echo "usage: $0 demo|test" >&2; exit 16 ;;
+esac
+"$top/scripts/install-deps.sh"
+cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build "$build" -j"$(nproc)"
+if [ "$what" = demo ]; then
+  exec "$top/scripts/demo.sh" "$build"
+fi
+exec "$top/scripts/run-tests.sh" "$build"

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Crash workloads (see crash_workloads.h). Each run function drives the
+// public API exactly as a user would and tells the WriteModel what was
+// issued, acknowledged and flushed.
+#include "crash/crash_workloads.h"
+
+#include <dmirror/engine.h>
+#include <dmirror/leg.h>
+#include <dmirror/resync.h>
+
+#include <cstdlib>
+#include <random>
+
+#include "support/faulty_device.h"
+#include "support/legs_fixture.h"
+
+namespace dmirror::testing {
+
+uint64_t crash_seed() {
+  if (const char* s = std::getenv("DMIRROR_CRASH_SEED"); s && *s) return std::strtoull(s, nullptr, 0);
+  return 20240611;
+}
+
+namespace {
+
+void drive_writes(std::vector<BlockDevice*> legs, WriteModel& model, uint64_t seed, int ops, uint64_t size) {
+  std::mt19937_64 rng(seed);
+  auto m = Mirror::open(legs);
+  if (!m) return;
+  for (int i = 0; i < ops; ++i) {
+    int what = static_cast<int>(rng() % 12);
+    if (what < 8) {
+      uint64_t off = rng() % (size / 512) * 512;
+      uint64_t len = std::min<uint64_t>(512 * (1 + rng() % 12), size - off);
+      auto data = pattern(len, static_cast<uint32_t>(rng()));
+      model.write_started(off, data);
+      if ((*m)->write(off, data)) model.write_acked();
+    } else if (what < 11) {
+      if ((*m)->flush()) model.flushed();
+    } else {
+      if ((*m)->close()) model.flushed();
+      m = Mirror::open(legs);
+      if (!m) return;
+    }
+  }
+  if ((*m)->flush()) model.flushed();
+  if ((*m)->close()) model.flushed();
+}
+
+}  // namespace
+
+CrashWorkload engine_writes_workload(uint64_t seed, uint32_t legs, int ops) {
+  CrashWorkload w;
+  w.name = "engine-writes/" + std::to_string(legs) + "legs";
+  w.array = {.legs = legs, .data_size = 64 * 1024, .region_size = 4096};
+  w.run = [=](std::vector<BlockDevice*>& devs, WriteModel& model) {
+    drive_writes(std::vector<BlockDevice*>(devs.begin(), devs.begin() + legs), model, seed, ops, 64 * 1024);
+  };
+  return w;
+}
+
+CrashWorkload engine_failing_leg_workload(uint64_t seed, int ops) {
+  CrashWorkload w;
+  w.name = "engine-failing-leg";
+  w.array = {.legs = 3, .data_size = 64 * 1024, .region_size = 4096};
+  w.run = [=](std::vector<BlockDevice*>& devs, WriteModel& model) {
+    FaultyDevice flaky(devs[2]);
+    flaky.add_rule({.op = FaultOp::Write, .offset = kTestDataOffset, .nth = 3});   // the third data write fails
+    drive_writes({devs[0], devs[1], &flaky}, model, seed, ops, 64 * 1024);
+  };
+  return w;
+}
+
+CrashWorkload initial_resync_workload(uint64_t seed) {
+  CrashWorkload w;
+  w.name = "initial-resync";
+  w.array = {.legs = 2, .data_size = 64 * 1024, .region_size = 4096, .assume_clean = false};
+  w.prepare = [=](std::vector<BlockDevice*>& devs) {
+    for (uint32_t l = 0; l < 2; ++l)
+      (void)devs[l]->write(kTestDataOffset, pattern(64 * 1024, static_cast<uint32_t>(seed * 10 + l)));
+    for (auto* d : devs) (void)d->flush();
+  };
+  w.run = [](std::vector<BlockDevice*>& devs, WriteModel&) {
+    ResyncOptions o;
+    o.checkpoint_bytes = 16 * 1024;
+    o.chunk_bytes = 4096;
+    (void)resync(devs, o);
+  };
+  w.recover = [](std::vector<BlockDevice*>& devs) -> Status {
+    DMIRROR_RETURN_IF_ERROR(resync(devs));
+    return ok();
+  };
+  return w;
+}
+
+CrashWorkload recover_workload(uint64_t seed) {
+  CrashWorkload w;
+  w.name = "recover-rebuilding-leg";
+  w.array = {.legs = 2, .data_size = 64 * 1024, .region_size = 4096};
+  w.prepare = [=](std::vector<BlockDevice*>& devs) {
+    (void)devs[0]->write(kTestDataOffset, pattern(64 * 1024, static_cast<uint32_t>(seed)));
+    (void)devs[0]->flush();
+    // Slot 1 is a fresh leg being rebuilt; nothing of it is current yet.
+    auto m0 = read_leg(*devs[0]);
+    if (!m0) return;
+    Superblock sb = m0->sb;
+    sb.legs[1].state = LegState::Rebuilding;
+    sb.legs[1].recovery_offset = 0;
+    sb.seqno += 1;
+    for (uint32_t i = 0; i < 2; ++i) {
+      Superblock s = sb;
+      s.slot = i;
+      s.leg_uuid = sb.legs[i].uuid;
+      (void)write_superblocks(*devs[i], s);
+    }
+  };
+  w.run = [](std::vector<BlockDevice*>& devs, WriteModel&) {
+    ResyncOptions o;
+    o.checkpoint_bytes = 16 * 1024;
+    (void)resync(devs, o);
+  };
+  w.recover = [](std::vector<BlockDevice*>& devs) -> Status {
+    DMIRROR_RETURN_IF_ERROR(resync(devs));
+    return ok();
+  };
+  return w;
+}
+
+}  // namespace dmirror::testing

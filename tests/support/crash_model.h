@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// WriteModel: what a crash workload promised about the volume's contents.
+// It records each write (with the I/O clock when it was issued) and each
+// completed flush, and answers, for a power cut after I/O number k, which
+// contents each 512-byte sector may hold: exactly the contents made durable
+// by the last flush completed by then, or the data of a write issued after
+// it (or of a write that failed, which may have reached some media).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace dmirror::testing {
+
+class CrashGroup;
+
+class WriteModel {
+ public:
+  WriteModel(const CrashGroup* clock, uint64_t data_size);
+  // The volume's contents before the workload (default: zeros).
+  void set_initial(std::span<const std::byte> data);
+  // Call before issuing the write.
+  void write_started(uint64_t offset, std::span<const std::byte> data);
+  void write_acked();                   // the last started write returned success
+  void flushed();                       // a flush of the volume returned success
+
+  // Whether `data` (at `offset`, sector aligned) is allowed after a power
+  // cut after I/O number k. On failure `bad_offset` is the first bad sector.
+  bool allowed(uint64_t k, uint64_t offset, std::span<const std::byte> data, uint64_t* bad_offset) const;
+  size_t writes() const { return writes_.size(); }
+
+ private:
+  struct Write {
+    uint64_t start_clock;
+    uint64_t offset;
+    std::vector<uint64_t> hashes;   // per sector
+    bool acked = false;
+  };
+  struct Flush {
+    uint64_t clock;                 // clock when flush() returned
+    size_t writes_before;           // writes_[0, writes_before) were issued before it
+    std::vector<uint64_t> durable;  // per-sector hash of the durable contents
+  };
+  const CrashGroup* clock_;
+  std::vector<uint64_t> initial_;
+  std::vector<Write> writes_;
+  std::vector<Flush> flushes_;
+};
+
+uint64_t sector_hash(std::span<const std::byte> sector);
+
+}  // namespace dmirror::testing

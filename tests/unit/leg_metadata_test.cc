@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Choosing between a leg's two superblock copies: torn writes, damage,
+// power cuts at every step of an update.
+#include <dmirror/leg.h>
+
+#include <gtest/gtest.h>
+
+#include <array>
+
+#include "format_test_util.h"
+
+namespace dmirror {
+namespace {
+
+using testing::leg_superblock;
+using testing::make_leg_device;
+using testing::PowerCutDevice;
+
+TEST(LegMetadata, BothCopiesValidAfterWrite) {
+  auto dev = make_leg_device();
+  Superblock sb = leg_superblock();
+  ASSERT_TRUE(write_superblocks(*dev, sb));
+  auto m = read_leg(*dev);
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_TRUE(m->copies_agree());
+  EXPECT_TRUE(m->findings.empty());
+  EXPECT_EQ(m->sb.seqno, 1u);
+  EXPECT_EQ(m->sb.name, "vol0");
+}
+
+TEST(LegMetadata, BlankDeviceIsNotDmirror) {
+  auto dev = make_leg_device();
+  auto m = read_leg(*dev);
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error().code, ErrorCode::NotDmirror);
+}
+
+TEST(LegMetadata, TornCopyFallsBackToTheOther) {
+  auto dev = make_leg_device();
+  Superblock sb = leg_superblock();
+  ASSERT_TRUE(write_superblocks(*dev, sb));
+  // Update to seqno 2, torn in the middle of copy 0.
+  sb.seqno = 2;
+  PowerCutDevice cut(dev.get(), 0, 2048);
+  EXPECT_FALSE(write_superblocks(cut, sb));
+  auto m = read_leg(*dev);
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_EQ(m->chosen, 1);
+  EXPECT_EQ(m->sb.seqno, 1u);
+  EXPECT_EQ(m->copies[0].state, CopyState::Corrupt);
+  ASSERT_EQ(m->findings.size(), 1u);
+  EXPECT_EQ(m->findings[0].code, "superblock-copy-damaged");
+}
+
+TEST(LegMetadata, PowerCutAtEveryStepLeavesAValidCopy) {
+  for (int cut_at = 0; cut_at < 2; ++cut_at) {
+    for (size_t torn : {size_t{0}, size_t{512}, size_t{4095}}) {
+      auto dev = make_leg_device();
+      Superblock sb = leg_superblock();
+      ASSERT_TRUE(write_superblocks(*dev, sb));
+      sb.seqno = 2;
+      PowerCutDevice cut(dev.get(), cut_at, torn);
+      (void)write_superblocks(cut, sb);
+      auto m = read_leg(*dev);
+      ASSERT_TRUE(m) << "cut at write " << cut_at << " torn " << torn << ": " << m.error().message;
+      EXPECT_GE(m->sb.seqno, 1u);
+      EXPECT_LE(m->sb.seqno, 2u);
+      if (cut_at == 1) {
+        EXPECT_EQ(m->sb.seqno, 2u) << "copy 0 was flushed before copy 1 was touched";
+      }
+    }
+  }
+}
+
+TEST(LegMetadata, OlderCopyIsReported) {
+  auto dev = make_leg_device();
+  Superblock sb = leg_superblock();
+  ASSERT_TRUE(write_superblocks(*dev, sb));
+  sb.seqno = 5;
+  std::array<std::byte, kSuperblockSize> buf{};
+  encode_superblock(sb, 0, buf);
+  ASSERT_TRUE(dev->write(0, buf));
+  auto m = read_leg(*dev);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->sb.seqno, 5u);
+  EXPECT_EQ(m->copies[1].state, CopyState::Older);
+  EXPECT_EQ(m->findings.at(0).code, "superblock-copy-older");
+}
+
+TEST(LegMetadata, BothCopiesDamagedIsCorruption) {
+  auto dev = make_leg_device();
+  ASSERT_TRUE(write_superblocks(*dev, leg_superblock()));
+  std::array<std::byte, 1> junk{std::byte{0x5A}};
+  ASSERT_TRUE(dev->write(200, junk));
+  ASSERT_TRUE(dev->write(kSuperblockOffset[1] + 300, junk));
+  auto m = read_leg(*dev);
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error().code, ErrorCode::Corruption);
+  EXPECT_NE(m.error().message.find("both superblock copies"), std::string::npos);
+}
+
+TEST(LegMetadata, UnknownIncompatOnOneCopyRefusesTheLeg) {
+  auto dev = make_leg_device();
+  Superblock sb = leg_superblock();
+  ASSERT_TRUE(write_superblocks(*dev, sb));
+  sb.incompat = 1;
+  sb.seqno = 2;
+  std::array<std::byte, kSuperblockSize> buf{};
+  encode_superblock(sb, 1, buf);
+  ASSERT_TRUE(dev->write(kSuperblockOffset[1], buf));
+  auto m = read_leg(*dev);
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error().code, ErrorCode::Unsupported);
+}
+
+TEST(LegMetadata, TooSmallDeviceReportsUnreadableCopy) {
+  auto dev = make_mem_device(32 * 1024, "mem:tiny");
+  auto m = read_leg(*dev);
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error().code, ErrorCode::NotDmirror);
+}
+
+}  // namespace
+}  // namespace dmirror

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Format freeze for the superblock: round trip, golden bytes, and detection
+// of every kind of damage the reader rules in FORMAT.md name.
+#include <dmirror/leg.h>
+#include <dmirror/superblock.h>
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "ondisk/superblock_disk.h"
+#include "support/canonical.h"
+
+namespace dmirror {
+namespace {
+
+using Block = std::array<std::byte, kSuperblockSize>;
+
+Block encode(const Superblock& sb, int copy = 0) {
+  Block b{};
+  encode_superblock(sb, copy, b);
+  return b;
+}
+
+std::string hex_dump(const Block& b) {
+  std::ostringstream out;
+  for (size_t off = 0; off < b.size(); off += 16) {
+    char line[80];
+    int n = std::snprintf(line, sizeof line, "%04zx:", off);
+    for (size_t i = 0; i < 16; ++i)
+      n += std::snprintf(line + n, sizeof line - n, " %02x", static_cast<unsigned>(b[off + i]));
+    out << line << "\n";
+  }
+  return out.str();
+}
+
+TEST(SuperblockFormat, RoundTripPreservesEveryField) {
+  Superblock sb = testing::canonical_superblock();
+  for (int copy = 0; copy < 2; ++copy) {
+    Block b = encode(sb, copy);
+    auto back = decode_superblock(b, sb.layout.sb_offset[copy]);
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(encode(*back, copy), b);
+    EXPECT_EQ(back->name, "vol0");
+    EXPECT_EQ(back->legs[1].state, LegState::Rebuilding);
+    EXPECT_EQ(back->legs[1].recovery_offset, 16u * 1024 * 1024);
+    EXPECT_EQ(back->checkpoint.op, OfflineOp::Check);
+    EXPECT_EQ(back->last_scrub.result, ScrubResult::Repaired);
+    EXPECT_EQ(back->kernel.max_recovery_rate, 100000u);
+  }
+}
+
+TEST(SuperblockFormat, MatchesGoldenHex) {
+  Block b = encode(testing::canonical_superblock(), 0);
+  std::string path = std::string(DMIRROR_SOURCE_DIR) + "/tests/golden/superblock_v1.hex";
+  if (std::getenv("DMIRROR_UPDATE_GOLDEN")) {
+    std::ofstream(path) << hex_dump(b);
+  }
+  std::ifstream in(path);
+  ASSERT_TRUE(in) << "missing golden file " << path;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_EQ(ss.str(), hex_dump(b)) << "the superblock encoding changed: this is a format change (see HACKING.md)";
+}
+
+TEST(SuperblockFormat, MagicAndVersionAtPinnedOffsets) {
+  Block b = encode(testing::canonical_superblock(), 1);
+  EXPECT_EQ(std::memcmp(b.data(), "DMIRRORS", 8), 0);
+  EXPECT_EQ(static_cast<uint8_t>(b[8]), 1);
+  EXPECT_EQ(static_cast<uint8_t>(b[40]), 7);                 // seqno
+  EXPECT_EQ(static_cast<uint8_t>(b[48 + 2]), 0x01);          // copy_offset 65536 = 0x10000
+  EXPECT_EQ(static_cast<uint8_t>(b[56]), 1);                 // copy_index
+  EXPECT_EQ(std::memcmp(b.data() + 96, "vol0", 5), 0);       // name, NUL terminated
+}
+
+TEST(SuperblockFormat, EveryFlippedByteIsDetected) {
+  Superblock sb = testing::canonical_superblock();
+  Block good = encode(sb, 0);
+  for (size_t i = 0; i < good.size(); ++i) {
+    for (uint8_t mask : {uint8_t{0x01}, uint8_t{0x80}, uint8_t{0xFF}}) {
+      Block bad = good;
+      bad[i] ^= std::byte{mask};
+      auto r = decode_superblock(bad, 0);
+      ASSERT_FALSE(r) << "flip of byte " << i << " with mask " << int(mask) << " went unnoticed";
+      if (i < 8) EXPECT_EQ(r.error().code, ErrorCode::NotDmirror);
+      else EXPECT_EQ(r.error().code, ErrorCode::Corruption) << "byte " << i;
+    }
+  }
+}
+
+TEST(SuperblockFormat, UnknownIncompatFeatureIsRefused) {
+  Superblock sb = testing::canonical_superblock();
+  sb.incompat = 1ull << 5;
+  auto r = decode_superblock(encode(sb), 0);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::Unsupported);
+  EXPECT_NE(r.error().message.find("upgrade"), std::string::npos) << r.error().message;
+}
+
+TEST(SuperblockFormat, UnknownRoCompatFeatureMeansReadOnly) {
+  Superblock sb = testing::canonical_superblock();
+  sb.ro_compat = 1ull << 3;
+  auto r = decode_superblock(encode(sb), 0);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(requires_read_only(*r));
+  EXPECT_FALSE(requires_read_only(testing::canonical_superblock()));
+}
+
+TEST(SuperblockFormat, UnknownCompatFeatureIsIgnored) {
+  Superblock sb = testing::canonical_superblock();
+  sb.compat = 1ull << 9;
+  auto r = decode_superblock(encode(sb), 0);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(requires_read_only(*r));
+}
+
+TEST(SuperblockFormat, NewerVersionIsUnsupported) {
+  Superblock sb = testing::canonical_superblock();
+  sb.version = 2;
+  auto r = decode_superblock(encode(sb), 0);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::Unsupported);
+}
+
+TEST(SuperblockFormat, MisdirectedCopyIsCorruption) {
+  Superblock sb = testing::canonical_superblock();
+  auto r = decode_superblock(encode(sb, 0), sb.layout.sb_offset[1]);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::Corruption);
+  EXPECT_NE(r.error().message.find("misdirected"), std::string::npos);
+}
+
+TEST(SuperblockFormat, ImpossibleGeometryIsCorruption) {
+  auto check = [](auto mutate, const char* what) {
+    Superblock sb = testing::canonical_superblock();
+    mutate(sb);
+    auto r = decode_superblock(encode(sb), 0);
+    ASSERT_FALSE(r) << what;
+    EXPECT_EQ(r.error().code, ErrorCode::Corruption) << what;
+  };
+  check([](Superblock& s) { s.region_size = 3 * 4096; }, "region size not a power of two");
+  check([](Superblock& s) { s.nr_regions = 15; }, "region count");
+  check([](Superblock& s) { s.slot = 2; }, "slot outside table");
+  check([](Superblock& s) { s.legs[1].uuid.bytes[0] ^= 1; }, "leg uuid mismatch");
+  check([](Superblock& s) { s.layout.kmeta_offset = 7 * 1024 * 1024; }, "area overlapping data");
+  check([](Superblock& s) { s.layout.journal_offset = kSuperblockOffset[1]; }, "overlap");
+  check([](Superblock& s) { s.legs[5].state = LegState::InSync; }, "leg beyond nr_legs");
+  check([](Superblock& s) { s.legs[0].state = static_cast<LegState>(9); }, "unknown state");
+  check([](Superblock& s) { s.logical_block_size = 1000; }, "block size");
+}
+
+}  // namespace
+}  // namespace dmirror

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The subcommands of dmirrorctl, one file each. Each add_* registers its
+// subcommand and options on the app and returns the function that runs it
+// (after a successful parse) and yields the exit status.
+#pragma once
+
+#include "output.h"
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace dmirror::cli {
+
+using Runner = std::function<int()>;
+struct Command {
+  CLI::App* sub = nullptr;
+  Runner run;
+};
+
+Command add_create(CLI::App& app, const Context& ctx);
+Command add_examine(CLI::App& app, const Context& ctx);
+Command add_status(CLI::App& app, const Context& ctx);
+Command add_list(CLI::App& app, const Context& ctx);
+// Hidden: prints subcommands / options for the shell completions.
+Command add_complete(CLI::App& app);
+
+// Set while metadata is being written: SIGINT is then deferred until the
+// write completes instead of ending the process mid-write.
+void set_writing(bool writing);
+bool interrupted();
+
+}  // namespace dmirror::cli

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Text and JSON rendering of `examine`.
+#include "examine_view.h"
+
+#include "json_model.h"
+
+#include <dmirror/names.h>
+
+#include <fmt/format.h>
+
+namespace dmirror::cli {
+namespace {
+
+std::string offset_text(uint64_t v) { return v == kOffsetInSync ? "-" : std::to_string(v); }
+
+void print_copies(const LegMetadata& m) {
+  fmt::print("  Superblock copies:\n");
+  for (int i = 0; i < 2; ++i) {
+    const CopyInfo& c = m.copies[i];
+    fmt::print("    copy {} at {:<8} {:<11} seqno {}{}{}\n", i, c.offset, copy_state_name(c.state), c.seqno,
+               m.chosen == i ? "  (in use)" : "", c.detail.empty() ? "" : "  " + c.detail);
+  }
+}
+
+void print_leg_table(const Superblock& sb) {
+  fmt::print("  Legs:\n    {:<4} {:<36}  {:<10} {:>9}  {:>14}  {:>10}  {}\n", "slot", "uuid", "state", "state_seq",
+             "recovery", "size", "flags");
+  for (uint32_t s = 0; s < kMaxLegs; ++s) {
+    const LegEntry& e = sb.legs[s];
+    if (e.state == LegState::Unused) continue;
+    std::string flags = (e.flags & legflag::kWriteMostly) ? "write-mostly" : "";
+    if (s == sb.slot) flags += flags.empty() ? "this leg" : ", this leg";
+    fmt::print("    {:<4} {:<36}  {:<10} {:>9}  {:>14}  {:>10}  {}\n", s, e.uuid.str(), leg_state_name(e.state),
+               e.state_seq, offset_text(e.recovery_offset), format_size(e.device_size), flags);
+  }
+}
+
+void print_state(const Superblock& sb) {
+  fmt::print("  State:        {}, sync owned by {}{}\n", sb.has_flag(sbflag::kDirty) ? "dirty" : "clean",
+             sb.has_flag(sbflag::kKernelOwnsSync) ? "the kernel" : "offline tools",
+             sb.has_flag(sbflag::kAssumeClean) ? ", created with --assume-clean" : "");
+  fmt::print("  Resync:       {}\n",
+             sb.resync_offset == kOffsetInSync ? "complete" : fmt::format("pending from byte {}", sb.resync_offset));
+  const Checkpoint& c = sb.checkpoint;
+  if (c.op == OfflineOp::None) {
+    fmt::print("  Checkpoint:   none\n");
+  } else {
+    fmt::print("  Checkpoint:   {} at byte {} ({} regions, {} mismatches, {} repaired), started {}\n",
+               offline_op_name(c.op), c.position, c.regions_done, c.mismatches, c.repaired, format_time(c.started));
+  }
+  const ScrubSummary& s = sb.last_scrub;
+  if (s.result == ScrubResult::Never) {
+    fmt::print("  Last scrub:   never\n");
+  } else {
+    fmt::print("  Last scrub:   {} at {} ({} regions, {} mismatches, {} repaired)\n", scrub_result_name(s.result),
+               format_time(s.finished), s.regions, s.mismatches, s.repaired);
+  }
+}
+
+}  // namespace
+
+void print_examined_text(const Examined& e, size_t max_events, int verbose) {
+  const Superblock& sb = e.meta.sb;
+  const Layout& l = sb.layout;
+  fmt::print("{}:\n", e.path);
+  fmt::print("  Array:        {} (uuid {})\n", sb.name, sb.array_uuid.str());
+  fmt::print("  This leg:     slot {} (uuid {}), seqno {}\n", sb.slot, sb.leg_uuid.str(), sb.seqno);
+  fmt::print("  Format:       version {}, features compat {:#x} ro_compat {:#x} incompat {:#x}{}\n", sb.version,
+             sb.compat, sb.ro_compat, sb.incompat, e.meta.read_only ? " (read-only: unknown feature)" : "");
+  fmt::print("  Created:      {}   Updated: {}\n", format_time(sb.ctime), format_time(sb.utime));
+  print_copies(e.meta);
+  fmt::print("  Data:         {} at offset {}, logical block {} bytes\n", format_size(l.data_size),
+             format_size(l.data_offset), sb.logical_block_size);
+  fmt::print("  Regions:      {} of {}\n", sb.nr_regions, format_size(sb.region_size));
+  if (verbose > 0) {
+    fmt::print("  Layout:       journal {}+{}, events {}+{}, kernel metadata {}+{}\n", l.journal_offset,
+               l.journal_size, l.events_offset, l.events_size, l.kmeta_offset, l.kmeta_size);
+  }
+  print_state(sb);
+  print_leg_table(sb);
+  if (e.journal) {
+    fmt::print("  Journal:      {} dirty regions, {} damaged blocks\n", e.journal->dirty_regions,
+               e.journal->damaged_blocks);
+  }
+  const auto& evs = e.events.events;
+  const size_t first = evs.size() > max_events ? evs.size() - max_events : 0;
+  fmt::print("  Events ({} of {}):\n", evs.size() - first, evs.size());
+  for (size_t i = first; i < evs.size(); ++i) {
+    fmt::print("    #{:<4} {}  {:<18} {}\n", evs[i].seq, format_time(evs[i].time), event_type_name(evs[i].type),
+               evs[i].detail);
+  }
+  if (!e.findings.empty()) {
+    fmt::print("  Findings:\n");
+    for (const auto& f : e.findings) fmt::print("    {}: {}\n", severity_name(f.severity), f.message);
+  }
+}
+
+Json examined_json(const Examined& e, size_t max_events) {
+  Json j{{"path", e.path}};
+  if (e.error) {
+    j["error"] = {{"code", std::string(error_code_name(e.error->code))}, {"message", e.error->describe()}};
+    j["exit_code"] = e.exit_bits;
+    return j;
+  }
+  j["copies"] = copies_json(e.meta);
+  j["read_only"] = e.meta.read_only;
+  j["superblock"] = superblock_json(e.meta.sb);
+  if (e.journal) {
+    j["journal"] = {{"dirty_regions", e.journal->dirty_regions}, {"damaged_blocks", e.journal->damaged_blocks}};
+  } else {
+    j["journal"] = nullptr;
+  }
+  j["events"] = events_json(e.events, max_events);
+  j["nr_events"] = e.events.events.size();
+  j["findings"] = findings_json(e.findings);
+  j["exit_code"] = e.exit_bits;
+  return j;
+}
+
+}  // namespace dmirror::cli

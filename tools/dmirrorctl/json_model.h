@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// JSON forms of the library's types, in the kernel's vocabulary and
+// snake_case (legs, slot, state, in_sync, region_size, nr_regions, seqno...).
+// Part of output_version 1: a new key bumps the minor version, a renamed or
+// removed key the major version.
+#pragma once
+
+#include "output.h"
+
+#include <dmirror/array.h>
+#include <dmirror/events.h>
+#include <dmirror/findings.h>
+#include <dmirror/leg.h>
+#include <dmirror/superblock.h>
+
+namespace dmirror::cli {
+
+Json leg_entry_json(uint32_t slot, const LegEntry& e);
+Json superblock_json(const Superblock& sb);
+Json copies_json(const LegMetadata& meta);
+Json finding_json(const Finding& f);
+Json findings_json(const Findings& f);
+Json event_json(const Event& ev);
+// The last `limit` events, oldest first.
+Json events_json(const EventHistory& h, size_t limit);
+// null for kOffsetInSync / kNoSlot, the number otherwise.
+Json offset_or_null(uint64_t v);
+
+}  // namespace dmirror::cli

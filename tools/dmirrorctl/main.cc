@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// dmirrorctl entry point: global options, subcommand dispatch, CLI11 parse
+// errors mapped to the usage exit code, and SIGINT mapped to "cancelled".
+#include "commands.h"
+#include "exit_codes.h"
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstring>
+#include <unistd.h>
+
+#include <atomic>
+
+namespace dmirror::cli {
+namespace {
+
+std::atomic<bool> g_writing{false};
+std::atomic<bool> g_interrupted{false};
+
+void on_sigint(int) {
+  g_interrupted = true;
+  if (!g_writing) {
+    static const char msg[] = "\ndmirrorctl: interrupted; nothing was written.\n";
+    [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
+    ::_exit(kExitCancelled);
+  }
+}
+
+void install_sigint() {
+  struct sigaction sa {};
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: a pending prompt read returns EINTR
+  sigaction(SIGINT, &sa, nullptr);
+}
+
+}  // namespace
+
+void set_writing(bool writing) { g_writing = writing; }
+bool interrupted() { return g_interrupted; }
+
+int run(int argc, char** argv) {
+  Context ctx;
+  CLI::App app{"dmirrorctl: create, inspect and check dmirror block-device mirrors (RAID1)", "dmirrorctl"};
+  app.fallthrough();
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "dmirrorctl " DMIRROR_VERSION);
+  app.add_flag("--json", ctx.json, "Print a JSON document (with output_version) instead of text");
+  app.add_flag("-v,--verbose", ctx.verbose, "Show more detail (repeat for more)");
+  app.footer(exit_code_help());
+
+  const Command commands[] = {add_create(app, ctx), add_examine(app, ctx), add_status(app, ctx),
+                              add_list(app, ctx), add_complete(app)};
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    for (int i = 1; i < argc; ++i) {
+      if (std::strcmp(argv[i], "--json") == 0) ctx.json = true;
+    }
+    std::string why = e.what();
+    while (!why.empty() && (why.back() == '.' || why.back() == '\n')) why.pop_back();
+    return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
+                          why + ". Run 'dmirrorctl --help' or 'dmirrorctl COMMAND --help' for usage");
+  }
+  install_sigint();
+  for (const auto& c : commands) {
+    if (c.sub->parsed()) return c.run();
+  }
+  return kExitUsage;
+}
+
+}  // namespace dmirror::cli
+
+int main(int argc, char** argv) { return dmirror::cli::run(argc, argv); }

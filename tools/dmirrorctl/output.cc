@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Error reporting and the JSON envelope of dmirrorctl. Hints say what to do
+// for the errors whose library message does not already say it.
+#include "output.h"
+
+#include "exit_codes.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <iostream>
+
+namespace dmirror::cli {
+namespace {
+
+std::string_view hint_for(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::NotFound: return "Check the path";
+    case ErrorCode::Busy: return "Unmount it or stop whatever holds it, then retry";
+    case ErrorCode::NotDmirror: return "Check that the path is a dmirror leg";
+    case ErrorCode::Io: return "Check the device and the kernel log (dmesg)";
+    case ErrorCode::Internal: return "This is a bug; please report it";
+    default: return {};
+  }
+}
+
+// True when the message already says what to do.
+bool has_advice(std::string_view why) {
+  for (std::string_view s : {". ", "; use", "; run", "; give", "; check", "; choose"}) {
+    if (why.find(s) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Json json_envelope() {
+  Json doc;
+  doc["output_version"] = {{"major", kOutputVersionMajor}, {"minor", kOutputVersionMinor}};
+  return doc;
+}
+
+void print_json(const Json& doc) { std::cout << doc.dump(2) << std::endl; }
+
+int report_error(const Context& ctx, std::string_view what, const Error& err) {
+  const int exit_code = exit_code_for(err.code);
+  std::string why = err.describe();
+  while (!why.empty() && why.back() == '.') why.pop_back();
+  std::string_view hint = has_advice(why) ? std::string_view() : hint_for(err.code);
+  if (ctx.json) {
+    Json doc = json_envelope();
+    doc["error"] = {{"code", std::string(error_code_name(err.code))},
+                    {"message", fmt::format("{}: {}", what, why)},
+                    {"exit_code", exit_code}};
+    print_json(doc);
+  }
+  std::cout.flush();
+  if (hint.empty()) {
+    fmt::print(stderr, "dmirrorctl: {}: {}.\n", what, why);
+  } else {
+    fmt::print(stderr, "dmirrorctl: {}: {}. {}.\n", what, why, hint);
+  }
+  return exit_code;
+}
+
+int report_failure(const Context& ctx, std::string_view what, ErrorCode code, std::string_view message) {
+  return report_error(ctx, what, Error{code, 0, std::string(message)});
+}
+
+std::string format_time(uint64_t unix_seconds) {
+  if (unix_seconds == 0) return "never";
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+}  // namespace dmirror::cli
