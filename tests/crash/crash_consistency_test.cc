@@ -31,7 +31,7 @@ void report(const char* what, uint64_t total) {
 
 TEST(CrashConsistency, EngineRandomWritesTwoLegs) {
   uint64_t total = 0;
-  for (uint64_t s = 0; s < 4; ++s) expect_consistent(engine_writes_workload(crash_seed() + s, 2, 24), crash_seed() + s, &total);
+  for (uint64_t s = 0; s < 5; ++s) expect_consistent(engine_writes_workload(crash_seed() + s, 2, 24), crash_seed() + s, &total);
   report("engine, 2 legs", total);
 }
 
@@ -59,6 +59,18 @@ TEST(CrashConsistency, RecoverRebuildingLeg) {
   uint64_t total = 0;
   expect_consistent(recover_workload(crash_seed()), crash_seed(), &total);
   report("recover", total);
+}
+
+TEST(CrashConsistency, ScrubWithRepair) {
+  uint64_t total = 0;
+  for (uint64_t s = 0; s < 2; ++s) expect_consistent(scrub_repair_workload(crash_seed() + 300 + s), crash_seed() + 300 + s, &total);
+  report("scrub with repair", total);
+}
+
+TEST(CrashConsistency, Replace) {
+  uint64_t total = 0;
+  for (uint64_t s = 0; s < 2; ++s) expect_consistent(replace_workload(crash_seed() + 400 + s), crash_seed() + 400 + s, &total);
+  report("replace", total);
 }
 
 }  // namespace

@@ -18,6 +18,11 @@ CrashWorkload initial_resync_workload(uint64_t seed);
 // Rebuilding a leg (recover) from its recovery offset.
 CrashWorkload recover_workload(uint64_t seed);
 
+// Scrub with repair on three legs with bit flips planted on two of them.
+CrashWorkload scrub_repair_workload(uint64_t seed);
+// Replacing slot 1 of a two-leg array by a blank spare leg.
+CrashWorkload replace_workload(uint64_t seed);
+
 // Base seed: DMIRROR_CRASH_SEED, or a fixed value so CI is reproducible.
 uint64_t crash_seed();
 

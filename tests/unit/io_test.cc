@@ -6,6 +6,8 @@
 #include "support/scratch.h"
 
 #include <gtest/gtest.h>
+
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -86,15 +88,35 @@ TEST(PosixDevice, MissingPathIsNotFound) {
   EXPECT_NE(dev.error().message.find("no such file or device"), std::string::npos);
 }
 
+// Root ignores file modes, so as root the open runs in a child process that
+// has dropped to an unprivileged user; the child reports through its exit code.
 TEST(PosixDevice, ReadOnlyFileOpenedWritableIsPermissionDenied) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root can write read-only files";
   ScratchDir dir;
   auto path = dir.make_image("ro.img", 1 << 20);
-  ASSERT_EQ(::chmod(path.c_str(), 0400), 0);
-  auto dev = open_device(path);
-  ASSERT_FALSE(dev);
-  EXPECT_EQ(dev.error().code, ErrorCode::PermissionDenied);
-  EXPECT_TRUE(open_device(path, OpenOptions{.writable = false}));
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
+  ASSERT_EQ(::chmod(path.c_str(), 0444), 0);
+  auto check = [&]() -> int {
+    auto dev = open_device(path);
+    if (dev) return 1;
+    if (dev.error().code != ErrorCode::PermissionDenied) return 2;
+    if (!open_device(path, OpenOptions{.writable = false})) return 3;
+    return 0;
+  };
+  if (::geteuid() != 0) {
+    EXPECT_EQ(check(), 0);
+    return;
+  }
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (::setresgid(65534, 65534, 65534) != 0 || ::setresuid(65534, 65534, 65534) != 0) ::_exit(10);
+    ::_exit(check());
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: opened writable; 2: wrong error code; 3: read-only open failed; "
+                                       "10: could not drop privileges";
 }
 
 TEST(Identity, SameFileThroughSymlink) {

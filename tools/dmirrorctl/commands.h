@@ -22,6 +22,11 @@ Command add_create(CLI::App& app, const Context& ctx);
 Command add_examine(CLI::App& app, const Context& ctx);
 Command add_status(CLI::App& app, const Context& ctx);
 Command add_list(CLI::App& app, const Context& ctx);
+Command add_resync(CLI::App& app, const Context& ctx);
+Command add_verify(CLI::App& app, const Context& ctx);
+Command add_scrub(CLI::App& app, const Context& ctx);
+Command add_replace(CLI::App& app, const Context& ctx);
+Command add_io(CLI::App& app, const Context& ctx);
 // Hidden: prints subcommands / options for the shell completions.
 Command add_complete(CLI::App& app);
 

@@ -51,7 +51,9 @@ int run(int argc, char** argv) {
   app.footer(exit_code_help());
 
   const Command commands[] = {add_create(app, ctx), add_examine(app, ctx), add_status(app, ctx),
-                              add_list(app, ctx), add_complete(app)};
+                              add_list(app, ctx), add_resync(app, ctx), add_verify(app, ctx),
+                              add_scrub(app, ctx), add_replace(app, ctx), add_io(app, ctx),
+                              add_complete(app)};
 
   try {
     app.parse(argc, argv);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// The io_uring engine. Built only when liburing is available
-// (DMIRROR_HAVE_URING); otherwise make_uring_engine() returns nullptr and
-// the caller falls back to the thread engine.
+// The io_uring engine slot. Not implemented yet: BlockDevice does not expose
+// a file descriptor, so make_uring_engine() returns nullptr and
+// IoEngineKind::Uring falls back to the thread engine (Mirror reports the
+// engine actually in use through io_engine_name()).
 #include "engine/io_engine.h"
 
 namespace dmirror::engine {

@@ -89,8 +89,13 @@ class LegSet {
   // Attaches a device to a slot (replace / add). REQUIRES: slot < kMaxLegs.
   void attach(uint32_t slot, BlockDevice* dev);
   const Findings& findings() const { return findings_; }
+  // Read-only: nothing is ever written. Failures are kept in memory only
+  // (the leg is no longer used) and commit() is refused.
+  void set_read_only(bool ro) { read_only_ = ro; }
+  bool read_only() const { return read_only_; }
 
  private:
+  bool read_only_ = false;
   Superblock sb_;
   std::vector<BlockDevice*> devs_;
   std::vector<std::optional<LegMetadata>> metas_;

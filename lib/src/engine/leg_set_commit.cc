@@ -10,22 +10,21 @@
 namespace dmirror::engine {
 
 Status LegSet::commit(std::span<const uint32_t> extra) {
-  for (;;) {
-    sb_.seqno += 1;
-    sb_.utime = now_seconds();
-    std::vector<LegError> errors;
-    for (uint32_t slot = 0; slot < sb_.nr_legs; ++slot) {
-      bool is_extra = std::find(extra.begin(), extra.end(), slot) != extra.end();
-      if (!writable(slot) && !(is_extra && present(slot))) continue;
-      Superblock s = sb_;
-      s.slot = slot;
-      s.leg_uuid = sb_.legs[slot].uuid;
-      if (auto st = write_superblocks(*devs_[slot], s); !st && !is_extra) errors.push_back({slot, st.error()});
-    }
-    if (errors.empty()) return ok();
-    DMIRROR_RETURN_IF_ERROR(fail_legs(errors));   // commits again (recursively) with the failures recorded
-    return ok();
+  if (read_only_) return make_error(ErrorCode::PermissionDenied, "metadata update refused: opened read-only");
+  sb_.seqno += 1;
+  sb_.utime = now_seconds();
+  std::vector<LegError> errors;
+  for (uint32_t slot = 0; slot < sb_.nr_legs; ++slot) {
+    bool is_extra = std::find(extra.begin(), extra.end(), slot) != extra.end();
+    if (!writable(slot) && !(is_extra && present(slot))) continue;
+    Superblock s = sb_;
+    s.slot = slot;
+    s.leg_uuid = sb_.legs[slot].uuid;
+    if (auto st = write_superblocks(*devs_[slot], s); !st && !is_extra) errors.push_back({slot, st.error()});
   }
+  // A leg that missed this update is failed, and the update repeated (by
+  // fail_legs) with the next seqno so every survivor records it.
+  return fail_legs(errors);
 }
 
 Status LegSet::fail_legs(std::span<const LegError> errors) {
@@ -48,7 +47,7 @@ Status LegSet::fail_legs(std::span<const LegError> errors) {
     record_event(EventType::LegFailed, e.slot, {static_cast<uint64_t>(e.error.sys_errno)},
                  leg_name(e.slot) + " failed: " + e.error.describe());
   }
-  if (changed) DMIRROR_RETURN_IF_ERROR(commit());
+  if (changed && !read_only_) DMIRROR_RETURN_IF_ERROR(commit());
   if (!survivor) {
     Error err = errors.front().error;
     err.message = "no in-sync leg is left: " + err.message;
@@ -58,6 +57,7 @@ Status LegSet::fail_legs(std::span<const LegError> errors) {
 }
 
 void LegSet::record_event(EventType type, uint32_t slot, std::initializer_list<uint64_t> args, std::string detail) {
+  if (read_only_) return;
   if (!next_event_seq_) {
     uint64_t next = 1;
     for (uint32_t s : writable_slots())

@@ -18,6 +18,7 @@ Result<std::unique_ptr<Mirror>> Mirror::open(std::span<BlockDevice* const> legs,
   engine::LegSet& s = impl->set;
   const Superblock& sb = s.sb();
   if (requires_read_only(sb)) impl->options.read_only = true;
+  s.set_read_only(impl->options.read_only);
   if (sb.has_flag(sbflag::kKernelOwnsSync) && !impl->options.read_only)
     return make_error(ErrorCode::Busy, "array '" + sb.name +
                                            "' is (or was) active as an online volume, which owns its sync state; "

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// replace: swap a leg for a new device without ever losing redundancy
+// ("add new leg -> sync -> verify -> drop old"). The new device gets the
+// create checks, joins in a free slot as Rebuilding while the old leg turns
+// Replacing and still counts; the data is copied (checkpointed through the
+// new leg's recovery_offset), compared against the source, and only then
+// is the new leg in sync and the old one Removed. Rerunning after a crash
+// or a cancel resumes from the checkpoint when given the same new device.
+#pragma once
+
+#include <dmirror/block_device.h>
+#include <dmirror/export.h>
+#include <dmirror/progress.h>
+#include <dmirror/result.h>
+#include <dmirror/superblock.h>
+
+#include <span>
+
+namespace dmirror {
+
+struct ReplaceOptions {
+  bool force = false;             // accept a new device that was a leg of another array
+  uint64_t chunk_bytes = 1024 * 1024;
+  uint64_t checkpoint_bytes = 64 * 1024 * 1024;
+  OpControl control;
+};
+
+struct ReplaceReport {
+  uint32_t old_slot = kNoSlot;
+  uint32_t new_slot = kNoSlot;
+  bool resumed = false;
+  uint64_t bytes_copied = 0;
+  uint64_t bytes_verified = 0;
+};
+
+// `legs` are the array's current legs (the old one may be missing or failed).
+// Errors: InvalidArgument (old slot not a replaceable leg, new device is a
+// current leg), TooSmall, Exists (new device belongs to another array and
+// !force), Busy (online volume), Corruption (the copy did not verify).
+DMIRROR_EXPORT Result<ReplaceReport> replace(std::span<BlockDevice* const> legs, uint32_t old_slot,
+                                             BlockDevice& new_device, const ReplaceOptions& options = {});
+
+}  // namespace dmirror

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Offline verify: an fsck for an unassembled mirror. Read-only unless
+// `repair` is set. Checks both superblock copies of every leg, agreement
+// across legs (uuids, leg table, geometry, seqno), journal integrity, then
+// compares the data of the in-sync legs (`quick`: only regions dirty in the
+// journal). Every data mismatch is located (offset, length, which legs
+// agree, which differ, a content hash per leg) and classified:
+//   crash-window   the region is dirty in the journal: a write was in
+//                  flight at a crash; resync settles it, no data was lost
+//   never-synced   the initial sync has not reached it (resync_offset), or
+//                  the array was created --assume-clean and one side was
+//                  never written: not corruption
+//   corruption     clean in the journal and in sync, yet different
+#pragma once
+
+#include <dmirror/block_device.h>
+#include <dmirror/export.h>
+#include <dmirror/findings.h>
+#include <dmirror/progress.h>
+#include <dmirror/result.h>
+#include <dmirror/superblock.h>
+
+#include <span>
+#include <string>
+#include <vector>
+
+namespace dmirror {
+
+enum class MismatchClass { CrashWindow = 0, NeverSynced = 1, Corruption = 2 };
+DMIRROR_EXPORT std::string_view mismatch_class_name(MismatchClass c);
+
+struct LegDigest {
+  uint32_t slot = 0;
+  uint32_t crc32c = 0;            // of [offset, offset + length) on that leg
+};
+
+struct Mismatch {
+  uint64_t region = 0;
+  uint64_t offset = 0;            // bytes into the data area, sector aligned
+  uint64_t length = 0;            // the differing span, sector aligned
+  std::vector<uint32_t> agree;    // slots holding the content chosen as right
+  std::vector<uint32_t> differ;   // the others
+  std::vector<LegDigest> digests;
+  MismatchClass cls = MismatchClass::Corruption;
+  uint32_t source_slot = kNoSlot; // content chosen from this slot
+  std::string source_reason;      // "majority 2 of 3", "--from 1", "default: lowest in-sync slot", ...
+  bool repaired = false;
+};
+
+// Which leg's content wins when legs differ.
+struct RepairChoice {
+  uint32_t from_slot = kNoSlot;   // explicit choice; otherwise majority (>= 3 legs), else the default
+};
+
+struct VerifyOptions {
+  bool quick = false;             // metadata + regions dirty in the journal only
+  bool repair = false;            // rewrite differing legs (see RepairChoice)
+  RepairChoice choice;
+  uint64_t chunk_bytes = 1024 * 1024;
+  OpControl control;
+};
+
+struct VerifyReport {
+  Superblock sb;                  // newest superblock
+  Findings findings;              // metadata findings, then one per mismatch
+  std::vector<Mismatch> mismatches;
+  uint64_t regions_compared = 0;
+  uint64_t bytes_compared = 0;
+  uint64_t repaired = 0;
+  Severity worst() const { return dmirror::worst(findings); }
+};
+
+// Errors only when the legs cannot be assembled at all; everything else is
+// a finding.
+DMIRROR_EXPORT Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOptions& options = {});
+
+// Finding text for one mismatch (also used by scrub).
+DMIRROR_EXPORT Finding mismatch_finding(const Mismatch& m);
+
+}  // namespace dmirror

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// scrub() (see scrub.h). The checkpoint (Checkpoint: op check/repair,
+// position, counters) is advanced only after the repairs before it are
+// flushed, so a resumed scrub never skips an unrepaired region.
+#include <dmirror/scrub.h>
+
+#include "ops/compare.h"
+#include "ops/leg_io.h"
+#include "ops/scrub_lock.h"
+#include "ops/throttle.h"
+
+namespace dmirror {
+namespace {
+
+using engine::LegSet;
+
+class Scrubber {
+ public:
+  Scrubber(LegSet& set, const ScrubOptions& o, ScrubReport& rep) : set_(set), o_(o), rep_(rep), cmp_(set, o.chunk_bytes) {}
+
+  Status begin() {
+    Superblock& sb = set_.mutable_sb();
+    const OfflineOp op = o_.repair ? OfflineOp::Repair : OfflineOp::Check;
+    bool resumable = sb.checkpoint.op == OfflineOp::Check || sb.checkpoint.op == OfflineOp::Repair;
+    if (resumable && !o_.restart) {
+      rep_.resumed = true;
+      rep_.resumed_from = sb.checkpoint.position;
+      sb.checkpoint.op = op;
+    } else {
+      sb.checkpoint = Checkpoint{.op = op, .started = engine::now_seconds()};
+    }
+    rep_.regions = sb.checkpoint.regions_done;
+    rep_.mismatches = sb.checkpoint.mismatches;
+    rep_.repaired = sb.checkpoint.repaired;
+    set_.record_event(EventType::ScrubStarted, kNoSlot, {sb.checkpoint.position, rep_.resumed ? 1u : 0u},
+                      std::string(o_.repair ? "scrub (repair)" : "scrub (check only)") +
+                          (rep_.resumed ? " resumed at offset " + std::to_string(sb.checkpoint.position) : " started"));
+    return set_.commit();
+  }
+
+  Status checkpoint(uint64_t pos) {
+    std::vector<engine::LegError> errors;
+    ops::flush_targets(set_, touched_, errors);
+    DMIRROR_RETURN_IF_ERROR(ops::settle_errors(set_, errors, touched_));
+    touched_.clear();
+    Checkpoint& c = set_.mutable_sb().checkpoint;
+    c.position = pos;
+    c.regions_done = rep_.regions;
+    c.mismatches = rep_.mismatches;
+    c.repaired = rep_.repaired;
+    return set_.commit();
+  }
+
+  // Records the run in the summary and the history; clears the checkpoint
+  // unless the run was cut short.
+  Status finish(ScrubResult result) {
+    Superblock& sb = set_.mutable_sb();
+    rep_.result = result;
+    sb.last_scrub = ScrubSummary{result, sb.checkpoint.started, engine::now_seconds(), rep_.regions, rep_.mismatches,
+                                 rep_.repaired};
+    if (result != ScrubResult::Interrupted && result != ScrubResult::Failed) sb.checkpoint = Checkpoint{};
+    set_.record_event(EventType::ScrubFinished, kNoSlot,
+                      {rep_.regions, rep_.mismatches, rep_.repaired, static_cast<uint64_t>(result)},
+                      "scrub " + std::string(scrub_result_name(result)) + ": " + std::to_string(rep_.regions) +
+                          " regions, " + std::to_string(rep_.mismatches) + " mismatches, " +
+                          std::to_string(rep_.repaired) + " repaired");
+    return set_.commit();
+  }
+
+  Status run() {
+    const Superblock& sb = set_.sb();
+    const uint64_t rs = sb.region_size, size = sb.layout.data_size;
+    uint64_t pos = std::min(sb.checkpoint.position, size) / rs * rs;
+    ops::Throttle th(o_.control, "scrub", size, pos);
+    uint64_t since = 0;
+    while (pos < size) {
+      uint64_t end = std::min(size, pos + rs);
+      std::vector<uint32_t> slots = set_.in_sync_slots();
+      if (slots.size() < 2) {
+        (void)checkpoint(pos);
+        (void)finish(ScrubResult::Failed);
+        return make_error(ErrorCode::Stale, "fewer than two in-sync legs remain; scrub stopped at offset " +
+                                                std::to_string(pos) + " (checkpoint kept)");
+      }
+      for (uint64_t p = pos; p < end; p += cmp_.chunk()) {
+        uint64_t len = std::min(cmp_.chunk(), end - p);
+        uint32_t bad = kNoSlot;
+        auto res = cmp_.compare(p, len, slots, o_.choice, &bad);
+        if (!res) {
+          Error e = res.error();
+          (void)checkpoint(pos);
+          (void)finish(ScrubResult::Failed);
+          e.message = "scrub stopped at offset " + std::to_string(p) + " (checkpoint kept at " + std::to_string(pos) +
+                      "): " + set_.leg_name(bad) + ": " + e.message;
+          return std::unexpected(e);
+        }
+        if (!*res) continue;
+        Mismatch m = std::move(**res);
+        ++rep_.mismatches;
+        if (o_.repair) {
+          std::vector<engine::LegError> errors;
+          cmp_.repair(m, errors);
+          m.repaired = errors.empty();
+          if (m.repaired) {
+            ++rep_.repaired;
+            for (uint32_t s : m.differ) touched_.push_back(s);
+          }
+          std::vector<uint32_t> keep = slots;
+          DMIRROR_RETURN_IF_ERROR(ops::settle_errors(set_, errors, keep));
+        }
+        rep_.findings.push_back(mismatch_finding(m));
+        rep_.found.push_back(std::move(m));
+      }
+      ++rep_.regions;
+      const uint64_t done = end - pos;
+      since += done;
+      pos = end;
+      Status t = th.tick(done);
+      if (since >= o_.checkpoint_bytes && pos < size) {
+        DMIRROR_RETURN_IF_ERROR(checkpoint(pos));
+        since = 0;
+      }
+      if (!t) {
+        DMIRROR_RETURN_IF_ERROR(checkpoint(pos));
+        return finish(ScrubResult::Interrupted);
+      }
+    }
+    DMIRROR_RETURN_IF_ERROR(checkpoint(size));
+    ScrubResult r = rep_.mismatches == 0 ? ScrubResult::Clean
+                    : rep_.repaired == rep_.mismatches ? ScrubResult::Repaired : ScrubResult::Mismatches;
+    return finish(r);
+  }
+
+ private:
+  LegSet& set_;
+  const ScrubOptions& o_;
+  ScrubReport& rep_;
+  ops::Comparator cmp_;
+  std::vector<uint32_t> touched_;
+};
+
+}  // namespace
+
+Result<ScrubReport> scrub(std::span<BlockDevice* const> legs, const ScrubOptions& o) {
+  DMIRROR_ASSIGN_OR_RETURN(auto set, LegSet::assemble(legs));
+  const Superblock& sb = set.sb();
+  if (sb.has_flag(sbflag::kKernelOwnsSync))
+    return make_error(ErrorCode::Busy, "array '" + sb.name + "': an online volume owns it; scrub it online instead");
+  DMIRROR_ASSIGN_OR_RETURN(auto lock, ops::ScrubLock::acquire(o.lock_dir, sb.array_uuid));
+  if (set.in_sync_slots().size() < 2)
+    return make_error(ErrorCode::Stale, "array '" + sb.name + "' has fewer than two in-sync legs: nothing to compare");
+  DMIRROR_RETURN_IF_ERROR(set.load_journals());
+  ScrubReport rep;
+  Scrubber s(set, o, rep);
+  DMIRROR_RETURN_IF_ERROR(s.begin());
+  DMIRROR_RETURN_IF_ERROR(s.run());
+  for (auto& f : set.findings()) rep.findings.insert(rep.findings.begin(), f);
+  return rep;
+}
+
+}  // namespace dmirror

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// verify(): metadata checks, then the data of the in-sync legs compared
+// chunk by chunk (all regions, or only dirty ones with `quick`), with
+// optional repair (see verify.h).
+#include <dmirror/verify.h>
+
+#include "ops/compare.h"
+#include "ops/leg_io.h"
+#include "ops/throttle.h"
+#include "ops/verify_internal.h"
+
+namespace dmirror {
+
+Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOptions& o) {
+  DMIRROR_ASSIGN_OR_RETURN(auto set, engine::LegSet::assemble(legs));
+  set.set_read_only(!o.repair);
+  VerifyReport rep;
+  rep.sb = set.sb();
+  ops::verify_metadata(set, rep.findings);
+  if (o.repair && set.sb().has_flag(sbflag::kKernelOwnsSync))
+    return make_error(ErrorCode::Busy, "an online volume owns this array; deactivate it before repairing");
+
+  std::vector<uint32_t> slots = set.in_sync_slots();
+  if (slots.size() < 2) {
+    rep.findings.push_back({Severity::Warning, "nothing-to-compare",
+                            "fewer than two in-sync legs: the data cannot be compared", "", -1});
+    return rep;
+  }
+  const Superblock& sb = set.sb();
+  const uint64_t rs = sb.region_size, size = sb.layout.data_size;
+  std::vector<uint64_t> regions;
+  if (o.quick) {
+    if (set.journals_loaded()) regions = set.dirty_regions();
+  } else {
+    for (uint64_t r = 0; r < sb.nr_regions; ++r) regions.push_back(r);
+  }
+  ops::Comparator cmp(set, o.chunk_bytes);
+  ops::Throttle th(o.control, "verify", regions.size() * rs);
+  std::vector<uint32_t> touched;
+  for (uint64_t r : regions) {
+    uint64_t end = std::min(size, (r + 1) * rs);
+    for (uint64_t pos = r * rs; pos < end; pos += cmp.chunk()) {
+      uint64_t len = std::min(cmp.chunk(), end - pos);
+      uint32_t bad = kNoSlot;
+      auto res = cmp.compare(pos, len, slots, o.choice, &bad);
+      if (!res) {
+        rep.findings.push_back({Severity::Error, "leg-read-error",
+                                "cannot read " + set.leg_name(bad) + " at " + std::to_string(pos) + ": " +
+                                    res.error().describe(),
+                                set.dev(bad)->describe(), bad});
+        continue;
+      }
+      rep.bytes_compared += len * slots.size();
+      if (!*res) continue;
+      Mismatch m = std::move(**res);
+      if (o.repair) {
+        std::vector<engine::LegError> errors;
+        cmp.repair(m, errors);
+        m.repaired = errors.empty();
+        if (m.repaired) {
+          ++rep.repaired;
+          for (uint32_t s : m.differ) touched.push_back(s);
+        }
+        DMIRROR_RETURN_IF_ERROR(ops::settle_errors(set, errors, slots));
+      }
+      rep.findings.push_back(mismatch_finding(m));
+      rep.mismatches.push_back(std::move(m));
+    }
+    ++rep.regions_compared;
+    if (auto st = th.tick(end - r * rs); !st) return std::unexpected(st.error());
+  }
+  if (o.repair && !touched.empty()) {
+    std::vector<engine::LegError> errors;
+    ops::flush_targets(set, touched, errors);
+    DMIRROR_RETURN_IF_ERROR(ops::settle_errors(set, errors, touched));
+    set.record_event(EventType::VerifyFinished, kNoSlot, {rep.findings.size(), rep.mismatches.size()},
+                     "verify --repair: " + std::to_string(rep.mismatches.size()) + " mismatches, " +
+                         std::to_string(rep.repaired) + " repaired");
+    DMIRROR_RETURN_IF_ERROR(set.commit());
+  }
+  return rep;
+}
+
+}  // namespace dmirror

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// `dmirrorctl replace NAME|LEG... --old LEG --new DEV`: add DEV as a new
+// leg, copy, verify, then retire the old leg. Redundancy never drops; rerun
+// with the same --new to resume.
+#include "commands.h"
+#include "exit_codes.h"
+#include "op_support.h"
+
+#include <dmirror/probe.h>
+#include <dmirror/replace.h>
+
+#include <fmt/format.h>
+
+namespace dmirror::cli {
+namespace {
+
+struct ReplaceArgs {
+  std::vector<std::string> legs;
+  std::string old_leg, new_dev;
+  bool force = false;
+};
+
+int run_replace(const Context& ctx, const ReplaceArgs& a) {
+  auto paths = resolve_legs(a.legs);
+  if (!paths) return report_error(ctx, "cannot find the array", paths.error());
+  auto old_slot = parse_leg_choice(a.old_leg, *paths);
+  if (!old_slot) return report_error(ctx, "invalid --old", old_slot.error());
+  std::vector<std::string> current;
+  for (const auto& p : *paths) if (p != a.new_dev) current.push_back(p);
+  if (!a.force) {
+    auto sigs = probe_signatures(a.new_dev);
+    if (sigs && !sigs->empty())
+      return report_failure(ctx, "refusing to use " + a.new_dev, ErrorCode::ForeignSignature,
+                            a.new_dev + " carries " + sigs->front().describe() + ". Wipe it or use --force");
+  }
+  auto legs = open_legs(current, OpenLegsOptions{.writable = true});
+  if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
+  auto fresh = open_legs({a.new_dev}, OpenLegsOptions{.writable = true});
+  if (!fresh) return report_error(ctx, "cannot open the new leg", fresh.error());
+  ReplaceOptions o;
+  o.force = a.force;
+  o.control.progress = progress_printer(ctx);
+  o.control.cancel = install_cancel_handler();
+  auto r = replace(legs->devices(), *old_slot, *fresh->owned[0], o);
+  end_progress(ctx);
+  if (!r) return report_error(ctx, "replace failed", r.error());
+  if (ctx.json) {
+    Json doc = json_envelope();
+    doc["old_slot"] = r->old_slot;
+    doc["new_slot"] = r->new_slot;
+    doc["resumed"] = r->resumed;
+    doc["bytes_copied"] = r->bytes_copied;
+    doc["bytes_verified"] = r->bytes_verified;
+    doc["exit_code"] = 0;
+    print_json(doc);
+  } else {
+    fmt::print("slot {} replaced by {} (slot {}){}: {} bytes copied and verified\n", r->old_slot, a.new_dev,
+               r->new_slot, r->resumed ? ", resumed" : "", r->bytes_verified);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_replace(CLI::App& app, const Context& ctx) {
+  auto a = std::make_shared<ReplaceArgs>();
+  CLI::App* sub = app.add_subcommand("replace", "Replace a leg by a new device: add, copy, verify, retire the old");
+  sub->add_option("array", a->legs, "Array name (searched on block devices), or the paths of its legs")->required();
+  sub->add_option("--old", a->old_leg, "The leg to replace: slot number or path")->required();
+  sub->add_option("--new", a->new_dev, "The new device")->required();
+  sub->add_flag("--force", a->force, "Accept a device with foreign signatures or another array's leg");
+  return {sub, [&ctx, a] { return run_replace(ctx, *a); }};
+}
+
+}  // namespace dmirror::cli

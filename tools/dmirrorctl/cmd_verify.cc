@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// `dmirrorctl verify NAME|LEG... [--quick] [--repair [--from LEG]] [--report FILE]`:
+// the offline fsck of a mirror. Read-only unless --repair. Exit status:
+// 0 clean, 1 everything found was repaired, 2 degraded, 4 problems left.
+#include "commands.h"
+#include "exit_codes.h"
+#include "op_support.h"
+
+#include <dmirror/leg.h>
+#include <dmirror/verify.h>
+
+#include <fmt/format.h>
+
+#include <fstream>
+
+namespace dmirror::cli {
+namespace {
+
+struct VerifyArgs {
+  std::vector<std::string> legs;
+  bool quick = false, repair = false;
+  std::string from, report;
+};
+
+int exit_bits(const VerifyReport& r, bool repair) {
+  int bits = 0;
+  for (const auto& f : r.findings) {
+    if (is_degraded_finding(f.code) || f.code == "array-dirty" || f.code == "initial-sync-pending") bits |= kExitDegraded;
+    else if (f.severity >= Severity::Error) bits |= kExitUncorrected;
+  }
+  for (const auto& m : r.mismatches) {
+    if (m.repaired) bits |= kExitCorrected;
+    else if (m.cls == MismatchClass::Corruption) bits |= kExitUncorrected;
+    else bits |= kExitDegraded;   // crash window / never synced: a resync settles it
+  }
+  for (const auto& f : r.findings)
+    if (f.code == "superblock-copy-damaged" || f.code == "superblock-copy-older") bits |= repair ? kExitCorrected : kExitUncorrected;
+  return bits;
+}
+
+// verify --repair also rewrites damaged superblock copies, after the
+// libblkid ambiguity check (repair_superblock_copies refuses otherwise).
+void repair_copies(const std::vector<std::string>& paths, Findings& out) {
+  for (const auto& p : paths) {
+    auto dev = open_device(p, OpenOptions{.writable = true});
+    if (!dev) continue;
+    auto meta = read_leg(**dev);
+    if (!meta || meta->copies_agree()) continue;
+    if (auto st = repair_superblock_copies(**dev, p, *meta); !st)
+      out.push_back({Severity::Error, "superblock-copy-not-repaired", st.error().describe(), p, meta->sb.slot});
+  }
+}
+
+int run_verify(const Context& ctx, const VerifyArgs& a) {
+  auto paths = resolve_legs(a.legs);
+  if (!paths) return report_error(ctx, "cannot find the array", paths.error());
+  VerifyOptions o;
+  o.quick = a.quick;
+  o.repair = a.repair;
+  if (!a.from.empty()) {
+    auto slot = parse_leg_choice(a.from, *paths);
+    if (!slot) return report_error(ctx, "invalid --from", slot.error());
+    o.choice.from_slot = *slot;
+  }
+  o.control.progress = progress_printer(ctx);
+  o.control.cancel = install_cancel_handler();
+  Findings extra;
+  if (a.repair) repair_copies(*paths, extra);
+  auto legs = open_legs(*paths, OpenLegsOptions{.writable = a.repair});
+  if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
+  auto r = verify(legs->devices(), o);
+  end_progress(ctx);
+  if (!r) return report_error(ctx, "verify failed", r.error());
+  for (auto& f : extra) r->findings.push_back(f);
+  const int bits = exit_bits(*r, a.repair);
+
+  Json doc = json_envelope();
+  doc["array"] = {{"name", r->sb.name}, {"uuid", r->sb.array_uuid.str()}};
+  doc["mode"] = a.quick ? "quick" : "full";
+  doc["repair"] = a.repair;
+  doc["regions_compared"] = r->regions_compared;
+  doc["bytes_compared"] = r->bytes_compared;
+  doc["mismatch_count"] = r->mismatches.size();
+  doc["repaired"] = r->repaired;
+  doc["mismatches"] = Json::array();
+  for (const auto& m : r->mismatches) doc["mismatches"].push_back(mismatch_json(m));
+  doc["findings"] = Json::array();
+  for (const auto& f : r->findings) doc["findings"].push_back(finding_json(f));
+  doc["exit_code"] = bits;
+  if (!a.report.empty()) {
+    std::ofstream out(a.report);
+    out << doc.dump(2) << "\n";
+    if (!out) return report_failure(ctx, "cannot write the report", ErrorCode::Io, "writing " + a.report + " failed");
+  }
+  if (ctx.json) {
+    print_json(doc);
+  } else {
+    fmt::print("verify of '{}' ({}): {} regions compared, {} mismatches, {} repaired\n", r->sb.name,
+               a.quick ? "quick" : "full", r->regions_compared, r->mismatches.size(), r->repaired);
+    print_findings_text(r->findings);
+    if (r->findings.empty()) fmt::print("no problems found\n");
+  }
+  return bits;
+}
+
+}  // namespace
+
+Command add_verify(CLI::App& app, const Context& ctx) {
+  auto a = std::make_shared<VerifyArgs>();
+  CLI::App* sub = app.add_subcommand("verify", "Check metadata and compare the data of every in-sync leg (read-only unless --repair)");
+  sub->add_option("array", a->legs, "Array name (searched on block devices), or the paths of its legs")->required();
+  sub->add_flag("--quick", a->quick, "Metadata and regions dirty in the journal only");
+  sub->add_flag("--repair", a->repair, "Rewrite differing legs and damaged superblock copies");
+  sub->add_option("--from", a->from, "With --repair: the leg (slot or path) whose data wins");
+  sub->add_option("--report", a->report, "Also write the JSON report to FILE");
+  return {sub, [&ctx, a] { return run_verify(ctx, *a); }};
+}
+
+}  // namespace dmirror::cli

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Helpers for the operation commands (see op_support.h).
+#include "op_support.h"
+
+#include <dmirror/array.h>
+#include <dmirror/leg.h>
+#include <dmirror/names.h>
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstdio>
+#include <set>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace dmirror::cli {
+namespace {
+
+std::atomic<bool> g_cancel{false};
+void on_cancel(int) { g_cancel = true; }
+
+std::string duration(uint64_t s) {
+  if (s >= 3600) return fmt::format("{}h{:02}m", s / 3600, s / 60 % 60);
+  if (s >= 60) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  return fmt::format("{}s", s);
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> resolve_legs(const std::vector<std::string>& args) {
+  struct stat st {};
+  if (args.size() != 1 || args[0].find('/') != std::string::npos || ::stat(args[0].c_str(), &st) == 0) return args;
+  DMIRROR_ASSIGN_OR_RETURN(auto found, scan_legs({}));
+  std::vector<std::string> paths;
+  std::set<Uuid> arrays;
+  for (const auto& f : found) {
+    if (f.meta.sb.name != args[0]) continue;
+    paths.push_back(f.path);
+    arrays.insert(f.meta.sb.array_uuid);
+  }
+  if (paths.empty())
+    return make_error(ErrorCode::NotFound, "no block device carries a leg of array '" + args[0] +
+                                               "'. Image files are not scanned: give the leg paths instead");
+  if (arrays.size() > 1)
+    return make_error(ErrorCode::InvalidArgument, "several arrays are named '" + args[0] + "'; give the leg paths");
+  return paths;
+}
+
+Result<OpenedLegs> open_leg_args(const std::vector<std::string>& args, bool writable) {
+  DMIRROR_ASSIGN_OR_RETURN(auto paths, resolve_legs(args));
+  return open_legs(paths, OpenLegsOptions{.writable = writable});
+}
+
+const std::atomic<bool>* install_cancel_handler() {
+  struct sigaction sa {};
+  sa.sa_handler = on_cancel;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  return &g_cancel;
+}
+
+ProgressFn progress_printer(const Context& ctx) {
+  if (ctx.json || !::isatty(STDERR_FILENO)) return nullptr;
+  return [](const Progress& p) {
+    double pct = p.total_bytes ? 100.0 * static_cast<double>(p.done_bytes) / static_cast<double>(p.total_bytes) : 100.0;
+    std::string rate = p.rate_bytes_per_sec > 0 ? format_size(static_cast<uint64_t>(p.rate_bytes_per_sec)) + "/s" : "-";
+    std::string eta = p.eta_seconds ? duration(*p.eta_seconds) : "unknown";
+    int filled = static_cast<int>(pct / 5);
+    std::fprintf(stderr, "\r%-7s [%-20s] %5.1f%%  %s  ETA %s   ", p.phase.c_str(), std::string(filled, '#').c_str(),
+                 pct, rate.c_str(), eta.c_str());
+    std::fflush(stderr);
+  };
+}
+
+void end_progress(const Context& ctx) {
+  if (!ctx.json && ::isatty(STDERR_FILENO)) std::fprintf(stderr, "\n");
+}
+
+Json mismatch_json(const Mismatch& m) {
+  Json j;
+  j["region"] = m.region;
+  j["offset"] = m.offset;
+  j["length"] = m.length;
+  j["class"] = std::string(mismatch_class_name(m.cls));
+  j["agree"] = m.agree;
+  j["differ"] = m.differ;
+  Json d = Json::object();
+  for (const auto& x : m.digests) d[std::to_string(x.slot)] = fmt::format("{:08x}", x.crc32c);
+  j["crc32c"] = d;
+  j["source_slot"] = m.source_slot == kNoSlot ? Json(nullptr) : Json(m.source_slot);
+  j["source_reason"] = m.source_reason;
+  j["repaired"] = m.repaired;
+  return j;
+}
+
+void print_findings_text(const Findings& findings) {
+  for (const auto& f : findings)
+    fmt::print("{:<8} {}{}\n", severity_name(f.severity), f.leg.empty() ? "" : f.leg + ": ", f.message);
+}
+
+Result<uint32_t> parse_leg_choice(const std::string& text, const std::vector<std::string>& paths) {
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) return static_cast<uint32_t>(std::stoul(text));
+  for (const auto& p : paths) {
+    if (p != text) continue;
+    DMIRROR_ASSIGN_OR_RETURN(auto dev, open_device(p, OpenOptions{.writable = false, .exclusive = false}));
+    DMIRROR_ASSIGN_OR_RETURN(auto meta, read_leg(*dev));
+    return meta.sb.slot;
+  }
+  return make_error(ErrorCode::InvalidArgument, "--from " + text + ": give a slot number or the path of one of the legs");
+}
+
+}  // namespace dmirror::cli
