@@ -18,3 +18,8 @@ for tier in unit crash cli loop kernel; do
 done
 # Everything except the optional long randomized crash run.
 ctest --test-dir "$build" --output-on-failure --no-tests=error -j2 -LE 'crash-long'
+# Then the sanitizer and fuzzing jobs (scripts/ci-extra.sh). Outside CI,
+# DMIRROR_HARDENING=0 leaves them out.
+if [ -n "${CI:-}" ] || [ "${DMIRROR_HARDENING:-1}" != 0 ]; then
+  "$(dirname "$0")/ci-extra.sh"
+fi

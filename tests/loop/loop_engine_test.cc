@@ -62,6 +62,31 @@ TEST_F(LoopEngine, EngineWritesThroughODirectAndReadsBack) {
   EXPECT_EQ(back, data);
 }
 
+TEST_F(LoopEngine, UringEngineOnODirectLoopDevicesMatchesTheThreadEngine) {
+  auto devs = make_array(2);
+  auto legs = open_legs(devs);
+  ASSERT_TRUE(legs) << legs.error().describe();
+  std::vector<std::byte> data(3 << 20);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = std::byte(i * 7 + i / 4096);
+  for (IoEngineKind k : {IoEngineKind::Threads, IoEngineKind::Uring}) {
+    auto m = Mirror::open(legs->devices(), MirrorOptions{.io_engine = k});
+    ASSERT_TRUE(m) << m.error().describe();
+    EXPECT_EQ((*m)->io_engine_name(), io_engine_kind_name(k));
+    const uint64_t at = k == IoEngineKind::Uring ? 8 << 20 : 4 << 20;
+    ASSERT_TRUE((*m)->write(at, std::span(data).subspan(0, 1 << 20)));
+    ASSERT_TRUE((*m)->write(at + (1 << 20), std::span(data).subspan(1 << 20)));
+    ASSERT_TRUE((*m)->close());
+  }
+  auto v = verify(legs->devices());
+  ASSERT_TRUE(v) << v.error().describe();
+  EXPECT_TRUE(v->mismatches.empty());
+  std::vector<std::byte> a(data.size()), b(data.size());
+  ASSERT_TRUE(legs->devices()[0]->read(kDataOffset + (4 << 20), a));
+  ASSERT_TRUE(legs->devices()[1]->read(kDataOffset + (8 << 20), b));
+  EXPECT_TRUE(a == data);
+  EXPECT_TRUE(b == data);
+}
+
 TEST_F(LoopEngine, BitFlipOnOneLoopDeviceIsLocatedAndMajorityRepairs) {
   auto devs = make_array(3);
   {

@@ -1,10 +1,22 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // `dmirrorctl create NAME LEG LEG...`: plan (every check, nothing written),
-// show the plan, confirm (a terminal prompt, or --yes for scripts), write.
+// show the plan, confirm (a terminal prompt, or --yes for scripts), write,
+// then activate the new array as /dev/mapper/NAME unless --no-activate.
+//
+// Where device-mapper is not available the array is still formatted (the
+// offline commands work without it) and the user is told to activate it
+// later; the exit status is then 0. Only an explicit --activate makes the
+// missing device-mapper an error, and that is checked before anything is
+// written ("refusals write nothing").
 #include "commands.h"
 #include "confirm.h"
 #include "create_view.h"
 #include "exit_codes.h"
+#include "leg_lock.h"
+#include "online_activation.h"
+#include "online_view.h"
+
+#include <dmirror/dm/online/active_volume.h>
 
 #include <dmirror/array.h>
 #include <dmirror/names.h>
@@ -22,6 +34,7 @@ struct CreateArgs {
   bool force = false;
   bool yes = false;
   bool no_activate = false;
+  bool activate = false;
   std::vector<uint32_t> write_mostly;
   uint32_t max_write_behind = 0;
   std::string min_recovery_rate;
@@ -57,6 +70,12 @@ Result<CreateOptions> to_options(const CreateArgs& a) {
   return o;
 }
 
+std::string leg_list_args(const std::vector<std::string>& legs) {
+  std::string out;
+  for (const auto& l : legs) out += (out.empty() ? "" : " ") + l;
+  return out;
+}
+
 std::string leg_list(const std::vector<std::string>& legs) {
   std::string out;
   for (size_t i = 0; i < legs.size(); ++i) {
@@ -70,8 +89,16 @@ int run_create(const Context& ctx, const CreateArgs& args) {
   const std::string what = fmt::format("cannot create array '{}'", args.name);
   auto opts = to_options(args);
   if (!opts) return report_error(ctx, what, opts.error());
+  auto held = lock_legs(opts->legs);  // until the metadata is written
+  if (!held) return report_error(ctx, what, held.error());
   auto plan = plan_create(*opts);
   if (!plan) return report_error(ctx, what, plan.error());
+  // Device-mapper is probed before anything is written: an explicit
+  // --activate that cannot be honoured is a refusal.
+  Result<std::unique_ptr<dm::DmControl>> control =
+      make_error(ErrorCode::Unsupported, "not activated (--no-activate)");
+  if (!args.no_activate) control = dm::open_online_control();
+  if (args.activate && !control) return report_error(ctx, what + "; nothing was written", control.error());
 
   if (!ctx.json) print_plan(*plan, *opts);
   if (!args.yes) {
@@ -92,7 +119,27 @@ int run_create(const Context& ctx, const CreateArgs& args) {
   auto created = create_array(*plan, *opts);
   set_writing(false);
   if (!created) return report_error(ctx, what, created.error());
-  print_created(ctx, *plan, *opts, created->sb, args.no_activate);
+  if (args.no_activate) {
+    print_created(ctx, *plan, *opts, created->sb, false, "Not activated (--no-activate).", nullptr);
+    return interrupted() ? kExitCancelled : kExitOk;
+  }
+  const std::string later = fmt::format("Activate it later with 'dmirrorctl activate {}'.", leg_list_args(args.legs));
+  if (!control) {
+    print_created(ctx, *plan, *opts, created->sb, false,
+                  "The array is formatted but not activated: " + control.error().message + ". " + later, nullptr);
+    return interrupted() ? kExitCancelled : kExitOk;
+  }
+  auto active = activate_legs(**control, args.legs, dm::ActivateOptions{}, false);
+  if (!active) {
+    print_created(ctx, *plan, *opts, created->sb, false, "The array is formatted but not activated.", nullptr);
+    return report_error(ctx, fmt::format("array '{}' was created, but activating it failed", args.name),
+                        active.error());
+  }
+  Json activation = {{"node", active->report.node}, {"dev", active->report.dev.str()},
+                     {"notes", active->report.plan.notes}};
+  if (active->report.status) activation["kernel"] = raid_status_json(*active->report.status);
+  print_created(ctx, *plan, *opts, created->sb, true, {}, activation);
+  if (!ctx.json) print_activated(ctx, active->report, active->sb);
   return interrupted() ? kExitCancelled : kExitOk;
 }
 
@@ -121,6 +168,14 @@ Command add_create(CLI::App& app, const Context& ctx) {
   sub->add_option("--max-recovery-rate", args->max_recovery_rate,
                   "Maximum resync/recover rate per leg, per second (e.g. 200M)");
   sub->add_flag("--no-activate", args->no_activate, "Only write the metadata; do not activate the array");
+  sub->add_flag("--activate", args->activate,
+                "Fail (writing nothing) when the array cannot be activated because device-mapper is missing")
+      ->excludes("--no-activate");
+  sub->footer(
+      "By default the new array is activated as /dev/mapper/NAME (image files are put on loop devices).\n"
+      "Where device-mapper is not available the array is still formatted and the command succeeds;\n"
+      "activate it later with 'dmirrorctl activate'. With --activate that case is an error and nothing\n"
+      "is written. If activation fails after formatting, the exit status is 8 and the array stays formatted.");
   return {sub, [&ctx, args] { return run_create(ctx, *args); }};
 }
 

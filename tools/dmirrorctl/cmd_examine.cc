@@ -48,8 +48,7 @@ Examined examine_one(const std::string& path) {
     e.journal = JournalSummary{j->dirty_count(), j->damage().size()};
     for (const auto& d : j->damage()) {
       add_finding(e, Severity::Warning, "journal-block-damaged",
-                  fmt::format("journal block {} slot {}: {}; its regions are treated as dirty", d.block, d.slot,
-                              d.what));
+                  fmt::format("journal block {}: {}; its regions are treated as dirty", d.block, d.what));
     }
   } else {
     add_finding(e, Severity::Error, "journal-unreadable", j.error().describe());

@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "op_support.h"
+#include "online_dispatch.h"
 
 #include <dmirror/probe.h>
 #include <dmirror/replace.h>
@@ -21,6 +22,8 @@ struct ReplaceArgs {
 };
 
 int run_replace(const Context& ctx, const ReplaceArgs& a) {
+  // An active volume is replaced online by the kernel (online_dispatch.h).
+  if (auto online = try_online_replace(ctx, a.legs, a.old_leg, a.new_dev, a.force)) return *online;
   auto paths = resolve_legs(a.legs);
   if (!paths) return report_error(ctx, "cannot find the array", paths.error());
   auto old_slot = parse_leg_choice(a.old_leg, *paths);

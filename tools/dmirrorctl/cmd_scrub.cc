@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "op_support.h"
+#include "online_dispatch.h"
 
 #include <dmirror/names.h>
 #include <dmirror/scrub.h>
@@ -24,6 +25,10 @@ struct ScrubArgs {
 };
 
 int run_scrub(const Context& ctx, const ScrubArgs& a) {
+  // An active volume is scrubbed by the kernel (online_dispatch.h).
+  const std::string offline_only = !a.from.empty() ? "--from" : a.restart ? "--restart"
+                                   : !a.max_rate.empty() ? "--max-rate" : !a.rate_file.empty() ? "--rate-file" : "";
+  if (auto online = try_online_scrub(ctx, a.legs, a.check_only, offline_only)) return *online;
   auto paths = resolve_legs(a.legs);
   if (!paths) return report_error(ctx, "cannot find the array", paths.error());
   ScrubOptions o;

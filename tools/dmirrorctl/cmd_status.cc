@@ -4,6 +4,7 @@
 // The exit status carries the health bits (2 degraded, 4 inconsistent).
 #include "commands.h"
 #include "exit_codes.h"
+#include "online_view.h"
 #include "status_view.h"
 
 #include <dmirror/array.h>
@@ -52,13 +53,16 @@ int run_status(const Context& ctx, const std::vector<std::string>& args) {
   }
   auto view = assemble(paths);
   if (!view) return report_error(ctx, "cannot assemble the array", view.error());
-  const int bits = health_exit_bits(*view);
+  const auto online = probe_online(view->sb);
+  const int bits = online ? status_exit_bits_online(*view, *online) : health_exit_bits(*view);
   if (ctx.json) {
     Json doc = status_json(*view);
+    doc["online"] = online ? online_json(*online, view->sb) : Json(nullptr);
     doc["exit_code"] = bits;
     print_json(doc);
   } else {
     print_status_text(*view, ctx.verbose);
+    if (online) print_online_text(*online, view->sb);
   }
   return bits;
 }

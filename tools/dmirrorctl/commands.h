@@ -27,6 +27,9 @@ Command add_verify(CLI::App& app, const Context& ctx);
 Command add_scrub(CLI::App& app, const Context& ctx);
 Command add_replace(CLI::App& app, const Context& ctx);
 Command add_io(CLI::App& app, const Context& ctx);
+Command add_activate(CLI::App& app, const Context& ctx);
+Command add_deactivate(CLI::App& app, const Context& ctx);
+Command add_monitor(CLI::App& app, const Context& ctx);
 // Hidden: prints subcommands / options for the shell completions.
 Command add_complete(CLI::App& app);
 

@@ -17,9 +17,6 @@ bool is_write_mostly(const CreateOptions& opts, size_t slot) {
   return std::find(opts.write_mostly.begin(), opts.write_mostly.end(), slot) != opts.write_mostly.end();
 }
 
-constexpr std::string_view kNotActivated =
-    "The array is formatted but not activated: online activation is not available in this version.";
-
 }  // namespace
 
 void print_plan(const CreatePlan& plan, const CreateOptions& opts) {
@@ -47,11 +44,12 @@ void print_plan(const CreatePlan& plan, const CreateOptions& opts) {
 }
 
 void print_created(const Context& ctx, const CreatePlan& plan, const CreateOptions& opts, const Superblock& sb,
-                   bool no_activate) {
+                   bool activated, std::string_view activation_note, const Json& activation) {
   if (ctx.json) {
     Json doc = json_envelope();
     doc["created"] = true;
-    doc["activated"] = false;
+    doc["activated"] = activated;
+    doc["activation"] = activated ? activation : Json({{"note", std::string(activation_note)}});
     doc["array"] = superblock_json(sb);
     Json legs = Json::array();
     for (size_t i = 0; i < plan.legs.size(); ++i) {
@@ -68,11 +66,7 @@ void print_created(const Context& ctx, const CreatePlan& plan, const CreateOptio
   if (sb.resync_offset != kOffsetInSync) {
     fmt::print("An initial resync is pending: until it completes the legs are not known to be in sync.\n");
   }
-  if (no_activate) {
-    fmt::print("Not activated (--no-activate).\n");
-  } else {
-    fmt::print("{}\n", kNotActivated);
-  }
+  if (!activated) fmt::print("{}\n", activation_note);
 }
 
 }  // namespace dmirror::cli

@@ -10,8 +10,10 @@ namespace dmirror::cli {
 
 // Human text on stdout: legs, usable size, regions, what will be destroyed.
 void print_plan(const CreatePlan& plan, const CreateOptions& opts);
-// The result, as text or as JSON.
+// The result, as text or as JSON. `activation_note` says why the array was
+// not activated (printed as is); `activation` (JSON) describes the online
+// volume when it was.
 void print_created(const Context& ctx, const CreatePlan& plan, const CreateOptions& opts, const Superblock& sb,
-                   bool no_activate);
+                   bool activated, std::string_view activation_note, const Json& activation);
 
 }  // namespace dmirror::cli

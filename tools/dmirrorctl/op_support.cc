@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <set>
@@ -101,7 +102,29 @@ void print_findings_text(const Findings& findings) {
 }
 
 Result<uint32_t> parse_leg_choice(const std::string& text, const std::vector<std::string>& paths) {
-  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) return static_cast<uint32_t>(std::stoul(text));
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+    // A slot number: it must name a slot in use in the array's leg table.
+    uint32_t slot = kMaxLegs;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), slot);
+    (void)end;
+    for (const auto& p : paths) {
+      auto dev = open_device(p, OpenOptions{.writable = false, .exclusive = false});
+      auto meta = dev ? read_leg(**dev) : Result<LegMetadata>(std::unexpected(dev.error()));
+      if (!meta) continue;
+      const Superblock& sb = meta->sb;
+      if (ec != std::errc() || slot >= sb.nr_legs || sb.legs[slot].state == LegState::Unused ||
+          sb.legs[slot].state == LegState::Removed) {
+        return make_error(ErrorCode::InvalidArgument, "slot " + text + " is not a leg of array '" + sb.name +
+                                                          "' (its slots are 0 to " + std::to_string(sb.nr_legs - 1) +
+                                                          "); give a slot number or the path of one of the legs");
+      }
+      return slot;
+    }
+    if (ec != std::errc() || slot >= kMaxLegs)
+      return make_error(ErrorCode::InvalidArgument, "slot " + text + " is out of range (0 to " +
+                                                        std::to_string(kMaxLegs - 1) + ")");
+    return slot;
+  }
   for (const auto& p : paths) {
     if (p != text) continue;
     DMIRROR_ASSIGN_OR_RETURN(auto dev, open_device(p, OpenOptions{.writable = false, .exclusive = false}));

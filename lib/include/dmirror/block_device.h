@@ -54,9 +54,22 @@ class DMIRROR_EXPORT BlockDevice {
   [[nodiscard]] virtual Status write(uint64_t offset, std::span<const std::byte> buf) = 0;
   // Makes every completed write durable (fdatasync / cache flush).
   [[nodiscard]] virtual Status flush() = 0;
+
+  // The file descriptor behind the device, for engines that hand transfers
+  // to the kernel themselves (io_uring). Such an engine transfers exactly
+  // what read()/write()/flush() would, so only a device whose calls are
+  // plain pread/pwrite/fdatasync on that descriptor may expose one: a
+  // decorator that changes what a transfer does (fault injection, crash
+  // simulation, recording) must not.
+  struct NativeHandle {
+    int fd = -1;                      // -1: use read()/write()/flush()
+    uint32_t buffer_alignment = 1;    // O_DIRECT: buffer addresses must be multiples of this
+  };
+  virtual NativeHandle native_handle() const { return {}; }
 };
 
 // Forwards every call; test decorators derive from it and override a few.
+// native_handle() is deliberately not forwarded (see BlockDevice).
 class DMIRROR_EXPORT DeviceWrapper : public BlockDevice {
  public:
   explicit DeviceWrapper(BlockDevice* target) : target_(target) {}

@@ -51,7 +51,12 @@ struct MirrorOptions {
   ReadPolicy read_policy = ReadPolicy::RoundRobin;
   uint32_t preferred_slot = kNoSlot;
   IoEngineKind io_engine = IoEngineKind::Sync;
-  uint32_t max_batch_writes = 64;             // writes that may share one journal flush
+  // true: DATA_FLUSH on every leg before a write group is acknowledged, so a
+  // write that returned OK is on stable storage (like FUA). false: the engine
+  // behaves like a disk with a volatile write cache: writes are durable at the
+  // next flush() or close().
+  bool durable_writes = true;
+  uint32_t max_batch_writes = 64;             // writes that may share one journal and data flush
   uint64_t max_batch_bytes = 16 * 1024 * 1024;
 };
 
@@ -66,7 +71,8 @@ struct LegStatus {
 struct MirrorStats {
   uint64_t writes = 0;           // acknowledged write() calls
   uint64_t reads = 0;
-  uint64_t flushes = 0;
+  uint64_t flushes = 0;           // flush() / close() calls
+  uint64_t data_flushes = 0;      // DATA_FLUSH rounds of durable write groups
   uint64_t journal_commits = 0;  // journal write + flush rounds
   uint64_t superblock_commits = 0;
   uint64_t read_retries = 0;     // reads served by another leg after an error

@@ -62,6 +62,9 @@ struct LegEntry {
 };
 namespace legflag {
 inline constexpr uint32_t kWriteMostly = 1u << 0;
+// A table with `rebuild <slot>` reached the kernel: the kernel's own recovery
+// offset now tracks this leg's rebuild, so `rebuild` is never passed again.
+inline constexpr uint32_t kRebuildPassed = 1u << 1;
 }
 
 enum class OfflineOp : uint32_t { None = 0, Resync = 1, Recover = 2, Check = 3, Repair = 4, Replace = 5 };

@@ -52,6 +52,20 @@ Result<ArrayView> assemble(const std::vector<std::string>& paths) {
       chosen = &g;
     }
   }
+  // Legs of several arrays and none with more legs than the others: which
+  // array was meant is a guess, so refuse rather than pick one.
+  for (const auto& [uuid, g] : groups) {
+    if (&g != chosen && g.count == chosen->count) {
+      std::string which;
+      for (const auto& leg : view.legs) {
+        if (!leg.meta) continue;
+        which += (which.empty() ? "" : ", ") + leg.path + " is in '" + leg.meta->sb.name + "'";
+      }
+      return make_error(ErrorCode::InvalidArgument,
+                        "the given legs belong to " + std::to_string(groups.size()) +
+                            " different arrays (" + which + "); give the legs of one array, or its name");
+    }
+  }
   const size_t newest = chosen->best_index;
   view.sb = view.legs[newest].meta->sb;
 

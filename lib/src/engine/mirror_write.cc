@@ -106,11 +106,14 @@ Status Mirror::Impl::process_writes(std::span<Request*> batch) {
 
   const uint64_t data_offset = set.sb().layout.data_offset;
   std::map<uint32_t, Error> failed;
+  // DATA_WRITE: the whole group in one engine run, so an asynchronous
+  // engine keeps every write of every leg in flight at once (the engine
+  // keeps overlapping writes to one leg in request order).
+  std::vector<LegIo> ops;
+  const std::vector<uint32_t> targets = set.writable_slots();
   for (Request* r : batch) {
     if (r->data.empty()) continue;
-    std::vector<LegIo> ops;
-    for (uint32_t slot : set.writable_slots()) {
-      if (failed.contains(slot)) continue;
+    for (uint32_t slot : targets) {
       LegIo op;
       op.kind = LegIo::Kind::Write;
       op.slot = slot;
@@ -120,11 +123,27 @@ Status Mirror::Impl::process_writes(std::span<Request*> batch) {
       op.length = r->data.size();
       ops.push_back(op);
     }
-    io->run(ops);
-    for (auto& op : ops) {
-      ++leg_stats[op.slot].writes;
-      if (!op.result) failed.emplace(op.slot, op.result.error());
+  }
+  io->run(ops);
+  for (auto& op : ops) {
+    ++leg_stats[op.slot].writes;
+    if (!op.result) failed.emplace(op.slot, op.result.error());
+  }
+  if (options.durable_writes) {
+    // DATA_FLUSH: the whole write group shares one flush per leg.
+    std::vector<LegIo> flushes;
+    for (uint32_t slot : set.writable_slots()) {
+      if (failed.contains(slot)) continue;
+      LegIo op;
+      op.kind = LegIo::Kind::Flush;
+      op.slot = slot;
+      op.dev = set.dev(slot);
+      flushes.push_back(op);
     }
+    io->run(flushes);
+    ++stats.data_flushes;
+    for (auto& op : flushes)
+      if (!op.result) failed.emplace(op.slot, op.result.error());
   }
   std::vector<LegError> errors;
   for (auto& [slot, err] : failed) errors.push_back({slot, err});

@@ -28,6 +28,10 @@ class AlignedDevice final : public DeviceWrapper {
     return ok();
   }
 
+  // Only alignment is added here, and engines that use the descriptor
+  // align (or bounce) buffers themselves, so the handle is exposed.
+  NativeHandle native_handle() const override { return target()->native_handle(); }
+
   Status write(uint64_t offset, std::span<const std::byte> buf) override {
     if (aligned(buf.data())) return DeviceWrapper::write(offset, buf);
     auto bounce = allocate(buf.size());

@@ -94,7 +94,7 @@ Result<std::unique_ptr<BlockDevice>> open_device(const std::string& path, const 
     geometry.logical_block_size = 512;
     geometry.physical_block_size = 512;
   }
-  return std::make_unique<io::PosixDevice>(fd, path, geometry);
+  return std::make_unique<io::PosixDevice>(fd, path, geometry, options.direct);
 }
 
 }  // namespace dmirror

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string_view>
 
 namespace dmirror::io {
 
@@ -30,7 +31,7 @@ Status PosixDevice::read(uint64_t offset, std::span<std::byte> buf) {
     ssize_t n = ::pread(fd_, buf.data() + done, buf.size() - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return make_error(ErrorCode::Io, "read " + path_ + " at " + std::to_string(offset + done), errno);
+      return std::unexpected(transfer_error("read", path_, offset + done, errno));
     }
     if (n == 0) {
       return make_error(ErrorCode::Io, "short read from " + path_ + " at " + std::to_string(offset + done));
@@ -47,11 +48,7 @@ Status PosixDevice::write(uint64_t offset, std::span<const std::byte> buf) {
     ssize_t n = ::pwrite(fd_, buf.data() + done, buf.size() - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
-      int err = errno;
-      if (err == ENOSPC || err == EROFS || err == EACCES || err == EPERM) {
-        return errno_error(err, "write " + path_ + " at " + std::to_string(offset + done));
-      }
-      return make_error(ErrorCode::Io, "write " + path_ + " at " + std::to_string(offset + done), err);
+      return std::unexpected(transfer_error("write", path_, offset + done, errno));
     }
     if (n == 0) {
       return make_error(ErrorCode::Io, "short write to " + path_ + " at " + std::to_string(offset + done));
@@ -64,9 +61,17 @@ Status PosixDevice::write(uint64_t offset, std::span<const std::byte> buf) {
 Status PosixDevice::flush() {
   while (::fdatasync(fd_) != 0) {
     if (errno == EINTR) continue;
-    return make_error(ErrorCode::Io, "flush " + path_, errno);
+    return std::unexpected(transfer_error("flush", path_, 0, errno));
   }
   return ok();
+}
+
+Error transfer_error(const char* op, const std::string& path, uint64_t offset, int err) {
+  const bool flush = std::string_view(op) == "flush";
+  std::string context = std::string(op) + " " + path + (flush ? "" : " at " + std::to_string(offset));
+  if (!flush && std::string_view(op) == "write" && (err == ENOSPC || err == EROFS || err == EACCES || err == EPERM))
+    return errno_to_error(err, std::move(context));
+  return Error{ErrorCode::Io, err, std::move(context)};
 }
 
 const char* describe_file_type(unsigned mode) {

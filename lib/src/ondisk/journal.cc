@@ -74,7 +74,7 @@ Result<WriteIntentJournal> WriteIntentJournal::load(BlockDevice& dev, const Supe
     if (best < 0) {
       // Neither version is readable: treat the whole block as dirty (forces a
       // resync of its regions, never a silent skip) and rewrite it at next write.
-      j.damage_.push_back({static_cast<uint32_t>(b), 0, why[0] + "; " + why[1]});
+      j.damage_.push_back({static_cast<uint32_t>(b), 0, "both slots are unreadable (slot 0: " + why[0] + "; slot 1: " + why[1] + ")"});
       for (uint64_t r = first; r < first + nbits; ++r) j.mark(r);
       continue;
     }

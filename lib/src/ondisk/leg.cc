@@ -2,6 +2,7 @@
 // Reading, choosing and writing a leg's two superblock copies
 // (see leg.h and FORMAT.md, "Superblock update order").
 #include <dmirror/leg.h>
+#include <dmirror/names.h>
 #include <dmirror/probe.h>
 
 #include <array>
@@ -103,6 +104,17 @@ Result<LegMetadata> read_leg(BlockDevice& dev) {
     f.leg = path;
     f.slot = m.sb.slot;
     m.findings.push_back(std::move(f));
+  }
+  // A leg shorter than its data area (a truncated image file, a shrunk
+  // device) must not look healthy: reads of the missing tail would fail.
+  const uint64_t needed = m.sb.layout.data_offset + m.sb.layout.data_size;
+  const uint64_t size = dev.geometry().size_bytes;
+  if (size < needed) {
+    m.findings.push_back(Finding{Severity::Error, "leg-truncated",
+                                 path + " is " + format_size(size) + " but its data area ends at " +
+                                     format_size(needed) + " (byte " + std::to_string(needed) +
+                                     "); the leg was truncated or shrunk: restore its size or replace it",
+                                 path, m.sb.slot});
   }
   return m;
 }

@@ -11,31 +11,25 @@
 namespace dmirror::ops {
 
 Comparator::Comparator(engine::LegSet& set, uint64_t chunk_bytes)
-    : set_(set), chunk_(std::min(std::max<uint64_t>(chunk_bytes, 4096), set.sb().region_size)), bufs_(kMaxLegs) {}
+    : set_(set), chunk_(std::min(std::max<uint64_t>(chunk_bytes, 4096), set.sb().region_size)) {}
 
-Result<std::optional<Mismatch>> Comparator::compare(uint64_t pos, uint64_t len, std::span<const uint32_t> slots,
-                                                    const RepairChoice& choice, uint32_t* failed_slot) {
-  pos_ = pos;
-  for (uint32_t s : slots) {
-    bufs_[s].resize(chunk_);
-    if (auto st = set_.dev(s)->read(set_.sb().layout.data_offset + pos, buf(s, len)); !st) {
-      if (failed_slot) *failed_slot = s;
-      return std::unexpected(st.error());
-    }
-  }
+std::optional<Mismatch> Comparator::compare(const Chunk& c, std::span<const uint32_t> slots,
+                                            const RepairChoice& choice) {
+  cur_ = &c;
+  const uint64_t pos = c.pos, len = c.len;
   // Group the legs by content.
   std::vector<std::vector<uint32_t>> groups;
   for (uint32_t s : slots) {
     bool placed = false;
     for (auto& g : groups)
-      if (std::memcmp(bufs_[g.front()].data(), bufs_[s].data(), len) == 0) {
+      if (std::memcmp(c.data(g.front()), c.data(s), len) == 0) {
         g.push_back(s);
         placed = true;
         break;
       }
     if (!placed) groups.push_back({s});
   }
-  if (groups.size() <= 1) return std::optional<Mismatch>{};
+  if (groups.size() <= 1) return std::nullopt;
 
   Mismatch m;
   const uint64_t rs = set_.sb().region_size;
@@ -53,10 +47,10 @@ Result<std::optional<Mismatch>> Comparator::compare(uint64_t pos, uint64_t len, 
     m.source_reason = dirty ? "region dirty in the journal: either copy is valid; lowest in-sync slot"
                             : "default: lowest in-sync slot (no majority; use --from to choose)";
   }
-  const std::byte* src = bufs_[m.source_slot].data();
+  const std::byte* src = c.data(m.source_slot);
   uint64_t first = len, last = 0;
   for (uint32_t s : slots) {
-    const std::byte* d = bufs_[s].data();
+    const std::byte* d = c.data(s);
     if (std::memcmp(d, src, len) == 0) {
       m.agree.push_back(s);
       continue;
@@ -74,9 +68,9 @@ Result<std::optional<Mismatch>> Comparator::compare(uint64_t pos, uint64_t len, 
   m.offset = pos + first;
   m.length = last - first;
   for (uint32_t s : slots)
-    m.digests.push_back({s, crc32c(std::span<const std::byte>(bufs_[s].data() + first, m.length))});
+    m.digests.push_back({s, crc32c(std::span<const std::byte>(c.data(s) + first, m.length))});
   m.cls = dirty ? MismatchClass::CrashWindow : classify(m, slots, pos);
-  return std::optional<Mismatch>(std::move(m));
+  return m;
 }
 
 MismatchClass Comparator::classify(const Mismatch& m, std::span<const uint32_t> slots, uint64_t pos) const {
@@ -85,7 +79,7 @@ MismatchClass Comparator::classify(const Mismatch& m, std::span<const uint32_t> 
   if (sb.has_flag(sbflag::kAssumeClean)) {
     // One side still holds what was there before creation: all zeros.
     for (uint32_t s : slots) {
-      const std::byte* d = bufs_[s].data() + (m.offset - pos);
+      const std::byte* d = cur_->data(s) + (m.offset - pos);
       if (std::all_of(d, d + m.length, [](std::byte b) { return b == std::byte{0}; })) return MismatchClass::NeverSynced;
     }
   }
@@ -93,7 +87,7 @@ MismatchClass Comparator::classify(const Mismatch& m, std::span<const uint32_t> 
 }
 
 void Comparator::repair(const Mismatch& m, std::vector<engine::LegError>& errors) {
-  std::span<const std::byte> data(bufs_[m.source_slot].data() + (m.offset - pos_), m.length);
+  std::span<const std::byte> data(cur_->data(m.source_slot) + (m.offset - cur_->pos), m.length);
   for (uint32_t s : m.differ)
     if (auto st = set_.dev(s)->write(set_.sb().layout.data_offset + m.offset, data); !st) errors.push_back({s, st.error()});
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Comparator: reads one chunk of the data area from several legs, decides
-// whether they agree, and if not builds the located, classified Mismatch
-// with the source chosen by the repair rules (explicit slot; for a region
-// dirty in the journal the primary leg; a strict majority; else the lowest
-// slot). Shared by verify and scrub. Memory: one chunk per leg.
+// Comparator: given one chunk of the data area as read from several legs
+// (by a ChunkReader), decides whether they agree, and if not builds the
+// located, classified Mismatch with the source chosen by the repair rules
+// (explicit slot; for a region dirty in the journal the primary leg; a
+// strict majority; else the lowest slot). Shared by verify and scrub.
 #pragma once
 
 #include <dmirror/verify.h>
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/leg_set.h"
+#include "ops/chunk_reader.h"
 
 namespace dmirror::ops {
 
@@ -21,20 +22,18 @@ class Comparator {
   Comparator(engine::LegSet& set, uint64_t chunk_bytes);
   uint64_t chunk() const { return chunk_; }
 
-  // REQUIRES: len <= chunk(). A read error is returned with the slot that failed in `failed_slot`.
-  Result<std::optional<Mismatch>> compare(uint64_t pos, uint64_t len, std::span<const uint32_t> slots,
-                                          const RepairChoice& choice, uint32_t* failed_slot = nullptr);
+  // Compares the copies of `c` held by `slots` (all read successfully).
+  std::optional<Mismatch> compare(const Chunk& c, std::span<const uint32_t> slots, const RepairChoice& choice);
   // Writes the chosen content over every differing leg (not flushed).
+  // REQUIRES: `m` came from the last compare(), whose chunk is still valid.
   void repair(const Mismatch& m, std::vector<engine::LegError>& errors);
 
  private:
   MismatchClass classify(const Mismatch& m, std::span<const uint32_t> slots, uint64_t pos) const;
-  std::span<std::byte> buf(uint32_t slot, uint64_t len) { return std::span(bufs_[slot].data(), len); }
 
   engine::LegSet& set_;
   uint64_t chunk_;
-  uint64_t pos_ = 0;
-  std::vector<std::vector<std::byte>> bufs_;
+  const Chunk* cur_ = nullptr;
 };
 
 }  // namespace dmirror::ops

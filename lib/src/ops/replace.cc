@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "engine/io_queue.h"
+#include "ops/chunk_reader.h"
+#include "ops/copier.h"
 #include "ops/leg_io.h"
 #include "ops/resync_core.h"
 #include "ops/throttle.h"
@@ -152,53 +155,66 @@ Result<ReplaceReport> replace(std::span<BlockDevice* const> legs, uint32_t old_s
   const uint64_t size = sb.layout.data_size, rs = sb.region_size;
   uint32_t src = set.in_sync(old_slot) ? old_slot : set.primary().value_or(kNoSlot);
   if (src == kNoSlot) return make_error(ErrorCode::Stale, "no in-sync leg to copy from");
-  std::vector<std::byte> buf(std::min<uint64_t>(std::max<uint64_t>(o.chunk_bytes, 4096), rs));
-  std::vector<std::byte> other(buf.size());
+  const uint64_t chunk = std::min<uint64_t>(std::max<uint64_t>(o.chunk_bytes, 4096), rs);
   uint64_t pos = std::min(sb.legs[t].recovery_offset, size) / rs * rs;
   ops::Throttle th(o.control, "copy", size, pos);
-  uint64_t since = 0;
   auto checkpoint = [&](uint64_t at) -> Status {
     DMIRROR_RETURN_IF_ERROR(new_dev.flush());
     set.mutable_sb().legs[t].recovery_offset = at;
     set.mutable_sb().checkpoint.position = at;
     return set.commit();
   };
-  while (pos < size) {
-    uint64_t n = std::min<uint64_t>(buf.size(), size - pos);
-    std::vector<uint32_t> bad;
-    std::span<std::byte> chunk(buf.data(), n);
-    DMIRROR_ASSIGN_OR_RETURN(uint32_t used, ops::read_from_any(set, src, pos, chunk, bad));
-    (void)used;
-    DMIRROR_RETURN_IF_ERROR(new_dev.write(sb.layout.data_offset + pos, chunk));
-    rep.bytes_copied += n;
-    pos += n;
-    since += n;
-    if (since >= o.checkpoint_bytes && pos < size) {
-      DMIRROR_RETURN_IF_ERROR(checkpoint(pos));
-      since = 0;
-    }
-    if (auto st = th.tick(n); !st) {
-      (void)checkpoint(pos);
-      return std::unexpected(st.error());
+  {
+    // Pipelined copy, one checkpoint interval (whole regions) at a time.
+    ops::Copier copier(set, chunk, ops::Copier::Options{.fail_targets = false, .rewrite_bad_sources = false});
+    const uint64_t span = std::max(rs, o.checkpoint_bytes / rs * rs);
+    while (pos < size) {
+      const uint64_t len = std::min(span, size - pos);
+      std::vector<uint32_t> targets{t};
+      uint64_t copied = 0;
+      Status st = copier.copy(pos, len, src, targets, nullptr, &th, copied);
+      rep.bytes_copied += copied;
+      if (!st) {
+        if (st.error().code == ErrorCode::Cancelled) (void)checkpoint(pos + copied);
+        return std::unexpected(st.error());
+      }
+      pos += len;
+      if (pos < size) DMIRROR_RETURN_IF_ERROR(checkpoint(pos));
     }
   }
   DMIRROR_RETURN_IF_ERROR(checkpoint(size));
 
-  // Verify the copy against the source before retiring anything.
-  for (uint64_t p = 0; p < size; p += buf.size()) {
-    uint64_t n = std::min<uint64_t>(buf.size(), size - p);
-    std::vector<uint32_t> bad;
-    DMIRROR_ASSIGN_OR_RETURN(uint32_t used, ops::read_from_any(set, src, p, std::span(buf.data(), n), bad));
-    (void)used;
-    DMIRROR_RETURN_IF_ERROR(ops::read_leg_data(set, t, p, std::span(other.data(), n)));
-    if (std::memcmp(buf.data(), other.data(), n) != 0) {
-      set.mutable_sb().legs[t].recovery_offset = p / rs * rs;
-      (void)set.commit();
-      return make_error(ErrorCode::Corruption, "the copy on " + new_dev.describe() + " differs from slot " +
-                                                   std::to_string(src) + " at offset " + std::to_string(p) +
-                                                   "; run replace again to recopy from there");
+  // Verify the copy against the source before retiring anything: both read
+  // ahead concurrently, compared chunk by chunk.
+  {
+    std::vector<BlockDevice*> pair{set.dev(src), set.dev(t)};
+    auto queue = engine::make_io_queue(pair);
+    uint64_t next = 0;
+    auto next_range = [&](uint64_t& p, uint64_t& n) {
+      if (next >= size) return false;
+      p = next;
+      n = std::min(chunk, size - next);
+      next += n;
+      return true;
+    };
+    ops::ChunkReader reader(set, *queue, {src, t}, chunk, next_range);
+    while (ops::Chunk* c = reader.next_mutable()) {
+      const uint64_t p = c->pos, n = c->len;
+      if (!c->status(t)) return std::unexpected(c->status(t).error());
+      if (!c->status(src)) {
+        std::vector<uint32_t> bad;
+        DMIRROR_ASSIGN_OR_RETURN(uint32_t used, ops::read_from_any(set, src, p, std::span(c->mutable_data(src), n), bad));
+        (void)used;
+      }
+      if (std::memcmp(c->data(src), c->data(t), n) != 0) {
+        set.mutable_sb().legs[t].recovery_offset = p / rs * rs;
+        (void)set.commit();
+        return make_error(ErrorCode::Corruption, "the copy on " + new_dev.describe() + " differs from slot " +
+                                                     std::to_string(src) + " at offset " + std::to_string(p) +
+                                                     "; run replace again to recopy from there");
+      }
+      rep.bytes_verified += n;
     }
-    rep.bytes_verified += n;
   }
 
   Superblock& m = set.mutable_sb();

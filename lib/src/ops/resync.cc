@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "ops/copier.h"
 #include "ops/leg_io.h"
 #include "ops/resync_core.h"
 #include "ops/throttle.h"
@@ -15,31 +16,15 @@ namespace {
 
 class Resyncer {
  public:
-  Resyncer(LegSet& set, const ResyncOptions& o, ResyncReport& rep) : set_(set), o_(o), rep_(rep) {
-    buf_.resize(std::max<uint64_t>(std::min<uint64_t>(o.chunk_bytes, set.sb().region_size), 4096));
-  }
+  Resyncer(LegSet& set, const ResyncOptions& o, ResyncReport& rep)
+      : set_(set), o_(o), rep_(rep), copier_(set, o.chunk_bytes) {}
 
-  // Copies [pos, pos + len) from the source to `targets`, chunk by chunk.
-  Status copy(uint64_t pos, uint64_t len, std::vector<uint32_t>& targets, Throttle* throttle) {
-    while (len > 0) {
-      uint64_t n = std::min<uint64_t>(len, buf_.size());
-      std::span<std::byte> chunk(buf_.data(), n);
-      std::vector<uint32_t> bad;
-      DMIRROR_ASSIGN_OR_RETURN(uint32_t used, read_from_any(set_, rep_.source_slot, pos, chunk, bad));
-      (void)used;
-      std::vector<uint32_t> to = targets;
-      for (uint32_t b : bad) if (std::find(to.begin(), to.end(), b) == to.end()) to.push_back(b);  // rewrite bad
-      std::erase(to, used);
-      std::vector<LegError> errors;
-      write_targets(set_, to, pos, chunk, errors);
-      DMIRROR_RETURN_IF_ERROR(settle_errors(set_, errors, targets, &rep_.failed_slots));
-      if (!set_.in_sync(rep_.source_slot)) rep_.source_slot = *set_.primary();
-      rep_.bytes_copied += n;
-      pos += n;
-      len -= n;
-      if (throttle) DMIRROR_RETURN_IF_ERROR(throttle->tick(n));
-    }
-    return ok();
+  // Copies [pos, pos + len) from the source to `targets` (pipelined, see
+  // Copier). `copied`: how much of it, from pos, is completely written.
+  Status copy(uint64_t pos, uint64_t len, std::vector<uint32_t>& targets, Throttle* throttle, uint64_t& copied) {
+    Status st = copier_.copy(pos, len, rep_.source_slot, targets, &rep_.failed_slots, throttle, copied);
+    rep_.bytes_copied += copied;
+    return st;
   }
 
   Status flush(std::vector<uint32_t>& targets) {
@@ -77,10 +62,11 @@ class Resyncer {
       if (pos >= below) break;
       uint64_t len = std::min(rs, size - pos);
       auto targets = targets_for(pos + len);
-      Status st = copy(pos, len, targets, &th);
+      uint64_t copied = 0;
+      Status st = copy(pos, len, targets, &th, copied);
       if (!st) {
         if (st.error().code == ErrorCode::Cancelled) {
-          done.push_back(r);
+          if (copied == len) done.push_back(r);   // a partly copied region stays dirty
           (void)clear(done, targets);
         }
         return st;
@@ -121,22 +107,21 @@ class Resyncer {
     rep_.resumed_from = pos;
     // Regions below the checkpoint that are dirty were written since: copy them too.
     DMIRROR_RETURN_IF_ERROR(journal_pass(pos, th));
-    uint64_t since = 0;
+    // One copy per checkpoint interval (whole regions), so the reads run
+    // ahead across region boundaries.
+    const uint64_t span = std::max(rs, o_.checkpoint_bytes / rs * rs);
     while (pos < size) {
-      uint64_t len = std::min(rs, size - pos);
+      uint64_t len = std::min(span, size - pos);
       auto targets = targets_for(pos + len);
-      Status st = copy(pos, len, targets, &th);
+      uint64_t copied = 0;
+      Status st = copy(pos, len, targets, &th, copied);
       if (!st) {
-        if (st.error().code == ErrorCode::Cancelled) (void)checkpoint_full(pos + len, targets);
+        if (st.error().code == ErrorCode::Cancelled) (void)checkpoint_full(pos + copied, targets);
         return st;
       }
-      ++rep_.regions_copied;
+      rep_.regions_copied += (len + rs - 1) / rs;
       pos += len;
-      since += len;
-      if (since >= o_.checkpoint_bytes && pos < size) {
-        DMIRROR_RETURN_IF_ERROR(checkpoint_full(pos, targets));
-        since = 0;
-      }
+      if (pos < size) DMIRROR_RETURN_IF_ERROR(checkpoint_full(pos, targets));
     }
     auto targets = targets_for(size);
     DMIRROR_RETURN_IF_ERROR(flush(targets));
@@ -156,7 +141,8 @@ class Resyncer {
     uint64_t since = 0;
     while (pos < size && !targets.empty()) {
       uint64_t len = std::min(rs, size - pos);
-      Status st = copy(pos, len, targets, &th);
+      uint64_t copied = 0;
+      Status st = copy(pos, len, targets, &th, copied);
       if (st && !targets.empty()) { pos += len; since += len; }
       bool ckpt = !st || since >= o_.checkpoint_bytes || pos >= size;
       if (ckpt && !targets.empty()) {
@@ -184,7 +170,7 @@ class Resyncer {
   LegSet& set_;
   const ResyncOptions& o_;
   ResyncReport& rep_;
-  std::vector<std::byte> buf_;
+  Copier copier_;
 };
 
 }  // namespace

@@ -4,6 +4,8 @@
 // flushed, so a resumed scrub never skips an unrepaired region.
 #include <dmirror/scrub.h>
 
+#include "engine/io_queue.h"
+#include "ops/chunk_reader.h"
 #include "ops/compare.h"
 #include "ops/leg_io.h"
 #include "ops/scrub_lock.h"
@@ -73,29 +75,44 @@ class Scrubber {
     uint64_t pos = std::min(sb.checkpoint.position, size) / rs * rs;
     ops::Throttle th(o_.control, "scrub", size, pos);
     uint64_t since = 0;
-    while (pos < size) {
-      uint64_t end = std::min(size, pos + rs);
-      std::vector<uint32_t> slots = set_.in_sync_slots();
+    std::vector<uint32_t> slots = set_.in_sync_slots();
+    // Chunks of every leg are read ahead, concurrently, while earlier ones
+    // are compared (and repaired).
+    std::vector<BlockDevice*> devs;
+    for (uint32_t s : slots) devs.push_back(set_.dev(s));
+    auto queue = engine::make_io_queue(devs);
+    uint64_t next_pos = pos;
+    auto next_range = [&](uint64_t& p, uint64_t& len) {
+      if (next_pos >= size) return false;
+      p = next_pos;
+      len = std::min(cmp_.chunk(), std::min(size, (p / rs + 1) * rs) - p);
+      next_pos += len;
+      return true;
+    };
+    ops::ChunkReader reader(set_, *queue, slots, cmp_.chunk(), next_range);
+    std::vector<uint32_t> readable = slots;
+    while (const ops::Chunk* c = reader.next()) {
+      const uint64_t p = c->pos, len = c->len, end = std::min(size, (p / rs + 1) * rs);
+      // A read error of any leg the chunk was read from stops the scrub,
+      // also when a metadata update failed that leg in the meantime; only
+      // legs dropped by a failed repair are no longer read from.
+      if (uint32_t bad = c->first_failed(readable); bad != kNoSlot) {
+        Error e = c->status(bad).error();
+        (void)checkpoint(pos);
+        (void)finish(ScrubResult::Failed);
+        e.message = "scrub stopped at offset " + std::to_string(p) + " (checkpoint kept at " + std::to_string(pos) +
+                    "): " + set_.leg_name(bad) + ": " + e.message;
+        return std::unexpected(e);
+      }
+      std::erase_if(slots, [&](uint32_t s) { return !set_.in_sync(s); });
       if (slots.size() < 2) {
         (void)checkpoint(pos);
         (void)finish(ScrubResult::Failed);
         return make_error(ErrorCode::Stale, "fewer than two in-sync legs remain; scrub stopped at offset " +
                                                 std::to_string(pos) + " (checkpoint kept)");
       }
-      for (uint64_t p = pos; p < end; p += cmp_.chunk()) {
-        uint64_t len = std::min(cmp_.chunk(), end - p);
-        uint32_t bad = kNoSlot;
-        auto res = cmp_.compare(p, len, slots, o_.choice, &bad);
-        if (!res) {
-          Error e = res.error();
-          (void)checkpoint(pos);
-          (void)finish(ScrubResult::Failed);
-          e.message = "scrub stopped at offset " + std::to_string(p) + " (checkpoint kept at " + std::to_string(pos) +
-                      "): " + set_.leg_name(bad) + ": " + e.message;
-          return std::unexpected(e);
-        }
-        if (!*res) continue;
-        Mismatch m = std::move(**res);
+      if (auto res = cmp_.compare(*c, slots, o_.choice)) {
+        Mismatch m = std::move(*res);
         ++rep_.mismatches;
         if (o_.repair) {
           std::vector<engine::LegError> errors;
@@ -106,11 +123,13 @@ class Scrubber {
             for (uint32_t s : m.differ) touched_.push_back(s);
           }
           std::vector<uint32_t> keep = slots;
+          for (auto& e : errors) std::erase(readable, e.slot);
           DMIRROR_RETURN_IF_ERROR(ops::settle_errors(set_, errors, keep));
         }
         rep_.findings.push_back(mismatch_finding(m));
         rep_.found.push_back(std::move(m));
       }
+      if (p + len < end) continue;
       ++rep_.regions;
       const uint64_t done = end - pos;
       since += done;

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // verify(): metadata checks, then the data of the in-sync legs compared
 // chunk by chunk (all regions, or only dirty ones with `quick`), with
-// optional repair (see verify.h).
+// optional repair (see verify.h). Reads run ahead of the comparison
+// through an IoQueue (io_uring on fd-backed legs).
 #include <dmirror/verify.h>
 
+#include "engine/io_queue.h"
+#include "ops/chunk_reader.h"
 #include "ops/compare.h"
 #include "ops/leg_io.h"
 #include "ops/throttle.h"
@@ -37,37 +40,53 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
   ops::Comparator cmp(set, o.chunk_bytes);
   ops::Throttle th(o.control, "verify", regions.size() * rs);
   std::vector<uint32_t> touched;
-  for (uint64_t r : regions) {
-    uint64_t end = std::min(size, (r + 1) * rs);
-    for (uint64_t pos = r * rs; pos < end; pos += cmp.chunk()) {
-      uint64_t len = std::min(cmp.chunk(), end - pos);
-      uint32_t bad = kNoSlot;
-      auto res = cmp.compare(pos, len, slots, o.choice, &bad);
-      if (!res) {
-        rep.findings.push_back({Severity::Error, "leg-read-error",
-                                "cannot read " + set.leg_name(bad) + " at " + std::to_string(pos) + ": " +
-                                    res.error().describe(),
-                                set.dev(bad)->describe(), bad});
-        continue;
-      }
+  // Every leg's chunks are read ahead, concurrently, while earlier ones
+  // are compared; regions are walked in order, chunk by chunk.
+  std::vector<BlockDevice*> devs;
+  for (uint32_t s : slots) devs.push_back(set.dev(s));
+  auto queue = engine::make_io_queue(devs);
+  size_t ri = 0;
+  uint64_t next_pos = regions.empty() ? 0 : regions[0] * rs;
+  auto next_range = [&](uint64_t& pos, uint64_t& len) {
+    if (ri >= regions.size()) return false;
+    const uint64_t end = std::min(size, (regions[ri] + 1) * rs);
+    pos = next_pos;
+    len = std::min(cmp.chunk(), end - pos);
+    next_pos += len;
+    if (next_pos >= end && ++ri < regions.size()) next_pos = regions[ri] * rs;
+    return true;
+  };
+  ops::ChunkReader reader(set, *queue, slots, cmp.chunk(), next_range);
+  while (const ops::Chunk* c = reader.next()) {
+    const uint64_t pos = c->pos, len = c->len;
+    const uint64_t region = pos / rs, end = std::min(size, (region + 1) * rs);
+    std::erase_if(slots, [&](uint32_t s) { return !set.in_sync(s); });
+    if (uint32_t bad = c->first_failed(slots); bad != kNoSlot) {
+      rep.findings.push_back({Severity::Error, "leg-read-error",
+                              "cannot read " + set.leg_name(bad) + " at " + std::to_string(pos) + ": " +
+                                  c->status(bad).error().describe(),
+                              set.dev(bad)->describe(), bad});
+    } else if (slots.size() >= 2) {
       rep.bytes_compared += len * slots.size();
-      if (!*res) continue;
-      Mismatch m = std::move(**res);
-      if (o.repair) {
-        std::vector<engine::LegError> errors;
-        cmp.repair(m, errors);
-        m.repaired = errors.empty();
-        if (m.repaired) {
-          ++rep.repaired;
-          for (uint32_t s : m.differ) touched.push_back(s);
+      if (auto res = cmp.compare(*c, slots, o.choice)) {
+        Mismatch m = std::move(*res);
+        if (o.repair) {
+          std::vector<engine::LegError> errors;
+          cmp.repair(m, errors);
+          m.repaired = errors.empty();
+          if (m.repaired) {
+            ++rep.repaired;
+            for (uint32_t s : m.differ) touched.push_back(s);
+          }
+          DMIRROR_RETURN_IF_ERROR(ops::settle_errors(set, errors, slots));
         }
-        DMIRROR_RETURN_IF_ERROR(ops::settle_errors(set, errors, slots));
+        rep.findings.push_back(mismatch_finding(m));
+        rep.mismatches.push_back(std::move(m));
       }
-      rep.findings.push_back(mismatch_finding(m));
-      rep.mismatches.push_back(std::move(m));
     }
+    if (pos + len < end) continue;
     ++rep.regions_compared;
-    if (auto st = th.tick(end - r * rs); !st) return std::unexpected(st.error());
+    if (auto st = th.tick(end - region * rs); !st) return std::unexpected(st.error());
   }
   if (o.repair && !touched.empty()) {
     std::vector<engine::LegError> errors;

@@ -9,6 +9,13 @@
 # The payload's exit status is printed on the console as
 #   DMIRROR-VM-RESULT: rc=<n>
 # after which the guest powers off.
+#
+# The payload may also be a shell script (run with busybox sh). Extra
+# programs go to /bin with their libraries: DMIRROR_VM_EXTRA_BINS="a b";
+# extra plain files: DMIRROR_VM_EXTRA_FILES="src:/dst src2:/dst2". The
+# kernel command line's dmirror.boot=<n> (the boot number of a multi-boot
+# run) is exported to the payload as DMIRROR_BOOT, dmirror.disks=<n> makes
+# /init wait for that many virtio disks.
 set -euo pipefail
 
 die() { echo "build-initramfs: $*" >&2; exit 1; }
@@ -33,13 +40,29 @@ cp "$kdir"/modules/*.ko "$root/modules/"
 cp "$kdir/modules.order" "$root/modules.order"
 
 # Payload plus its libraries; everything goes to /lib, the loader also to
-# the path recorded in the binary.
+# the path recorded in the binary. Scripts need no libraries.
+copy_libs() {
+  [[ $(head -c4 "$1" | od -An -c | tr -d ' ') == 177ELF ]] || return 0
+  ldd "$1" | awk '/=> \// {print $3} /^[ \t]*\/.*ld-linux/ {print $1}' | sort -u | while read -r lib; do
+    cp -L "$lib" "$root/lib/"
+    case $lib in
+      */ld-linux*) mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib" ;;
+    esac
+  done
+}
 cp "$payload" "$root/bin/payload"
-ldd "$payload" | awk '/=> \// {print $3} /^[ \t]*\/.*ld-linux/ {print $1}' | sort -u | while read -r lib; do
-  cp -L "$lib" "$root/lib/"
-  case $lib in
-    */ld-linux*) mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib" ;;
-  esac
+copy_libs "$payload"
+for bin in ${DMIRROR_VM_EXTRA_BINS:-}; do
+  [[ -x $bin ]] || die "extra program $bin is not executable"
+  mkdir -p "$root/sbin"
+  cp -L "$bin" "$root/sbin/${bin##*/}"
+  copy_libs "$bin"
+done
+for pair in ${DMIRROR_VM_EXTRA_FILES:-}; do
+  src=${pair%%:*} dst=${pair#*:}
+  [[ -f $src ]] || die "extra file $src not found"
+  mkdir -p "$root$(dirname "$dst")"
+  cp -L "$src" "$root$dst"
 done
 
 args=""
@@ -55,10 +78,19 @@ echo "DMIRROR-VM: boot \$(cut -d' ' -f1 /proc/uptime)s"
 for m in \$(cat /modules.order); do
   insmod /modules/\$m || echo "DMIRROR-VM: insmod \$m failed"
 done
+boot=1 disks=2
+for w in \$(cat /proc/cmdline); do
+  case \$w in
+    dmirror.boot=*) boot=\${w#dmirror.boot=} ;;
+    dmirror.disks=*) disks=\${w#dmirror.disks=} ;;
+  esac
+done
+last=\$(echo abcdefghijklmnop | cut -c\$disks)
 i=0
-while [ ! -b /dev/vdb ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done
-echo "DMIRROR-VM: modules loaded \$(cut -d' ' -f1 /proc/uptime)s"
+while [ ! -b /dev/vd\$last ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done
+echo "DMIRROR-VM: modules loaded \$(cut -d' ' -f1 /proc/uptime)s, boot \$boot"
 cd /tmp
+export DMIRROR_BOOT=\$boot PATH=/sbin:/bin
 LD_LIBRARY_PATH=/lib /bin/payload$args
 rc=\$?
 echo "DMIRROR-VM: payload done \$(cut -d' ' -f1 /proc/uptime)s"

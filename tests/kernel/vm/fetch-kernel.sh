@@ -18,13 +18,16 @@ out=$cache/kernel
 
 # Load order (dependencies first): virtio transport and disk, dm core, md
 # core, the raid456 dependency chain dm-raid needs, then dm-raid and the
-# test targets. libcrc32c needs a crc32c provider loaded before it.
+# test targets. libcrc32c needs a crc32c provider loaded before it. Then
+# loop devices (image-file legs) and ext4 (file-system scenarios).
 modules=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci
          virtio_blk dm-mod dm-log dm-region-hash dm-mirror md-mod async_tx xor
          async_xor raid6_pq async_pq async_memcpy async_raid6_recov crc32c_generic
-         libcrc32c raid456 dm-raid dm-flakey dm-log-writes raid1)
+         libcrc32c raid456 dm-raid dm-flakey dm-log-writes raid1
+         loop crc16 mbcache jbd2 ext4)
 
-if [[ -f $out/.complete ]]; then
+# A cache made for another module list is refreshed (the .deb is kept).
+if [[ -f $out/.complete ]] && [[ "$(cat "$out/modules.order")" == "$(printf '%s.ko\n' "${modules[@]}")" ]]; then
   exit 0
 fi
 

@@ -62,7 +62,8 @@ class DMIRROR_EXPORT ArrayLegs {
   /// Forgets a leg's device (it no longer receives our metadata).
   void detach(uint32_t slot);
 
-  /// Writes sb() with seqno + 1 and utime now to every present leg.
+  /// Writes sb() with seqno + 1 and utime now to every present leg. A leg
+  /// the superblock records as failed may fail the write (it is skipped).
   [[nodiscard]] Status commit();
   /// Appends an event to every present leg and flushes. Best effort: an
   /// event that cannot be written never fails an operation.

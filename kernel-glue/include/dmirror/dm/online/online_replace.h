@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Replacing a leg of an active volume while keeping redundancy: the new
+// device joins as an extra slot (the table is reloaded with one more leg
+// and `rebuild <new>`, passed exactly once), the kernel rebuilds it while
+// the old leg keeps serving, and only once the new leg is 'A' and the set
+// idle is the table reloaded without the old leg. Every step is recorded in
+// our superblocks (old leg replacing, new leg rebuilding, then removed and
+// in_sync) and the event history, so running the command again after an
+// interruption resumes. If the kernel refuses to add a slot, the leg is
+// replaced in place with `rebuild` instead - redundancy then drops to the
+// other legs during the rebuild, and the report says so.
+#pragma once
+
+#include <dmirror/dm/dm_control.h>
+#include <dmirror/dm/raid_status.h>
+#include <dmirror/export.h>
+#include <dmirror/result.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace dmirror::dm {
+
+struct OnlineReplaceOptions {
+  bool force = false;  // accept a new device with foreign signatures / old membership
+  std::chrono::milliseconds poll{250};
+  std::chrono::seconds timeout{0};                   // 0: wait as long as the rebuild takes
+  std::function<void(const RaidStatus&)> progress;
+  const std::atomic<bool>* cancel = nullptr;         // stop waiting; the rebuild goes on
+};
+
+struct OnlineReplaceReport {
+  uint32_t old_slot = 0;
+  uint32_t new_slot = 0;
+  bool resumed = false;
+  bool in_place = false;       // the kernel could not add a slot: redundancy dropped during the rebuild
+  bool finished = false;       // false: stopped waiting (cancel/timeout); run again to finish
+  std::vector<std::string> steps;
+};
+
+/// `old_leg`: a slot number or the path of a leg of the volume. Errors:
+/// InvalidArgument (no such leg, new device is a leg), TooSmall, Exists /
+/// ForeignSignature (new device in use by something else, !force), Busy
+/// (a sync action runs), dm errors.
+DMIRROR_EXPORT Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& name,
+                                                          const std::string& old_leg, const std::string& new_path,
+                                                          const OnlineReplaceOptions& options = {});
+
+}  // namespace dmirror::dm

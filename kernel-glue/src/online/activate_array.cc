@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// activate_array(): hand-off, commit, bring-up.
+#include <dmirror/dm/online/activate_array.h>
+
+#include <dmirror/dm/dm_udev.h>
+#include <dmirror/dm/kernel_metadata.h>
+#include <dmirror/dm/online/active_volume.h>
+#include <dmirror/dm/online/volume_table.h>
+#include <dmirror/dm/volume.h>
+
+#include <unistd.h>
+
+namespace dmirror::dm {
+Status refuse_if_active(DmControl& dm, const Superblock& sb) {
+  DMIRROR_ASSIGN_OR_RETURN(auto devs, find_array_devices(dm, sb.array_uuid));
+  if (devs.top)
+    return make_error(ErrorCode::Exists, "array '" + sb.name + "' is already active as /dev/mapper/" + devs.top->name);
+  if (!devs.subdevices.empty())
+    return make_error(ErrorCode::Exists, "array '" + sb.name + "' has leftover device-mapper devices (" +
+                                             devs.subdevices.front().name + "...) from an interrupted activation. "
+                                             "Remove them with 'dmirrorctl deactivate " + sb.name + "'");
+  return ok();
+}
+
+namespace {
+
+Result<HandoffInput> handoff_input(ArrayLegs& legs, bool unclean, bool degraded) {
+  HandoffInput in;
+  in.sb = legs.sb();
+  in.present = legs.present_slots();
+  in.stale = legs.stale_slots();
+  in.unclean = unclean;
+  in.allow_degraded = degraded;
+  for (uint32_t s : in.present) {
+    DMIRROR_ASSIGN_OR_RETURN(in.kernel[s], read_kernel_metadata(*legs.dev(s), in.sb.layout.kmeta_offset));
+  }
+  DMIRROR_ASSIGN_OR_RETURN(in.journal_dirty, legs.journal_dirty());
+  return in;
+}
+
+// Writes the plan's changes into every present leg's kernel metadata.
+Status apply_to_kernel_metadata(ArrayLegs& legs, const HandoffPlan& plan) {
+  const uint64_t area = legs.sb().layout.kmeta_offset;
+  for (uint32_t s : legs.present_slots()) {
+    BlockDevice& dev = *legs.dev(s);
+    switch (plan.action) {
+      case KernelMetadataAction::Keep: break;
+      case KernelMetadataAction::Zero: DMIRROR_RETURN_IF_ERROR(zero_kernel_metadata(dev, area)); break;
+      case KernelMetadataAction::MarkDirty: {
+        DMIRROR_ASSIGN_OR_RETURN(auto st, read_kernel_metadata(dev, area));
+        if (!st.is_new) DMIRROR_RETURN_IF_ERROR(mark_regions_dirty(dev, area, plan.mark_regions));
+        break;
+      }
+    }
+    if (plan.force_resync) DMIRROR_RETURN_IF_ERROR(force_resync_of_dirty_regions(dev, area));
+  }
+  return ok();
+}
+
+// Our side of the hand-off: flags, the rebuild decisions, and the sync
+// state the kernel now owns.
+Status commit_handoff(ArrayLegs& legs, const HandoffPlan& plan) {
+  Superblock& sb = legs.edit();
+  sb.flags |= sbflag::kKernelOwnsSync | sbflag::kDirty;
+  for (uint32_t s : plan.rebuild) {
+    LegEntry& e = sb.legs[s];
+    e.state = LegState::Rebuilding;
+    e.state_seq = sb.seqno + 1;
+    e.recovery_offset = 0;
+    e.flags &= ~legflag::kRebuildPassed;  // set once the table reached the kernel
+  }
+  if (plan.first_use && !plan.nosync) {
+    sb.resync_offset = 0;  // until the kernel's initial sync is imported
+  } else {
+    DMIRROR_RETURN_IF_ERROR(legs.set_journal({}));
+    sb.resync_offset = kOffsetInSync;
+  }
+  return legs.commit();
+}
+
+std::string node_of(const DeviceInfo& top) {
+  std::string mapper = mapper_node_path("/dev", top.name);
+  return ::access(mapper.c_str(), F_OK) == 0 ? mapper : top.dm_node();
+}
+
+}  // namespace
+
+Result<ActivateReport> activate_array(DmControl& dm, ArrayLegs& legs, const std::map<uint32_t, DevNumber>& devs,
+                                      const ActivateOptions& options) {
+  DMIRROR_RETURN_IF_ERROR(refuse_if_active(dm, legs.sb()));
+  ActivateReport rep;
+  rep.name = legs.sb().name;
+  rep.unclean = legs.sb().has_flag(sbflag::kKernelOwnsSync);
+  if (rep.unclean) {
+    DMIRROR_ASSIGN_OR_RETURN(rep.imported, import_kernel_state(legs));
+    legs.record_event(EventType::UncleanShutdown, kNoSlot, {rep.imported->dirty_regions},
+                      "the volume was not deactivated cleanly; the kernel resyncs the regions dirty in its bitmap");
+  }
+  DMIRROR_ASSIGN_OR_RETURN(HandoffInput in, handoff_input(legs, rep.unclean, options.degraded));
+  DMIRROR_ASSIGN_OR_RETURN(rep.plan, plan_handoff(in));
+  const HandoffPlan& plan = rep.plan;
+
+  TableChoices choices{.nosync = plan.nosync, .rebuild = plan.rebuild};
+  VolumeMapping mapping = volume_mapping_for(legs.sb(), plan.map, devs, choices);
+  DMIRROR_ASSIGN_OR_RETURN(DevicePlan devplan, plan_array_volume(mapping, plan.map));
+
+  DMIRROR_RETURN_IF_ERROR(apply_to_kernel_metadata(legs, plan));
+  DMIRROR_RETURN_IF_ERROR(commit_handoff(legs, plan));
+  legs.record_event(EventType::Activated, kNoSlot,
+                    {legs.present_slots().size(), plan.rebuild.size(), plan.nosync ? 1u : 0u, plan.first_use ? 1u : 0u},
+                    "activated as /dev/mapper/" + legs.sb().name);
+
+  auto active = bring_up(dm, mapping, devplan);
+  if (!active) {
+    // Nothing of the array is active: give sync ownership back.
+    (void)import_kernel_state(legs);
+    return std::unexpected(active.error());
+  }
+  if (!plan.rebuild.empty()) {
+    // The table with `rebuild` is live: never pass it again (kernel-dm.md
+    // §2.7); the kernel's recovery offset tracks the rebuild from now on.
+    for (uint32_t s : plan.rebuild) legs.edit().legs[s].flags |= legflag::kRebuildPassed;
+    DMIRROR_RETURN_IF_ERROR(legs.commit());
+  }
+  rep.dev = active->top.dev;
+  rep.node = node_of(active->top);
+  if (auto st = query(dm, rep.name); st) rep.status = st->raid;
+  return rep;
+}
+
+}  // namespace dmirror::dm

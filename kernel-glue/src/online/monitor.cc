@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// VolumeMonitor: dm events to operator events.
+#include <dmirror/dm/online/monitor.h>
+
+#include <dmirror/dm/dm_names.h>
+#include <dmirror/dm/online/live_volume.h>
+#include <dmirror/dm/online/online_status.h>
+
+#include <poll.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace dmirror::dm {
+
+std::string_view monitor_event_name(MonitorEventKind k) {
+  switch (k) {
+    case MonitorEventKind::LegFailed: return "leg-failed";
+    case MonitorEventKind::SyncFinished: return "sync-finished";
+    case MonitorEventKind::Appeared: return "activated";
+    case MonitorEventKind::Disappeared: return "deactivated";
+  }
+  return "unknown";
+}
+
+Status record_leg_failure(DmControl& dm, const std::string& name, uint32_t slot, std::string* leg_path) {
+  DMIRROR_ASSIGN_OR_RETURN(LiveVolume v, open_live_volume(dm, name));
+  if (leg_path) *leg_path = v.legs.path(slot);
+  Superblock& sb = v.legs.edit();
+  if (slot >= kMaxLegs || sb.legs[slot].state == LegState::Failed) return ok();
+  sb.legs[slot].state = LegState::Failed;
+  sb.legs[slot].state_seq = sb.seqno + 1;
+  sb.legs[slot].recovery_offset = kOffsetInSync;
+  sb.legs[slot].flags &= ~legflag::kRebuildPassed;
+  DMIRROR_RETURN_IF_ERROR(v.legs.commit());
+  v.legs.record_event(EventType::LegFailed, slot, {static_cast<uint64_t>(EIO)},
+                      "the kernel failed slot " + std::to_string(slot) + " of the online volume");
+  return ok();
+}
+
+VolumeMonitor::VolumeMonitor(DmControl& dm, std::vector<std::string> names) : dm_(dm), names_(std::move(names)) {}
+
+Result<std::vector<MonitorEvent>> VolumeMonitor::look(const std::string& name, const std::string& array_id, Known& k,
+                                                      bool first) {
+  std::vector<MonitorEvent> out;
+  DMIRROR_ASSIGN_OR_RETURN(OnlineStatus st, online_status_by_name(dm_, name));
+  for (const auto& leg : st.legs) {
+    if (leg.health != LegHealth::Failed) continue;
+    const bool was_failed = leg.position < k.health.size() && k.health[leg.position] == 'D';
+    if (was_failed && !first) continue;
+    MonitorEvent ev{MonitorEventKind::LegFailed, name, array_id, leg.slot, {}, {}, false};
+    if (leg.slot) {
+      auto rec = record_leg_failure(dm_, name, *leg.slot, &ev.leg);
+      ev.recorded = rec.has_value();
+      ev.detail = "volume " + name + ": slot " + std::to_string(*leg.slot) + " (" + ev.leg + ") failed" +
+                  (rec ? "; recorded in the array metadata" : "; could not record it: " + rec.error().message);
+    } else {
+      ev.detail = "volume " + name + ": table position " + std::to_string(leg.position) + " failed";
+    }
+    out.push_back(std::move(ev));
+  }
+  if (!first && k.action != SyncAction::Idle && k.action != SyncAction::Frozen && st.raid.action == SyncAction::Idle) {
+    MonitorEvent ev{MonitorEventKind::SyncFinished, name, array_id, {}, {}, {}, false};
+    ev.detail = "volume " + name + ": " + std::string(sync_action_name(k.action)) + " finished, health " +
+                st.raid.health_chars + (st.raid.mismatch_count.value_or(0)
+                                            ? ", mismatch_cnt " + std::to_string(*st.raid.mismatch_count) : "");
+    out.push_back(std::move(ev));
+  }
+  k.event_nr = st.event_nr;
+  k.health = st.raid.health_chars;
+  k.action = st.raid.action;
+  return out;
+}
+
+Result<std::vector<MonitorEvent>> VolumeMonitor::scan() {
+  DMIRROR_ASSIGN_OR_RETURN(auto listed, dm_.list_devices(kDmUuidPrefix));
+  std::vector<MonitorEvent> out;
+  std::map<std::string, bool> seen;
+  for (const auto& d : listed) {
+    auto parsed = d.uuid ? parse_dm_uuid(*d.uuid) : std::nullopt;
+    if (!parsed || parsed->role) continue;
+    if (!names_.empty() && std::find(names_.begin(), names_.end(), d.name) == names_.end()) continue;
+    seen[d.name] = true;
+    auto it = known_.find(d.name);
+    const bool fresh = it == known_.end();
+    if (!fresh && it->second.event_nr == d.event_nr) continue;
+    Known& k = known_[d.name];
+    if (fresh && scanned_)
+      out.push_back(MonitorEvent{MonitorEventKind::Appeared, d.name, parsed->array_uuid, {}, {},
+                                 "volume " + d.name + " activated", false});
+    auto evs = look(d.name, parsed->array_uuid, k, fresh);
+    if (!evs) continue;  // removed between list and status
+    for (auto& e : *evs) out.push_back(std::move(e));
+  }
+  for (auto it = known_.begin(); it != known_.end();) {
+    if (seen.count(it->first)) {
+      ++it;
+      continue;
+    }
+    out.push_back(MonitorEvent{MonitorEventKind::Disappeared, it->first, {}, {}, {},
+                               "volume " + it->first + " deactivated", false});
+    it = known_.erase(it);
+  }
+  scanned_ = true;
+  return out;
+}
+
+Result<std::vector<MonitorEvent>> VolumeMonitor::wait(std::chrono::milliseconds timeout) {
+  DMIRROR_RETURN_IF_ERROR(dm_.arm_poll());
+  // Events between the last scan and arming are caught by scanning again.
+  DMIRROR_ASSIGN_OR_RETURN(auto pending, scan());
+  if (!pending.empty()) return pending;
+  pollfd p{dm_.poll_fd(), POLLIN, 0};
+  int n = ::poll(&p, 1, static_cast<int>(timeout.count()));
+  if (n < 0 && errno == EINTR) return make_error(ErrorCode::Cancelled, "interrupted");
+  if (n < 0) return errno_error(errno, "poll /dev/mapper/control");
+  if (n == 0) return std::vector<MonitorEvent>{};
+  return scan();
+}
+
+}  // namespace dmirror::dm

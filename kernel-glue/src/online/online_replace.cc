@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// online_replace(): add, rebuild, retire - recorded step by step.
+#include <dmirror/dm/online/online_replace.h>
+
+#include <dmirror/dm/kernel_metadata.h>
+#include <dmirror/dm/online/active_volume.h>
+#include <dmirror/dm/online/array_legs.h>
+#include <dmirror/dm/online/handoff.h>
+#include <dmirror/dm/online/leg_args.h>
+#include <dmirror/dm/online/live_volume.h>
+#include <dmirror/dm/online/volume_table.h>
+#include <dmirror/dm/volume.h>
+#include <dmirror/journal.h>
+#include <dmirror/leg.h>
+#include <dmirror/probe.h>
+
+#include <thread>
+
+namespace dmirror::dm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Result<uint32_t> old_slot_of(const LiveVolume& v, const std::string& text) {
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+    uint32_t s = static_cast<uint32_t>(std::stoul(text));
+    if (s < kMaxLegs && v.legs.sb().legs[s].state != LegState::Unused) return s;
+  }
+  for (uint32_t s : v.legs.present_slots())
+    if (v.legs.path(s) == text) return s;
+  if (auto num = block_device_number(text); num)
+    for (const auto& [slot, dev] : v.devs)
+      if (dev == *num) return slot;
+  return make_error(ErrorCode::InvalidArgument, "--old " + text + ": not a leg of volume '" + v.name +
+                                                    "'; give a slot number or a leg path (dmirrorctl status " +
+                                                    v.name + ")");
+}
+
+// The replace in progress, if any: the Replacing slot and its replacement.
+std::optional<std::pair<uint32_t, uint32_t>> in_progress(const Superblock& sb) {
+  for (uint32_t s = 0; s < sb.nr_legs; ++s) {
+    const LegEntry& e = sb.legs[s];
+    if ((e.state == LegState::Replacing || e.state == LegState::Failed) && e.replacement_slot < kMaxLegs &&
+        sb.legs[e.replacement_slot].state == LegState::Rebuilding)
+      return std::make_pair(s, e.replacement_slot);
+  }
+  return std::nullopt;
+}
+
+Result<uint32_t> free_slot(const Superblock& sb) {
+  for (uint32_t s = 0; s < kMaxLegs; ++s)
+    if (sb.legs[s].state == LegState::Unused) return s;
+  return make_error(ErrorCode::InvalidArgument, "array '" + sb.name + "' has no free slot (16 in use or retired)");
+}
+
+// Checks the new device and writes our metadata for `slot` onto it.
+Result<NamedDevice> prepare_new_leg(const Superblock& sb, uint32_t slot, const std::string& path, bool force) {
+  DMIRROR_RETURN_IF_ERROR(check_legs_unclaimed({path}));
+  if (!force) {
+    DMIRROR_ASSIGN_OR_RETURN(auto sigs, probe_signatures(path));
+    if (!sigs.empty())
+      return make_error(ErrorCode::ForeignSignature,
+                        path + " carries " + sigs.front().describe() + ". Wipe it, or use --force to overwrite it");
+  }
+  DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, open_leg_shared(path));
+  if (auto old = read_leg(*dev.dev); old && !force)
+    return make_error(ErrorCode::Exists, path + " is a leg of array '" + old->sb.name +
+                                             "'. Use --force to overwrite it");
+  const uint64_t need = sb.layout.data_offset + sb.layout.data_size;
+  if (dev.dev->geometry().size_bytes < need)
+    return make_error(ErrorCode::TooSmall, path + " holds " + std::to_string(dev.dev->geometry().size_bytes) +
+                                               " bytes; the array needs " + std::to_string(need));
+  WriteIntentJournal journal = WriteIntentJournal::create(sb);
+  DMIRROR_RETURN_IF_ERROR(journal.write_pending(*dev.dev, true));
+  DMIRROR_RETURN_IF_ERROR(zero_kernel_metadata(*dev.dev, sb.layout.kmeta_offset));
+  DMIRROR_RETURN_IF_ERROR(dev.dev->flush());
+  (void)slot;
+  return dev;
+}
+
+Status reload(DmControl& dm, LiveVolume& v, const TableChoices& choices) {
+  const Superblock& sb = v.legs.sb();
+  KernelSlotMap map = kernel_slot_map(sb);
+  VolumeMapping mapping = volume_mapping_for(sb, map, v.devs, choices);
+  DMIRROR_ASSIGN_OR_RETURN(DevicePlan plan, plan_array_volume(mapping, map));
+  return reload_volume(dm, mapping, plan);
+}
+
+// Waits until the new leg's position is 'A' and the set idle.
+Result<bool> wait_rebuilt(DmControl& dm, const LiveVolume& v, uint32_t new_slot, const OnlineReplaceOptions& o) {
+  const auto start = Clock::now();
+  for (;;) {
+    DMIRROR_ASSIGN_OR_RETURN(VolumeStatus st, query(dm, v.name));
+    if (o.progress) o.progress(st.raid);
+    auto pos = kernel_slot_map(v.legs.sb()).position_of(new_slot);
+    if (!pos || *pos >= st.raid.health.size())
+      return make_error(ErrorCode::Internal, "the live table does not hold the new leg");
+    if (st.raid.health[*pos] == LegHealth::Failed)
+      return make_error(ErrorCode::Io, "the new leg failed while it was rebuilt; check it (dmesg) and replace again");
+    if (st.raid.health[*pos] == LegHealth::InSync && st.raid.action == SyncAction::Idle) return true;
+    if (o.cancel && o.cancel->load()) return false;
+    if (o.timeout.count() && Clock::now() - start > o.timeout) return false;
+    std::this_thread::sleep_for(o.poll);
+  }
+}
+
+Status remove_subdevices_of(DmControl& dm, const LiveVolume& v, uint32_t slot) {
+  for (auto role : {SubdeviceRole::Data, SubdeviceRole::Kmeta}) {
+    auto r = dm.remove_device(DeviceRef::by_name(subdevice_name(v.name, role, slot)), RemoveOptions{});
+    if (!r && r.error().code != ErrorCode::NotFound) return r;
+  }
+  return ok();
+}
+
+}  // namespace
+
+Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& name, const std::string& old_leg,
+                                           const std::string& new_path, const OnlineReplaceOptions& o) {
+  DMIRROR_ASSIGN_OR_RETURN(LiveVolume v, open_live_volume(dm, name));
+  OnlineReplaceReport rep;
+  auto running = in_progress(v.legs.sb());
+  if (running) {
+    rep.old_slot = running->first;
+    rep.new_slot = running->second;
+    rep.resumed = true;
+    rep.steps.push_back("resuming the replace of slot " + std::to_string(rep.old_slot) + " by slot " +
+                        std::to_string(rep.new_slot));
+    if (!v.legs.present(rep.new_slot)) {
+      DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, open_leg_shared(new_path));
+      DMIRROR_ASSIGN_OR_RETURN(auto meta, read_leg(*dev.dev));
+      if (meta.sb.leg_uuid != v.legs.sb().legs[rep.new_slot].uuid)
+        return make_error(ErrorCode::InvalidArgument, "a replace onto another device is in progress; give --new "
+                                                      "the same device to resume it");
+      DMIRROR_ASSIGN_OR_RETURN(v.devs[rep.new_slot], block_device_number(new_path));
+      v.legs.attach(rep.new_slot, std::move(dev));
+    }
+  } else {
+    DMIRROR_ASSIGN_OR_RETURN(rep.old_slot, old_slot_of(v, old_leg));
+    DMIRROR_ASSIGN_OR_RETURN(VolumeStatus now, query(dm, name));
+    if (now.raid.action != SyncAction::Idle)
+      return make_error(ErrorCode::Busy, "volume '" + name + "' is busy with '" + now.raid.action_text +
+                                             "'; wait until it is idle, then replace");
+    DMIRROR_ASSIGN_OR_RETURN(rep.new_slot, free_slot(v.legs.sb()));
+    DMIRROR_ASSIGN_OR_RETURN(DevNumber new_dev, block_device_number(new_path));
+    DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, prepare_new_leg(v.legs.sb(), rep.new_slot, new_path, o.force));
+    Superblock& sb = v.legs.edit();
+    LegEntry& fresh = sb.legs[rep.new_slot];
+    fresh = LegEntry{};
+    fresh.uuid = random_uuid();
+    fresh.state = LegState::Rebuilding;
+    fresh.state_seq = sb.seqno + 1;
+    fresh.recovery_offset = 0;
+    fresh.device_size = dev.dev->geometry().size_bytes;
+    sb.nr_legs = std::max(sb.nr_legs, rep.new_slot + 1);
+    LegEntry& old = sb.legs[rep.old_slot];
+    if (old.state == LegState::InSync) old.state = LegState::Replacing;
+    old.replacement_slot = rep.new_slot;
+    old.state_seq = sb.seqno + 1;
+    v.devs[rep.new_slot] = new_dev;
+    v.legs.attach(rep.new_slot, std::move(dev));
+    DMIRROR_RETURN_IF_ERROR(v.legs.commit());
+    v.legs.record_event(EventType::ReplaceStarted, rep.old_slot, {rep.new_slot},
+                        "replacing slot " + std::to_string(rep.old_slot) + " by " + new_path);
+    rep.steps.push_back("slot " + std::to_string(rep.new_slot) + " (" + new_path + ") joined as rebuilding");
+  }
+
+  Superblock& sb = v.legs.edit();
+  if (!(sb.legs[rep.new_slot].flags & legflag::kRebuildPassed)) {
+    auto added = reload(dm, v, TableChoices{.rebuild = {rep.new_slot}});
+    if (added) {
+      rep.steps.push_back("table reloaded with an extra leg and 'rebuild' for it: redundancy kept");
+    } else {
+      // The kernel refused the extra slot: rebuild in the old leg's place.
+      rep.in_place = true;
+      rep.steps.push_back("the kernel refused an extra leg (" + added.error().message +
+                          "); replacing in place: redundancy drops during the rebuild");
+      LegState old_state = sb.legs[rep.old_slot].state;
+      sb.legs[rep.old_slot].state = LegState::Removed;
+      auto inplace = reload(dm, v, TableChoices{.rebuild = {rep.new_slot}});
+      if (!inplace) {
+        sb.legs[rep.old_slot].state = old_state;
+        return std::unexpected(inplace.error());
+      }
+      DMIRROR_RETURN_IF_ERROR(remove_subdevices_of(dm, v, rep.old_slot));
+    }
+    sb.legs[rep.new_slot].flags |= legflag::kRebuildPassed;
+    DMIRROR_RETURN_IF_ERROR(v.legs.commit());
+  }
+
+  DMIRROR_ASSIGN_OR_RETURN(bool done, wait_rebuilt(dm, v, rep.new_slot, o));
+  if (!done) {
+    rep.steps.push_back("stopped waiting; the kernel keeps rebuilding. Run the same replace again to finish");
+    return rep;
+  }
+  sb.legs[rep.new_slot].state = LegState::InSync;
+  sb.legs[rep.new_slot].recovery_offset = kOffsetInSync;
+  sb.legs[rep.new_slot].flags &= ~legflag::kRebuildPassed;
+  sb.legs[rep.new_slot].state_seq = sb.seqno + 1;
+  sb.legs[rep.old_slot].state = LegState::Removed;
+  sb.legs[rep.old_slot].state_seq = sb.seqno + 1;
+  sb.legs[rep.old_slot].replacement_slot = kNoSlot;
+  DMIRROR_RETURN_IF_ERROR(v.legs.commit());
+  rep.steps.push_back("slot " + std::to_string(rep.new_slot) + " is in sync");
+  if (!rep.in_place) {
+    DMIRROR_RETURN_IF_ERROR(reload(dm, v, TableChoices{}));
+    DMIRROR_RETURN_IF_ERROR(remove_subdevices_of(dm, v, rep.old_slot));
+    rep.steps.push_back("table reloaded without slot " + std::to_string(rep.old_slot));
+  }
+  v.legs.record_event(EventType::ReplaceFinished, rep.old_slot, {rep.new_slot},
+                      "slot " + std::to_string(rep.old_slot) + " replaced by slot " + std::to_string(rep.new_slot));
+  v.legs.record_event(EventType::LegRemoved, rep.old_slot, {}, "retired after replace");
+  v.legs.detach(rep.old_slot);
+  rep.finished = true;
+  return rep;
+}
+
+}  // namespace dmirror::dm

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// IoQueue: asynchronous leg I/O. submit() queues an op and returns at once;
+// wait() returns a completed op (its `result` set), in completion order.
+// The offline operations keep several chunks of every leg in flight through
+// one, and the io_uring IoEngine is built on one. A queue makes no ordering
+// promise between submitted ops: the caller submits only ops that may run
+// concurrently. Not thread-safe; an op must stay alive until returned.
+#pragma once
+
+#include <memory>
+#include <span>
+
+#include "engine/io_engine.h"
+
+namespace dmirror::engine {
+
+class IoQueue {
+ public:
+  virtual ~IoQueue() = default;
+  virtual std::string_view name() const = 0;
+  virtual void submit(LegIo* op) = 0;
+  // A completed op; nullptr when nothing is outstanding.
+  virtual LegIo* wait() = 0;
+  virtual size_t outstanding() const = 0;
+};
+
+// Runs each op inside submit() (deterministic; for devices without an fd).
+std::unique_ptr<IoQueue> make_sync_queue();
+// One worker thread per device; ops of one device run in submission order.
+std::unique_ptr<IoQueue> make_thread_queue();
+// io_uring with at most `depth` transfers in flight; submissions are
+// batched until wait(). Ops on devices without a native handle run inline.
+// nullptr when liburing was not built in or io_uring_queue_init fails
+// (ENOSYS, EPERM under seccomp or io_uring_disabled, ENOMEM...).
+std::unique_ptr<IoQueue> make_uring_queue(unsigned depth);
+
+// io_uring when every device is fd-backed and the kernel allows it; the
+// thread queue for fd-backed devices otherwise; the sync queue when no
+// device has a descriptor (in-memory and decorated test devices).
+std::unique_ptr<IoQueue> make_io_queue(std::span<BlockDevice* const> devices, unsigned depth = 64);
+bool all_fd_backed(std::span<BlockDevice* const> devices);
+
+}  // namespace dmirror::engine

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The pipelined copy loop (see copier.h).
+#include "ops/copier.h"
+
+#include <algorithm>
+
+#include "ops/chunk_reader.h"
+
+namespace dmirror::ops {
+namespace {
+
+std::vector<BlockDevice*> present_devices(const LegSet& set) {
+  std::vector<BlockDevice*> devs;
+  for (uint32_t s = 0; s < kMaxLegs; ++s)
+    if (set.dev(s)) devs.push_back(set.dev(s));
+  return devs;
+}
+
+}  // namespace
+
+Copier::Copier(LegSet& set, uint64_t chunk_bytes, Options o)
+    : set_(set), chunk_(std::max<uint64_t>(std::min<uint64_t>(chunk_bytes, set.sb().region_size), 4096)), o_(o) {
+  auto devs = present_devices(set);
+  reads_ = engine::make_io_queue(devs);
+  writes_ = engine::make_io_queue(devs);
+}
+
+Status Copier::copy(uint64_t pos, uint64_t len, uint32_t& src, std::vector<uint32_t>& targets,
+                    std::vector<uint32_t>* failed, Throttle* throttle, uint64_t& copied) {
+  copied = 0;
+  const uint64_t end = pos + len;
+  uint64_t next = pos;
+  auto next_range = [&](uint64_t& p, uint64_t& n) {
+    if (next >= end) return false;
+    p = next;
+    n = std::min(chunk_, end - next);
+    next += n;
+    return true;
+  };
+  const uint32_t reader_slot = src;
+  ChunkReader reader(set_, *reads_, {reader_slot}, chunk_, next_range);
+  std::vector<engine::LegIo> ios;
+  while (Chunk* c = reader.next_mutable()) {
+    std::span<std::byte> data(c->mutable_data(reader_slot), c->len);
+    std::vector<uint32_t> bad;
+    uint32_t used = reader_slot;
+    if (!c->status(reader_slot) || !set_.in_sync(reader_slot)) {
+      if (!c->status(reader_slot)) bad.push_back(reader_slot);
+      DMIRROR_ASSIGN_OR_RETURN(used, read_from_any(set_, src, c->pos, data, bad));
+    }
+    std::vector<uint32_t> to = targets;
+    if (o_.rewrite_bad_sources)
+      for (uint32_t b : bad)
+        if (std::find(to.begin(), to.end(), b) == to.end()) to.push_back(b);
+    std::erase(to, used);
+    ios.assign(to.size(), engine::LegIo{});
+    for (size_t i = 0; i < to.size(); ++i) {
+      ios[i].kind = engine::LegIo::Kind::Write;
+      ios[i].slot = to[i];
+      ios[i].dev = set_.dev(to[i]);
+      ios[i].offset = set_.sb().layout.data_offset + c->pos;
+      ios[i].data = data.data();
+      ios[i].length = data.size();
+      writes_->submit(&ios[i]);
+    }
+    std::vector<LegError> errors;
+    while (engine::LegIo* w = writes_->wait())
+      if (!w->result) errors.push_back({w->slot, w->result.error()});
+    if (!o_.fail_targets && !errors.empty()) return std::unexpected(errors.front().error);
+    DMIRROR_RETURN_IF_ERROR(settle_errors(set_, errors, targets, failed));
+    if (!set_.in_sync(src)) src = *set_.primary();
+    copied += c->len;
+    if (throttle) DMIRROR_RETURN_IF_ERROR(throttle->tick(c->len));
+  }
+  return ok();
+}
+
+}  // namespace dmirror::ops

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Copier: copies ranges of the data area from a source leg to target legs
+// for resync, recover and replace. Source reads run several chunks ahead
+// (a ChunkReader on its own IoQueue) while each chunk is written to every
+// target at once through a second queue, so reading and writing overlap.
+// A source read error falls back to the other in-sync legs (read_from_any)
+// and the legs that failed the read are rewritten with the good data.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "engine/io_queue.h"
+#include "ops/leg_io.h"
+#include "ops/throttle.h"
+
+namespace dmirror::ops {
+
+class Copier {
+ public:
+  struct Options {
+    // true: a target that fails a write is failed (settle_errors) and the
+    // copy goes on without it; false: the write error is returned.
+    bool fail_targets = true;
+    // Rewrite a leg that failed to read a chunk with the good data (resync).
+    bool rewrite_bad_sources = true;
+  };
+  Copier(LegSet& set, uint64_t chunk_bytes, Options o);
+  Copier(LegSet& set, uint64_t chunk_bytes) : Copier(set, chunk_bytes, Options{}) {}
+  uint64_t chunk() const { return chunk_; }
+
+  // Copies [pos, pos + len) from `src` to `targets` (not flushed). `src`
+  // becomes the primary when it stops being in sync; failed targets are
+  // removed from `targets` and appended to `failed`. `copied` is set to the
+  // length, from pos, that was completely written, also when an error or a
+  // cancel (Throttle) stops the copy early.
+  [[nodiscard]] Status copy(uint64_t pos, uint64_t len, uint32_t& src, std::vector<uint32_t>& targets,
+                            std::vector<uint32_t>* failed, Throttle* throttle, uint64_t& copied);
+
+ private:
+  LegSet& set_;
+  uint64_t chunk_;
+  Options o_;
+  std::unique_ptr<engine::IoQueue> reads_, writes_;
+};
+
+}  // namespace dmirror::ops

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Bad-input catalogue (docs/bad-input.md), timing: two dmirrorctl processes
+// on the same array at once, and SIGINT / SIGTERM in the middle of a long
+// operation. A rate-limited scrub is the long operation: the second scrub
+// must be refused as busy without touching the legs, and a signalled scrub
+// must exit "cancelled" with its checkpoint on disk, so the next run resumes.
+#include "cli/bad_input_util.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <thread>
+
+namespace dmirror::testing {
+namespace {
+
+using nlohmann::json;
+
+class BadTiming : public ::testing::Test {
+ protected:
+  ScratchDir dir;
+  std::string a = dir.make_image("a.img", 64 * kMiB);
+  std::string b = dir.make_image("b.img", 64 * kMiB);
+
+  void SetUp() override {
+    ASSERT_EQ(run_tool({"create", "vol0", a, b, "--yes", "--assume-clean"}).exit_code, 0);
+  }
+  json checkpoint() {
+    auto r = run_tool({"--json", "examine", a});
+    auto doc = json::parse(r.out, nullptr, false);
+    if (doc.is_discarded()) return json();
+    const json* legs = doc.contains("legs") ? &doc["legs"] : nullptr;
+    if (legs && legs->is_array() && !legs->empty()) return (*legs)[0]["superblock"].value("checkpoint", json());
+    return doc.value("checkpoint", json());
+  }
+  // Waits until the running scrub has recorded itself in the checkpoint
+  // (at its start), then lets it finish at least one 4 MiB region.
+  bool wait_for_checkpoint() {
+    for (int i = 0; i < 200; ++i) {
+      json c = checkpoint();
+      if (c.is_object()) {
+        std::this_thread::sleep_for(std::chrono::seconds(3));
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+  std::vector<std::string> slow_scrub() { return {"scrub", a, b, "--max-rate", "2M", "--lock-dir", dir.path()}; }
+
+  void interrupt_and_resume(int sig) {
+    BackgroundTool scrub(slow_scrub());
+    ASSERT_TRUE(scrub.started());
+    ASSERT_TRUE(wait_for_checkpoint()) << "no checkpoint appeared: " << scrub.err_so_far();
+    scrub.signal(sig);
+    auto r = scrub.wait();
+    EXPECT_EQ(r.exit_code, 32) << r.out << r.err;
+    EXPECT_TRUE(contains(r.out, "interrupted; run the scrub again to resume")) << r.out << r.err;
+    json c = checkpoint();
+    ASSERT_TRUE(c.is_object()) << "the checkpoint was not kept";
+    const uint64_t kept = c.value("position", uint64_t{0});
+    EXPECT_GT(kept, 0u);
+    auto again = run_tool({"scrub", a, b, "--lock-dir", dir.path()});
+    EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+    EXPECT_TRUE(contains(again.out, "(resumed at offset " + std::to_string(kept) + ")")) << again.out;
+  }
+};
+
+TEST_F(BadTiming, SecondScrubOfTheSameArrayIsRefusedAsBusy) {
+  BackgroundTool first(slow_scrub());
+  ASSERT_TRUE(first.started());
+  ASSERT_TRUE(wait_for_checkpoint()) << first.err_so_far();
+  auto r = run_tool({"scrub", a, b, "--lock-dir", dir.path()});
+  EXPECT_EQ(r.exit_code, 8) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "a scrub is already running on array")) << r.err;
+  first.signal(SIGINT);
+  EXPECT_EQ(first.wait().exit_code, 32);
+}
+
+TEST_F(BadTiming, TwoCreatesRacingOnTheSameLegs) {
+  // Both may pass their checks before either writes; the result must still
+  // be exactly one consistent array on the legs.
+  BackgroundTool one({"create", "racer1", a, b, "--yes", "--force"});
+  BackgroundTool two({"create", "racer2", a, b, "--yes", "--force"});
+  auto r1 = one.wait();
+  auto r2 = two.wait();
+  EXPECT_TRUE(r1.exit_code == 0 || r1.exit_code == 8) << r1.err;
+  EXPECT_TRUE(r2.exit_code == 0 || r2.exit_code == 8) << r2.err;
+  auto st = run_tool({"status", a, b});
+  EXPECT_NE(st.exit_code & 4, 4) << st.out << st.err;
+  EXPECT_NE(st.exit_code, 16) << st.out << st.err;
+}
+
+TEST_F(BadTiming, SigintDuringScrubKeepsTheCheckpoint) { interrupt_and_resume(SIGINT); }
+TEST_F(BadTiming, SigtermDuringScrubKeepsTheCheckpoint) { interrupt_and_resume(SIGTERM); }
+
+}  // namespace
+}  // namespace dmirror::testing

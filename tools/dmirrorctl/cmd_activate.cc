@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// `dmirrorctl activate NAME|UUID|LEG... [--degraded] [--force]`: assemble the
+// array from its legs (image files go on loop devices) and bring it up as
+// /dev/mapper/NAME, handing sync state over to the kernel (FORMAT.md §6).
+#include "commands.h"
+#include "exit_codes.h"
+#include "online_activation.h"
+#include "online_view.h"
+
+#include <dmirror/dm/online/active_volume.h>
+
+#include <fmt/format.h>
+
+namespace dmirror::cli {
+namespace {
+
+struct ActivateArgs {
+  std::vector<std::string> legs;
+  bool force = false;
+  bool degraded = false;
+};
+
+int run_activate(const Context& ctx, const ActivateArgs& a) {
+  auto control = dm::open_online_control();
+  if (!control) return report_error(ctx, "cannot activate", control.error());
+  auto done = activate_legs(**control, a.legs, dm::ActivateOptions{.degraded = a.degraded}, a.force);
+  if (!done) return report_error(ctx, "cannot activate the array", done.error());
+  print_activated(ctx, done->report, done->sb);
+  return done->report.plan.missing.empty() ? kExitOk : kExitDegraded;
+}
+
+}  // namespace
+
+Command add_activate(CLI::App& app, const Context& ctx) {
+  auto a = std::make_shared<ActivateArgs>();
+  CLI::App* sub = app.add_subcommand("activate", "Bring an array online as /dev/mapper/NAME (device-mapper raid1)");
+  sub->add_option("array", a->legs,
+                  "Array name or uuid (searched on block devices), or the paths of its legs (image files are put on "
+                  "loop devices, detached again by deactivate)")
+      ->required();
+  sub->add_flag("--degraded", a->degraded, "Start even though legs are missing (they are rebuilt when they return)");
+  sub->add_flag("--force", a->force,
+                "Include stale legs (legs that missed updates); they are rebuilt from the others");
+  sub->footer(
+      "Exit status: 0 active, 2 active but degraded, 8 refused or failed (nothing was activated).\n"
+      "After a crash (the volume was not deactivated) the kernel is told to resync every region its\n"
+      "write-intent bitmap marks dirty before the volume is used.");
+  return {sub, [&ctx, a] { return run_activate(ctx, *a); }};
+}
+
+}  // namespace dmirror::cli

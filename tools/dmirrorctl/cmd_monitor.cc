@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// `dmirrorctl monitor [NAME...] [--oneshot] [--exec CMD]`: watch online
+// volumes for failed legs and finished syncs. Failures are recorded in the
+// array's superblocks, logged (stderr on a terminal or with --stderr, else
+// syslog), and handed to the --exec hook with DMIRROR_ARRAY, DMIRROR_UUID,
+// DMIRROR_EVENT, DMIRROR_LEG and DMIRROR_DEVICE in its environment. Runs
+// until SIGINT/SIGTERM, so it can be a systemd service (Type=simple).
+#include "commands.h"
+#include "exit_codes.h"
+
+#include <dmirror/dm/online/active_volume.h>
+#include <dmirror/dm/online/monitor.h>
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+namespace dmirror::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+void on_stop(int) { g_stop = true; }
+
+struct MonitorArgs {
+  std::vector<std::string> names;
+  bool oneshot = false;
+  bool to_stderr = false;
+  std::string exec;
+  double interval = 60;
+};
+
+void log_line(bool to_stderr, int priority, const std::string& text) {
+  if (to_stderr) fmt::print(stderr, "dmirrorctl monitor: {}\n", text);
+  else syslog(priority, "%s", text.c_str());
+}
+
+// Runs the hook with the event in its environment; returns its status.
+int run_hook(const std::string& cmd, const dm::MonitorEvent& e) {
+  pid_t pid = ::fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    ::setenv("DMIRROR_ARRAY", e.volume.c_str(), 1);
+    ::setenv("DMIRROR_UUID", e.array_id.c_str(), 1);
+    ::setenv("DMIRROR_EVENT", std::string(dm::monitor_event_name(e.kind)).c_str(), 1);
+    ::setenv("DMIRROR_LEG", e.slot ? std::to_string(*e.slot).c_str() : "", 1);
+    ::setenv("DMIRROR_DEVICE", e.leg.c_str(), 1);
+    ::setenv("DMIRROR_DETAIL", e.detail.c_str(), 1);
+    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int handle(const MonitorArgs& a, const std::vector<dm::MonitorEvent>& events) {
+  int bits = 0;
+  for (const auto& e : events) {
+    const bool bad = e.kind == dm::MonitorEventKind::LegFailed;
+    if (bad) bits |= kExitDegraded;
+    log_line(a.to_stderr, bad ? LOG_CRIT : LOG_NOTICE, e.detail);
+    if (!a.exec.empty()) {
+      int rc = run_hook(a.exec, e);
+      if (rc != 0) log_line(a.to_stderr, LOG_WARNING, fmt::format("hook '{}' exited {}", a.exec, rc));
+    }
+  }
+  return bits;
+}
+
+int run_monitor(const Context& ctx, MonitorArgs a) {
+  if (!a.to_stderr) a.to_stderr = ::isatty(STDERR_FILENO);
+  if (!a.to_stderr) openlog("dmirrorctl-monitor", LOG_PID, LOG_DAEMON);
+  auto control = dm::open_online_control();
+  if (!control) return report_error(ctx, "cannot monitor", control.error());
+  struct sigaction sa {};
+  sa.sa_handler = on_stop;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  dm::VolumeMonitor monitor(**control, a.names);
+  auto first = monitor.scan();
+  if (!first) return report_error(ctx, "cannot monitor", first.error());
+  int bits = handle(a, *first);
+  if (a.oneshot) return bits;
+  log_line(a.to_stderr, LOG_INFO, "watching online volumes");
+  const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(a.interval * 1000));
+  while (!g_stop) {
+    auto evs = monitor.wait(timeout);
+    if (!evs) {
+      if (evs.error().code == ErrorCode::Cancelled) continue;
+      return report_error(ctx, "monitor stopped", evs.error());
+    }
+    handle(a, *evs);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_monitor(CLI::App& app, const Context& ctx) {
+  auto a = std::make_shared<MonitorArgs>();
+  CLI::App* sub = app.add_subcommand("monitor", "Watch online volumes: record and report failed legs (daemon)");
+  sub->add_option("names", a->names, "Volumes to watch (default: every dmirror volume)");
+  sub->add_flag("--oneshot", a->oneshot,
+                "Look once (recording legs that already failed) and exit: 0 nothing failed, 2 a leg failed");
+  sub->add_option("--exec", a->exec,
+                  "Run this shell command for every event, with DMIRROR_ARRAY, DMIRROR_UUID, DMIRROR_EVENT "
+                  "(leg-failed, sync-finished, activated, deactivated), DMIRROR_LEG, DMIRROR_DEVICE, DMIRROR_DETAIL");
+  sub->add_flag("--stderr", a->to_stderr, "Log to stderr even when it is not a terminal (default there: syslog)");
+  sub->add_option("--interval", a->interval, "Seconds between full rescans when no event arrives")
+      ->capture_default_str();
+  return {sub, [&ctx, a] { return run_monitor(ctx, *a); }};
+}
+
+}  // namespace dmirror::cli

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Routing `scrub` and `replace` to the kernel when the array is active.
+#include "online_dispatch.h"
+
+#include "exit_codes.h"
+#include "online_view.h"
+
+#include <dmirror/block_device.h>
+#include <dmirror/dm/online/active_volume.h>
+#include <dmirror/dm/online/online_replace.h>
+#include <dmirror/dm/online/online_scrub.h>
+#include <dmirror/leg.h>
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace dmirror::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+void on_stop(int) { g_stop = true; }
+
+}  // namespace
+
+std::optional<std::string> active_volume_of(const std::vector<std::string>& args) {
+  auto control = dm::open_dm_control();
+  if (!control || args.empty()) return std::nullopt;
+  struct stat st {};
+  if (args.size() == 1 && args[0].find('/') == std::string::npos && ::stat(args[0].c_str(), &st) != 0) {
+    if (dm::find_volume_by_name(**control, args[0])) return args[0];
+    return std::nullopt;
+  }
+  for (const auto& path : args) {
+    auto dev = open_device(path, OpenOptions{.writable = false, .direct = false, .exclusive = false});
+    if (!dev) continue;
+    auto meta = read_leg(**dev);
+    if (!meta) continue;
+    auto devs = dm::find_array_devices(**control, meta->sb.array_uuid);
+    if (devs && devs->top) return devs->top->name;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<int> try_online_scrub(const Context& ctx, const std::vector<std::string>& args, bool check_only,
+                                    const std::string& offline_only) {
+  auto name = active_volume_of(args);
+  if (!name) return std::nullopt;
+  if (!offline_only.empty())
+    return report_failure(ctx, "cannot scrub '" + *name + "' online", ErrorCode::InvalidArgument,
+                          offline_only + " applies to the offline scrub only; the volume is active. Leave it out, "
+                          "or deactivate the volume first");
+  auto control = dm::open_online_control();
+  if (!control) return report_error(ctx, "cannot scrub '" + *name + "'", control.error());
+  struct sigaction sa {};
+  sa.sa_handler = on_stop;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  dm::OnlineScrubOptions o;
+  o.repair = !check_only;
+  o.cancel = &g_stop;
+  if (!ctx.json && ::isatty(STDERR_FILENO)) {
+    o.progress = [](const dm::RaidStatus& s) {
+      double pct = s.sync_total ? 100.0 * static_cast<double>(s.sync_progress) / static_cast<double>(s.sync_total) : 0;
+      fmt::print(stderr, "\r{:<7} {:5.1f}%   ", s.action_text, pct);
+    };
+  }
+  auto rep = dm::online_scrub(**control, *name, o);
+  if (o.progress) fmt::print(stderr, "\n");
+  if (!rep) return report_error(ctx, "online scrub of '" + *name + "' failed", rep.error());
+  int bits = 0;
+  switch (rep->result) {
+    case ScrubResult::Clean: break;
+    case ScrubResult::Repaired: bits = kExitCorrected; break;
+    case ScrubResult::Mismatches: bits = kExitUncorrected; break;
+    case ScrubResult::Interrupted: bits = kExitCancelled; break;
+    default: bits = kExitOperational; break;
+  }
+  print_online_scrub(ctx, *rep, !check_only, bits);
+  return bits;
+}
+
+std::optional<int> try_online_replace(const Context& ctx, const std::vector<std::string>& args,
+                                      const std::string& old_leg, const std::string& new_dev, bool force) {
+  auto name = active_volume_of(args);
+  if (!name) return std::nullopt;
+  auto control = dm::open_online_control();
+  if (!control) return report_error(ctx, "cannot replace a leg of '" + *name + "'", control.error());
+  struct sigaction sa {};
+  sa.sa_handler = on_stop;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  dm::OnlineReplaceOptions o;
+  o.force = force;
+  o.cancel = &g_stop;
+  if (!ctx.json && ::isatty(STDERR_FILENO)) {
+    o.progress = [](const dm::RaidStatus& s) {
+      double pct = s.sync_total ? 100.0 * static_cast<double>(s.sync_progress) / static_cast<double>(s.sync_total) : 0;
+      fmt::print(stderr, "\r{} {:<7} {:5.1f}%   ", s.health_chars, s.action_text, pct);
+    };
+  }
+  auto rep = dm::online_replace(**control, *name, old_leg, new_dev, o);
+  if (o.progress) fmt::print(stderr, "\n");
+  if (!rep) return report_error(ctx, "online replace in '" + *name + "' failed", rep.error());
+  const int bits = rep->finished ? kExitOk : kExitCancelled;
+  if (ctx.json) {
+    Json doc = json_envelope();
+    doc["online"] = true;
+    doc["old_slot"] = rep->old_slot;
+    doc["new_slot"] = rep->new_slot;
+    doc["resumed"] = rep->resumed;
+    doc["in_place"] = rep->in_place;
+    doc["finished"] = rep->finished;
+    doc["steps"] = rep->steps;
+    doc["exit_code"] = bits;
+    print_json(doc);
+  } else {
+    for (const auto& s : rep->steps) fmt::print("  {}\n", s);
+    if (rep->finished)
+      fmt::print("slot {} replaced by {} (slot {}) online{}\n", rep->old_slot, new_dev, rep->new_slot,
+                 rep->in_place ? "; redundancy was reduced during the rebuild" : ", redundancy kept throughout");
+  }
+  return bits;
+}
+
+}  // namespace dmirror::cli

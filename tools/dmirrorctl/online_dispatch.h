@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The online halves of `scrub` and `replace`. The offline commands call
+// these first: when a dm device of the array exists the kernel does the
+// work (the offline engine must not touch an active array), and the
+// returned exit status is final; nullopt means "not active: go offline".
+#pragma once
+
+#include "output.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dmirror::cli {
+
+/// The name of the active volume of the array the arguments designate
+/// (a volume name, or leg paths), or nullopt when it is not active or
+/// device-mapper is not available.
+std::optional<std::string> active_volume_of(const std::vector<std::string>& args);
+
+/// `scrub` on an active volume: the kernel's check (and repair).
+/// `offline_only` names an option the online scrub does not have (empty: none).
+std::optional<int> try_online_scrub(const Context& ctx, const std::vector<std::string>& args, bool check_only,
+                                    const std::string& offline_only);
+
+/// `replace --old --new` on an active volume.
+std::optional<int> try_online_replace(const Context& ctx, const std::vector<std::string>& args,
+                                      const std::string& old_leg, const std::string& new_dev, bool force);
+
+}  // namespace dmirror::cli
