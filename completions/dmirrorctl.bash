@@ -12,11 +12,14 @@ _dmirrorctl_block_devices() {
 _dmirrorctl_static() {
   local global="--help -h --version --json --verbose -v"
   case $1 in
-    "") echo "create examine status list $global" ;;
+    "") echo "create examine status list activate deactivate monitor $global" ;;
     create) echo "--region-size --assume-clean --force --yes -y --write-mostly --max-write-behind" \
-                 "--min-recovery-rate --max-recovery-rate --no-activate $global" ;;
+                 "--min-recovery-rate --max-recovery-rate --no-activate --activate $global" ;;
     examine) echo "--events $global" ;;
     status | list) echo "$global" ;;
+    activate) echo "--degraded --force $global" ;;
+    deactivate) echo "$global" ;;
+    monitor) echo "--oneshot --exec --stderr --interval $global" ;;
   esac
 }
 
@@ -26,6 +29,7 @@ _dmirrorctl() {
   for ((i = 1; i < COMP_CWORD; i++)); do
     case ${COMP_WORDS[i]} in
       create | examine | status | list) [[ -z $sub ]] && sub=${COMP_WORDS[i]} ;;
+      activate | deactivate | monitor) [[ -z $sub ]] && sub=${COMP_WORDS[i]} ;;
       -*) ;;
       *) [[ -n $sub ]] && ((npos++)) ;;
     esac
@@ -35,6 +39,7 @@ _dmirrorctl() {
     --region-size) COMPREPLY=($(compgen -W "64K 256K 1M 4M 16M 64M" -- "$cur")); return ;;
     --write-mostly) COMPREPLY=($(compgen -W "0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15" -- "$cur")); return ;;
     --events | --max-write-behind | --min-recovery-rate | --max-recovery-rate) return ;;
+    --exec | --interval) return ;;
   esac
 
   if [[ $cur == -* || -z $sub ]]; then
@@ -50,6 +55,11 @@ _dmirrorctl() {
 
   # create: the first positional is the new array's name.
   [[ $sub == create && $npos -eq 0 ]] && return
+  # deactivate and monitor take volume names: the active ones.
+  if [[ $sub == deactivate || $sub == monitor ]]; then
+    COMPREPLY=($(compgen -W "$(ls /dev/mapper 2>/dev/null | grep -v -e '^control$' -e '-kmeta[0-9]*$' -e '-data[0-9]*$')" -- "$cur"))
+    return
+  fi
   # Legs: block devices and files.
   COMPREPLY=($({ compgen -W "$(_dmirrorctl_block_devices)" -- "$cur"; compgen -f -- "$cur"; } | sort -u))
 }

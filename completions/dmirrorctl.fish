@@ -8,6 +8,7 @@ function __dmirrorctl_block_devices
 end
 
 set -l commands create examine status list
+set -a commands activate deactivate monitor
 complete -c dmirrorctl -f
 
 # Global options
@@ -32,6 +33,21 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from create' -x -l max-write-b
 complete -c dmirrorctl -n '__fish_seen_subcommand_from create' -x -l min-recovery-rate -d 'Minimum resync rate per leg per second'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from create' -x -l max-recovery-rate -d 'Maximum resync rate per leg per second'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from create' -l no-activate -d 'Only write the metadata'
+
+complete -c dmirrorctl -n '__fish_seen_subcommand_from create' -l activate -d 'Fail, writing nothing, when device-mapper is missing'
+
+# activate, deactivate, monitor (online volumes)
+complete -c dmirrorctl -n "not __fish_seen_subcommand_from $commands" -a activate -d 'Bring an array online as /dev/mapper/NAME'
+complete -c dmirrorctl -n "not __fish_seen_subcommand_from $commands" -a deactivate -d 'Take an online volume down cleanly'
+complete -c dmirrorctl -n "not __fish_seen_subcommand_from $commands" -a monitor -d 'Watch online volumes, record failed legs'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from activate' -l degraded -d 'Start even though legs are missing'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from activate' -l force -d 'Include stale legs; they are rebuilt'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from activate' -F -a '(__dmirrorctl_block_devices)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from deactivate monitor' -x -a '(ls /dev/mapper 2>/dev/null | string match -v control)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from monitor' -l oneshot -d 'Look once and exit'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from monitor' -x -l exec -d 'Shell command run for every event'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from monitor' -l stderr -d 'Log to stderr instead of syslog'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from monitor' -x -l interval -d 'Seconds between full rescans'
 
 # examine
 complete -c dmirrorctl -n '__fish_seen_subcommand_from examine' -x -l events -d 'How many recent events to show'

@@ -28,7 +28,11 @@ namespace {
 
 void drive_writes(std::vector<BlockDevice*> legs, WriteModel& model, uint64_t seed, int ops, uint64_t size) {
   std::mt19937_64 rng(seed);
-  auto m = Mirror::open(legs);
+  // Clear dirty regions as early as the engine may (the riskiest setting),
+  // and cover both write modes: durable (DATA_FLUSH per write group) and a
+  // volatile write cache made durable only by flush().
+  const MirrorOptions options{.durable_writes = seed % 2 == 0, .clear_delay_ms = 0};
+  auto m = Mirror::open(legs, options);
   if (!m) return;
   for (int i = 0; i < ops; ++i) {
     int what = static_cast<int>(rng() % 12);
@@ -42,7 +46,7 @@ void drive_writes(std::vector<BlockDevice*> legs, WriteModel& model, uint64_t se
       if ((*m)->flush()) model.flushed();
     } else {
       if ((*m)->close()) model.flushed();
-      m = Mirror::open(legs);
+      m = Mirror::open(legs, options);
       if (!m) return;
     }
   }

@@ -118,13 +118,26 @@ TEST(MirrorWritePath, RegionAlreadyDirtyNeedsNoJournalWrite) {
 
 TEST(MirrorWritePath, RegionsAreClearedOnlyAfterAnIdleFlushInterval) {
   TestLegs legs;
-  auto m = open_mirror(legs.devices());
+  auto m = open_mirror(legs.devices(), MirrorOptions{.clear_delay_ms = 0});
   ASSERT_TRUE(m->write(0, pattern(4096, 1)));
   ASSERT_TRUE(m->flush());
   EXPECT_TRUE(journal_of(legs.raw(0), legs.superblock(0)).is_dirty(0)) << "cleared in the interval it was written";
   ASSERT_TRUE(m->flush());
   EXPECT_FALSE(journal_of(legs.raw(0), legs.superblock(0)).is_dirty(0));
   EXPECT_FALSE(journal_of(legs.raw(1), legs.superblock(1)).is_dirty(0));
+}
+
+TEST(MirrorWritePath, RegionsStayDirtyDuringTheClearDelay) {
+  TestLegs legs;
+  auto m = open_mirror(legs.devices(), MirrorOptions{.clear_delay_ms = 60000});
+  ASSERT_TRUE(m->write(0, pattern(4096, 1)));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(m->flush());
+  EXPECT_TRUE(journal_of(legs.raw(0), legs.superblock(0)).is_dirty(0)) << "cleared before the delay";
+  uint64_t commits = m->stats().journal_commits;
+  ASSERT_TRUE(m->write(0, pattern(4096, 2)));
+  EXPECT_EQ(m->stats().journal_commits, commits) << "a region still marked needs no new journal commit";
+  ASSERT_TRUE(m->close());
+  EXPECT_FALSE(journal_of(legs.raw(0), legs.superblock(0)).is_dirty(0)) << "close clears everything";
 }
 
 // A device whose writes take a while, so concurrent writers queue up.

@@ -80,7 +80,9 @@ void workload(Mirror& m) {
         auto data = pattern(4096 * (1 + i % 3), t * 100 + i);
         const uint64_t off = ((t * 24 + i) * 37 % 900) * 4096;
         EXPECT_TRUE(m.write(off, data));
-        if (i % 8 == 7) EXPECT_TRUE(m.flush());
+        if (i % 8 == 7) {
+          EXPECT_TRUE(m.flush());
+        }
       }
     });
   }

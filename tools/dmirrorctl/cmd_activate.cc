@@ -4,6 +4,7 @@
 // /dev/mapper/NAME, handing sync state over to the kernel (FORMAT.md §6).
 #include "commands.h"
 #include "exit_codes.h"
+#include "incremental.h"
 #include "online_activation.h"
 #include "online_view.h"
 
@@ -18,9 +19,17 @@ struct ActivateArgs {
   std::vector<std::string> legs;
   bool force = false;
   bool degraded = false;
+  bool incremental = false;
+  std::string run_dir = "/run/dmirror";
 };
 
 int run_activate(const Context& ctx, const ActivateArgs& a) {
+  if (a.incremental) {
+    if (a.legs.size() != 1 || a.degraded || a.force)
+      return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
+                            "--incremental takes exactly one DEVICE and neither --degraded nor --force");
+    return run_incremental(ctx, a.legs.front(), a.run_dir);
+  }
   auto control = dm::open_online_control();
   if (!control) return report_error(ctx, "cannot activate", control.error());
   auto done = activate_legs(**control, a.legs, dm::ActivateOptions{.degraded = a.degraded}, a.force);
@@ -41,8 +50,13 @@ Command add_activate(CLI::App& app, const Context& ctx) {
   sub->add_flag("--degraded", a->degraded, "Start even though legs are missing (they are rebuilt when they return)");
   sub->add_flag("--force", a->force,
                 "Include stale legs (legs that missed updates); they are rebuilt from the others");
+  sub->add_flag("--incremental", a->incremental,
+                "Record one leg DEVICE (udev) and activate the array once all its legs are present; never degraded");
+  sub->add_option("--run-dir", a->run_dir, "Where --incremental records legs (under incremental/)")
+      ->capture_default_str();
   sub->footer(
-      "Exit status: 0 active, 2 active but degraded, 8 refused or failed (nothing was activated).\n"
+      "Exit status: 0 active; 2 active but degraded, or refused because legs are missing or stale\n"
+      "(see --degraded, --force); 8 any other refusal or failure (then nothing was activated).\n"
       "After a crash (the volume was not deactivated) the kernel is told to resync every region its\n"
       "write-intent bitmap marks dirty before the volume is used.");
   return {sub, [&ctx, a] { return run_activate(ctx, *a); }};

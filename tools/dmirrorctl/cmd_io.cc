@@ -56,9 +56,20 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
   if (!len) return report_error(ctx, "invalid --length", len.error());
   std::vector<std::byte> buf((*len + bs - 1) / bs * bs);
   if (auto st = (*m)->read(*off, buf); !st) return report_error(ctx, "read failed", st.error());
+  if (ctx.json && a.to.empty())
+    return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
+                          "--json with io read needs --to FILE (the data would mix with the JSON)");
   std::ofstream out(a.to.empty() ? "/dev/stdout" : a.to, std::ios::binary);
   out.write(reinterpret_cast<const char*>(buf.data()), static_cast<std::streamsize>(*len));
-  return out ? kExitOk : kExitOperational;
+  if (!out) return report_failure(ctx, "cannot write " + (a.to.empty() ? "stdout" : a.to), ErrorCode::Io, "write failed");
+  if (ctx.json) {
+    Json doc = json_envelope();
+    doc["read"] = *len;
+    doc["offset"] = *off;
+    doc["to"] = a.to;
+    print_json(doc);
+  }
+  return kExitOk;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // plus the given image files, grouped by array: one line per array (name,
 // uuid, legs found/expected, health) and its legs below. Exit status: the
 // health bits of all arrays ORed together.
+#include "colour.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "status_view.h"
@@ -18,11 +19,11 @@ namespace {
 
 void print_array_text(const ArrayView& v) {
   fmt::print("{:<20} {:<36}  {:>2}/{:<2}  {}\n", v.sb.name, v.sb.array_uuid.str(), slots_found(v),
-             slots_expected(v), health_name(v.health));
+             slots_expected(v), paint_health(health_name(v.health)));
   for (uint32_t s = 0; s < v.sb.nr_legs; ++s) {
     if (v.sb.legs[s].state == LegState::Unused) continue;
     std::string path = slot_path(v, s);
-    fmt::print("  slot {:<2} {:<30} {}\n", s, path.empty() ? "-" : path, slot_state(v, s));
+    fmt::print("  slot {:<2} {:<30} {}\n", s, path.empty() ? "-" : path, paint_health(slot_state(v, s)));
   }
 }
 

@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <sys/wait.h>

@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // `dmirrorctl scrub NAME|LEG... [--check-only] [--from LEG] [--max-rate R]
-// [--rate-file F] [--restart]`: compare every region and repair. The rate
-// can change while it runs (--rate-file is re-read between chunks).
-// Exit status: 0 clean, 1 repaired, 4 mismatches left, 32 interrupted.
+// [--rate-file F] [--restart] [--max-runtime D] [--continue]`: compare every
+// region and repair. The rate can change while it runs (--rate-file is
+// re-read between chunks). --max-runtime stops at the next chunk after D with
+// the checkpoint kept; --continue only resumes a scrub in progress (the
+// nightly timer). Exit status: 0 clean, 1 repaired, 4 mismatches left, 32
+// interrupted; a run stopped by its time box exits with the bits of what it
+// checked so far (0, 1 or 4), never 32.
 #include "commands.h"
 #include "exit_codes.h"
 #include "op_support.h"
+#include "time_box.h"
 #include "online_dispatch.h"
 
+#include <dmirror/leg.h>
 #include <dmirror/names.h>
 #include <dmirror/scrub.h>
 
@@ -20,17 +26,56 @@ namespace {
 
 struct ScrubArgs {
   std::vector<std::string> legs;
-  bool check_only = false, restart = false;
-  std::string from, max_rate, rate_file, lock_dir = "/run/dmirror";
+  bool check_only = false, restart = false, continue_only = false;
+  std::string from, max_rate, rate_file, max_runtime, lock_dir = "/run/dmirror";
 };
 
+// True when the newest superblock of the legs holds a scrub checkpoint.
+bool scrub_in_progress(const std::vector<std::string>& paths) {
+  uint64_t seqno = 0;
+  bool in_progress = false;
+  for (const auto& p : paths) {
+    auto dev = open_device(p, OpenOptions{.writable = false, .exclusive = false});
+    auto meta = dev ? read_leg(**dev) : Result<LegMetadata>(std::unexpected(dev.error()));
+    if (!meta || meta->sb.seqno < seqno) continue;
+    seqno = meta->sb.seqno;
+    in_progress = meta->sb.checkpoint.op == OfflineOp::Check || meta->sb.checkpoint.op == OfflineOp::Repair;
+  }
+  return in_progress;
+}
+
+int nothing_to_continue(const Context& ctx, const std::string& why) {
+  if (ctx.json) {
+    Json doc = json_envelope();
+    doc["result"] = "idle";
+    doc["message"] = why;
+    doc["exit_code"] = kExitOk;
+    print_json(doc);
+  } else {
+    fmt::print("{}\n", why);
+  }
+  return kExitOk;
+}
+
 int run_scrub(const Context& ctx, const ScrubArgs& a) {
+  uint64_t max_runtime = 0;
+  if (!a.max_runtime.empty()) {
+    auto d = parse_duration(a.max_runtime);
+    if (!d) return report_error(ctx, "invalid --max-runtime", d.error());
+    max_runtime = *d;
+  }
+  if (a.continue_only && a.restart)
+    return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
+                          "--continue and --restart exclude each other; give one of them");
+  if (a.continue_only && active_volume_of(a.legs))
+    return nothing_to_continue(ctx, "the volume is active; the kernel's check does not resume: nothing to continue");
   // An active volume is scrubbed by the kernel (online_dispatch.h).
   const std::string offline_only = !a.from.empty() ? "--from" : a.restart ? "--restart"
                                    : !a.max_rate.empty() ? "--max-rate" : !a.rate_file.empty() ? "--rate-file" : "";
   if (auto online = try_online_scrub(ctx, a.legs, a.check_only, offline_only)) return *online;
   auto paths = resolve_legs(a.legs);
   if (!paths) return report_error(ctx, "cannot find the array", paths.error());
+  if (a.continue_only && !scrub_in_progress(*paths)) return nothing_to_continue(ctx, "no scrub in progress: nothing to continue");
   ScrubOptions o;
   o.repair = !a.check_only;
   o.restart = a.restart;
@@ -58,16 +103,23 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
   o.control.cancel = install_cancel_handler();
   auto legs = open_legs(*paths, OpenLegsOptions{.writable = true});
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
+  if (max_runtime) arm_time_box(max_runtime);
   auto r = scrub(legs->devices(), o);
   end_progress(ctx);
+  if (!r && a.continue_only && r.error().code == ErrorCode::Busy)
+    return nothing_to_continue(ctx, "another scrub of the array is running: nothing to continue");
   if (!r) return report_error(ctx, "scrub failed", r.error());
+  const bool timed_out = r->result == ScrubResult::Interrupted && time_box_expired();
 
   int bits = 0;
   switch (r->result) {
     case ScrubResult::Clean: break;
     case ScrubResult::Repaired: bits = kExitCorrected; break;
     case ScrubResult::Mismatches: bits = kExitUncorrected | (r->repaired ? kExitCorrected : 0); break;
-    case ScrubResult::Interrupted: bits = kExitCancelled; break;
+    case ScrubResult::Interrupted:
+      bits = timed_out ? (r->mismatches > r->repaired ? kExitUncorrected : 0) | (r->repaired ? kExitCorrected : 0)
+                       : kExitCancelled;
+      break;
     default: bits = kExitOperational; break;
   }
   if (ctx.json) {
@@ -78,6 +130,7 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
     doc["regions"] = r->regions;
     doc["mismatch_count"] = r->mismatches;
     doc["repaired"] = r->repaired;
+    doc["max_runtime_reached"] = timed_out;
     doc["mismatches"] = Json::array();
     for (const auto& m : r->found) doc["mismatches"].push_back(mismatch_json(m));
     doc["exit_code"] = bits;
@@ -87,7 +140,8 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
                r->resumed ? fmt::format(" (resumed at offset {})", r->resumed_from) : "", r->regions, r->mismatches,
                r->repaired);
     for (const auto& m : r->found) fmt::print("  {}\n", mismatch_finding(m).message);
-    if (r->result == ScrubResult::Interrupted) fmt::print("interrupted; run the scrub again to resume\n");
+    if (timed_out) fmt::print("time box of {} reached; run the scrub again (or with --continue) to resume\n", a.max_runtime);
+    else if (r->result == ScrubResult::Interrupted) fmt::print("interrupted; run the scrub again to resume\n");
   }
   return bits;
 }
@@ -103,7 +157,15 @@ Command add_scrub(CLI::App& app, const Context& ctx) {
   sub->add_option("--max-rate", a->max_rate, "Bytes per second, e.g. 50M (default: unlimited)");
   sub->add_option("--rate-file", a->rate_file, "Re-read the rate limit from FILE while running");
   sub->add_flag("--restart", a->restart, "Start over instead of resuming an interrupted scrub");
+  sub->add_option("--max-runtime", a->max_runtime,
+                  "Stop after DURATION (e.g. 6h, 30m) with the checkpoint kept; exit status as far as checked");
+  sub->add_flag("--continue", a->continue_only,
+                "Only resume a scrub in progress; do nothing (exit 0) when there is none or another is running");
   sub->add_option("--lock-dir", a->lock_dir, "Directory of the scrub lock files")->capture_default_str();
+  sub->footer(
+      "Exit status: 0 clean, 1 mismatches repaired, 4 mismatches left, 8 error, 32 interrupted (checkpoint\n"
+      "kept). A run stopped by --max-runtime exits with the bits of what it checked (0, 1 or 4); the next run\n"
+      "resumes. On an active volume the kernel runs the check: --max-runtime does not apply there.");
   return {sub, [&ctx, a] { return run_scrub(ctx, *a); }};
 }
 

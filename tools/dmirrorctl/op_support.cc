@@ -2,6 +2,8 @@
 // Helpers for the operation commands (see op_support.h).
 #include "op_support.h"
 
+#include "offline_import.h"
+
 #include <dmirror/array.h>
 #include <dmirror/leg.h>
 #include <dmirror/names.h>
@@ -31,6 +33,9 @@ std::string duration(uint64_t s) {
 
 Result<std::vector<std::string>> resolve_legs(const std::vector<std::string>& args) {
   struct stat st {};
+  // An array last active online: take the kernel's view first (offline_import.h).
+  if (args.size() != 1 || args[0].find('/') != std::string::npos || ::stat(args[0].c_str(), &st) == 0)
+    DMIRROR_RETURN_IF_ERROR(import_kernel_view(args));
   if (args.size() != 1 || args[0].find('/') != std::string::npos || ::stat(args[0].c_str(), &st) == 0) return args;
   DMIRROR_ASSIGN_OR_RETURN(auto found, scan_legs({}));
   std::vector<std::string> paths;
@@ -45,6 +50,7 @@ Result<std::vector<std::string>> resolve_legs(const std::vector<std::string>& ar
                                                "'. Image files are not scanned: give the leg paths instead");
   if (arrays.size() > 1)
     return make_error(ErrorCode::InvalidArgument, "several arrays are named '" + args[0] + "'; give the leg paths");
+  DMIRROR_RETURN_IF_ERROR(import_kernel_view(paths));
   return paths;
 }
 
@@ -61,6 +67,8 @@ const std::atomic<bool>* install_cancel_handler() {
   sigaction(SIGTERM, &sa, nullptr);
   return &g_cancel;
 }
+
+void request_cancel() { g_cancel = true; }
 
 ProgressFn progress_printer(const Context& ctx) {
   if (ctx.json || !::isatty(STDERR_FILENO)) return nullptr;

@@ -26,6 +26,8 @@ Result<OpenedLegs> open_leg_args(const std::vector<std::string>& args, bool writ
 
 // Set by SIGINT while an operation that checkpoints is running.
 const std::atomic<bool>* install_cancel_handler();
+// Requests the same cancel from elsewhere (async-signal-safe).
+void request_cancel();
 
 // A one-line progress bar with rate and ETA, redrawn on stderr; only when
 // stderr is a terminal and the output is not JSON.

@@ -4,6 +4,7 @@
 // per slot, last scrub, findings.
 #include "status_view.h"
 
+#include "colour.h"
 #include "json_model.h"
 
 #include <dmirror/names.h>
@@ -63,7 +64,7 @@ uint32_t slots_found(const ArrayView& v) {
 void print_status_text(const ArrayView& v, int verbose) {
   const Superblock& sb = v.sb;
   fmt::print("Array:       {} (uuid {})\n", sb.name, sb.array_uuid.str());
-  fmt::print("Health:      {}\n", health_name(v.health));
+  fmt::print("Health:      {}\n", paint_health(health_name(v.health)));
   fmt::print("Size:        {} ({} bytes), region size {} ({} regions)\n", format_size(sb.layout.data_size),
              sb.layout.data_size, format_size(sb.region_size), sb.nr_regions);
   fmt::print("State:       {}, {}\n", sb.has_flag(sbflag::kDirty) ? "dirty" : "clean",
@@ -78,7 +79,7 @@ void print_status_text(const ArrayView& v, int verbose) {
     std::string seq = l ? std::to_string(l->meta->sb.seqno) : "-";
     std::string extra = (sb.legs[s].flags & legflag::kWriteMostly) ? "  write-mostly" : "";
     if (!l || verbose > 0) extra += "  uuid " + sb.legs[s].uuid.str();
-    fmt::print("  slot {:<2} {:<24} {:<10} seqno {}{}\n", s, path, slot_state(v, s), seq, extra);
+    fmt::print("  slot {:<2} {:<24} {} seqno {}{}\n", s, path, paint_health(slot_state(v, s), 10), seq, extra);
   }
   const ScrubSummary& sc = sb.last_scrub;
   fmt::print("Last scrub:  {}\n", sc.result == ScrubResult::Never

@@ -56,6 +56,11 @@ struct MirrorOptions {
   // behaves like a disk with a volatile write cache: writes are durable at the
   // next flush() or close().
   bool durable_writes = true;
+  // A dirty region is cleared at a flush only when nothing was written to it
+  // during the interval that just ended and for at least this long (md's
+  // bitmap daemon waits about 5 s), so a region written again soon needs no
+  // new journal commit. 0: clear at the first idle flush.
+  uint32_t clear_delay_ms = 5000;
   uint32_t max_batch_writes = 64;             // writes that may share one journal and data flush
   uint64_t max_batch_bytes = 16 * 1024 * 1024;
 };

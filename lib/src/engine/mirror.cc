@@ -41,6 +41,7 @@ Result<std::unique_ptr<Mirror>> Mirror::open(std::span<BlockDevice* const> legs,
   }
   for (auto& f : s.findings()) impl->findings.push_back(f);
   impl->written.assign(s.sb().nr_regions, 0);
+  impl->last_write_ms.assign(s.sb().nr_regions, 0);
   impl->pending = std::make_unique<std::atomic<uint32_t>[]>(kMaxLegs);
   impl->leg_stats.resize(kMaxLegs);
   std::vector<BlockDevice*> devs;

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -41,6 +42,12 @@ struct Mirror::Impl {
   bool activated = false;          // Dirty flag written since open
   bool closed = false;
   std::vector<uint8_t> written;    // regions written since the last flush (1 byte per region)
+  std::vector<uint32_t> last_write_ms;   // per region, ms since open of its last write
+  std::chrono::steady_clock::time_point opened_at = std::chrono::steady_clock::now();
+  uint32_t now_ms() const {
+    return static_cast<uint32_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - opened_at).count());
+  }
   uint32_t rr_next = 0;
   std::unique_ptr<std::atomic<uint32_t>[]> pending;   // reads in flight per slot
   std::vector<LegStatus> leg_stats;

@@ -97,6 +97,7 @@ Status Mirror::Impl::process_writes(std::span<Request*> batch) {
         marked = true;
       }
       written[reg] = 1;
+      last_write_ms[reg] = now_ms();
     }
   }
   if (marked) {
@@ -176,8 +177,9 @@ Status Mirror::Impl::process_flush(bool closing) {
   // write in flight and were durable already at the previous flush.
   if (!set.degraded()) {
     bool cleared = false;
+    const uint32_t now = now_ms();
     for (uint64_t reg : set.dirty_regions()) {
-      if (closing || !written[reg]) {
+      if (closing || (!written[reg] && now - last_write_ms[reg] >= options.clear_delay_ms)) {
         set.clear(reg);
         cleared = true;
       }

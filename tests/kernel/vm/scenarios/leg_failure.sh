@@ -8,7 +8,9 @@ L0=/dev/vda
 L1=/dev/vdb
 L2=/dev/vdc
 
-expect_rc 0 dmirrorctl create vol1 $L0 $L1 --yes --assume-clean --region-size 1M
+# A recovery rate limit makes each rebuild take a few seconds, long enough
+# to watch the health characters while it runs.
+expect_rc 0 dmirrorctl create vol1 $L0 $L1 --yes --assume-clean --region-size 1M --max-recovery-rate 16M
 head -c $((2 * MIB)) /dev/urandom >/tmp/before
 head -c $((2 * MIB)) /dev/urandom >/tmp/after
 check "write before the failure" dd if=/tmp/before of=/dev/mapper/vol1 bs=1M seek=2 oflag=direct
@@ -23,8 +25,15 @@ check "data written during the failure reads back" test "$(sum /dev/mapper/vol1 
 check "leg 0 has the new data" test "$(sum $L0 $((DATA + 10 * MIB)) $((2 * MIB)))" = "$(md5sum </tmp/after | cut -d' ' -f1)"
 check "leg 1 missed it" test "$(sum $L1 $((DATA + 10 * MIB)) $((2 * MIB)))" != "$(md5sum </tmp/after | cut -d' ' -f1)"
 
+expect_rc 2 dmirrorctl monitor --oneshot --stderr --exec 'env | grep ^DMIRROR_ >/tmp/hook1'
+contains "slot 1 (/dev/vdb) failed; recorded in the array metadata"
+check "the hook saw the failure" grep -q '^DMIRROR_EVENT=leg-failed' /tmp/hook1
+check "the hook got the slot" grep -q '^DMIRROR_LEG=1' /tmp/hook1
+check "the hook got the array" grep -q '^DMIRROR_ARRAY=vol1' /tmp/hook1
+expect_rc 2 dmirrorctl status $L0 $L1
+contains "slot 1  /dev/vdb                 failed"
 expect_rc 2 dmirrorctl deactivate vol1
-contains "slot 1 recorded as failed"
+contains "final kernel status AD"
 expect_rc 2 dmirrorctl status $L0 $L1
 contains "failed"
 expect_rc 2 dmirrorctl examine $L0 --events 20
@@ -43,8 +52,15 @@ expect_rc 0 dmirrorctl status $L0 $L1
 # redundancy while the volume stays in use.
 expect_rc 0 dmirrorctl activate $L0 $L1
 contains "Activated 'vol1'"
+dmirrorctl monitor --stderr --exec 'env | grep ^DMIRROR_ >>/tmp/hook2' >/tmp/monitor.log 2>&1 &
+monitor=$!
+sleep 1
 expect_rc 0 dm-fault error vol1-data1
 check "write while leg 1 fails again" dd if=/tmp/before of=/dev/mapper/vol1 bs=1M seek=20 oflag=direct
+sleep 2
+check "the waiting monitor saw the failure" grep -q '^DMIRROR_EVENT=leg-failed' /tmp/hook2
+kill $monitor
+sed 's/^/    | /' /tmp/monitor.log
 expect_rc 2 dmirrorctl status vol1
 expect_rc 0 dmirrorctl replace vol1 --old 1 --new $L2
 contains "replaced by $L2 (slot 2) online"
@@ -60,4 +76,17 @@ expect_rc 0 dmirrorctl status $L0 $L2
 contains "removed"
 expect_rc 0 dmirrorctl activate vol1
 contains "2 of 2 legs"
+
+# A healthy leg replaced online: while the new leg rebuilds, the old one
+# still counts (three legs, health AAa), so redundancy never drops.
+(while :; do dm-fault status vol1 2>/dev/null | cut -d' ' -f6; sleep 0.2; done) >/tmp/health &
+watcher=$!
+expect_rc 0 dmirrorctl replace vol1 --old 0 --new $L1 --force
+kill $watcher
+info "health seen during the replace: $(sort -u /tmp/health | tr '\n' ' ')"
+check "three legs, the old ones in sync, while the new one rebuilt" grep -q '^AAa$' /tmp/health
+check "never fewer than two in-sync legs" sh -c "! grep -q -e '^Aa$' -e '^aA$' -e '^A-' -e 'D' /tmp/health"
+expect_rc 0 dmirrorctl status vol1
+contains "Kernel:      AA idle"
+check "the replacement holds the data" test "$(sum $L1 $((DATA + 20 * MIB)) $((2 * MIB)))" = "$(md5sum </tmp/before | cut -d' ' -f1)"
 expect_rc 0 dmirrorctl deactivate vol1

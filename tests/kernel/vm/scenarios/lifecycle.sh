@@ -43,6 +43,23 @@ expect_rc 0 dmirrorctl deactivate vol0
 expect_rc 8 dmirrorctl deactivate vol0
 contains "no volume 'vol0' is active"
 
+# A degraded start only on request; the missing leg then missed writes, is
+# stale, is refused without --force and rebuilt with it.
+expect_rc 2 dmirrorctl activate $L0
+contains "--degraded"
+expect_rc 2 dmirrorctl activate $L0 --degraded
+contains "starting degraded: slot(s) 1 missing"
+check "write while degraded" dd if=/tmp/pattern of=/dev/mapper/vol0 bs=1M seek=20 oflag=direct
+expect_rc 2 dmirrorctl deactivate vol0
+contains "slot 1 recorded as failed"
+expect_rc 2 dmirrorctl activate $L0 $L1
+contains "is stale"
+expect_rc 0 dmirrorctl activate $L0 $L1 --force
+contains "rebuilt from the others"
+wait_idle 120 $L0 $L1
+expect_rc 0 dmirrorctl deactivate vol0
+check "the returning leg was rebuilt" test "$(sum $L1 $((DATA + 20 * MIB)) $((3 * MIB)))" = "$want"
+
 # Image files: put on loop devices by activate, detached by deactivate.
 truncate -s 24M /tmp/a.img /tmp/b.img
 expect_rc 0 dmirrorctl create vimg /tmp/a.img /tmp/b.img --yes --assume-clean

@@ -6,7 +6,9 @@
 # array_resync_offset still says "in sync" (the gap); a torn write is
 # planted in region 10 of leg 1 offline; activation sees the unclean
 # shutdown, the kernel resyncs the dirty region, a check finds 0
-# mismatches and both legs are byte-identical in region 10.
+# mismatches and both legs are byte-identical in region 10. Then it crashes
+# once more while online, and boot 3 uses the OFFLINE tools: resync imports
+# the kernel's state first (FORMAT.md §6.5) and repairs region 20.
 L0=/dev/vda
 L1=/dev/vdb
 REGION=10
@@ -25,7 +27,7 @@ if [ "$DMIRROR_BOOT" = 1 ]; then
   done) &
   sleep 3
   hard_reset
-else
+elif [ "$DMIRROR_BOOT" = 2 ]; then
   check "region $REGION is dirty in leg 0's kernel bitmap" test "$(bitmap_bit $L0 $REGION)" = 1
   check "region $REGION is dirty in leg 1's kernel bitmap" test "$(bitmap_bit $L1 $REGION)" = 1
   check "region 50 (not written) is clean in the kernel's bitmap" test "$(bitmap_bit $L0 50)" = 0
@@ -50,4 +52,22 @@ else
   expect_rc 0 dmirrorctl examine $L0 --events 20
   contains "unclean_shutdown"
   contains "scrub_finished"
+  # Crash again while online; this time the offline tools pick it up.
+  expect_rc 0 dmirrorctl activate $L0 $L1
+  sleep 11
+  info "writing region 20 continuously, then a hard reset"
+  (while :; do
+    dd if=/dev/urandom of=/dev/mapper/vol2 bs=64K count=8 seek=$((20 * RSIZE / 65536)) oflag=direct 2>/dev/null
+  done) &
+  sleep 3
+  hard_reset
+elif [ "$DMIRROR_BOOT" = 3 ]; then
+  check "region 20 is dirty in the kernel's bitmap" test "$(bitmap_bit $L0 20)" = 1
+  check "plant" dd if=/dev/urandom of=$L1 bs=512 count=64 seek=$(((DATA + 20 * RSIZE) / 512)) oflag=direct conv=notrunc
+  expect_rc 0 dmirrorctl resync $L0 $L1
+  contains "the kernel's sync state was imported"
+  expect_rc 0 dmirrorctl verify $L0 $L1
+  check "legs byte-identical in region 20" test "$(sum $L0 $((DATA + 20 * RSIZE)) $RSIZE)" = "$(sum $L1 $((DATA + 20 * RSIZE)) $RSIZE)"
+  expect_rc 0 dmirrorctl status $L0 $L1
+  contains "State:       clean, in sync"
 fi

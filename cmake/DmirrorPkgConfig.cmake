@@ -1,0 +1,22 @@
+# dmirror_pkg_config(IN OUT): configures a pkg-config file with libdir and
+# includedir written relative to ${exec_prefix}/${prefix} when the GNU
+# install dirs are relative, and installs it into <libdir>/pkgconfig.
+function(dmirror_pkg_config in out)
+  foreach(kind LIBDIR INCLUDEDIR)
+    if(IS_ABSOLUTE "${CMAKE_INSTALL_${kind}}")
+      set(DMIRROR_PC_${kind} "${CMAKE_INSTALL_${kind}}")
+    elseif(kind STREQUAL "LIBDIR")
+      set(DMIRROR_PC_${kind} "\${exec_prefix}/${CMAKE_INSTALL_${kind}}")
+    else()
+      set(DMIRROR_PC_${kind} "\${prefix}/${CMAKE_INSTALL_${kind}}")
+    endif()
+  endforeach()
+  set(DMIRROR_PC_REQUIRES_PRIVATE "blkid")
+  if(URING_FOUND)
+    string(APPEND DMIRROR_PC_REQUIRES_PRIVATE ", liburing")
+  endif()
+  configure_file(${in} ${out} @ONLY)
+  if(DMIRROR_INSTALL)
+    install(FILES ${out} DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+  endif()
+endfunction()

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Every command's --json output against docs/json.md: each document carries
+// output_version, every key printed is documented, every key documented as
+// `always` is printed, and every documented key of the offline commands is
+// seen in at least one of the scenarios below. The online-only sections
+// (device-mapper is not available to this tier) are checked where they
+// appear, i.e. on their error documents.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#include "cli/json_schema.h"
+#include "cli/run_tool.h"
+
+namespace dmirror::testing {
+namespace {
+
+constexpr uint64_t kDataOffset = 8 * 1024 * 1024;
+
+// Sections that only an active volume produces.
+const std::set<std::string> kOnlineOnly = {"command:activate", "command:deactivate", "type:online_status",
+                                           "type:online_leg", "type:kernel_status", "type:loop"};
+bool online_condition(const std::string& when) {
+  return when.find("online") != std::string::npos || when.find("activated") != std::string::npos;
+}
+
+class JsonSchemaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    schema = JsonSchema::parse(read_file(std::string(DMIRROR_SOURCE_DIR) + "/docs/json.md"));
+    ASSERT_GT(schema.sections().size(), 20u);
+    a = dir.make_image("a.img", 24 << 20);
+    b = dir.make_image("b.img", 24 << 20);
+    c = dir.make_image("c.img", 24 << 20);
+  }
+  // Runs `dmirrorctl --json ARGS...` and checks the document against
+  // section `command` (or the error document when it reports an error).
+  nlohmann::json run(const std::string& command, std::vector<std::string> args, bool expect_error = false) {
+    args.insert(args.begin(), "--json");
+    auto r = run_tool(args);
+    nlohmann::json doc;
+    try {
+      doc = nlohmann::json::parse(r.out);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << command << ": not one JSON document: " << e.what() << "\n" << r.out << r.err;
+      return doc;
+    }
+    EXPECT_EQ(nlohmann::ordered_json::parse(r.out).begin().key(), "output_version") << command;
+    EXPECT_EQ(doc.contains("error"), expect_error) << command << ": " << r.out << r.err;
+    std::vector<std::string> errors;
+    schema.check(doc, doc.contains("error") ? "document:error" : "command:" + command, errors);
+    for (const auto& e : errors) ADD_FAILURE() << command << ": " << e;
+    return doc;
+  }
+  void poke(const std::string& img, uint64_t offset, char value) {
+    std::fstream f(img, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(offset));
+    f.put(value);
+  }
+
+  JsonSchema schema;
+  ScratchDir dir;
+  std::string a, b, c;
+};
+
+TEST_F(JsonSchemaTest, EveryCommandMatchesTheDocumentedSchema) {
+  const std::string lock = "--lock-dir=" + dir.path();
+  run("create", {"create", "vol0", a, b, "--assume-clean", "--yes"});
+  std::string payload = dir.path() + "/payload";
+  {
+    std::ofstream out(payload, std::ios::binary);
+    for (int i = 0; i < 65536; ++i) out.put(static_cast<char>(i * 13 + 1));
+  }
+  run("io write", {"io", "write", a, b, "--from", payload});
+  run("io read", {"io", "read", a, b, "--length", "4096", "--to", dir.path() + "/back"});
+  run("status", {"status", a, b});
+  run("list", {"list", a, b});
+  run("resync", {"resync", a, b});
+  poke(b, kDataOffset + 100, 'X');
+  run("verify", {"verify", a, b});
+  run("scrub", {"scrub", a, b, "--check-only", lock});
+  // A time-boxed scrub leaves a checkpoint for examine; --continue finishes
+  // it, and a second --continue has nothing to do.
+  run("scrub", {"scrub", a, b, lock, "--max-rate", "2M", "--max-runtime", "1s"});
+  run("examine", {"examine", a, b, dir.path() + "/missing.img"});
+  run("scrub", {"scrub", a, b, lock, "--continue"});
+  run("scrub", {"scrub", a, b, lock, "--continue"});
+  run("replace", {"replace", a, b, "--old", "1", "--new", c, "--force"});
+  run("status", {"status", a});  // slot 1 (c.img) missing now
+  run("verify", {"verify", a, c, "--repair"});
+  // Errors, and the online commands (no device-mapper here).
+  run("status", {"status", dir.path() + "/nothing.img"}, true);
+  run("activate", {"activate", a, c}, true);
+  run("activate --incremental", {"activate", "--incremental", a, "--run-dir", dir.path()});
+  run("deactivate", {"deactivate", "vol0"}, true);
+  run("monitor", {"monitor", "--oneshot"}, true);
+
+  // Every documented key of the offline sections was printed somewhere.
+  for (const auto& [name, fields] : schema.sections()) {
+    if (kOnlineOnly.count(name) || name == "command:monitor") continue;
+    EXPECT_TRUE(schema.used().count(name)) << "no scenario produced section " << name;
+    for (const auto& [key, f] : fields) {
+      if (online_condition(f.when)) continue;
+      EXPECT_TRUE(schema.seen().count(name + "." + key)) << "no scenario printed " << name << "." << key;
+    }
+  }
+}
+
+TEST_F(JsonSchemaTest, EverySubcommandIsDocumented) {
+  auto top = run_tool({"__complete"});
+  ASSERT_EQ(top.exit_code, 0);
+  std::istringstream in(top.out);
+  int n = 0;
+  for (std::string w; in >> w;) {
+    if (w[0] == '-') continue;
+    bool found = false;
+    for (const auto& [name, fields] : schema.sections()) found |= name.rfind("command:" + w, 0) == 0;
+    EXPECT_TRUE(found) << "docs/json.md has no '### command: " << w << "' section";
+    ++n;
+  }
+  EXPECT_GE(n, 10);
+}
+
+}  // namespace
+}  // namespace dmirror::testing

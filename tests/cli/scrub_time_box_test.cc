@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// `scrub --max-runtime` (the time box of the scheduled scrub) and
+// `scrub --continue` (the nightly continuation): a run cut off by its time
+// box keeps the checkpoint and exits with the health bits so far (not 32);
+// --continue resumes it, and does nothing when no scrub is in progress.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/run_tool.h"
+
+namespace dmirror::testing {
+namespace {
+
+class ScrubTimeBox : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    a = dir.make_image("a.img", 24 << 20);
+    b = dir.make_image("b.img", 24 << 20);
+    auto r = run_tool({"create", "vol0", a, b, "--assume-clean", "--yes"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  ToolResult scrub(std::vector<std::string> extra) {
+    std::vector<std::string> args{"--json", "scrub", a, b, "--lock-dir=" + dir.path()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_tool(args);
+  }
+  ScratchDir dir;
+  std::string a, b;
+};
+
+TEST_F(ScrubTimeBox, StopsWithCheckpointAndContinueResumes) {
+  // 16 MiB at 2 MiB/s takes about 8 s; the box stops it after 1 s.
+  auto first = scrub({"--max-rate", "2M", "--max-runtime", "1s"});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  auto j1 = nlohmann::json::parse(first.out);
+  EXPECT_EQ(j1["result"], "interrupted");
+  EXPECT_EQ(j1["max_runtime_reached"], true);
+
+  auto second = scrub({"--continue"});
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  auto j2 = nlohmann::json::parse(second.out);
+  EXPECT_EQ(j2["result"], "clean");
+  EXPECT_EQ(j2["resumed"], true);
+  EXPECT_GT(j2["resumed_from"].get<uint64_t>(), 0u);
+  EXPECT_EQ(j2["max_runtime_reached"], false);
+
+  auto third = scrub({"--continue"});
+  ASSERT_EQ(third.exit_code, 0) << third.out << third.err;
+  EXPECT_EQ(nlohmann::json::parse(third.out)["result"], "idle");
+}
+
+TEST_F(ScrubTimeBox, ContinueWithoutCheckpointDoesNothing) {
+  auto r = run_tool({"scrub", a, b, "--continue", "--lock-dir=" + dir.path()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "no scrub in progress")) << r.out;
+}
+
+TEST_F(ScrubTimeBox, RejectsBadDurationsAndContinueWithRestart) {
+  for (const char* bad : {"0", "6x", "h", "-1m"}) {
+    auto r = scrub({"--max-runtime", bad});
+    EXPECT_EQ(r.exit_code, 16) << bad << ": " << r.out;
+  }
+  EXPECT_EQ(scrub({"--continue", "--restart"}).exit_code, 16);
+}
+
+}  // namespace
+}  // namespace dmirror::testing
