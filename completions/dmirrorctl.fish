@@ -1,5 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# fish completion for dmirrorctl (words as reported by `dmirrorctl __complete`).
+# fish completion for dmirrorctl. Array names come from the binary
+# (`dmirrorctl __complete --arrays`: superblocks on the block devices and
+# active volumes); the options below are checked against the parser
+# (`dmirrorctl __complete CMD`) by the test suite.
 
 function __dmirrorctl_block_devices
     for d in /sys/class/block/*
@@ -7,8 +10,12 @@ function __dmirrorctl_block_devices
     end
 end
 
-set -l commands create examine status list
-set -a commands activate deactivate monitor
+function __dmirrorctl_arrays
+    dmirrorctl __complete --arrays 2>/dev/null
+end
+
+set -l commands create examine status list resync verify scrub replace io activate deactivate monitor
+set -l slots 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15
 complete -c dmirrorctl -f
 
 # Global options
@@ -17,41 +24,82 @@ complete -c dmirrorctl -l version -d 'Print the version and exit'
 complete -c dmirrorctl -l json -d 'Print JSON (with output_version) instead of text'
 complete -c dmirrorctl -s v -l verbose -d 'Show more detail'
 
-# Subcommands
-complete -c dmirrorctl -n "not __fish_seen_subcommand_from $commands" -a create -d 'Create a mirror'
-complete -c dmirrorctl -n "not __fish_seen_subcommand_from $commands" -a examine -d 'Show the metadata of legs'
-complete -c dmirrorctl -n "not __fish_seen_subcommand_from $commands" -a status -d 'Show the health of an array'
-complete -c dmirrorctl -n "not __fish_seen_subcommand_from $commands" -a list -d 'List arrays on block devices and files'
+# Commands
+set -l nocmd "not __fish_seen_subcommand_from $commands"
+complete -c dmirrorctl -n $nocmd -a create -d 'Create a mirror'
+complete -c dmirrorctl -n $nocmd -a examine -d 'Show the metadata of legs'
+complete -c dmirrorctl -n $nocmd -a status -d 'Show the health of an array'
+complete -c dmirrorctl -n $nocmd -a list -d 'List arrays on block devices and files'
+complete -c dmirrorctl -n $nocmd -a resync -d 'Bring legs and regions back in sync'
+complete -c dmirrorctl -n $nocmd -a verify -d 'Check metadata and compare the legs'
+complete -c dmirrorctl -n $nocmd -a scrub -d 'Compare every region and repair'
+complete -c dmirrorctl -n $nocmd -a replace -d 'Replace a leg by a new device'
+complete -c dmirrorctl -n $nocmd -a io -d 'Write or read through the mirror engine'
+complete -c dmirrorctl -n $nocmd -a activate -d 'Bring an array online'
+complete -c dmirrorctl -n $nocmd -a deactivate -d 'Take an online volume down'
+complete -c dmirrorctl -n $nocmd -a monitor -d 'Watch online volumes'
 
 # create
-complete -c dmirrorctl -n '__fish_seen_subcommand_from create' -x -l region-size -a '64K 256K 1M 4M 16M 64M' -d 'Bytes per journal bit (power of two)'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from create' -l assume-clean -d 'Legs are identical: skip the initial resync'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from create' -l force -d 'Overwrite other signatures or dmirror metadata'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from create' -s y -l yes -d 'Do not ask for confirmation'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from create' -x -l write-mostly -a '0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15' -d 'Slot read only when needed'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from create' -x -l max-write-behind -d 'Writes outstanding to write-mostly legs'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from create' -x -l min-recovery-rate -d 'Minimum resync rate per leg per second'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from create' -x -l max-recovery-rate -d 'Maximum resync rate per leg per second'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from create' -l no-activate -d 'Only write the metadata'
-
-complete -c dmirrorctl -n '__fish_seen_subcommand_from create' -l activate -d 'Fail, writing nothing, when device-mapper is missing'
-
-# activate, deactivate, monitor (online volumes)
-complete -c dmirrorctl -n "not __fish_seen_subcommand_from $commands" -a activate -d 'Bring an array online as /dev/mapper/NAME'
-complete -c dmirrorctl -n "not __fish_seen_subcommand_from $commands" -a deactivate -d 'Take an online volume down cleanly'
-complete -c dmirrorctl -n "not __fish_seen_subcommand_from $commands" -a monitor -d 'Watch online volumes, record failed legs'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from activate' -l degraded -d 'Start even though legs are missing'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from activate' -l force -d 'Include stale legs; they are rebuilt'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from activate' -F -a '(__dmirrorctl_block_devices)'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from deactivate monitor' -x -a '(ls /dev/mapper 2>/dev/null | string match -v control)'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from monitor' -l oneshot -d 'Look once and exit'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from monitor' -x -l exec -d 'Shell command run for every event'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from monitor' -l stderr -d 'Log to stderr instead of syslog'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from monitor' -x -l interval -d 'Seconds between full rescans'
+set -l c '__fish_seen_subcommand_from create'
+complete -c dmirrorctl -n $c -x -l region-size -a '64K 256K 1M 4M 16M 64M' -d 'Bytes per journal bit (power of two)'
+complete -c dmirrorctl -n $c -l assume-clean -d 'Legs are identical: skip the initial resync'
+complete -c dmirrorctl -n $c -l force -d 'Overwrite other signatures or dmirror metadata'
+complete -c dmirrorctl -n $c -s y -l yes -d 'Do not ask for confirmation'
+complete -c dmirrorctl -n $c -x -l write-mostly -a "$slots" -d 'Slot read only when needed'
+complete -c dmirrorctl -n $c -x -l max-write-behind -d 'Writes outstanding to write-mostly legs'
+complete -c dmirrorctl -n $c -x -l min-recovery-rate -d 'Minimum resync rate per leg per second'
+complete -c dmirrorctl -n $c -x -l max-recovery-rate -d 'Maximum resync rate per leg per second'
+complete -c dmirrorctl -n $c -l no-activate -d 'Only write the metadata'
+complete -c dmirrorctl -n $c -l activate -d 'Fail, writing nothing, without device-mapper'
 
 # examine
 complete -c dmirrorctl -n '__fish_seen_subcommand_from examine' -x -l events -d 'How many recent events to show'
 
-# Legs: block devices and files
-complete -c dmirrorctl -n "__fish_seen_subcommand_from create examine status" -F -a '(__dmirrorctl_block_devices)'
+# resync, verify
+complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l full -d 'Copy everything, not only dirty regions'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from resync verify scrub' -x -l from -a "$slots" -d 'The leg whose data wins'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from verify' -l quick -d 'Metadata and journal-dirty regions only'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from verify' -l repair -d 'Repair the mismatches found'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from verify' -r -F -l report -d 'Write the mismatch report (JSON) to FILE'
+
+# scrub
+set -l s '__fish_seen_subcommand_from scrub'
+complete -c dmirrorctl -n $s -l check-only -d 'Report mismatches without repairing them'
+complete -c dmirrorctl -n $s -x -l max-rate -a '10M 50M 100M 200M 500M' -d 'Bytes per second'
+complete -c dmirrorctl -n $s -r -F -l rate-file -d 'Re-read the rate limit from FILE'
+complete -c dmirrorctl -n $s -l restart -d 'Start over instead of resuming'
+complete -c dmirrorctl -n $s -x -l max-runtime -a '30m 1h 2h 6h 12h 1d' -d 'Stop after DURATION, checkpoint kept'
+complete -c dmirrorctl -n $s -l continue -d 'Only resume a scrub in progress'
+complete -c dmirrorctl -n $s -x -l lock-dir -a '(__fish_complete_directories)' -d 'Directory of the scrub lock files'
+
+# replace
+complete -c dmirrorctl -n '__fish_seen_subcommand_from replace' -x -l old -a "$slots" -d 'The leg to replace'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from replace' -r -F -l new -a '(__dmirrorctl_block_devices)' -d 'The new device'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from replace' -l force -d 'Accept a device with foreign signatures'
+
+# io read|write
+complete -c dmirrorctl -n '__fish_seen_subcommand_from io; and not __fish_seen_subcommand_from read write' -a 'write read'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from io' -x -l offset -d 'Byte offset in the volume'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from write' -r -F -l from -d 'The data to write'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from write' -l no-close -d 'Leave the array open (dirty)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -x -l length -d 'Bytes to read'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -r -F -l to -d 'File to write the data to'
+
+# activate
+set -l a '__fish_seen_subcommand_from activate'
+complete -c dmirrorctl -n $a -l degraded -d 'Start even though legs are missing'
+complete -c dmirrorctl -n $a -l force -d 'Include stale legs'
+complete -c dmirrorctl -n $a -l incremental -d 'Record one leg; activate when all are present'
+complete -c dmirrorctl -n $a -x -l run-dir -a '(__fish_complete_directories)' -d 'Where --incremental records legs'
+
+# monitor
+set -l m '__fish_seen_subcommand_from monitor'
+complete -c dmirrorctl -n $m -l oneshot -d 'Look once and exit'
+complete -c dmirrorctl -n $m -x -l exec -a '(__fish_complete_command)' -d 'Shell command run for every event'
+complete -c dmirrorctl -n $m -l stderr -d 'Log to stderr instead of syslog'
+complete -c dmirrorctl -n $m -x -l interval -d 'Seconds between full rescans'
+
+# Positionals: array names (from the binary), legs (block devices, files)
+complete -c dmirrorctl -n '__fish_seen_subcommand_from status resync verify scrub replace read write activate deactivate monitor' -a '(__dmirrorctl_arrays)' -d 'Array'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from create examine status resync verify scrub replace read write activate' -F -a '(__dmirrorctl_block_devices)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from list' -F

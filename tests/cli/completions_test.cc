@@ -63,8 +63,14 @@ TEST(Completions, CoverEverySubcommandAndOption) {
     auto sub = run_tool({"__complete", w});
     ASSERT_EQ(sub.exit_code, 0) << w << ": " << sub.err;
     expect_covered(f, w, words(sub.out));
+    for (const auto& s : words(sub.out)) {  // nested commands (io read, io write)
+      if (s[0] == '-') continue;
+      auto nested = run_tool({"__complete", w, s});
+      ASSERT_EQ(nested.exit_code, 0) << w << " " << s << ": " << nested.err;
+      expect_covered(f, w + " " + s, words(nested.out));
+    }
   }
-  EXPECT_GE(subcommands, 4);
+  EXPECT_GE(subcommands, 12);
   EXPECT_TRUE(mentions_word(top.out, "create"));
   EXPECT_FALSE(contains(top.out, "__complete"));
 }

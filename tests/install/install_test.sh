@@ -36,11 +36,9 @@ need "$prefix/lib/udev/rules.d/69-dmirror.rules"
 need "$prefix/share/doc/dmirror/dmirror-format.md"
 need "$prefix/share/doc/dmirror/json.md"
 need "$prefix/share/doc/dmirror/examples/cron.d/dmirror"
-if [ -n "${DMIRROR_EXPECT_MAN:-1}" ] && [ "${DMIRROR_EXPECT_MAN:-1}" != 0 ]; then
-  need "$prefix/share/man/man8/dmirrorctl.8"
-  need "$prefix/share/man/man8/dmirrorctl-scrub.8"
-  need "$prefix/share/man/man5/dmirror-format.5"
-fi
+need "$prefix/share/man/man8/dmirrorctl.8"
+need "$prefix/share/man/man8/dmirrorctl-scrub.8"
+need "$prefix/share/man/man5/dmirror-format.5"
 
 # Libraries: versioned file, SONAME symlink, dev symlink.
 for lib in libdmirror libdmirror-kernel; do

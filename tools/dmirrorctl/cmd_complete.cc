@@ -1,50 +1,97 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Hidden `dmirrorctl __complete [SUBCOMMAND]`: the words shell completions
-// offer, read from the CLI11 app itself so they never drift from the parser.
-// Without an argument: the subcommands, then the global options. With one:
-// that subcommand's options, then the global options. One word per line.
+// Hidden `dmirrorctl __complete`: the words shell completions offer, read
+// from the CLI11 app and from the system itself so they never drift. One
+// word per line.
+//   __complete                 the commands, then the global options
+//   __complete CMD [SUB]       CMD's subcommands (io: read, write) and
+//                              options, then the global options
+//   __complete --values CMD [SUB]  CMD's options that take a value
+//   __complete --arrays        array names: from the superblocks on the block
+//                              devices, and the active volumes (device-mapper)
 #include "commands.h"
+#include "exit_codes.h"
+
+#include <dmirror/array.h>
+#include <dmirror/dm/dm_control.h>
+#include <dmirror/dm/dm_names.h>
 
 #include <fmt/format.h>
+
+#include <set>
 
 namespace dmirror::cli {
 namespace {
 
-void print_options(const CLI::App& app) {
+struct CompleteArgs {
+  std::vector<std::string> words;
+  bool values = false, arrays = false;
+};
+
+void print_options(const CLI::App& app, bool values_only) {
   for (const CLI::Option* opt : app.get_options()) {
     if (opt->get_positional() && opt->get_lnames().empty() && opt->get_snames().empty()) continue;
+    if (values_only && opt->get_expected_max() == 0) continue;
     for (const auto& l : opt->get_lnames()) fmt::print("--{}\n", l);
     for (const auto& s : opt->get_snames()) fmt::print("-{}\n", s);
   }
 }
 
-int run_complete(CLI::App& root, const std::vector<std::string>& words) {
-  if (words.empty()) {
-    for (const CLI::App* sub : root.get_subcommands([](CLI::App*) { return true; })) {
-      if (!sub->get_group().empty()) fmt::print("{}\n", sub->get_name());
-    }
-  } else {
-    CLI::App* sub = nullptr;
-    try {
-      sub = root.get_subcommand(words.front());
-    } catch (const CLI::OptionNotFound&) {
-      return 16;
-    }
-    print_options(*sub);
+void print_subcommands(CLI::App& app) {
+  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    if (!sub->get_group().empty()) fmt::print("{}\n", sub->get_name());
   }
-  print_options(root);
+}
+
+int print_arrays() {
+  std::set<std::string> names;
+  if (auto found = scan_legs({})) {
+    for (const auto& f : *found) names.insert(f.meta.sb.name);
+  }
+  dm::ControlOptions o;
+  o.capture_kernel_log = false;
+  if (auto control = dm::open_dm_control(o)) {
+    if (auto devs = (*control)->list_devices(dm::kDmUuidPrefix)) {
+      for (const auto& d : *devs) {
+        auto parsed = d.uuid ? dm::parse_dm_uuid(*d.uuid) : std::nullopt;
+        if (parsed && !parsed->role) names.insert(d.name);
+      }
+    }
+  }
+  for (const auto& n : names) fmt::print("{}\n", n);
+  return 0;
+}
+
+int run_complete(CLI::App& root, const CompleteArgs& a) {
+  if (a.arrays) return print_arrays();
+  CLI::App* app = &root;
+  for (const auto& w : a.words) {
+    try {
+      app = app->get_subcommand(w);
+    } catch (const CLI::OptionNotFound&) {
+      return kExitUsage;
+    }
+  }
+  if (a.values) {
+    print_options(*app, true);
+    return 0;
+  }
+  print_subcommands(*app);
+  if (app != &root) print_options(*app, false);
+  print_options(root, false);
   return 0;
 }
 
 }  // namespace
 
 Command add_complete(CLI::App& app) {
-  auto words = std::make_shared<std::vector<std::string>>();
+  auto a = std::make_shared<CompleteArgs>();
   CLI::App* sub = app.add_subcommand("__complete", "Words for shell completion");
   sub->group("");
   sub->fallthrough(false);
-  sub->add_option("words", *words, "Subcommand whose options to print");
-  return {sub, [&app, words] { return run_complete(app, *words); }};
+  sub->add_option("words", a->words, "Command (and subcommand) whose words to print");
+  sub->add_flag("--values", a->values, "Only the options that take a value");
+  sub->add_flag("--arrays", a->arrays, "Array names: on block devices and active volumes");
+  return {sub, [&app, a] { return run_complete(app, *a); }};
 }
 
 }  // namespace dmirror::cli

@@ -88,6 +88,17 @@ int run_monitor(const Context& ctx, MonitorArgs a) {
   auto first = monitor.scan();
   if (!first) return report_error(ctx, "cannot monitor", first.error());
   int bits = handle(a, *first);
+  if (a.oneshot && ctx.json) {
+    Json doc = json_envelope();
+    doc["events"] = Json::array();
+    for (const auto& e : *first)
+      doc["events"].push_back({{"array", e.volume}, {"uuid", e.array_id},
+                               {"event", std::string(dm::monitor_event_name(e.kind))},
+                               {"slot", e.slot ? Json(*e.slot) : Json(nullptr)}, {"device", e.leg},
+                               {"detail", e.detail}});
+    doc["exit_code"] = bits;
+    print_json(doc);
+  }
   if (a.oneshot) return bits;
   log_line(a.to_stderr, LOG_INFO, "watching online volumes");
   const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(a.interval * 1000));

@@ -32,6 +32,10 @@ Command add_deactivate(CLI::App& app, const Context& ctx);
 Command add_monitor(CLI::App& app, const Context& ctx);
 // Hidden: prints subcommands / options for the shell completions.
 Command add_complete(CLI::App& app);
+// Hidden: does a device carry dmirror metadata (for the udev rule).
+Command add_probe(CLI::App& app);
+// Hidden: the generated parts of the man pages.
+Command add_man(CLI::App& app);
 
 // Set while metadata is being written: SIGINT is then deferred until the
 // write completes instead of ending the process mid-write.

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <set>
+#include <utility>
 
 namespace dmirror::cli {
 
@@ -17,9 +19,11 @@ LegLocks::~LegLocks() {
 
 Result<LegLocks> lock_legs(const std::vector<std::string>& paths) {
   LegLocks locks;
+  std::set<std::pair<dev_t, ino_t>> seen;  // a leg given twice is locked once
   for (const auto& p : paths) {
     struct stat st {};
     if (::stat(p.c_str(), &st) != 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) continue;
+    if (!seen.insert({st.st_dev, st.st_ino}).second) continue;
     const int fd = ::open(p.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) continue;
     locks.fds().push_back(fd);

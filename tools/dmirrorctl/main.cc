@@ -55,7 +55,7 @@ int run(int argc, char** argv) {
                               add_scrub(app, ctx), add_replace(app, ctx), add_io(app, ctx),
                               add_activate(app, ctx), add_deactivate(app, ctx),
                               add_monitor(app, ctx),
-                              add_complete(app)};
+                              add_complete(app), add_probe(app), add_man(app)};
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The man pages: one dmirrorctl-COMMAND(8) for every command the parser
+# knows (`dmirrorctl __complete`), each naming every option of its command,
+# and every page renders without a warning from groff or man. Fails (never
+# skips) when groff or man is missing. Usage: man_test.sh BUILD_DIR DMIRRORCTL
+set -euo pipefail
+build=${1:?build dir} tool=${2:?dmirrorctl}
+src=$(cd "$(dirname "$0")/../.." && pwd)
+fail() { echo "man_test: FAIL: $*" >&2; exit 1; }
+command -v groff >/dev/null || fail "groff not found (Debian package groff-base)"
+command -v man >/dev/null || fail "man not found (Debian package man-db)"
+
+pages=("$build/man/dmirrorctl.8" "$src/docs/man/dmirror-format.5")
+for cmd in $("$tool" __complete | grep -v '^-'); do
+  page=$build/man/dmirrorctl-$cmd.8
+  [ -f "$page" ] || fail "no man page for '$cmd' (add docs/man/dmirrorctl-$cmd.8.in)"
+  text=$(MANWIDTH=200 man -l "$page" 2>/dev/null | sed 's/‐//g')
+  for opt in $("$tool" __complete "$cmd"); do
+    case $opt in --json | --verbose | -v | --help | -h | --version) continue ;; esac
+    grep -q -- "$opt" <<<"$text" || fail "dmirrorctl-$cmd(8) does not mention $opt"
+  done
+  grep -q "dmirrorctl-$cmd(8)" <<<"$(MANWIDTH=200 man -l "$build/man/dmirrorctl.8" 2>/dev/null)" ||
+    fail "dmirrorctl(8) does not list $cmd"
+  pages+=("$page")
+done
+for page in "${pages[@]}"; do
+  out=$(groff -ww -man -t -z "$page" 2>&1) || fail "groff failed on $page"
+  [ -z "$out" ] || fail "groff warns on $page: $out"
+  out=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null) || fail "man failed on $page"
+  [ -z "$out" ] || fail "man warns on $page: $out"
+done
+echo "man_test: ${#pages[@]} pages render without warnings"
