@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <stdexcept>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,14 @@ inline ToolResult run_tool(const std::vector<std::string>& args) {
   if (out_fd < 0 || err_fd < 0) throw std::runtime_error("mkstemp failed");
   std::vector<std::string> argv_s{DMIRRORCTL_PATH};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
+  // `create` activates by default; a test machine that has device-mapper
+  // must not be left with active volumes, so CLI tests only format unless a
+  // test asks about activation itself.
+  auto sub = std::find_if(args.begin(), args.end(), [](const std::string& a) { return a.empty() || a[0] != '-'; });
+  if (sub != args.end() && *sub == "create" &&
+      std::find(args.begin(), args.end(), "--activate") == args.end() &&
+      std::find(args.begin(), args.end(), "--no-activate") == args.end())
+    argv_s.push_back("--no-activate");
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
