@@ -4,52 +4,23 @@
 // top-down"). A failed activation removes whatever it created.
 #include <dmirror/dm/volume.h>
 
+#include "device_bringup.h"
+
 namespace dmirror::dm {
-namespace {
-
-class Rollback {
- public:
-  explicit Rollback(DmControl& dm) : dm_(dm) {}
-  ~Rollback() {
-    if (committed_) return;
-    for (auto it = created_.rbegin(); it != created_.rend(); ++it)
-      (void)dm_.remove_device(DeviceRef::by_name(*it), RemoveOptions{});
-  }
-  void add(std::string name) { created_.push_back(std::move(name)); }
-  void commit() { committed_ = true; }
-
- private:
-  DmControl& dm_;
-  std::vector<std::string> created_;
-  bool committed_ = false;
-};
-
-Result<DeviceInfo> bring_up(DmControl& dm, Rollback& rollback, const PlannedDevice& d,
-                            std::span<const TargetLine> table, const LoadOptions& load) {
-  DMIRROR_ASSIGN_OR_RETURN(DeviceInfo created, dm.create_device(d.name, d.uuid));
-  rollback.add(d.name);
-  auto ref = DeviceRef::by_name(d.name);
-  DMIRROR_RETURN_IF_ERROR(dm.load_table(ref, table, load));
-  DMIRROR_ASSIGN_OR_RETURN(DeviceInfo live, dm.resume(ref, d.udev_flags));
-  if (live.dev.is_zero()) live.dev = created.dev;
-  return live;
-}
-
-}  // namespace
 
 Result<ActiveVolume> activate(DmControl& dm, const VolumeMapping& mapping) {
   DMIRROR_ASSIGN_OR_RETURN(DevicePlan plan, plan_volume(mapping));
-  Rollback rollback(dm);
+  detail::Rollback rollback(dm);
   ActiveVolume out;
   std::vector<DevNumber> devs;
   for (const auto& sub : plan.subdevices) {
-    DMIRROR_ASSIGN_OR_RETURN(DeviceInfo info, bring_up(dm, rollback, sub, sub.table, {}));
+    DMIRROR_ASSIGN_OR_RETURN(DeviceInfo info, detail::bring_up_device(dm, rollback, sub, sub.table, {}));
     devs.push_back(info.dev);
     out.subdevices.push_back(std::move(info));
   }
   DMIRROR_ASSIGN_OR_RETURN(auto table, raid_table_for(mapping, plan, devs));
   LoadOptions load{.read_only = mapping.options.read_only};
-  DMIRROR_ASSIGN_OR_RETURN(out.top, bring_up(dm, rollback, plan.top, table, load));
+  DMIRROR_ASSIGN_OR_RETURN(out.top, detail::bring_up_device(dm, rollback, plan.top, table, load));
   rollback.commit();
   return out;
 }

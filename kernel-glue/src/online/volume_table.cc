@@ -4,38 +4,9 @@
 
 #include <algorithm>
 
+#include "device_bringup.h"
+
 namespace dmirror::dm {
-namespace {
-
-class Rollback {
- public:
-  explicit Rollback(DmControl& dm) : dm_(dm) {}
-  ~Rollback() {
-    if (committed_) return;
-    for (auto it = created_.rbegin(); it != created_.rend(); ++it)
-      (void)dm_.remove_device(DeviceRef::by_name(*it), RemoveOptions{});
-  }
-  void add(std::string name) { created_.push_back(std::move(name)); }
-  void commit() { committed_ = true; }
-
- private:
-  DmControl& dm_;
-  std::vector<std::string> created_;
-  bool committed_ = false;
-};
-
-Result<DeviceInfo> create_load_resume(DmControl& dm, Rollback& rollback, const PlannedDevice& d,
-                                      std::span<const TargetLine> table) {
-  DMIRROR_ASSIGN_OR_RETURN(DeviceInfo created, dm.create_device(d.name, d.uuid));
-  rollback.add(d.name);
-  auto ref = DeviceRef::by_name(d.name);
-  DMIRROR_RETURN_IF_ERROR(dm.load_table(ref, table, {}));
-  DMIRROR_ASSIGN_OR_RETURN(DeviceInfo live, dm.resume(ref, d.udev_flags));
-  if (live.dev.is_zero()) live.dev = created.dev;
-  return live;
-}
-
-}  // namespace
 
 VolumeMapping volume_mapping_for(const Superblock& sb, const KernelSlotMap& map,
                                  const std::map<uint32_t, DevNumber>& devs, const TableChoices& choices) {
@@ -79,22 +50,22 @@ Result<DevicePlan> plan_array_volume(const VolumeMapping& mapping, const KernelS
 }
 
 Result<ActiveVolume> bring_up(DmControl& dm, const VolumeMapping& mapping, const DevicePlan& plan) {
-  Rollback rollback(dm);
+  detail::Rollback rollback(dm);
   ActiveVolume out;
   std::vector<DevNumber> devs;
   for (const auto& sub : plan.subdevices) {
-    DMIRROR_ASSIGN_OR_RETURN(DeviceInfo info, create_load_resume(dm, rollback, sub, sub.table));
+    DMIRROR_ASSIGN_OR_RETURN(DeviceInfo info, detail::bring_up_device(dm, rollback, sub, sub.table));
     devs.push_back(info.dev);
     out.subdevices.push_back(std::move(info));
   }
   DMIRROR_ASSIGN_OR_RETURN(auto table, raid_table_for(mapping, plan, devs));
-  DMIRROR_ASSIGN_OR_RETURN(out.top, create_load_resume(dm, rollback, plan.top, table));
+  DMIRROR_ASSIGN_OR_RETURN(out.top, detail::bring_up_device(dm, rollback, plan.top, table));
   rollback.commit();
   return out;
 }
 
 Status reload_volume(DmControl& dm, const VolumeMapping& mapping, const DevicePlan& plan) {
-  Rollback rollback(dm);
+  detail::Rollback rollback(dm);
   std::vector<DevNumber> devs;
   for (const auto& sub : plan.subdevices) {
     auto info = dm.device_info(DeviceRef::by_name(sub.name));
@@ -103,7 +74,7 @@ Status reload_volume(DmControl& dm, const VolumeMapping& mapping, const DevicePl
       continue;
     }
     if (info.error().code != ErrorCode::NotFound) return std::unexpected(info.error());
-    DMIRROR_ASSIGN_OR_RETURN(DeviceInfo created, create_load_resume(dm, rollback, sub, sub.table));
+    DMIRROR_ASSIGN_OR_RETURN(DeviceInfo created, detail::bring_up_device(dm, rollback, sub, sub.table));
     devs.push_back(created.dev);
   }
   DMIRROR_ASSIGN_OR_RETURN(auto table, raid_table_for(mapping, plan, devs));
