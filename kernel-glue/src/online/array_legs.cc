@@ -122,16 +122,7 @@ void ArrayLegs::record_event(EventType type, uint32_t slot, std::initializer_lis
       if (auto h = read_events(*legs_[s].dev, sb_); h) next = std::max(next, h->next_seq);
     next_event_ = next;
   }
-  Event ev;
-  ev.seq = (*next_event_)++;
-  ev.time = unix_now();
-  ev.type = type;
-  ev.slot = slot;
-  size_t i = 0;
-  for (uint64_t a : args)
-    if (i < 4) ev.args[i++] = a;
-  if (detail.size() >= kEventDetailSize) detail.resize(kEventDetailSize - 1);
-  ev.detail = std::move(detail);
+  Event ev = make_event((*next_event_)++, unix_now(), type, slot, args, std::move(detail));
   for (uint32_t s : present_slots()) {
     if (write_event(*legs_[s].dev, sb_, ev)) (void)legs_[s].dev->flush();
   }

@@ -10,6 +10,7 @@
 #include <dmirror/superblock.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,10 @@ struct EventHistory {
   std::vector<EventDamage> damage;     // records that failed validation
   uint64_t next_seq = 1;
 };
+
+// An event with up to four arguments; the detail is cut to what fits.
+DMIRROR_EXPORT Event make_event(uint64_t seq, uint64_t time, EventType type, uint32_t slot,
+                                std::initializer_list<uint64_t> args, std::string detail);
 
 DMIRROR_EXPORT uint64_t event_capacity(const Superblock& sb);
 DMIRROR_EXPORT Result<EventHistory> read_events(BlockDevice& dev, const Superblock& sb);

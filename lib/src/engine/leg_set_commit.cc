@@ -64,14 +64,7 @@ void LegSet::record_event(EventType type, uint32_t slot, std::initializer_list<u
       if (auto h = read_events(*devs_[s], sb_); h) next = std::max(next, h->next_seq);
     next_event_seq_ = next;
   }
-  Event ev;
-  ev.seq = (*next_event_seq_)++;
-  ev.time = now_seconds();
-  ev.type = type;
-  ev.slot = slot;
-  size_t i = 0;
-  for (uint64_t a : args) if (i < 4) ev.args[i++] = a;
-  ev.detail = std::move(detail);
+  Event ev = make_event((*next_event_seq_)++, now_seconds(), type, slot, args, std::move(detail));
   for (uint32_t s : writable_slots()) (void)write_event(*devs_[s], sb_, ev);
 }
 

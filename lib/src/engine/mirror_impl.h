@@ -13,6 +13,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "engine/io_engine.h"
@@ -60,6 +61,8 @@ struct Mirror::Impl {
   void process(std::span<Request*> batch);
   Status process_writes(std::span<Request*> batch);
   Status process_flush(bool closing);
+  // Flushes the given legs concurrently; the errors of those that failed.
+  std::vector<engine::LegError> flush_legs(std::span<const uint32_t> slots);
   Status activate();
   // Fails legs (under state_mu) and counts the commit.
   Status fail(std::span<const engine::LegError> errors);

@@ -132,19 +132,11 @@ Status Mirror::Impl::process_writes(std::span<Request*> batch) {
   }
   if (options.durable_writes) {
     // DATA_FLUSH: the whole write group shares one flush per leg.
-    std::vector<LegIo> flushes;
-    for (uint32_t slot : set.writable_slots()) {
-      if (failed.contains(slot)) continue;
-      LegIo op;
-      op.kind = LegIo::Kind::Flush;
-      op.slot = slot;
-      op.dev = set.dev(slot);
-      flushes.push_back(op);
-    }
-    io->run(flushes);
+    std::vector<uint32_t> slots;
+    for (uint32_t slot : set.writable_slots())
+      if (!failed.contains(slot)) slots.push_back(slot);
     ++stats.data_flushes;
-    for (auto& op : flushes)
-      if (!op.result) failed.emplace(op.slot, op.result.error());
+    for (auto& e : flush_legs(slots)) failed.emplace(e.slot, e.error);
   }
   std::vector<LegError> errors;
   for (auto& [slot, err] : failed) errors.push_back({slot, err});
@@ -153,14 +145,9 @@ Status Mirror::Impl::process_writes(std::span<Request*> batch) {
   return ok();
 }
 
-Status Mirror::Impl::process_flush(bool closing) {
-  ++stats.flushes;
-  if (!activated) {
-    if (closing) closed = true;
-    return ok();
-  }
+std::vector<LegError> Mirror::Impl::flush_legs(std::span<const uint32_t> slots) {
   std::vector<LegIo> ops;
-  for (uint32_t slot : set.writable_slots()) {
+  for (uint32_t slot : slots) {
     LegIo op;
     op.kind = LegIo::Kind::Flush;
     op.slot = slot;
@@ -169,8 +156,18 @@ Status Mirror::Impl::process_flush(bool closing) {
   }
   io->run(ops);
   std::vector<LegError> errors;
-  for (auto& op : ops) if (!op.result) errors.push_back({op.slot, op.result.error()});
-  DMIRROR_RETURN_IF_ERROR(fail(errors));
+  for (auto& op : ops)
+    if (!op.result) errors.push_back({op.slot, op.result.error()});
+  return errors;
+}
+
+Status Mirror::Impl::process_flush(bool closing) {
+  ++stats.flushes;
+  if (!activated) {
+    if (closing) closed = true;
+    return ok();
+  }
+  DMIRROR_RETURN_IF_ERROR(fail(flush_legs(set.writable_slots())));
 
   // Lazy clear: the data of every region is now durable on every writable
   // leg; regions not written during the interval that just ended have no

@@ -63,6 +63,21 @@ std::string_view event_type_name(EventType t) {
   return "unknown";
 }
 
+Event make_event(uint64_t seq, uint64_t time, EventType type, uint32_t slot, std::initializer_list<uint64_t> args,
+                 std::string detail) {
+  Event ev;
+  ev.seq = seq;
+  ev.time = time;
+  ev.type = type;
+  ev.slot = slot;
+  size_t i = 0;
+  for (uint64_t a : args)
+    if (i < 4) ev.args[i++] = a;
+  if (detail.size() >= kEventDetailSize) detail.resize(kEventDetailSize - 1);
+  ev.detail = std::move(detail);
+  return ev;
+}
+
 uint64_t event_capacity(const Superblock& sb) { return sb.layout.events_size / kEventRecordSize; }
 
 Result<EventHistory> read_events(BlockDevice& dev, const Superblock& sb) {
