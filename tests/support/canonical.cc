@@ -59,6 +59,20 @@ Superblock canonical_superblock() {
   }
   sb.legs[0].flags = legflag::kWriteMostly;
   sb.leg_uuid = sb.legs[1].uuid;
+  // MEMBERSHIP and LEG_COUNTERS fields (FORMAT.md 2.2, 2.6, 2.7).
+  sb.compat = feature::kCompatLegCounters;
+  sb.incompat = feature::kIncompatMembership;
+  sb.journal_kept_since = 6;
+  sb.error_limit = 12;
+  sb.error_window = 300;
+  sb.legs[1].flags |= legflag::kRecoverFromJournal;
+  sb.nr_legs = 3;
+  sb.legs[2].uuid = counting_uuid(0x70);
+  sb.legs[2].state = LegState::Missing;
+  sb.legs[2].state_seq = 7;
+  sb.legs[2].device_size = 64 * 1024 * 1024;
+  sb.counters[0] = {3, 1, 2, 3};
+  sb.counters[2] = {0x0102030405060708ull, 0, 0, 0};
   return sb;
 }
 

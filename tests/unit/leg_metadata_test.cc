@@ -103,7 +103,7 @@ TEST(LegMetadata, UnknownIncompatOnOneCopyRefusesTheLeg) {
   auto dev = make_leg_device();
   Superblock sb = leg_superblock();
   ASSERT_TRUE(write_superblocks(*dev, sb));
-  sb.incompat = 1;
+  sb.incompat = 1ull << 40;   // unknown to this version
   sb.seqno = 2;
   std::array<std::byte, kSuperblockSize> buf{};
   encode_superblock(sb, 1, buf);

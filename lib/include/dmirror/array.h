@@ -3,6 +3,7 @@
 // `create`, and assembling the legs of an array into one view (`status`).
 #pragma once
 
+#include <dmirror/assembly.h>
 #include <dmirror/block_device.h>
 #include <dmirror/events.h>
 #include <dmirror/export.h>
@@ -86,8 +87,6 @@ struct LegView {
   bool foreign = false;                  // belongs to another array
 };
 
-enum class Health { Healthy = 0, Degraded = 1, Inconsistent = 2, Failed = 3 };
-DMIRROR_EXPORT std::string_view health_name(Health h);
 
 struct ArrayView {
   Superblock sb;                  // newest superblock among the legs

@@ -35,6 +35,12 @@ enum class EventType : uint32_t {
   UncleanShutdown = 13,
   MetadataRepaired = 14,
   VerifyFinished = 15,
+  LegMissing = 16,            // slot: recorded missing when written degraded
+  LegReAdded = 17,            // slot: came back; args[0] = 1 journal-guided, 0 full copy
+  SplitBrainResolved = 18,    // slot: the leg chosen as source; args[0] = losing slots (bit mask)
+  ReadErrorCorrected = 19,    // slot; args[0] = data offset, args[1] = length
+  CountersCleared = 20,       // slot, or kNoSlot for every leg
+  LegForced = 21,             // slot: a stale leg raised by --force
 };
 DMIRROR_EXPORT std::string_view event_type_name(EventType t);
 

@@ -28,9 +28,19 @@ inline constexpr uint64_t kOffsetInSync = UINT64_MAX;         // "nothing left t
 // read-only with an unknown ro_compat bit and ignores unknown compat bits.
 // Retired bits are listed in FORMAT.md and never reused.
 namespace feature {
-inline constexpr uint64_t kCompatKnown = 0;
+// compat bit 0: per-leg error counters (counters[], error_limit, error_window).
+inline constexpr uint64_t kCompatLegCounters = 1u << 0;
+// incompat bit 0: membership rules of FORMAT.md 2.6 — leg state `missing`
+// (6), leg flag RECOVER_FROM_JOURNAL and journal_kept_since. A reader that
+// does not know them would take a missing leg for corruption and could
+// re-add a leg from a journal that no longer covers it.
+inline constexpr uint64_t kIncompatMembership = 1u << 0;
+inline constexpr uint64_t kCompatKnown = kCompatLegCounters;
 inline constexpr uint64_t kRoCompatKnown = 0;
-inline constexpr uint64_t kIncompatKnown = 0;
+inline constexpr uint64_t kIncompatKnown = kIncompatMembership;
+// What this version writes on every array it creates or updates.
+inline constexpr uint64_t kCompatCurrent = kCompatLegCounters;
+inline constexpr uint64_t kIncompatCurrent = kIncompatMembership;
 }  // namespace feature
 
 // Superblock flags (array-wide state, same on every leg).
@@ -48,6 +58,8 @@ enum class LegState : uint32_t {
   Rebuilding = 3,  // current only below recovery_offset
   Replacing = 4,   // in sync, being replaced by replacement_slot; still counts
   Removed = 5,     // retired from the array (kept for history)
+  Missing = 6,     // absent when the array was written; comes back by recovery
+                   // (from the journal when it provably covers the gap)
 };
 DMIRROR_EXPORT std::string_view leg_state_name(LegState s);
 
@@ -65,6 +77,9 @@ inline constexpr uint32_t kWriteMostly = 1u << 0;
 // A table with `rebuild <slot>` reached the kernel: the kernel's own recovery
 // offset now tracks this leg's rebuild, so `rebuild` is never passed again.
 inline constexpr uint32_t kRebuildPassed = 1u << 1;
+// Rebuilding: only the regions dirty in the journal need copying (md's
+// RECOVERY_BITMAP). Clear: a full copy from recovery_offset to the end.
+inline constexpr uint32_t kRecoverFromJournal = 1u << 2;
 }
 
 enum class OfflineOp : uint32_t { None = 0, Resync = 1, Recover = 2, Check = 3, Repair = 4, Replace = 5 };
@@ -85,6 +100,17 @@ struct Checkpoint {
 
 enum class ScrubResult : uint32_t { Never = 0, Clean = 1, Mismatches = 2, Repaired = 3, Interrupted = 4, Failed = 5 };
 DMIRROR_EXPORT std::string_view scrub_result_name(ScrubResult r);
+
+// Per-leg error counters (ZFS's READ/WRITE/CKSUM plus md's corrected
+// reads), kept until an explicit `clear`.
+struct LegCounters {
+  uint64_t read_errors = 0;
+  uint64_t write_errors = 0;
+  uint64_t mismatches = 0;     // regions where this leg differed and lost
+  uint64_t corrected = 0;      // unreadable blocks rewritten and read back good
+};
+inline constexpr uint32_t kDefaultErrorLimit = 10;     // errors ...
+inline constexpr uint32_t kDefaultErrorWindow = 600;   // ... in this many seconds fail a leg
 
 struct ScrubSummary {
   ScrubResult result = ScrubResult::Never;
@@ -131,6 +157,12 @@ struct Superblock {
   Checkpoint checkpoint;
   ScrubSummary last_scrub;
   std::array<LegEntry, kMaxLegs> legs{};
+  // Every write since a leg image at seqno >= journal_kept_since is still
+  // marked in the journal (md's events_cleared; FORMAT.md 2.6).
+  uint64_t journal_kept_since = 0;
+  uint32_t error_limit = 0;           // 0 = kDefaultErrorLimit
+  uint32_t error_window = 0;          // seconds; 0 = kDefaultErrorWindow
+  std::array<LegCounters, kMaxLegs> counters{};
 
   bool has_flag(uint32_t f) const { return (flags & f) != 0; }
 };

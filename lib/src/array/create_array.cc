@@ -34,6 +34,9 @@ Superblock base_superblock(const CreatePlan& plan, const CreateOptions& opts) {
   sb.name = opts.name;
   sb.ctime = sb.utime = static_cast<uint64_t>(std::time(nullptr));
   sb.seqno = 1;
+  sb.compat = feature::kCompatCurrent;
+  sb.incompat = feature::kIncompatCurrent;
+  sb.journal_kept_since = 0;   // nothing was ever written: every leg image is covered
   sb.nr_legs = static_cast<uint32_t>(plan.legs.size());
   sb.logical_block_size = plan.logical_block_size;
   sb.region_size = plan.region_size;

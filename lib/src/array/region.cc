@@ -44,6 +44,7 @@ Status validate_region_size(uint64_t region_size, uint64_t data_size, uint32_t l
 std::string_view health_name(Health h) {
   switch (h) {
     case Health::Healthy: return "healthy";
+    case Health::ResyncPending: return "resync-pending";
     case Health::Degraded: return "degraded";
     case Health::Inconsistent: return "inconsistent";
     case Health::Failed: return "failed";

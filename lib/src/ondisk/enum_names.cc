@@ -12,6 +12,7 @@ std::string_view leg_state_name(LegState s) {
     case LegState::Rebuilding: return "rebuilding";
     case LegState::Replacing: return "replacing";
     case LegState::Removed: return "removed";
+    case LegState::Missing: return "missing";
   }
   return "unknown";
 }

@@ -59,6 +59,12 @@ std::string_view event_type_name(EventType t) {
     case EventType::UncleanShutdown: return "unclean_shutdown";
     case EventType::MetadataRepaired: return "metadata_repaired";
     case EventType::VerifyFinished: return "verify_finished";
+    case EventType::LegMissing: return "leg_missing";
+    case EventType::LegReAdded: return "leg_readded";
+    case EventType::SplitBrainResolved: return "split_brain_resolved";
+    case EventType::ReadErrorCorrected: return "read_error_corrected";
+    case EventType::CountersCleared: return "counters_cleared";
+    case EventType::LegForced: return "leg_forced";
   }
   return "unknown";
 }

@@ -98,7 +98,16 @@ void encode_superblock(const Superblock& sb, int copy_index, std::span<std::byte
   d.scrub_regions = to_le(sb.last_scrub.regions);
   d.scrub_mismatches = to_le(sb.last_scrub.mismatches);
   d.scrub_repaired = to_le(sb.last_scrub.repaired);
-  for (uint32_t i = 0; i < kMaxLegs; ++i) encode_leg(sb.legs[i], d.legs[i]);
+  d.journal_kept_since = to_le(sb.journal_kept_since);
+  d.error_limit = to_le(sb.error_limit);
+  d.error_window = to_le(sb.error_window);
+  for (uint32_t i = 0; i < kMaxLegs; ++i) {
+    encode_leg(sb.legs[i], d.legs[i]);
+    d.counters[i].read_errors = to_le(sb.counters[i].read_errors);
+    d.counters[i].write_errors = to_le(sb.counters[i].write_errors);
+    d.counters[i].mismatches = to_le(sb.counters[i].mismatches);
+    d.counters[i].corrected = to_le(sb.counters[i].corrected);
+  }
   std::memcpy(out.data(), &d, sizeof d);
   uint32_t csum = to_le(checksum_of(out));
   std::memcpy(out.data() + offsetof(SuperblockDisk, checksum), &csum, sizeof csum);
@@ -162,7 +171,16 @@ Result<Superblock> decode_superblock(std::span<const std::byte, kSuperblockSize>
   sb.last_scrub.regions = from_le(d.scrub_regions);
   sb.last_scrub.mismatches = from_le(d.scrub_mismatches);
   sb.last_scrub.repaired = from_le(d.scrub_repaired);
-  for (uint32_t i = 0; i < kMaxLegs; ++i) sb.legs[i] = decode_leg(d.legs[i]);
+  sb.journal_kept_since = from_le(d.journal_kept_since);
+  sb.error_limit = from_le(d.error_limit);
+  sb.error_window = from_le(d.error_window);
+  for (uint32_t i = 0; i < kMaxLegs; ++i) {
+    sb.legs[i] = decode_leg(d.legs[i]);
+    sb.counters[i].read_errors = from_le(d.counters[i].read_errors);
+    sb.counters[i].write_errors = from_le(d.counters[i].write_errors);
+    sb.counters[i].mismatches = from_le(d.counters[i].mismatches);
+    sb.counters[i].corrected = from_le(d.counters[i].corrected);
+  }
 
   ondisk::RawFields raw{from_le(d.header_size), from_le(d.copy_offset), from_le(d.copy_index),
                         from_le(d.max_legs), d.name[sizeof d.name - 1] == '\0'};

@@ -22,6 +22,13 @@ struct LegEntryDisk {            // 64 bytes, little-endian
   uint8_t reserved[12];          // 52
 };
 
+struct LegCountersDisk {         // 32 bytes, little-endian
+  uint64_t read_errors;          // 0
+  uint64_t write_errors;         // 8
+  uint64_t mismatches;           // 16
+  uint64_t corrected;            // 24
+};
+
 struct SuperblockDisk {          // 4096 bytes, little-endian
   char magic[8];                 // 0    "DMIRRORS"
   uint32_t version;              // 8    1
@@ -67,7 +74,7 @@ struct SuperblockDisk {          // 4096 bytes, little-endian
   uint64_t ckpt_repaired;        // 360
   uint32_t ckpt_source_slot;     // 368
   uint32_t ckpt_target_slot;     // 372
-  uint8_t reserved1[8];          // 376
+  uint64_t journal_kept_since;   // 376  incompat MEMBERSHIP
   uint32_t scrub_result;         // 384  ScrubResult
   uint32_t reserved2;            // 388
   uint64_t scrub_started;        // 392
@@ -75,9 +82,12 @@ struct SuperblockDisk {          // 4096 bytes, little-endian
   uint64_t scrub_regions;        // 408
   uint64_t scrub_mismatches;     // 416
   uint64_t scrub_repaired;       // 424
-  uint8_t reserved3[592];        // 432
+  uint32_t error_limit;          // 432  compat LEG_COUNTERS; 0 = default (10)
+  uint32_t error_window;         // 436  seconds; 0 = default (600)
+  uint8_t reserved3[584];        // 440
   LegEntryDisk legs[16];         // 1024
-  uint8_t reserved4[2044];       // 2048
+  LegCountersDisk counters[16];  // 2048 compat LEG_COUNTERS
+  uint8_t reserved4[1532];       // 2560
   uint32_t checksum;             // 4092 CRC32C of bytes 0..4091
 };
 
@@ -88,7 +98,14 @@ static_assert(offsetof(LegEntryDisk, recovery_offset) == 32);
 static_assert(offsetof(LegEntryDisk, device_size) == 40);
 static_assert(offsetof(LegEntryDisk, replacement_slot) == 48);
 
+static_assert(sizeof(LegCountersDisk) == 32);
+static_assert(offsetof(LegCountersDisk, corrected) == 24);
+
 static_assert(sizeof(SuperblockDisk) == 4096);
+static_assert(offsetof(SuperblockDisk, journal_kept_since) == 376);
+static_assert(offsetof(SuperblockDisk, error_limit) == 432);
+static_assert(offsetof(SuperblockDisk, error_window) == 436);
+static_assert(offsetof(SuperblockDisk, counters) == 2048);
 static_assert(offsetof(SuperblockDisk, version) == 8);
 static_assert(offsetof(SuperblockDisk, compat) == 16);
 static_assert(offsetof(SuperblockDisk, incompat) == 32);
