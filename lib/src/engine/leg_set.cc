@@ -2,6 +2,7 @@
 // Assembling a LegSet and the slot predicates (see leg_set.h).
 #include "engine/leg_set.h"
 
+#include <algorithm>
 #include <ctime>
 
 namespace dmirror::engine {
@@ -105,10 +106,18 @@ std::optional<uint32_t> LegSet::primary() const {
 }
 
 bool LegSet::degraded() const {
+  // Stale (FORMAT.md 2.6 rule 5): a present leg that was behind the newest
+  // seqno when the legs were assembled.
+  uint64_t newest = 0;
+  for (const auto& m : metas_) if (m) newest = std::max(newest, m->sb.seqno);
+  for (uint32_t i = 0; i < sb_.nr_legs; ++i) {
+    if (metas_[i] && metas_[i]->sb.seqno < newest) return true;
+  }
   for (uint32_t i = 0; i < sb_.nr_legs; ++i) {
     LegState s = sb_.legs[i].state;
     if (s == LegState::Unused || s == LegState::Removed) continue;
     if (!writable(i)) return true;
+    if (s == LegState::Rebuilding && (sb_.legs[i].flags & legflag::kRecoverFromJournal)) return true;
   }
   return false;
 }
