@@ -25,7 +25,7 @@ _dmirrorctl_static() {
     scrub) echo "--check-only --from --max-rate --rate-file --restart --max-runtime --continue --lock-dir $global" ;;
     replace) echo "--old --new --force $global" ;;
     io) echo "read write $global" ;;
-    "io write") echo "--offset --from --no-close $global" ;;
+    "io write") echo "--offset --from --no-close --degraded $global" ;;
     "io read") echo "--offset --length --to $global" ;;
     activate) echo "--degraded --force --incremental --run-dir $global" ;;
     monitor) echo "--oneshot --exec --stderr --interval $global" ;;

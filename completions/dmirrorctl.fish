@@ -82,6 +82,7 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from io; and not __fish_seen_s
 complete -c dmirrorctl -n '__fish_seen_subcommand_from io' -x -l offset -d 'Byte offset in the volume'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from write' -r -F -l from -d 'The data to write'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from write' -l no-close -d 'Leave the array open (dirty)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from write' -l degraded -d 'Write even though a leg is missing'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -x -l length -d 'Bytes to read'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -r -F -l to -d 'File to write the data to'
 

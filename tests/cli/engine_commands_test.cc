@@ -117,6 +117,20 @@ TEST_F(EngineCommands, ReplaceSwapsALegAndKeepsTheData) {
   EXPECT_EQ(read_file(back), read_file(payload));
 }
 
+TEST_F(EngineCommands, IoWriteWithALegMissingNeedsDegradedAndWarns) {
+  const std::string a0 = read_file(a), b0 = read_file(b);
+  auto refused = run_tool({"io", "write", a, "--offset", "0", "--from", payload});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_TRUE(contains(refused.err, "--degraded")) << refused.err;
+  EXPECT_TRUE(read_file(a) == a0) << "a refused write changed the leg";
+  EXPECT_TRUE(read_file(b) == b0);
+  auto w = run_tool({"io", "write", a, "--offset", "0", "--from", payload, "--degraded"});
+  ASSERT_EQ(w.exit_code, 0) << w.out << w.err;
+  EXPECT_TRUE(contains(w.err, "degraded")) << w.err;
+  EXPECT_TRUE(contains(w.err, "slot 1 is missing")) << w.err;
+  EXPECT_TRUE(read_file(b) == b0) << "the missing leg was written";
+}
+
 TEST_F(EngineCommands, UsageErrorsExit16) {
   EXPECT_EQ(run_tool({"scrub", a, b, "--max-rate", "fast", lock()}).exit_code, 16);
   EXPECT_EQ(run_tool({"replace", a, b, "--old", "1"}).exit_code, 16);

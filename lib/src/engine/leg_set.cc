@@ -4,6 +4,7 @@
 
 #include <dmirror/names.h>
 
+#include <algorithm>
 #include <ctime>
 
 namespace dmirror::engine {
@@ -112,6 +113,13 @@ std::optional<uint32_t> LegSet::primary() const {
 }
 
 bool LegSet::degraded() const {
+  // Stale (FORMAT.md 2.6 rule 5): a present leg that was behind the newest
+  // seqno when the legs were assembled.
+  uint64_t newest = 0;
+  for (const auto& m : metas_) if (m) newest = std::max(newest, m->sb.seqno);
+  for (uint32_t i = 0; i < sb_.nr_legs; ++i) {
+    if (metas_[i] && metas_[i]->sb.seqno < newest) return true;
+  }
   for (uint32_t i = 0; i < sb_.nr_legs; ++i) {
     const LegEntry& e = sb_.legs[i];
     if (e.state == LegState::Unused || e.state == LegState::Removed) continue;

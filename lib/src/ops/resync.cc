@@ -40,6 +40,9 @@ class Resyncer {
       regions.clear();
       return ok();
     }
+    if (regions.empty()) return ok();
+    // FORMAT.md 2.6 rule 13: journal_kept_since first, then the cleared bits.
+    DMIRROR_RETURN_IF_ERROR(set_.commit_kept_since());
     for (uint64_t r : regions) set_.clear(r);
     regions.clear();
     auto errors = set_.write_journals();
@@ -125,7 +128,8 @@ class Resyncer {
     }
     auto targets = targets_for(size);
     DMIRROR_RETURN_IF_ERROR(flush(targets));
-    if (!set_.degraded()) {
+    if (!set_.degraded() && set_.dirty_count() > 0) {
+      DMIRROR_RETURN_IF_ERROR(set_.commit_kept_since());   // rule 13
       for (uint64_t r : set_.dirty_regions()) set_.clear(r);
       auto errors = set_.write_journals();
       DMIRROR_RETURN_IF_ERROR(settle_errors(set_, errors, targets, &rep_.failed_slots));
