@@ -120,9 +120,10 @@ CrashWorkload engine_failing_leg_workload(uint64_t seed, int ops, uint32_t faili
   return w;
 }
 
-CrashWorkload engine_degraded_reopen_workload(uint64_t seed, int ops, uint32_t missing_slot) {
+CrashWorkload engine_degraded_reopen_workload(uint64_t seed, int ops, uint32_t missing_slot, bool rejoin) {
   CrashWorkload w;
-  w.name = "engine-degraded-reopen/without-slot" + std::to_string(missing_slot);
+  w.name = "engine-degraded-reopen/without-slot" + std::to_string(missing_slot) + (rejoin ? "/rejoin" : "");
+  w.rejoin = rejoin;
   w.array = {.legs = 3, .data_size = kSize, .region_size = 4096};
   for (uint32_t i = 0; i < 3; ++i)
     if (i != missing_slot) w.subset.push_back(i);

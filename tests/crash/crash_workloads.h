@@ -20,8 +20,9 @@ CrashWorkload engine_failing_leg_workload(uint64_t seed, int ops, uint32_t faili
                                           IoEngineKind io = IoEngineKind::Sync);
 // Three legs; the reopens alternate between every leg and the legs without
 // `missing_slot` (a degraded open, when the engine allows it without
-// consent). After a crash the images are also reopened without it.
-CrashWorkload engine_degraded_reopen_workload(uint64_t seed, int ops, uint32_t missing_slot);
+// consent). After a crash the images are also reopened without it, and with
+// `rejoin` then with every leg again (CrashWorkload::rejoin).
+CrashWorkload engine_degraded_reopen_workload(uint64_t seed, int ops, uint32_t missing_slot, bool rejoin = false);
 // A crash in the middle of writes left dirty regions where the legs differ;
 // the power is cut again during the engine's recovery at open and the
 // writes that follow it.

@@ -36,6 +36,9 @@ std::optional<std::string> check_point(const CrashReplay& replay, CrashPolicy p,
     std::vector<BlockDevice*> some;
     for (uint32_t i : w.subset) some.push_back(fresh[i].get());
     if (auto e = check_engine(some, w, model, k, /*refusal_ok=*/true)) return "check 5 (degraded reopen): " + *e;
+    if (w.rejoin)
+      if (auto e = check_engine(raw(fresh), w, model, k, /*refusal_ok=*/false))
+        return "check 5 (every leg after a degraded reopen): " + *e;
   }
   if (w.recover) {
     auto fresh = replay.images(p, seed);

@@ -17,6 +17,7 @@
 //      data written after it);
 //   5. with `subset`, the same reads through an engine opened on only those
 //      legs (the open may be refused: a degraded open may need consent);
+//      with `rejoin`, then again through an engine opened on every leg;
 //   6. with `recover` (an operator's offline action after the crash: resume
 //      a scrub, rerun a replace, resync), on fresh images: after it every
 //      in-sync leg is byte-identical and check 4 holds again.
@@ -51,6 +52,9 @@ struct CrashWorkload {
   MirrorOptions engine{.io_engine = IoEngineKind::Sync};
   // Check 5: group indexes of the legs of a degraded reopen (empty: none).
   std::vector<uint32_t> subset;
+  // Check 5, then: every leg is given again (the absent leg returns) and
+  // checks 3 and 4 run once more.
+  bool rejoin = false;
   // Check 6: what an operator runs offline after the crash (empty: nothing).
   std::function<Status(std::vector<BlockDevice*>& legs)> recover;
 };
