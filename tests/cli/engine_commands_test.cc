@@ -61,8 +61,9 @@ TEST_F(EngineCommands, VerifyReportsThePlantedMismatchAndScrubFromRepairsIt) {
   auto doc = nlohmann::json::parse(j.out);
   ASSERT_EQ(doc["mismatches"].size(), 1u);
   EXPECT_EQ(doc["mismatches"][0]["offset"], 4608);
-  EXPECT_EQ(doc["mismatches"][0]["agree"][0], 0) << "default source: the lowest slot";
-  EXPECT_EQ(doc["mismatches"][0]["differ"][0], 1);
+  EXPECT_TRUE(doc["mismatches"][0]["source_slot"].is_null()) << "two legs, clean region: no evidence";
+  EXPECT_TRUE(doc["mismatches"][0]["agree"].empty());
+  EXPECT_EQ(doc["mismatches"][0]["differ"].size(), 2u);
   EXPECT_EQ(nlohmann::json::parse(read_file(report))["mismatch_count"], 1);
 
   auto s = run_tool({"scrub", a, b, "--from", b, lock()});
@@ -81,7 +82,7 @@ TEST_F(EngineCommands, ScrubCheckOnlyLeavesMismatchesAndRecordsTheRun) {
   EXPECT_EQ(s.exit_code, 4) << s.out << s.err;
   auto doc = nlohmann::json::parse(s.out);
   EXPECT_EQ(doc["result"], "mismatches");
-  EXPECT_EQ(doc["mismatches"][0]["class"], "never-synced") << "assume-clean and one side all zeros";
+  EXPECT_EQ(doc["mismatches"][0]["class"], "corruption") << "assume-clean: no guessing from zeros";
   auto st = run_tool({"status", a, b});
   EXPECT_TRUE(contains(st.out, "Last scrub")) << st.out;
 }
