@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// assemble_for_recovery (see resync_assembly.h).
+#include "ops/resync_assembly.h"
+
+namespace dmirror::ops {
+
+Result<engine::LegSet> assemble_for_recovery(std::span<BlockDevice* const> legs, uint32_t choose_slot, bool force,
+                                             AssemblyNotes& notes) {
+  (void)choose_slot;
+  (void)force;
+  notes = AssemblyNotes{};
+  return engine::LegSet::assemble(legs);
+}
+
+}  // namespace dmirror::ops
