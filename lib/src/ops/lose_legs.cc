@@ -14,16 +14,21 @@ bool is_vanished(const Error& e) { return e.code == ErrorCode::NotFound; }
 namespace {
 
 // A vanished leg leaves the set (detached: nothing more is written to it).
-// An in-sync or replacing leg becomes missing; a rebuilding one keeps its
-// state, so that it comes back by the copy it still needs.
+// An in-sync, replacing or journal-guided rebuilding leg becomes missing
+// (on its return the journal still covers it: rule 12 keeps the bits); a
+// leg rebuilding by a full copy keeps its state, so that it comes back by
+// the full copy it still needs.
 void lose_leg(LegSet& set, const LegError& e) {
   Superblock& sb = set.mutable_sb();
   LegEntry& leg = sb.legs[e.slot];
   const std::string name = set.leg_name(e.slot);
-  if (leg.state == LegState::InSync || leg.state == LegState::Replacing) {
+  const bool journal_rebuild = leg.state == LegState::Rebuilding && (leg.flags & legflag::kRecoverFromJournal);
+  if (leg.state == LegState::InSync || leg.state == LegState::Replacing || journal_rebuild) {
     leg.state = LegState::Missing;
     leg.state_seq = sb.seqno + 1;
     leg.replacement_slot = kNoSlot;
+    leg.recovery_offset = kOffsetInSync;
+    leg.flags &= ~legflag::kRecoverFromJournal;
   }
   set.attach(e.slot, nullptr);   // before the event: it goes to the survivors only
   set.record_event(EventType::LegMissing, e.slot, {static_cast<uint64_t>(e.error.sys_errno)},

@@ -3,7 +3,8 @@
 // run gets no more metadata from it. A leg that returned an I/O error (EIO,
 // a short read or write) is failed; a leg that vanished (ENXIO, ENODEV,
 // ENOENT) is recorded missing, so that it comes back by recovery — from
-// the journal when it still covers it — once it is present again. Both are
+// the journal when it still covers it — once it is present again (a leg
+// rebuilding by a full copy stays rebuilding: it needs that copy). Both are
 // recorded on the survivors only; the last in-sync leg is never given up.
 #pragma once
 

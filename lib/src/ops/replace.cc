@@ -151,7 +151,7 @@ Result<ReplaceReport> replace(std::span<BlockDevice* const> legs, uint32_t old_s
   std::vector<BlockDevice*> devs;
   for (BlockDevice* d : legs) if (d != &new_dev) devs.push_back(d);
   ops::AssemblyNotes notes;
-  DMIRROR_ASSIGN_OR_RETURN(auto set, ops::assemble_for_recovery(devs, kNoSlot, false, notes));
+  DMIRROR_ASSIGN_OR_RETURN(auto set, ops::assemble_for_recovery(devs, {}, notes));
   // A new device already carrying this array's superblock joined in an
   // earlier, interrupted run, or is the old leg itself: assemble with it,
   // so its slot (and, if its superblock is the newest, its view) is used.
@@ -159,7 +159,7 @@ Result<ReplaceReport> replace(std::span<BlockDevice* const> legs, uint32_t old_s
   if (auto m = read_leg(new_dev); m && m->sb.array_uuid == set.sb().array_uuid) {
     own = std::move(*m);
     devs.push_back(&new_dev);
-    DMIRROR_ASSIGN_OR_RETURN(set, ops::assemble_for_recovery(devs, kNoSlot, false, notes));
+    DMIRROR_ASSIGN_OR_RETURN(set, ops::assemble_for_recovery(devs, {}, notes));
   }
   const Superblock& sb = set.sb();
   if (sb.has_flag(sbflag::kKernelOwnsSync))

@@ -209,7 +209,7 @@ std::string_view resync_mode_name(ResyncMode m) {
 
 Result<ResyncReport> resync(std::span<BlockDevice* const> legs, const ResyncOptions& options) {
   ops::AssemblyNotes notes;
-  DMIRROR_ASSIGN_OR_RETURN(auto set, ops::assemble_for_recovery(legs, options.source_slot, options.force, notes));
+  DMIRROR_ASSIGN_OR_RETURN(auto set, ops::assemble_for_recovery(legs, {.choose_slot = options.source_slot, .force = options.force}, notes));
   return ops::resync_legs(set, options, /*dirty_only=*/false, notes);
 }
 

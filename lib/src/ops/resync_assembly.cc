@@ -4,10 +4,9 @@
 
 namespace dmirror::ops {
 
-Result<engine::LegSet> assemble_for_recovery(std::span<BlockDevice* const> legs, uint32_t choose_slot, bool force,
+Result<engine::LegSet> assemble_for_recovery(std::span<BlockDevice* const> legs, const RecoveryChoices& choices,
                                              AssemblyNotes& notes) {
-  (void)choose_slot;
-  (void)force;
+  (void)choices;
   notes = AssemblyNotes{};
   return engine::LegSet::assemble(legs);
 }

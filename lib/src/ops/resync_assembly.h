@@ -12,7 +12,16 @@
 
 namespace dmirror::ops {
 
-Result<engine::LegSet> assemble_for_recovery(std::span<BlockDevice* const> legs, uint32_t choose_slot, bool force,
+struct RecoveryChoices {
+  uint32_t choose_slot = kNoSlot;   // settles a split brain (AssembleOptions::choose_slot)
+  bool force = false;               // AssembleOptions::force
+};
+
+// Assembles `legs` (a split brain is refused unless choose_slot settles
+// it). Failed legs that are present are attached too (never written unless
+// a run re-adds them), so that resync --re-add and replace onto the leg
+// itself can bring them back.
+Result<engine::LegSet> assemble_for_recovery(std::span<BlockDevice* const> legs, const RecoveryChoices& choices,
                                              AssemblyNotes& notes);
 
 }  // namespace dmirror::ops
