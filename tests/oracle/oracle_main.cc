@@ -24,6 +24,7 @@
 #include <map>
 #include <random>
 
+#include "oracle/command_lock.h"
 #include "oracle/runner.h"
 #include "oracle/sector_data.h"
 #include "oracle/world.h"
@@ -31,12 +32,6 @@
 
 namespace dmirror::oracle {
 namespace {
-
-#ifdef DMIRROR_ORACLE_ARRAY_LOCK
-constexpr bool kArrayLock = true;
-#else
-constexpr bool kArrayLock = false;
-#endif
 
 RunConfig ci_config() {
   RunConfig c;

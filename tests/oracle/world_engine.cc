@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "oracle/command_lock.h"
 #include "oracle/sector_data.h"
 #include "oracle/watch_device.h"
 #include "oracle/world.h"
@@ -85,6 +86,15 @@ StepResult World::engine_writes(std::mt19937_64& rng, bool crash) {
   }
   std::vector<Issued> issued;
   bool all_ok = true;
+  std::optional<CommandLock> lock;   // `dmirrorctl io` holds the array lock (crash devices have nothing to lock)
+  if (!crash) {
+    auto l = CommandLock::acquire(devs, dir_);
+    if (!l) {
+      r.concurrency_problem = "the array lock was refused with no other command running: " + l.error().describe();
+      return r;
+    }
+    lock.emplace(std::move(*l));
+  }
   {
     auto m = Mirror::open(devs, mo);
     if (!m) {

@@ -6,6 +6,7 @@
 #include <dmirror/scrub.h>
 #include <dmirror/verify.h>
 
+#include "oracle/command_lock.h"
 #include "oracle/watch_device.h"
 #include "oracle/world.h"
 
@@ -47,6 +48,19 @@ StepResult World::offline(StepKind k, std::mt19937_64& rng) {
   CommandLegs legs = open_command_legs(paths, k != StepKind::Verify, opts_.check_lock);
   auto devs = legs.ptrs();
   CommandLegs spare_legs;
+  if (k == StepKind::Replace && spare()) spare_legs = open_command_legs({files_[*spare()].path}, true, opts_.check_lock);
+  // A command that writes holds the array lock, the new device of replace included.
+  std::optional<CommandLock> lock;
+  if (k != StepKind::Verify) {
+    auto all = devs;
+    for (auto* d : spare_legs.ptrs()) all.push_back(d);
+    auto l = CommandLock::acquire(all, dir_);
+    if (!l) {
+      r.concurrency_problem = "the array lock was refused with no other command running: " + l.error().describe();
+      return r;
+    }
+    lock.emplace(std::move(*l));
+  }
   switch (k) {
     case StepKind::Verify:
     case StepKind::VerifyRepair: {
@@ -89,7 +103,7 @@ StepResult World::offline(StepKind k, std::mt19937_64& rng) {
       ScrubOptions so;
       so.repair = k != StepKind::ScrubCheck;
       so.restart = rng() % 2 == 0;
-      so.lock_dir = dir_;
+      set_scrub_lock_dir(so, dir_);
       so.chunk_bytes = 64 * 1024;
       so.checkpoint_bytes = 256 * 1024;
       if (k == StepKind::ScrubFrom) {
@@ -115,7 +129,6 @@ StepResult World::offline(StepKind k, std::mt19937_64& rng) {
       for (size_t f : members()) all.push_back(files_[f].slot);
       uint32_t old_slot = all[rng() % all.size()];
       r.note += " slot " + std::to_string(old_slot);
-      spare_legs = open_command_legs({files_[*sp].path}, true, opts_.check_lock);
       if (spare_legs.devs.empty()) break;
       ReplaceOptions ro;
       ro.chunk_bytes = 64 * 1024;
