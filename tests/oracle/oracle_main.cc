@@ -114,7 +114,7 @@ int long_mode(double seconds, uint64_t seed, size_t per_sequence) {
     found.emplace(f->violation.inv, sh);
   }
   std::cout << "oracle: " << sequences << " sequences, " << steps << " steps, " << found.size()
-            << " invariants broken" << std::endl;
+            << " invariants broken\n" << step_counts_table() << std::flush;
   return found.empty() ? 0 : 1;
 }
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <stdexcept>
@@ -44,6 +46,7 @@ WorldOptions world_options(uint64_t seed, const RunConfig& cfg) {
 }  // namespace
 
 std::optional<Failure> replay(uint64_t seed, const std::vector<Step>& steps, const RunConfig& cfg) {
+  static const bool trace = std::getenv("DMIRROR_ORACLE_TRACE") != nullptr;   // every step's note on stderr
   TempDir dir(cfg.dir);
   World world(dir.path(), seed, world_options(seed, cfg));
   Failure f;
@@ -52,6 +55,7 @@ std::optional<Failure> replay(uint64_t seed, const std::vector<Step>& steps, con
     auto v = world.step(s, cfg.invariants);
     f.steps.push_back(s);
     f.notes.push_back(world.last_note());
+    if (trace) std::fprintf(stderr, "oracle: %s  -- %s\n", describe(s).c_str(), world.last_note().c_str());
     if (!v.empty()) {
       f.violation = v.front();
       return f;

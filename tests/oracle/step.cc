@@ -2,6 +2,7 @@
 #include "oracle/step.h"
 
 #include <array>
+#include <cstdio>
 
 namespace dmirror::oracle {
 
@@ -32,6 +33,25 @@ std::string_view step_name(StepKind k) {
 
 std::string describe(const Step& s) {
   return std::string(step_name(s.kind)) + "#" + std::to_string(s.seed);
+}
+
+StepCounts* step_counts() {
+  static StepCounts counts[kStepKinds];
+  return counts;
+}
+
+std::string step_counts_table() {
+  std::string s = "  step                drawn  library       ok  refused   failed\n";
+  for (int k = 0; k < kStepKinds; ++k) {
+    const StepCounts& c = step_counts()[k];
+    char line[160];
+    std::snprintf(line, sizeof line, "  %-18s %6llu %8llu %8llu %8llu %8llu\n", std::string(step_name(static_cast<StepKind>(k))).c_str(),
+                  static_cast<unsigned long long>(c.drawn), static_cast<unsigned long long>(c.library),
+                  static_cast<unsigned long long>(c.ok), static_cast<unsigned long long>(c.refused),
+                  static_cast<unsigned long long>(c.failed));
+    s += line;
+  }
+  return s;
 }
 
 std::vector<Step> random_steps(uint64_t seed, size_t n, bool with_concurrent) {

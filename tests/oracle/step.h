@@ -44,6 +44,14 @@ struct Step {
 };
 std::string describe(const Step& s);
 
+// How often each kind of step ran a library command, and how it ended
+// (for the long mode's summary: which paths the random runs reach).
+struct StepCounts {
+  uint64_t drawn = 0, library = 0, ok = 0, refused = 0, failed = 0;
+};
+StepCounts* step_counts();   // kStepKinds entries, process-wide
+std::string step_counts_table();
+
 // A random sequence of `n` steps drawn with fixed weights.
 std::vector<Step> random_steps(uint64_t seed, size_t n, bool with_concurrent);
 

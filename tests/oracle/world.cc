@@ -83,6 +83,14 @@ std::vector<Violation> World::step(const Step& s, const InvariantSet& enabled) {
   }
   Observation post = observe(&pre);
   last_note_ = r.note;
+  StepCounts& c = step_counts()[static_cast<int>(s.kind)];
+  ++c.drawn;
+  if (r.library) {
+    ++c.library;
+    if (r.ok) ++c.ok;
+    else if (r.refused) ++c.refused;
+    else ++c.failed;
+  }
   auto v = check_step(*this, pre, r, post, enabled);
   for (size_t f = 0; f < files_.size(); ++f) files_[f].seqno = post.seqno[f];
   forget_rot(post);
