@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "oracle/check.h"
+#include "oracle/engine_options.h"
 #include "oracle/sector_data.h"
 #include "oracle/watch_device.h"
 
@@ -175,6 +176,7 @@ void World::engine_reads(Observation& o) {
     mo.read_only = true;
     mo.read_policy = ReadPolicy::Preferred;
     mo.preferred_slot = files_[f].slot;
+    set_allow_degraded(mo, true);   // reads of a degraded array are checked too
     auto devs = legs.ptrs();
     auto m = Mirror::open(devs, mo);
     std::vector<uint64_t> ids;

@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "oracle/command_lock.h"
+#include "oracle/engine_options.h"
 #include "oracle/sector_data.h"
 #include "oracle/watch_device.h"
 #include "oracle/world.h"
@@ -17,18 +18,6 @@
 
 namespace dmirror::oracle {
 namespace {
-
-// MirrorOptions::allow_degraded arrives with the engine's membership rules;
-// until then a degraded open is whatever the engine does by default.
-template <class O>
-bool set_allow_degraded(O& o, bool v) {
-  if constexpr (requires { o.allow_degraded; }) {
-    o.allow_degraded = v;
-    return true;
-  } else {
-    return false;
-  }
-}
 
 struct Issued {
   uint64_t id, first, count;
