@@ -116,9 +116,10 @@ class Checker {
       add(Invariant::HealthyIdentical, "status healthy but the legs differ at sector " + std::to_string(*s) + ": " +
                                            describe(post_.status));
     const Superblock& sb = post_.status.sb;
-    if (sb.has_flag(sbflag::kDirty) || sb.resync_offset != kOffsetInSync)
+    if (sb.has_flag(sbflag::kDirty) || sb.resync_offset != kOffsetInSync || post_.status.resync_pending)
       add(Invariant::HealthyNothingPending, "status healthy but dirty=" + std::to_string(sb.has_flag(sbflag::kDirty)) +
-                                                " resync_offset=" + std::to_string(sb.resync_offset));
+                                                " resync_offset=" + std::to_string(sb.resync_offset) +
+                                                " resync_pending=" + std::to_string(post_.status.resync_pending));
   }
 
   static bool bad(const StatusView& v) {

@@ -24,6 +24,7 @@ StatusView status_of(const std::vector<std::string>& paths) {
   v.sb = a->sb;
   v.slot_to_path = a->slot_to_leg;
   v.findings = a->findings;
+  v.resync_pending = a->sb.has_flag(sbflag::kDirty) || a->sb.resync_offset != kOffsetInSync;
   v.in_sync.assign(v.slot_to_path.size(), false);
   for (size_t s = 0; s < v.slot_to_path.size(); ++s) {
     int i = v.slot_to_path[s];

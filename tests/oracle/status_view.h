@@ -19,6 +19,7 @@ struct StatusView {
   std::vector<int> slot_to_path;     // per slot of sb: index into the paths given, -1 when none
   std::vector<bool> in_sync;         // per slot: may be read and is a source
   bool degraded = false;             // a member slot is not present and in sync
+  bool resync_pending = false;       // DIRTY, dirty journal bits or a resync offset
   Findings findings;
 };
 
