@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// The one assembly (assembly.h: assemble_paths). While array.h still has
-// the older `assemble()` and its ArrayView (before the assembly is
-// implemented), that one is used: roles then come from the leg table's
-// state and LegView::stale. CMakeLists.txt decides which (DMIRROR_ORACLE_ARRAY_VIEW).
+// The one assembly (assembly.h: assemble_paths). Before it was implemented
+// the older `assemble()` and its ArrayView (array.h) were used: roles then
+// came from the leg table's state and LegView::stale. CMakeLists.txt
+// decides which (DMIRROR_ORACLE_ARRAY_VIEW).
 #include "oracle/status_view.h"
 
 #include <dmirror/array.h>
