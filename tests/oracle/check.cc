@@ -76,7 +76,7 @@ class Checker {
           if (!m.rot) add(Invariant::ReadNeverWritten, where);
         } else if (v == 0 || contains(m.history, v)) {
           uint32_t held = post_.holders[s];
-          bool excused = (held & usable) == 0 && (held == 0 || says_so);
+          bool excused = ((held & usable) == 0 && (held == 0 || says_so)) || (v == 0 && m.zeroed);
           if (!excused) add(Invariant::ReadCurrent, where);
         } else {
           add(Invariant::ReadNeverWritten, where);
@@ -99,7 +99,7 @@ class Checker {
 
   std::optional<uint64_t> first_difference(const Observation& o, const std::vector<size_t>& files) const {
     for (uint64_t s = 0; s < kSectors; ++s) {
-      if (w_.model_[s].rot) continue;
+      if (w_.model_[s].rot || w_.model_[s].zeroed) continue;
       for (size_t f : files)
         if (o.ids[f][s] != o.ids[files[0]][s]) return s;
     }

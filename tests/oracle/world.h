@@ -46,6 +46,7 @@ struct SectorModel {
   std::vector<uint64_t> maybe;       // issued after it, not acknowledged
   std::vector<uint64_t> history;     // every write issued here
   bool rot = false;                  // the oracle rotted it on some leg since the last ack
+  bool zeroed = false;               // a leg cut short and grown back reads zeros here (sticky)
 };
 
 // What one step did, for the invariants.

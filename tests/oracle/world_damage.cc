@@ -80,7 +80,12 @@ StepResult World::damage(StepKind k, std::mt19937_64& rng) {
     }
     case StepKind::Grow: {
       size_t f = pick(mem, rng);
-      uint64_t size = files_[f].truncated ? kLegSize : file_size(files_[f].path) + kDataAlign;
+      const uint64_t before = file_size(files_[f].path);
+      uint64_t size = files_[f].truncated ? kLegSize : before + kDataAlign;
+      // The cut part comes back as zeros: silent damage, like rot, that no
+      // command can notice without a check.
+      for (uint64_t s = 0; s < kSectors; ++s)
+        if (kDataOffset + (s + 1) * kSector > before) model_[s].zeroed = true;
       resize_file(files_[f].path, size);
       files_[f].truncated = false;
       r.note += " slot " + std::to_string(files_[f].slot) + " to " + std::to_string(size);
