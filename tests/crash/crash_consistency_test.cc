@@ -75,6 +75,9 @@ TEST(CrashConsistency, EngineDegradedReopen) {
   uint64_t total = 0;
   expect_consistent(engine_degraded_reopen_workload(crash_seed() + 600, 24, 0), crash_seed() + 600, &total);
   expect_consistent(engine_degraded_reopen_workload(crash_seed() + 601, 24, 2), crash_seed() + 601, &total);
+  // A leg absent during a recovery comes back stale, never trusted (FORMAT.md 2.6 rules 5 and 11).
+  expect_consistent(engine_degraded_reopen_workload(crash_seed() + 602, 24, 2, /*rejoin=*/true), crash_seed() + 602,
+                    &total);
   report("engine, degraded reopen", total);
 }
 
