@@ -108,6 +108,10 @@ CrashWorkload replace_workload(uint64_t seed) {
   w.name = "replace";
   w.array = {.legs = 2, .data_size = 64 * 1024, .region_size = 4096};
   w.spare_legs = 1;
+  // A cut before the new leg's superblock reached it leaves its slot
+  // rebuilding with no leg: opening the engine then is the operator's
+  // explicit degraded open (FORMAT.md 2.6 rule 11).
+  w.engine.allow_degraded = true;
   w.prepare = [=](std::vector<BlockDevice*>& devs) {
     for (uint32_t l = 0; l < 2; ++l) (void)devs[l]->write(kTestDataOffset, pattern(64 * 1024, static_cast<uint32_t>(seed)));
     (void)devs[2]->write(kTestDataOffset, pattern(64 * 1024, static_cast<uint32_t>(seed + 1)));   // old contents
