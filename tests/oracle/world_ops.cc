@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The offline commands, run on the present legs: status, verify (check and
 // repair), resync, scrub (check, repair, --from) and replace.
+#include <algorithm>
 #include <dmirror/replace.h>
 #include <dmirror/resync.h>
 #include <dmirror/scrub.h>
@@ -74,9 +75,13 @@ StepResult World::offline(StepKind k, std::mt19937_64& rng) {
       auto rep = verify(devs, vo);
       r.writes_nothing = !vo.repair;
       r.full_check = !vo.quick;
-      r.repaired = vo.repair;
       if (!rep) { failed(r, rep.error()); break; }
       r.ok = true;
+      // A repair without evidence leaves a mismatch and says so (FORMAT.md
+      // 2.6; scrub policy): only a repair that claims every mismatch fixed
+      // must converge.
+      r.repaired = vo.repair && std::all_of(rep->mismatches.begin(), rep->mismatches.end(),
+                                            [](const Mismatch& m) { return m.repaired; });
       r.reported = warns(rep->findings);
       ranges(r, rep->mismatches);
       r.note += ": " + std::to_string(rep->mismatches.size()) + " mismatches, worst " +
@@ -112,9 +117,9 @@ StepResult World::offline(StepKind k, std::mt19937_64& rng) {
       }
       auto rep = scrub(devs, so);
       r.writes_no_data = !so.repair;
-      r.repaired = so.repair;
       if (!rep) { failed(r, rep.error()); break; }
       r.ok = true;
+      r.repaired = so.repair && rep->result != ScrubResult::Mismatches;
       r.full_check = !rep->resumed && rep->result != ScrubResult::Interrupted;
       r.reported = warns(rep->findings) || rep->mismatches > 0;
       ranges(r, rep->found);

@@ -75,9 +75,9 @@ TEST(MirrorReadHeal, WithOneLegLeftAReadErrorReachesTheCallerAndTheLegStays) {
   TestLegs legs;
   auto m = open_mirror(legs);
   ASSERT_TRUE(m->write(0, pattern(8192, 43)));
-  legs.faulty(1).vanish();   // slot 1 fails at the next write
+  legs.faulty(1).vanish();   // slot 1 vanishes at the next write: recorded missing
   ASSERT_TRUE(m->write(0, pattern(8192, 44)));
-  ASSERT_EQ(m->superblock().legs[1].state, LegState::Failed);
+  ASSERT_EQ(m->superblock().legs[1].state, LegState::Missing);
   legs.faulty(0).fail_always(FaultOp::Read, legs.data_offset(), 4096);
   std::vector<std::byte> buf(4096);
   auto st = m->read(0, buf);

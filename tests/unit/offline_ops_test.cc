@@ -315,7 +315,7 @@ TEST_F(ScrubTest, InterruptedRunResumesAndNeverCountsAsAPass) {
   EXPECT_EQ(restarted->result, ScrubResult::Clean);
 }
 
-TEST_F(ScrubTest, ALegVanishingMidScrubIsFailedAndTheScrubCarriesOn) {
+TEST_F(ScrubTest, ALegVanishingMidScrubIsRecordedMissingAndTheScrubCarriesOn) {
   TestLegs legs({.legs = 3});
   fill(legs, 3, 15);
   legs.faulty(2).vanish_after(60);
@@ -327,7 +327,7 @@ TEST_F(ScrubTest, ALegVanishingMidScrubIsFailedAndTheScrubCarriesOn) {
   Superblock sb = legs.superblock(0);
   EXPECT_EQ(sb.last_scrub.result, ScrubResult::Clean);
   EXPECT_EQ(sb.checkpoint.op, OfflineOp::None);
-  EXPECT_EQ(sb.legs[2].state, LegState::Failed);
+  EXPECT_EQ(sb.legs[2].state, LegState::Missing);
 }
 
 TEST_F(ScrubTest, ALegVanishingFromTwoStopsWithTheCheckpointKept) {
@@ -341,7 +341,7 @@ TEST_F(ScrubTest, ALegVanishingFromTwoStopsWithTheCheckpointKept) {
   Superblock sb = legs.superblock(0);
   EXPECT_EQ(sb.last_scrub.result, ScrubResult::Failed);
   EXPECT_EQ(sb.checkpoint.op, OfflineOp::Repair);
-  EXPECT_EQ(sb.legs[1].state, LegState::Failed);
+  EXPECT_EQ(sb.legs[1].state, LegState::Missing);
 }
 
 TEST_F(ScrubTest, TwoScrubsNeverRunOnOneArray) {

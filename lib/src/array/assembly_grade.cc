@@ -21,6 +21,12 @@ Recovery recovery_for(const Assembly& a, const std::vector<LegProbe>& probes, co
                       const Superblock& own) {
   if (!(a.sb.incompat & feature::kIncompatMembership)) return Recovery::Full;
   if (m.diverged[slot] || a.sb.legs[slot].state == LegState::Failed) return Recovery::Full;
+  // A leg in the middle of a full rebuild (in the newest table, or in its
+  // own image of itself) never held all the data: the journal cannot cover it.
+  auto full_rebuild = [](const LegEntry& e) {
+    return e.state == LegState::Rebuilding && !(e.flags & legflag::kRecoverFromJournal);
+  };
+  if (full_rebuild(a.sb.legs[slot]) || (own.slot < kMaxLegs && full_rebuild(own.legs[own.slot]))) return Recovery::Full;
   if (own.seqno < a.sb.journal_kept_since) return Recovery::Full;
   for (uint32_t s = 0; s < kMaxLegs; ++s) {
     if (m.leg[s] < 0 || s == slot) continue;

@@ -113,13 +113,8 @@ std::optional<uint32_t> LegSet::primary() const {
 }
 
 bool LegSet::degraded() const {
-  // Stale (FORMAT.md 2.6 rule 5): a present leg that was behind the newest
-  // seqno when the legs were assembled.
-  uint64_t newest = 0;
-  for (const auto& m : metas_) if (m) newest = std::max(newest, m->sb.seqno);
-  for (uint32_t i = 0; i < sb_.nr_legs; ++i) {
-    if (metas_[i] && metas_[i]->sb.seqno < newest) return true;
-  }
+  // A stale leg joins as rebuilding at assembly (from_assembly), so the
+  // table alone says what is degraded.
   for (uint32_t i = 0; i < sb_.nr_legs; ++i) {
     const LegEntry& e = sb_.legs[i];
     if (e.state == LegState::Unused || e.state == LegState::Removed) continue;

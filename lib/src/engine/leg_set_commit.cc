@@ -8,6 +8,7 @@
 #include "engine/leg_set.h"
 
 #include <algorithm>
+#include <cerrno>
 
 namespace dmirror::engine {
 
@@ -88,12 +89,22 @@ Status LegSet::fail_legs(std::span<const LegError> errors) {
     if (!writable(e.slot)) continue;
     if (!survivor && in_sync(e.slot)) continue;   // never fail the last in-sync leg
     LegEntry& leg = sb_.legs[e.slot];
-    set_state(e.slot, LegState::Failed);
+    // A leg that vanished (not an I/O error) is missing, not failed: its
+    // journal bits are kept for its return (FORMAT.md 2.6 rules 11, 17).
+    const bool journal_rebuild = leg.state == LegState::Rebuilding && (leg.flags & legflag::kRecoverFromJournal);
+    const bool gone = e.error.code == ErrorCode::NotFound || e.error.sys_errno == ENXIO || e.error.sys_errno == ENODEV;
+    const bool vanished = gone &&
+                          (leg.state == LegState::InSync || leg.state == LegState::Replacing || journal_rebuild);
+    set_state(e.slot, vanished ? LegState::Missing : LegState::Failed);
     leg.replacement_slot = kNoSlot;
     journals_[e.slot].reset();
     changed = true;
-    record_event(EventType::LegFailed, e.slot, {static_cast<uint64_t>(e.error.sys_errno)},
-                 leg_name(e.slot) + " failed: " + e.error.describe());
+    if (vanished)
+      record_event(EventType::LegMissing, e.slot, {static_cast<uint64_t>(e.error.sys_errno)},
+                   leg_name(e.slot) + " vanished: " + e.error.describe());
+    else
+      record_event(EventType::LegFailed, e.slot, {static_cast<uint64_t>(e.error.sys_errno)},
+                   leg_name(e.slot) + " failed: " + e.error.describe());
   }
   if (changed && !read_only_) {
     if (auto st = commit(); !st) {

@@ -4,12 +4,16 @@
 
 #include <algorithm>
 
+#include <cerrno>
+
 namespace dmirror::ops {
 
 using engine::LegError;
 using engine::LegSet;
 
-bool is_vanished(const Error& e) { return e.code == ErrorCode::NotFound; }
+bool is_vanished(const Error& e) {
+  return e.code == ErrorCode::NotFound || e.sys_errno == ENXIO || e.sys_errno == ENODEV;
+}
 
 namespace {
 
