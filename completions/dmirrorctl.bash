@@ -20,7 +20,7 @@ _dmirrorctl_static() {
     create) echo "--region-size --assume-clean --force --yes -y --write-mostly --max-write-behind" \
                  "--min-recovery-rate --max-recovery-rate --no-activate --activate $global" ;;
     examine) echo "--events $global" ;;
-    resync) echo "--full --from $global" ;;
+    resync) echo "--full --from --re-add --force $global" ;;
     verify) echo "--quick --repair --from --report $global" ;;
     scrub) echo "--check-only --from --max-rate --rate-file --restart --max-runtime --continue --lock-dir $global" ;;
     clear) echo "--leg $global" ;;

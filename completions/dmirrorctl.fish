@@ -58,6 +58,8 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from examine' -x -l events -d 
 
 # resync, verify
 complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l full -d 'Copy everything, not only dirty regions'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l re-add -d 'Also bring back failed legs that are present again (full copy)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l force -d 'Raise the freshest stale leg when none is in sync (last resort)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from resync verify scrub' -x -l from -a "$slots" -d 'The leg whose data wins'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from verify' -l quick -d 'Metadata and journal-dirty regions only'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from verify' -l repair -d 'Repair the mismatches found'
