@@ -16,19 +16,17 @@ using Clock = std::chrono::steady_clock;
 
 bool cancelled(const OnlineScrubOptions& o) { return o.cancel && o.cancel->load(); }
 
-// Sends `action` and waits until the array is idle again. The kernel bumps
-// the event counter when the sync thread is reaped, so "idle after a change
-// of event_nr or of the mismatch count, or after having seen the action
-// run" means finished; idle without any of them for confirm_within means
-// the action was never seen to run, and no result is claimed.
+// Sends `action` and waits until the array is idle again and the kernel has
+// reaped the sync thread: md bumps the device's event counter only then
+// (see action_progress). Idle without that event for confirm_within means
+// the end was never signalled, and no result is claimed.
 Result<RaidStatus> run_action(DmControl& dm, const std::string& name, const char* action,
                               const OnlineScrubOptions& o, bool& stopped) {
   const auto ref = DeviceRef::by_name(name);
   DMIRROR_ASSIGN_OR_RETURN(DeviceInfo before, dm.device_info(ref));
-  DMIRROR_ASSIGN_OR_RETURN(VolumeStatus start, query(dm, name));
   DMIRROR_RETURN_IF_ERROR(dm.target_message(ref, 0, action));
   bool seen_running = false;
-  const auto sent = Clock::now();
+  auto last_busy = Clock::now();
   for (;;) {
     std::this_thread::sleep_for(o.poll);
     DMIRROR_ASSIGN_OR_RETURN(VolumeStatus st, query(dm, name));
@@ -40,15 +38,18 @@ Result<RaidStatus> run_action(DmControl& dm, const std::string& name, const char
     }
     const bool running = st.raid.action != SyncAction::Idle;
     seen_running = seen_running || running;
-    const bool signalled = st.info.event_nr != before.event_nr || st.raid.mismatch_count != start.raid.mismatch_count;
-    switch (action_progress(running, seen_running, signalled,
-                            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - sent),
+    if (running) last_busy = Clock::now();
+    const bool signalled = st.info.event_nr != before.event_nr;
+    switch (action_progress(running, signalled,
+                            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last_busy),
                             o.confirm_within)) {
       case ActionProgress::Waiting: continue;
       case ActionProgress::Finished: return st.raid;
       case ActionProgress::Unconfirmed:
-        return make_error(ErrorCode::Io, "the kernel never showed the '" + std::string(action) + "' of volume '" +
-                                             name + "' running nor signalled its end (sync_action stayed '" +
+        return make_error(ErrorCode::Io, "the kernel " + std::string(seen_running ? "ran" : "never showed") +
+                                             " the '" + std::string(action) + "' of volume '" + name + "'" +
+                                             (seen_running ? "" : " running") +
+                                             " but never signalled its end (sync_action '" +
                                              st.raid.action_text + "', event counter " +
                                              std::to_string(st.info.event_nr) + "); no result can be given: check "
                                              "`dmsetup status " + name + "` and the kernel log, then scrub again");
@@ -66,10 +67,10 @@ std::optional<uint32_t> kernel_repair_source(const Superblock& sb, const RaidSta
 
 }  // namespace
 
-ActionProgress action_progress(bool running, bool seen_running, bool signalled, std::chrono::milliseconds idle_for,
+ActionProgress action_progress(bool running, bool event_moved, std::chrono::milliseconds idle_for,
                                std::chrono::milliseconds confirm_within) {
   if (running) return ActionProgress::Waiting;
-  if (seen_running || signalled) return ActionProgress::Finished;
+  if (event_moved) return ActionProgress::Finished;
   return idle_for > confirm_within ? ActionProgress::Unconfirmed : ActionProgress::Waiting;
 }
 

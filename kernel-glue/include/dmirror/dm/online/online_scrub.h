@@ -51,11 +51,16 @@ struct OnlineScrubReport {
 /// InvalidArgument (repair_from is not the leg the kernel repairs from),
 /// Io (the kernel never showed the action running nor signalled its end:
 /// no result is claimed; recorded as a failed scrub), dm errors.
-/// What one poll of a sync action tells: still running, finished (seen
-/// running, or the event counter moved), or not confirmed in time.
+/// What one poll of a sync action tells: still running, finished, or not
+/// confirmed in time. Finished means idle *and* the device's event counter
+/// moved since the message was sent: md raises that event only when it
+/// reaps the sync thread (md_reap_sync_thread), and a thread that is done
+/// but not yet reaped already shows "idle" while its request bits are
+/// still set; an action sent in that window is cleared by the reap and
+/// never runs. `idle_for` counts from the message or from the last poll
+/// that saw the action running, whichever is later.
 enum class ActionProgress { Waiting, Finished, Unconfirmed };
-DMIRROR_EXPORT ActionProgress action_progress(bool running, bool seen_running, bool event_moved,
-                                              std::chrono::milliseconds idle_for,
+DMIRROR_EXPORT ActionProgress action_progress(bool running, bool event_moved, std::chrono::milliseconds idle_for,
                                               std::chrono::milliseconds confirm_within);
 
 DMIRROR_EXPORT Result<OnlineScrubReport> online_scrub(DmControl& dm, const std::string& name,
