@@ -155,7 +155,18 @@ class Checker {
   // A command never destroys the last copy of an acknowledged write held by
   // a leg that the assembly before it called in sync (a source), and an
   // acknowledged write is on some leg. (A stale leg's data may be recovered
-  // over: it can be the oracle's own rollback.)
+  // over: it can be the oracle's own rollback.) Silent damage still on a
+  // member is excused like rot: the zeros of a leg cut short and grown
+  // back, when a member still read zeros there before the command — with
+  // no data checksums, a crash window's region is settled from the first
+  // in-sync leg (as md does), whatever that leg silently holds.
+  bool zero_damage_present(uint64_t s) const {
+    if (!w_.model_[s].zeroed) return false;
+    for (size_t f : pre_.present)
+      if (f < pre_.ids.size() && s < pre_.ids[f].size() && pre_.ids[f][s] == 0) return true;
+    return false;
+  }
+
   void acked_kept() {
     if (!r_.library) return;
     std::vector<bool> acked(kSectors, false);
@@ -163,7 +174,7 @@ class Checker {
     uint32_t sources = 0;
     for (size_t f : in_sync_files(pre_)) sources |= 1u << f;
     for (uint64_t s = 0; s < kSectors; ++s) {
-      if (w_.model_[s].rot || post_.holders[s] != 0) continue;
+      if (w_.model_[s].rot || post_.holders[s] != 0 || zero_damage_present(s)) continue;
       if ((pre_.holders[s] & sources) != 0 || acked[s]) {
         add(Invariant::AckedDataKept, "sector " + std::to_string(s) + ": no member holds the newest acknowledged write " +
                                           id_str(w_.model_[s].cur) + " any more (held before by " +

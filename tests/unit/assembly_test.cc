@@ -231,6 +231,30 @@ TEST(Assembly, RolledBackLegWrittenAloneIsASplitBrain) {
   EXPECT_TRUE(a->in_sync_slots().empty() || a->split_brain);
 }
 
+TEST(Assembly, LegJoinedInAHistoryTheAuthorityNeverSawIsASplitBrain) {
+  // Slot 0 went missing at seqno 3; slot 1 was replaced by a new slot 2,
+  // which holds the data. Later slot 0 came back alone and was written up to
+  // seqno 12 with a table that never heard of slot 2.
+  Superblock lone = array_sb(2, 12);
+  lone.legs[1].state = LegState::Missing;
+  lone.legs[1].state_seq = 7;
+  Superblock replaced = array_sb(3, 6);
+  replaced.legs[0].state = LegState::Missing;
+  replaced.legs[0].state_seq = 3;
+  replaced.legs[1].state = LegState::Removed;
+  auto a = assemble_array({leg(lone, 0), leg(replaced, 2)});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->legs[1].disposition, Disposition::NotInTable);
+  EXPECT_TRUE(a->split_brain);
+  EXPECT_EQ(a->health, Health::Inconsistent);
+  // Choosing the replaced leg makes its table the authority; slot 0 is copied in full.
+  auto chosen = assemble_array({leg(lone, 0), leg(replaced, 2)}, AssembleOptions{.choose_slot = 2});
+  ASSERT_TRUE(chosen) << chosen.error().describe();
+  EXPECT_EQ(slot(*chosen, 2).state, SlotState::InSync);
+  EXPECT_EQ(slot(*chosen, 0).state, SlotState::Stale);
+  EXPECT_EQ(slot(*chosen, 0).recovery, Recovery::Full);
+}
+
 TEST(Assembly, LegBehindTheCommitThatMarkedItMissingIsOnlyStale) {
   Superblock now = array_sb(2, 9);
   now.legs[1].state = LegState::Missing;

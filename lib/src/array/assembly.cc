@@ -173,7 +173,8 @@ Result<Assembly> assemble_array(const std::vector<LegProbe>& probes, const Assem
   for (size_t i = 0; i < probes.size(); ++i) {
     const auto& m = probes[i].meta;
     if (!m || m->sb.array_uuid != array || m->sb.slot != *options.choose_slot) continue;
-    if (a.legs[i].disposition != Disposition::Member && a.legs[i].disposition != Disposition::Duplicate) continue;
+    const Disposition d = a.legs[i].disposition;
+    if (d != Disposition::Member && d != Disposition::Duplicate && d != Disposition::NotInTable) continue;
     if (!chosen || m->sb.seqno > probes[*chosen].meta->sb.seqno) chosen = i;
   }
   if (!chosen)

@@ -123,6 +123,23 @@ void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& 
           nx, x);
     }
   }
+  // A leg of the array that the authority's table does not list, but whose
+  // own table marks the authority's leg absent while the authority went on
+  // writing: it joined (a replace, a re-add) in a history the authority
+  // never saw. The two diverged as surely as two members can.
+  for (size_t i = 0; i < a.legs.size(); ++i) {
+    if (a.legs[i].disposition != Disposition::NotInTable || i == authority) continue;
+    const Superblock& own = probes[i].meta->sb;
+    if (!written_after_marked(own, auth)) continue;
+    a.split_brain = true;
+    a.inconsistent = true;
+    add(a, Severity::Error, "split-brain",
+        probes[authority].name + " (slot " + std::to_string(auth.slot) + ", seqno " + std::to_string(auth.seqno) +
+            ") was written after " + probes[i].name + " (slot " + std::to_string(own.slot) + ", seqno " +
+            std::to_string(own.seqno) + ") marked it absent, and its table does not know that leg: each holds "
+            "commits the other never saw (split brain). Choose the leg to keep with `dmirrorctl resync --from LEG`",
+        probes[i].name, own.slot);
+  }
   // Which members diverged from the authority (they need a full copy).
   for (uint32_t y = 0; y < kMaxLegs; ++y) {
     if (m.leg[y] < 0 || static_cast<size_t>(m.leg[y]) == authority) continue;
