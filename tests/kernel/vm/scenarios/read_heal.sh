@@ -15,7 +15,9 @@
 # the leg cannot read from the good leg, read it back, count it (read_errors,
 # corrected) and carry on; fail the leg past error_limit (10) read errors in
 # a run; a rewrite or read-back that fails counts a write error, fails the
-# leg and claims nothing healed; `dmirrorctl clear` zeroes the counters.
+# leg and claims nothing healed; `dmirrorctl clear` zeroes the counters. A
+# read through the engine (`io read --heal`) heals what it reads the same
+# way; a read-only one only passes the bad leg over.
 L0=/dev/vda
 LEG1=/dev/mapper/leg1
 COW=/dev/vdc
@@ -99,7 +101,27 @@ expect_counter 1 read_errors 0
 expect_counter 1 corrected 0
 expect_counter 1 mismatches 0
 
-info "2. eleven blocks that heal on rewrite: past the error limit, the leg is failed"
+info "2. a read through the engine: read-only it passes the bad leg over, --heal rewrites it"
+fresh_array
+splice heal 2
+want2=$(dd if=/tmp/pattern bs=4096 skip=$((BAD_OFF / 4096)) count=2 2>/dev/null | md5sum | cut -d' ' -f1)
+expect_rc 0 dmirrorctl io read $L0 $LEG1 --offset $BAD_OFF --length 8192 --to /tmp/back --prefer 1
+check "the read-only read was served by leg 0" test "$(md5sum </tmp/back | cut -d' ' -f1)" = "$want2"
+expect_counter 1 read_errors 0
+check "leg1 still cannot read the bad range" \
+  sh -c "! dd if=$LEG1 of=/dev/null bs=4096 skip=$((BAD / 8)) count=1 iflag=direct 2>/dev/null"
+expect_rc 0 dmirrorctl io read $L0 $LEG1 --offset $BAD_OFF --length 8192 --to /tmp/back --prefer 1 --heal
+check "the healing read returned the data written" test "$(md5sum </tmp/back | cut -d' ' -f1)" = "$want2"
+expect_counter 1 read_errors 2
+expect_counter 1 corrected 2
+expect_counter 1 write_errors 0
+expect_counter 1 state in_sync
+check "leg1 reads the healed range itself" dd if=$LEG1 of=/dev/null bs=4096 skip=$((BAD / 8)) count=2 iflag=direct
+check "leg 1 holds leg 0's data there" same_data $BAD_OFF 8192
+expect_rc 0 dmirrorctl scrub $L0 $LEG1
+contains "scrub clean: 56 regions, 0 mismatches"
+
+info "3. eleven blocks that heal on rewrite: past the error limit, the leg is failed"
 fresh_array
 splice heal 11
 expect_rc 2 dmirrorctl scrub $L0 $LEG1
@@ -109,7 +131,7 @@ expect_counter 1 corrected 10
 expect_counter 1 state failed
 expect_counter 0 state in_sync
 
-info "3. a block that cannot be rewritten (error target): a write error, the leg failed, nothing healed"
+info "4. a block that cannot be rewritten (error target): a write error, the leg failed, nothing healed"
 fresh_array
 splice error 1
 expect_rc 2 dmirrorctl scrub $L0 $LEG1
@@ -121,7 +143,7 @@ expect_counter 1 corrected 0
 expect_counter 1 state failed
 expect_rc 0 dmirrorctl io read $L0 $LEG1 --offset $BAD_OFF --length 4096 --to /tmp/back
 
-info "4. a block that drops its rewrite (flakey drop_writes): the read-back catches it"
+info "5. a block that drops its rewrite (flakey drop_writes): the read-back catches it"
 fresh_array
 splice lying 1
 expect_rc 2 dmirrorctl scrub $L0 $LEG1
