@@ -27,7 +27,7 @@ _dmirrorctl_static() {
     replace) echo "--old --new --force $global" ;;
     io) echo "read write $global" ;;
     "io write") echo "--offset --from --no-close --degraded $global" ;;
-    "io read") echo "--offset --length --to $global" ;;
+    "io read") echo "--offset --length --to --prefer --heal $global" ;;
     activate) echo "--degraded --force --incremental --run-dir $global" ;;
     monitor) echo "--oneshot --exec --stderr --interval $global" ;;
     *) echo "$global" ;;
@@ -38,7 +38,7 @@ _dmirrorctl_static() {
 _dmirrorctl_value_options() {
   dmirrorctl __complete --values "$@" 2>/dev/null ||
     echo "--region-size --write-mostly --max-write-behind --min-recovery-rate --max-recovery-rate --events" \
-         "--from --report --max-rate --rate-file --max-runtime --lock-dir --leg --old --new --offset --length --to" \
+         "--from --report --max-rate --rate-file --max-runtime --lock-dir --leg --old --new --offset --length --to --prefer" \
          "--run-dir --exec --interval"
 }
 

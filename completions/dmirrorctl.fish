@@ -91,6 +91,8 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from write' -l no-close -d 'Le
 complete -c dmirrorctl -n '__fish_seen_subcommand_from write' -l degraded -d 'Write even though a leg is missing'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -x -l length -d 'Bytes to read'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -r -F -l to -d 'File to write the data to'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -x -l prefer -d 'Read from this slot first'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -l heal -d 'Rewrite blocks a leg cannot read'
 
 # activate
 set -l a '__fish_seen_subcommand_from activate'

@@ -183,5 +183,42 @@ TEST(MirrorFailurePaths, OutOfSpaceUnderALegFailsTheWriteButNotTheLeg) {
   EXPECT_TRUE(legs.data_equal(0, 1));
 }
 
+// A superblock write that fails is a write error of that leg: counted in
+// its write_errors (FORMAT.md 2.7), on the survivors, with its failure.
+TEST(MirrorFailurePaths, AFailedSuperblockWriteCountsAsAWriteErrorOfTheLeg) {
+  TestLegs legs({.legs = 3});
+  const Layout& l = legs.created().layout;
+  legs.faulty(2).add_rule(FaultRule{.op = FaultOp::Write, .offset = l.sb_offset[0], .length = 4096, .nth = 1});
+  {
+    auto m = open_mirror(legs.devices());
+    ASSERT_TRUE(m);
+    ASSERT_TRUE(m->write(0, pattern(4096, 1)));
+    ASSERT_TRUE(m->close());
+  }
+  for (uint32_t s : {0u, 1u}) {
+    Superblock sb = legs.superblock(s);
+    EXPECT_EQ(sb.legs[2].state, LegState::Failed) << "slot " << s;
+    EXPECT_EQ(sb.counters[2].write_errors, 1u) << "slot " << s;
+    EXPECT_EQ(sb.counters[0].write_errors + sb.counters[1].write_errors, 0u) << "slot " << s;
+  }
+}
+
+TEST(MirrorFailurePaths, AFailedDataWriteCountsAsAWriteErrorOfTheLeg) {
+  TestLegs legs({.legs = 3});
+  {
+    auto m = open_mirror(legs.devices());
+    ASSERT_TRUE(m);
+    legs.faulty(2).fail_always(FaultOp::Write, legs.data_offset(), UINT64_MAX);
+    ASSERT_TRUE(m->write(0, pattern(4096, 1))) << "two legs took it";
+    EXPECT_EQ(m->legs()[2].write_errors, 1u);
+    ASSERT_TRUE(m->close());
+  }
+  for (uint32_t s : {0u, 1u}) {
+    Superblock sb = legs.superblock(s);
+    EXPECT_EQ(sb.legs[2].state, LegState::Failed) << "slot " << s;
+    EXPECT_EQ(sb.counters[2].write_errors, 1u) << "slot " << s;
+  }
+}
+
 }  // namespace
 }  // namespace dmirror

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // `dmirrorctl io write|read NAME|LEG... --offset X [--from FILE | --to FILE]
-// [--length N]`: put data through the userspace mirror engine, for demos
-// and tests (the write path, leg failures, recovery after a crash).
+// [--length N] [--prefer SLOT] [--heal]`: put data through the userspace
+// mirror engine, for demos and tests (the write path, leg failures,
+// recovery after a crash, the read path's healing of unreadable blocks).
 #include "commands.h"
 #include "exit_codes.h"
 #include "op_support.h"
@@ -24,6 +25,8 @@ struct IoArgs {
   std::string offset = "0", length, from, to;
   bool no_close = false;
   bool degraded = false;
+  bool heal = false;                 // io read: open for writing, heal read errors
+  uint32_t prefer = kNoSlot;         // io read: the leg read first
 };
 
 // Slots the table records as not holding current data (missing, failed,
@@ -41,10 +44,15 @@ std::vector<std::string> degraded_slots(const Superblock& sb) {
 int run_io(const Context& ctx, const IoArgs& a, bool write) {
   auto off = parse_size(a.offset);
   if (!off) return report_error(ctx, "invalid --offset", off.error());
-  auto legs = open_leg_args(a.legs, write);
+  // A healing read writes (the rewritten blocks, the counters).
+  const bool writable = write || a.heal;
+  auto legs = open_leg_args(a.legs, writable);
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
-  auto m = Mirror::open(legs->devices(), MirrorOptions{.read_only = !write,
+  auto m = Mirror::open(legs->devices(), MirrorOptions{.read_only = !writable,
                                                        .allow_degraded = a.degraded,
+                                                       .read_policy = a.prefer == kNoSlot ? ReadPolicy::RoundRobin
+                                                                                          : ReadPolicy::Preferred,
+                                                       .preferred_slot = a.prefer,
                                                        .io_engine = IoEngineKind::Threads});
   if (!m) return report_error(ctx, "cannot open the mirror", m.error());
   const uint32_t bs = (*m)->block_size();
@@ -76,6 +84,8 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
   if (!len) return report_error(ctx, "invalid --length", len.error());
   std::vector<std::byte> buf((*len + bs - 1) / bs * bs);
   if (auto st = (*m)->read(*off, buf); !st) return report_error(ctx, "read failed", st.error());
+  if (a.heal)
+    if (auto st = (*m)->close(); !st) return report_error(ctx, "close failed", st.error());
   if (ctx.json && a.to.empty())
     return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
                           "--json with io read needs --to FILE (the data would mix with the JSON)");
@@ -109,6 +119,9 @@ Command add_io(CLI::App& app, const Context& ctx) {
   r->add_option("--offset", a->offset, "Byte offset in the volume");
   r->add_option("--length", a->length, "Bytes to read (default: one block)");
   r->add_option("--to", a->to, "Output file (default: stdout)");
+  r->add_option("--prefer", a->prefer, "Read from this slot first (the others serve what it cannot read)");
+  r->add_flag("--heal", a->heal,
+              "Open the array for writing: a block a leg fails to read is rewritten from the leg that served it");
   return {sub, [&ctx, a, w] { return run_io(ctx, *a, w->parsed()); }};
 }
 

@@ -146,7 +146,8 @@ std::optional<int> try_online_replace(const Context& ctx, const std::vector<std:
     for (const auto& s : rep->steps) fmt::print("  {}\n", s);
     if (rep->finished)
       fmt::print("slot {} replaced by {} (slot {}) online{}\n", rep->old_slot, new_dev, rep->new_slot,
-                 rep->in_place ? "; redundancy was reduced during the rebuild" : ", redundancy kept throughout");
+                 rep->in_place ? " in the old leg's place (no redundancy was given up)"
+                               : ", redundancy kept throughout");
   }
   return bits;
 }

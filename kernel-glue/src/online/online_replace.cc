@@ -169,11 +169,27 @@ Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& nam
     auto added = reload(dm, v, TableChoices{.rebuild = {rep.new_slot}});
     if (added) {
       rep.steps.push_back("table reloaded with an extra leg and 'rebuild' for it: redundancy kept");
+    } else if (Status allowed = in_place_replace_allowed(sb, rep.old_slot, added.error().message); !allowed) {
+      // In place would give up redundancy: undo the replace. The new slot
+      // is retired (its device carries our superblock saying so) and the
+      // old leg serves on as before.
+      (void)remove_subdevices_of(dm, v, rep.new_slot);
+      if (sb.legs[rep.old_slot].state == LegState::Replacing) sb.legs[rep.old_slot].state = LegState::InSync;
+      sb.legs[rep.old_slot].replacement_slot = kNoSlot;
+      sb.legs[rep.old_slot].state_seq = sb.seqno + 1;
+      sb.legs[rep.new_slot].state = LegState::Removed;
+      sb.legs[rep.new_slot].state_seq = sb.seqno + 1;
+      DMIRROR_RETURN_IF_ERROR(v.legs.commit());
+      v.legs.detach(rep.new_slot);
+      v.legs.record_event(EventType::LegRemoved, rep.new_slot, {},
+                          "replace of slot " + std::to_string(rep.old_slot) + " undone: " + allowed.error().message);
+      return std::unexpected(allowed.error());
     } else {
-      // The kernel refused the extra slot: rebuild in the old leg's place.
+      // The kernel refused the extra slot and the old leg's copy is not
+      // needed for redundancy: rebuild in the old leg's place.
       rep.in_place = true;
       rep.steps.push_back("the kernel refused an extra leg (" + added.error().message +
-                          "); replacing in place: redundancy drops during the rebuild");
+                          "); replacing in place, which gives up no redundancy here");
       LegState old_state = sb.legs[rep.old_slot].state;
       sb.legs[rep.old_slot].state = LegState::Removed;
       auto inplace = reload(dm, v, TableChoices{.rebuild = {rep.new_slot}});

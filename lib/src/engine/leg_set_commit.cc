@@ -64,6 +64,7 @@ Status LegSet::commit_impl(std::span<const uint32_t> extra, bool kept_since) {
     s.slot = slot;
     s.leg_uuid = sb_.legs[slot].uuid;
     auto st = write_superblocks(*devs_[slot], s);
+    if (!st) ++sb_.counters[slot].write_errors;   // FORMAT.md 2.7
     if (!st && !is_extra(slot)) errors.push_back({slot, st.error()});
     if (st && in_sync(slot)) reached = true;
   }

@@ -69,8 +69,10 @@ struct Mirror::Impl {
   // Flushes the given legs concurrently; the errors of those that failed.
   std::vector<engine::LegError> flush_legs(std::span<const uint32_t> slots);
   Status activate();
-  // Fails legs (under state_mu) and counts the commit.
-  Status fail(std::span<const engine::LegError> errors);
+  // Fails legs (under state_mu) and counts the commit. `write_errors`: the
+  // errors are failed writes or flushes, counted in the legs' write_errors
+  // (FORMAT.md 2.7); false when the caller counted them already.
+  Status fail(std::span<const engine::LegError> errors, bool write_errors = true);
   // Repeats a commit that reached no surviving leg (a failure not yet on
   // disk); until it succeeds nothing is acknowledged.
   Status settle();

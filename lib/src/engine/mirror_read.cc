@@ -178,6 +178,7 @@ static void heal_read_error(Mirror::Impl& m, uint32_t bad, uint32_t good, uint64
     if (!w) {
       std::lock_guard lock(m.state_mu);
       ++m.set.mutable_sb().counters[bad].write_errors;
+      ++m.leg_stats[bad].write_errors;
       Error e = w.error();
       e.message = "rewriting the unreadable block at " + range_text(pos, blen) + " failed: " + e.message;
       errors.push_back({bad, e});
@@ -202,8 +203,9 @@ static void heal_read_error(Mirror::Impl& m, uint32_t bad, uint32_t good, uint64
     m.set.record_event(EventType::ReadErrorCorrected, bad, {healed_from, healed_len},
                        m.set.leg_name(bad) + ": unreadable data at " + range_text(healed_from, healed_len) +
                            " rewritten from slot " + std::to_string(good) + " and read back good");
-  // Never the last in-sync leg: fail() refuses that and the leg stays.
-  (void)m.fail(errors);
+  // Never the last in-sync leg: fail() refuses that and the leg stays. The
+  // errors were counted above (read_errors, write_errors).
+  (void)m.fail(errors, /*write_errors=*/false);
 }
 
 Status Mirror::Impl::read(uint64_t offset, std::span<std::byte> buf) {

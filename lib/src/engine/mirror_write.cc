@@ -54,10 +54,14 @@ void Mirror::Impl::process(std::span<Request*> batch) {
   for (Request* q : batch) q->result = st;
 }
 
-Status Mirror::Impl::fail(std::span<const LegError> errors) {
+Status Mirror::Impl::fail(std::span<const LegError> errors, bool write_errors) {
   if (errors.empty()) return ok();
   std::lock_guard lock(state_mu);
-  for (const auto& e : errors) ++leg_stats[e.slot].write_errors;
+  if (write_errors)
+    for (const auto& e : errors) {
+      ++leg_stats[e.slot].write_errors;
+      ++set.mutable_sb().counters[e.slot].write_errors;
+    }
   uint64_t before = set.sb().seqno;
   Status st = set.fail_legs(errors);
   stats.superblock_commits += set.sb().seqno - before;

@@ -14,7 +14,8 @@ Comparator::Comparator(engine::LegSet& set, uint64_t chunk_bytes)
     : set_(set), chunk_(std::min(std::max<uint64_t>(chunk_bytes, 4096), set.sb().region_size)) {}
 
 std::optional<Mismatch> Comparator::compare(const Chunk& c, std::span<const uint32_t> slots,
-                                            const RepairChoice& choice, std::span<const uint32_t> copies) {
+                                            const RepairChoice& choice, std::span<const uint32_t> copies,
+                                            bool heal_marked) {
   cur_ = &c;
   const uint64_t pos = c.pos, len = c.len;
   auto is_copy = [&](uint32_t s) { return std::find(copies.begin(), copies.end(), s) != copies.end(); };
@@ -38,7 +39,7 @@ std::optional<Mismatch> Comparator::compare(const Chunk& c, std::span<const uint
   const Superblock& sb = set_.sb();
   const uint64_t rs = sb.region_size;
   m.region = pos / rs;
-  const bool dirty = set_.journals_loaded() && set_.is_dirty(m.region);
+  const bool dirty = set_.journals_loaded() && set_.is_dirty(m.region) && !heal_marked;
   const bool unsynced = pos + len > sb.resync_offset;
   auto biggest = std::max_element(groups.begin(), groups.end(), [](auto& a, auto& b) { return a.votes < b.votes; });
   std::vector<uint32_t> own;   // slots that read the data themselves, lowest first

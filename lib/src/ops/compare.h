@@ -29,9 +29,11 @@ class Comparator {
 
   // Compares the copies of `c` held by `slots` (all read successfully).
   // `copies` (a subset of `slots`) hold data copied from another leg by the
-  // read-error healer: they are compared but never vote.
+  // read-error healer: they are compared but never vote. `heal_marked`:
+  // the region is dirty only because the healer marked it for a rewrite,
+  // which is no evidence of a crash window.
   std::optional<Mismatch> compare(const Chunk& c, std::span<const uint32_t> slots, const RepairChoice& choice,
-                                  std::span<const uint32_t> copies = {});
+                                  std::span<const uint32_t> copies = {}, bool heal_marked = false);
   // Writes the chosen content over every differing leg (not flushed).
   // REQUIRES: `m` came from the last compare(), whose chunk is still valid,
   // and has a source (m.source_slot != kNoSlot).

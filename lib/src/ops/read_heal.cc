@@ -60,6 +60,26 @@ bool ReadHealer::rewrite(uint32_t slot, uint64_t pos, std::span<const std::byte>
   return true;
 }
 
+bool ReadHealer::mark_region(uint64_t pos, std::vector<engine::LegError>& errors) {
+  const uint64_t reg = pos / set_.sb().region_size;
+  if (!set_.journals_loaded()) return false;   // heal() reports it
+  if (set_.durably_dirty(reg)) return true;
+  const bool was_dirty = set_.is_dirty(reg);
+  set_.mark(reg);
+  std::vector<engine::LegError> failed = set_.write_journals();
+  if (!failed.empty()) {
+    for (auto& e : failed) {
+      ++set_.mutable_sb().counters[e.slot].write_errors;
+      e.error.message = "marking region " + std::to_string(reg) + " in the journal before a rewrite failed: " +
+                        e.error.message;
+      errors.push_back(std::move(e));
+    }
+    return false;
+  }
+  if (!was_dirty) marked_.push_back(reg);
+  return true;
+}
+
 Status ReadHealer::heal(Chunk& c, std::vector<uint32_t>& slots, HealResult& res, Findings& out) {
   std::vector<uint32_t> failed, good;
   for (uint32_t s : slots) (c.status(s) ? good : failed).push_back(s);
@@ -118,6 +138,15 @@ Status ReadHealer::heal(Chunk& c, std::vector<uint32_t>& slots, HealResult& res,
                        set_.dev(f)->describe(), f});
         continue;
       }
+      if (!set_.journals_loaded()) {
+        out.push_back({Severity::Error, "leg-read-error",
+                       "cannot read " + set_.leg_name(f) + " at " + range_text(pos, blen) + ": " +
+                           why[f]->describe() + "; not rewritten: the journal could not be loaded, so the "
+                           "rewrite could not be marked first (see the journal findings; `dmirrorctl resync`)",
+                       set_.dev(f)->describe(), f});
+        continue;
+      }
+      if (!mark_region(pos, errors)) continue;
       Error e;
       if (!rewrite(f, pos, std::span<const std::byte>(c.data(src) + off, blen), e)) {
         ++set_.mutable_sb().counters[f].write_errors;

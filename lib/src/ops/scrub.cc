@@ -10,6 +10,7 @@
 #include "ops/compare.h"
 #include "ops/leg_io.h"
 #include "ops/read_heal.h"
+#include "ops/resync_core.h"
 #include "ops/scrub_lock.h"
 #include "ops/throttle.h"
 
@@ -20,7 +21,8 @@ using engine::LegSet;
 
 class Scrubber {
  public:
-  Scrubber(LegSet& set, const ScrubOptions& o, ScrubReport& rep) : set_(set), o_(o), rep_(rep), cmp_(set, o.chunk_bytes) {}
+  Scrubber(LegSet& set, const ScrubOptions& o, ScrubReport& rep)
+      : set_(set), o_(o), rep_(rep), cmp_(set, o.chunk_bytes), healer_(set, /*may_write=*/true) {}
 
   Status begin() {
     Superblock& sb = set_.mutable_sb();
@@ -52,6 +54,12 @@ class Scrubber {
     c.regions_done = rep_.regions;
     c.mismatches = rep_.mismatches;
     c.repaired = rep_.repaired;
+    // The regions marked for rewrites of unreadable blocks: each rewrite
+    // was flushed, so they are cleared (rule 13: after a kept_since commit).
+    if (std::vector<uint64_t> marked = healer_.take_marked(); !marked.empty()) {
+      std::vector<uint32_t> slots = set_.in_sync_slots();
+      DMIRROR_RETURN_IF_ERROR(ops::clear_journal_regions(set_, marked, slots, nullptr));
+    }
     return set_.commit();
   }
 
@@ -92,13 +100,12 @@ class Scrubber {
       return true;
     };
     ops::ChunkReader reader(set_, *queue, slots, cmp_.chunk(), next_range);
-    ops::ReadHealer healer(set_, /*may_write=*/true);
     while (ops::Chunk* c = reader.next_mutable()) {
       const uint64_t p = c->pos, len = c->len, end = std::min(size, (p / rs + 1) * rs);
       std::erase_if(slots, [&](uint32_t s) { return !set_.in_sync(s); });
       // Read errors are healed (or the leg failed) before the comparison.
       ops::HealResult heal;
-      Status hs = healer.heal(*c, slots, heal, rep_.findings);
+      Status hs = healer_.heal(*c, slots, heal, rep_.findings);
       rep_.corrected += heal.corrected;
       rep_.unreadable += heal.unreadable;
       if (!hs) {
@@ -112,11 +119,15 @@ class Scrubber {
       if (slots.size() < 2) {
         (void)checkpoint(pos);
         (void)finish(ScrubResult::Failed);
-        return make_error(ErrorCode::Stale, "fewer than two in-sync legs remain; scrub stopped at offset " +
+        std::string why;
+        for (const auto& f : rep_.findings)
+          if (f.code == "leg-failed") why += "; " + f.message;
+        return make_error(ErrorCode::Stale, "fewer than two in-sync legs remain" + why + "; scrub stopped at offset " +
                                                 std::to_string(pos) + " (checkpoint kept)");
       }
       std::optional<Mismatch> res;
-      if (!heal.skip_compare) res = cmp_.compare(*c, slots, o_.choice, heal.copies);
+      if (!heal.skip_compare)
+        res = cmp_.compare(*c, slots, o_.choice, heal.copies, healer_.marked(p / sb.region_size));
       if (res) {
         Mismatch m = std::move(*res);
         ++rep_.mismatches;
@@ -160,6 +171,7 @@ class Scrubber {
   const ScrubOptions& o_;
   ScrubReport& rep_;
   ops::Comparator cmp_;
+  ops::ReadHealer healer_;
   std::vector<uint32_t> touched_;
 };
 

@@ -10,6 +10,7 @@
 #include "ops/compare.h"
 #include "ops/leg_io.h"
 #include "ops/read_heal.h"
+#include "ops/resync_core.h"
 #include "ops/throttle.h"
 #include "ops/verify_internal.h"
 
@@ -70,7 +71,7 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
     corrected += heal.corrected;
     if (!heal.skip_compare && slots.size() >= 2) {
       rep.bytes_compared += len * slots.size();
-      if (auto res = cmp.compare(*c, slots, o.choice, heal.copies)) {
+      if (auto res = cmp.compare(*c, slots, o.choice, heal.copies, healer.marked(region))) {
         Mismatch m = std::move(*res);
         if (o.repair && m.source_slot != kNoSlot) {
           std::vector<engine::LegError> errors;
@@ -95,6 +96,8 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
     std::vector<engine::LegError> errors;
     ops::flush_targets(set, touched, errors);
     DMIRROR_RETURN_IF_ERROR(ops::settle_errors(set, errors, touched));
+    // Regions marked for the rewrites of unreadable blocks (each flushed).
+    DMIRROR_RETURN_IF_ERROR(ops::clear_journal_regions(set, healer.take_marked(), slots, nullptr));
     set.record_event(EventType::VerifyFinished, kNoSlot, {rep.findings.size(), rep.mismatches.size()},
                      "verify --repair: " + std::to_string(rep.mismatches.size()) + " mismatches, " +
                          std::to_string(rep.repaired) + " repaired, " + std::to_string(corrected) +

@@ -23,7 +23,7 @@ out=$cache/kernel
 modules=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci
          virtio_blk dm-mod dm-log dm-region-hash dm-mirror md-mod async_tx xor
          async_xor raid6_pq async_pq async_memcpy async_raid6_recov crc32c_generic
-         libcrc32c raid456 dm-raid dm-flakey dm-log-writes raid1
+         libcrc32c raid456 dm-raid dm-flakey dm-log-writes dm-bufio dm-snapshot raid1
          loop crc16 mbcache jbd2 ext4)
 
 # A cache made for another module list is refreshed (the .deb is kept).

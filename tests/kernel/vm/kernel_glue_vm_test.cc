@@ -80,15 +80,39 @@ TEST(KernelGlueVm, WriteReadAndCheck) {
     EXPECT_TRUE(raw == data) << leg;
   }
 
-  auto reply = dm().target_message(DeviceRef::by_name(kVolume), 0, "check");
-  ASSERT_TRUE(reply) << reply.error().describe();
-  std::this_thread::sleep_for(500ms);
-  auto st = wait_for_status(dm(), [](const RaidStatus& s) { return s.action == SyncAction::Idle; }, 180s);
+  // The check's own result: its end is the event the kernel raises when
+  // it reaps the sync thread, and the whole volume was compared.
+  auto st = run_sync_action(dm(), "check", 180s);
   ASSERT_TRUE(st) << st.error().describe();
-  EXPECT_EQ(st->raid.action, SyncAction::Idle);
+  EXPECT_TRUE(st->raid.fully_in_sync());
   EXPECT_EQ(st->raid.health_chars, "AA");
   ASSERT_TRUE(st->raid.mismatch_count);
   EXPECT_EQ(*st->raid.mismatch_count, 0u);
+}
+
+// A check must count what it finds (else the zero above proves nothing):
+// a difference planted behind the kernel's back on leg 1 is counted, and
+// a repair after it leaves a check that counts zero again.
+TEST(KernelGlueVm, CheckCountsAPlantedMismatchAndRepairClearsIt) {
+  constexpr uint64_t kAt = 20 * kMiB;
+  auto mine = pattern(kAt, 64 * 1024, 6);
+  ASSERT_EQ(direct_write(top_node(), kAt, mine), "");
+  ASSERT_EQ(direct_write(kLegPaths[1], kDataOffset + kAt + 4096, pattern(kAt, 4096, 7)), "");
+  auto found = run_sync_action(dm(), "check", 180s);
+  ASSERT_TRUE(found) << found.error().describe();
+  ASSERT_TRUE(found->raid.mismatch_count);
+  EXPECT_GT(*found->raid.mismatch_count, 0u) << "the planted difference was not counted";
+  auto repaired = run_sync_action(dm(), "repair", 180s);
+  ASSERT_TRUE(repaired) << repaired.error().describe();
+  auto clean = run_sync_action(dm(), "check", 180s);
+  ASSERT_TRUE(clean) << clean.error().describe();
+  ASSERT_TRUE(clean->raid.mismatch_count);
+  EXPECT_EQ(*clean->raid.mismatch_count, 0u);
+  std::vector<std::byte> leg0(64 * 1024), leg1(64 * 1024);
+  ASSERT_EQ(direct_read(kLegPaths[0], kDataOffset + kAt, leg0), "");
+  ASSERT_EQ(direct_read(kLegPaths[1], kDataOffset + kAt, leg1), "");
+  EXPECT_TRUE(leg0 == leg1);
+  EXPECT_TRUE(leg0 == mine) << "raid1 repairs from the first in-sync leg";
 }
 
 TEST(KernelGlueVm, ListDevicesByPrefix) {
@@ -235,10 +259,8 @@ TEST(KernelGlueVm, OfflineMarkedRegionsAreResynced) {
   auto st = wait_for_status(dm(), idle_in_sync, 120s);
   ASSERT_TRUE(st) << st.error().describe();
   EXPECT_TRUE(st->raid.fully_in_sync());
-  ASSERT_TRUE(dm().target_message(DeviceRef::by_name(kVolume), 0, "check"));
-  std::this_thread::sleep_for(500ms);
-  st = wait_for_status(dm(), [](const RaidStatus& s) { return s.action == SyncAction::Idle; }, 120s);
-  ASSERT_TRUE(st);
+  st = run_sync_action(dm(), "check", 120s);
+  ASSERT_TRUE(st) << st.error().describe();
   ASSERT_TRUE(st->raid.mismatch_count);
   EXPECT_EQ(*st->raid.mismatch_count, 0u);
   std::vector<std::byte> leg0(64 * 1024), leg1(64 * 1024);

@@ -103,6 +103,25 @@ Result<VolumeStatus> wait_for_status(DmControl& dm, const std::function<bool(con
   }
 }
 
+Result<VolumeStatus> run_sync_action(DmControl& dm, const char* action, std::chrono::seconds timeout) {
+  const auto ref = DeviceRef::by_name(kVolume);
+  auto before = dm.device_info(ref);
+  if (!before) return std::unexpected(before.error());
+  if (auto r = dm.target_message(ref, 0, action); !r) return std::unexpected(r.error());
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto st = query(dm, kVolume);
+    if (!st) return st;
+    if (st->info.event_nr != before->event_nr && st->raid.action == SyncAction::Idle) return st;
+    if (std::chrono::steady_clock::now() >= deadline)
+      return make_error(ErrorCode::Io, std::string("the kernel never signalled the end of '") + action +
+                                           "' (sync_action '" + st->raid.action_text + "', event counter " +
+                                           std::to_string(st->info.event_nr) + ", was " +
+                                           std::to_string(before->event_nr) + ")");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
 DmControl& dm() {
   static std::unique_ptr<DmControl> control = [] {
     auto c = open_dm_control();

@@ -44,6 +44,14 @@ std::string direct_read(const std::string& path, uint64_t offset, std::vector<st
 Result<VolumeStatus> wait_for_status(DmControl& dm, const std::function<bool(const RaidStatus&)>& done,
                                      std::chrono::seconds timeout);
 
+// Sends `action` ("check", "repair") to kVolume and waits for the end the
+// kernel signals: md bumps the dm event counter when it reaps the sync
+// thread (dm-raid's do_table_event), and only then is mismatch_cnt this
+// run's. Idle alone proves nothing (the action may not have started, or
+// the previous run's count is still shown). Errors: the message was
+// refused, or no end was signalled within the timeout.
+Result<VolumeStatus> run_sync_action(DmControl& dm, const char* action, std::chrono::seconds timeout);
+
 // The process-wide control connection (aborts if device-mapper is absent).
 DmControl& dm();
 // /dev/dm-N of kVolume.

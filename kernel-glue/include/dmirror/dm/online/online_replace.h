@@ -7,14 +7,17 @@
 // our superblocks (old leg replacing, new leg rebuilding, then removed and
 // in_sync) and the event history, so running the command again after an
 // interruption resumes. If the kernel refuses to add a slot, the leg is
-// replaced in place with `rebuild` instead - redundancy then drops to the
-// other legs during the rebuild, and the report says so.
+// replaced in place with `rebuild` only when that gives up no redundancy
+// (in_place_replace_allowed); otherwise the replace is refused, undone
+// (the new slot retired, the old leg back in service) and the error says
+// what to do instead. Redundancy never drops below what the array had.
 #pragma once
 
 #include <dmirror/dm/dm_control.h>
 #include <dmirror/dm/raid_status.h>
 #include <dmirror/export.h>
 #include <dmirror/result.h>
+#include <dmirror/superblock.h>
 
 #include <atomic>
 #include <chrono>
@@ -37,10 +40,19 @@ struct OnlineReplaceReport {
   uint32_t old_slot = 0;
   uint32_t new_slot = 0;
   bool resumed = false;
-  bool in_place = false;       // the kernel could not add a slot: redundancy dropped during the rebuild
+  bool in_place = false;       // the kernel could not add a slot: rebuilt in the old leg's place (no redundancy given up)
   bool finished = false;       // false: stopped waiting (cancel/timeout); run again to finish
   std::vector<std::string> steps;
 };
+
+/// Whether replacing `old_slot` in place (the old leg leaves the table, the
+/// new one is rebuilt in its position) keeps the array's redundancy: the
+/// old leg holds no current copy (failed, missing, rebuilding), or at least
+/// two other legs stay in sync during the rebuild. Otherwise Unsupported,
+/// naming `kernel_refusal` (why the kernel would not add a slot) and what to
+/// do instead.
+DMIRROR_EXPORT Status in_place_replace_allowed(const Superblock& sb, uint32_t old_slot,
+                                               const std::string& kernel_refusal);
 
 /// `old_leg`: a slot number or the path of a leg of the volume. Errors:
 /// InvalidArgument (no such leg, new device is a leg), TooSmall, Exists /
