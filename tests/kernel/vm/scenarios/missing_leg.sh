@@ -8,14 +8,14 @@ L1=/dev/vdb
 expect_rc 0 dmirrorctl create vol7 $L0 $L1 --yes --assume-clean --region-size 1M
 expect_rc 0 dmirrorctl deactivate vol7
 
-before0=$(sum $L0 0 $((64 * MIB)))
-before1=$(sum $L1 0 $((64 * MIB)))
+before0=$(sum_mib $L0 0 $((64 * MIB)))
+before1=$(sum_mib $L1 0 $((64 * MIB)))
 expect_rc 2 dmirrorctl activate $L0
 contains "slot 1 (leg uuid"
 contains "--degraded"
 check "nothing activated" test ! -e /dev/mapper/vol7
-check "the refusal left leg 0 byte-identical" test "$(sum $L0 0 $((64 * MIB)))" = "$before0"
-check "the refusal left leg 1 byte-identical" test "$(sum $L1 0 $((64 * MIB)))" = "$before1"
+check "the refusal left leg 0 byte-identical" test "$(sum_mib $L0 0 $((64 * MIB)))" = "$before0"
+check "the refusal left leg 1 byte-identical" test "$(sum_mib $L1 0 $((64 * MIB)))" = "$before1"
 
 expect_rc 2 dmirrorctl activate --degraded $L0
 contains "starting degraded: slot(s) 1 missing"
@@ -27,7 +27,7 @@ expect_rc 0 dmirrorctl examine $L0 --events 10
 contains "leg_missing"
 expect_rc 2 dmirrorctl status $L0 $L1
 contains "stale"
-check "leg 1 was never written" test "$(sum $L1 0 $((64 * MIB)))" = "$before1"
+check "leg 1 was never written" test "$(sum_mib $L1 0 $((64 * MIB)))" = "$before1"
 
 # It returns: rebuilt, and the array ends in sync.
 expect_rc 0 dmirrorctl activate $L0 $L1
