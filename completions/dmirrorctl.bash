@@ -28,7 +28,7 @@ _dmirrorctl_static() {
     io) echo "read write $global" ;;
     "io write") echo "--offset --from --no-close --degraded $global" ;;
     "io read") echo "--offset --length --to --prefer --heal $global" ;;
-    activate) echo "--degraded --force --incremental --run-dir $global" ;;
+    activate) echo "--degraded --from --re-add --force --incremental --run-dir $global" ;;
     monitor) echo "--oneshot --exec --stderr --interval $global" ;;
     *) echo "$global" ;;
   esac

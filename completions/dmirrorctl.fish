@@ -97,7 +97,9 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -l heal -d 'Rewrite
 # activate
 set -l a '__fish_seen_subcommand_from activate'
 complete -c dmirrorctl -n $a -l degraded -d 'Start even though legs are missing'
-complete -c dmirrorctl -n $a -l force -d 'Include stale legs'
+complete -c dmirrorctl -n $a -x -l from -d 'In a split brain, the leg whose data is kept'
+complete -c dmirrorctl -n $a -l re-add -d 'Rebuild a present failed leg by a full copy'
+complete -c dmirrorctl -n $a -l force -d 'Raise the freshest stale leg when none is in sync'
 complete -c dmirrorctl -n $a -l incremental -d 'Record one leg; activate when all are present'
 complete -c dmirrorctl -n $a -x -l run-dir -a '(__fish_complete_directories)' -d 'Where --incremental records legs'
 

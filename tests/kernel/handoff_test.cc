@@ -195,5 +195,47 @@ TEST(Handoff, FullResyncAndRebuildTogetherAreRefused) {
   EXPECT_NE(p.error().message.find("resync"), std::string::npos);
 }
 
+TEST(Handoff, BitmapBehindTheKernelSuperblocksIsNeverMarked) {
+  // The kernel would declare leg 0's bitmap stale (events 9 < 12): marking
+  // bits in it would hand over nothing, so the plan is a full resync.
+  auto in = input(2, false);
+  in.kernel[1] = existing(12);
+  in.kernel[0].bitmap->events = 9;
+  in.journal_dirty = {1};
+  auto p = plan_handoff(in);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->action, KernelMetadataAction::Zero);
+}
+
+TEST(Handoff, StaleLegsKernelMetadataDoesNotCount) {
+  // Leg 1 is stale and rebuilt: its old kernel metadata (other region size,
+  // higher events from a solo activation) neither blocks the hand-off of
+  // the dirty regions nor raises the events the others must reach.
+  auto in = input(2, false);
+  in.stale = {1};
+  in.kernel[1] = existing(40);
+  in.kernel[1].bitmap->chunksize = 2 * kRegion;
+  in.journal_dirty = {3};
+  auto p = plan_handoff(in);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->rebuild, (std::vector<uint32_t>{1}));
+  EXPECT_EQ(p->action, KernelMetadataAction::MarkDirty);
+  EXPECT_EQ(p->mark_regions, (std::vector<uint64_t>{3}));
+}
+
+TEST(Handoff, MissingSlotKeepsItsTablePositionAndFailedNeedsNoDegraded) {
+  Superblock sb = sb_with(3);
+  sb.legs[1].state = LegState::Missing;
+  EXPECT_EQ(kernel_slot_map(sb).slots, (std::vector<uint32_t>{0, 1, 2}));
+  auto in = input(3, false);
+  in.sb.legs[2].state = LegState::Failed;
+  in.present = {0, 1};
+  auto p = plan_handoff(in);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_TRUE(p->missing.empty());
+  EXPECT_EQ(p->left_out, (std::vector<uint32_t>{2}));
+  EXPECT_EQ(missing_slots(in.sb, {0}), (std::vector<uint32_t>{1}));
+}
+
 }  // namespace
 }  // namespace dmirror::dm

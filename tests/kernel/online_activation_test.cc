@@ -8,8 +8,7 @@
 #include <dmirror/dm/online/import_kernel_state.h>
 #include <dmirror/journal.h>
 
-#include "fake_dm_control.h"
-#include "support/test_array.h"
+#include "activation_rig.h"
 
 #include <gtest/gtest.h>
 
@@ -18,68 +17,7 @@
 namespace dmirror::dm {
 namespace {
 
-using dmirror::testing::format_test_array;
-using dmirror::testing::TestArrayOptions;
-using testing::FakeDmControl;
-
-constexpr uint64_t kData = 256 * 1024;
-constexpr uint64_t kRegion = 16 * 1024;  // 16 regions
-
-struct Rig {
-  std::vector<std::unique_ptr<BlockDevice>> devs;
-  Superblock sb;
-  FakeDmControl dm;
-
-  explicit Rig(bool assume_clean = true) {
-    TestArrayOptions o{.legs = 2, .data_size = kData, .region_size = kRegion, .assume_clean = assume_clean, .name = "vol"};
-    std::vector<BlockDevice*> raw;
-    for (int i = 0; i < 2; ++i) {
-      devs.push_back(make_mem_device(dmirror::testing::test_leg_size(o), "mem:leg" + std::to_string(i)));
-      raw.push_back(devs.back().get());
-    }
-    sb = *format_test_array(raw, o);
-  }
-
-  // ArrayLegs over the memory devices (not owning them).
-  ArrayLegs legs() {
-    std::vector<NamedDevice> named;
-    for (auto& d : devs) named.push_back(NamedDevice{d->describe(), std::make_unique<DeviceWrapper>(d.get())});
-    return *ArrayLegs::assemble(std::move(named));
-  }
-  std::map<uint32_t, DevNumber> numbers() const { return {{0, {254, 0}}, {1, {254, 16}}}; }
-
-  // Kernel metadata as the kernel leaves it: a dm-raid superblock (events
-  // 7, in sync) and a bitmap with `dirty` set, on every leg.
-  void write_kernel_metadata(const std::vector<uint64_t>& dirty, uint64_t failed_position = UINT64_MAX,
-                             uint64_t recovery_of_leg1 = kMaxSector) {
-    for (uint32_t slot = 0; slot < 2; ++slot) {
-      std::vector<std::byte> block(8192);
-      RaidSuperblock r;
-      r.magic = kDmRaidMagic;
-      r.compat_features = kRaidFeatureSupportsV190;
-      r.num_devices = 2;
-      r.array_position = slot;
-      r.events = 7;
-      r.disk_recovery_offset = slot == 1 ? recovery_of_leg1 : kMaxSector;
-      r.array_resync_offset = kMaxSector;
-      r.level = 1;
-      if (failed_position != UINT64_MAX) r.set_slot_failed(static_cast<uint32_t>(failed_position), true);
-      encode_raid_superblock(r, block);
-      BitmapSuper b;
-      b.magic = kBitmapMagic;
-      b.version = 4;
-      b.events = 7;
-      b.events_cleared = 7;
-      b.sync_size = kData / 512;
-      b.chunksize = kRegion;
-      b.daemon_sleep = 5;
-      encode_bitmap_super(b, std::span(block).subspan(4096, kBitmapSuperSize));
-      for (uint64_t r2 : dirty) set_region_bit(std::span(block).subspan(4096 + kBitmapSuperSize), r2, true);
-      ASSERT_TRUE(devs[slot]->write(sb.layout.kmeta_offset, block));
-    }
-  }
-  KernelMetadataState kernel(uint32_t slot) { return *read_kernel_metadata(*devs[slot], sb.layout.kmeta_offset); }
-};
+using testing::Rig;
 
 TEST(OnlineActivation, FirstUseCommitsOwnershipAndLoadsNosyncTable) {
   Rig rig;
@@ -184,22 +122,6 @@ TEST(OnlineActivation, OfflineDirtIsHandedToTheKernel) {
   EXPECT_EQ(legs.sb().resync_offset, kOffsetInSync);
 }
 
-TEST(OnlineActivation, RebuildIsPassedOnceAndRecorded) {
-  Rig rig;
-  rig.write_kernel_metadata({});
-  {
-    auto legs = rig.legs();
-    legs.edit().legs[1].state = LegState::Failed;
-    ASSERT_TRUE(legs.commit());
-  }
-  auto legs = rig.legs();
-  auto rep = activate_array(rig.dm, legs, rig.numbers());
-  ASSERT_TRUE(rep) << rep.error().message;
-  EXPECT_NE(rig.dm.find("vol")->live[0].params.find("rebuild 1"), std::string::npos);
-  EXPECT_EQ(legs.sb().legs[1].state, LegState::Rebuilding);
-  EXPECT_TRUE(legs.sb().legs[1].flags & legflag::kRebuildPassed);
-}
-
 TEST(ImportKernelState, FailedBitsRecoveryAndDirtyBitsComeBack) {
   Rig rig;
   rig.write_kernel_metadata({1, 4}, /*failed_position=*/UINT64_MAX, /*recovery_of_leg1=*/96);
@@ -246,28 +168,6 @@ TEST(ImportKernelState, NothingToDoWithoutTheFlag) {
   ASSERT_TRUE(rep);
   EXPECT_FALSE(rep->imported);
   EXPECT_EQ(legs.sb().seqno, seq);
-}
-
-TEST(ArrayLegsAssemble, StaleLegNeedsForce) {
-  Rig rig;
-  {
-    std::vector<NamedDevice> one;
-    one.push_back(NamedDevice{"leg0", std::make_unique<DeviceWrapper>(rig.devs[0].get())});
-    auto legs = ArrayLegs::assemble(std::move(one));
-    ASSERT_TRUE(legs);
-    ASSERT_TRUE(legs->commit());  // leg 1 missed this update
-  }
-  std::vector<NamedDevice> both;
-  for (auto& d : rig.devs) both.push_back(NamedDevice{d->describe(), std::make_unique<DeviceWrapper>(d.get())});
-  auto refused = ArrayLegs::assemble(std::move(both));
-  ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().code, ErrorCode::Stale);
-  EXPECT_NE(refused.error().message.find("--force"), std::string::npos);
-  std::vector<NamedDevice> again;
-  for (auto& d : rig.devs) again.push_back(NamedDevice{d->describe(), std::make_unique<DeviceWrapper>(d.get())});
-  auto forced = ArrayLegs::assemble(std::move(again), ArrayLegsOptions{.force = true});
-  ASSERT_TRUE(forced);
-  EXPECT_EQ(forced->stale_slots(), (std::vector<uint32_t>{1}));
 }
 
 }  // namespace

@@ -116,12 +116,12 @@ void print_activated(const Context& ctx, const dm::ActivateReport& rep, const Su
     doc["regions_handed_over"] = p.mark_regions.size();
     doc["notes"] = p.notes;
     doc["kernel"] = rep.status ? raid_status_json(*rep.status) : Json(nullptr);
-    doc["exit_code"] = p.missing.empty() ? 0 : kExitDegraded;
+    doc["exit_code"] = p.missing.empty() && p.left_out.empty() ? 0 : kExitDegraded;
     print_json(doc);
     return;
   }
   fmt::print("Activated '{}' as {} ({}, {} of {} legs).\n", rep.name, rep.node, format_size(sb.layout.data_size),
-             p.map.slots.size() - p.missing.size(), p.map.slots.size());
+             p.map.slots.size() - p.missing.size() - p.left_out.size(), p.map.slots.size());
   if (rep.unclean) fmt::print("The volume had not been deactivated cleanly (crash or power loss).\n");
   for (const auto& n : p.notes) fmt::print("  {}\n", n);
   if (rep.status)

@@ -10,6 +10,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace dmirror::dm {
 Status refuse_if_active(DmControl& dm, const Superblock& sb) {
   DMIRROR_ASSIGN_OR_RETURN(auto devs, find_array_devices(dm, sb.array_uuid));
@@ -43,6 +45,10 @@ Status apply_to_kernel_metadata(ArrayLegs& legs, const HandoffPlan& plan) {
   const uint64_t area = legs.sb().layout.kmeta_offset;
   for (uint32_t s : legs.present_slots()) {
     BlockDevice& dev = *legs.dev(s);
+    // A leg passed with `rebuild` is new to the kernel: its old kernel
+    // metadata is neither trusted nor worth marking.
+    const bool rebuilt = std::find(plan.rebuild.begin(), plan.rebuild.end(), s) != plan.rebuild.end();
+    if (rebuilt && plan.action != KernelMetadataAction::Zero) continue;
     switch (plan.action) {
       case KernelMetadataAction::Keep: break;
       case KernelMetadataAction::Zero: DMIRROR_RETURN_IF_ERROR(zero_kernel_metadata(dev, area)); break;
@@ -62,6 +68,13 @@ Status apply_to_kernel_metadata(ArrayLegs& legs, const HandoffPlan& plan) {
 Status commit_handoff(ArrayLegs& legs, const HandoffPlan& plan) {
   Superblock& sb = legs.edit();
   sb.flags |= sbflag::kKernelOwnsSync | sbflag::kDirty;
+  for (uint32_t s : plan.missing) {
+    // Missing, not failed (FORMAT.md 2.6 rule 11): it comes back by a rebuild.
+    LegEntry& e = sb.legs[s];
+    if (e.state != LegState::InSync && e.state != LegState::Replacing) continue;
+    e.state = LegState::Missing;
+    e.state_seq = sb.seqno + 1;
+  }
   for (uint32_t s : plan.rebuild) {
     LegEntry& e = sb.legs[s];
     e.state = LegState::Rebuilding;
@@ -83,11 +96,53 @@ std::string node_of(const DeviceInfo& top) {
   return ::access(mapper.c_str(), F_OK) == 0 ? mapper : top.dm_node();
 }
 
+// Failed legs get nothing from an activation unless re-added (rule 17).
+void leave_out_failed(ArrayLegs& legs, const ActivateOptions& options) {
+  if (options.re_add) return;
+  for (uint32_t s : legs.present_slots())
+    if (legs.sb().legs[s].state == LegState::Failed) legs.detach(s);
+}
+
+// Every refusal that depends only on the assembly, before anything is written.
+Status refuse_before_writing(const ArrayLegs& legs, const ActivateOptions& options) {
+  auto missing = missing_slots(legs.sb(), legs.present_slots());
+  auto st = check_missing(legs.sb(), missing, options.degraded);
+  if (st || legs.left_out().empty()) return st;
+  Error e = st.error();
+  for (const auto& why : legs.left_out()) e.message += ". " + why;
+  return std::unexpected(e);
+}
+
+// The administrator's choices the assembly acted on, into the event history.
+void record_choices(ArrayLegs& legs, const HandoffPlan& plan, std::vector<std::string>& notes) {
+  const Assembly& a = legs.assembly();
+  if (a.chosen_slot) {
+    uint64_t losing = 0;
+    for (uint32_t s : legs.stale_slots()) losing |= uint64_t{1} << s;
+    std::string text = "split brain resolved: slot " + std::to_string(*a.chosen_slot) + " (" +
+                       legs.path(*a.chosen_slot) + ") chosen (--from); the legs that diverged from it are rebuilt "
+                       "from it in full";
+    legs.record_event(EventType::SplitBrainResolved, *a.chosen_slot, {losing}, text);
+    notes.push_back(text);
+  }
+  if (auto f = legs.forced_slot()) {
+    std::string text = "slot " + std::to_string(*f) + " (" + legs.path(*f) +
+                       ") forced in sync (--force): no in-sync leg was present; it may lack recent writes";
+    legs.record_event(EventType::LegForced, *f, {}, text);
+    notes.push_back(text);
+  }
+  for (uint32_t s : plan.missing)
+    if (legs.sb().legs[s].state == LegState::Missing && legs.sb().legs[s].state_seq == legs.sb().seqno)
+      legs.record_event(EventType::LegMissing, s, {}, "slot " + std::to_string(s) + " is missing at activation (--degraded)");
+}
+
 }  // namespace
 
 Result<ActivateReport> activate_array(DmControl& dm, ArrayLegs& legs, const std::map<uint32_t, DevNumber>& devs,
                                       const ActivateOptions& options) {
   DMIRROR_RETURN_IF_ERROR(refuse_if_active(dm, legs.sb()));
+  leave_out_failed(legs, options);
+  DMIRROR_RETURN_IF_ERROR(refuse_before_writing(legs, options));
   ActivateReport rep;
   rep.name = legs.sb().name;
   rep.unclean = legs.sb().has_flag(sbflag::kKernelOwnsSync);
@@ -95,17 +150,23 @@ Result<ActivateReport> activate_array(DmControl& dm, ArrayLegs& legs, const std:
     DMIRROR_ASSIGN_OR_RETURN(rep.imported, import_kernel_state(legs));
     legs.record_event(EventType::UncleanShutdown, kNoSlot, {rep.imported->dirty_regions},
                       "the volume was not deactivated cleanly; the kernel resyncs the regions dirty in its bitmap");
+    leave_out_failed(legs, options);  // the kernel may have failed a leg
   }
   DMIRROR_ASSIGN_OR_RETURN(HandoffInput in, handoff_input(legs, rep.unclean, options.degraded));
   DMIRROR_ASSIGN_OR_RETURN(rep.plan, plan_handoff(in));
   const HandoffPlan& plan = rep.plan;
 
   TableChoices choices{.nosync = plan.nosync, .rebuild = plan.rebuild};
-  VolumeMapping mapping = volume_mapping_for(legs.sb(), plan.map, devs, choices);
+  // Only present legs reach the table (a failed leg left out is "- -").
+  std::map<uint32_t, DevNumber> present_devs;
+  for (uint32_t s : legs.present_slots())
+    if (auto it = devs.find(s); it != devs.end()) present_devs.insert(*it);
+  VolumeMapping mapping = volume_mapping_for(legs.sb(), plan.map, present_devs, choices);
   DMIRROR_ASSIGN_OR_RETURN(DevicePlan devplan, plan_array_volume(mapping, plan.map));
 
   DMIRROR_RETURN_IF_ERROR(apply_to_kernel_metadata(legs, plan));
   DMIRROR_RETURN_IF_ERROR(commit_handoff(legs, plan));
+  record_choices(legs, plan, rep.plan.notes);
   legs.record_event(EventType::Activated, kNoSlot,
                     {legs.present_slots().size(), plan.rebuild.size(), plan.nosync ? 1u : 0u, plan.first_use ? 1u : 0u},
                     "activated as /dev/mapper/" + legs.sb().name);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// ArrayLegs: slot matching, superblock commits, events and journals over the
-// present legs of one array.
+// ArrayLegs: superblock commits, events and journals over the present legs
+// of one array (the members come from the assembly: array_legs_assemble.cc).
 #include <dmirror/dm/online/array_legs.h>
 
 #include <dmirror/journal.h>
@@ -26,60 +26,6 @@ uint64_t unix_now() { return static_cast<uint64_t>(std::time(nullptr)); }
 ArrayLegs::ArrayLegs(ArrayLegs&&) noexcept = default;
 ArrayLegs& ArrayLegs::operator=(ArrayLegs&&) noexcept = default;
 ArrayLegs::~ArrayLegs() = default;
-
-Result<ArrayLegs> ArrayLegs::assemble(std::vector<NamedDevice> devices, const ArrayLegsOptions& options) {
-  if (devices.empty()) return make_error(ErrorCode::InvalidArgument, "no leg given");
-  std::vector<LegMetadata> metas;
-  for (auto& d : devices) {
-    auto meta = read_leg(*d.dev);
-    if (!meta) {
-      auto e = meta.error();
-      e.message = d.path + ": " + e.message;
-      return std::unexpected(e);
-    }
-    metas.push_back(std::move(*meta));
-  }
-  size_t newest = 0;
-  for (size_t i = 1; i < metas.size(); ++i) {
-    if (metas[i].sb.array_uuid != metas[0].sb.array_uuid)
-      return make_error(ErrorCode::InvalidArgument,
-                        devices[i].path + " is a leg of array '" + metas[i].sb.name + "' (uuid " +
-                            metas[i].sb.array_uuid.str() + "), but " + devices[0].path + " belongs to '" +
-                            metas[0].sb.name + "' (uuid " + metas[0].sb.array_uuid.str() +
-                            "). Give the legs of one array only");
-    if (metas[i].sb.seqno > metas[newest].sb.seqno) newest = i;
-  }
-  ArrayLegs out;
-  out.sb_ = metas[newest].sb;
-  out.legs_.resize(kMaxLegs);
-  for (size_t i = 0; i < metas.size(); ++i) {
-    const Superblock& own = metas[i].sb;
-    const uint32_t slot = own.slot;
-    const auto& entry = out.sb_.legs[slot];
-    if (slot >= out.sb_.nr_legs || entry.uuid != own.leg_uuid || entry.state == LegState::Unused ||
-        entry.state == LegState::Removed)
-      return make_error(ErrorCode::InvalidArgument,
-                        devices[i].path + " was slot " + std::to_string(slot) + " of array '" + out.sb_.name +
-                            "' but is no longer a member (it was removed or replaced). Leave it out, or "
-                            "wipe it before reuse");
-    if (out.legs_[slot].dev)
-      return make_error(ErrorCode::InvalidArgument, devices[i].path + " and " + out.legs_[slot].path +
-                                                        " both claim slot " + std::to_string(slot) +
-                                                        "; give each leg once");
-    if (own.seqno < out.sb_.seqno) {
-      if (!options.force)
-        return make_error(ErrorCode::Stale,
-                          leg_text(slot, devices[i].path) + " is stale: its metadata is at seqno " +
-                              std::to_string(own.seqno) + ", the array at " + std::to_string(out.sb_.seqno) +
-                              ", so it missed writes. Leave it out (and replace it later), or use --force to "
-                              "include it: it is then rebuilt from the other legs");
-      out.stale_.push_back(slot);
-    }
-    out.legs_[slot] = Leg{std::move(devices[i].path), std::move(devices[i].dev)};
-  }
-  std::sort(out.stale_.begin(), out.stale_.end());
-  return out;
-}
 
 std::vector<uint32_t> ArrayLegs::present_slots() const {
   std::vector<uint32_t> out;
@@ -160,7 +106,7 @@ Result<ArrayLegs> open_array_legs(const std::vector<std::string>& paths, const O
         auto dev, open_device(p, OpenOptions{.writable = true, .direct = block, .exclusive = options.exclusive}));
     devices.push_back(NamedDevice{p, block ? make_aligned_device(std::move(dev)) : std::move(dev)});
   }
-  return ArrayLegs::assemble(std::move(devices), ArrayLegsOptions{.force = options.force});
+  return ArrayLegs::assemble(std::move(devices), options.assemble);
 }
 
 }  // namespace dmirror::dm

@@ -17,8 +17,11 @@ std::string slot_list(const std::vector<uint32_t>& slots) {
   return out;
 }
 
+// Missing slots keep their table position ("- -"), so positions never
+// shift when a leg is away and comes back.
 bool takes_part(LegState s) {
-  return s == LegState::InSync || s == LegState::Failed || s == LegState::Rebuilding || s == LegState::Replacing;
+  return s == LegState::InSync || s == LegState::Failed || s == LegState::Rebuilding || s == LegState::Replacing ||
+         s == LegState::Missing;
 }
 
 bool can_source(LegState s) { return s == LegState::InSync || s == LegState::Replacing; }
@@ -26,8 +29,11 @@ bool can_source(LegState s) { return s == LegState::InSync || s == LegState::Rep
 // Why `slot` must be passed with `rebuild`, or empty.
 std::string rebuild_reason(const HandoffInput& in, uint32_t slot, bool any_existing, bool kmeta_new) {
   const LegEntry& e = in.sb.legs[slot];
-  if (contains(in.stale, slot)) return "slot " + std::to_string(slot) + " is stale (forced in): rebuilt from the others";
-  if (e.state == LegState::Failed) return "slot " + std::to_string(slot) + " is marked failed: rebuilt from the others";
+  if (contains(in.stale, slot))
+    return "slot " + std::to_string(slot) +
+           " is stale (it missed updates): rebuilt in full from the others, never read until then";
+  if (e.state == LegState::Failed)
+    return "slot " + std::to_string(slot) + " is marked failed and re-added (--re-add): rebuilt in full from the others";
   if (e.state == LegState::Rebuilding && !(e.flags & legflag::kRebuildPassed))
     return "slot " + std::to_string(slot) + " is rebuilding: the kernel rebuilds it from the start";
   if (any_existing && kmeta_new)
@@ -35,8 +41,19 @@ std::string rebuild_reason(const HandoffInput& in, uint32_t slot, bool any_exist
   return {};
 }
 
-bool bitmap_usable(const KernelMetadataState& k, const Superblock& sb) {
-  return k.bitmap && k.bitmap->chunksize == sb.region_size && k.bitmap->chunk_count() >= sb.nr_regions;
+// A bitmap the kernel will trust (kernel-dm.md §3.3): our region size, every
+// region covered, and events not below the newest dm-raid superblock the
+// kernel will load (`events`), else it declares the bitmap stale.
+bool bitmap_usable(const KernelMetadataState& k, const Superblock& sb, uint64_t events) {
+  return k.bitmap && k.bitmap->chunksize == sb.region_size && k.bitmap->chunk_count() >= sb.nr_regions &&
+         k.bitmap->events >= events;
+}
+
+std::string missing_text(const Superblock& sb, const std::vector<uint32_t>& slots) {
+  std::string out;
+  for (uint32_t s : slots)
+    out += (out.empty() ? "" : ", ") + std::string("slot ") + std::to_string(s) + " (leg uuid " + sb.legs[s].uuid.str() + ")";
+  return out;
 }
 
 }  // namespace
@@ -54,27 +71,47 @@ KernelSlotMap kernel_slot_map(const Superblock& sb) {
   return m;
 }
 
+Status check_missing(const Superblock& sb, const std::vector<uint32_t>& missing, bool allow_degraded) {
+  if (missing.empty() || allow_degraded) return ok();
+  return make_error(ErrorCode::Stale, "array '" + sb.name + "': " + missing_text(sb, missing) +
+                                          " missing. Give every leg, or use --degraded to start without them "
+                                          "(they are recorded missing and rebuilt when they return)");
+}
+
+std::vector<uint32_t> missing_slots(const Superblock& sb, const std::vector<uint32_t>& present) {
+  std::vector<uint32_t> out;
+  for (uint32_t s : kernel_slot_map(sb).slots)
+    if (!contains(present, s) && sb.legs[s].state != LegState::Failed) out.push_back(s);
+  return out;
+}
+
 Result<HandoffPlan> plan_handoff(const HandoffInput& in) {
   const Superblock& sb = in.sb;
   HandoffPlan p;
   p.map = kernel_slot_map(sb);
   std::vector<uint32_t> here;
-  for (uint32_t s : p.map.slots) (contains(in.present, s) ? here : p.missing).push_back(s);
+  for (uint32_t s : p.map.slots) {
+    if (contains(in.present, s)) here.push_back(s);
+    else (sb.legs[s].state == LegState::Failed ? p.left_out : p.missing).push_back(s);
+  }
   if (here.empty())
     return make_error(ErrorCode::Stale, "array '" + sb.name + "': none of its legs was given or found");
-  if (!p.missing.empty() && !in.allow_degraded)
-    return make_error(ErrorCode::Stale, "array '" + sb.name + "': slot(s) " + slot_list(p.missing) +
-                                            " missing. Give every leg, or use --degraded to start without them "
-                                            "(they are then rebuilt when they return)");
+  DMIRROR_RETURN_IF_ERROR(check_missing(sb, p.missing, in.allow_degraded));
   if (!p.missing.empty()) p.notes.push_back("starting degraded: slot(s) " + slot_list(p.missing) + " missing");
+  for (uint32_t s : p.left_out)
+    p.notes.push_back("slot " + std::to_string(s) +
+                      " is failed: left out (once its device is healthy, `dmirrorctl activate --re-add` or "
+                      "`dmirrorctl resync --re-add` copies everything onto it, or `dmirrorctl replace` it)");
 
   auto kmeta = [&](uint32_t s) -> const KernelMetadataState* {
     auto it = in.kernel.find(s);
     return it == in.kernel.end() ? nullptr : &it->second;
   };
+  // Only the legs kept as they are count: a stale leg's kernel metadata is
+  // as old as the rest of it, and `rebuild` makes the kernel treat it as new.
   bool any_existing = false;
   for (uint32_t s : here)
-    if (kmeta(s) && !kmeta(s)->is_new) any_existing = true;
+    if (!contains(in.stale, s) && kmeta(s) && !kmeta(s)->is_new) any_existing = true;
 
   std::vector<uint32_t> only_new_kmeta;  // rebuilt only because their kernel metadata is blank
   for (uint32_t s : here) {
@@ -114,9 +151,15 @@ Result<HandoffPlan> plan_handoff(const HandoffInput& in) {
     p.notes.push_back("unclean shutdown: the kernel resyncs every region dirty in its bitmap");
   }
   if (dirty.empty()) return p;
+  // The kernel loads the freshest dm-raid superblock of the legs not
+  // rebuilt; every bitmap we mark must be at least that fresh.
+  uint64_t events = 0;
+  for (uint32_t s : here)
+    if (!contains(p.rebuild, s) && kmeta(s) && !kmeta(s)->is_new) events = std::max(events, kmeta(s)->events);
   bool usable = true;
   for (uint32_t s : here)
-    if (kmeta(s) && !kmeta(s)->is_new && !bitmap_usable(*kmeta(s), sb)) usable = false;
+    if (!contains(p.rebuild, s) && kmeta(s) && !kmeta(s)->is_new && !bitmap_usable(*kmeta(s), sb, events))
+      usable = false;
   if (usable) {
     p.action = KernelMetadataAction::MarkDirty;
     p.mark_regions.assign(dirty.begin(), dirty.end());

@@ -24,7 +24,11 @@ struct KernelView {
 Result<KernelView> read_view(ArrayLegs& legs, const KernelSlotMap& map) {
   KernelView v;
   for (uint32_t p = 0; p < map.slots.size(); ++p) v.position_to_slot[p] = map.slots[p];
+  const auto& stale = legs.stale_slots();
   for (uint32_t s : legs.present_slots()) {
+    // A stale leg's kernel metadata is as old as the rest of it: it says
+    // nothing about the array (it is being rebuilt in full).
+    if (std::find(stale.begin(), stale.end(), s) != stale.end()) continue;
     auto st = read_kernel_metadata(*legs.dev(s), legs.sb().layout.kmeta_offset);
     if (!st) return std::unexpected(st.error());
     if (st->is_new) continue;
@@ -42,7 +46,9 @@ Result<KernelView> read_view(ArrayLegs& legs, const KernelSlotMap& map) {
 
 void set_failed(Superblock& sb, uint32_t slot, ImportReport& rep) {
   LegEntry& e = sb.legs[slot];
-  if (e.state == LegState::Failed) return;
+  // A slot recorded missing had no device in the table ("- -"): the kernel
+  // counts it failed, but it is missing, not failed (FORMAT.md 2.6 rule 11).
+  if (e.state == LegState::Failed || e.state == LegState::Missing) return;
   e.state = LegState::Failed;
   e.state_seq = sb.seqno + 1;
   e.recovery_offset = kOffsetInSync;
@@ -142,7 +148,7 @@ Result<ImportReport> import_kernel_state(ArrayLegs& legs, const ImportOptions& o
 Result<ImportReport> import_kernel_state_offline(std::span<BlockDevice* const> devices) {
   std::vector<NamedDevice> named;
   for (BlockDevice* d : devices) named.push_back(NamedDevice{d->describe(), std::make_unique<DeviceWrapper>(d)});
-  DMIRROR_ASSIGN_OR_RETURN(auto legs, ArrayLegs::assemble(std::move(named), ArrayLegsOptions{.force = true}));
+  DMIRROR_ASSIGN_OR_RETURN(auto legs, ArrayLegs::assemble(std::move(named), ArrayLegsOptions{.split_brain = SplitBrainPolicy::NewestSideOnly}));
   if (!legs.sb().has_flag(sbflag::kKernelOwnsSync)) {
     ImportReport rep;
     rep.resync_offset = legs.sb().resync_offset;

@@ -27,7 +27,7 @@ Result<LiveVolume> open_live_volume(DmControl& dm, const std::string& name) {
     DMIRROR_ASSIGN_OR_RETURN(auto leg, open_leg_shared(path));
     opened.push_back(std::move(leg));
   }
-  DMIRROR_ASSIGN_OR_RETURN(auto legs, ArrayLegs::assemble(std::move(opened), ArrayLegsOptions{.force = true}));
+  DMIRROR_ASSIGN_OR_RETURN(auto legs, ArrayLegs::assemble(std::move(opened), ArrayLegsOptions{.split_brain = SplitBrainPolicy::NewestSideOnly}));
   return LiveVolume{name, parsed.array_uuid, std::move(devs), std::move(legs)};
 }
 

@@ -18,9 +18,9 @@ if [ "$DMIRROR_BOOT" = 1 ]; then
   sleep 2
   hard_reset
 else
-  expect_rc 0 dmirrorctl activate $L0 $L1
+  expect_rc 0 dmirrorctl activate --re-add $L0 $L1
   contains "not been deactivated cleanly"
-  contains "slot 1 is marked failed: rebuilt from the others"
+  contains "slot 1 is marked failed and re-added (--re-add): rebuilt in full from the others"
   wait_idle 120 $L0 $L1
   expect_rc 0 dmirrorctl scrub vol5 --check-only
   contains "online check clean"

@@ -39,10 +39,10 @@ contains "failed"
 expect_rc 2 dmirrorctl examine $L0 --events 20
 contains "leg_failed"
 
-# Back online with leg 1 still failed: it is rebuilt (passed with
-# `rebuild` exactly once).
-expect_rc 0 dmirrorctl activate $L0 $L1
-contains "slot 1 is marked failed: rebuilt from the others"
+# Back online with leg 1 still failed: it is left out unless re-added;
+# --re-add rebuilds it (passed with `rebuild` exactly once).
+expect_rc 0 dmirrorctl activate --re-add $L0 $L1
+contains "slot 1 is marked failed and re-added (--re-add): rebuilt in full from the others"
 wait_idle 120 $L0 $L1
 check "leg 1 rebuilt" test "$(sum $L1 $((DATA + 10 * MIB)) $((2 * MIB)))" = "$(md5sum </tmp/after | cut -d' ' -f1)"
 expect_rc 0 dmirrorctl deactivate vol1

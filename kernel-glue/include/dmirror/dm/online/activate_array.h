@@ -23,7 +23,8 @@
 namespace dmirror::dm {
 
 struct ActivateOptions {
-  bool degraded = false;  // start with legs missing
+  bool degraded = false;  // start with legs missing (they are recorded missing)
+  bool re_add = false;    // a present failed leg is rebuilt in full (as resync --re-add); else left out
 };
 
 struct ActivateReport {
@@ -40,8 +41,14 @@ struct ActivateReport {
 /// leftovers of an interrupted activation do.
 [[nodiscard]] DMIRROR_EXPORT Status refuse_if_active(DmControl& dm, const Superblock& sb);
 
+/// `legs` comes from ArrayLegs::assemble() with rejoin_stale (the roles are
+/// the assembly's): stale legs are passed with `rebuild` (a full copy by
+/// the kernel, never read before), failed legs are left out unless re_add,
+/// missing ones need `degraded` and are recorded missing; a split brain
+/// settled by --from and a forced leg are recorded in the event history.
 /// `devs`: the block device of every present leg, by our slot. Errors:
-/// Exists (already active, or leftover dm devices of the array), plus
+/// Exists (already active, or leftover dm devices of the array), Stale
+/// (legs missing without `degraded`, before anything is written), plus
 /// those of plan_handoff() and of the dm commands (with the kernel's reason).
 DMIRROR_EXPORT Result<ActivateReport> activate_array(DmControl& dm, ArrayLegs& legs,
                                                      const std::map<uint32_t, DevNumber>& devs,

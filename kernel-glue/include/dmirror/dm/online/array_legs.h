@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// The legs of one array as the online layer sees them: each present leg's
-// device and chosen superblock, matched to its slot, and the newest
-// superblock as the array's view. It is how activation, deactivation, the
+// The legs of one array as the online layer sees them: each member's
+// device on its slot and the authority's superblock as the array's view.
+// Which legs are members, and in which role, is decided by the one
+// assembly (assemble_array(), FORMAT.md 2.6); nothing here second-guesses
+// it. It is how activation, deactivation, the
 // monitor and online replace change our metadata: a commit writes the
 // superblock with seqno + 1 to every present leg (copy 0, flush, copy 1,
 // flush); events and the write-intent journal go to every present leg too.
@@ -9,6 +11,7 @@
 // so this is safe while the volume is active.
 #pragma once
 
+#include <dmirror/assembly.h>
 #include <dmirror/block_device.h>
 #include <dmirror/events.h>
 #include <dmirror/export.h>
@@ -31,17 +34,39 @@ struct NamedDevice {
   std::unique_ptr<BlockDevice> dev;
 };
 
+enum class SplitBrainPolicy {
+  Refuse,           // SplitBrain error naming the diverged legs (activation)
+  NewestSideOnly,   // attach only the legs that did not diverge from the newest
+                    // one; the other side is left untouched (deactivation, import)
+};
+
 struct ArrayLegsOptions {
-  bool force = false;  // accept stale legs (they are recorded in stale_slots())
+  // The administrator's choice of side in a split brain (activate --from,
+  // as resync --from): AssembleOptions::choose_slot.
+  std::optional<uint32_t> choose_slot;
+  // mdadm's --force: AssembleOptions::force (raise the freshest stale leg
+  // when no in-sync leg is present).
+  bool force = false;
+  // Stale legs (behind the newest superblock, or on the losing side of a
+  // chosen split brain): when true they are attached and rejoin as
+  // `rebuilding` for a full copy (recovery offset 0, REBUILD_PASSED clear,
+  // in memory until the next commit), so no commit can promote them; when
+  // false they are left out and nothing is written to them.
+  bool rejoin_stale = false;
+  SplitBrainPolicy split_brain = SplitBrainPolicy::Refuse;
 };
 
 class DMIRROR_EXPORT ArrayLegs {
  public:
-  /// Reads every device's superblocks and matches it to its slot of the
-  /// newest superblock. Errors: NotDmirror (a device is not a leg),
-  /// InvalidArgument (legs of different arrays, the same slot twice, a leg
-  /// the newest leg table no longer lists), Stale (a leg missed updates and
-  /// !force).
+  /// Probes every device (probe_leg) and assembles them (assemble_array).
+  /// Members are attached on their slots: in-sync, rebuilding and failed
+  /// ones always, stale ones only with rejoin_stale. Legs the assembly
+  /// leaves out for their geometry or a foreign signature are not attached
+  /// (left_out() says why). Errors: the device's own (unreadable, not a
+  /// leg), InvalidArgument (a leg of another array, a duplicate, a leg the
+  /// newest table no longer lists; --from naming a leg that is not given),
+  /// SplitBrain (histories diverged, no choice made, policy Refuse: the
+  /// message names both legs and the way to choose).
   static Result<ArrayLegs> assemble(std::vector<NamedDevice> devices, const ArrayLegsOptions& options = {});
 
   ArrayLegs(ArrayLegs&&) noexcept;
@@ -54,8 +79,15 @@ class DMIRROR_EXPORT ArrayLegs {
   BlockDevice* dev(uint32_t slot) const { return present(slot) ? legs_[slot].dev.get() : nullptr; }
   std::string path(uint32_t slot) const { return present(slot) ? legs_[slot].path : std::string(); }
   std::vector<uint32_t> present_slots() const;
-  /// Present legs whose seqno is behind the newest (only with force).
+  /// Slots the assembly graded stale and that rejoin (rejoin_stale).
   const std::vector<uint32_t>& stale_slots() const { return stale_; }
+  /// The assembly this view was built from (roles, findings, health).
+  const Assembly& assembly() const { return assembly_; }
+  /// The slot raised to in sync by force, if any.
+  std::optional<uint32_t> forced_slot() const { return forced_; }
+  /// Why each leg given was left out (geometry, foreign signature): the
+  /// assembly's finding messages.
+  const std::vector<std::string>& left_out() const { return left_out_; }
   /// Adds a device for `slot` (a new leg joining: replace). The caller has
   /// set sb().legs[slot].
   void attach(uint32_t slot, NamedDevice device);
@@ -84,12 +116,15 @@ class DMIRROR_EXPORT ArrayLegs {
   Superblock sb_;
   std::vector<Leg> legs_;  // by slot
   std::vector<uint32_t> stale_;
+  std::optional<uint32_t> forced_;
+  std::vector<std::string> left_out_;
+  Assembly assembly_;
   std::optional<uint64_t> next_event_;
 };
 
 struct OpenLegsForArray {
   bool exclusive = false;  // O_EXCL: refuse legs mounted or held by another device
-  bool force = false;
+  ArrayLegsOptions assemble;
 };
 
 /// Opens `paths` (block devices O_DIRECT through an aligned wrapper, image

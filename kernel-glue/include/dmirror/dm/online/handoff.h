@@ -22,7 +22,7 @@
 namespace dmirror::dm {
 
 /// Which of our slots the kernel table lists, in table order: every slot in
-/// state in_sync, failed, rebuilding or replacing (removed and unused slots
+/// state in_sync, failed, rebuilding, replacing or missing (removed and unused slots
 /// are left out, so the kernel never sees a permanent hole, which md would
 /// treat as degraded forever).
 struct KernelSlotMap {
@@ -34,7 +34,7 @@ DMIRROR_EXPORT KernelSlotMap kernel_slot_map(const Superblock& sb);
 struct HandoffInput {
   Superblock sb;
   std::vector<uint32_t> present;                   // our slots with a device
-  std::vector<uint32_t> stale;                     // present, behind the newest seqno (forced in)
+  std::vector<uint32_t> stale;                     // present, graded stale by the assembly: rebuilt in full
   std::map<uint32_t, KernelMetadataState> kernel;  // per present slot
   std::vector<uint64_t> journal_dirty;             // our dirty regions
   bool unclean = false;                            // KERNEL_OWNS_SYNC and no dm device of the array
@@ -49,7 +49,8 @@ enum class KernelMetadataAction {
 
 struct HandoffPlan {
   KernelSlotMap map;
-  std::vector<uint32_t> missing;        // our slots passed as "- -"
+  std::vector<uint32_t> missing;        // our slots passed as "- -": not given (needs --degraded)
+  std::vector<uint32_t> left_out;       // failed slots passed as "- -" (not re-added)
   std::vector<uint32_t> rebuild;        // our slots passed with `rebuild`
   bool first_use = false;               // the kernel will create its metadata
   bool nosync = false;                  // first use on legs known identical
@@ -58,6 +59,14 @@ struct HandoffPlan {
   bool force_resync = false;            // write array_resync_offset = 0 on every present leg
   std::vector<std::string> notes;       // each decision, said for a human
 };
+
+/// The slots of the kernel slot map with no device that are not failed:
+/// what --degraded must consent to.
+DMIRROR_EXPORT std::vector<uint32_t> missing_slots(const Superblock& sb, const std::vector<uint32_t>& present);
+/// Stale naming every missing slot (and its leg uuid) and --degraded,
+/// unless `missing` is empty or allow_degraded.
+[[nodiscard]] DMIRROR_EXPORT Status check_missing(const Superblock& sb, const std::vector<uint32_t>& missing,
+                                                  bool allow_degraded);
 
 /// Errors: Stale (legs missing without allow_degraded, or no in-sync leg
 /// present), Unsupported (a full resync is needed while a leg must also be
