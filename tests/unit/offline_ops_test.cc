@@ -163,11 +163,9 @@ class ScrubTest : public ::testing::Test {
  protected:
   ScrubOptions opts() {
     ScrubOptions o;
-    o.lock_dir = dir_.path();
     o.checkpoint_bytes = 16 * 1024;
     return o;
   }
-  testing::ScratchDir dir_;
 };
 
 TEST_F(ScrubTest, ThreeLegsMajorityRepairsAtTheExactLocation) {
@@ -268,21 +266,6 @@ TEST_F(ScrubTest, ALegVanishingMidScrubIsACleanErrorAndKeepsTheCheckpoint) {
   EXPECT_TRUE(again->resumed);
   EXPECT_EQ(again->resumed_from, sb.checkpoint.position);
   EXPECT_EQ(again->result, ScrubResult::Clean);
-}
-
-TEST_F(ScrubTest, TwoScrubsNeverRunOnOneArray) {
-  TestLegs legs;
-  std::atomic<bool> cancel{false};
-  auto o = opts();
-  o.control.progress = [&](const Progress&) {
-    auto second = scrub(legs.devices(), opts());
-    ASSERT_FALSE(second);
-    EXPECT_EQ(second.error().code, ErrorCode::Busy);
-    cancel = true;
-  };
-  o.control.cancel = &cancel;
-  auto r = scrub(legs.devices(), o);
-  ASSERT_TRUE(r);
 }
 
 TEST(Replace, NewLegJoinsCopiesVerifiesAndRetiresTheOld) {

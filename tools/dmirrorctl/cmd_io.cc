@@ -2,6 +2,7 @@
 // `dmirrorctl io write|read NAME|LEG... --offset X [--from FILE | --to FILE]
 // [--length N]`: put data through the userspace mirror engine, for demos
 // and tests (the write path, leg failures, recovery after a crash).
+#include "array_lock_cli.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "op_support.h"
@@ -13,6 +14,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <iterator>
 
 namespace dmirror::cli {
@@ -27,7 +29,15 @@ struct IoArgs {
 int run_io(const Context& ctx, const IoArgs& a, bool write) {
   auto off = parse_size(a.offset);
   if (!off) return report_error(ctx, "invalid --offset", off.error());
-  auto legs = open_leg_args(a.legs, write);
+  auto paths = resolve_legs(a.legs);
+  if (!paths) return report_error(ctx, "cannot find the array", paths.error());
+  std::optional<ArrayLock> held;   // a write session commits metadata; a read takes no lock
+  if (write) {
+    auto l = lock_array_at(*paths);
+    if (!l) return report_error(ctx, "cannot lock the array", l.error());
+    held.emplace(std::move(*l));
+  }
+  auto legs = open_legs(*paths, OpenLegsOptions{.writable = write});
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
   auto m = Mirror::open(legs->devices(), MirrorOptions{.read_only = !write, .io_engine = IoEngineKind::Threads});
   if (!m) return report_error(ctx, "cannot open the mirror", m.error());

@@ -2,6 +2,7 @@
 // `dmirrorctl replace NAME|LEG... --old LEG --new DEV`: add DEV as a new
 // leg, copy, verify, then retire the old leg. Redundancy never drops; rerun
 // with the same --new to resume.
+#include "array_lock_cli.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "op_support.h"
@@ -36,6 +37,10 @@ int run_replace(const Context& ctx, const ReplaceArgs& a) {
       return report_failure(ctx, "refusing to use " + a.new_dev, ErrorCode::ForeignSignature,
                             a.new_dev + " carries " + sigs->front().describe() + ". Wipe it or use --force");
   }
+  std::vector<std::string> locked = current;
+  locked.push_back(a.new_dev);
+  auto held = lock_array_at(locked);
+  if (!held) return report_error(ctx, "cannot lock the array", held.error());
   auto legs = open_legs(current, OpenLegsOptions{.writable = true});
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
   auto fresh = open_legs({a.new_dev}, OpenLegsOptions{.writable = true});

@@ -2,6 +2,7 @@
 // `dmirrorctl resync NAME|LEG... [--full] [--from LEG]`: bring the legs
 // back in sync offline (journal-driven when possible) and recover
 // rebuilding legs. Resumable: rerun after an interruption.
+#include "array_lock_cli.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "op_support.h"
@@ -31,6 +32,8 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
   }
   o.control.progress = progress_printer(ctx);
   o.control.cancel = install_cancel_handler();
+  auto held = lock_array_at(*paths);
+  if (!held) return report_error(ctx, "cannot lock the array", held.error());
   auto legs = open_legs(*paths, OpenLegsOptions{.writable = true});
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
   auto r = resync(legs->devices(), o);

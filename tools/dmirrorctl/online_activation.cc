@@ -2,6 +2,8 @@
 // activate_legs(): arguments to an active volume (see online_activation.h).
 #include "online_activation.h"
 
+#include "array_lock_cli.h"
+
 #include <dmirror/dm/online/active_volume.h>
 #include <dmirror/dm/online/array_legs.h>
 #include <dmirror/dm/online/leg_args.h>
@@ -11,6 +13,7 @@ namespace dmirror::cli {
 Result<Activated> activate_legs(dm::DmControl& control, const std::vector<std::string>& args,
                                 const dm::ActivateOptions& options, bool force) {
   DMIRROR_ASSIGN_OR_RETURN(auto resolved, dm::resolve_leg_args(args));
+  DMIRROR_ASSIGN_OR_RETURN(auto held, lock_array_at(resolved.paths));
   DMIRROR_ASSIGN_OR_RETURN(auto legs, dm::open_array_legs(resolved.paths, dm::OpenLegsForArray{.force = force}));
   DMIRROR_RETURN_IF_ERROR(dm::refuse_if_active(control, legs.sb()));
   DMIRROR_RETURN_IF_ERROR(dm::check_legs_unclaimed(resolved.paths));
