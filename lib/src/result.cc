@@ -22,6 +22,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::ForeignSignature: return "foreign-signature";
     case ErrorCode::Stale: return "stale";
     case ErrorCode::Cancelled: return "cancelled";
+    case ErrorCode::SplitBrain: return "split-brain";
     case ErrorCode::Internal: return "internal";
   }
   return "unknown";
@@ -41,7 +42,7 @@ Error errno_to_error(int err, std::string context) {
     case EEXIST: code = ErrorCode::Exists; break;
     case EINVAL: case ENAMETOOLONG: case EISDIR: case ENOTDIR: case ENOTBLK:
       code = ErrorCode::InvalidArgument; break;
-    case ENOSPC: case EFBIG: code = ErrorCode::TooSmall; break;
+    case ENOSPC: case EDQUOT: case EFBIG: code = ErrorCode::TooSmall; break;
     case ENOTSUP: case ENOTTY: case ENOSYS: code = ErrorCode::Unsupported; break;
     case EINTR: case ECANCELED: code = ErrorCode::Cancelled; break;
     default: code = ErrorCode::Io; break;

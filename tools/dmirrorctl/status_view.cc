@@ -80,6 +80,7 @@ void print_status_text(const ArrayView& v, int verbose) {
     std::string extra = (sb.legs[s].flags & legflag::kWriteMostly) ? "  write-mostly" : "";
     if (!l || verbose > 0) extra += "  uuid " + sb.legs[s].uuid.str();
     fmt::print("  slot {:<2} {:<24} {} seqno {}{}\n", s, path, paint_health(slot_state(v, s), 10), seq, extra);
+    if (any_counter(sb.counters[s]) || verbose > 0) fmt::print("          errors: {}\n", leg_counters_text(sb.counters[s]));
   }
   const ScrubSummary& sc = sb.last_scrub;
   fmt::print("Last scrub:  {}\n", sc.result == ScrubResult::Never
@@ -113,6 +114,7 @@ Json status_json(const ArrayView& v) {
     if (sb.legs[s].state == LegState::Unused) continue;
     const LegView* l = slot_leg(v, s);
     Json j = leg_entry_json(s, sb.legs[s]);
+    j.update(leg_counters_json(sb.counters[s]));
     j["path"] = l ? Json(l->path) : Json(nullptr);
     j["present"] = l != nullptr;
     j["stale"] = l && l->stale;

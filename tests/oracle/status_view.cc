@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The one assembly (assembly.h: assemble_paths). Before it was implemented
+// the older `assemble()` and its ArrayView (array.h) were used: roles then
+// came from the leg table's state and LegView::stale. CMakeLists.txt
+// decides which (DMIRROR_ORACLE_ARRAY_VIEW).
+#include "oracle/status_view.h"
+
+#include <dmirror/array.h>
+
+namespace dmirror::oracle {
+
+#ifdef DMIRROR_ORACLE_ARRAY_VIEW
+StatusView status_of(const std::vector<std::string>& paths) {
+  StatusView v;
+  if (paths.empty()) {
+    v.error = "no legs given";
+    return v;
+  }
+  auto a = assemble(paths);
+  if (!a) {
+    v.error = a.error().describe();
+    return v;
+  }
+  v.ok = true;
+  v.health = a->health;
+  v.sb = a->sb;
+  v.slot_to_path = a->slot_to_leg;
+  v.findings = a->findings;
+  v.resync_pending = a->sb.has_flag(sbflag::kDirty) || a->sb.resync_offset != kOffsetInSync;
+  v.in_sync.assign(v.slot_to_path.size(), false);
+  for (size_t s = 0; s < v.slot_to_path.size(); ++s) {
+    int i = v.slot_to_path[s];
+    if (i < 0) continue;
+    const LegView& l = a->legs[static_cast<size_t>(i)];
+    LegState st = a->sb.legs[s].state;
+    v.in_sync[s] = !l.stale && !l.foreign && (st == LegState::InSync || st == LegState::Replacing);
+  }
+  for (size_t s = 0; s < v.slot_to_path.size(); ++s) {
+    LegState st = a->sb.legs[s].state;
+    if (st != LegState::Unused && st != LegState::Removed && !v.in_sync[s]) v.degraded = true;
+  }
+  return v;
+}
+
+#else
+StatusView status_of(const std::vector<std::string>& paths) {
+  StatusView v;
+  if (paths.empty()) {
+    v.error = "no legs given";
+    return v;
+  }
+  auto a = assemble_paths(paths);
+  if (!a) {
+    v.error = a.error().describe();
+    return v;
+  }
+  v.ok = true;
+  v.health = a->health;
+  v.sb = a->sb;
+  v.findings = a->findings;
+  v.degraded = a->degraded;
+  v.resync_pending = a->resync_pending;
+  v.slot_to_path.assign(a->sb.nr_legs, -1);
+  v.in_sync.assign(a->sb.nr_legs, false);
+  for (const SlotView& s : a->slots) {
+    if (s.slot >= v.slot_to_path.size()) continue;
+    v.slot_to_path[s.slot] = s.leg;
+    v.in_sync[s.slot] = s.leg >= 0 && s.state == SlotState::InSync;
+  }
+  return v;
+}
+
+#endif
+
+std::string describe(const StatusView& v) {
+  if (!v.ok) return "status refused: " + v.error;
+  std::string s = std::string(health_name(v.health)) + (v.degraded ? " (degraded)" : "") + " seqno " +
+                  std::to_string(v.sb.seqno) + " slots [";
+  for (size_t i = 0; i < v.slot_to_path.size(); ++i) {
+    if (i) s += " ";
+    s += std::to_string(i) + ":" + std::string(leg_state_name(v.sb.legs[i].state)) +
+         (v.slot_to_path[i] < 0 ? "/absent" : (v.in_sync[i] ? "/in-sync" : "/not-in-sync"));
+  }
+  return s + "]";
+}
+
+}  // namespace dmirror::oracle
