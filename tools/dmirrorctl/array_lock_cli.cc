@@ -2,6 +2,8 @@
 // The commands' array lock (see array_lock_cli.h).
 #include "array_lock_cli.h"
 
+#include <dmirror/dm/online/active_volume.h>
+
 #include <memory>
 
 namespace dmirror::cli {
@@ -19,8 +21,13 @@ Result<ArrayLock> lock_array_at(const std::vector<std::string>& paths, const std
   return ArrayLock::acquire_legs(devices, ArrayLockOptions{.dir = lock_dir});
 }
 
-Result<ArrayLock> lock_array_paths(const std::vector<LockTarget>& legs, const Uuid& array, const std::string& name) {
-  return ArrayLock::acquire(legs, array, name);
+Result<std::optional<ArrayLock>> lock_active_volume(dm::DmControl& control, const std::string& name,
+                                                    std::vector<LockTarget> extra) {
+  auto found = dm::find_volume_by_name(control, name);
+  if (!found) return std::optional<ArrayLock>();
+  DMIRROR_ASSIGN_OR_RETURN(auto uuid, parse_uuid(found->array_uuid));
+  DMIRROR_ASSIGN_OR_RETURN(auto lock, ArrayLock::acquire(std::move(extra), uuid, name));
+  return std::optional<ArrayLock>(std::move(lock));
 }
 
 Result<ArrayLock> lock_new_legs(const std::vector<std::string>& paths) {

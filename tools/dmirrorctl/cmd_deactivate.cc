@@ -13,20 +13,10 @@
 namespace dmirror::cli {
 namespace {
 
-// The array lock of an active volume: its lock file only. Descriptors of the
-// leg devices would keep loop devices attached past the deactivation.
-Result<std::optional<ArrayLock>> lock_volume(dm::DmControl& control, const std::string& name) {
-  auto found = dm::find_volume_by_name(control, name);
-  if (!found) return std::optional<ArrayLock>();   // deactivate_array reports it (or cleans up leftovers)
-  DMIRROR_ASSIGN_OR_RETURN(auto uuid, parse_uuid(found->array_uuid));
-  DMIRROR_ASSIGN_OR_RETURN(auto lock, lock_array_paths({}, uuid, name));
-  return std::optional<ArrayLock>(std::move(lock));
-}
-
 int run_deactivate(const Context& ctx, const std::string& name) {
   auto control = dm::open_online_control();
   if (!control) return report_error(ctx, "cannot deactivate '" + name + "'", control.error());
-  auto held = lock_volume(**control, name);
+  auto held = lock_active_volume(**control, name);   // none found: deactivate_array reports it (or cleans up)
   if (!held) return report_error(ctx, "cannot deactivate '" + name + "'", held.error());
   auto rep = dm::deactivate_array(**control, name);
   if (!rep) return report_error(ctx, "cannot deactivate '" + name + "'", rep.error());
