@@ -4,6 +4,8 @@
 // operation. A rate-limited scrub is the long operation: the second scrub
 // must be refused as busy without touching the legs, and a signalled scrub
 // must exit "cancelled" with its checkpoint on disk, so the next run resumes.
+// Each test waits for the event it needs (the lock file naming the holder,
+// the scrub having read data), never for a fixed time.
 #include "cli/bad_input_util.h"
 
 #include <nlohmann/json.hpp>
@@ -13,6 +15,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <fstream>
 #include <optional>
 #include <thread>
 
@@ -36,6 +39,16 @@ std::optional<std::string> lock_holder(const std::string& dir, const std::string
   return found;
 }
 
+// Bytes the process `pid` has read so far (/proc/PID/io, rchar), 0 when gone.
+uint64_t bytes_read(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/io");
+  std::string key;
+  uint64_t value = 0;
+  while (in >> key >> value)
+    if (key == "rchar:") return value;
+  return 0;
+}
+
 class BadTiming : public ::testing::Test {
  protected:
   ScratchDir dir;
@@ -53,16 +66,23 @@ class BadTiming : public ::testing::Test {
     if (legs && legs->is_array() && !legs->empty()) return (*legs)[0]["superblock"].value("checkpoint", json());
     return doc.value("checkpoint", json());
   }
-  // Waits until the running scrub has recorded itself in the checkpoint
-  // (at its start), then lets it finish at least one 4 MiB region.
-  bool wait_for_checkpoint() {
-    for (int i = 0; i < 200; ++i) {
-      json c = checkpoint();
-      if (c.is_object()) {
-        std::this_thread::sleep_for(std::chrono::seconds(3));
-        return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Waits until the running scrub holds the array lock (its lock file in
+  // `dir` names it) and has recorded itself in the checkpoint (at its start).
+  bool wait_for_scrub_start() {
+    for (int i = 0; i < 1500; ++i) {
+      if (lock_holder(dir.path(), "dmirrorctl scrub") && checkpoint().is_object()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+  // Waits until the scrub `pid` has read `bytes` (both legs together): with
+  // 1 MiB chunks read ahead by at most a few, 24 MiB means at least one 4 MiB
+  // region of each leg has been compared, so an interruption keeps a
+  // position past 0.
+  static bool wait_for_bytes_read(pid_t pid, uint64_t bytes) {
+    for (int i = 0; i < 3000; ++i) {
+      if (bytes_read(pid) >= bytes) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return false;
   }
@@ -71,7 +91,8 @@ class BadTiming : public ::testing::Test {
   void interrupt_and_resume(int sig) {
     BackgroundTool scrub(slow_scrub());
     ASSERT_TRUE(scrub.started());
-    ASSERT_TRUE(wait_for_checkpoint()) << "no checkpoint appeared: " << scrub.err_so_far();
+    ASSERT_TRUE(wait_for_scrub_start()) << "the scrub never started: " << scrub.err_so_far();
+    ASSERT_TRUE(wait_for_bytes_read(scrub.pid(), 24 * kMiB)) << "the scrub read nothing: " << scrub.err_so_far();
     scrub.signal(sig);
     auto r = scrub.wait();
     EXPECT_EQ(r.exit_code, 32) << r.out << r.err;
@@ -89,9 +110,16 @@ class BadTiming : public ::testing::Test {
 TEST_F(BadTiming, SecondScrubOfTheSameArrayIsRefusedAsBusy) {
   BackgroundTool first(slow_scrub());
   ASSERT_TRUE(first.started());
-  ASSERT_TRUE(wait_for_checkpoint()) << first.err_so_far();
+  ASSERT_TRUE(wait_for_scrub_start()) << first.err_so_far();
+  const std::string a0 = read_file(a), b0 = read_file(b);
   auto r = run_tool({"scrub", a, b, "--lock-dir", dir.path()});
+  // The first scrub is slowed to 2 MiB/s and writes no checkpoint before its
+  // end or an interruption: the legs are still as they were unless the
+  // refused scrub wrote to them.
+  const bool a_same = read_file(a) == a0, b_same = read_file(b) == b0;
   EXPECT_EQ(r.exit_code, 8) << r.out << r.err;
+  EXPECT_TRUE(a_same) << "the refused scrub wrote to " << a;
+  EXPECT_TRUE(b_same) << "the refused scrub wrote to " << b;
   EXPECT_TRUE(contains(r.err, "array 'vol0' is locked by dmirrorctl scrub " + a + " " + b)) << r.err;
   first.signal(SIGINT);
   EXPECT_EQ(first.wait().exit_code, 32);
@@ -99,8 +127,9 @@ TEST_F(BadTiming, SecondScrubOfTheSameArrayIsRefusedAsBusy) {
 
 TEST_F(BadTiming, TwoCreatesRacingOnTheSameLegs) {
   // The first create waits at its confirmation prompt (on a pty), holding
-  // the legs; the second one starts then. Exactly one of them succeeds, and
-  // the legs hold its array.
+  // the legs and the lock file of its array; the second one starts only once
+  // the lock file names the first. Exactly one of them succeeds, the loser
+  // writes nothing, and the legs hold the winner's array.
   ScratchDir locks;
   ::setenv("DMIRROR_LOCK_DIR", locks.path().c_str(), 1);
   const std::string fifo = dir.path() + "/answer";
@@ -116,17 +145,32 @@ TEST_F(BadTiming, TwoCreatesRacingOnTheSameLegs) {
     held = lock_holder(locks.path(), "create racer1").has_value();
     if (!held) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  const std::string a0 = read_file(a), b0 = read_file(b);
-  auto two = run_tool({"create", "racer2", a, b, "--yes", "--force"});
+  std::optional<ToolResult> two;
+  std::string a0, b0;
+  bool a_same = false, b_same = false;
+  if (held) {   // else nothing is racing: the assertion below says so
+    a0 = read_file(a);
+    b0 = read_file(b);
+    two = run_tool({"create", "racer2", a, b, "--yes", "--force"});
+    // racer1 is still at its prompt: any change now is racer2's.
+    a_same = read_file(a) == a0;
+    b_same = read_file(b) == b0;
+  }
   ASSERT_TRUE(::write(answer, "yes\n", 4) == 4);
   ::close(answer);
   const int status = ::pclose(one);
   ::unsetenv("DMIRROR_LOCK_DIR");
   ASSERT_TRUE(held) << "the first create never held the legs: " << read_file(dir.path() + "/racer1.out");
 
-  EXPECT_EQ(two.exit_code, 8) << two.out << two.err;
-  EXPECT_TRUE(contains(two.err, "is locked by dmirrorctl create racer1 " + a + " " + b)) << two.err;
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_file(dir.path() + "/racer1.out");
+  const bool one_won = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  const bool two_won = two->exit_code == 0;
+  EXPECT_EQ(int(one_won) + int(two_won), 1) << "racer1: " << read_file(dir.path() + "/racer1.out")
+                                            << "racer2: " << two->out << two->err;
+  EXPECT_TRUE(one_won) << read_file(dir.path() + "/racer1.out");
+  EXPECT_EQ(two->exit_code, 8) << two->out << two->err;
+  EXPECT_TRUE(contains(two->err, "is locked by dmirrorctl create racer1 " + a + " " + b)) << two->err;
+  EXPECT_TRUE(a_same) << "the refused create wrote to " << a;
+  EXPECT_TRUE(b_same) << "the refused create wrote to " << b;
   auto st = run_tool({"--json", "status", a, b});
   EXPECT_NE(st.exit_code & 4, 4) << st.out << st.err;
   EXPECT_NE(st.exit_code, 16) << st.out << st.err;

@@ -2,7 +2,9 @@
 // One writer at a time (FORMAT.md 2.6 rule 16): while a scrub holds the
 // array lock, every other command that writes metadata is refused with exit
 // 8 and a message naming the scrub, and writes nothing; read-only commands
-// still run. The scrub is rate-limited so that it holds the lock for a long
+// still run. Every form is tried, the recovery ones (resync --re-add,
+// --from, --force, io write --degraded, replace onto a leg's own former
+// device) and clear included. The scrub is rate-limited so that it holds the lock for a long
 // time, and the test waits until the lock file names it (and the scrub has
 // written its first checkpoint) before it starts the others.
 #include "cli/bad_input_util.h"
@@ -89,6 +91,23 @@ TEST_F(OneWriter, CommandsThatWriteAreRefusedWhileAScrubHoldsTheArray) {
   expect_refused({"replace", a, b, "--old", b, "--new", c, "--force"}, pid);
   expect_refused({"verify", a, b, "--repair"}, pid);
   expect_refused({"scrub", a, b, "--check-only"}, pid);
+  expect_refused({"clear", a, b}, pid);
+  expect_refused({"clear", a, b, "--leg", "1"}, pid);
+  expect_refused({"resync", a, b, "--re-add"}, pid);
+  expect_refused({"resync", a, b, "--from", a}, pid);
+  expect_refused({"resync", a, b, "--force", "--full"}, pid);
+  expect_refused({"io", "write", a, b, "--offset", "0", "--from", payload, "--degraded"}, pid);
+  expect_refused({"io", "write", a, "--offset", "0", "--from", payload, "--degraded"}, pid);   // b left out
+  expect_refused({"replace", a, "--old", "1", "--new", b, "--force"}, pid);                    // own former slot
+  {
+    // create names no array yet: its refusal names the leg and the array it is in.
+    const std::string a0 = read_file(a), b0 = read_file(b);
+    auto r = run_tool({"create", "other", a, b, "--yes", "--force", "--no-activate"});
+    EXPECT_EQ(r.exit_code, 8) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "(array 'vol0') is locked by dmirrorctl scrub " + a + " " + b)) << r.err;
+    EXPECT_TRUE(read_file(a) == a0) << "create wrote to " << a;
+    EXPECT_TRUE(read_file(b) == b0) << "create wrote to " << b;
+  }
 
   // Readers take no lock.
   EXPECT_EQ(run_tool({"verify", a, b, "--quick"}).exit_code & 8, 0);
