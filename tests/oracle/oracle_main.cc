@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <expected>
 #include <iostream>
 #include <map>
 #include <random>
@@ -38,6 +39,22 @@ RunConfig ci_config() {
   c.invariants = ci_invariants();
   c.check_lock = kArrayLock;
   return c;
+}
+
+// Steps as printed ("kind#seed"); the error names the first that is not one.
+std::expected<std::vector<Step>, std::string> parse_steps(const std::vector<std::string>& args) {
+  std::vector<Step> steps;
+  for (const auto& a : args) {
+    auto hash = a.find('#');
+    Step s;
+    bool known = false;
+    for (int k = 0; k < kStepKinds; ++k)
+      if (step_name(static_cast<StepKind>(k)) == a.substr(0, hash)) { s.kind = static_cast<StepKind>(k); known = true; }
+    if (!known || hash == std::string::npos) return std::unexpected(a);
+    s.seed = std::strtoull(a.c_str() + hash + 1, nullptr, 10);
+    steps.push_back(s);
+  }
+  return steps;
 }
 
 uint64_t base_seed() {
@@ -72,6 +89,46 @@ TEST(OracleSupport, SwapPageIsSeenByLibblkid) {
   ASSERT_TRUE(sigs.has_value()) << sigs.error().describe();
   ASSERT_FALSE(sigs->empty());
   EXPECT_EQ(sigs->front().type, "swap");
+}
+
+// Sequences the long mode found breaking an invariant, kept as printed
+// (seed and shortest steps), replayed with every invariant on.
+struct Found {
+  const char* what;
+  uint64_t seed;
+  std::vector<std::string> steps;
+};
+
+const std::vector<Found>& found_sequences() {
+  static const std::vector<Found> all = {
+      {"a newer leg cut short made an older leg the authority; writes went to it alone",
+       14757385749586477437ull,
+       {"remove-leg#9370734009673707448", "replace#6600477604143173316", "snapshot#16242126614665974679",
+        "truncate#3710054730896270970", "return-leg#3966238415104748411", "engine-writes#18375679438161236472",
+        "rollback#3014582707733136334"}},
+      {"replace gave the new leg a clean journal: the bits kept for a missing leg were lost",
+       6611490972101516615ull,
+       {"remove-leg#9492095975816816286", "engine-writes#1688892313498840832", "replace#18128223702234019416",
+        "return-leg#8261024945033610318", "resync#9780224251632773507"}},
+      {"a leg rolled back and written alone won over the leg that went on without it",
+       15017307552749678851ull,
+       {"snapshot#14408795573901020687", "engine-writes#4823272058706425987", "remove-leg#12829580629587426985",
+        "rollback#4259878735956885585", "engine-writes#16059105376580152626", "return-leg#7199427346769360094"}},
+      {"two torn superblock updates in a row took a leg's seqno backwards",
+       8782940668480762533ull, {"crash-writes#11251112068477062754", "crash-writes#12441329824281463612"}},
+  };
+  return all;
+}
+
+TEST(OracleFound, SequencesOnceFoundKeepEveryInvariant) {
+  RunConfig cfg = ci_config();
+  cfg.invariants = all_invariants();
+  for (const Found& f : found_sequences()) {
+    auto steps = parse_steps(f.steps);
+    ASSERT_TRUE(steps) << steps.error();
+    auto violation = replay(f.seed, *steps, cfg);
+    EXPECT_FALSE(violation) << f.what << "\n" << describe(*violation);
+  }
 }
 
 // CI: four shards, each at least 25000 steps of sequences of 40 steps.
@@ -119,22 +176,13 @@ int long_mode(double seconds, uint64_t seed, size_t per_sequence) {
 }
 
 int replay_mode(uint64_t seed, const std::vector<std::string>& args) {
-  std::vector<Step> steps;
-  for (const auto& a : args) {
-    auto hash = a.find('#');
-    Step s;
-    bool known = false;
-    for (int k = 0; k < kStepKinds; ++k)
-      if (step_name(static_cast<StepKind>(k)) == a.substr(0, hash)) { s.kind = static_cast<StepKind>(k); known = true; }
-    if (!known || hash == std::string::npos) {
-      std::cerr << "oracle: not a step: " << a << "\n";
-      return 2;
-    }
-    s.seed = std::strtoull(a.c_str() + hash + 1, nullptr, 10);
-    steps.push_back(s);
+  auto steps = parse_steps(args);
+  if (!steps) {
+    std::cerr << "oracle: not a step: " << steps.error() << "\n";
+    return 2;
   }
   RunConfig cfg = ci_config();
-  auto f = replay(seed, steps, cfg);
+  auto f = replay(seed, *steps, cfg);
   if (!f) {
     std::cout << "oracle: no violation\n";
     return 0;

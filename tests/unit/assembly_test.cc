@@ -216,6 +216,32 @@ TEST(Assembly, ChoiceWithoutSplitDoesNotMakeAStaleLegTheAuthority) {
   EXPECT_EQ(slot(*a, 1).state, SlotState::Stale);
 }
 
+TEST(Assembly, RolledBackLegWrittenAloneIsASplitBrain) {
+  // Slot 1 went on to seqno 6 with slot 0 in its table. Slot 0 was rolled
+  // back to an image at seqno 3, then written alone: it marked slot 1
+  // missing at seqno 4 and went on to 5. Each holds writes the other lacks.
+  Superblock ahead = array_sb(2, 6);
+  Superblock alone = array_sb(2, 5);
+  alone.legs[1].state = LegState::Missing;
+  alone.legs[1].state_seq = 4;
+  auto a = assemble_array({leg(alone, 0), leg(ahead, 1)});
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->split_brain);
+  EXPECT_EQ(a->health, Health::Inconsistent);
+  EXPECT_TRUE(a->in_sync_slots().empty() || a->split_brain);
+}
+
+TEST(Assembly, LegBehindTheCommitThatMarkedItMissingIsOnlyStale) {
+  Superblock now = array_sb(2, 9);
+  now.legs[1].state = LegState::Missing;
+  now.legs[1].state_seq = 6;
+  auto a = assemble_array({leg(now, 0), leg(array_sb(2, 5), 1)});
+  ASSERT_TRUE(a);
+  EXPECT_FALSE(a->split_brain);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::Stale);
+  EXPECT_EQ(slot(*a, 1).recovery, Recovery::Journal);
+}
+
 TEST(Assembly, EqualSeqnoWithDifferentTablesIsASplitBrain) {
   Superblock x = array_sb(2, 8);
   Superblock y = array_sb(2, 8);
@@ -250,6 +276,30 @@ TEST(Assembly, ShrunkLegIsLeftOutWithAGeometryFinding) {
   EXPECT_EQ(a->legs[1].disposition, Disposition::Geometry);
   EXPECT_EQ(slot(*a, 1).state, SlotState::Missing);
   EXPECT_TRUE(has(*a, "leg-geometry"));
+}
+
+TEST(Assembly, NewerLegLeftOutForGeometryStillMakesTheOthersStale) {
+  // Slot 1 was written while slot 0 was away, then got truncated: slot 0 is
+  // not current just because the newer leg cannot be used.
+  Superblock old = array_sb(2, 5);
+  Superblock now = array_sb(2, 8);
+  now.legs[0].state = LegState::Missing;
+  LegProbe small = leg(now, 1);
+  small.device_size = 32 * 1024 * 1024;
+  auto a = assemble_array({leg(old, 0), small});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->legs[1].disposition, Disposition::Geometry);
+  EXPECT_EQ(a->sb.seqno, 8u);
+  EXPECT_EQ(slot(*a, 0).state, SlotState::Stale);
+  EXPECT_EQ(a->health, Health::Failed);
+  EXPECT_TRUE(a->in_sync_slots().empty());
+  // An equally new leg left out does not displace a usable member.
+  small = leg(old, 1);
+  small.device_size = 32 * 1024 * 1024;
+  a = assemble_array({leg(old, 0), small});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(slot(*a, 0).state, SlotState::InSync);
+  EXPECT_EQ(a->health, Health::Degraded);
 }
 
 TEST(Assembly, LegWithLargerLogicalBlocksIsLeftOut) {

@@ -72,6 +72,29 @@ TEST(LegMetadata, PowerCutAtEveryStepLeavesAValidCopy) {
   }
 }
 
+TEST(LegMetadata, TwoTornUpdatesInARowNeverGoBackwards) {
+  // The first update tears after copy 0 (copy 0 at 2, copy 1 still at 1);
+  // the next one, torn at its first write, must not leave only copy 1.
+  for (size_t torn : {size_t{0}, size_t{512}, size_t{4095}}) {
+    auto dev = make_leg_device();
+    Superblock sb = leg_superblock();
+    ASSERT_TRUE(write_superblocks(*dev, sb));
+    sb.seqno = 2;
+    PowerCutDevice first(dev.get(), 1, 0);
+    (void)write_superblocks(first, sb);
+    auto m = read_leg(*dev);
+    ASSERT_TRUE(m);
+    ASSERT_EQ(m->sb.seqno, 2u);
+    ASSERT_EQ(m->copies[1].state, CopyState::Older);
+    sb.seqno = 3;
+    PowerCutDevice second(dev.get(), 0, torn);
+    (void)write_superblocks(second, sb);
+    m = read_leg(*dev);
+    ASSERT_TRUE(m) << m.error().message;
+    EXPECT_GE(m->sb.seqno, 2u) << "torn " << torn << ": the leg went back to seqno " << m->sb.seqno;
+  }
+}
+
 TEST(LegMetadata, OlderCopyIsReported) {
   auto dev = make_leg_device();
   Superblock sb = leg_superblock();

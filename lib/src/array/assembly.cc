@@ -95,6 +95,7 @@ Assembly run(const std::vector<LegProbe>& probes, const Uuid& array, const Assem
              std::optional<size_t> chosen) {
   Assembly a;
   std::vector<size_t> candidates;
+  std::vector<size_t> left_out;   // legs of the array left out by rules 3 and 4 (still evidence for rule 2)
   for (size_t i = 0; i < probes.size(); ++i) {
     const LegProbe& p = probes[i];
     AssembledLeg leg;
@@ -116,7 +117,7 @@ Assembly run(const std::vector<LegProbe>& probes, const Uuid& array, const Assem
     } else {
       leg.disposition = Disposition::Member;
       screen_leg(a, p, leg);
-      if (leg.disposition == Disposition::Member) candidates.push_back(i);
+      (leg.disposition == Disposition::Member ? candidates : left_out).push_back(i);
     }
     a.legs.push_back(std::move(leg));
   }
@@ -133,9 +134,16 @@ Assembly run(const std::vector<LegProbe>& probes, const Uuid& array, const Assem
     return a;
   }
   size_t authority = chosen.value_or(candidates.front());
-  if (!chosen)
+  if (!chosen) {
     for (size_t i : candidates)
       if (probes[i].meta->sb.seqno > probes[authority].meta->sb.seqno) authority = i;
+    // Rule 2 counts every valid superblock of the array: a leg left out for
+    // its geometry or a foreign signature is no member, but when it is
+    // newer its table is the authority, and the members behind it are
+    // stale (a truncated newest leg does not make an older leg current).
+    for (size_t i : left_out)
+      if (probes[i].meta->sb.seqno > probes[authority].meta->sb.seqno) authority = i;
+  }
   a.sb = probes[authority].meta->sb;
   a.sb.slot = 0;
   Members members = map_slots(a, probes, candidates);

@@ -21,6 +21,23 @@ bool marks_absent(const Superblock& x, const Superblock& y) {
   return e.uuid == y.leg_uuid && absent(e.state);
 }
 
+// X's own table marks Y's leg missing or failed since commit N, yet Y's
+// own seqno is N or later: Y took commits X never saw (a leg rolled back
+// to an earlier image of itself and then written alone, or halves of the
+// array assembled and written apart). A leg that was told of its own
+// absence (its own entry says so) is out anyway, not a second writer.
+bool written_after_marked(const Superblock& x, const Superblock& y) {
+  if (!marks_absent(x, y)) return false;
+  if (y.slot < y.nr_legs && absent(y.legs[y.slot].state)) return false;
+  const uint64_t since = x.legs[y.slot].state_seq;   // 0: not recorded
+  return since != 0 && y.seqno >= since;
+}
+
+bool diverged(const Superblock& x, const Superblock& y) {
+  const bool wayward = marks_absent(x, y) && marks_absent(y, x);
+  return wayward || written_after_marked(x, y) || written_after_marked(y, x);
+}
+
 }  // namespace
 
 bool same_commit(const Superblock& a, const Superblock& b) {
@@ -88,7 +105,7 @@ void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& 
       if (m.leg[y] < 0) continue;
       const Superblock& sx = probes[static_cast<size_t>(m.leg[x])].meta->sb;
       const Superblock& sy = probes[static_cast<size_t>(m.leg[y])].meta->sb;
-      const bool wayward = marks_absent(sx, sy) && marks_absent(sy, sx);
+      const bool wayward = diverged(sx, sy);
       const bool disagree = sx.seqno == sy.seqno && !same_commit(sx, sy);
       if (!wayward && !disagree) continue;
       a.split_brain = true;
@@ -98,7 +115,7 @@ void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& 
       add(a, Severity::Error, "split-brain",
           wayward ? nx + " (slot " + std::to_string(x) + ", seqno " + std::to_string(sx.seqno) + ") and " + ny +
                         " (slot " + std::to_string(y) + ", seqno " + std::to_string(sy.seqno) +
-                        ") were each written while the other was absent: their data diverged (split brain). "
+                        ") were written apart: each holds commits the other never saw, so their data diverged (split brain). "
                         "Choose the leg to keep with `dmirrorctl resync --from LEG`"
                   : nx + " and " + ny + " both have seqno " + std::to_string(sx.seqno) +
                         " but different metadata: they were written independently (split brain). Choose the "
@@ -110,7 +127,7 @@ void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& 
   for (uint32_t y = 0; y < kMaxLegs; ++y) {
     if (m.leg[y] < 0 || static_cast<size_t>(m.leg[y]) == authority) continue;
     const Superblock& sy = probes[static_cast<size_t>(m.leg[y])].meta->sb;
-    const bool wayward = marks_absent(auth, sy) && marks_absent(sy, auth);
+    const bool wayward = diverged(auth, sy);
     const bool disagree = sy.seqno == auth.seqno && !same_commit(sy, auth);
     // After a choice, a leg ahead of the chosen one diverged from it too.
     const bool ahead = sy.seqno > auth.seqno;

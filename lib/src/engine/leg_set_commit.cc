@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Superblock commits, leg failures and the event history of a LegSet.
-// FORMAT.md, "Superblock update order": every leg gets copy 0, flush,
-// copy 1, flush; a leg whose update fails is failed and the update redone
+// FORMAT.md, "Superblock update order": the in-sync legs first, each gets
+// one copy, flush, the other copy, flush; a leg whose update fails is failed and the update redone
 // with the next seqno, so the survivors always agree on who is trusted.
 // A failure counts as recorded only once a commit carrying it reached a
 // surviving leg; until then unrecorded() holds every acknowledgement back.
@@ -52,8 +52,14 @@ Status LegSet::commit_impl(std::span<const uint32_t> extra, bool kept_since) {
   for (uint32_t slot : restamp_) sb_.legs[slot].state_seq = sb_.seqno;
   std::vector<LegError> errors;
   bool reached = false;   // an in-sync leg holds the update
-  for (uint32_t slot = 0; slot < sb_.nr_legs; ++slot) {
-    if (!target(slot)) continue;
+  // In-sync legs first (FORMAT.md 2.5): an update torn part-way then sits
+  // on a leg that holds all the data, never only on a rebuilding one.
+  std::vector<uint32_t> order;
+  for (uint32_t slot = 0; slot < sb_.nr_legs; ++slot)
+    if (target(slot) && in_sync(slot)) order.push_back(slot);
+  for (uint32_t slot = 0; slot < sb_.nr_legs; ++slot)
+    if (target(slot) && !in_sync(slot)) order.push_back(slot);
+  for (uint32_t slot : order) {
     Superblock s = sb_;
     s.slot = slot;
     s.leg_uuid = sb_.legs[slot].uuid;

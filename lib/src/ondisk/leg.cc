@@ -119,9 +119,26 @@ Result<LegMetadata> read_leg(BlockDevice& dev) {
   return m;
 }
 
+// FORMAT.md 2.5: the copy holding the leg's newest valid version is
+// overwritten last (copy 0 goes first when both hold the same one). After
+// a torn update copy 0 may be newer than copy 1; writing copy 0 first
+// again would leave only the older copy 1 if this update tears too, and
+// the leg's seqno would go backwards.
+static int first_copy(BlockDevice& dev, const Uuid& array) {
+  std::optional<Superblock> sb[2];
+  CopyInfo c[2];
+  bool valid[2];
+  for (int i = 0; i < 2; ++i) {
+    c[i] = classify(dev, i, sb[i]);
+    valid[i] = c[i].state == CopyState::Valid && sb[i]->array_uuid == array;
+  }
+  return valid[0] && (!valid[1] || c[0].seqno > c[1].seqno) ? 1 : 0;
+}
+
 Status write_superblocks(BlockDevice& dev, const Superblock& sb) {
   Block buf{};
-  for (int i = 0; i < 2; ++i) {
+  const int first = first_copy(dev, sb.array_uuid);
+  for (int i : {first, 1 - first}) {
     encode_superblock(sb, i, buf);
     DMIRROR_RETURN_IF_ERROR(dev.write(sb.layout.sb_offset[i], buf));
     DMIRROR_RETURN_IF_ERROR(dev.flush());

@@ -46,11 +46,20 @@ Status check_new_device(const LegSet& set, BlockDevice& dev, const ReplaceOption
 }
 
 // Writes the new leg's journal and clears its event area, then attaches it
-// to `slot`. A crash before the next superblock commit leaves a device that
-// is simply not part of the array.
+// to `slot`. The journal carries every bit the members' journals hold: bits
+// kept for a missing or stale leg (FORMAT.md 2.6 rule 12) must survive the
+// replace of the legs that held them, or that leg would come back from a
+// journal that forgot its regions. A crash before the next superblock
+// commit leaves a device that is simply not part of the array.
 Status prepare_new_leg(LegSet& set, uint32_t slot, BlockDevice& dev) {
   const Superblock& sb = set.sb();
+  if (!set.journals_loaded()) DMIRROR_RETURN_IF_ERROR(set.load_journals());
   WriteIntentJournal j = WriteIntentJournal::create(sb);
+  for (uint32_t s : set.writable_slots())
+    if (const WriteIntentJournal* merged = set.journal(s)) {
+      j.merge_from(*merged);   // every loaded journal holds the merged bits
+      break;
+    }
   DMIRROR_RETURN_IF_ERROR(j.write_pending(dev, true));
   j.commit_written(true);
   std::vector<std::byte> zeros(sb.layout.events_size);
