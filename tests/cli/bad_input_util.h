@@ -68,6 +68,7 @@ class BackgroundTool {
   BackgroundTool& operator=(const BackgroundTool&) = delete;
 
   bool started() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   void signal(int sig) const { ::kill(pid_, sig); }
   std::string err_so_far() const { return read_file(err_); }
   std::string out_so_far() const { return read_file(out_); }

@@ -86,10 +86,8 @@ CrashWorkload scrub_repair_workload(uint64_t seed) {
       (void)f.flip_bit(kTestDataOffset + region * 4096 + (seed % 4096), static_cast<int>(seed % 8));
     }
   };
-  auto lock_dir = std::make_shared<ScratchDir>();
-  auto run_scrub = [lock_dir](std::vector<BlockDevice*>& devs) -> Status {
+  auto run_scrub = [](std::vector<BlockDevice*>& devs) -> Status {
     ScrubOptions o;
-    o.lock_dir = lock_dir->path();
     o.checkpoint_bytes = 8 * 1024;
     DMIRROR_RETURN_IF_ERROR(scrub(std::vector<BlockDevice*>(devs.begin(), devs.begin() + 3), o));
     return ok();

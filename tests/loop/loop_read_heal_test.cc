@@ -48,7 +48,6 @@ class LoopReadHeal : public LoopTest {
   ScrubOptions check_only() {
     ScrubOptions o;
     o.repair = false;   // check mode heals read errors too
-    o.lock_dir = dir.path();
     return o;
   }
 };

@@ -38,10 +38,4 @@ class CommandLock {
   std::unique_ptr<Held> held_;
 };
 
-// Sets ScrubOptions::lock_dir while scrub still takes a lock of its own.
-template <class O>
-void set_scrub_lock_dir(O& o, const std::string& dir) {
-  if constexpr (requires { o.lock_dir; }) o.lock_dir = dir;
-}
-
 }  // namespace dmirror::oracle

@@ -3,7 +3,8 @@
 // its progress callback (so the scrub is certainly mid-run) a resync is
 // started on another thread with its own opened devices, taking the array
 // lock as a command does. The resync must be refused as busy, at once
-// (FORMAT.md 2.6 rule 16). Without the lock the step is not drawn.
+// (FORMAT.md 2.6 rule 16), and write nothing through its devices. Without
+// the lock the step is not drawn.
 #include <dmirror/resync.h>
 #include <dmirror/scrub.h>
 
@@ -33,7 +34,6 @@ StepResult World::concurrent(std::mt19937_64& rng) {
   ScrubOptions so;
   so.repair = rng() % 2 == 0;
   so.restart = true;
-  set_scrub_lock_dir(so, dir_);
   so.chunk_bytes = 64 * 1024;
   bool second_ran = false, second_timed_out = false, second_locked = false;
   std::optional<Error> second_error;
@@ -55,12 +55,21 @@ StepResult World::concurrent(std::mt19937_64& rng) {
     if (!st) second_error = st.error();
   };
   auto rep = scrub(ra, so);
+  // The scrub's result is judged as world_ops.cc judges a scrub step: a
+  // repair converges only where it had evidence (not when mismatches were
+  // left alone), and a refusal is not a failure.
   r.ok = rep.has_value();
-  r.reported = !rep || rep->mismatches > 0;
-  r.repaired = so.repair;
-  if (rep) r.full_check = rep->result != ScrubResult::Interrupted;
-  if (rep)
+  r.writes_no_data = !so.repair;
+  if (rep) {
+    r.reported = worst(rep->findings) >= Severity::Warning || rep->mismatches > 0;
+    r.repaired = so.repair && rep->result != ScrubResult::Mismatches;
+    r.full_check = !rep->resumed && rep->result != ScrubResult::Interrupted;
     for (const auto& m : rep->found) r.reported_ranges.emplace_back(m.offset, m.length);
+  } else {
+    r.reported = true;
+    r.refused = rep.error().code != ErrorCode::Io && rep.error().code != ErrorCode::Corruption;
+    r.internal_error = rep.error().code == ErrorCode::Internal;
+  }
   r.note += rep ? ": scrub " + std::string(scrub_result_name(rep->result)) : ": scrub " + rep.error().describe();
   if (second_ran) {
     if (second_timed_out) r.concurrency_problem = "the second command waited for the first instead of being refused";
@@ -68,6 +77,8 @@ StepResult World::concurrent(std::mt19937_64& rng) {
     else if (!second_error || second_error->code != ErrorCode::Busy)
       r.concurrency_problem = "the resync's lock was refused, but not as busy: " +
                               (second_error ? second_error->describe() : std::string("no error"));
+    else if (b.writes() > 0)
+      r.concurrency_problem = "the refused resync wrote " + std::to_string(b.writes()) + " times to the legs";
     r.note += second_error ? "; resync: " + second_error->describe() : "; resync ran";
   } else {
     r.note += "; the scrub reported no progress (nothing to overlap)";

@@ -108,7 +108,6 @@ StepResult World::offline(StepKind k, std::mt19937_64& rng) {
       ScrubOptions so;
       so.repair = k != StepKind::ScrubCheck;
       so.restart = rng() % 2 == 0;
-      set_scrub_lock_dir(so, dir_);
       so.chunk_bytes = 64 * 1024;
       so.checkpoint_bytes = 256 * 1024;
       if (k == StepKind::ScrubFrom) {

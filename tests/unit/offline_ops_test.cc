@@ -174,11 +174,9 @@ class ScrubTest : public ::testing::Test {
  protected:
   ScrubOptions opts() {
     ScrubOptions o;
-    o.lock_dir = dir_.path();
     o.checkpoint_bytes = 16 * 1024;
     return o;
   }
-  testing::ScratchDir dir_;
 };
 
 TEST_F(ScrubTest, ThreeLegsMajorityRepairsAtTheExactLocation) {
@@ -342,21 +340,6 @@ TEST_F(ScrubTest, ALegVanishingFromTwoStopsWithTheCheckpointKept) {
   EXPECT_EQ(sb.last_scrub.result, ScrubResult::Failed);
   EXPECT_EQ(sb.checkpoint.op, OfflineOp::Repair);
   EXPECT_EQ(sb.legs[1].state, LegState::Missing);
-}
-
-TEST_F(ScrubTest, TwoScrubsNeverRunOnOneArray) {
-  TestLegs legs;
-  std::atomic<bool> cancel{false};
-  auto o = opts();
-  o.control.progress = [&](const Progress&) {
-    auto second = scrub(legs.devices(), opts());
-    ASSERT_FALSE(second);
-    EXPECT_EQ(second.error().code, ErrorCode::Busy);
-    cancel = true;
-  };
-  o.control.cancel = &cancel;
-  auto r = scrub(legs.devices(), o);
-  ASSERT_TRUE(r);
 }
 
 TEST(Replace, NewLegJoinsCopiesVerifiesAndRetiresTheOld) {

@@ -28,7 +28,6 @@ class ReadHeal : public ::testing::Test {
  protected:
   ScrubOptions opts(bool repair = true) {
     ScrubOptions o;
-    o.lock_dir = dir_.path();
     o.checkpoint_bytes = 16 * 1024;
     o.repair = repair;
     return o;
@@ -41,7 +40,6 @@ class ReadHeal : public ::testing::Test {
       for (auto& e : h->events) if (e.type == type) out.push_back(e);
     return out;
   }
-  testing::ScratchDir dir_;
 };
 
 TEST_F(ReadHeal, CheckOnlyScrubRewritesAnUnreadableBlockAndCountsIt) {

@@ -156,8 +156,7 @@ TEST_F(UringEngine, LeavesTheSameBytesAsTheOtherEngines) {
 }
 
 TEST_F(UringEngine, VerifyAndScrubOnFilesMatchInMemoryResults) {
-  auto run = [](std::vector<BlockDevice*> devs, std::function<void(uint32_t, uint64_t, std::span<const std::byte>)> poke,
-                const std::string& lock_dir) {
+  auto run = [](std::vector<BlockDevice*> devs, std::function<void(uint32_t, uint64_t, std::span<const std::byte>)> poke) {
     poke(0, 0, pattern(kDataSize, 3));
     poke(1, 0, pattern(kDataSize, 3));
     poke(2, 0, pattern(kDataSize, 3));
@@ -166,7 +165,6 @@ TEST_F(UringEngine, VerifyAndScrubOnFilesMatchInMemoryResults) {
     auto v = verify(devs);
     EXPECT_TRUE(v);
     ScrubOptions so;
-    so.lock_dir = lock_dir;
     auto s = scrub(devs, so);
     EXPECT_TRUE(s) << s.error().describe();
     auto after = verify(devs);
@@ -175,9 +173,9 @@ TEST_F(UringEngine, VerifyAndScrubOnFilesMatchInMemoryResults) {
     return std::make_pair(v->mismatches, s->found);
   };
   FileLegs files(3);
-  auto on_files = run(files.devices(), [&](uint32_t i, uint64_t p, auto b) { files.poke(i, p, b); }, files.dir.path());
+  auto on_files = run(files.devices(), [&](uint32_t i, uint64_t p, auto b) { files.poke(i, p, b); });
   testing::TestLegs mem({.legs = 3, .data_size = kDataSize, .region_size = 64 * 1024});
-  auto on_mem = run(mem.devices(), [&](uint32_t i, uint64_t p, auto b) { mem.poke(i, p, b); }, files.dir.path());
+  auto on_mem = run(mem.devices(), [&](uint32_t i, uint64_t p, auto b) { mem.poke(i, p, b); });
   ASSERT_EQ(on_files.first.size(), 2u);
   ASSERT_EQ(on_files.first.size(), on_mem.first.size());
   for (size_t i = 0; i < on_files.first.size(); ++i) {

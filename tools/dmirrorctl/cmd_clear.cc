@@ -3,9 +3,9 @@
 // counters (read, write, mismatches, corrected) of every leg, or of one
 // (zpool clear). The only command that lowers them; records a `counters
 // cleared` event. Exit status: 0 cleared, 8 error, 16 usage.
+#include "array_lock_cli.h"
 #include "commands.h"
 #include "exit_codes.h"
-#include "leg_lock.h"
 #include "op_support.h"
 
 #include <dmirror/counters.h>
@@ -29,8 +29,8 @@ int run_clear(const Context& ctx, const ClearArgs& a) {
     if (!s) return report_error(ctx, "invalid --leg", s.error());
     slot = *s;
   }
-  auto held = lock_legs(*paths);
-  if (!held) return report_error(ctx, "cannot clear the counters", held.error());
+  auto held = lock_array_at(*paths);
+  if (!held) return report_error(ctx, "cannot lock the array", held.error());
   auto legs = open_legs(*paths, OpenLegsOptions{.writable = true});
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
   set_writing(true);

@@ -12,7 +12,7 @@
 #include "confirm.h"
 #include "create_view.h"
 #include "exit_codes.h"
-#include "leg_lock.h"
+#include "array_lock_cli.h"
 #include "online_activation.h"
 #include "online_view.h"
 
@@ -89,10 +89,12 @@ int run_create(const Context& ctx, const CreateArgs& args) {
   const std::string what = fmt::format("cannot create array '{}'", args.name);
   auto opts = to_options(args);
   if (!opts) return report_error(ctx, what, opts.error());
-  auto held = lock_legs(opts->legs);  // until the metadata is written
+  auto held = lock_new_legs(opts->legs);  // until the metadata is written
   if (!held) return report_error(ctx, what, held.error());
   auto plan = plan_create(*opts);
   if (!plan) return report_error(ctx, what, plan.error());
+  opts->array_uuid = random_uuid();
+  if (auto st = held->lock_array(opts->array_uuid, opts->name); !st) return report_error(ctx, what, st.error());
   // Device-mapper is probed before anything is written: an explicit
   // --activate that cannot be honoured is a refusal.
   Result<std::unique_ptr<dm::DmControl>> control =
@@ -118,6 +120,7 @@ int run_create(const Context& ctx, const CreateArgs& args) {
   set_writing(true);
   auto created = create_array(*plan, *opts);
   set_writing(false);
+  held->release();   // activation takes the lock itself
   if (!created) return report_error(ctx, what, created.error());
   if (args.no_activate) {
     print_created(ctx, *plan, *opts, created->sb, false, "Not activated (--no-activate).", nullptr);

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // `dmirrorctl deactivate NAME`: take an online volume down cleanly and give
 // sync state back to our metadata (FORMAT.md §6).
+#include "array_lock_cli.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "online_view.h"
 
 #include <dmirror/dm/online/active_volume.h>
+
+#include <optional>
 
 namespace dmirror::cli {
 namespace {
@@ -13,6 +16,8 @@ namespace {
 int run_deactivate(const Context& ctx, const std::string& name) {
   auto control = dm::open_online_control();
   if (!control) return report_error(ctx, "cannot deactivate '" + name + "'", control.error());
+  auto held = lock_active_volume(**control, name);   // none found: deactivate_array reports it (or cleans up)
+  if (!held) return report_error(ctx, "cannot deactivate '" + name + "'", held.error());
   auto rep = dm::deactivate_array(**control, name);
   if (!rep) return report_error(ctx, "cannot deactivate '" + name + "'", rep.error());
   print_deactivated(ctx, *rep);

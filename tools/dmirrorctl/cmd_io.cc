@@ -3,6 +3,7 @@
 // [--length N] [--prefer SLOT] [--heal]`: put data through the userspace
 // mirror engine, for demos and tests (the write path, leg failures,
 // recovery after a crash, the read path's healing of unreadable blocks).
+#include "array_lock_cli.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "op_support.h"
@@ -15,6 +16,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <iterator>
 
 namespace dmirror::cli {
@@ -46,7 +48,15 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
   if (!off) return report_error(ctx, "invalid --offset", off.error());
   // A healing read writes (the rewritten blocks, the counters).
   const bool writable = write || a.heal;
-  auto legs = open_leg_args(a.legs, writable);
+  auto paths = resolve_legs(a.legs);
+  if (!paths) return report_error(ctx, "cannot find the array", paths.error());
+  std::optional<ArrayLock> held;   // a writable session commits metadata; a plain read takes no lock
+  if (writable) {
+    auto l = lock_array_at(*paths);
+    if (!l) return report_error(ctx, "cannot lock the array", l.error());
+    held.emplace(std::move(*l));
+  }
+  auto legs = open_legs(*paths, OpenLegsOptions{.writable = writable});
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
   auto m = Mirror::open(legs->devices(), MirrorOptions{.read_only = !writable,
                                                        .allow_degraded = a.degraded,

@@ -5,6 +5,7 @@
 // recorded one), or with --restart to start over. A --new that is the old
 // leg's own device (failed, missing or stale) is copied fully and keeps its
 // slot (md's re-add of a former member).
+#include "array_lock_cli.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "op_support.h"
@@ -34,6 +35,12 @@ int run_replace(const Context& ctx, const ReplaceArgs& a) {
   if (!old_slot) return report_error(ctx, "invalid --old", old_slot.error());
   std::vector<std::string> current;
   for (const auto& p : *paths) if (p != a.new_dev) current.push_back(p);
+  // Locked before the new device is probed: no other dmirrorctl command
+  // writes onto it between the check and the copy.
+  std::vector<std::string> locked = current;
+  locked.push_back(a.new_dev);
+  auto held = lock_array_at(locked);
+  if (!held) return report_error(ctx, "cannot lock the array", held.error());
   if (!a.force) {
     auto sigs = probe_signatures(a.new_dev);
     if (sigs && !sigs->empty())

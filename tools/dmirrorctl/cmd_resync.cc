@@ -6,6 +6,7 @@
 // --re-add, as mdadm's). `--from` also settles a split brain (that leg
 // wins); `--force` raises the freshest stale leg when no in-sync leg is
 // present (mdadm's --force). Resumable: rerun after an interruption.
+#include "array_lock_cli.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "op_support.h"
@@ -39,6 +40,8 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
   }
   o.control.progress = progress_printer(ctx);
   o.control.cancel = install_cancel_handler();
+  auto held = lock_array_at(*paths);
+  if (!held) return report_error(ctx, "cannot lock the array", held.error());
   auto legs = open_legs(*paths, OpenLegsOptions{.writable = true});
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
   auto r = resync(legs->devices(), o);

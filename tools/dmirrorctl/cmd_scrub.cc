@@ -9,6 +9,7 @@
 // blocks), 4 mismatches left, 2 degraded (ORed), 32 interrupted; a run
 // stopped by its time box exits with the bits of what it checked so far
 // (0, 1, 2 or 4), never 32.
+#include "array_lock_cli.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "op_support.h"
@@ -29,7 +30,7 @@ namespace {
 struct ScrubArgs {
   std::vector<std::string> legs;
   bool check_only = false, restart = false, continue_only = false;
-  std::string from, max_rate, rate_file, max_runtime, lock_dir = "/run/dmirror";
+  std::string from, max_rate, rate_file, max_runtime, lock_dir;
 };
 
 // True when the newest superblock of the legs holds a scrub checkpoint.
@@ -81,7 +82,6 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
   ScrubOptions o;
   o.repair = !a.check_only;
   o.restart = a.restart;
-  o.lock_dir = a.lock_dir;
   if (!a.from.empty()) {
     auto slot = parse_leg_choice(a.from, *paths);
     if (!slot) return report_error(ctx, "invalid --from", slot.error());
@@ -103,13 +103,15 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
   };
   o.control.progress = progress_printer(ctx);
   o.control.cancel = install_cancel_handler();
+  auto held = lock_array_at(*paths, a.lock_dir);
+  if (!held && a.continue_only && held.error().code == ErrorCode::Busy)
+    return nothing_to_continue(ctx, "another command holds the array: nothing to continue");
+  if (!held) return report_error(ctx, "cannot lock the array", held.error());
   auto legs = open_legs(*paths, OpenLegsOptions{.writable = true});
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
   if (max_runtime) arm_time_box(max_runtime);
   auto r = scrub(legs->devices(), o);
   end_progress(ctx);
-  if (!r && a.continue_only && r.error().code == ErrorCode::Busy)
-    return nothing_to_continue(ctx, "another scrub of the array is running: nothing to continue");
   if (!r) return report_error(ctx, "scrub failed", r.error());
   const bool timed_out = r->result == ScrubResult::Interrupted && time_box_expired();
 
@@ -180,7 +182,8 @@ Command add_scrub(CLI::App& app, const Context& ctx) {
                   "Stop after DURATION (e.g. 6h, 30m) with the checkpoint kept; exit status as far as checked");
   sub->add_flag("--continue", a->continue_only,
                 "Only resume a scrub in progress; do nothing (exit 0) when there is none or another is running");
-  sub->add_option("--lock-dir", a->lock_dir, "Directory of the scrub lock files")->capture_default_str();
+  sub->add_option("--lock-dir", a->lock_dir,
+                  "Directory of the array lock files (default: $DMIRROR_LOCK_DIR, else /run/dmirror)");
   sub->footer(
       "Exit status: 0 clean, 1 mismatches repaired or unreadable blocks rewritten, 2 degraded (ORed with the\n"
       "others), 4 mismatches left (no evidence for either copy, or a block no leg can read), 8 error, 32\n"

@@ -4,6 +4,7 @@
 // rewrites unreadable blocks from a leg that reads them, and repairs
 // mismatches only with evidence, as scrub does). Exit status: 0 clean,
 // 1 everything found was repaired, 2 degraded, 4 problems left.
+#include "array_lock_cli.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "op_support.h"
@@ -14,6 +15,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <optional>
 
 namespace dmirror::cli {
 namespace {
@@ -67,6 +69,12 @@ int run_verify(const Context& ctx, const VerifyArgs& a) {
   }
   o.control.progress = progress_printer(ctx);
   o.control.cancel = install_cancel_handler();
+  std::optional<ArrayLock> held;   // --repair writes; a plain verify takes no lock
+  if (a.repair) {
+    auto l = lock_array_at(*paths);
+    if (!l) return report_error(ctx, "cannot lock the array", l.error());
+    held.emplace(std::move(*l));
+  }
   Findings extra;
   if (a.repair) repair_copies(*paths, extra);
   auto legs = open_legs(*paths, OpenLegsOptions{.writable = a.repair});

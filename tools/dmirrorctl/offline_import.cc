@@ -2,6 +2,7 @@
 // import_kernel_view(): the offline side of the hand-off.
 #include "offline_import.h"
 
+#include "array_lock_cli.h"
 #include "online_dispatch.h"
 
 #include <dmirror/dm/online/import_kernel_state.h>
@@ -24,6 +25,7 @@ Status import_kernel_view(const std::vector<std::string>& paths) {
     return make_error(ErrorCode::Busy, "the array is active as /dev/mapper/" + *name +
                                            "; offline commands need it deactivated (dmirrorctl deactivate " + *name +
                                            "), or use the online form of the command");
+  DMIRROR_ASSIGN_OR_RETURN(auto held, lock_array_at(paths));
   DMIRROR_ASSIGN_OR_RETURN(auto legs, open_legs(paths, OpenLegsOptions{.writable = true}));
   DMIRROR_ASSIGN_OR_RETURN(auto rep, dm::import_kernel_state_offline(legs.devices()));
   if (rep.imported) {

@@ -2,6 +2,8 @@
 // activate_legs(): arguments to an active volume (see online_activation.h).
 #include "online_activation.h"
 
+#include "array_lock_cli.h"
+
 #include <dmirror/dm/online/active_volume.h>
 #include <dmirror/dm/online/array_legs.h>
 #include <dmirror/dm/online/leg_args.h>
@@ -22,6 +24,7 @@ Result<Activated> activate_legs(dm::DmControl& control, const std::vector<std::s
         if (args[i] == from) leg = resolved.paths[i];
     DMIRROR_ASSIGN_OR_RETURN(assemble.choose_slot, parse_leg_choice(leg, resolved.paths));
   }
+  DMIRROR_ASSIGN_OR_RETURN(auto held, lock_array_at(resolved.paths));
   DMIRROR_ASSIGN_OR_RETURN(auto legs, dm::open_array_legs(resolved.paths, dm::OpenLegsForArray{.assemble = assemble}));
   DMIRROR_RETURN_IF_ERROR(dm::refuse_if_active(control, legs.sb()));
   DMIRROR_RETURN_IF_ERROR(dm::check_legs_unclaimed(resolved.paths));

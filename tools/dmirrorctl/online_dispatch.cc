@@ -2,6 +2,7 @@
 // Routing `scrub` and `replace` to the kernel when the array is active.
 #include "online_dispatch.h"
 
+#include "array_lock_cli.h"
 #include "exit_codes.h"
 #include "online_view.h"
 
@@ -75,6 +76,8 @@ std::optional<int> try_online_scrub(const Context& ctx, const std::vector<std::s
                           "or deactivate the volume first");
   auto control = dm::open_online_control();
   if (!control) return report_error(ctx, "cannot scrub '" + *name + "'", control.error());
+  auto held = lock_active_volume(**control, *name);
+  if (!held) return report_error(ctx, "cannot lock the array", held.error());
   struct sigaction sa {};
   sa.sa_handler = on_stop;
   sigemptyset(&sa.sa_mask);
@@ -113,6 +116,8 @@ std::optional<int> try_online_replace(const Context& ctx, const std::vector<std:
   if (!name) return std::nullopt;
   auto control = dm::open_online_control();
   if (!control) return report_error(ctx, "cannot replace a leg of '" + *name + "'", control.error());
+  auto held = lock_active_volume(**control, *name, {LockTarget{.path = new_dev}});
+  if (!held) return report_error(ctx, "cannot lock the array", held.error());
   struct sigaction sa {};
   sa.sa_handler = on_stop;
   sigemptyset(&sa.sa_mask);

@@ -47,6 +47,7 @@ struct CreateOptions {
   bool force = false;             // override foreign signatures / old membership
   KernelOptions kernel;
   std::vector<uint32_t> write_mostly;   // slots
+  Uuid array_uuid;                      // nil: a random one (the caller may pick it to lock it first)
 };
 
 struct LegCheck {

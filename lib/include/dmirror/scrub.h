@@ -12,9 +12,10 @@
 // checkpointed in the superblocks, so a killed scrub resumes (`restart`
 // starts over); every run is recorded in the event history and in the
 // superblock's last-scrub summary, and an interrupted run is recorded as
-// interrupted, never as clean. A lock file (<lock_dir>/<array uuid>.lock,
-// flock) keeps two scrubs off one array. The rate limit is polled between
-// chunks, so it can change while the scrub runs.
+// interrupted, never as clean. The caller holds the array lock
+// (array_lock.h), which keeps a second scrub or any other writer off the
+// array. The rate limit is polled between chunks, so it can change while
+// the scrub runs.
 #pragma once
 
 #include <dmirror/block_device.h>
@@ -34,7 +35,6 @@ struct ScrubOptions {
   bool repair = true;                       // false: check only
   RepairChoice choice;
   bool restart = false;                     // ignore a checkpoint of an earlier run
-  std::string lock_dir = "/run/dmirror";
   uint64_t chunk_bytes = 1024 * 1024;
   // Superblock checkpoint interval. A checkpoint costs two flushed
   // superblock writes per leg; at 1 GiB that is a few percent of the run,
@@ -57,10 +57,10 @@ struct ScrubReport {
 
 // Result: Clean, Repaired, Mismatches (a mismatch left alone or a block no
 // leg could read), Interrupted (cancel request).
-// Errors: Busy (another scrub holds the lock, or an online volume owns the
-// array), Stale (fewer than two in-sync legs, also when a failure left only
-// one: the checkpoint is kept and the run recorded as failed), Io (the last
-// in-sync leg would have to be failed: likewise).
+// Errors: Busy (an online volume owns the array), Stale (fewer than two
+// in-sync legs, also when a failure left only one: the checkpoint is kept
+// and the run recorded as failed), Io (the last in-sync leg would have to be
+// failed: likewise).
 DMIRROR_EXPORT Result<ScrubReport> scrub(std::span<BlockDevice* const> legs, const ScrubOptions& options = {});
 
 }  // namespace dmirror

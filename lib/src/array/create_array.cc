@@ -30,7 +30,7 @@ Status zero_range(BlockDevice& dev, uint64_t begin, uint64_t end) {
 
 Superblock base_superblock(const CreatePlan& plan, const CreateOptions& opts) {
   Superblock sb;
-  sb.array_uuid = random_uuid();
+  sb.array_uuid = opts.array_uuid.is_nil() ? random_uuid() : opts.array_uuid;
   sb.name = opts.name;
   sb.ctime = sb.utime = static_cast<uint64_t>(std::time(nullptr));
   sb.seqno = 1;

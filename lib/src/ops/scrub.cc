@@ -11,7 +11,6 @@
 #include "ops/leg_io.h"
 #include "ops/read_heal.h"
 #include "ops/resync_core.h"
-#include "ops/scrub_lock.h"
 #include "ops/throttle.h"
 
 namespace dmirror {
@@ -182,7 +181,6 @@ Result<ScrubReport> scrub(std::span<BlockDevice* const> legs, const ScrubOptions
   const Superblock& sb = set.sb();
   if (sb.has_flag(sbflag::kKernelOwnsSync))
     return make_error(ErrorCode::Busy, "array '" + sb.name + "': an online volume owns it; scrub it online instead");
-  DMIRROR_ASSIGN_OR_RETURN(auto lock, ops::ScrubLock::acquire(o.lock_dir, sb.array_uuid));
   if (set.in_sync_slots().size() < 2)
     return make_error(ErrorCode::Stale, "array '" + sb.name + "' has fewer than two in-sync legs: nothing to compare");
   DMIRROR_RETURN_IF_ERROR(set.load_journals());
