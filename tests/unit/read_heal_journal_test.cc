@@ -70,9 +70,7 @@ struct Rig {
 
 TEST(ReadHealJournal, ScrubMarksTheRegionBeforeTheRewriteAndClearsItAfter) {
   Rig rig;
-  testing::ScratchDir dir;
   ScrubOptions o;
-  o.lock_dir = dir.path();
   o.repair = false;
   auto r = scrub(rig.devices(), o);
   ASSERT_TRUE(r) << r.error().describe();
@@ -104,9 +102,7 @@ TEST(ReadHealJournal, ARegionDirtyBeforeTheScrubStaysDirty) {
     j->mark(kBad / 4096);
     ASSERT_TRUE(j->write_pending(rig.legs.raw(s), true));
   }
-  testing::ScratchDir dir;
   ScrubOptions o;
-  o.lock_dir = dir.path();
   o.repair = false;
   auto r = scrub(rig.devices(), o);
   ASSERT_TRUE(r) << r.error().describe();
