@@ -35,7 +35,8 @@ int run_activate(const Context& ctx, const ActivateArgs& a) {
   auto done = activate_legs(**control, a.legs, dm::ActivateOptions{.degraded = a.degraded}, a.force);
   if (!done) return report_error(ctx, "cannot activate the array", done.error());
   print_activated(ctx, done->report, done->sb);
-  return done->report.plan.missing.empty() ? kExitOk : kExitDegraded;
+  warn_if_missing(done->report, done->sb);
+  return kExitOk;
 }
 
 }  // namespace
@@ -55,8 +56,8 @@ Command add_activate(CLI::App& app, const Context& ctx) {
   sub->add_option("--run-dir", a->run_dir, "Where --incremental records legs (under incremental/)")
       ->capture_default_str();
   sub->footer(
-      "Exit status: 0 active; 2 active but degraded, or refused because legs are missing or stale\n"
-      "(see --degraded, --force); 8 any other refusal or failure (then nothing was activated).\n"
+      "Exit status: 0 active (a warning on stderr when degraded); 2 refused because legs are missing or\n"
+      "stale (see --degraded, --force); 8 any other refusal or failure (then nothing was activated).\n"
       "After a crash (the volume was not deactivated) the kernel is told to resync every region its\n"
       "write-intent bitmap marks dirty before the volume is used.");
   return {sub, [&ctx, a] { return run_activate(ctx, *a); }};

@@ -27,7 +27,9 @@ struct IoArgs {
 int run_io(const Context& ctx, const IoArgs& a, bool write) {
   auto off = parse_size(a.offset);
   if (!off) return report_error(ctx, "invalid --offset", off.error());
-  auto legs = open_leg_args(a.legs, write);
+  auto paths = resolve_legs(a.legs);
+  if (!paths) return report_error(ctx, "cannot find the array", paths.error());
+  auto legs = open_legs(*paths, OpenLegsOptions{.writable = write});
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
   auto m = Mirror::open(legs->devices(), MirrorOptions{.read_only = !write, .io_engine = IoEngineKind::Threads});
   if (!m) return report_error(ctx, "cannot open the mirror", m.error());
@@ -50,6 +52,7 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
     } else {
       fmt::print("wrote {} bytes at offset {}\n", data.size(), *off);
     }
+    warn_if_degraded(*paths);
     return kExitOk;
   }
   auto len = parse_size(a.length.empty() ? std::to_string(bs) : a.length);

@@ -36,7 +36,8 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
   auto r = resync(legs->devices(), o);
   end_progress(ctx);
   if (!r) return report_error(ctx, "resync failed", r.error());
-  int bits = r->failed_slots.empty() ? kExitOk : kExitDegraded;
+  // A change command: done is 0; a leg left behind is a warning (exit_codes.h).
+  const int bits = kExitOk;
   if (ctx.json) {
     Json doc = json_envelope();
     doc["mode"] = std::string(resync_mode_name(r->mode));
@@ -54,6 +55,7 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
     for (uint32_t s : r->failed_slots) fmt::print(", slot {} FAILED", s);
     fmt::print("\n");
   }
+  warn_if_degraded(*paths);
   return bits;
 }
 

@@ -13,6 +13,7 @@
 #include "time_box.h"
 #include "online_dispatch.h"
 
+#include <dmirror/assembly.h>
 #include <dmirror/leg.h>
 #include <dmirror/names.h>
 #include <dmirror/scrub.h>
@@ -122,6 +123,8 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
       break;
     default: bits = kExitOperational; break;
   }
+  if (bits != kExitCancelled)
+    if (auto assembled = assemble_paths(*paths)) bits |= health_exit_bits(*assembled);
   if (ctx.json) {
     Json doc = json_envelope();
     doc["result"] = std::string(scrub_result_name(r->result));
@@ -164,7 +167,8 @@ Command add_scrub(CLI::App& app, const Context& ctx) {
   sub->add_option("--lock-dir", a->lock_dir, "Directory of the scrub lock files")->capture_default_str();
   sub->footer(
       "Exit status: 0 clean, 1 mismatches repaired, 4 mismatches left, 8 error, 32 interrupted (checkpoint\n"
-      "kept). A run stopped by --max-runtime exits with the bits of what it checked (0, 1 or 4); the next run\n"
+      "kept), ORed with the array's condition bits (2 resync pending or degraded, 4 inconsistent). A run\n"
+      "stopped by --max-runtime exits with the bits of what it checked (0, 1 or 4); the next run\n"
       "resumes. On an active volume the kernel runs the check: --max-runtime does not apply there.");
   return {sub, [&ctx, a] { return run_scrub(ctx, *a); }};
 }

@@ -47,11 +47,13 @@ contains "no volume 'vol0' is active"
 # stale, is refused without --force and rebuilt with it.
 expect_rc 2 dmirrorctl activate $L0
 contains "--degraded"
-expect_rc 2 dmirrorctl activate $L0 --degraded
+expect_rc 0 dmirrorctl activate $L0 --degraded
 contains "starting degraded: slot(s) 1 missing"
+contains "warning: array 'vol0' is active but degraded"
 check "write while degraded" dd if=/tmp/pattern of=/dev/mapper/vol0 bs=1M seek=20 oflag=direct
-expect_rc 2 dmirrorctl deactivate vol0
+expect_rc 0 dmirrorctl deactivate vol0
 contains "slot 1 recorded as failed"
+contains "warning: 'vol0' was deactivated while degraded"
 expect_rc 2 dmirrorctl activate $L0 $L1
 contains "is stale"
 expect_rc 0 dmirrorctl activate $L0 $L1 --force
