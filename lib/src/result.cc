@@ -22,6 +22,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::ForeignSignature: return "foreign-signature";
     case ErrorCode::Stale: return "stale";
     case ErrorCode::Cancelled: return "cancelled";
+    case ErrorCode::SplitBrain: return "split-brain";
     case ErrorCode::Internal: return "internal";
   }
   return "unknown";

@@ -49,6 +49,7 @@ int exit_code_for(ErrorCode code) {
     case ErrorCode::Cancelled: return kExitCancelled;
     case ErrorCode::Corruption: return kExitUncorrected;
     case ErrorCode::Stale: return kExitDegraded;
+    case ErrorCode::SplitBrain: return kExitUncorrected | kExitOperational;
     case ErrorCode::Io:
     case ErrorCode::NotFound:
     case ErrorCode::TooSmall:

@@ -63,7 +63,6 @@ enum class Disposition {
   Duplicate,         // a second device carrying the same slot (a copy of a leg)
   Geometry,          // its size or logical block size no longer fits the array
   ForeignSignature,  // a superblock copy is blank/damaged and another signature is there
-  OtherSide,         // split brain: a leg of the side that was not chosen
 };
 DMIRROR_EXPORT std::string_view disposition_name(Disposition d);
 
@@ -98,7 +97,7 @@ struct SlotView {
 struct AssembledLeg {
   std::string name;
   Disposition disposition = Disposition::Unreadable;
-  int64_t slot = -1;                       // Member/Duplicate/OtherSide: its slot
+  int64_t slot = -1;                       // Member/Duplicate: its slot
   std::optional<Error> error;
   std::optional<LegMetadata> meta;
   std::optional<JournalSummary> journal;
@@ -143,10 +142,10 @@ struct Assembly {
   Findings findings;
   EventHistory events;               // filled by assemble_paths (from the newest leg)
 
-  const SlotView* slot(uint32_t s) const;
-  std::vector<uint32_t> in_sync_slots() const;
+  DMIRROR_EXPORT const SlotView* slot(uint32_t s) const;
+  DMIRROR_EXPORT std::vector<uint32_t> in_sync_slots() const;
   // Present legs whose slot is stale or rebuilding: what a recovery writes.
-  std::vector<uint32_t> recovering_slots() const;
+  DMIRROR_EXPORT std::vector<uint32_t> recovering_slots() const;
 };
 
 // The pure decision. Errors only when no probe holds a dmirror leg of any

@@ -6,6 +6,7 @@
 #include <dmirror/result.h>
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace dmirror {
@@ -15,6 +16,11 @@ namespace dmirror {
 // from [A-Za-z0-9#+-.:=@_], not starting with '-' or '.', not "." / ".." /
 // "control". The error message says which character or rule failed.
 [[nodiscard]] DMIRROR_EXPORT Status validate_array_name(std::string_view name);
+
+// A name read from disk is untrusted input: printable ASCII other than '\\'
+// is kept, every other byte becomes "\xHH" (as `blkid -o udev` escapes
+// values), so a leg cannot inject a terminal sequence or a forged line.
+DMIRROR_EXPORT std::string escape_name(std::string_view name);
 
 // "4M", "64KiB", "1g", "512" (bytes). Binary units. Errors name the input.
 DMIRROR_EXPORT Result<uint64_t> parse_size(std::string_view text);

@@ -29,6 +29,7 @@ enum class ErrorCode {
   ForeignSignature,  // libblkid found another signature on the device
   Stale,             // a leg is out of date relative to its array
   Cancelled,         // interrupted by a signal or declined by the user
+  SplitBrain,        // legs were written independently; the administrator must choose
   Internal,          // a bug: an invariant did not hold
 };
 

@@ -2,65 +2,72 @@
 // Assembling a LegSet and the slot predicates (see leg_set.h).
 #include "engine/leg_set.h"
 
+#include <dmirror/names.h>
+
 #include <ctime>
 
 namespace dmirror::engine {
 
 uint64_t now_seconds() { return static_cast<uint64_t>(std::time(nullptr)); }
 
-Result<LegSet> LegSet::assemble(std::span<BlockDevice* const> devices) {
+Result<LegSet> LegSet::assemble(std::span<BlockDevice* const> devices, const AssembleOptions& options) {
   if (devices.empty()) return make_error(ErrorCode::InvalidArgument, "no legs given");
-  struct Read { BlockDevice* dev; LegMetadata meta; };
-  std::vector<Read> good;
-  Findings findings;
-  std::optional<Error> first_error;
+  std::vector<LegProbe> probes;
   for (BlockDevice* d : devices) {
-    auto m = read_leg(*d);
-    if (!m) {
-      if (m.error().code == ErrorCode::Unsupported) return std::unexpected(m.error());
-      findings.push_back({Severity::Error, "leg-unreadable", m.error().describe(), d->describe(), -1});
-      if (!first_error) first_error = m.error();
-      continue;
-    }
-    for (auto& f : m->findings) findings.push_back(f);
-    good.push_back({d, std::move(*m)});
+    probes.push_back(probe_leg(*d));
+    const auto& p = probes.back();
+    if (p.error && p.error->code == ErrorCode::Unsupported) return std::unexpected(*p.error);
   }
-  if (good.empty()) return std::unexpected(*first_error);
+  DMIRROR_ASSIGN_OR_RETURN(auto a, assemble_array(probes, options));
+  return from_assembly(std::move(a), devices);
+}
 
-  size_t newest = 0;
-  for (size_t i = 1; i < good.size(); ++i)
-    if (good[i].meta.sb.seqno > good[newest].meta.sb.seqno) newest = i;
+Result<LegSet> LegSet::from_assembly(Assembly a, std::span<BlockDevice* const> devices) {
+  // The engine and the offline operations never pick a side on their own,
+  // and never silently drop a leg they were given for another array.
+  for (const auto& leg : a.legs) {
+    if (leg.disposition == Disposition::Foreign)
+      return make_error(ErrorCode::InvalidArgument,
+                        leg.name + " belongs to another array (" + leg.meta->sb.array_uuid.str() + ", not " +
+                            a.sb.array_uuid.str() + "); give the legs of one array only");
+    if (leg.disposition == Disposition::Duplicate)
+      return make_error(ErrorCode::InvalidArgument, leg.name + " carries the same leg as another device given (slot " +
+                                                        std::to_string(leg.slot) + "); give each leg once");
+  }
+  if (a.split_brain) {
+    std::string why;
+    for (const auto& f : a.findings)
+      if (f.code == "split-brain") why = f.message;
+    return make_error(ErrorCode::SplitBrain, "array '" + escape_name(a.sb.name) + "' is inconsistent: " + why);
+  }
   LegSet set;
-  set.sb_ = good[newest].meta.sb;
+  set.sb_ = a.sb;
+  set.sb_.slot = 0;
   set.devs_.assign(kMaxLegs, nullptr);
   set.metas_.resize(kMaxLegs);
   set.journals_.resize(kMaxLegs);
-  for (auto& g : good) {
-    const Superblock& s = g.meta.sb;
-    if (s.array_uuid != set.sb_.array_uuid)
-      return make_error(ErrorCode::InvalidArgument, g.dev->describe() + " belongs to another array (" +
-                                                        s.array_uuid.str() + ", not " + set.sb_.array_uuid.str() + ")");
-    std::optional<uint32_t> slot;
-    for (uint32_t i = 0; i < set.sb_.nr_legs; ++i)
-      if (set.sb_.legs[i].uuid == s.leg_uuid) slot = i;
-    if (!slot) {
-      findings.push_back({Severity::Warning, "leg-not-in-table",
-                          g.dev->describe() + " is no longer in the array's leg table; ignored", g.dev->describe(), -1});
-      continue;
+  for (const SlotView& v : a.slots) {
+    if (v.leg < 0 || v.state == SlotState::Failed) continue;
+    const size_t i = static_cast<size_t>(v.leg);
+    set.devs_[v.slot] = devices[i];
+    set.metas_[v.slot] = a.legs[i].meta;
+    if (v.state == SlotState::Stale) {
+      // Never read, never a source: it rejoins as rebuilding (FORMAT.md 2.6
+      // rule 8), durable with the next commit.
+      LegEntry& e = set.sb_.legs[v.slot];
+      e.state = LegState::Rebuilding;
+      e.recovery_offset = 0;
+      e.replacement_slot = kNoSlot;
+      e.flags &= ~legflag::kRebuildPassed;
+      if (v.recovery == Recovery::Journal) e.flags |= legflag::kRecoverFromJournal;
+      else e.flags &= ~legflag::kRecoverFromJournal;
+      set.rejoining_.push_back(v.slot);
     }
-    if (set.devs_[*slot])
-      return make_error(ErrorCode::InvalidArgument, g.dev->describe() + " and " + set.devs_[*slot]->describe() +
-                                                        " are the same leg (slot " + std::to_string(*slot) + ")");
-    if (s.seqno < set.sb_.seqno)
-      findings.push_back({Severity::Info, "leg-stale-superblock",
-                          g.dev->describe() + " has superblock seqno " + std::to_string(s.seqno) + " < " +
-                              std::to_string(set.sb_.seqno) + "; it is rewritten at the next update",
-                          g.dev->describe(), *slot});
-    set.devs_[*slot] = g.dev;
-    set.metas_[*slot] = std::move(g.meta);
   }
-  set.sb_.slot = 0;
-  set.findings_ = std::move(findings);
+  set.chosen_slot_ = a.chosen_slot;
+  set.forced_ = a.forced;
+  set.findings_ = std::move(a.findings);
+  set.assembly_ = std::move(a);
   return set;
 }
 
@@ -106,9 +113,11 @@ std::optional<uint32_t> LegSet::primary() const {
 
 bool LegSet::degraded() const {
   for (uint32_t i = 0; i < sb_.nr_legs; ++i) {
-    LegState s = sb_.legs[i].state;
-    if (s == LegState::Unused || s == LegState::Removed) continue;
+    const LegEntry& e = sb_.legs[i];
+    if (e.state == LegState::Unused || e.state == LegState::Removed) continue;
     if (!writable(i)) return true;
+    // A leg rebuilding from the journal needs its bits (FORMAT.md 2.6 rule 12).
+    if (e.state == LegState::Rebuilding && (e.flags & legflag::kRecoverFromJournal)) return true;
   }
   return false;
 }

@@ -8,6 +8,7 @@
 // offline operation (resync, verify, scrub, replace) work through it.
 #pragma once
 
+#include <dmirror/assembly.h>
 #include <dmirror/block_device.h>
 #include <dmirror/events.h>
 #include <dmirror/journal.h>
@@ -28,11 +29,22 @@ struct LegError {
 
 class LegSet {
  public:
-  // Reads every device's superblocks; the newest seqno describes the array.
-  // Devices are matched to slots by leg uuid. Errors: no dmirror leg,
-  // legs of different arrays, the same slot given twice, an unknown
-  // incompat feature.
-  static Result<LegSet> assemble(std::span<BlockDevice* const> devices);
+  // Probes every device and decides membership with the one assembly
+  // (assemble_array, FORMAT.md 2.6). Stale legs present join as rebuilding
+  // (journal-guided when the journal covers them), failed ones are left
+  // out. Errors: no dmirror leg, legs of different arrays, the same leg
+  // given twice, an unknown incompat feature, split brain without a choice
+  // (SplitBrain).
+  static Result<LegSet> assemble(std::span<BlockDevice* const> devices, const AssembleOptions& options = {});
+  static Result<LegSet> from_assembly(Assembly assembly, std::span<BlockDevice* const> devices);
+
+  // The assembly this set was built from (roles, recovery, health).
+  const Assembly& assembly() const { return assembly_; }
+  // Stale legs that rejoined as rebuilding at assembly.
+  const std::vector<uint32_t>& rejoining() const { return rejoining_; }
+  // Split brain settled by AssembleOptions::choose_slot.
+  std::optional<uint32_t> chosen_slot() const { return chosen_slot_; }
+  bool forced() const { return forced_; }
 
   const Superblock& sb() const { return sb_; }
   Superblock& mutable_sb() { return sb_; }
@@ -104,6 +116,10 @@ class LegSet {
   bool journal_damaged_ = false;
   std::optional<uint64_t> next_event_seq_;
   Findings findings_;
+  Assembly assembly_;
+  std::vector<uint32_t> rejoining_;
+  std::optional<uint32_t> chosen_slot_;
+  bool forced_ = false;
 };
 
 // Unix time, seconds.

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// assemble_array(): the membership rules of FORMAT.md 2.6 as one pure
+// function of what was found on the devices. Steps: pick the array (rule
+// 1), the authority (rule 2, or the administrator's choice in a split
+// brain), map the legs onto its slots (rules 2-4), find diverged
+// histories (rule 6), grade each slot (rules 5, 7, 8, 10) and judge the
+// health (rule 9).
+#include <dmirror/assembly.h>
+#include <dmirror/names.h>
+
+#include "array/assembly_rules.h"
+
+#include <map>
+
+namespace dmirror {
+namespace {
+
+using namespace assembly;
+
+void add(Assembly& a, Severity s, std::string_view code, std::string msg, std::string leg = {}, int64_t slot = -1) {
+  a.findings.push_back(Finding{s, std::string(code), std::move(msg), std::move(leg), slot});
+}
+
+// Rule 1: the array with the most legs given; a tie between arrays is refused.
+Result<Uuid> pick_array(const std::vector<LegProbe>& probes) {
+  std::map<Uuid, size_t> count;
+  for (const auto& p : probes)
+    if (p.meta) ++count[p.meta->sb.array_uuid];
+  if (count.empty()) {
+    if (probes.size() == 1 && probes[0].error) return std::unexpected(*probes[0].error);
+    return make_error(ErrorCode::NotDmirror, "none of the given devices carries a dmirror superblock");
+  }
+  auto best = count.begin();
+  for (auto it = count.begin(); it != count.end(); ++it)
+    if (it->second > best->second) best = it;
+  for (auto it = count.begin(); it != count.end(); ++it) {
+    if (it == best || it->second != best->second) continue;
+    std::string which;
+    for (const auto& p : probes) {
+      if (!p.meta) continue;
+      which += (which.empty() ? "" : ", ") + p.name + " is in '" + p.meta->sb.name + "'";
+    }
+    return make_error(ErrorCode::InvalidArgument, "the given legs belong to " + std::to_string(count.size()) +
+                                                      " different arrays (" + which +
+                                                      "); give the legs of one array, or its name");
+  }
+  return best->first;
+}
+
+// Rules 3 and 4: legs that are left out before anything else is decided.
+void screen_leg(Assembly& a, const LegProbe& p, AssembledLeg& leg) {
+  const Superblock& own = p.meta->sb;
+  if (!p.foreign.empty()) {
+    bool damaged = false;
+    for (const CopyInfo& c : p.meta->copies)
+      damaged = damaged || c.state == CopyState::Blank || c.state == CopyState::Corrupt || c.state == CopyState::IoError;
+    if (damaged) {
+      leg.disposition = Disposition::ForeignSignature;
+      add(a, Severity::Error, "leg-foreign-signature",
+          p.name + " has a damaged dmirror superblock copy and " + p.foreign.front().describe() +
+              " at byte " + std::to_string(p.foreign.front().offset) +
+              "; it is left out and nothing is written to it. If the leg is still wanted, check what wrote "
+              "there, then `dmirrorctl replace` it",
+          p.name, own.slot);
+      return;
+    }
+  }
+  const uint64_t needed = own.layout.data_offset + own.layout.data_size;
+  if (p.device_size != 0 && p.device_size < needed) {
+    leg.disposition = Disposition::Geometry;
+    add(a, Severity::Error, "leg-geometry",
+        p.name + " is " + format_size(p.device_size) + " (" + std::to_string(p.device_size) +
+            " bytes), smaller than the " + format_size(needed) + " the array needs; it is left out (was it "
+            "truncated or shrunk?)",
+        p.name, own.slot);
+    return;
+  }
+  if (p.logical_block_size != 0 && p.logical_block_size > own.logical_block_size) {
+    leg.disposition = Disposition::Geometry;
+    add(a, Severity::Error, "leg-geometry",
+        p.name + " now has " + std::to_string(p.logical_block_size) + "-byte logical blocks, the array " +
+            std::to_string(own.logical_block_size) + "-byte ones; it is left out (attach it with its old block "
+            "size, or replace it)",
+        p.name, own.slot);
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// One pass of the rules with a given authority (the newest leg, or the
+// administrator's choice).
+Assembly run(const std::vector<LegProbe>& probes, const Uuid& array, const AssembleOptions& options,
+             std::optional<size_t> chosen) {
+  Assembly a;
+  std::vector<size_t> candidates;
+  for (size_t i = 0; i < probes.size(); ++i) {
+    const LegProbe& p = probes[i];
+    AssembledLeg leg;
+    leg.name = p.name;
+    leg.error = p.error;
+    leg.meta = p.meta;
+    leg.journal = p.journal;
+    if (!p.meta) {
+      const bool blank = p.error && p.error->code == ErrorCode::NotDmirror;
+      leg.disposition = blank ? Disposition::NotDmirror : Disposition::Unreadable;
+      add(a, blank ? Severity::Info : Severity::Warning, blank ? "leg-not-dmirror" : "leg-unreadable",
+          p.error ? p.name + ": " + p.error->describe() : p.name + " could not be read", p.name);
+    } else if (p.meta->sb.array_uuid != array) {
+      leg.disposition = Disposition::Foreign;
+      add(a, Severity::Warning, "leg-foreign",
+          p.name + " belongs to another array '" + escape_name(p.meta->sb.name) + "' (uuid " +
+              p.meta->sb.array_uuid.str() + ")",
+          p.name);
+    } else {
+      leg.disposition = Disposition::Member;
+      screen_leg(a, p, leg);
+      if (leg.disposition == Disposition::Member) candidates.push_back(i);
+    }
+    a.legs.push_back(std::move(leg));
+  }
+  if (candidates.empty()) {
+    // Every leg of the array was left out: describe the array from them anyway.
+    for (const auto& p : probes)
+      if (p.meta && p.meta->sb.array_uuid == array) {
+        a.sb = p.meta->sb;
+        break;
+      }
+    a.sb.slot = 0;
+    grade_slots(a, probes, Members{}, std::nullopt, options);
+    judge(a, probes);
+    return a;
+  }
+  size_t authority = chosen.value_or(candidates.front());
+  if (!chosen)
+    for (size_t i : candidates)
+      if (probes[i].meta->sb.seqno > probes[authority].meta->sb.seqno) authority = i;
+  a.sb = probes[authority].meta->sb;
+  a.sb.slot = 0;
+  Members members = map_slots(a, probes, candidates);
+  find_divergence(a, probes, members, authority, options);
+  if (chosen) {
+    a.split_brain = false;
+    a.chosen_slot = probes[authority].meta->sb.slot;
+    add(a, Severity::Warning, "split-brain-chosen",
+        "split brain settled by choice: " + probes[authority].name + " (slot " + std::to_string(*a.chosen_slot) +
+            ") is kept; the legs that diverged from it are copied from it in full",
+        probes[authority].name, *a.chosen_slot);
+  }
+  grade_slots(a, probes, members, authority, options);
+  judge(a, probes);
+  return a;
+}
+
+}  // namespace
+
+Result<Assembly> assemble_array(const std::vector<LegProbe>& probes, const AssembleOptions& options) {
+  DMIRROR_ASSIGN_OR_RETURN(const Uuid array, pick_array(probes));
+  Assembly a = run(probes, array, options, std::nullopt);
+  if (!a.split_brain || !options.choose_slot) return a;
+  // The administrator's choice settles a split brain: the chosen leg's own
+  // superblock becomes the authority (FORMAT.md 2.6 rule 6).
+  std::optional<size_t> chosen;
+  for (size_t i = 0; i < probes.size(); ++i) {
+    const auto& m = probes[i].meta;
+    if (!m || m->sb.array_uuid != array || m->sb.slot != *options.choose_slot) continue;
+    if (a.legs[i].disposition != Disposition::Member && a.legs[i].disposition != Disposition::Duplicate) continue;
+    if (!chosen || m->sb.seqno > probes[*chosen].meta->sb.seqno) chosen = i;
+  }
+  if (!chosen)
+    return make_error(ErrorCode::InvalidArgument, "slot " + std::to_string(*options.choose_slot) +
+                                                      " is not among the legs given; give the leg whose data is "
+                                                      "to be kept and the legs to copy it onto");
+  return run(probes, array, options, chosen);
+}
+
+}  // namespace dmirror

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Assembly, FORMAT.md 2.6 rules 5, 7-10: each slot's role and how it comes
+// back, then the array's conditions and health.
+#include <dmirror/names.h>
+
+#include <algorithm>
+
+#include "array/assembly_rules.h"
+
+namespace dmirror::assembly {
+namespace {
+
+void add(Assembly& a, Severity s, std::string_view code, std::string msg, std::string leg = {}, int64_t slot = -1) {
+  a.findings.push_back(Finding{s, std::string(code), std::move(msg), std::move(leg), slot});
+}
+
+bool fresh_role(SlotState s) { return s == SlotState::InSync || s == SlotState::Rebuilding; }
+
+// Rule 8: may the journal bring this leg back?
+Recovery recovery_for(const Assembly& a, const std::vector<LegProbe>& probes, const Members& m, uint32_t slot,
+                      const Superblock& own) {
+  if (!(a.sb.incompat & feature::kIncompatMembership)) return Recovery::Full;
+  if (m.diverged[slot] || a.sb.legs[slot].state == LegState::Failed) return Recovery::Full;
+  if (own.seqno < a.sb.journal_kept_since) return Recovery::Full;
+  for (uint32_t s = 0; s < kMaxLegs; ++s) {
+    if (m.leg[s] < 0 || s == slot) continue;
+    const LegProbe& p = probes[static_cast<size_t>(m.leg[s])];
+    if (p.meta->sb.seqno != a.sb.seqno || m.diverged[s]) continue;   // only the fresh members' journals count
+    if (!p.journal || p.journal->damaged) return Recovery::Full;
+  }
+  return Recovery::Journal;
+}
+
+std::string who(const Assembly& a, const SlotView& v) {
+  std::string s = "slot " + std::to_string(v.slot);
+  if (v.leg >= 0) s = a.legs[static_cast<size_t>(v.leg)].name + " (" + s + ")";
+  return s;
+}
+
+std::string leg_name(const Assembly& a, const SlotView& v) {
+  return v.leg >= 0 ? a.legs[static_cast<size_t>(v.leg)].name : std::string();
+}
+
+void raise_forced(Assembly& a, const std::vector<LegProbe>& probes) {
+  SlotView* best = nullptr;
+  for (auto& v : a.slots) {
+    if (v.state != SlotState::Stale || v.leg < 0) continue;
+    const Superblock& own = probes[static_cast<size_t>(v.leg)].meta->sb;
+    if (v.entry.state == LegState::Rebuilding || own.legs[own.slot].state == LegState::Rebuilding) continue;
+    if (!best || v.seqno > best->seqno) best = &v;
+  }
+  if (!best) return;
+  best->state = SlotState::InSync;
+  best->recovery = Recovery::None;
+  a.forced = true;
+  add(a, Severity::Warning, "leg-forced",
+      who(a, *best) + " is behind (seqno " + std::to_string(best->seqno) + ", the array at " +
+          std::to_string(a.sb.seqno) + ") but was raised to in sync by --force: it may lack recent writes; "
+          "verify the data",
+      leg_name(a, *best), best->slot);
+}
+
+}  // namespace
+
+void grade_slots(Assembly& a, const std::vector<LegProbe>& probes, const Members& m, std::optional<size_t>,
+                 const AssembleOptions& options) {
+  for (uint32_t s = 0; s < a.sb.nr_legs && s < kMaxLegs; ++s) {
+    const LegEntry& e = a.sb.legs[s];
+    if (e.state == LegState::Unused || e.state == LegState::Removed) continue;
+    SlotView v;
+    v.slot = s;
+    v.entry = e;
+    v.leg = m.leg[s];
+    if (v.leg < 0) {
+      v.state = e.state == LegState::Failed ? SlotState::Failed : SlotState::Missing;
+      v.recovery = e.state == LegState::Failed ? Recovery::Full : Recovery::None;
+    } else {
+      const Superblock& own = probes[static_cast<size_t>(v.leg)].meta->sb;
+      v.seqno = own.seqno;
+      const bool fresh = own.seqno == a.sb.seqno && !m.diverged[s];
+      if (e.state == LegState::Failed) {
+        v.state = SlotState::Failed;
+        v.recovery = Recovery::Full;
+      } else if (!fresh || e.state == LegState::Missing) {
+        v.state = SlotState::Stale;
+        v.recovery = recovery_for(a, probes, m, s, own);
+      } else if (e.state == LegState::Rebuilding) {
+        v.state = SlotState::Rebuilding;
+        v.recovery = (e.flags & legflag::kRecoverFromJournal) && recovery_for(a, probes, m, s, own) == Recovery::Journal
+                         ? Recovery::Journal
+                         : Recovery::Full;
+      } else {
+        v.state = SlotState::InSync;
+      }
+    }
+    a.slots.push_back(v);
+  }
+  if (options.force && std::none_of(a.slots.begin(), a.slots.end(),
+                                    [](const SlotView& v) { return v.state == SlotState::InSync; }))
+    raise_forced(a, probes);
+}
+
+void judge(Assembly& a, const std::vector<LegProbe>& probes) {
+  const Superblock& sb = a.sb;
+  bool any_in_sync = false;
+  for (const SlotView& v : a.slots) {
+    const std::string name = leg_name(a, v);
+    switch (v.state) {
+      case SlotState::InSync:
+        any_in_sync = true;
+        break;
+      case SlotState::Rebuilding:
+        a.degraded = true;
+        add(a, Severity::Warning, "leg-rebuilding",
+            who(a, v) + " is rebuilding" +
+                (v.recovery == Recovery::Journal ? " from the journal"
+                                                 : ", current up to byte " + std::to_string(v.entry.recovery_offset)) +
+                "; run `dmirrorctl resync` to finish",
+            name, v.slot);
+        break;
+      case SlotState::Stale:
+        a.degraded = true;
+        add(a, Severity::Warning, "leg-stale",
+            who(a, v) + " is stale: its superblock is at seqno " + std::to_string(v.seqno) + ", the array at " +
+                std::to_string(sb.seqno) + (v.entry.state == LegState::Missing ? " (it was missing)" : "") +
+                "; it is never read until recovered (" +
+                (v.recovery == Recovery::Journal ? "from the journal" : "by a full copy") +
+                "): run `dmirrorctl resync`",
+            name, v.slot);
+        break;
+      case SlotState::Missing:
+        a.degraded = true;
+        add(a, Severity::Error, "leg-missing",
+            "slot " + std::to_string(v.slot) + " (leg uuid " + v.entry.uuid.str() + ") is missing" +
+                (v.entry.state == LegState::Missing
+                     ? " since seqno " + std::to_string(v.entry.state_seq) + "; writes since are kept in the journal"
+                     : "") +
+                "; attach it and run `dmirrorctl resync`, or `dmirrorctl replace` it",
+            {}, v.slot);
+        break;
+      case SlotState::Failed:
+        a.degraded = true;
+        add(a, Severity::Error, "leg-failed",
+            who(a, v) + " has failed (I/O errors); it comes back only by a full copy: `dmirrorctl replace`",
+            name, v.slot);
+        break;
+    }
+  }
+  // Damaged superblock copies and journals of the members.
+  uint64_t dirty = 0;
+  for (const SlotView& v : a.slots) {
+    if (v.leg < 0) continue;
+    const LegProbe& p = probes[static_cast<size_t>(v.leg)];
+    for (const Finding& f : p.meta->findings) {
+      Finding copy = f;
+      if (copy.leg.empty()) copy.leg = p.name;
+      if (copy.slot < 0) copy.slot = v.slot;
+      if (copy.severity >= Severity::Warning) a.inconsistent = true;
+      a.findings.push_back(std::move(copy));
+    }
+    if (!fresh_role(v.state)) continue;
+    if (!p.journal) {
+      a.inconsistent = true;
+      add(a, Severity::Error, "journal-unreadable", p.name + ": the write-intent journal could not be read",
+          p.name, v.slot);
+    } else {
+      dirty = std::max(dirty, p.journal->dirty);
+      if (p.journal->damaged) {
+        a.inconsistent = true;
+        add(a, Severity::Error, "journal-damaged",
+            p.name + ": the write-intent journal is damaged (" + p.journal->detail +
+                "); its regions count as dirty. Run `dmirrorctl resync` (a full resync rewrites it)",
+            p.name, v.slot);
+      }
+    }
+  }
+  a.dirty_regions = dirty;
+  if (auto st = validate_array_name(sb.name); !st) {
+    a.inconsistent = true;
+    add(a, Severity::Error, "name-invalid",
+        "the array name read from disk, '" + escape_name(sb.name) + "', is not a valid name: " + escape_name(st.error().message));
+  }
+  if (sb.last_scrub.result == ScrubResult::Mismatches) {
+    a.inconsistent = true;
+    add(a, Severity::Error, "mismatches-unrepaired",
+        "the last check found " + std::to_string(sb.last_scrub.mismatches) +
+            " regions where the legs differ and left them: choose the good leg with `dmirrorctl scrub --from "
+            "LEG`, then check again");
+  }
+  const bool kernel = sb.has_flag(sbflag::kKernelOwnsSync);
+  if (kernel)
+    add(a, Severity::Info, "kernel-owns-sync",
+        "the array is active as an online volume (or the machine stopped while it was): the kernel owns its sync "
+        "state");
+  a.unclean = (sb.has_flag(sbflag::kDirty) && !kernel) || (dirty > 0 && !a.degraded);
+  a.initial_sync = sb.resync_offset != kOffsetInSync && sb.last_scrub.result == ScrubResult::Never &&
+                   !sb.has_flag(sbflag::kAssumeClean) && !a.unclean;
+  a.resync_pending = a.unclean || sb.resync_offset != kOffsetInSync;
+  if (a.initial_sync) {
+    add(a, Severity::Warning, "resync-pending",
+        "initial resync pending from byte " + std::to_string(sb.resync_offset) +
+            " of the data area: run `dmirrorctl resync` (or activate: the kernel syncs)");
+  } else if (a.unclean) {
+    add(a, Severity::Warning, "resync-pending",
+        "unclean shutdown: " + std::to_string(dirty) +
+            " regions to resync (the legs may differ there): run `dmirrorctl resync`");
+  } else if (a.resync_pending) {
+    add(a, Severity::Warning, "resync-pending",
+        "a resync is pending from byte " + std::to_string(sb.resync_offset) + " of the data area: run "
+        "`dmirrorctl resync`");
+  } else if (dirty > 0) {
+    add(a, Severity::Info, "journal-kept",
+        std::to_string(dirty) + " regions written while degraded are kept in the journal for the legs that "
+        "return");
+  }
+  if (!any_in_sync) {
+    add(a, Severity::Fatal, "no-in-sync-leg",
+        "no in-sync leg is present: the array's data cannot be read. Find the missing legs; `--force` raises the "
+        "freshest stale leg as a last resort");
+    a.health = Health::Failed;
+  } else if (a.inconsistent) {
+    a.health = Health::Inconsistent;
+  } else if (a.degraded) {
+    a.health = Health::Degraded;
+  } else if (a.resync_pending) {
+    a.health = Health::ResyncPending;
+  } else {
+    a.health = Health::Healthy;
+  }
+}
+
+}  // namespace dmirror::assembly

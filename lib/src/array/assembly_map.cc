@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Assembly, FORMAT.md 2.6 rules 2 and 6: mapping the legs onto the slots of
+// the authority's table, and finding histories that diverged.
+#include <dmirror/names.h>
+
+#include "array/assembly_rules.h"
+
+namespace dmirror::assembly {
+namespace {
+
+void add(Assembly& a, Severity s, std::string_view code, std::string msg, std::string leg = {}, int64_t slot = -1) {
+  a.findings.push_back(Finding{s, std::string(code), std::move(msg), std::move(leg), slot});
+}
+
+bool absent(LegState s) { return s == LegState::Missing || s == LegState::Failed; }
+
+// X's own table marks Y's leg missing or failed.
+bool marks_absent(const Superblock& x, const Superblock& y) {
+  if (y.slot >= x.nr_legs) return false;
+  const LegEntry& e = x.legs[y.slot];
+  return e.uuid == y.leg_uuid && absent(e.state);
+}
+
+}  // namespace
+
+bool same_commit(const Superblock& a, const Superblock& b) {
+  if (a.seqno != b.seqno || a.name != b.name || a.nr_legs != b.nr_legs || a.region_size != b.region_size ||
+      a.nr_regions != b.nr_regions || a.layout.data_size != b.layout.data_size ||
+      a.resync_offset != b.resync_offset || a.flags != b.flags || a.journal_kept_since != b.journal_kept_since ||
+      a.incompat != b.incompat) {
+    return false;
+  }
+  for (uint32_t s = 0; s < kMaxLegs; ++s) {
+    const LegEntry& x = a.legs[s];
+    const LegEntry& y = b.legs[s];
+    if (x.uuid != y.uuid || x.state != y.state || x.recovery_offset != y.recovery_offset) return false;
+  }
+  return true;
+}
+
+Members map_slots(Assembly& a, const std::vector<LegProbe>& probes, const std::vector<size_t>& candidates) {
+  Members m;
+  for (size_t i : candidates) {
+    const Superblock& own = probes[i].meta->sb;
+    AssembledLeg& leg = a.legs[i];
+    std::optional<uint32_t> slot;
+    for (uint32_t s = 0; s < a.sb.nr_legs; ++s) {
+      const LegEntry& e = a.sb.legs[s];
+      if (e.uuid == own.leg_uuid && e.state != LegState::Unused && e.state != LegState::Removed) slot = s;
+    }
+    if (!slot) {
+      leg.disposition = Disposition::NotInTable;
+      leg.slot = own.slot;
+      add(a, Severity::Warning, "leg-not-in-table",
+          leg.name + " says it is slot " + std::to_string(own.slot) + " of '" + escape_name(own.name) +
+              "', but the newest leg table does not list it (it was removed or replaced); it is left out. "
+              "Wipe it before reusing it",
+          leg.name, own.slot);
+      continue;
+    }
+    leg.slot = *slot;
+    int& mapped = m.leg[*slot];
+    if (mapped >= 0) {
+      // Two devices carry one leg: one is a copy of the other. Keep the newer.
+      size_t keep = static_cast<size_t>(mapped), drop = i;
+      if (own.seqno > probes[keep].meta->sb.seqno) std::swap(keep, drop);
+      a.legs[drop].disposition = Disposition::Duplicate;
+      a.inconsistent = true;
+      add(a, Severity::Error, "duplicate-leg",
+          a.legs[drop].name + " and " + a.legs[keep].name + " both carry slot " + std::to_string(*slot) +
+              " (leg uuid " + own.leg_uuid.str() + "); one is a copy of the other. " + a.legs[drop].name +
+              " is left out; remove the copy",
+          a.legs[drop].name, *slot);
+      mapped = static_cast<int>(keep);
+      continue;
+    }
+    mapped = static_cast<int>(i);
+  }
+  return m;
+}
+
+void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& m, size_t authority,
+                     const AssembleOptions&) {
+  const Superblock& auth = probes[authority].meta->sb;
+  for (uint32_t x = 0; x < kMaxLegs; ++x) {
+    if (m.leg[x] < 0) continue;
+    for (uint32_t y = x + 1; y < kMaxLegs; ++y) {
+      if (m.leg[y] < 0) continue;
+      const Superblock& sx = probes[static_cast<size_t>(m.leg[x])].meta->sb;
+      const Superblock& sy = probes[static_cast<size_t>(m.leg[y])].meta->sb;
+      const bool wayward = marks_absent(sx, sy) && marks_absent(sy, sx);
+      const bool disagree = sx.seqno == sy.seqno && !same_commit(sx, sy);
+      if (!wayward && !disagree) continue;
+      a.split_brain = true;
+      a.inconsistent = true;
+      const std::string nx = probes[static_cast<size_t>(m.leg[x])].name;
+      const std::string ny = probes[static_cast<size_t>(m.leg[y])].name;
+      add(a, Severity::Error, "split-brain",
+          wayward ? nx + " (slot " + std::to_string(x) + ", seqno " + std::to_string(sx.seqno) + ") and " + ny +
+                        " (slot " + std::to_string(y) + ", seqno " + std::to_string(sy.seqno) +
+                        ") were each written while the other was absent: their data diverged (split brain). "
+                        "Choose the leg to keep with `dmirrorctl resync --from LEG`"
+                  : nx + " and " + ny + " both have seqno " + std::to_string(sx.seqno) +
+                        " but different metadata: they were written independently (split brain). Choose the "
+                        "leg to keep with `dmirrorctl resync --from LEG`",
+          nx, x);
+    }
+  }
+  // Which members diverged from the authority (they need a full copy).
+  for (uint32_t y = 0; y < kMaxLegs; ++y) {
+    if (m.leg[y] < 0 || static_cast<size_t>(m.leg[y]) == authority) continue;
+    const Superblock& sy = probes[static_cast<size_t>(m.leg[y])].meta->sb;
+    const bool wayward = marks_absent(auth, sy) && marks_absent(sy, auth);
+    const bool disagree = sy.seqno == auth.seqno && !same_commit(sy, auth);
+    // After a choice, a leg ahead of the chosen one diverged from it too.
+    const bool ahead = sy.seqno > auth.seqno;
+    m.diverged[y] = wayward || disagree || ahead;
+  }
+}
+
+}  // namespace dmirror::assembly

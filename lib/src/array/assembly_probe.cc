@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The I/O half of the assembly: probing one device (superblocks, journal,
+// geometry, foreign signatures), and assemble_paths() for the read-only
+// commands. The decision itself is assemble_array() (assembly.cc).
+#include <dmirror/assembly.h>
+#include <dmirror/journal.h>
+
+#include <sys/stat.h>
+
+namespace dmirror {
+namespace {
+
+bool copy_damaged_or_blank(const LegMetadata& m) {
+  for (const CopyInfo& c : m.copies)
+    if (c.state == CopyState::Blank || c.state == CopyState::Corrupt || c.state == CopyState::IoError) return true;
+  return false;
+}
+
+bool names_storage(const std::string& path) {
+  struct stat st {};
+  return !path.empty() && ::stat(path.c_str(), &st) == 0 && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode));
+}
+
+}  // namespace
+
+LegProbe probe_leg(BlockDevice& dev, const std::string& path) {
+  LegProbe p;
+  p.name = path.empty() ? dev.describe() : path;
+  p.device_size = dev.geometry().size_bytes;
+  p.logical_block_size = dev.geometry().logical_block_size;
+  auto meta = read_leg(dev);
+  if (!meta) {
+    p.error = meta.error();
+    return p;
+  }
+  p.meta = std::move(*meta);
+  if (auto j = WriteIntentJournal::load(dev, p.meta->sb); j) {
+    JournalSummary s;
+    s.dirty = j->dirty_count();
+    s.damaged = !j->damage().empty();
+    for (const auto& d : j->damage()) {
+      if (!s.detail.empty()) s.detail += "; ";
+      s.detail += "block " + std::to_string(d.block) + " slot " + std::to_string(d.slot) + ": " + d.what;
+    }
+    p.journal = std::move(s);
+  }
+  const std::string probe_path = path.empty() ? dev.describe() : path;
+  if (copy_damaged_or_blank(*p.meta) && names_storage(probe_path)) {
+    if (auto sigs = probe_signatures(probe_path); sigs) p.foreign = std::move(*sigs);
+  }
+  return p;
+}
+
+LegProbe probe_path(const std::string& path) {
+  auto dev = open_device(path, OpenOptions{.writable = false, .exclusive = false});
+  if (!dev) {
+    LegProbe p;
+    p.name = path;
+    p.error = dev.error();
+    return p;
+  }
+  return probe_leg(**dev, path);
+}
+
+Result<Assembly> assemble_paths(const std::vector<std::string>& paths, const AssembleOptions& options) {
+  std::vector<LegProbe> probes;
+  probes.reserve(paths.size());
+  for (const auto& p : paths) probes.push_back(probe_path(p));
+  DMIRROR_ASSIGN_OR_RETURN(auto a, assemble_array(probes, options));
+  // The event history of the leg holding the authoritative superblock.
+  for (const SlotView& s : a.slots) {
+    if (s.leg < 0 || s.seqno != a.sb.seqno) continue;
+    auto dev = open_device(paths[static_cast<size_t>(s.leg)], OpenOptions{.writable = false, .exclusive = false});
+    if (!dev) continue;
+    if (auto ev = read_events(**dev, a.legs[static_cast<size_t>(s.leg)].meta->sb); ev) {
+      a.events = std::move(*ev);
+      break;
+    } else {
+      a.findings.push_back(Finding{Severity::Info, "events-unreadable", ev.error().describe(),
+                                   paths[static_cast<size_t>(s.leg)], s.slot});
+    }
+  }
+  return a;
+}
+
+std::string_view disposition_name(Disposition d) {
+  switch (d) {
+    case Disposition::Member: return "member";
+    case Disposition::Unreadable: return "unreadable";
+    case Disposition::NotDmirror: return "not-dmirror";
+    case Disposition::Foreign: return "foreign";
+    case Disposition::NotInTable: return "not-in-table";
+    case Disposition::Duplicate: return "duplicate";
+    case Disposition::Geometry: return "geometry";
+    case Disposition::ForeignSignature: return "foreign-signature";
+  }
+  return "unknown";
+}
+
+std::string_view slot_state_name(SlotState s) {
+  switch (s) {
+    case SlotState::InSync: return "in_sync";
+    case SlotState::Rebuilding: return "rebuilding";
+    case SlotState::Stale: return "stale";
+    case SlotState::Missing: return "missing";
+    case SlotState::Failed: return "failed";
+  }
+  return "unknown";
+}
+
+std::string_view recovery_name(Recovery r) {
+  switch (r) {
+    case Recovery::None: return "none";
+    case Recovery::Journal: return "journal";
+    case Recovery::Full: return "full";
+  }
+  return "unknown";
+}
+
+const SlotView* Assembly::slot(uint32_t s) const {
+  for (const auto& v : slots)
+    if (v.slot == s) return &v;
+  return nullptr;
+}
+
+std::vector<uint32_t> Assembly::in_sync_slots() const {
+  std::vector<uint32_t> out;
+  for (const auto& v : slots)
+    if (v.state == SlotState::InSync) out.push_back(v.slot);
+  return out;
+}
+
+std::vector<uint32_t> Assembly::recovering_slots() const {
+  std::vector<uint32_t> out;
+  for (const auto& v : slots)
+    if (v.leg >= 0 && (v.state == SlotState::Stale || v.state == SlotState::Rebuilding)) out.push_back(v.slot);
+  return out;
+}
+
+}  // namespace dmirror

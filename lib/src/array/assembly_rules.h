@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The steps of assemble_array() (assembly.cc), one rule group each, in
+// assembly_map.cc (authority, slots, divergence) and assembly_grade.cc
+// (roles, recovery, health). Internal to the library.
+#pragma once
+
+#include <dmirror/assembly.h>
+
+#include <array>
+#include <optional>
+#include <vector>
+
+namespace dmirror::assembly {
+
+struct Members {
+  std::array<int, kMaxLegs> leg;            // index into the probes per slot, -1 when absent
+  std::array<bool, kMaxLegs> diverged{};    // its history diverged from the authority's
+  Members() { leg.fill(-1); }
+};
+
+// Rule 2: leg uuid -> slot of the authority's table; removed/replaced and duplicate legs.
+Members map_slots(Assembly& a, const std::vector<LegProbe>& probes, const std::vector<size_t>& candidates);
+// Rule 6: pairs of members that were each written while the other was absent,
+// or that carry one seqno with different metadata.
+void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& members, size_t authority,
+                     const AssembleOptions& options);
+// Rules 5, 7, 8, 10: each slot's role and recovery.
+void grade_slots(Assembly& a, const std::vector<LegProbe>& probes, const Members& members,
+                 std::optional<size_t> authority, const AssembleOptions& options);
+// Rule 9: conditions and health.
+void judge(Assembly& a, const std::vector<LegProbe>& probes);
+
+// Two superblocks of one commit: equal but for the per-leg fields.
+bool same_commit(const Superblock& x, const Superblock& y);
+
+}  // namespace dmirror::assembly

@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// assemble_array(): the membership rules of FORMAT.md 2.6 as a pure
+// function of probes (no devices). Each test builds the legs' superblocks
+// as the writers would have left them.
+#include <dmirror/assembly.h>
+
+#include <gtest/gtest.h>
+
+#include "support/canonical.h"
+
+namespace dmirror {
+namespace {
+
+constexpr uint64_t kLegSize = 64 * 1024 * 1024;
+
+// An n-leg array at `seqno`, every leg in sync, MEMBERSHIP set.
+Superblock array_sb(uint32_t n, uint64_t seqno) {
+  Superblock sb = testing::canonical_superblock();
+  sb.flags = 0;
+  sb.seqno = seqno;
+  sb.nr_legs = n;
+  sb.resync_offset = kOffsetInSync;
+  sb.last_scrub = {};
+  sb.checkpoint = {};
+  sb.journal_kept_since = 0;
+  for (uint32_t i = 0; i < kMaxLegs; ++i) sb.legs[i] = LegEntry{};
+  for (uint32_t i = 0; i < n; ++i) {
+    sb.legs[i].uuid.bytes.fill(static_cast<uint8_t>(0x40 + i));
+    sb.legs[i].state = LegState::InSync;
+    sb.legs[i].device_size = kLegSize;
+  }
+  return sb;
+}
+
+// Leg `slot`'s own copy of `sb`.
+LegProbe leg(const Superblock& sb, uint32_t slot, uint64_t dirty = 0) {
+  LegProbe p;
+  p.name = "leg" + std::to_string(slot);
+  LegMetadata m;
+  m.sb = sb;
+  m.sb.slot = slot;
+  m.sb.leg_uuid = sb.legs[slot].uuid;
+  m.copies[0].state = m.copies[1].state = CopyState::Valid;
+  p.meta = m;
+  p.device_size = kLegSize;
+  p.logical_block_size = sb.logical_block_size;
+  p.journal = JournalSummary{dirty, false, {}};
+  return p;
+}
+
+const SlotView& slot(const Assembly& a, uint32_t s) {
+  const SlotView* v = a.slot(s);
+  EXPECT_NE(v, nullptr) << "slot " << s;
+  return *v;
+}
+
+bool has(const Assembly& a, std::string_view code) {
+  for (const auto& f : a.findings)
+    if (f.code == code) return true;
+  return false;
+}
+
+TEST(Assembly, AllLegsFreshIsHealthy) {
+  Superblock sb = array_sb(2, 5);
+  auto a = assemble_array({leg(sb, 0), leg(sb, 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_EQ(a->health, Health::Healthy);
+  EXPECT_EQ(slot(*a, 0).state, SlotState::InSync);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::InSync);
+  EXPECT_FALSE(a->degraded || a->resync_pending || a->inconsistent);
+}
+
+TEST(Assembly, LegBehindIsStaleWhateverTheNewestTableSays) {
+  Superblock old = array_sb(2, 5);
+  Superblock now = array_sb(2, 6);   // the newest table still says slot 1 is in sync
+  auto a = assemble_array({leg(now, 0), leg(old, 1)});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::Stale);
+  EXPECT_EQ(slot(*a, 1).recovery, Recovery::Journal);
+  EXPECT_EQ(a->health, Health::Degraded);
+  EXPECT_EQ(a->in_sync_slots(), std::vector<uint32_t>{0});
+}
+
+TEST(Assembly, JournalCoversOnlyLegsAtOrAfterKeptSince) {
+  Superblock old = array_sb(2, 5);
+  Superblock now = array_sb(2, 9);
+  now.journal_kept_since = 6;   // bits were cleared after the leg's image
+  auto a = assemble_array({leg(now, 0), leg(old, 1)});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(slot(*a, 1).recovery, Recovery::Full);
+  now.journal_kept_since = 5;
+  a = assemble_array({leg(now, 0), leg(old, 1)});
+  EXPECT_EQ(slot(*a, 1).recovery, Recovery::Journal);
+}
+
+TEST(Assembly, DamagedJournalOnAFreshLegForcesFullRecoveryAndIsInconsistent) {
+  Superblock old = array_sb(2, 5);
+  Superblock now = array_sb(2, 6);
+  LegProbe fresh = leg(now, 0);
+  fresh.journal->damaged = true;
+  auto a = assemble_array({fresh, leg(old, 1)});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(slot(*a, 1).recovery, Recovery::Full);
+  EXPECT_TRUE(a->inconsistent);
+  EXPECT_EQ(a->health, Health::Inconsistent);
+  EXPECT_TRUE(has(*a, "journal-damaged"));
+}
+
+TEST(Assembly, ArrayWithoutMembershipFeatureNeverTrustsTheJournalForALeg) {
+  Superblock old = array_sb(2, 5);
+  Superblock now = array_sb(2, 6);
+  old.incompat = now.incompat = 0;
+  auto a = assemble_array({leg(now, 0), leg(old, 1)});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(slot(*a, 1).recovery, Recovery::Full);
+}
+
+TEST(Assembly, AbsentLegIsMissingNotFailed) {
+  Superblock sb = array_sb(2, 5);
+  auto a = assemble_array({leg(sb, 0)});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::Missing);
+  EXPECT_EQ(a->health, Health::Degraded);
+  EXPECT_TRUE(has(*a, "leg-missing"));
+}
+
+TEST(Assembly, ReturningMissingLegIsStaleAndComesBackFromTheJournal) {
+  Superblock before = array_sb(2, 5);
+  Superblock after = array_sb(2, 7);
+  after.legs[1].state = LegState::Missing;
+  after.legs[1].state_seq = 6;
+  auto a = assemble_array({leg(after, 0, 3), leg(before, 1)});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::Stale);
+  EXPECT_EQ(slot(*a, 1).recovery, Recovery::Journal);
+  EXPECT_FALSE(a->split_brain);
+  // Bits kept for the returning leg are not an unclean shutdown.
+  EXPECT_FALSE(a->unclean);
+  EXPECT_EQ(a->dirty_regions, 3u);
+}
+
+TEST(Assembly, FailedLegNeedsAFullCopyEvenWhenPresent) {
+  Superblock before = array_sb(2, 5);
+  Superblock after = array_sb(2, 6);
+  after.legs[1].state = LegState::Failed;
+  auto a = assemble_array({leg(after, 0), leg(before, 1)});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::Failed);
+  EXPECT_EQ(slot(*a, 1).recovery, Recovery::Full);
+  EXPECT_FALSE(a->split_brain);
+}
+
+// Each leg was written alone while the other was away.
+std::pair<Superblock, Superblock> split(uint64_t seq_a, uint64_t seq_b) {
+  Superblock a = array_sb(2, seq_a);
+  a.legs[1].state = LegState::Missing;
+  Superblock b = array_sb(2, seq_b);
+  b.legs[0].state = LegState::Missing;
+  return {a, b};
+}
+
+TEST(Assembly, LegsWrittenWhileEachOtherWasAbsentAreASplitBrain) {
+  auto [sa, sb] = split(9, 7);
+  auto a = assemble_array({leg(sa, 0), leg(sb, 1)});
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->split_brain);
+  EXPECT_EQ(a->health, Health::Inconsistent);
+  EXPECT_TRUE(has(*a, "split-brain"));
+}
+
+TEST(Assembly, ChoosingASideSettlesTheSplitAndCopiesTheOtherInFull) {
+  auto [sa, sb] = split(9, 7);
+  // The older side is chosen: the newer one, ahead of it, is copied over.
+  auto a = assemble_array({leg(sa, 0), leg(sb, 1)}, AssembleOptions{.choose_slot = 1});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_FALSE(a->split_brain);
+  EXPECT_EQ(a->chosen_slot, 1u);
+  EXPECT_EQ(a->sb.seqno, 7u);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::InSync);
+  EXPECT_EQ(slot(*a, 0).state, SlotState::Stale);
+  EXPECT_EQ(slot(*a, 0).recovery, Recovery::Full);
+}
+
+TEST(Assembly, ChoosingASlotThatIsNotGivenIsRefused) {
+  auto [sa, sb] = split(9, 7);
+  auto a = assemble_array({leg(sa, 0), leg(sb, 1)}, AssembleOptions{.choose_slot = 5});
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error().code, ErrorCode::InvalidArgument);
+}
+
+TEST(Assembly, ChoiceWithoutSplitDoesNotMakeAStaleLegTheAuthority) {
+  Superblock old = array_sb(2, 5);
+  Superblock now = array_sb(2, 6);
+  auto a = assemble_array({leg(now, 0), leg(old, 1)}, AssembleOptions{.choose_slot = 1});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->sb.seqno, 6u);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::Stale);
+}
+
+TEST(Assembly, EqualSeqnoWithDifferentTablesIsASplitBrain) {
+  Superblock x = array_sb(2, 8);
+  Superblock y = array_sb(2, 8);
+  y.resync_offset = 0;
+  auto a = assemble_array({leg(x, 0), leg(y, 1)});
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->split_brain);
+}
+
+TEST(Assembly, ThreeLegsOneWaywardLegIsASplit) {
+  // C was written alone (marking A and B missing); A and B went on without it.
+  Superblock ab = array_sb(3, 10);
+  ab.legs[2].state = LegState::Missing;
+  Superblock c = array_sb(3, 8);
+  c.legs[0].state = c.legs[1].state = LegState::Missing;
+  auto a = assemble_array({leg(ab, 0), leg(ab, 1), leg(c, 2)});
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->split_brain);
+  auto chosen = assemble_array({leg(ab, 0), leg(ab, 1), leg(c, 2)}, AssembleOptions{.choose_slot = 0});
+  ASSERT_TRUE(chosen);
+  EXPECT_EQ(slot(*chosen, 2).state, SlotState::Stale);
+  EXPECT_EQ(slot(*chosen, 2).recovery, Recovery::Full);
+  EXPECT_EQ(slot(*chosen, 1).state, SlotState::InSync);
+}
+
+TEST(Assembly, ShrunkLegIsLeftOutWithAGeometryFinding) {
+  Superblock sb = array_sb(2, 5);
+  LegProbe small = leg(sb, 1);
+  small.device_size = 32 * 1024 * 1024;
+  auto a = assemble_array({leg(sb, 0), small});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->legs[1].disposition, Disposition::Geometry);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::Missing);
+  EXPECT_TRUE(has(*a, "leg-geometry"));
+}
+
+TEST(Assembly, LegWithLargerLogicalBlocksIsLeftOut) {
+  Superblock sb = array_sb(2, 5);
+  LegProbe big = leg(sb, 1);
+  big.logical_block_size = 4096;
+  auto a = assemble_array({leg(sb, 0), big});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->legs[1].disposition, Disposition::Geometry);
+  EXPECT_EQ(a->health, Health::Degraded);
+}
+
+TEST(Assembly, ForeignSignatureOverADamagedCopyLeavesTheLegOut) {
+  Superblock sb = array_sb(2, 5);
+  LegProbe swapped = leg(sb, 1);
+  swapped.meta->copies[0].state = CopyState::Blank;
+  swapped.foreign.push_back(Signature{"swap", "other", "", "", 4086});
+  auto a = assemble_array({leg(sb, 0), swapped});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->legs[1].disposition, Disposition::ForeignSignature);
+  EXPECT_TRUE(has(*a, "leg-foreign-signature"));
+}
+
+TEST(Assembly, SecondDeviceWithTheSameLegIsADuplicate) {
+  Superblock sb = array_sb(2, 5);
+  LegProbe copy = leg(sb, 1);
+  copy.name = "copy-of-leg1";
+  auto a = assemble_array({leg(sb, 0), leg(sb, 1), copy});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->legs[2].disposition, Disposition::Duplicate);
+  EXPECT_EQ(a->health, Health::Inconsistent);
+}
+
+TEST(Assembly, RemovedLegIsNotInTable) {
+  Superblock old = array_sb(2, 5);
+  Superblock now = array_sb(2, 6);
+  now.legs[1].uuid.bytes.fill(0x99);   // slot 1 was replaced
+  auto a = assemble_array({leg(now, 0), leg(old, 1)});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->legs[1].disposition, Disposition::NotInTable);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::Missing);
+}
+
+TEST(Assembly, LegsOfTwoArraysWithoutAMajorityAreRefused) {
+  Superblock x = array_sb(2, 5);
+  Superblock y = array_sb(2, 5);
+  y.array_uuid.bytes.fill(0x77);
+  auto a = assemble_array({leg(x, 0), leg(y, 0)});
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error().code, ErrorCode::InvalidArgument);
+  auto b = assemble_array({leg(x, 0), leg(x, 1), leg(y, 0)});
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->legs[2].disposition, Disposition::Foreign);
+}
+
+TEST(Assembly, UncleanShutdownIsResyncPendingNotHealthy) {
+  Superblock sb = array_sb(2, 5);
+  sb.flags |= sbflag::kDirty;
+  auto a = assemble_array({leg(sb, 0, 1), leg(sb, 1, 1)});
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->unclean);
+  EXPECT_EQ(a->health, Health::ResyncPending);
+  // Dirty bits without the flag (the kernel's state imported) count too.
+  sb.flags = 0;
+  a = assemble_array({leg(sb, 0, 2), leg(sb, 1, 2)});
+  EXPECT_EQ(a->health, Health::ResyncPending);
+}
+
+TEST(Assembly, FreshArrayAwaitingItsInitialSyncSaysSo) {
+  Superblock sb = array_sb(2, 1);
+  sb.resync_offset = 0;
+  auto a = assemble_array({leg(sb, 0), leg(sb, 1)});
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->initial_sync);
+  EXPECT_FALSE(a->degraded);
+  EXPECT_EQ(a->health, Health::ResyncPending);
+}
+
+TEST(Assembly, MismatchesLeftByTheLastCheckAreInconsistent) {
+  Superblock sb = array_sb(3, 5);
+  sb.last_scrub.result = ScrubResult::Mismatches;
+  sb.last_scrub.mismatches = 1;
+  auto a = assemble_array({leg(sb, 0), leg(sb, 1), leg(sb, 2)});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->health, Health::Inconsistent);
+  EXPECT_TRUE(has(*a, "mismatches-unrepaired"));
+}
+
+TEST(Assembly, ForceRaisesTheFreshestStaleLegOnlyWhenNoneIsInSync) {
+  // The newest leg (slot 0) is itself rebuilding and cannot serve; slots 1
+  // and 2 are behind.
+  Superblock now = array_sb(3, 9);
+  now.legs[0].state = LegState::Rebuilding;
+  now.legs[0].recovery_offset = 0;
+  Superblock s7 = array_sb(3, 7);
+  Superblock s8 = array_sb(3, 8);
+  auto a = assemble_array({leg(now, 0), leg(s7, 1), leg(s8, 2)});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->health, Health::Failed);
+  auto f = assemble_array({leg(now, 0), leg(s7, 1), leg(s8, 2)}, AssembleOptions{.force = true});
+  ASSERT_TRUE(f);
+  EXPECT_TRUE(f->forced);
+  EXPECT_EQ(slot(*f, 2).state, SlotState::InSync);
+  EXPECT_EQ(slot(*f, 1).state, SlotState::Stale);
+  EXPECT_NE(f->health, Health::Failed);
+}
+
+TEST(Assembly, InvalidNameFromDiskIsAFindingAndEscaped) {
+  Superblock sb = array_sb(2, 5);
+  sb.name = "x\x1b[31m\nID_FS_TYPE=ext4";
+  auto a = assemble_array({leg(sb, 0), leg(sb, 1)});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->health, Health::Inconsistent);
+  for (const auto& f : a->findings) {
+    EXPECT_EQ(f.message.find('\x1b'), std::string::npos) << f.message;
+    EXPECT_EQ(f.message.find('\n'), std::string::npos) << f.message;
+  }
+}
+
+TEST(Assembly, NoDmirrorLegIsAnError) {
+  LegProbe p;
+  p.name = "blank";
+  p.error = Error{ErrorCode::NotDmirror, 0, "no dmirror superblock"};
+  auto a = assemble_array({p});
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error().code, ErrorCode::NotDmirror);
+}
+
+}  // namespace
+}  // namespace dmirror
