@@ -16,16 +16,17 @@ _dmirrorctl_block_devices() {
 _dmirrorctl_static() {
   local global="--help -h --version --json --verbose -v"
   case "$1" in
-    "") echo "create examine status list resync verify scrub replace io activate deactivate monitor $global" ;;
+    "") echo "create examine status list resync verify scrub clear replace io activate deactivate monitor $global" ;;
     create) echo "--region-size --assume-clean --force --yes -y --write-mostly --max-write-behind" \
                  "--min-recovery-rate --max-recovery-rate --no-activate --activate $global" ;;
     examine) echo "--events $global" ;;
-    resync) echo "--full --from $global" ;;
+    resync) echo "--full --from --re-add --force $global" ;;
     verify) echo "--quick --repair --from --report $global" ;;
     scrub) echo "--check-only --from --max-rate --rate-file --restart --max-runtime --continue --lock-dir $global" ;;
+    clear) echo "--leg $global" ;;
     replace) echo "--old --new --force $global" ;;
     io) echo "read write $global" ;;
-    "io write") echo "--offset --from --no-close $global" ;;
+    "io write") echo "--offset --from --no-close --degraded $global" ;;
     "io read") echo "--offset --length --to $global" ;;
     activate) echo "--degraded --force --incremental --run-dir $global" ;;
     monitor) echo "--oneshot --exec --stderr --interval $global" ;;
@@ -37,7 +38,7 @@ _dmirrorctl_static() {
 _dmirrorctl_value_options() {
   dmirrorctl __complete --values "$@" 2>/dev/null ||
     echo "--region-size --write-mostly --max-write-behind --min-recovery-rate --max-recovery-rate --events" \
-         "--from --report --max-rate --rate-file --max-runtime --lock-dir --old --new --offset --length --to" \
+         "--from --report --max-rate --rate-file --max-runtime --lock-dir --leg --old --new --offset --length --to" \
          "--run-dir --exec --interval"
 }
 
@@ -71,7 +72,7 @@ _dmirrorctl() {
     case $prev in
       --region-size) COMPREPLY=($(compgen -W "64K 256K 1M 4M 16M 64M" -- "$cur")) ;;
       --write-mostly) COMPREPLY=($(compgen -W "$(seq 0 15)" -- "$cur")) ;;
-      --from | --old) [[ $cmd == io ]] || COMPREPLY=($(compgen -W "$(seq 0 15)" -- "$cur")); _dmirrorctl_legs ;;
+      --from | --old | --leg) [[ $cmd == io ]] || COMPREPLY=($(compgen -W "$(seq 0 15)" -- "$cur")); _dmirrorctl_legs ;;
       --new) _dmirrorctl_legs ;;
       --report | --rate-file | --to) COMPREPLY=($(compgen -f -- "$cur")) ;;
       --lock-dir | --run-dir) COMPREPLY=($(compgen -d -- "$cur")) ;;

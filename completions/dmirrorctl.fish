@@ -14,7 +14,7 @@ function __dmirrorctl_arrays
     dmirrorctl __complete --arrays 2>/dev/null
 end
 
-set -l commands create examine status list resync verify scrub replace io activate deactivate monitor
+set -l commands create examine status list resync verify scrub clear replace io activate deactivate monitor
 set -l slots 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15
 complete -c dmirrorctl -f
 
@@ -32,7 +32,8 @@ complete -c dmirrorctl -n $nocmd -a status -d 'Show the health of an array'
 complete -c dmirrorctl -n $nocmd -a list -d 'List arrays on block devices and files'
 complete -c dmirrorctl -n $nocmd -a resync -d 'Bring legs and regions back in sync'
 complete -c dmirrorctl -n $nocmd -a verify -d 'Check metadata and compare the legs'
-complete -c dmirrorctl -n $nocmd -a scrub -d 'Compare every region and repair'
+complete -c dmirrorctl -n $nocmd -a scrub -d 'Compare every region, heal read errors, repair with evidence'
+complete -c dmirrorctl -n $nocmd -a clear -d 'Zero the per-leg error counters'
 complete -c dmirrorctl -n $nocmd -a replace -d 'Replace a leg by a new device'
 complete -c dmirrorctl -n $nocmd -a io -d 'Write or read through the mirror engine'
 complete -c dmirrorctl -n $nocmd -a activate -d 'Bring an array online'
@@ -57,6 +58,8 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from examine' -x -l events -d 
 
 # resync, verify
 complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l full -d 'Copy everything, not only dirty regions'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l re-add -d 'Also bring back failed legs that are present again (full copy)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l force -d 'Raise the freshest stale leg when none is in sync (last resort)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from resync verify scrub' -x -l from -a "$slots" -d 'The leg whose data wins'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from verify' -l quick -d 'Metadata and journal-dirty regions only'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from verify' -l repair -d 'Repair the mismatches found'
@@ -64,13 +67,16 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from verify' -r -F -l report -
 
 # scrub
 set -l s '__fish_seen_subcommand_from scrub'
-complete -c dmirrorctl -n $s -l check-only -d 'Report mismatches without repairing them'
+complete -c dmirrorctl -n $s -l check-only -d 'Report mismatches without repairing any'
 complete -c dmirrorctl -n $s -x -l max-rate -a '10M 50M 100M 200M 500M' -d 'Bytes per second'
 complete -c dmirrorctl -n $s -r -F -l rate-file -d 'Re-read the rate limit from FILE'
 complete -c dmirrorctl -n $s -l restart -d 'Start over instead of resuming'
 complete -c dmirrorctl -n $s -x -l max-runtime -a '30m 1h 2h 6h 12h 1d' -d 'Stop after DURATION, checkpoint kept'
 complete -c dmirrorctl -n $s -l continue -d 'Only resume a scrub in progress'
 complete -c dmirrorctl -n $s -x -l lock-dir -a '(__fish_complete_directories)' -d 'Directory of the scrub lock files'
+
+# clear
+complete -c dmirrorctl -n '__fish_seen_subcommand_from clear' -x -l leg -a "$slots" -d 'Only this leg (slot or path)'
 
 # replace
 complete -c dmirrorctl -n '__fish_seen_subcommand_from replace' -x -l old -a "$slots" -d 'The leg to replace'
@@ -82,6 +88,7 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from io; and not __fish_seen_s
 complete -c dmirrorctl -n '__fish_seen_subcommand_from io' -x -l offset -d 'Byte offset in the volume'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from write' -r -F -l from -d 'The data to write'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from write' -l no-close -d 'Leave the array open (dirty)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from write' -l degraded -d 'Write even though a leg is missing'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -x -l length -d 'Bytes to read'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -r -F -l to -d 'File to write the data to'
 

@@ -42,7 +42,7 @@ Error errno_to_error(int err, std::string context) {
     case EEXIST: code = ErrorCode::Exists; break;
     case EINVAL: case ENAMETOOLONG: case EISDIR: case ENOTDIR: case ENOTBLK:
       code = ErrorCode::InvalidArgument; break;
-    case ENOSPC: case EFBIG: code = ErrorCode::TooSmall; break;
+    case ENOSPC: case EDQUOT: case EFBIG: code = ErrorCode::TooSmall; break;
     case ENOTSUP: case ENOTTY: case ENOSYS: code = ErrorCode::Unsupported; break;
     case EINTR: case ECANCELED: code = ErrorCode::Cancelled; break;
     default: code = ErrorCode::Io; break;

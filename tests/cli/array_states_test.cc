@@ -148,8 +148,9 @@ TEST_F(ArrayStates, StatusShowsEachSlotsRoleAndRecovery) {
   EXPECT_EQ(j["legs"][2]["role"], "missing");
   EXPECT_EQ(j["legs"][0]["role"], "in_sync");
   EXPECT_EQ(j["legs"][0]["recovery"], "none");
-  EXPECT_EQ(j["other_devices"][0]["path"], legs[2]);
-  EXPECT_EQ(j["other_devices"][0]["disposition"], "unreadable");
+  EXPECT_EQ(j["non_members"][0]["path"], legs[2]);
+  EXPECT_EQ(j["non_members"][0]["disposition"], "unreadable");
+  EXPECT_EQ(j["other_devices"], nlohmann::json::array({legs[2]})) << "[string], as in output_version 1.0";
 }
 
 // Check commands OR the condition bits: scrub of a degraded array says so.
@@ -198,7 +199,8 @@ TEST_F(ArrayStates, HostileNameOnDiskIsEscaped) {
     EXPECT_FALSE(contains(r.out, "\x1b")) << cmd << ": raw escape\n" << r.out;
     EXPECT_FALSE(contains(r.out, "\nID_FS_TYPE")) << cmd << ": forged line\n" << r.out;
     EXPECT_TRUE(contains(r.out, "x\\x1b[31mred\\x0aID_FS_TYPE=ext4")) << cmd << "\n" << r.out;
-    EXPECT_TRUE(contains(r.out, "breaks the naming rules")) << cmd << "\n" << r.out;
+    EXPECT_TRUE(contains(r.out, "is not a valid name")) << cmd << "\n" << r.out;
+    EXPECT_FALSE(contains(r.out, "\\x5cx")) << cmd << ": escaped twice\n" << r.out;
   }
   auto j = status_json();
   EXPECT_EQ(j["name"], evil);

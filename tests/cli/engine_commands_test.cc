@@ -61,8 +61,9 @@ TEST_F(EngineCommands, VerifyReportsThePlantedMismatchAndScrubFromRepairsIt) {
   auto doc = nlohmann::json::parse(j.out);
   ASSERT_EQ(doc["mismatches"].size(), 1u);
   EXPECT_EQ(doc["mismatches"][0]["offset"], 4608);
-  EXPECT_EQ(doc["mismatches"][0]["agree"][0], 0) << "default source: the lowest slot";
-  EXPECT_EQ(doc["mismatches"][0]["differ"][0], 1);
+  EXPECT_TRUE(doc["mismatches"][0]["source_slot"].is_null()) << "two legs, clean region: no evidence";
+  EXPECT_TRUE(doc["mismatches"][0]["agree"].empty());
+  EXPECT_EQ(doc["mismatches"][0]["differ"].size(), 2u);
   EXPECT_EQ(nlohmann::json::parse(read_file(report))["mismatch_count"], 1);
 
   auto s = run_tool({"scrub", a, b, "--from", b, lock()});
@@ -81,7 +82,7 @@ TEST_F(EngineCommands, ScrubCheckOnlyLeavesMismatchesAndRecordsTheRun) {
   EXPECT_EQ(s.exit_code, 4) << s.out << s.err;
   auto doc = nlohmann::json::parse(s.out);
   EXPECT_EQ(doc["result"], "mismatches");
-  EXPECT_EQ(doc["mismatches"][0]["class"], "never-synced") << "assume-clean and one side all zeros";
+  EXPECT_EQ(doc["mismatches"][0]["class"], "corruption") << "assume-clean: no guessing from zeros";
   auto st = run_tool({"status", a, b});
   EXPECT_TRUE(contains(st.out, "Last scrub")) << st.out;
 }
@@ -115,6 +116,20 @@ TEST_F(EngineCommands, ReplaceSwapsALegAndKeepsTheData) {
   std::string back = dir.path() + "/back.bin";
   ASSERT_EQ(run_tool({"io", "read", a, c, "--offset", "0", "--length", "65536", "--to", back}).exit_code, 0);
   EXPECT_EQ(read_file(back), read_file(payload));
+}
+
+TEST_F(EngineCommands, IoWriteWithALegMissingNeedsDegradedAndWarns) {
+  const std::string a0 = read_file(a), b0 = read_file(b);
+  auto refused = run_tool({"io", "write", a, "--offset", "0", "--from", payload});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_TRUE(contains(refused.err, "--degraded")) << refused.err;
+  EXPECT_TRUE(read_file(a) == a0) << "a refused write changed the leg";
+  EXPECT_TRUE(read_file(b) == b0);
+  auto w = run_tool({"io", "write", a, "--offset", "0", "--from", payload, "--degraded"});
+  ASSERT_EQ(w.exit_code, 0) << w.out << w.err;
+  EXPECT_TRUE(contains(w.err, "degraded")) << w.err;
+  EXPECT_TRUE(contains(w.err, "slot 1 is missing")) << w.err;
+  EXPECT_TRUE(read_file(b) == b0) << "the missing leg was written";
 }
 
 TEST_F(EngineCommands, UsageErrorsExit16) {

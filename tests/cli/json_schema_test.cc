@@ -96,6 +96,7 @@ TEST_F(JsonSchemaTest, EveryCommandMatchesTheDocumentedSchema) {
   run("replace", {"replace", a, b, "--old", "1", "--new", c, "--force"});
   run("status", {"status", a});  // slot 1 (c.img) missing now
   run("verify", {"verify", a, c, "--repair"});
+  run("clear", {"clear", a, c, "--leg", "0"});
   // Errors, and the online commands (no device-mapper here).
   run("status", {"status", dir.path() + "/nothing.img"}, true);
   run("activate", {"activate", a, c}, true);

@@ -19,15 +19,22 @@ int main(int argc, char** argv) {
                       : static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
   std::printf("crash-long: base seed %llu (DMIRROR_CRASH_SEED=%llu to replay)\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
+  // DMIRROR_CRASH_REJOIN=1: after a degraded reopen the absent leg returns
+  // (fails until a leg absent from a recovery commit is treated as stale).
+  const bool rejoin = std::getenv("DMIRROR_CRASH_REJOIN") && *std::getenv("DMIRROR_CRASH_REJOIN") == '1';
   const auto start = Clock::now();
   uint64_t points = 0, runs = 0, failures = 0;
   for (uint64_t i = 0; std::chrono::duration<double>(Clock::now() - start).count() < budget; ++i) {
     uint64_t s = seed + i;
     CrashWorkload w;
-    switch (i % 4) {
+    switch (i % 8) {
       case 0: w = engine_writes_workload(s, 2, 40 + static_cast<int>(s % 40)); break;
       case 1: w = engine_writes_workload(s, 3, 30 + static_cast<int>(s % 30)); break;
-      case 2: w = engine_failing_leg_workload(s, 30); break;
+      case 2: w = engine_failing_leg_workload(s, 30, static_cast<uint32_t>(s % 3)); break;
+      case 3: w = engine_writes_workload(s, 2 + static_cast<uint32_t>(s % 2), 30, dmirror::IoEngineKind::Threads); break;
+      case 4: w = engine_degraded_reopen_workload(s, 30, static_cast<uint32_t>(s % 3), rejoin); break;
+      case 5: w = engine_recovery_workload(s, 2 + static_cast<uint32_t>(s % 2)); break;
+      case 6: w = journal_resync_workload(s); break;
       default: w = initial_resync_workload(s); break;
     }
     CrashExplore how;

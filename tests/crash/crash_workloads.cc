@@ -1,21 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Crash workloads (see crash_workloads.h). Each run function drives the
+// Engine workloads (see crash_workloads.h). Each run function drives the
 // public API exactly as a user would and tells the WriteModel what was
 // issued, acknowledged and flushed.
 #include "crash/crash_workloads.h"
 
-#include <dmirror/engine.h>
-#include <dmirror/leg.h>
-#include <dmirror/replace.h>
 #include <dmirror/resync.h>
-#include <dmirror/scrub.h>
 
 #include <cstdlib>
 #include <random>
+#include <set>
 
 #include "support/faulty_device.h"
 #include "support/legs_fixture.h"
-#include "support/scratch.h"
 
 namespace dmirror::testing {
 
@@ -26,27 +22,44 @@ uint64_t crash_seed() {
 
 namespace {
 
-void drive_writes(std::vector<BlockDevice*> legs, WriteModel& model, uint64_t seed, int ops, uint64_t size) {
+constexpr uint64_t kSize = 64 * 1024;
+
+struct Drive {
+  std::vector<BlockDevice*> legs;
+  std::vector<BlockDevice*> degraded;   // non-empty: every other reopen uses only these legs
+  IoEngineKind io = IoEngineKind::Sync;
+};
+
+void drive_writes(const Drive& d, WriteModel& model, uint64_t seed, int ops) {
   std::mt19937_64 rng(seed);
   // Clear dirty regions as early as the engine may (the riskiest setting),
-  // and cover both write modes: durable (DATA_FLUSH per write group) and a
-  // volatile write cache made durable only by flush().
-  const MirrorOptions options{.durable_writes = seed % 2 == 0, .clear_delay_ms = 0};
-  auto m = Mirror::open(legs, options);
+  // and cover both write modes: durable (DATA_FLUSH per write group, every
+  // acknowledged write must survive) and a volatile write cache made
+  // durable only by flush().
+  const bool durable = seed % 2 == 0;
+  const MirrorOptions options{.io_engine = d.io, .durable_writes = durable, .clear_delay_ms = 0};
+  auto m = Mirror::open(d.legs, options);
   if (!m) return;
+  bool use_degraded = false;
   for (int i = 0; i < ops; ++i) {
     int what = static_cast<int>(rng() % 12);
+    if (!d.degraded.empty() && (i == ops / 3 || i == 2 * ops / 3)) what = 11;   // surely one degraded session
     if (what < 8) {
-      uint64_t off = rng() % (size / 512) * 512;
-      uint64_t len = std::min<uint64_t>(512 * (1 + rng() % 12), size - off);
+      uint64_t off = rng() % (kSize / 512) * 512;
+      uint64_t len = std::min<uint64_t>(512 * (1 + rng() % 12), kSize - off);
       auto data = pattern(len, static_cast<uint32_t>(rng()));
       model.write_started(off, data);
-      if ((*m)->write(off, data)) model.write_acked();
+      if ((*m)->write(off, data)) durable ? model.write_acked_durable() : model.write_acked();
     } else if (what < 11) {
       if ((*m)->flush()) model.flushed();
     } else {
       if ((*m)->close()) model.flushed();
-      m = Mirror::open(legs, options);
+      m = std::unexpected(Error{});
+      use_degraded = !use_degraded && !d.degraded.empty();
+      // A degraded open may be refused (it can need the caller's consent):
+      // then every leg is used.
+      if (use_degraded) m = Mirror::open(d.degraded, options);
+      if (!m) m = Mirror::open(d.legs, options);
       if (!m) return;
     }
   }
@@ -54,139 +67,95 @@ void drive_writes(std::vector<BlockDevice*> legs, WriteModel& model, uint64_t se
   if ((*m)->close()) model.flushed();
 }
 
+std::vector<BlockDevice*> first(std::vector<BlockDevice*>& devs, uint32_t n) {
+  return std::vector<BlockDevice*>(devs.begin(), devs.begin() + n);
+}
+
+// Leaves the array as a power cut in the middle of writes does: DIRTY set,
+// the regions written dirty in every journal, and the legs other than
+// slot 0 holding other data in some of them.
+void crash_mid_writes(std::vector<BlockDevice*> legs, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::set<uint64_t> dirty;
+  {
+    auto m = Mirror::open(legs);
+    if (!m) return;
+    for (int i = 0; i < 6; ++i) {
+      uint64_t r = rng() % (kSize / 4096);
+      if ((*m)->write(r * 4096, pattern(4096, static_cast<uint32_t>(rng())))) dirty.insert(r);
+    }
+    // Dropped without close(): DIRTY stays set and the regions stay dirty.
+  }
+  for (size_t l = 1; l < legs.size(); ++l)
+    for (uint64_t r : dirty)
+      if (rng() % 3 != 0) (void)legs[l]->write(kTestDataOffset + r * 4096, pattern(4096, static_cast<uint32_t>(rng())));
+  for (auto* d : legs) (void)d->flush();
+}
+
 }  // namespace
 
-CrashWorkload engine_writes_workload(uint64_t seed, uint32_t legs, int ops) {
+CrashWorkload engine_writes_workload(uint64_t seed, uint32_t legs, int ops, IoEngineKind io) {
   CrashWorkload w;
-  w.name = "engine-writes/" + std::to_string(legs) + "legs";
-  w.array = {.legs = legs, .data_size = 64 * 1024, .region_size = 4096};
+  w.name = "engine-writes/" + std::to_string(legs) + "legs/" + std::string(io_engine_kind_name(io));
+  w.array = {.legs = legs, .data_size = kSize, .region_size = 4096};
+  w.engine.io_engine = io;
   w.run = [=](std::vector<BlockDevice*>& devs, WriteModel& model) {
-    drive_writes(std::vector<BlockDevice*>(devs.begin(), devs.begin() + legs), model, seed, ops, 64 * 1024);
+    drive_writes({.legs = first(devs, legs), .io = io}, model, seed, ops);
   };
   return w;
 }
 
-CrashWorkload engine_failing_leg_workload(uint64_t seed, int ops) {
+CrashWorkload engine_failing_leg_workload(uint64_t seed, int ops, uint32_t failing_slot, IoEngineKind io) {
   CrashWorkload w;
-  w.name = "engine-failing-leg";
-  w.array = {.legs = 3, .data_size = 64 * 1024, .region_size = 4096};
+  w.name = "engine-failing-leg/slot" + std::to_string(failing_slot) + "/" + std::string(io_engine_kind_name(io));
+  w.array = {.legs = 3, .data_size = kSize, .region_size = 4096};
+  w.engine.io_engine = io;
   w.run = [=](std::vector<BlockDevice*>& devs, WriteModel& model) {
-    FaultyDevice flaky(devs[2]);
+    FaultyDevice flaky(devs[failing_slot]);
     flaky.add_rule({.op = FaultOp::Write, .offset = kTestDataOffset, .nth = 3});   // the third data write fails
-    drive_writes({devs[0], devs[1], &flaky}, model, seed, ops, 64 * 1024);
+    std::vector<BlockDevice*> legs = first(devs, 3);
+    legs[failing_slot] = &flaky;
+    drive_writes({.legs = legs, .io = io}, model, seed, ops);
   };
   return w;
 }
 
-CrashWorkload initial_resync_workload(uint64_t seed) {
+CrashWorkload engine_degraded_reopen_workload(uint64_t seed, int ops, uint32_t missing_slot, bool rejoin) {
   CrashWorkload w;
-  w.name = "initial-resync";
-  w.array = {.legs = 2, .data_size = 64 * 1024, .region_size = 4096, .assume_clean = false};
-  w.prepare = [=](std::vector<BlockDevice*>& devs) {
-    for (uint32_t l = 0; l < 2; ++l)
-      (void)devs[l]->write(kTestDataOffset, pattern(64 * 1024, static_cast<uint32_t>(seed * 10 + l)));
-    for (auto* d : devs) (void)d->flush();
+  w.name = "engine-degraded-reopen/without-slot" + std::to_string(missing_slot) + (rejoin ? "/rejoin" : "");
+  w.rejoin = rejoin;
+  w.array = {.legs = 3, .data_size = kSize, .region_size = 4096};
+  for (uint32_t i = 0; i < 3; ++i)
+    if (i != missing_slot) w.subset.push_back(i);
+  w.run = [=](std::vector<BlockDevice*>& devs, WriteModel& model) {
+    Drive d{.legs = first(devs, 3)};
+    for (uint32_t i : w.subset) d.degraded.push_back(devs[i]);
+    drive_writes(d, model, seed, ops);
   };
+  return w;
+}
+
+CrashWorkload engine_recovery_workload(uint64_t seed, uint32_t legs) {
+  CrashWorkload w;
+  w.name = "engine-recovery-at-open/" + std::to_string(legs) + "legs";
+  w.array = {.legs = legs, .data_size = kSize, .region_size = 4096};
+  w.prepare = [=](std::vector<BlockDevice*>& devs) { crash_mid_writes(first(devs, legs), seed); };
+  w.run = [=](std::vector<BlockDevice*>& devs, WriteModel& model) {
+    drive_writes({.legs = first(devs, legs)}, model, seed + 1, 10);
+  };
+  return w;
+}
+
+CrashWorkload journal_resync_workload(uint64_t seed) {
+  CrashWorkload w;
+  w.name = "journal-resync";
+  w.array = {.legs = 2, .data_size = kSize, .region_size = 4096};
+  w.prepare = [=](std::vector<BlockDevice*>& devs) { crash_mid_writes(first(devs, 2), seed); };
   w.run = [](std::vector<BlockDevice*>& devs, WriteModel&) {
     ResyncOptions o;
-    o.checkpoint_bytes = 16 * 1024;
+    o.checkpoint_bytes = 4096;   // clear the journal after every region
     o.chunk_bytes = 4096;
-    (void)resync(devs, o);
-  };
-  w.recover = [](std::vector<BlockDevice*>& devs) -> Status {
-    DMIRROR_RETURN_IF_ERROR(resync(devs));
-    return ok();
-  };
-  return w;
-}
-
-CrashWorkload recover_workload(uint64_t seed) {
-  CrashWorkload w;
-  w.name = "recover-rebuilding-leg";
-  w.array = {.legs = 2, .data_size = 64 * 1024, .region_size = 4096};
-  w.prepare = [=](std::vector<BlockDevice*>& devs) {
-    (void)devs[0]->write(kTestDataOffset, pattern(64 * 1024, static_cast<uint32_t>(seed)));
-    (void)devs[0]->flush();
-    // Slot 1 is a fresh leg being rebuilt; nothing of it is current yet.
-    auto m0 = read_leg(*devs[0]);
-    if (!m0) return;
-    Superblock sb = m0->sb;
-    sb.legs[1].state = LegState::Rebuilding;
-    sb.legs[1].recovery_offset = 0;
-    sb.seqno += 1;
-    for (uint32_t i = 0; i < 2; ++i) {
-      Superblock s = sb;
-      s.slot = i;
-      s.leg_uuid = sb.legs[i].uuid;
-      (void)write_superblocks(*devs[i], s);
-    }
-  };
-  w.run = [](std::vector<BlockDevice*>& devs, WriteModel&) {
-    ResyncOptions o;
-    o.checkpoint_bytes = 16 * 1024;
-    (void)resync(devs, o);
-  };
-  w.recover = [](std::vector<BlockDevice*>& devs) -> Status {
-    DMIRROR_RETURN_IF_ERROR(resync(devs));
-    return ok();
-  };
-  return w;
-}
-
-CrashWorkload scrub_repair_workload(uint64_t seed) {
-  CrashWorkload w;
-  w.name = "scrub-repair/3legs";
-  w.array = {.legs = 3, .data_size = 64 * 1024, .region_size = 4096};
-  w.truth_slot = 1;
-  std::mt19937_64 rng(seed);
-  uint64_t r0 = rng() % 16, r2 = (r0 + 1 + rng() % 15) % 16;   // two different regions
-  w.planted = {r0, r2};
-  w.prepare = [=](std::vector<BlockDevice*>& devs) {
-    for (uint32_t l = 0; l < 3; ++l) (void)devs[l]->write(kTestDataOffset, pattern(64 * 1024, static_cast<uint32_t>(seed)));
-    for (auto [leg, region] : {std::pair<uint32_t, uint64_t>{0, r0}, {2, r2}}) {
-      FaultyDevice f(devs[leg]);
-      (void)f.flip_bit(kTestDataOffset + region * 4096 + (seed % 4096), static_cast<int>(seed % 8));
-    }
-  };
-  auto lock_dir = std::make_shared<ScratchDir>();
-  auto run_scrub = [lock_dir](std::vector<BlockDevice*>& devs) -> Status {
-    ScrubOptions o;
-    o.lock_dir = lock_dir->path();
-    o.checkpoint_bytes = 8 * 1024;
-    DMIRROR_RETURN_IF_ERROR(scrub(std::vector<BlockDevice*>(devs.begin(), devs.begin() + 3), o));
-    return ok();
-  };
-  w.run = [=](std::vector<BlockDevice*>& devs, WriteModel&) { (void)run_scrub(devs); };
-  // After the crash: resume the scrub (it resumes from its checkpoint).
-  w.recover = [=](std::vector<BlockDevice*>& devs) -> Status {
-    DMIRROR_RETURN_IF_ERROR(default_recovery(devs));
-    return run_scrub(devs);
-  };
-  return w;
-}
-
-CrashWorkload replace_workload(uint64_t seed) {
-  CrashWorkload w;
-  w.name = "replace";
-  w.array = {.legs = 2, .data_size = 64 * 1024, .region_size = 4096};
-  w.spare_legs = 1;
-  w.prepare = [=](std::vector<BlockDevice*>& devs) {
-    for (uint32_t l = 0; l < 2; ++l) (void)devs[l]->write(kTestDataOffset, pattern(64 * 1024, static_cast<uint32_t>(seed)));
-    (void)devs[2]->write(kTestDataOffset, pattern(64 * 1024, static_cast<uint32_t>(seed + 1)));   // old contents
-  };
-  w.run = [](std::vector<BlockDevice*>& devs, WriteModel&) {
-    ReplaceOptions o;
-    o.chunk_bytes = 4096;
-    o.checkpoint_bytes = 16 * 1024;
-    (void)replace(std::vector<BlockDevice*>{devs[0], devs[1]}, 1, *devs[2], o);
-  };
-  // After the crash: rerun the replace when one is in progress.
-  w.recover = [](std::vector<BlockDevice*>& devs) -> Status {
-    auto m = read_leg(*devs[0]);
-    if (m && m->sb.checkpoint.op == OfflineOp::Replace) {
-      DMIRROR_RETURN_IF_ERROR(replace(std::vector<BlockDevice*>{devs[0], devs[1]}, 1, *devs[2]));
-    }
-    return default_recovery(devs);
+    (void)resync(first(devs, 2), o);
   };
   return w;
 }

@@ -41,4 +41,15 @@ grep -q '^Persistent=true' dmirror-scrub@.timer || fail "monthly timer is not Pe
 grep -q '^RandomizedDelaySec=' dmirror-scrub@.timer || fail "monthly timer has no RandomizedDelaySec"
 grep -q -- '--max-runtime' dmirror-scrub@.service || fail "scrub service is not time-boxed"
 grep -q -- 'scrub --continue' dmirror-scrub-continue@.service || fail "continue service does not pass --continue"
+for u in dmirror-scrub@.service dmirror-scrub-continue@.service; do
+  # Scheduled scrubs check; repairing is the administrator's explicit choice.
+  grep -q '^Environment=DMIRROR_SCRUB_MODE=--check-only$' "$u" || fail "$u does not check by default"
+  grep -q 'scrub.*\$DMIRROR_SCRUB_MODE' "$u" || fail "$u does not pass \$DMIRROR_SCRUB_MODE"
+  # Only exit 0 is success: a repair, a rewritten block or a degraded array fails the unit.
+  ! grep -q '^SuccessExitStatus=' "$u" || fail "$u treats a non-zero exit as success"
+done
+cron=$(dirname "$0")/../../contrib/cron.d/dmirror
+while read -r line; do
+  [[ $line == *--check-only* ]] || fail "cron line does not check: $line"
+done < <(grep -v '^#' "$cron" | grep 'dmirrorctl scrub')
 echo "units_test: ${units[*]}: verified"

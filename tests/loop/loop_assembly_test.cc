@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <fstream>
 
 namespace dmirror::testing {
 namespace {
@@ -42,13 +43,28 @@ TEST_F(LoopAssembly, LegWhoseBlockSizeGrewIsLeftOut) {
   EXPECT_TRUE(contains(s.out, b + ": geometry")) << s.out;
   auto j = nlohmann::json::parse(run_tool({"--json", "status", a, b}).out);
   EXPECT_EQ(j["health"], "degraded");
-  ASSERT_EQ(j["other_devices"].size(), 1u) << j.dump(2);
-  EXPECT_EQ(j["other_devices"][0]["path"], b);
-  EXPECT_EQ(j["other_devices"][0]["disposition"], "geometry");
+  ASSERT_EQ(j["non_members"].size(), 1u) << j.dump(2);
+  EXPECT_EQ(j["non_members"][0]["path"], b);
+  EXPECT_EQ(j["non_members"][0]["disposition"], "geometry");
   EXPECT_EQ(j["legs"][1]["role"], "missing");
   bool named = false;
   for (const auto& f : j["findings"]) named |= f["leg"] == b;
   EXPECT_TRUE(named) << j["findings"].dump(2);
+
+  // verify judges the same way, and a 512-byte write is not accepted onto
+  // the leg (it would fail it with EINVAL): without --degraded it is
+  // refused, with it the leg is left alone and the write warns.
+  auto v = run_tool({"verify", a, b});
+  EXPECT_EQ(v.exit_code & 2, 2) << v.out << v.err;
+  const std::string payload = dir.path() + "/p.bin";
+  { std::ofstream(payload, std::ios::binary) << std::string(512, 'x'); }
+  const std::string b_before = read_file(fb);
+  auto refused = run_tool({"io", "write", a, b, "--from", payload, "--offset", "1M"});
+  EXPECT_NE(refused.exit_code, 0) << refused.out << refused.err;
+  auto w = run_tool({"io", "write", a, b, "--from", payload, "--offset", "1M", "--degraded"});
+  EXPECT_EQ(w.exit_code, 0) << w.out << w.err;
+  EXPECT_TRUE(contains(w.err, "warning")) << w.err;
+  EXPECT_TRUE(read_file(fb) == b_before) << "the left-out leg was written";
 }
 
 TEST_F(LoopAssembly, StatusBySeveralNamesAndByUuid) {

@@ -153,7 +153,7 @@ std::vector<std::unique_ptr<SparseDevice>> CrashReplay::images(CrashPolicy polic
         }
         break;
     }
-    out.push_back(std::make_unique<SparseDevice>(std::move(img), group_.legs_[leg]->describe() + "@crash"));
+    out.push_back(std::make_unique<SparseDevice>(std::move(img), group_.legs_[leg]->describe()));
   }
   return out;
 }

@@ -1,17 +1,30 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The crash-consistency harness. A workload runs once on CrashDevice legs;
 // then, for every I/O number k (or every stride-th) and every policy, the
-// leg images after a power cut at k are rebuilt, reopened through the
-// normal code path, recovered, and checked:
+// leg images after a power cut at k are rebuilt and checked:
 //   1. every leg has a valid superblock, and seqnos never go backwards;
 //   2. every region whose contents differ between legs that claim to be
-//      current is dirty in the journal (or beyond resync_offset);
-//   3. after recovery every in-sync leg is byte-identical;
-//   4. every write acknowledged before the last completed flush reads back
-//      exactly (a sector may otherwise hold only data written after it).
+//      current is dirty in the journal (or beyond resync_offset); and while
+//      the durable superblock says the array is degraded (a leg failed or
+//      missing) no journal bit that was durable goes clean;
+//   3. the engine alone recovers: Mirror::open on the images (the workload's
+//      engine options, recovery at open, no offline resync) leaves the legs
+//      that may serve a region byte-identical there;
+//   4. every read through that engine, whichever leg serves it, returns the
+//      same data, and that data is allowed by the WriteModel: every write
+//      acknowledged before the last completed flush, or acknowledged with
+//      durable_writes, reads back exactly (a sector may otherwise hold only
+//      data written after it);
+//   5. with `subset`, the same reads through an engine opened on only those
+//      legs (the open may be refused: a degraded open may need consent);
+//      with `rejoin`, then again through an engine opened on every leg;
+//   6. with `recover` (an operator's offline action after the crash: resume
+//      a scrub, rerun a replace, resync), on fresh images: after it every
+//      in-sync leg is byte-identical and check 4 holds again.
 #pragma once
 
 #include <dmirror/block_device.h>
+#include <dmirror/engine.h>
 #include <dmirror/result.h>
 
 #include <functional>
@@ -30,13 +43,19 @@ struct CrashWorkload {
   TestArrayOptions array;
   uint32_t spare_legs = 0;           // blank legs in the group after the array's legs
   uint32_t truth_slot = 0;           // leg whose prepared contents are the volume's contents
-  std::set<uint64_t> planted;        // regions made different on purpose (exempt from check 2)
+  std::set<uint64_t> planted;        // regions made different on purpose (exempt from checks 2-4)
   // Before the clock starts: make legs differ, plant corruption...
   std::function<void(std::vector<BlockDevice*>& legs)> prepare;
   // The operation under test.
   std::function<void(std::vector<BlockDevice*>& legs, WriteModel& model)> run;
-  // What an operator does after the crash. Default: open the mirror
-  // (recovers dirty regions), close it, then an offline resync.
+  // How the engine reopens the images after the crash (checks 3-5).
+  MirrorOptions engine{.io_engine = IoEngineKind::Sync};
+  // Check 5: group indexes of the legs of a degraded reopen (empty: none).
+  std::vector<uint32_t> subset;
+  // Check 5, then: every leg is given again (the absent leg returns) and
+  // checks 3 and 4 run once more.
+  bool rejoin = false;
+  // Check 6: what an operator runs offline after the crash (empty: nothing).
   std::function<Status(std::vector<BlockDevice*>& legs)> recover;
 };
 
@@ -55,7 +74,8 @@ struct CrashResult {
 
 CrashResult explore_crashes(const CrashWorkload& w, const CrashExplore& how);
 
-// Default recovery (see CrashWorkload::recover).
+// An operator's recovery: open the mirror (recovers dirty regions), close
+// it, then an offline resync.
 Status default_recovery(std::vector<BlockDevice*>& legs);
 
 }  // namespace dmirror::testing

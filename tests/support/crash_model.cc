@@ -32,6 +32,11 @@ void WriteModel::write_started(uint64_t offset, std::span<const std::byte> data)
 
 void WriteModel::write_acked() { writes_.back().acked = true; }
 
+void WriteModel::write_acked_durable() {
+  write_acked();
+  flushed();   // from now on the write is pinned exactly like a flushed one
+}
+
 void WriteModel::flushed() {
   Flush f;
   f.clock = clock_->clock();

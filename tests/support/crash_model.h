@@ -4,7 +4,9 @@
 // completed flush, and answers, for a power cut after I/O number k, which
 // contents each 512-byte sector may hold: exactly the contents made durable
 // by the last flush completed by then, or the data of a write issued after
-// it (or of a write that failed, which may have reached some media).
+// it (or of a write that failed, which may have reached some media). A write
+// acknowledged as durable (MirrorOptions::durable_writes) counts as flushed
+// from its acknowledgement on.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +25,10 @@ class WriteModel {
   // Call before issuing the write.
   void write_started(uint64_t offset, std::span<const std::byte> data);
   void write_acked();                   // the last started write returned success
+  // The last started write returned success with the promise that it is on
+  // stable storage: it (and every write acknowledged before it) must
+  // survive a power cut at any later point.
+  void write_acked_durable();
   void flushed();                       // a flush of the volume returned success
 
   // Whether `data` (at `offset`, sector aligned) is allowed after a power

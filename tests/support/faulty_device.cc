@@ -53,7 +53,12 @@ Status FaultyDevice::read(uint64_t offset, std::span<std::byte> buf) {
 
 Status FaultyDevice::write(uint64_t offset, std::span<const std::byte> buf) {
   DMIRROR_RETURN_IF_ERROR(check(FaultOp::Write, offset, buf.size()));
-  return DeviceWrapper::write(offset, buf);
+  DMIRROR_RETURN_IF_ERROR(DeviceWrapper::write(offset, buf));
+  std::lock_guard lock(mu_);
+  std::erase_if(rules_, [&](const FaultRule& r) {
+    return r.healed_by_write && r.offset >= offset && r.length <= buf.size() && r.offset - offset <= buf.size() - r.length;
+  });
+  return ok();
 }
 
 Status FaultyDevice::flush() {
@@ -68,6 +73,11 @@ void FaultyDevice::add_rule(FaultRule rule) {
 
 void FaultyDevice::fail_always(FaultOp op, uint64_t offset, uint64_t length, int err) {
   add_rule(FaultRule{.op = op, .offset = offset, .length = length, .nth = 0, .err = err});
+}
+
+void FaultyDevice::fail_reads_until_written(uint64_t offset, uint64_t length, int err) {
+  add_rule(FaultRule{.op = FaultOp::Read, .offset = offset, .length = length, .nth = 0, .err = err,
+                     .healed_by_write = true});
 }
 
 void FaultyDevice::clear_rules() {

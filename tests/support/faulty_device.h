@@ -24,6 +24,9 @@ struct FaultRule {
   uint64_t nth = 0;                    // 0: every matching call; n: only the n-th (1-based)
   int err = EIO;
   uint64_t seen = 0;                   // matching calls so far (maintained by the device)
+  // A bad block the drive remaps on write: the rule is dropped once a
+  // write covers its whole range.
+  bool healed_by_write = false;
 };
 
 class FaultyDevice : public DeviceWrapper {
@@ -39,6 +42,8 @@ class FaultyDevice : public DeviceWrapper {
   void add_rule(FaultRule rule);
   // Shorthands: fail every `op` touching [offset, offset + length).
   void fail_always(FaultOp op, uint64_t offset = 0, uint64_t length = UINT64_MAX, int err = EIO);
+  // Reads of [offset, offset + length) fail until a write covers the range.
+  void fail_reads_until_written(uint64_t offset, uint64_t length, int err = EIO);
   void clear_rules();
   void vanish() { vanished_ = true; }
   // Fails everything once `n` more calls have been made (0: at once).

@@ -34,6 +34,13 @@ void SparseImage::write(uint64_t offset, std::span<const std::byte> in) {
   }
 }
 
+std::vector<uint64_t> SparseImage::page_offsets() const {
+  std::vector<uint64_t> out;
+  out.reserve(pages_.size());
+  for (const auto& [page, data] : pages_) out.push_back(page * kPage);
+  return out;
+}
+
 bool SparseImage::equal_range(const SparseImage& other, uint64_t offset, uint64_t len) const {
   std::array<std::byte, kPage> a, b;
   for (uint64_t done = 0; done < len;) {

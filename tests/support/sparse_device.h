@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace dmirror::testing {
 
@@ -24,6 +25,8 @@ class SparseImage {
   void read(uint64_t offset, std::span<std::byte> out) const;
   void write(uint64_t offset, std::span<const std::byte> in);
   size_t pages() const { return pages_.size(); }
+  // Byte offsets of the pages ever written (the others read as zeros).
+  std::vector<uint64_t> page_offsets() const;
   // Byte-identical over [offset, offset + len).
   bool equal_range(const SparseImage& other, uint64_t offset, uint64_t len) const;
 

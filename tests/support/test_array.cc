@@ -32,6 +32,9 @@ Result<Superblock> format_test_array(std::span<BlockDevice* const> legs, const T
   sb.name = opts.name;
   sb.ctime = sb.utime = 1700000000;
   sb.seqno = 1;
+  sb.compat = feature::kCompatCurrent;
+  sb.incompat = feature::kIncompatCurrent;
+  sb.journal_kept_since = 0;
   sb.nr_legs = opts.legs;
   sb.region_size = opts.region_size;
   sb.nr_regions = (opts.data_size + opts.region_size - 1) / opts.region_size;

@@ -93,6 +93,25 @@ TEST(Assembly, JournalCoversOnlyLegsAtOrAfterKeptSince) {
   EXPECT_EQ(slot(*a, 1).recovery, Recovery::Journal);
 }
 
+TEST(Assembly, LegBehindInTheMiddleOfAFullRebuildNeedsAFullCopy) {
+  Superblock old = array_sb(2, 5);
+  old.legs[1].state = LegState::Rebuilding;
+  old.legs[1].recovery_offset = 0;
+  Superblock now = old;
+  now.seqno = 6;
+  now.legs[1].recovery_offset = 4096;   // the checkpoint reached only slot 0
+  auto a = assemble_array({leg(now, 0), leg(old, 1)});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::Stale);
+  EXPECT_EQ(slot(*a, 1).recovery, Recovery::Full);
+  // Its own image says it was rebuilding, the newest table says in sync
+  // (a rolled-back image): still a full copy.
+  now.legs[1].state = LegState::InSync;
+  now.legs[1].recovery_offset = kOffsetInSync;
+  a = assemble_array({leg(now, 0), leg(old, 1)});
+  EXPECT_EQ(slot(*a, 1).recovery, Recovery::Full);
+}
+
 TEST(Assembly, DamagedJournalOnAFreshLegForcesFullRecoveryAndIsInconsistent) {
   Superblock old = array_sb(2, 5);
   Superblock now = array_sb(2, 6);

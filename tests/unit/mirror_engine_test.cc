@@ -239,12 +239,12 @@ TEST(MirrorOpen, OnlineVolumeOwnsSyncState) {
   EXPECT_EQ(m.error().code, ErrorCode::Busy);
 }
 
-TEST(MirrorOpen, MissingLegIsRecordedFailedAtFirstWrite) {
+TEST(MirrorOpen, MissingLegIsRecordedMissingAtFirstWrite) {
   TestLegs legs({.legs = 3});
-  auto m = open_mirror(legs.devices_except(2));
+  auto m = open_mirror(legs.devices_except(2), MirrorOptions{.allow_degraded = true});
   ASSERT_TRUE(m->write(0, pattern(512, 1)));
   Superblock sb = legs.superblock(0);
-  EXPECT_EQ(sb.legs[2].state, LegState::Failed);
+  EXPECT_EQ(sb.legs[2].state, LegState::Missing);
   EXPECT_EQ(sb.legs[2].state_seq, sb.seqno);
   ASSERT_TRUE(m->close());
   EXPECT_EQ(journal_of(legs.raw(0), legs.superblock(0)).dirty_count(), 1u) << "bits must stay while degraded";

@@ -101,7 +101,9 @@ TEST(Verify, IsReadOnlyAndLocatesAndClassifiesAMismatch) {
   EXPECT_EQ(m.length, 512u);
   EXPECT_EQ(m.region, 40000u / 4096);
   EXPECT_EQ(m.cls, MismatchClass::Corruption);
-  EXPECT_EQ(m.differ, std::vector<uint32_t>{1});
+  EXPECT_EQ(m.source_slot, kNoSlot) << "two legs, clean region: no evidence for either copy";
+  EXPECT_TRUE(m.agree.empty());
+  EXPECT_EQ(m.differ, (std::vector<uint32_t>{0, 1}));
   EXPECT_EQ(m.digests.size(), 2u);
   EXPECT_NE(m.digests[0].crc32c, m.digests[1].crc32c);
   EXPECT_EQ(r->worst(), Severity::Error);
@@ -125,9 +127,18 @@ TEST(Verify, DirtyRegionMismatchIsACrashWindow) {
   EXPECT_EQ(r->regions_compared, 1u);
 }
 
-TEST(Verify, AssumeCleanNeverWrittenIsNotCorruption) {
-  TestLegs legs;
-  legs.poke(0, 0, pattern(4096, 3));   // one side was never written
+TEST(Verify, AssumeCleanArrayMismatchIsCorruptionNotAGuess) {
+  TestLegs legs;   // --assume-clean: the administrator said the legs are equal
+  legs.poke(0, 0, pattern(4096, 3));   // the other side is all zeros
+  auto r = verify(legs.devices());
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->mismatches.size(), 1u);
+  EXPECT_EQ(r->mismatches[0].cls, MismatchClass::Corruption);
+}
+
+TEST(Verify, AboveTheInitialSyncOffsetIsNeverSynced) {
+  TestLegs legs({.legs = 2, .assume_clean = false});
+  legs.poke(0, 8192, pattern(4096, 3));
   auto r = verify(legs.devices());
   ASSERT_TRUE(r);
   ASSERT_EQ(r->mismatches.size(), 1u);
@@ -192,7 +203,7 @@ TEST_F(ScrubTest, ThreeLegsMajorityRepairsAtTheExactLocation) {
   EXPECT_EQ(h->events.back().type, EventType::ScrubFinished);
 }
 
-TEST_F(ScrubTest, TwoLegsUseTheReportedDefaultOrTheChosenLeg) {
+TEST_F(ScrubTest, TwoLegsRepairOnlyFromTheChosenLeg) {
   TestLegs legs;
   fill(legs, 2, 12);
   ASSERT_TRUE(legs.faulty(0).flip_bit(legs.data_offset() + 5000));
@@ -202,13 +213,67 @@ TEST_F(ScrubTest, TwoLegsUseTheReportedDefaultOrTheChosenLeg) {
   ASSERT_TRUE(r);
   ASSERT_EQ(r->found.size(), 1u);
   EXPECT_EQ(r->found[0].source_slot, 1u);
+  EXPECT_EQ(r->result, ScrubResult::Repaired);
   EXPECT_EQ(legs.data(0, 4096, 4096), legs.data(1, 4096, 4096));
+  Superblock sb = legs.superblock(0);
+  EXPECT_EQ(sb.counters[0].mismatches, 1u) << "the losing leg's counter";
+  EXPECT_EQ(sb.counters[1].mismatches, 0u);
+  std::string text = mismatch_finding(r->found[0]).message;
+  EXPECT_EQ(text.find("agree"), std::string::npos) << "one leg of a tie is not 'agreeing': " << text;
+}
+
+TEST_F(ScrubTest, TwoLegsMismatchInACleanRegionIsReportedAndLeftAlone) {
+  TestLegs legs;
+  fill(legs, 2, 12);
   ASSERT_TRUE(legs.faulty(1).flip_bit(legs.data_offset() + 9000));
+  auto before0 = legs.data(0, 0, 256 * 1024), before1 = legs.data(1, 0, 256 * 1024);
   auto d = scrub(legs.devices(), opts());
   ASSERT_TRUE(d);
   ASSERT_EQ(d->found.size(), 1u);
-  EXPECT_EQ(d->found[0].source_slot, 0u);
-  EXPECT_NE(d->found[0].source_reason.find("default"), std::string::npos);
+  EXPECT_EQ(d->result, ScrubResult::Mismatches);
+  EXPECT_EQ(d->repaired, 0u);
+  EXPECT_EQ(d->found[0].source_slot, kNoSlot);
+  EXPECT_EQ(d->found[0].offset, 9000u / 512 * 512);
+  EXPECT_EQ(legs.data(0, 0, 256 * 1024), before0);
+  EXPECT_EQ(legs.data(1, 0, 256 * 1024), before1);
+  std::string text = mismatch_finding(d->found[0]).message;
+  EXPECT_NE(text.find("left alone"), std::string::npos) << text;
+  EXPECT_NE(text.find("--from"), std::string::npos) << text;
+  EXPECT_EQ(text.find("agree,"), std::string::npos) << text;
+  Superblock sb = legs.superblock(0);
+  EXPECT_EQ(sb.last_scrub.result, ScrubResult::Mismatches);
+  EXPECT_EQ(sb.counters[0].mismatches + sb.counters[1].mismatches, 0u);
+}
+
+TEST_F(ScrubTest, ThreeWaySplitHasNoMajorityAndIsLeftAlone) {
+  TestLegs legs({.legs = 3});
+  fill(legs, 3, 16);
+  ASSERT_TRUE(legs.faulty(1).flip_bit(legs.data_offset() + 600));
+  ASSERT_TRUE(legs.faulty(2).flip_bit(legs.data_offset() + 700));
+  auto r = scrub(legs.devices(), opts());
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->found.size(), 1u);
+  EXPECT_EQ(r->found[0].source_slot, kNoSlot);
+  EXPECT_EQ(r->result, ScrubResult::Mismatches);
+  EXPECT_FALSE(legs.data_equal(0, 1));
+  EXPECT_FALSE(legs.data_equal(1, 2));
+}
+
+TEST_F(ScrubTest, ADirtyRegionIsSettledFromTheLowestInSyncLeg) {
+  TestLegs legs;
+  {
+    auto m = Mirror::open(legs.devices());
+    ASSERT_TRUE(m);
+    ASSERT_TRUE((*m)->write(8192, pattern(4096, 1)));
+  }   // dropped without close: the region stays dirty, as after a crash
+  legs.poke(1, 8192, pattern(4096, 2));
+  auto r = scrub(legs.devices(), opts());
+  ASSERT_TRUE(r) << r.error().describe();
+  ASSERT_EQ(r->found.size(), 1u);
+  EXPECT_EQ(r->found[0].cls, MismatchClass::CrashWindow);
+  EXPECT_EQ(r->found[0].source_slot, 0u);
+  EXPECT_EQ(r->result, ScrubResult::Repaired);
+  EXPECT_TRUE(legs.data_equal(0, 1));
 }
 
 TEST_F(ScrubTest, CheckOnlyLeavesMismatches) {
@@ -224,8 +289,8 @@ TEST_F(ScrubTest, CheckOnlyLeavesMismatches) {
 }
 
 TEST_F(ScrubTest, InterruptedRunResumesAndNeverCountsAsAPass) {
-  TestLegs legs;
-  fill(legs, 2, 14);
+  TestLegs legs({.legs = 3});   // a strict majority repairs the flipped bit
+  fill(legs, 3, 14);
   ASSERT_TRUE(legs.faulty(1).flip_bit(legs.data_offset() + 200000));
   std::atomic<bool> cancel{false};
   int ticks = 0;
@@ -250,24 +315,33 @@ TEST_F(ScrubTest, InterruptedRunResumesAndNeverCountsAsAPass) {
   EXPECT_EQ(restarted->result, ScrubResult::Clean);
 }
 
-TEST_F(ScrubTest, ALegVanishingMidScrubIsACleanErrorAndKeepsTheCheckpoint) {
+TEST_F(ScrubTest, ALegVanishingMidScrubIsRecordedMissingAndTheScrubCarriesOn) {
   TestLegs legs({.legs = 3});
   fill(legs, 3, 15);
   legs.faulty(2).vanish_after(60);
   auto r = scrub(legs.devices(), opts());
+  ASSERT_TRUE(r) << r.error().describe();
+  EXPECT_EQ(r->result, ScrubResult::Clean);
+  EXPECT_EQ(r->regions, 64u);
+  EXPECT_TRUE(r->degraded);
+  Superblock sb = legs.superblock(0);
+  EXPECT_EQ(sb.last_scrub.result, ScrubResult::Clean);
+  EXPECT_EQ(sb.checkpoint.op, OfflineOp::None);
+  EXPECT_EQ(sb.legs[2].state, LegState::Missing);
+}
+
+TEST_F(ScrubTest, ALegVanishingFromTwoStopsWithTheCheckpointKept) {
+  TestLegs legs;
+  fill(legs, 2, 15);
+  legs.faulty(1).vanish_after(60);
+  auto r = scrub(legs.devices(), opts());
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, ErrorCode::Io);
+  EXPECT_EQ(r.error().code, ErrorCode::Stale);
   EXPECT_NE(r.error().message.find("checkpoint kept"), std::string::npos) << r.error().message;
   Superblock sb = legs.superblock(0);
   EXPECT_EQ(sb.last_scrub.result, ScrubResult::Failed);
   EXPECT_EQ(sb.checkpoint.op, OfflineOp::Repair);
-  EXPECT_GT(sb.checkpoint.position, 0u);
-  EXPECT_EQ(sb.legs[2].state, LegState::Failed) << "the vanished leg missed a superblock update";
-  auto again = scrub(legs.devices_except(2), opts());
-  ASSERT_TRUE(again) << again.error().describe();
-  EXPECT_TRUE(again->resumed);
-  EXPECT_EQ(again->resumed_from, sb.checkpoint.position);
-  EXPECT_EQ(again->result, ScrubResult::Clean);
+  EXPECT_EQ(sb.legs[1].state, LegState::Missing);
 }
 
 TEST_F(ScrubTest, TwoScrubsNeverRunOnOneArray) {

@@ -19,10 +19,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <functional>
 
 #include <thread>
 
+#include "engine/io_queue.h"
 #include "support/legs_fixture.h"
 #include "support/scratch.h"
 #include "support/test_array.h"
@@ -223,6 +225,47 @@ TEST_F(UringEngine, ALegCutShortIsALocatedReadError) {
   for (const auto& f : v->findings)
     if (f.code == "leg-read-error" && f.slot == 1 && f.message.find("short read") != std::string::npos) located = true;
   EXPECT_TRUE(located);
+}
+
+// A submission the ring refuses (io_uring_submit_and_wait fails with an
+// unexpected error): the SQEs the kernel did not take run through the
+// device instead, so the write is really done on every leg before it is
+// acknowledged, and the mirror keeps working.
+TEST_F(UringEngine, RefusedSubmissionNeverReportsAnOpDoneThatWasNot) {
+  FileLegs legs(2);
+  auto m = Mirror::open(legs.devices(), MirrorOptions{.io_engine = IoEngineKind::Uring});
+  ASSERT_TRUE(m) << m.error().describe();
+  ASSERT_EQ((*m)->io_engine_name(), "io_uring");
+  ASSERT_TRUE((*m)->write(0, pattern(4096, 1)));
+  engine::inject_uring_submit_fault({.err = ENOMEM, .nth = 1});
+  auto data = pattern(65536, 2);
+  ASSERT_TRUE((*m)->write(8192, data));
+  for (uint32_t i = 0; i < 2; ++i) {
+    std::vector<std::byte> back(data.size());
+    ASSERT_TRUE(legs.owned[i]->read(testing::kTestDataOffset + 8192, back));
+    EXPECT_TRUE(back == data) << "slot " << i << ": acknowledged but not written";
+  }
+  workload(**m);
+  EXPECT_TRUE(legs.contents(0).substr(testing::kTestDataOffset) == legs.contents(1).substr(testing::kTestDataOffset));
+}
+
+// The failure is seen while ops are in the kernel's hands: they are waited
+// for (their buffers stay alive) and report their real completion.
+TEST_F(UringEngine, InFlightOpsOfAFailedRingAreWaitedFor) {
+  FileLegs legs(2, /*direct=*/true);
+  auto m = Mirror::open(legs.devices(), MirrorOptions{.io_engine = IoEngineKind::Uring});
+  ASSERT_TRUE(m) << m.error().describe();
+  ASSERT_TRUE((*m)->write(0, pattern(4096, 1)));
+  engine::inject_uring_submit_fault({.err = EIO, .nth = 1, .submit_first = true});
+  auto data = pattern(1 << 20, 3);
+  ASSERT_TRUE((*m)->write(1 << 20, data));
+  for (uint32_t i = 0; i < 2; ++i) {
+    std::vector<std::byte> back(data.size());
+    ASSERT_TRUE(legs.owned[i]->read(testing::kTestDataOffset + (1 << 20), back));
+    EXPECT_TRUE(back == data) << "slot " << i;
+  }
+  workload(**m);
+  EXPECT_TRUE(legs.contents(0).substr(testing::kTestDataOffset) == legs.contents(1).substr(testing::kTestDataOffset));
 }
 
 }  // namespace

@@ -110,7 +110,7 @@ int run_examine(const Context& ctx, const std::vector<std::string>& legs, size_t
     if (ctx.json) {
       all.push_back(examined_json(e, max_events));
     } else if (e.error) {
-      fmt::print(stderr, "dmirrorctl: cannot examine {}: {}.\n", printable(legs[i]), printable(e.error->describe()));
+      fmt::print(stderr, "dmirrorctl: cannot examine {}: {}.\n", printable(legs[i]), printable_message(e.error->describe()));
     } else {
       if (i > 0) fmt::print("\n");
       print_examined_text(e, max_events, ctx.verbose);

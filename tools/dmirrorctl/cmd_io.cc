@@ -10,6 +10,7 @@
 #include <dmirror/names.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cstring>
 #include <fstream>
@@ -22,7 +23,20 @@ struct IoArgs {
   std::vector<std::string> legs;
   std::string offset = "0", length, from, to;
   bool no_close = false;
+  bool degraded = false;
 };
+
+// Slots the table records as not holding current data (missing, failed,
+// rebuilding), for the warning after a degraded write.
+std::vector<std::string> degraded_slots(const Superblock& sb) {
+  std::vector<std::string> out;
+  for (uint32_t i = 0; i < sb.nr_legs; ++i) {
+    LegState s = sb.legs[i].state;
+    if (s == LegState::Missing || s == LegState::Failed || s == LegState::Rebuilding)
+      out.push_back(fmt::format("slot {} is {}", i, leg_state_name(s)));
+  }
+  return out;
+}
 
 int run_io(const Context& ctx, const IoArgs& a, bool write) {
   auto off = parse_size(a.offset);
@@ -31,7 +45,9 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
   if (!paths) return report_error(ctx, "cannot find the array", paths.error());
   auto legs = open_legs(*paths, OpenLegsOptions{.writable = write});
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
-  auto m = Mirror::open(legs->devices(), MirrorOptions{.read_only = !write, .io_engine = IoEngineKind::Threads});
+  auto m = Mirror::open(legs->devices(), MirrorOptions{.read_only = !write,
+                                                       .allow_degraded = a.degraded,
+                                                       .io_engine = IoEngineKind::Threads});
   if (!m) return report_error(ctx, "cannot open the mirror", m.error());
   const uint32_t bs = (*m)->block_size();
   if (write) {
@@ -44,6 +60,11 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
     if (auto st = (*m)->flush(); !st) return report_error(ctx, "flush failed", st.error());
     if (!a.no_close)
       if (auto st = (*m)->close(); !st) return report_error(ctx, "close failed", st.error());
+    const auto slots = degraded_slots((*m)->superblock());
+    if (!slots.empty())
+      fmt::print(stderr, "dmirrorctl: warning: the array is degraded ({}); its journal keeps the regions written "
+                         "so that a returning leg can be recovered: run `dmirrorctl resync` once every leg is back.\n",
+                 fmt::join(slots, ", "));
     if (ctx.json) {
       Json doc = json_envelope();
       doc["written"] = data.size();
@@ -52,7 +73,7 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
     } else {
       fmt::print("wrote {} bytes at offset {}\n", data.size(), *off);
     }
-    warn_if_degraded(*paths);
+    if (slots.empty()) warn_if_degraded(*paths);   // e.g. a stale leg: the one assembly says
     return kExitOk;
   }
   auto len = parse_size(a.length.empty() ? std::to_string(bs) : a.length);
@@ -86,6 +107,7 @@ Command add_io(CLI::App& app, const Context& ctx) {
   w->add_option("--offset", a->offset, "Byte offset in the volume (a multiple of the block size)");
   w->add_option("--from", a->from, "The data to write")->required();
   w->add_flag("--no-close", a->no_close, "Leave the array open (Dirty), as after a crash");
+  w->add_flag("--degraded", a->degraded, "Write even though a leg is missing (it is recorded missing)");
   CLI::App* r = sub->add_subcommand("read", "Read --length bytes at --offset to FILE or stdout");
   r->add_option("array", a->legs, "Array name, or the paths of its legs")->required();
   r->add_option("--offset", a->offset, "Byte offset in the volume");

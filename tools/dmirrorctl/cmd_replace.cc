@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // `dmirrorctl replace NAME|LEG... --old LEG --new DEV`: add DEV as a new
 // leg, copy, verify, then retire the old leg. Redundancy never drops; rerun
-// with the same --new to resume.
+// with the same --new to resume (another device is refused, naming the
+// recorded one), or with --restart to start over. A --new that is the old
+// leg's own device (failed, missing or stale) is copied fully and keeps its
+// slot (md's re-add of a former member).
 #include "commands.h"
 #include "exit_codes.h"
 #include "op_support.h"
@@ -19,6 +22,7 @@ struct ReplaceArgs {
   std::vector<std::string> legs;
   std::string old_leg, new_dev;
   bool force = false;
+  bool restart = false;
 };
 
 int run_replace(const Context& ctx, const ReplaceArgs& a) {
@@ -42,6 +46,7 @@ int run_replace(const Context& ctx, const ReplaceArgs& a) {
   if (!fresh) return report_error(ctx, "cannot open the new leg", fresh.error());
   ReplaceOptions o;
   o.force = a.force;
+  o.restart = a.restart;
   o.control.progress = progress_printer(ctx);
   o.control.cancel = install_cancel_handler();
   auto r = replace(legs->devices(), *old_slot, *fresh->owned[0], o);
@@ -52,10 +57,15 @@ int run_replace(const Context& ctx, const ReplaceArgs& a) {
     doc["old_slot"] = r->old_slot;
     doc["new_slot"] = r->new_slot;
     doc["resumed"] = r->resumed;
+    doc["restarted"] = r->restarted;
+    doc["readded"] = r->readded;
     doc["bytes_copied"] = r->bytes_copied;
     doc["bytes_verified"] = r->bytes_verified;
     doc["exit_code"] = 0;
     print_json(doc);
+  } else if (r->readded) {
+    fmt::print("slot {} re-added on {} by a full copy{}: {} bytes copied and verified\n", r->old_slot, a.new_dev,
+               r->resumed ? ", resumed" : "", r->bytes_verified);
   } else {
     fmt::print("slot {} replaced by {} (slot {}){}: {} bytes copied and verified\n", r->old_slot, a.new_dev,
                r->new_slot, r->resumed ? ", resumed" : "", r->bytes_verified);
@@ -74,6 +84,8 @@ Command add_replace(CLI::App& app, const Context& ctx) {
   sub->add_option("--old", a->old_leg, "The leg to replace: slot number or path")->required();
   sub->add_option("--new", a->new_dev, "The new device")->required();
   sub->add_flag("--force", a->force, "Accept a device with foreign signatures or another array's leg");
+  sub->add_flag("--restart", a->restart,
+                "An interrupted replace is in progress: retire its half-copied leg and start over onto --new");
   return {sub, [&ctx, a] { return run_replace(ctx, *a); }};
 }
 

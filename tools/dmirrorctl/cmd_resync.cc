@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// `dmirrorctl resync NAME|LEG... [--full] [--from LEG]`: bring the legs
-// back in sync offline (journal-driven when possible) and recover
-// rebuilding legs. Resumable: rerun after an interruption.
+// `dmirrorctl resync NAME|LEG... [--full] [--from LEG] [--re-add] [--force]`:
+// bring the legs back in sync offline (journal-driven when possible),
+// recover rebuilding legs and re-add legs that came back (stale or missing:
+// from the journal when it covers them, else a full copy; failed: only with
+// --re-add, as mdadm's). `--from` also settles a split brain (that leg
+// wins); `--force` raises the freshest stale leg when no in-sync leg is
+// present (mdadm's --force). Resumable: rerun after an interruption.
 #include "commands.h"
 #include "exit_codes.h"
 #include "op_support.h"
@@ -16,6 +20,8 @@ namespace {
 struct ResyncArgs {
   std::vector<std::string> legs;
   bool full = false;
+  bool re_add = false;
+  bool force = false;
   std::string from;
 };
 
@@ -24,6 +30,8 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
   if (!paths) return report_error(ctx, "cannot find the array", paths.error());
   ResyncOptions o;
   o.full = a.full;
+  o.re_add = a.re_add;
+  o.force = a.force;
   if (!a.from.empty()) {
     auto slot = parse_leg_choice(a.from, *paths);
     if (!slot) return report_error(ctx, "invalid --from", slot.error());
@@ -38,6 +46,14 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
   if (!r) return report_error(ctx, "resync failed", r.error());
   // A change command: done is 0; a leg left behind is a warning (exit_codes.h).
   const int bits = kExitOk;
+  std::vector<uint32_t> readded, journal;
+  uint64_t recovery_regions = 0;
+  for (const auto& x : r->readded) {
+    readded.push_back(x.slot);
+    if (x.journal) journal.push_back(x.slot);
+    recovery_regions += x.regions_copied;
+  }
+  auto slot_or_null = [](uint32_t s) { return s == kNoSlot ? Json(nullptr) : Json(s); };
   if (ctx.json) {
     Json doc = json_envelope();
     doc["mode"] = std::string(resync_mode_name(r->mode));
@@ -47,14 +63,27 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
     doc["bytes_copied"] = r->bytes_copied;
     doc["recovered_slots"] = r->recovered_slots;
     doc["failed_slots"] = r->failed_slots;
+    doc["missing_slots"] = r->missing_slots;
+    doc["readded_slots"] = readded;
+    doc["journal_slots"] = journal;
+    doc["recovery_regions_copied"] = recovery_regions;
+    doc["chosen_slot"] = slot_or_null(r->chosen_slot);
+    doc["forced_slot"] = slot_or_null(r->forced_slot);
     doc["exit_code"] = bits;
     print_json(doc);
   } else {
+    if (r->forced_slot != kNoSlot) fmt::print("slot {} forced in sync (--force)\n", r->forced_slot);
+    if (r->chosen_slot != kNoSlot) fmt::print("split brain resolved: slot {} chosen\n", r->chosen_slot);
     fmt::print("resync ({}) from slot {}: {} regions copied", resync_mode_name(r->mode), r->source_slot, r->regions_copied);
-    for (uint32_t s : r->recovered_slots) fmt::print(", slot {} recovered", s);
+    for (const auto& x : r->readded)
+      fmt::print(", slot {} re-added {}: {} region{} copied", x.slot, x.journal ? "from the journal" : "by a full copy",
+                 x.regions_copied, x.regions_copied == 1 ? "" : "s");
     for (uint32_t s : r->failed_slots) fmt::print(", slot {} FAILED", s);
+    for (uint32_t s : r->missing_slots) fmt::print(", slot {} MISSING (vanished)", s);
     fmt::print("\n");
   }
+  for (const auto& f : r->findings)
+    if (f.code == "leg-failed-present") fmt::print(stderr, "dmirrorctl: warning: {}\n", f.message);
   warn_if_degraded(*paths);
   return bits;
 }
@@ -66,7 +95,15 @@ Command add_resync(CLI::App& app, const Context& ctx) {
   CLI::App* sub = app.add_subcommand("resync", "Bring out-of-sync legs and regions back in sync (offline, resumable)");
   sub->add_option("array", a->legs, "Array name (searched on block devices), or the paths of its legs")->required();
   sub->add_flag("--full", a->full, "Copy everything, not only the regions dirty in the journal");
-  sub->add_option("--from", a->from, "The in-sync leg (slot or path) to copy from");
+  sub->add_option("--from", a->from,
+                  "The in-sync leg (slot or path) to copy from; in a split brain, the leg whose data is kept "
+                  "(the others are copied fully from it)");
+  sub->add_flag("--re-add", a->re_add,
+                "Also bring back failed legs that are present again, by a full copy (as mdadm --re-add); "
+                "without it a failed leg is left alone");
+  sub->add_flag("--force", a->force,
+                "When no in-sync leg is present, raise the freshest stale leg to in sync (as mdadm --force); "
+                "a last resort: writes it missed are lost");
   return {sub, [&ctx, a] { return run_resync(ctx, *a); }};
 }
 

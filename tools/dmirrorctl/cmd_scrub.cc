@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // `dmirrorctl scrub NAME|LEG... [--check-only] [--from LEG] [--max-rate R]
 // [--rate-file F] [--restart] [--max-runtime D] [--continue]`: compare every
-// region and repair. The rate can change while it runs (--rate-file is
-// re-read between chunks). --max-runtime stops at the next chunk after D with
-// the checkpoint kept; --continue only resumes a scrub in progress (the
-// nightly timer). Exit status: 0 clean, 1 repaired, 4 mismatches left, 32
-// interrupted; a run stopped by its time box exits with the bits of what it
-// checked so far (0, 1 or 4), never 32.
+// region, heal unreadable blocks, and repair mismatches only with evidence
+// (scrub.h). The rate can change while it runs (--rate-file is re-read
+// between chunks). --max-runtime stops at the next chunk after D with the
+// checkpoint kept; --continue only resumes a scrub in progress (the nightly
+// timer). Exit status: 0 clean, 1 repaired (mismatches or unreadable
+// blocks), 4 mismatches left, 2 degraded (ORed), 32 interrupted; a run
+// stopped by its time box exits with the bits of what it checked so far
+// (0, 1, 2 or 4), never 32.
 #include "commands.h"
 #include "exit_codes.h"
 #include "op_support.h"
@@ -71,9 +73,9 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
   if (a.continue_only && active_volume_of(a.legs))
     return nothing_to_continue(ctx, "the volume is active; the kernel's check does not resume: nothing to continue");
   // An active volume is scrubbed by the kernel (online_dispatch.h).
-  const std::string offline_only = !a.from.empty() ? "--from" : a.restart ? "--restart"
+  const std::string offline_only = a.restart ? "--restart"
                                    : !a.max_rate.empty() ? "--max-rate" : !a.rate_file.empty() ? "--rate-file" : "";
-  if (auto online = try_online_scrub(ctx, a.legs, a.check_only, offline_only)) return *online;
+  if (auto online = try_online_scrub(ctx, a.legs, a.check_only, a.from, offline_only)) return *online;
   auto paths = resolve_legs(a.legs);
   if (!paths) return report_error(ctx, "cannot find the array", paths.error());
   if (a.continue_only && !scrub_in_progress(*paths)) return nothing_to_continue(ctx, "no scrub in progress: nothing to continue");
@@ -123,6 +125,10 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
       break;
     default: bits = kExitOperational; break;
   }
+  if (r->corrected && (r->result != ScrubResult::Interrupted || timed_out)) bits |= kExitCorrected;
+  if (r->degraded) bits |= kExitDegraded;
+  // A check command: the array's condition bits, as the one assembly
+  // judges them after the run (exit_codes.h).
   if (bits != kExitCancelled)
     if (auto assembled = assemble_paths(*paths)) bits |= health_exit_bits(*assembled);
   if (ctx.json) {
@@ -134,6 +140,10 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
     doc["mismatch_count"] = r->mismatches;
     doc["repaired"] = r->repaired;
     doc["max_runtime_reached"] = timed_out;
+    doc["corrected"] = r->corrected;
+    doc["unreadable"] = r->unreadable;
+    doc["degraded"] = r->degraded;
+    doc["findings"] = findings_json(r->findings);
     doc["mismatches"] = Json::array();
     for (const auto& m : r->found) doc["mismatches"].push_back(mismatch_json(m));
     doc["exit_code"] = bits;
@@ -142,7 +152,12 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
     fmt::print("scrub {}{}: {} regions, {} mismatches, {} repaired\n", scrub_result_name(r->result),
                r->resumed ? fmt::format(" (resumed at offset {})", r->resumed_from) : "", r->regions, r->mismatches,
                r->repaired);
+    for (const auto& f : r->findings)
+      if (f.code == "read-error-corrected" || f.code == "data-unreadable" || f.code == "leg-failed")
+        fmt::print("  {}\n", f.message);
     for (const auto& m : r->found) fmt::print("  {}\n", mismatch_finding(m).message);
+    if (r->corrected) fmt::print("{} unreadable block(s) rewritten from a good leg and read back good\n", r->corrected);
+    if (r->degraded) fmt::print("the array is degraded: see `dmirrorctl status`\n");
     if (timed_out) fmt::print("time box of {} reached; run the scrub again (or with --continue) to resume\n", a.max_runtime);
     else if (r->result == ScrubResult::Interrupted) fmt::print("interrupted; run the scrub again to resume\n");
   }
@@ -153,10 +168,16 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
 
 Command add_scrub(CLI::App& app, const Context& ctx) {
   auto a = std::make_shared<ScrubArgs>();
-  CLI::App* sub = app.add_subcommand("scrub", "Compare every region of every in-sync leg and repair (resumable)");
+  CLI::App* sub = app.add_subcommand(
+      "scrub", "Compare every region of every in-sync leg, heal read errors, repair with evidence (resumable)");
   sub->add_option("array", a->legs, "Array name (searched on block devices), or the paths of its legs")->required();
-  sub->add_flag("--check-only", a->check_only, "Report mismatches without repairing them");
-  sub->add_option("--from", a->from, "The leg (slot or path) whose data wins; default: majority, else lowest slot");
+  sub->add_flag("--check-only", a->check_only,
+                "Report mismatches without repairing any (unreadable blocks are still rewritten from a good leg)");
+  sub->add_option("--from", a->from,
+                  "The leg (slot or path) whose data wins. Without it a mismatch is repaired only from a strict "
+                  "majority of the legs or, in a region dirty in the journal, from the lowest in-sync slot; "
+                  "otherwise it is reported and left alone (exit 4). On an active volume: the kernel's repair, "
+                  "which copies from the first in-sync leg, so only that leg may be named");
   sub->add_option("--max-rate", a->max_rate, "Bytes per second, e.g. 50M (default: unlimited)");
   sub->add_option("--rate-file", a->rate_file, "Re-read the rate limit from FILE while running");
   sub->add_flag("--restart", a->restart, "Start over instead of resuming an interrupted scrub");
@@ -166,10 +187,12 @@ Command add_scrub(CLI::App& app, const Context& ctx) {
                 "Only resume a scrub in progress; do nothing (exit 0) when there is none or another is running");
   sub->add_option("--lock-dir", a->lock_dir, "Directory of the scrub lock files")->capture_default_str();
   sub->footer(
-      "Exit status: 0 clean, 1 mismatches repaired, 4 mismatches left, 8 error, 32 interrupted (checkpoint\n"
-      "kept), ORed with the array's condition bits (2 resync pending or degraded, 4 inconsistent). A run\n"
-      "stopped by --max-runtime exits with the bits of what it checked (0, 1 or 4); the next run\n"
-      "resumes. On an active volume the kernel runs the check: --max-runtime does not apply there.");
+      "Exit status: 0 clean, 1 mismatches repaired or unreadable blocks rewritten, 4 mismatches left (no\n"
+      "evidence for either copy, or a block no leg can read), 8 error, 32 interrupted (checkpoint kept),\n"
+      "ORed with the array's condition bits (2 resync pending or degraded, 4 inconsistent). A run stopped\n"
+      "by --max-runtime exits with the bits of what it checked (0, 1, 2 or 4); the next run resumes. On an\n"
+      "active volume the kernel runs the check (a repair only with --from): --max-runtime does not apply\n"
+      "there.");
   return {sub, [&ctx, a] { return run_scrub(ctx, *a); }};
 }
 

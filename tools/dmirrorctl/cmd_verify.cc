@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // `dmirrorctl verify NAME|LEG... [--quick] [--repair [--from LEG]] [--report FILE]`:
-// the offline fsck of a mirror. Read-only unless --repair. Exit status:
-// 0 clean, 1 everything found was repaired, 2 degraded, 4 problems left.
+// the offline fsck of a mirror. Read-only unless --repair (which also
+// rewrites unreadable blocks from a leg that reads them, and repairs
+// mismatches only with evidence, as scrub does). Exit status: 0 clean,
+// 1 everything found was repaired, 2 degraded, 4 problems left.
 #include "commands.h"
 #include "exit_codes.h"
 #include "op_support.h"
@@ -109,7 +111,9 @@ Command add_verify(CLI::App& app, const Context& ctx) {
   CLI::App* sub = app.add_subcommand("verify", "Check metadata and compare the data of every in-sync leg (read-only unless --repair)");
   sub->add_option("array", a->legs, "Array name (searched on block devices), or the paths of its legs")->required();
   sub->add_flag("--quick", a->quick, "Metadata and regions dirty in the journal only");
-  sub->add_flag("--repair", a->repair, "Rewrite differing legs and damaged superblock copies");
+  sub->add_flag("--repair", a->repair,
+                "Rewrite unreadable blocks, damaged superblock copies and differing legs (mismatches only from "
+                "--from, a strict majority, or in a region dirty in the journal the lowest in-sync slot)");
   sub->add_option("--from", a->from, "With --repair: the leg (slot or path) whose data wins");
   sub->add_option("--report", a->report, "Also write the JSON report to FILE");
   return {sub, [&ctx, a] { return run_verify(ctx, *a); }};

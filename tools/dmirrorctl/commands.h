@@ -25,6 +25,7 @@ Command add_list(CLI::App& app, const Context& ctx);
 Command add_resync(CLI::App& app, const Context& ctx);
 Command add_verify(CLI::App& app, const Context& ctx);
 Command add_scrub(CLI::App& app, const Context& ctx);
+Command add_clear(CLI::App& app, const Context& ctx);
 Command add_replace(CLI::App& app, const Context& ctx);
 Command add_io(CLI::App& app, const Context& ctx);
 Command add_activate(CLI::App& app, const Context& ctx);

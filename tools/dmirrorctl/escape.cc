@@ -28,15 +28,15 @@ size_t utf8_sequence(std::string_view s, size_t i) {
 
 std::string hex(unsigned char c) { return fmt::format("\\x{:02x}", c); }
 
-}  // namespace
-
-std::string printable(std::string_view s) {
+std::string escaped(std::string_view s, bool keep_backslash) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c == '\\') {
-      out += "\\\\";
+    if (c == '\\' && !keep_backslash) {
+      out += hex(c);
+    } else if (c == '\\') {
+      out += static_cast<char>(c);
     } else if (c >= 0x20 && c < 0x7F) {
       out += static_cast<char>(c);
     } else if (size_t n = c >= 0x80 ? utf8_sequence(s, i) : 0; n > 0) {
@@ -48,6 +48,12 @@ std::string printable(std::string_view s) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string printable(std::string_view s) { return escaped(s, false); }
+
+std::string printable_message(std::string_view s) { return escaped(s, true); }
 
 std::string udev_encode(std::string_view s) {
   std::string out;

@@ -10,9 +10,15 @@
 
 namespace dmirror::cli {
 
-// Printable ASCII and valid UTF-8 above it are kept; '\' becomes "\\" and
-// every control character, DEL, C1 control or invalid UTF-8 byte "\xHH".
+// Printable ASCII and valid UTF-8 above it are kept; '\' and every control
+// character, DEL, C1 control or invalid UTF-8 byte become "\xHH" (as the
+// library's escape_name(), names.h).
 std::string printable(std::string_view s);
+
+// The same for the library's messages (findings, errors), which already
+// quote names through escape_name(): their '\' is kept, so an escape is not
+// escaped twice; control characters still cannot pass.
+std::string printable_message(std::string_view s);
 
 // As util-linux blkid_encode_string() (what `blkid -o udev` prints for
 // ID_FS_TYPE, ID_FS_LABEL_ENC...): [A-Za-z0-9#+-.:=@_] and valid UTF-8

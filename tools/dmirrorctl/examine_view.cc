@@ -35,6 +35,10 @@ void print_leg_table(const Superblock& sb) {
     fmt::print("    {:<4} {:<36}  {:<10} {:>9}  {:>14}  {:>10}  {}\n", s, e.uuid.str(), leg_state_name(e.state),
                e.state_seq, offset_text(e.recovery_offset), format_size(e.device_size), flags);
   }
+  fmt::print("  Error counters (until `dmirrorctl clear`; limit {} read errors in {} s):\n",
+             sb.error_limit ? sb.error_limit : kDefaultErrorLimit, sb.error_window ? sb.error_window : kDefaultErrorWindow);
+  for (uint32_t s = 0; s < kMaxLegs; ++s)
+    if (sb.legs[s].state != LegState::Unused) fmt::print("    slot {:<4} {}\n", s, leg_counters_text(sb.counters[s]));
 }
 
 void print_state(const Superblock& sb) {
@@ -94,7 +98,7 @@ void print_examined_text(const Examined& e, size_t max_events, int verbose) {
   }
   if (!e.findings.empty()) {
     fmt::print("  Findings:\n");
-    for (const auto& f : e.findings) fmt::print("    {}: {}\n", severity_name(f.severity), printable(f.message));
+    for (const auto& f : e.findings) fmt::print("    {}: {}\n", severity_name(f.severity), printable_message(f.message));
   }
 }
 

@@ -71,6 +71,7 @@ int operation_finding_bits(const Finding& f, bool repair) {
       "initial-sync-pending", "journal-dirty-regions", "operation-in-progress", "leg-not-in-table"};
   for (auto code : kArrayState)
     if (f.code == code) return kExitOk;
+  if (f.code == "read-error-corrected") return kExitCorrected;
   if (f.code == "superblock-copy-damaged" || f.code == "superblock-copy-older")
     return repair ? kExitCorrected : kExitUncorrected;
   return f.severity >= Severity::Error ? kExitUncorrected : kExitOk;
@@ -94,7 +95,7 @@ std::string exit_code_help() {
   out += "Array conditions and their bits (docs/array-states.md):";
   for (const auto& c : kConditionBits) out += fmt::format(" {} {};", c.name, c.bits);
   out.back() = '\n';
-  out += "create, activate, deactivate, resync, replace and io exit 0 when done (1: something was corrected)\n"
+  out += "create, activate, deactivate, resync, replace, io and clear exit 0 when done (1: something was corrected)\n"
          "and warn on stderr when they leave the array degraded.\n";
   return out;
 }

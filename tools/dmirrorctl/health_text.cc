@@ -79,7 +79,7 @@ Findings shown_findings(const Assembly& a) {
 
 std::string finding_text(const Finding& f) {
   std::string who = !f.leg.empty() ? printable(f.leg) + ": " : f.slot >= 0 ? fmt::format("slot {}: ", f.slot) : "";
-  return fmt::format("{}: {}{}", severity_name(f.severity), who, printable(f.message));
+  return fmt::format("{}: {}{}", severity_name(f.severity), who, printable_message(f.message));
 }
 
 }  // namespace dmirror::cli

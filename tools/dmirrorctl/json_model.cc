@@ -21,10 +21,25 @@ Json leg_entry_json(uint32_t slot, const LegEntry& e) {
               {"replacement_slot", offset_or_null(e.replacement_slot)}};
 }
 
+Json leg_counters_json(const LegCounters& c) {
+  return Json{{"read_errors", c.read_errors},
+              {"write_errors", c.write_errors},
+              {"mismatches", c.mismatches},
+              {"corrected", c.corrected}};
+}
+
+std::string leg_counters_text(const LegCounters& c) {
+  return std::to_string(c.read_errors) + " read, " + std::to_string(c.write_errors) + " write, " +
+         std::to_string(c.mismatches) + " mismatches, " + std::to_string(c.corrected) + " corrected";
+}
+
 Json superblock_json(const Superblock& sb) {
   Json legs = Json::array();
   for (uint32_t s = 0; s < kMaxLegs; ++s) {
-    if (sb.legs[s].state != LegState::Unused) legs.push_back(leg_entry_json(s, sb.legs[s]));
+    if (sb.legs[s].state == LegState::Unused) continue;
+    Json j = leg_entry_json(s, sb.legs[s]);
+    j.update(leg_counters_json(sb.counters[s]));
+    legs.push_back(std::move(j));
   }
   const Layout& l = sb.layout;
   return Json{

@@ -16,6 +16,13 @@
 namespace dmirror::cli {
 
 Json leg_entry_json(uint32_t slot, const LegEntry& e);
+// A leg's error counters as the four keys read_errors, write_errors,
+// mismatches, corrected (merged into leg objects), and as one line of text.
+Json leg_counters_json(const LegCounters& c);
+std::string leg_counters_text(const LegCounters& c);
+inline bool any_counter(const LegCounters& c) {
+  return c.read_errors || c.write_errors || c.mismatches || c.corrected;
+}
 Json superblock_json(const Superblock& sb);
 Json copies_json(const LegMetadata& meta);
 Json finding_json(const Finding& f);

@@ -24,6 +24,11 @@ namespace {
 std::atomic<bool> g_stop{false};
 void on_stop(int) { g_stop = true; }
 
+std::optional<uint32_t> parse_slot_number(const std::string& s) {
+  if (s.empty() || s.size() > 2 || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return static_cast<uint32_t>(std::stoul(s));
+}
+
 }  // namespace
 
 std::optional<std::string> active_volume_of(const std::vector<std::string>& args) {
@@ -47,9 +52,23 @@ std::optional<std::string> active_volume_of(const std::vector<std::string>& args
 }
 
 std::optional<int> try_online_scrub(const Context& ctx, const std::vector<std::string>& args, bool check_only,
-                                    const std::string& offline_only) {
+                                    const std::string& from, const std::string& offline_only) {
   auto name = active_volume_of(args);
   if (!name) return std::nullopt;
+  uint32_t from_slot = kNoSlot;
+  if (!from.empty()) {
+    if (check_only)
+      return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
+                            "--from chooses the source of a repair; it cannot go with --check-only");
+    if (auto n = parse_slot_number(from)) {
+      from_slot = *n;
+    } else {
+      auto dev = open_device(from, OpenOptions{.writable = false, .direct = false, .exclusive = false});
+      auto meta = dev ? read_leg(**dev) : Result<LegMetadata>(std::unexpected(dev.error()));
+      if (!meta) return report_error(ctx, "invalid --from", meta.error());
+      from_slot = meta->sb.slot;
+    }
+  }
   if (!offline_only.empty())
     return report_failure(ctx, "cannot scrub '" + *name + "' online", ErrorCode::InvalidArgument,
                           offline_only + " applies to the offline scrub only; the volume is active. Leave it out, "
@@ -62,7 +81,10 @@ std::optional<int> try_online_scrub(const Context& ctx, const std::vector<std::s
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   dm::OnlineScrubOptions o;
-  o.repair = !check_only;
+  // The kernel's repair copies from the first readable leg: no evidence, so
+  // only on the administrator's explicit --from naming that leg.
+  o.repair = from_slot != kNoSlot;
+  o.repair_from = from_slot;
   o.cancel = &g_stop;
   if (!ctx.json && ::isatty(STDERR_FILENO)) {
     o.progress = [](const dm::RaidStatus& s) {
@@ -81,7 +103,11 @@ std::optional<int> try_online_scrub(const Context& ctx, const std::vector<std::s
     case ScrubResult::Interrupted: bits = kExitCancelled; break;
     default: bits = kExitOperational; break;
   }
-  print_online_scrub(ctx, *rep, !check_only, bits);
+  // A check command ORs the array's condition bits: a leg the kernel does
+  // not hold in sync ('D', 'a', '-') leaves the volume degraded.
+  const std::string& legs = rep->final_status.health_chars;
+  if (bits != kExitCancelled && legs.find_first_not_of('A') != std::string::npos) bits |= kExitDegraded;
+  print_online_scrub(ctx, *rep, o.repair, bits);
   return bits;
 }
 

@@ -18,10 +18,12 @@ namespace dmirror::cli {
 /// device-mapper is not available.
 std::optional<std::string> active_volume_of(const std::vector<std::string>& args);
 
-/// `scrub` on an active volume: the kernel's check (and repair).
-/// `offline_only` names an option the online scrub does not have (empty: none).
+/// `scrub` on an active volume: the kernel's check; its repair only when
+/// `from` (a slot number or a leg's path) names the leg the kernel repairs
+/// from. `offline_only` names an option the online scrub does not have
+/// (empty: none).
 std::optional<int> try_online_scrub(const Context& ctx, const std::vector<std::string>& args, bool check_only,
-                                    const std::string& offline_only);
+                                    const std::string& from, const std::string& offline_only);
 
 /// `replace --old --new` on an active volume.
 std::optional<int> try_online_replace(const Context& ctx, const std::vector<std::string>& args,

@@ -89,7 +89,7 @@ Json mismatch_json(const Mismatch& m) {
 
 void print_findings_text(const Findings& findings) {
   for (const auto& f : findings)
-    fmt::print("{:<8} {}{}\n", severity_name(f.severity), f.leg.empty() ? "" : printable(f.leg) + ": ", printable(f.message));
+    fmt::print("{:<8} {}{}\n", severity_name(f.severity), f.leg.empty() ? "" : printable(f.leg) + ": ", printable_message(f.message));
 }
 
 Result<uint32_t> parse_leg_choice(const std::string& text, const std::vector<std::string>& paths) {

@@ -31,7 +31,7 @@ std::string sequence_text(const Assembly& a) {
 std::string other_text(const AssembledLeg& l) {
   std::string out = fmt::format("{}: {}", printable(l.name), disposition_name(l.disposition));
   if (l.slot >= 0) out += fmt::format(" (slot {})", l.slot);
-  if (l.error) out += ": " + printable(l.error->describe());
+  if (l.error) out += ": " + printable_message(l.error->describe());
   return out;
 }
 
@@ -64,6 +64,8 @@ void print_status_text(const Assembly& a, int verbose) {
     if (!l || verbose > 0) extra += "  uuid " + s.entry.uuid.str();
     fmt::print("  slot {:<2} {:<24} {} seqno {}{}\n", s.slot, l ? printable(l->name) : "-",
                paint_health(slot_state_name(s.state), 10), l ? std::to_string(s.seqno) : "-", extra);
+    if (any_counter(sb.counters[s.slot]) || verbose > 0)
+      fmt::print("          errors: {}\n", leg_counters_text(sb.counters[s.slot]));
   }
   bool others = false;
   for (const auto& l : a.legs) {
@@ -105,6 +107,7 @@ Json status_json(const Assembly& a) {
   for (const auto& s : a.slots) {
     const AssembledLeg* l = slot_leg(a, s);
     Json j = leg_entry_json(s.slot, s.entry);
+    j.update(leg_counters_json(sb.counters[s.slot]));
     j["path"] = l ? Json(l->name) : Json(nullptr);
     j["present"] = l != nullptr;
     j["stale"] = s.state == SlotState::Stale;
@@ -115,7 +118,7 @@ Json status_json(const Assembly& a) {
     legs.push_back(std::move(j));
   }
   doc["legs"] = legs;
-  Json others = Json::array();
+  Json others = Json::array(), paths = Json::array();
   for (const auto& l : a.legs) {
     if (l.disposition == Disposition::Member) continue;
     Json o{{"path", l.name}, {"disposition", std::string(disposition_name(l.disposition))}};
@@ -123,8 +126,10 @@ Json status_json(const Assembly& a) {
     if (l.error) o["error"] = l.error->describe();
     if (l.meta && l.meta->sb.array_uuid != sb.array_uuid) o["foreign_array"] = l.meta->sb.array_uuid.str();
     others.push_back(std::move(o));
+    paths.push_back(l.name);
   }
-  doc["other_devices"] = others;
+  doc["other_devices"] = paths;   // [string] since 1.0
+  doc["non_members"] = others;
   doc["last_scrub"] = superblock_json(sb)["last_scrub"];
   doc["findings"] = findings_json(shown_findings(a));
   doc["events"] = events_json(a.events, 10);

@@ -10,7 +10,9 @@
 // is acknowledged when every leg has answered. A leg that fails a write is
 // marked failed in the superblocks of the survivors before the write is
 // acknowledged; if no in-sync leg would survive, nothing is failed and the
-// caller gets the error. Dirty bits are cleared lazily, once the region's
+// caller gets the error, and while that record is not on disk no write is
+// acknowledged. Out of space under an image file (ENOSPC, EDQUOT) does not
+// fail the leg: the write fails (TooSmall) and its regions stay dirty. Dirty bits are cleared lazily, once the region's
 // data was made durable on every leg by flush() and the region stayed idle
 // for a whole flush interval (md's bitmap discipline); never while degraded.
 //
@@ -47,7 +49,14 @@ DMIRROR_EXPORT std::string_view io_engine_kind_name(IoEngineKind k);
 
 struct MirrorOptions {
   bool read_only = false;         // never write anything, metadata included
-  bool recover = true;            // after an unclean shutdown, resync dirty regions at open
+  // Opening for writing recovers first when the array is Dirty or its
+  // journal has dirty regions (FORMAT.md 2.6); false refuses such an open
+  // (InvalidArgument) instead of writing over diverged legs.
+  bool recover = true;
+  // Opening for writing while a member leg is absent is refused (Stale)
+  // unless true; then the first commit records the absent legs missing
+  // (FORMAT.md 2.6 rule 11) and journal bits are kept until they return.
+  bool allow_degraded = false;
   ReadPolicy read_policy = ReadPolicy::RoundRobin;
   uint32_t preferred_slot = kNoSlot;
   IoEngineKind io_engine = IoEngineKind::Sync;
@@ -86,10 +95,11 @@ struct MirrorStats {
 
 class DMIRROR_EXPORT Mirror {
  public:
-  // Assembles the legs (the newest superblock wins; missing legs make the
-  // array degraded). Refuses an array whose sync state an online volume
-  // owns (Busy). After an unclean shutdown, with options.recover, the dirty
-  // regions are resynced before open returns.
+  // Assembles the legs (the newest superblock wins). Refuses an array whose
+  // sync state an online volume owns (Busy), and a writable open with a
+  // member missing unless options.allow_degraded (Stale). When the array is
+  // Dirty or has dirty journal bits, the dirty regions are resynced before
+  // open returns (a writable open with recover = false is refused).
   static Result<std::unique_ptr<Mirror>> open(std::span<BlockDevice* const> legs,
                                               const MirrorOptions& options = {});
   // Does not close: a mirror dropped without close() stays Dirty, as after a crash.

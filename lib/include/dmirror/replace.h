@@ -5,7 +5,13 @@
 // Replacing and still counts; the data is copied (checkpointed through the
 // new leg's recovery_offset), compared against the source, and only then
 // is the new leg in sync and the old one Removed. Rerunning after a crash
-// or a cancel resumes from the checkpoint when given the same new device.
+// or a cancel resumes from the checkpoint when given the same new device
+// (another device is refused, naming the recorded one; `restart` retires
+// the half-copied leg and starts over with a new leg uuid).
+//
+// A device that is its own former slot (failed, missing or stale: md's
+// re-add of a former member) is accepted as the new device of that slot:
+// it is copied fully and verified, and keeps its slot.
 #pragma once
 
 #include <dmirror/block_device.h>
@@ -20,6 +26,9 @@ namespace dmirror {
 
 struct ReplaceOptions {
   bool force = false;             // accept a new device that was a leg of another array
+  // A replace is in progress: retire its half-copied leg (removed) and start
+  // over onto the device given, with a new leg uuid.
+  bool restart = false;
   uint64_t chunk_bytes = 1024 * 1024;
   // Superblock checkpoint interval. A checkpoint costs two flushed
   // superblock writes per leg; at 1 GiB that is a few percent of the run,
@@ -32,6 +41,8 @@ struct ReplaceReport {
   uint32_t old_slot = kNoSlot;
   uint32_t new_slot = kNoSlot;
   bool resumed = false;
+  bool restarted = false;         // a half-copied leg of an earlier run was retired
+  bool readded = false;           // the device was its own former slot (new_slot == old_slot)
   uint64_t bytes_copied = 0;
   uint64_t bytes_verified = 0;
 };

@@ -9,6 +9,15 @@
 // recovery_offset, Checkpoint), so a killed run resumes where the last
 // checkpoint left it; a crash at any point leaves every region either
 // copied or still marked out of sync.
+//
+// Legs that come back (FORMAT.md 2.6 rules 5-10, decided by the one
+// assembly): a stale or missing leg that is present again is re-added —
+// from the journal when the assembly says the journal covers its gap (only
+// the dirty regions are copied, and the journal bits are kept until it is
+// in sync), else by a full copy; a failed leg only with `re_add` (a full
+// copy: failed means it returned I/O errors). A split brain is refused
+// unless `source_slot` chooses the side; `force` raises the freshest stale
+// leg when no in-sync leg is present.
 #pragma once
 
 #include <dmirror/block_device.h>
@@ -29,13 +38,30 @@ DMIRROR_EXPORT std::string_view resync_mode_name(ResyncMode m);
 struct ResyncOptions {
   bool full = false;                      // copy everything, whatever the journal says
   bool recover = true;                    // also rebuild Rebuilding legs
-  uint32_t source_slot = kNoSlot;         // default: the lowest in-sync slot
+  // The in-sync leg to copy from (default: the lowest in-sync slot). In a
+  // split brain it also chooses the side (AssembleOptions::choose_slot):
+  // that leg is the authority and the legs that diverged from it are
+  // copied fully from it.
+  uint32_t source_slot = kNoSlot;
+  // mdadm's --re-add: a failed leg that is present again is copied fully
+  // and brought back in its slot. Without it a failed leg is left alone.
+  bool re_add = false;
+  // mdadm's --force (force_array): when no in-sync leg is present, raise
+  // the stale leg with the highest seqno to in sync (a `leg forced` event).
+  bool force = false;
   uint64_t chunk_bytes = 1024 * 1024;     // I/O size (bounded memory: one chunk)
   // Superblock checkpoint interval. A checkpoint costs two flushed
   // superblock writes per leg; at 1 GiB that is a few percent of the run,
   // and an interrupted run redoes at most this much.
   uint64_t checkpoint_bytes = 1024ull * 1024 * 1024;
   OpControl control;
+};
+
+// A leg brought back into its slot by this run.
+struct ReAddedLeg {
+  uint32_t slot = kNoSlot;
+  bool journal = false;                   // only the regions dirty in the journal were copied
+  uint64_t regions_copied = 0;
 };
 
 struct ResyncReport {
@@ -46,12 +72,17 @@ struct ResyncReport {
   uint64_t bytes_copied = 0;
   std::vector<uint32_t> recovered_slots;  // rebuilding legs brought in sync
   std::vector<uint32_t> failed_slots;     // legs failed by I/O errors during the run
+  std::vector<uint32_t> missing_slots;    // legs that vanished during the run (recorded missing)
+  std::vector<ReAddedLeg> readded;        // stale, missing or failed legs brought back
+  uint32_t chosen_slot = kNoSlot;         // split brain settled in favour of this slot
+  uint32_t forced_slot = kNoSlot;         // stale leg raised by `force`
   Findings findings;
 };
 
 // Assembles `legs` and resyncs them. Errors: Busy (an online volume owns
-// the sync state), Stale (no in-sync leg), Io (the last source failed),
-// Cancelled (control.cancel was set; the checkpoint is kept).
+// the sync state), Stale (no in-sync leg), SplitBrain (the histories
+// diverged and no side was chosen; nothing is written), Io (the last source
+// failed), Cancelled (control.cancel was set; the checkpoint is kept).
 DMIRROR_EXPORT Result<ResyncReport> resync(std::span<BlockDevice* const> legs, const ResyncOptions& options = {});
 
 }  // namespace dmirror

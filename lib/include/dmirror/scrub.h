@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Scrub: compare every region of every in-sync leg, and repair. With three
-// or more legs a strict majority decides; with two legs (or no majority) the
-// content of RepairChoice::from_slot wins, or by default the lowest in-sync
-// slot, and every repair says which rule chose its source. The position is
+// Scrub: compare every region of every in-sync leg, and repair only with
+// evidence: the leg named by RepairChoice::from_slot; else a strict majority
+// of the legs; else, in a region dirty in the journal (a crash window) or not
+// yet reached by the initial sync, the lowest in-sync slot (md's rule).
+// A mismatch with no evidence (two legs, or a 1-1-1 split, in a clean
+// region) is reported with its location and left alone; every repair says
+// which rule chose its source. A block a leg cannot read is rewritten from a
+// leg that reads it, read back and counted, in check mode too (md's check
+// and ZFS's scrub do the same; ops/read_heal.h); a leg that cannot take the
+// rewrite, or passes the error threshold, is failed. The position is
 // checkpointed in the superblocks, so a killed scrub resumes (`restart`
 // starts over); every run is recorded in the event history and in the
 // superblock's last-scrub summary, and an interrupted run is recorded as
@@ -42,14 +48,19 @@ struct ScrubReport {
   bool resumed = false;
   uint64_t resumed_from = 0;
   uint64_t regions = 0, mismatches = 0, repaired = 0;   // whole run, resumed part included
+  uint64_t corrected = 0;       // this invocation: unreadable blocks rewritten and read back good
+  uint64_t unreadable = 0;      // this invocation: blocks no leg could read (left out of the comparison)
+  bool degraded = false;        // at the end, a slot in use is not in sync (missing, failed, rebuilding)
   std::vector<Mismatch> found;                          // this invocation's mismatches
   Findings findings;
 };
 
+// Result: Clean, Repaired, Mismatches (a mismatch left alone or a block no
+// leg could read), Interrupted (cancel request).
 // Errors: Busy (another scrub holds the lock, or an online volume owns the
-// array), Stale (fewer than two in-sync legs), Io (a leg failed mid-scrub:
-// the checkpoint is kept and the run recorded as failed). A cancel request
-// returns a report with result Interrupted.
+// array), Stale (fewer than two in-sync legs, also when a failure left only
+// one: the checkpoint is kept and the run recorded as failed), Io (the last
+// in-sync leg would have to be failed: likewise).
 DMIRROR_EXPORT Result<ScrubReport> scrub(std::span<BlockDevice* const> legs, const ScrubOptions& options = {});
 
 }  // namespace dmirror

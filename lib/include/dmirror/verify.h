@@ -7,9 +7,9 @@
 // agree, which differ, a content hash per leg) and classified:
 //   crash-window   the region is dirty in the journal: a write was in
 //                  flight at a crash; resync settles it, no data was lost
-//   never-synced   the initial sync has not reached it (resync_offset), or
-//                  the array was created --assume-clean and one side was
-//                  never written: not corruption
+//   never-synced   the initial sync has not reached it (resync_offset):
+//                  not corruption (an --assume-clean array has no such
+//                  region: the administrator said the legs were equal)
 //   corruption     clean in the journal and in sync, yet different
 #pragma once
 
@@ -42,19 +42,22 @@ struct Mismatch {
   std::vector<uint32_t> differ;   // the others
   std::vector<LegDigest> digests;
   MismatchClass cls = MismatchClass::Corruption;
-  uint32_t source_slot = kNoSlot; // content chosen from this slot
-  std::string source_reason;      // "majority 2 of 3", "--from 1", "default: lowest in-sync slot", ...
+  uint32_t source_slot = kNoSlot; // content chosen from this slot; kNoSlot: no evidence, left alone
+  std::string source_reason;      // "strict majority (2 of 3 legs)", "chosen by the operator (--from 1)", ...
   bool repaired = false;
 };
 
 // Which leg's content wins when legs differ.
 struct RepairChoice {
-  uint32_t from_slot = kNoSlot;   // explicit choice; otherwise majority (>= 3 legs), else the default
+  // Explicit choice. Otherwise a strict majority; else, in a region dirty in
+  // the journal or not yet reached by the initial sync, the lowest in-sync
+  // slot; else nothing is repaired (no evidence for any copy).
+  uint32_t from_slot = kNoSlot;
 };
 
 struct VerifyOptions {
   bool quick = false;             // metadata + regions dirty in the journal only
-  bool repair = false;            // rewrite differing legs (see RepairChoice)
+  bool repair = false;            // rewrite differing legs (see RepairChoice) and unreadable blocks
   RepairChoice choice;
   uint64_t chunk_bytes = 1024 * 1024;
   OpControl control;

@@ -21,6 +21,12 @@ Recovery recovery_for(const Assembly& a, const std::vector<LegProbe>& probes, co
                       const Superblock& own) {
   if (!(a.sb.incompat & feature::kIncompatMembership)) return Recovery::Full;
   if (m.diverged[slot] || a.sb.legs[slot].state == LegState::Failed) return Recovery::Full;
+  // A leg in the middle of a full rebuild (in the newest table, or in its
+  // own image of itself) never held all the data: the journal cannot cover it.
+  auto full_rebuild = [](const LegEntry& e) {
+    return e.state == LegState::Rebuilding && !(e.flags & legflag::kRecoverFromJournal);
+  };
+  if (full_rebuild(a.sb.legs[slot]) || (own.slot < kMaxLegs && full_rebuild(own.legs[own.slot]))) return Recovery::Full;
   if (own.seqno < a.sb.journal_kept_since) return Recovery::Full;
   for (uint32_t s = 0; s < kMaxLegs; ++s) {
     if (m.leg[s] < 0 || s == slot) continue;
@@ -178,7 +184,7 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
   if (auto st = validate_array_name(sb.name); !st) {
     a.inconsistent = true;
     add(a, Severity::Error, "name-invalid",
-        "the array name read from disk, '" + escape_name(sb.name) + "', is not a valid name: " + escape_name(st.error().message));
+        "the array name read from disk, '" + escape_name(sb.name) + "', is not a valid name: " + st.error().message);   // that message escapes the name already
   }
   if (sb.last_scrub.result == ScrubResult::Mismatches) {
     a.inconsistent = true;

@@ -40,6 +40,7 @@ class QueueEngine final : public IoEngine {
     std::map<BlockDevice*, DevState> devs;
     for (size_t i = 0; i < ops.size(); ++i) devs[ops[i].dev].order.push_back(i);
     size_t remaining = ops.size();
+    std::vector<uint8_t> completed(ops.size(), 0);
     std::vector<BlockDevice*> owner(ops.size());
     for (size_t i = 0; i < ops.size(); ++i) owner[i] = ops[i].dev;
     while (remaining > 0) {
@@ -55,8 +56,17 @@ class QueueEngine final : public IoEngine {
         }
       }
       LegIo* done = q_->wait();
-      if (!done) break;   // cannot happen: something is in flight
+      if (!done) {
+        // The queue lost track of its ops (it must not): whatever did not
+        // complete is an error, never a default success.
+        for (size_t i = 0; i < ops.size(); ++i)
+          if (!completed[i])
+            ops[i].result = make_error(ErrorCode::Io, "the I/O queue returned no completion for an op on " +
+                                                          ops[i].dev->describe());
+        break;
+      }
       const size_t idx = static_cast<size_t>(done - ops.data());
+      completed[idx] = 1;
       std::erase(devs[owner[idx]].inflight, idx);
       --remaining;
     }

@@ -10,6 +10,8 @@
 #include <memory>
 #include <span>
 
+#include <dmirror/export.h>
+
 #include "engine/io_engine.h"
 
 namespace dmirror::engine {
@@ -39,5 +41,15 @@ std::unique_ptr<IoQueue> make_uring_queue(unsigned depth);
 // device has a descriptor (in-memory and decorated test devices).
 std::unique_ptr<IoQueue> make_io_queue(std::span<BlockDevice* const> devices, unsigned depth = 64);
 bool all_fd_backed(std::span<BlockDevice* const> devices);
+
+// Test seam: the `nth` io_uring submission from now (of any queue) fails
+// with -err; with `submit_first` the prepared SQEs reach the kernel first
+// (so their ops are in flight when the error is seen).
+struct UringSubmitFault {
+  int err = 0;
+  unsigned nth = 1;
+  bool submit_first = false;
+};
+DMIRROR_EXPORT void inject_uring_submit_fault(const UringSubmitFault& fault);
 
 }  // namespace dmirror::engine

@@ -8,7 +8,13 @@
 // aligned bounce buffer; an unaligned offset or length, an op beyond the
 // device or one on a device without a descriptor runs through the device's
 // own read()/write()/flush(), so every error reads as the device's would.
+// When a submission fails with an unexpected error the ring is no longer
+// trusted: SQEs the kernel did not take are turned into NOPs, every op the
+// kernel took is waited for (its buffers stay alive until its completion),
+// and every other op, then and later, runs through the device directly.
 #include "engine/io_queue.h"
+
+#include <atomic>
 
 #ifdef DMIRROR_HAVE_LIBURING
 
@@ -18,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <set>
 #include <vector>
 
 #include "io/posix_device.h"
@@ -30,6 +37,16 @@ struct FreeDeleter {
 };
 
 constexpr size_t kMaxTransfer = 1u << 30;   // an SQE length is 32 bits
+
+struct FaultSeam {
+  std::atomic<int> err{0};
+  std::atomic<unsigned> countdown{0};
+  std::atomic<bool> submit_first{false};
+};
+FaultSeam& seam() {
+  static FaultSeam s;
+  return s;
+}
 
 class UringQueue final : public IoQueue {
  public:
@@ -50,7 +67,7 @@ class UringQueue final : public IoQueue {
     const uint64_t size = op->dev->geometry().size_bytes;
     const bool bad_range = transfer && (op->offset > size || op->length > size - op->offset);
     const bool misaligned = h.buffer_alignment > 1 && transfer && (op->offset % lbs != 0 || op->length % lbs != 0);
-    if (h.fd < 0 || bad_range || misaligned) {
+    if (h.fd < 0 || bad_range || misaligned || broken_) {
       run_one(*op);
       done_.push_back(op);
       return;
@@ -73,19 +90,25 @@ class UringQueue final : public IoQueue {
       r->bounce.reset(static_cast<std::byte*>(p));
       if (op->kind == LegIo::Kind::Write) std::memcpy(p, op->data, op->length);
     }
+    live_.insert(r.get());
     backlog_.push_back(r.release());
     fill();
   }
 
   LegIo* wait() override {
     while (done_.empty() && (inflight_ > 0 || !backlog_.empty())) {
-      fill();
-      int rc = io_uring_submit_and_wait(&ring_, 1);
-      if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
-        fail_all(-rc);
-        break;
+      if (broken_) {
+        drain_backlog();
+        if (inflight_ > 0) wait_inflight();
+        continue;
       }
-      unsubmitted_ = 0;
+      fill();
+      int rc = submit_and_wait();
+      if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
+        ring_failed(-rc);
+        continue;
+      }
+      forget_consumed();
       reap();
     }
     if (done_.empty()) return nullptr;
@@ -115,8 +138,73 @@ class UringQueue final : public IoQueue {
       backlog_.pop_front();
       prep(sqe, r);
       ++inflight_;
-      ++unsubmitted_;
+      prepared_.push_back({sqe, r});
     }
+  }
+
+  int submit_and_wait() {
+    FaultSeam& f = seam();
+    if (f.err.load() != 0 && f.countdown.fetch_sub(1) == 1) {
+      int err = f.err.exchange(0);
+      if (f.submit_first.load()) (void)io_uring_submit(&ring_);
+      return -err;
+    }
+    return io_uring_submit_and_wait(&ring_, 1);
+  }
+
+  // SQEs the kernel has taken are in flight; the last io_uring_sq_ready()
+  // prepared ones are not.
+  void forget_consumed() {
+    const size_t left = io_uring_sq_ready(&ring_);
+    while (prepared_.size() > left) prepared_.pop_front();
+  }
+
+  // The ring failed: SQEs the kernel did not take become NOPs without an
+  // op (their ops run through the device instead); ops the kernel took
+  // are still waited for.
+  void ring_failed(int err) {
+    broken_ = true;
+    broken_errno_ = err;
+    const size_t left = std::min<size_t>(io_uring_sq_ready(&ring_), prepared_.size());
+    for (size_t i = prepared_.size() - left; i < prepared_.size(); ++i) {
+      auto [sqe, r] = prepared_[i];
+      io_uring_prep_nop(sqe);
+      io_uring_sqe_set_data(sqe, nullptr);
+      --inflight_;
+      backlog_.push_back(r);
+    }
+    prepared_.clear();
+  }
+
+  // Broken ring: the ops not in the kernel's hands run synchronously.
+  void drain_backlog() {
+    while (!backlog_.empty()) {
+      Req* r = backlog_.front();
+      backlog_.pop_front();
+      run_one(*r->op);
+      Status st = r->op->result;
+      finish(r, std::move(st));
+    }
+  }
+
+  // Broken ring: waits for completions without submitting anything.
+  void wait_inflight() {
+    io_uring_cqe* cqe = nullptr;
+    int rc = io_uring_wait_cqe(&ring_, &cqe);
+    if (rc == 0 || rc == -EINTR || rc == -EAGAIN || rc == -ETIME) {
+      reap();
+      return;
+    }
+    // Cannot wait either: after many tries the ops are reported failed.
+    // The kernel may still touch their Reqs, so those are never freed.
+    if (++wait_failures_ < 1000) return;
+    for (Req* r : std::vector<Req*>(live_.begin(), live_.end())) {
+      r->op->result = make_error(ErrorCode::Io, "io_uring failed and its in-flight I/O could not be waited for",
+                                 broken_errno_);
+      done_.push_back(r->op);
+      live_.erase(r);
+    }
+    inflight_ = 0;
   }
 
   static void prep(io_uring_sqe* sqe, Req* r) {
@@ -137,11 +225,12 @@ class UringQueue final : public IoQueue {
     unsigned head;
     std::vector<std::pair<Req*, int>> results;
     io_uring_for_each_cqe(&ring_, head, cqe) {
-      results.emplace_back(static_cast<Req*>(io_uring_cqe_get_data(cqe)), cqe->res);
+      auto* r = static_cast<Req*>(io_uring_cqe_get_data(cqe));
+      if (r) results.emplace_back(r, cqe->res);   // null: a NOP left by ring_failed
       ++seen;
     }
     io_uring_cq_advance(&ring_, seen);
-    inflight_ -= seen;
+    inflight_ -= static_cast<unsigned>(results.size());
     for (auto [r, res] : results) complete(r, res);
   }
 
@@ -177,19 +266,18 @@ class UringQueue final : public IoQueue {
   void finish(Req* r, Status st) {
     r->op->result = std::move(st);
     done_.push_back(r->op);
+    live_.erase(r);
     delete r;
-  }
-
-  // The ring itself failed: every queued op gets the error.
-  void fail_all(int err) {
-    for (Req* r : backlog_) finish(r, make_error(ErrorCode::Io, "io_uring submission failed", err));
-    backlog_.clear();
   }
 
   io_uring ring_{};
   unsigned depth_;
   unsigned inflight_ = 0;      // prepared or submitted, not reaped
-  unsigned unsubmitted_ = 0;
+  bool broken_ = false;        // a submission failed: no new SQEs
+  int broken_errno_ = 0;
+  unsigned wait_failures_ = 0;
+  std::deque<std::pair<io_uring_sqe*, Req*>> prepared_;   // prepared, maybe not yet taken by the kernel
+  std::set<Req*> live_;        // every Req not yet finished
   size_t outstanding_ = 0;     // submitted by the caller, not yet returned by wait()
   std::deque<Req*> backlog_;
   std::deque<LegIo*> done_;
@@ -203,6 +291,12 @@ std::unique_ptr<IoQueue> make_uring_queue(unsigned depth) {
   return q;
 }
 
+void inject_uring_submit_fault(const UringSubmitFault& f) {
+  seam().submit_first = f.submit_first;
+  seam().countdown = std::max(f.nth, 1u);
+  seam().err = f.err;
+}
+
 }  // namespace dmirror::engine
 
 #else  // !DMIRROR_HAVE_LIBURING
@@ -210,6 +304,7 @@ std::unique_ptr<IoQueue> make_uring_queue(unsigned depth) {
 namespace dmirror::engine {
 
 std::unique_ptr<IoQueue> make_uring_queue(unsigned) { return nullptr; }
+void inject_uring_submit_fault(const UringSubmitFault&) {}
 
 }  // namespace dmirror::engine
 

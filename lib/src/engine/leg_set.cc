@@ -4,6 +4,7 @@
 
 #include <dmirror/names.h>
 
+#include <algorithm>
 #include <ctime>
 
 namespace dmirror::engine {
@@ -112,6 +113,8 @@ std::optional<uint32_t> LegSet::primary() const {
 }
 
 bool LegSet::degraded() const {
+  // A stale leg joins as rebuilding at assembly (from_assembly), so the
+  // table alone says what is degraded.
   for (uint32_t i = 0; i < sb_.nr_legs; ++i) {
     const LegEntry& e = sb_.legs[i];
     if (e.state == LegState::Unused || e.state == LegState::Removed) continue;

@@ -6,6 +6,10 @@
 // is acknowledged; the last in-sync leg is never failed), the per-leg
 // write-intent journals and the event history. The mirror engine and every
 // offline operation (resync, verify, scrub, replace) work through it.
+// Writer rules of FORMAT.md 2.6: a commit never writes a seqno at or below
+// one already on a leg (15), journal bits are cleared only after a commit
+// recording journal_kept_since (13), and an array without MEMBERSHIP gets
+// it at its first commit.
 #pragma once
 
 #include <dmirror/assembly.h>
@@ -65,17 +69,40 @@ class LegSet {
   std::vector<uint32_t> writable_slots() const;
   // Lowest in-sync slot, or nullopt.
   std::optional<uint32_t> primary() const;
-  // A slot of the table that should hold data but cannot receive writes
-  // (failed, or missing): clearing journal bits is then not allowed.
+  // Journal bits must be kept (FORMAT.md 2.6 rule 12): a slot of the table
+  // that should hold data cannot receive writes (failed, missing, absent),
+  // a leg was stale (behind the newest seqno) when assembled, or a leg is
+  // rebuilt from the journal (RECOVER_FROM_JOURNAL).
   bool degraded() const;
 
-  // Writes sb() with seqno + 1 to every writable leg (and `extra` slots,
-  // e.g. a leg being retired). A leg whose superblock write fails is failed
-  // and the update repeated, unless it is the last in-sync leg: then Io.
+  // Writes sb() to every writable leg (and `extra` slots, e.g. a leg being
+  // retired) with a seqno above the newest one found on any of them,
+  // re-read just before (rule 15). A leg whose superblock write fails is
+  // failed and the update repeated, unless it is the last in-sync leg:
+  // then Io, and unrecorded() stays true. A commit succeeds only when it
+  // reached an in-sync leg; erred() legs are skipped.
   [[nodiscard]] Status commit(std::span<const uint32_t> extra = {});
+  // A commit with journal_kept_since = its own seqno (rule 13): made after
+  // the data of the regions to clear is durable on every leg, before the
+  // cleared journal blocks are written.
+  [[nodiscard]] Status commit_kept_since();
+  // The last commit reached no surviving leg: the in-memory table (a leg
+  // failed, a flag) is not on disk, and nothing may be acknowledged until
+  // settle() has committed it.
+  bool unrecorded() const { return unrecorded_; }
+  [[nodiscard]] Status settle();
+  // A leg that failed a read or write during this command and could not be
+  // failed (the last in-sync leg): no further metadata goes to it (rule
+  // 17), so commits and journal writes that need it fail.
+  bool erred(uint32_t slot) const { return slot < erred_.size() && erred_[slot]; }
+  // Sets a slot's state; its state_seq becomes the seqno of the next
+  // successful commit.
+  void set_state(uint32_t slot, LegState state);
   // Records failures: each leg is set Failed (with an event) and the
   // superblocks committed. Refuses (Io, naming the error) when that would
-  // leave no in-sync leg; nothing is then failed.
+  // leave no in-sync leg; nothing is then failed. When the commit reaches no
+  // survivor the failure stays in memory (the leg is not used again) and
+  // unrecorded() is true.
   [[nodiscard]] Status fail_legs(std::span<const LegError> errors);
 
   // Loads the journal of every writable leg and merges their dirty bits.
@@ -83,12 +110,16 @@ class LegSet {
   bool journals_loaded() const { return journals_loaded_; }
   bool journal_damaged() const { return journal_damaged_; }
   bool is_dirty(uint64_t region) const;
+  // The region's dirty bit is on disk on every writable leg (written and
+  // flushed), not only set in memory: a write to it needs no journal write.
+  bool durably_dirty(uint64_t region) const;
   uint64_t dirty_count() const;
   std::vector<uint64_t> dirty_regions() const;
   void mark(uint64_t region);
   void clear(uint64_t region);
   // Writes pending journal blocks to every writable leg, then flushes each.
-  // Legs that fail are returned (their journal is left pending).
+  // Legs that fail are returned (their journal is left pending); the bits
+  // marked since become durable only when no leg failed.
   std::vector<LegError> write_journals();
   WriteIntentJournal* journal(uint32_t slot);
   // A fresh journal for a leg joining the array (all bits as merged).
@@ -107,7 +138,14 @@ class LegSet {
   bool read_only() const { return read_only_; }
 
  private:
+  Status commit_impl(std::span<const uint32_t> extra, bool kept_since);
+
   bool read_only_ = false;
+  bool unrecorded_ = false;
+  std::vector<uint8_t> erred_ = std::vector<uint8_t>(kMaxLegs, 0);
+  std::vector<uint32_t> restamp_;        // slots whose state_seq is the next commit's seqno
+  std::vector<uint8_t> durable_;         // per region: dirty bit on disk on every writable leg
+  std::vector<uint64_t> marked_;         // regions marked since the last complete journal write
   Superblock sb_;
   std::vector<BlockDevice*> devs_;
   std::vector<std::optional<LegMetadata>> metas_;

@@ -3,24 +3,73 @@
 // FORMAT.md, "Superblock update order": every leg gets copy 0, flush,
 // copy 1, flush; a leg whose update fails is failed and the update redone
 // with the next seqno, so the survivors always agree on who is trusted.
+// A failure counts as recorded only once a commit carrying it reached a
+// surviving leg; until then unrecorded() holds every acknowledgement back.
 #include "engine/leg_set.h"
 
 #include <algorithm>
+#include <cerrno>
 
 namespace dmirror::engine {
 
-Status LegSet::commit(std::span<const uint32_t> extra) {
+Status LegSet::commit(std::span<const uint32_t> extra) { return commit_impl(extra, false); }
+
+Status LegSet::commit_kept_since() { return commit_impl({}, true); }
+
+Status LegSet::settle() { return unrecorded_ ? commit() : ok(); }
+
+void LegSet::set_state(uint32_t slot, LegState state) {
+  sb_.legs[slot].state = state;
+  sb_.legs[slot].state_seq = sb_.seqno + 1;
+  if (std::find(restamp_.begin(), restamp_.end(), slot) == restamp_.end()) restamp_.push_back(slot);
+}
+
+Status LegSet::commit_impl(std::span<const uint32_t> extra, bool kept_since) {
   if (read_only_) return make_error(ErrorCode::PermissionDenied, "metadata update refused: opened read-only");
-  sb_.seqno += 1;
-  sb_.utime = now_seconds();
-  std::vector<LegError> errors;
+  unrecorded_ = true;
+  auto is_extra = [&](uint32_t slot) { return std::find(extra.begin(), extra.end(), slot) != extra.end(); };
+  auto target = [&](uint32_t slot) {
+    return !erred(slot) && (writable(slot) || (is_extra(slot) && present(slot)));
+  };
+  // Rule 15: never write a seqno at or below one already on a leg. A leg
+  // that cannot be read here fails the write below.
+  uint64_t newest = sb_.seqno;
   for (uint32_t slot = 0; slot < sb_.nr_legs; ++slot) {
-    bool is_extra = std::find(extra.begin(), extra.end(), slot) != extra.end();
-    if (!writable(slot) && !(is_extra && present(slot))) continue;
+    if (!target(slot)) continue;
+    if (auto m = read_leg(*devs_[slot]); m && m->sb.array_uuid == sb_.array_uuid)
+      newest = std::max(newest, m->sb.seqno);
+  }
+  sb_.seqno = newest + 1;
+  sb_.utime = now_seconds();
+  if (!(sb_.incompat & feature::kIncompatMembership)) {
+    // An array of an older version: nothing before this commit is provably
+    // covered by the journal.
+    sb_.incompat |= feature::kIncompatCurrent;
+    sb_.compat |= feature::kCompatCurrent;
+    kept_since = true;
+  }
+  if (kept_since) sb_.journal_kept_since = sb_.seqno;
+  for (uint32_t slot : restamp_) sb_.legs[slot].state_seq = sb_.seqno;
+  std::vector<LegError> errors;
+  bool reached = false;   // an in-sync leg holds the update
+  for (uint32_t slot = 0; slot < sb_.nr_legs; ++slot) {
+    if (!target(slot)) continue;
     Superblock s = sb_;
     s.slot = slot;
     s.leg_uuid = sb_.legs[slot].uuid;
-    if (auto st = write_superblocks(*devs_[slot], s); !st && !is_extra) errors.push_back({slot, st.error()});
+    auto st = write_superblocks(*devs_[slot], s);
+    if (!st && !is_extra(slot)) errors.push_back({slot, st.error()});
+    if (st && in_sync(slot)) reached = true;
+  }
+  if (errors.empty() && !reached) {
+    return make_error(ErrorCode::Io, "array '" + sb_.name + "': no in-sync leg may take the metadata update (" +
+                                         "every one failed an I/O during this command); nothing was acknowledged "
+                                         "since: run the command again once the legs work");
+  }
+  if (errors.empty()) {
+    unrecorded_ = false;
+    restamp_.clear();
+    return ok();
   }
   // A leg that missed this update is failed, and the update repeated (by
   // fail_legs) with the next seqno so every survivor records it.
@@ -36,18 +85,37 @@ Status LegSet::fail_legs(std::span<const LegError> errors) {
   for (uint32_t s : in_sync_slots()) survivor = survivor || !errored(s);
   bool changed = false;
   for (const auto& e : errors) {
+    if (e.slot < erred_.size()) erred_[e.slot] = 1;   // rule 17
     if (!writable(e.slot)) continue;
     if (!survivor && in_sync(e.slot)) continue;   // never fail the last in-sync leg
     LegEntry& leg = sb_.legs[e.slot];
-    leg.state = LegState::Failed;
-    leg.state_seq = sb_.seqno + 1;
+    // A leg that vanished (not an I/O error) is missing, not failed: its
+    // journal bits are kept for its return (FORMAT.md 2.6 rules 11, 17).
+    const bool journal_rebuild = leg.state == LegState::Rebuilding && (leg.flags & legflag::kRecoverFromJournal);
+    const bool gone = e.error.code == ErrorCode::NotFound || e.error.sys_errno == ENXIO || e.error.sys_errno == ENODEV;
+    const bool vanished = gone &&
+                          (leg.state == LegState::InSync || leg.state == LegState::Replacing || journal_rebuild);
+    set_state(e.slot, vanished ? LegState::Missing : LegState::Failed);
     leg.replacement_slot = kNoSlot;
     journals_[e.slot].reset();
     changed = true;
-    record_event(EventType::LegFailed, e.slot, {static_cast<uint64_t>(e.error.sys_errno)},
-                 leg_name(e.slot) + " failed: " + e.error.describe());
+    if (vanished)
+      record_event(EventType::LegMissing, e.slot, {static_cast<uint64_t>(e.error.sys_errno)},
+                   leg_name(e.slot) + " vanished: " + e.error.describe());
+    else
+      record_event(EventType::LegFailed, e.slot, {static_cast<uint64_t>(e.error.sys_errno)},
+                   leg_name(e.slot) + " failed: " + e.error.describe());
   }
-  if (changed && !read_only_) DMIRROR_RETURN_IF_ERROR(commit());
+  if (changed && !read_only_) {
+    if (auto st = commit(); !st) {
+      // The failed legs stay out of use (reads and writes) but the failure
+      // is not on disk: unrecorded() stays true and settle() retries it.
+      Error err = st.error();
+      err.message = "recording the failure of " + leg_name(errors.front().slot) +
+                    " reached no surviving leg: " + err.message;
+      return std::unexpected(err);
+    }
+  }
   if (!survivor) {
     Error err = errors.front().error;
     err.message = "no in-sync leg is left: " + err.message;
@@ -65,7 +133,8 @@ void LegSet::record_event(EventType type, uint32_t slot, std::initializer_list<u
     next_event_seq_ = next;
   }
   Event ev = make_event((*next_event_seq_)++, now_seconds(), type, slot, args, std::move(detail));
-  for (uint32_t s : writable_slots()) (void)write_event(*devs_[s], sb_, ev);
+  for (uint32_t s : writable_slots())
+    if (!erred(s)) (void)write_event(*devs_[s], sb_, ev);
 }
 
 }  // namespace dmirror::engine

@@ -27,6 +27,15 @@ Status LegSet::load_journals() {
     journals_[s] = std::move(*j);
   }
   DMIRROR_RETURN_IF_ERROR(fail_legs(errors));
+  // Durable: dirty on every leg's disk. A bit only some legs carry becomes
+  // durable once the merged block was written to all of them.
+  durable_.assign(sb_.nr_regions, 1);
+  marked_.clear();
+  for (const auto& j : journals_) {
+    if (!j) continue;
+    for (uint64_t r = 0; r < sb_.nr_regions; ++r)
+      if (durable_[r] && !j->is_dirty(r)) durable_[r] = 0;
+  }
   WriteIntentJournal* first = nullptr;
   for (auto& j : journals_) {
     if (!j) continue;
@@ -48,6 +57,10 @@ bool LegSet::is_dirty(uint64_t region) const {
   return true;
 }
 
+bool LegSet::durably_dirty(uint64_t region) const {
+  return region < durable_.size() && durable_[region] && is_dirty(region);
+}
+
 uint64_t LegSet::dirty_count() const {
   for (const auto& j : journals_) if (j) return j->dirty_count();
   return sb_.nr_regions;
@@ -60,10 +73,12 @@ std::vector<uint64_t> LegSet::dirty_regions() const {
 
 void LegSet::mark(uint64_t region) {
   for (auto& j : journals_) if (j) j->mark(region);
+  if (region < durable_.size() && !durable_[region]) marked_.push_back(region);
 }
 
 void LegSet::clear(uint64_t region) {
   for (auto& j : journals_) if (j) j->clear(region);
+  if (region < durable_.size()) durable_[region] = 0;
 }
 
 std::vector<LegError> LegSet::write_journals() {
@@ -72,12 +87,21 @@ std::vector<LegError> LegSet::write_journals() {
   for (uint32_t s : writable_slots()) {
     WriteIntentJournal* j = journal(s);
     if (!j || !j->has_pending()) continue;
+    if (erred(s)) {   // rule 17: no further metadata onto a leg that erred
+      errors.push_back({s, Error{ErrorCode::Io, 0,
+                                 leg_name(s) + " failed an I/O earlier in this command; its journal is not written"}});
+      continue;
+    }
     if (auto st = j->write_pending(*devs_[s]); !st) errors.push_back({s, st.error()});
     else written.push_back(s);
   }
   for (uint32_t s : written) {
     if (auto st = devs_[s]->flush(); !st) errors.push_back({s, st.error()});
     else journals_[s]->commit_written();
+  }
+  if (errors.empty()) {
+    for (uint64_t r : marked_) durable_[r] = is_dirty(r) ? 1 : 0;
+    marked_.clear();
   }
   return errors;
 }

@@ -26,8 +26,41 @@ Result<std::unique_ptr<Mirror>> Mirror::open(std::span<BlockDevice* const> legs,
   if (!s.primary())
     return make_error(ErrorCode::Stale, "array '" + sb.name + "' has no in-sync leg among the legs given");
   if (!impl->options.read_only) {
+    // FORMAT.md 2.6 rule 11: writing without a member needs consent.
+    for (uint32_t i = 0; i < sb.nr_legs; ++i) {
+      LegState st = sb.legs[i].state;
+      bool member = st == LegState::InSync || st == LegState::Replacing || st == LegState::Rebuilding;
+      if (member && !s.present(i) && !impl->options.allow_degraded)
+        return make_error(ErrorCode::Stale, "array '" + sb.name + "': slot " + std::to_string(i) + " (leg " +
+                                                sb.legs[i].uuid.str() + ", " + std::string(leg_state_name(st)) +
+                                                ") is missing; writing without it leaves the array degraded: "
+                                                "give every leg, or pass --degraded to write anyway");
+    }
     DMIRROR_RETURN_IF_ERROR(s.load_journals());
-    if (sb.has_flag(sbflag::kDirty) && impl->options.recover) {
+    // The journal decides, not the Dirty flag alone: an import of the
+    // kernel's state leaves dirty bits with Dirty clear.
+    const bool unclean = sb.has_flag(sbflag::kDirty) || s.dirty_count() > 0;
+    if (unclean && !impl->options.recover)
+      return make_error(ErrorCode::InvalidArgument,
+                        "array '" + sb.name + "' has " + std::to_string(s.dirty_count()) +
+                            " dirty regions (unclean shutdown or imported kernel state); opening it for writing "
+                            "recovers them first: open with recover, or read-only");
+    // Recorded by the first commit, whichever it is (recovery or the
+    // first write): missing, not failed. An absent rebuilding leg needs a
+    // full copy when it returns.
+    for (uint32_t i = 0; i < sb.nr_legs; ++i) {
+      LegState st = sb.legs[i].state;
+      if (s.present(i)) continue;
+      if (st == LegState::InSync || st == LegState::Replacing) {
+        s.set_state(i, LegState::Missing);
+        s.record_event(EventType::LegMissing, i, {}, "slot " + std::to_string(i) + " is missing while the array is written");
+      } else if (st == LegState::Rebuilding) {
+        s.set_state(i, LegState::Failed);
+        s.record_event(EventType::LegFailed, i, {0},
+                       "slot " + std::to_string(i) + " (rebuilding) is missing while the array is written");
+      }
+    }
+    if (unclean) {
       s.record_event(EventType::UncleanShutdown, kNoSlot, {s.dirty_count()},
                      "unclean shutdown: " + std::to_string(s.dirty_count()) + " dirty regions to resync");
       ResyncOptions ro;
@@ -42,6 +75,7 @@ Result<std::unique_ptr<Mirror>> Mirror::open(std::span<BlockDevice* const> legs,
   for (auto& f : s.findings()) impl->findings.push_back(f);
   impl->written.assign(s.sb().nr_regions, 0);
   impl->last_write_ms.assign(s.sb().nr_regions, 0);
+  impl->held.assign(s.sb().nr_regions, 0);
   impl->pending = std::make_unique<std::atomic<uint32_t>[]>(kMaxLegs);
   impl->leg_stats.resize(kMaxLegs);
   std::vector<BlockDevice*> devs;

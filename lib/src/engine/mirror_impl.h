@@ -13,6 +13,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -44,6 +45,10 @@ struct Mirror::Impl {
   bool closed = false;
   std::vector<uint8_t> written;    // regions written since the last flush (1 byte per region)
   std::vector<uint32_t> last_write_ms;   // per region, ms since open of its last write
+  // Per region: a write to it failed on some leg without failing the leg
+  // (out of space under an image file), so the legs may differ there; its
+  // journal bit is kept until a resync.
+  std::vector<uint8_t> held;
   std::chrono::steady_clock::time_point opened_at = std::chrono::steady_clock::now();
   uint32_t now_ms() const {
     return static_cast<uint32_t>(
@@ -66,6 +71,15 @@ struct Mirror::Impl {
   Status activate();
   // Fails legs (under state_mu) and counts the commit.
   Status fail(std::span<const engine::LegError> errors);
+  // Repeats a commit that reached no surviving leg (a failure not yet on
+  // disk); until it succeeds nothing is acknowledged.
+  Status settle();
+  // Commits (under state_mu) and counts the commits.
+  Status commit(bool kept_since);
+  // Takes the out-of-space errors out of `errors` (the file system under an
+  // image file is full: the host's problem, not the leg's): `regions` are
+  // held dirty, a finding is noted, and the first such error is returned.
+  std::optional<Error> take_no_space(std::vector<engine::LegError>& errors, std::span<const uint64_t> regions);
   Status check_range(uint64_t offset, uint64_t len) const;
   std::vector<uint32_t> read_order(uint64_t offset, uint64_t len);
   Status read(uint64_t offset, std::span<std::byte> buf);

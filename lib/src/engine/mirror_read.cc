@@ -1,12 +1,80 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The read path: choose the legs that may serve a range (never a failed
 // leg, never a rebuilding leg above its recovery offset), order them by
-// policy, and on an error retry the next one.
+// policy, and on an error retry the next one. A leg that failed a read that
+// another leg served is healed (md's fix_read_error, ZFS self-heal): with
+// the write queue held, so no write group runs meanwhile, every block of
+// the range it still cannot read is rewritten from the leg that served it
+// (its region marked in the journal first, like any write), flushed, read
+// back and compared. Blocks it reads fine are never rewritten. A block that
+// reads back good counts `corrected` and `read_errors` (committed with the
+// next superblock commit) and records a read-error-corrected event; a
+// failed rewrite counts a write error and fails the leg, and so does more
+// than the error limit of read errors within the error window.
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
 
 #include "engine/mirror_impl.h"
+#include "ops/error_window.h"
 
 namespace dmirror {
+namespace {
+
+// Holds the request queue the way a leader does, so no write group runs
+// while an unreadable block is rewritten (md raises a barrier). It is
+// queued as a flush, which no leader ever batches with other requests.
+class QueueBarrier {
+ public:
+  explicit QueueBarrier(Mirror::Impl& m) : m_(m) {
+    r_.kind = Mirror::Impl::Request::Kind::Flush;
+    std::unique_lock lock(m_.queue_mu);
+    m_.queue.push_back(&r_);
+    while (m_.queue.front() != &r_) r_.cv.wait(lock);
+  }
+  ~QueueBarrier() {
+    std::lock_guard lock(m_.queue_mu);
+    m_.queue.pop_front();
+    r_.done = true;
+    if (!m_.queue.empty()) m_.queue.front()->cv.notify_one();
+  }
+  QueueBarrier(const QueueBarrier&) = delete;
+  QueueBarrier& operator=(const QueueBarrier&) = delete;
+
+ private:
+  Mirror::Impl& m_;
+  Mirror::Impl::Request r_;
+};
+
+// The read-error window of each open mirror (one run = one open), keyed by
+// the mirror and its open time so a later mirror at the same address starts
+// afresh.
+ops::ErrorWindow& error_window(const Mirror::Impl& m) {
+  static std::mutex mu;
+  static std::map<std::pair<const void*, int64_t>, std::unique_ptr<ops::ErrorWindow>> windows;
+  std::lock_guard lock(mu);
+  auto& w = windows[{&m, m.opened_at.time_since_epoch().count()}];
+  if (!w) w = std::make_unique<ops::ErrorWindow>(m.set.sb());
+  return *w;
+}
+
+struct FreeDeleter {
+  void operator()(std::byte* p) const { std::free(p); }
+};
+using Buffer = std::unique_ptr<std::byte, FreeDeleter>;
+Buffer aligned_buffer(size_t n) {
+  void* p = nullptr;
+  if (posix_memalign(&p, 4096, std::max<size_t>(n, 4096)) != 0) return nullptr;
+  return Buffer(static_cast<std::byte*>(p));
+}
+
+std::string range_text(uint64_t pos, uint64_t len) {
+  return "offset " + std::to_string(pos) + " length " + std::to_string(len);
+}
+
+}  // namespace
 
 std::vector<uint32_t> Mirror::Impl::read_order(uint64_t offset, uint64_t len) {
   std::lock_guard lock(state_mu);
@@ -55,6 +123,89 @@ std::vector<uint32_t> Mirror::Impl::read_order(uint64_t offset, uint64_t len) {
   return fast;
 }
 
+// Rewrites the blocks of [offset, offset + len) that `bad` cannot read from
+// `good`. Called with no lock held; takes the write queue.
+static void heal_read_error(Mirror::Impl& m, uint32_t bad, uint32_t good, uint64_t offset, uint64_t len) {
+  QueueBarrier barrier(m);
+  {
+    std::lock_guard lock(m.state_mu);
+    if (!m.set.writable(bad) || !m.set.current_below(good, offset + len)) return;
+  }
+  const uint64_t base = m.set.sb().layout.data_offset, rs = m.set.sb().region_size;
+  const uint64_t unit = std::max<uint64_t>(4096, m.set.sb().logical_block_size);
+  // Fresh data from the good leg: a write may have landed since the read.
+  Buffer src = aligned_buffer(len), blk = aligned_buffer(unit);
+  if (!src || !blk) return;
+  if (!m.set.dev(good)->read(base + offset, std::span<std::byte>(src.get(), len))) return;
+  if (!m.activate()) return;
+  BlockDevice* dev = m.set.dev(bad);
+  std::vector<engine::LegError> errors;
+  uint64_t healed_from = 0, healed_len = 0;
+  for (uint64_t off = 0; off < len && errors.empty(); off += unit) {
+    const uint64_t blen = std::min(unit, len - off), pos = offset + off;
+    std::span<std::byte> b(blk.get(), blen);
+    Status st = dev->read(base + pos, b);
+    if (st) continue;
+    bool past_limit = false;
+    {
+      std::lock_guard lock(m.state_mu);
+      ++m.set.mutable_sb().counters[bad].read_errors;
+      past_limit = error_window(m).add(bad, engine::now_seconds());
+    }
+    if (past_limit) {
+      const ops::ErrorWindow& w = error_window(m);
+      errors.push_back({bad, Error{ErrorCode::Io, st.error().sys_errno,
+                                   "more than " + std::to_string(w.limit()) + " read errors within " +
+                                       std::to_string(w.window()) + " s (last at " + range_text(pos, blen) + ": " +
+                                       st.error().message + ")"}});
+      break;
+    }
+    // Mark before write, as for any write to the region.
+    const uint64_t reg = pos / rs;
+    if (!m.set.is_dirty(reg)) {
+      m.set.mark(reg);
+      ++m.stats.journal_commits;
+      if (!m.fail(m.set.write_journals()) || !m.set.writable(bad)) return;
+    }
+    m.written[reg] = 1;
+    m.last_write_ms[reg] = m.now_ms();
+    std::span<const std::byte> data(src.get() + off, blen);
+    Status w = dev->write(base + pos, data);
+    if (w) w = dev->flush();
+    if (w) w = dev->read(base + pos, b);
+    if (w && std::memcmp(b.data(), data.data(), blen) != 0)
+      w = make_error(ErrorCode::Io, "the leg returned other data than was written", EIO);
+    if (!w) {
+      std::lock_guard lock(m.state_mu);
+      ++m.set.mutable_sb().counters[bad].write_errors;
+      Error e = w.error();
+      e.message = "rewriting the unreadable block at " + range_text(pos, blen) + " failed: " + e.message;
+      errors.push_back({bad, e});
+      break;
+    }
+    {
+      std::lock_guard lock(m.state_mu);
+      ++m.set.mutable_sb().counters[bad].corrected;
+    }
+    if (healed_len && healed_from + healed_len == pos) {
+      healed_len += blen;
+    } else {
+      if (healed_len)
+        m.set.record_event(EventType::ReadErrorCorrected, bad, {healed_from, healed_len},
+                           m.set.leg_name(bad) + ": unreadable data at " + range_text(healed_from, healed_len) +
+                               " rewritten from slot " + std::to_string(good) + " and read back good");
+      healed_from = pos;
+      healed_len = blen;
+    }
+  }
+  if (healed_len)
+    m.set.record_event(EventType::ReadErrorCorrected, bad, {healed_from, healed_len},
+                       m.set.leg_name(bad) + ": unreadable data at " + range_text(healed_from, healed_len) +
+                           " rewritten from slot " + std::to_string(good) + " and read back good");
+  // Never the last in-sync leg: fail() refuses that and the leg stays.
+  (void)m.fail(errors);
+}
+
 Status Mirror::Impl::read(uint64_t offset, std::span<std::byte> buf) {
   DMIRROR_RETURN_IF_ERROR(check_range(offset, buf.size()));
   std::vector<uint32_t> order = read_order(offset, buf.size());
@@ -63,21 +214,67 @@ Status Mirror::Impl::read(uint64_t offset, std::span<std::byte> buf) {
                                          std::to_string(buf.size()));
   const uint64_t base = set.sb().layout.data_offset;
   std::optional<Error> last;
-  for (size_t i = 0; i < order.size(); ++i) {
-    uint32_t slot = order[i];
-    BlockDevice* dev = set.dev(slot);
+  std::vector<uint32_t> failed;
+  auto read_leg = [&](uint32_t slot, uint64_t pos, std::span<std::byte> b) {
     pending[slot].fetch_add(1);
-    Status st = dev->read(base + offset, buf);
+    Status st = set.dev(slot)->read(base + pos, b);
     pending[slot].fetch_sub(1);
     std::lock_guard lock(state_mu);
     ++leg_stats[slot].reads;
+    if (!st) ++leg_stats[slot].read_errors;
+    return st;
+  };
+  for (size_t i = 0; i < order.size(); ++i) {
+    const uint32_t slot = order[i];
+    Status st = read_leg(slot, offset, buf);
     if (st) {
-      ++stats.reads;
-      if (i > 0) ++stats.read_retries;
+      {
+        std::lock_guard lock(state_mu);
+        ++stats.reads;
+        if (i > 0) ++stats.read_retries;
+      }
+      if (!options.read_only)
+        for (uint32_t bad : failed) heal_read_error(*this, bad, slot, offset, buf.size());
       return ok();
     }
-    ++leg_stats[slot].read_errors;
+    failed.push_back(slot);
     last = st.error();
+  }
+  // No leg read the whole range: block by block, each from any leg that
+  // reads it. A block no leg can read is an I/O error, never zeros.
+  const uint64_t unit = std::max<uint64_t>(4096, set.sb().logical_block_size);
+  if (buf.size() > unit) {
+    struct Served { uint64_t pos, len; uint32_t good; };
+    std::vector<Served> served;
+    bool all = true;
+    for (uint64_t off = 0; off < buf.size() && all; off += unit) {
+      const uint64_t blen = std::min<uint64_t>(unit, buf.size() - off);
+      Served s{offset + off, blen, kNoSlot};
+      for (uint32_t slot : order) {
+        Status st = read_leg(slot, offset + off, buf.subspan(off, blen));
+        if (st) {
+          s.good = slot;
+          break;
+        }
+        last = st.error();
+      }
+      all = s.good != kNoSlot;
+      served.push_back(std::move(s));
+    }
+    if (all) {
+      {
+        std::lock_guard lock(state_mu);
+        ++stats.reads;
+        ++stats.read_retries;
+      }
+      // Every leg that failed the whole read is checked block by block
+      // (heal_read_error rewrites only the blocks it cannot read).
+      if (!options.read_only)
+        for (const Served& s : served)
+          for (uint32_t bad : failed)
+            if (bad != s.good) heal_read_error(*this, bad, s.good, s.pos, s.len);
+      return ok();
+    }
   }
   Error e = *last;
   e.message = "every leg failed to read " + std::to_string(offset) + "+" + std::to_string(buf.size()) + ": " + e.message;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// The write path: the request queue (group commit), the write group of a
+// The write path: the request queue (group commit) and the write group of a
 // batch (JOURNAL_WRITE -> JOURNAL_FLUSH on every leg, then DATA_WRITE on
-// every leg, SUPER_WRITE -> SUPER_FLUSH when a leg failed), flush with lazy
-// clearing of idle regions, and close.
+// every leg, SUPER_WRITE -> SUPER_FLUSH when a leg failed). Nothing is
+// acknowledged while a leg failure is not yet on disk (LegSet::unrecorded).
 #include <algorithm>
+#include <cerrno>
 #include <map>
 
 #include "engine/mirror_impl.h"
@@ -63,41 +64,68 @@ Status Mirror::Impl::fail(std::span<const LegError> errors) {
   return st;
 }
 
-Status Mirror::Impl::activate() {
-  if (activated) return ok();
+Status Mirror::Impl::commit(bool kept_since) {
   std::lock_guard lock(state_mu);
-  Superblock& sb = set.mutable_sb();
-  // A leg missing while we write is out of date from now on: record it.
-  for (uint32_t i = 0; i < sb.nr_legs; ++i) {
-    LegState s = sb.legs[i].state;
-    if ((s == LegState::InSync || s == LegState::Replacing || s == LegState::Rebuilding) && !set.present(i)) {
-      sb.legs[i].state = LegState::Failed;
-      sb.legs[i].state_seq = sb.seqno + 1;
-      set.record_event(EventType::LegFailed, i, {0}, "slot " + std::to_string(i) + " is missing while the array is written");
-    }
-  }
-  sb.flags |= sbflag::kDirty;
-  set.record_event(EventType::Activated, kNoSlot, {}, "opened for writing by the userspace engine");
-  uint64_t before = sb.seqno;
-  Status st = set.commit();
+  uint64_t before = set.sb().seqno;
+  Status st = kept_since ? set.commit_kept_since() : set.commit();
   stats.superblock_commits += set.sb().seqno - before;
-  if (st) activated = true;
   return st;
 }
 
+Status Mirror::Impl::settle() { return set.unrecorded() ? commit(false) : ok(); }
+
+std::optional<Error> Mirror::Impl::take_no_space(std::vector<LegError>& errors, std::span<const uint64_t> regions) {
+  std::optional<Error> first;
+  std::erase_if(errors, [&](const LegError& e) {
+    if (e.error.sys_errno != ENOSPC && e.error.sys_errno != EDQUOT) return false;
+    std::lock_guard lock(state_mu);
+    ++leg_stats[e.slot].write_errors;
+    if (!first) {
+      first = e.error;
+      first->code = ErrorCode::TooSmall;
+      first->message = set.leg_name(e.slot) + ": the file system holding it is out of space (" + e.error.message +
+                       "); the leg is kept and its regions stay dirty: free space, then resync";
+      findings.push_back({Severity::Error, "leg-out-of-space", first->message,
+                          set.present(e.slot) ? set.dev(e.slot)->describe() : "", static_cast<int64_t>(e.slot)});
+    }
+    return true;
+  });
+  if (first) for (uint64_t reg : regions) held[reg] = 1;
+  return first;
+}
+
+Status Mirror::Impl::activate() {
+  if (activated) return ok();
+  {
+    std::lock_guard lock(state_mu);
+    Superblock& sb = set.mutable_sb();
+    // Rule 14: every write session starts with its own commit.
+    sb.flags |= sbflag::kDirty;
+    set.record_event(EventType::Activated, kNoSlot, {}, "opened for writing by the userspace engine");
+  }
+  DMIRROR_RETURN_IF_ERROR(commit(false));
+  activated = true;
+  return ok();
+}
+
 Status Mirror::Impl::process_writes(std::span<Request*> batch) {
+  DMIRROR_RETURN_IF_ERROR(settle());
   DMIRROR_RETURN_IF_ERROR(activate());
   const uint64_t rs = set.sb().region_size;
   bool marked = false;
+  std::vector<uint64_t> regions;
   for (Request* r : batch) {
     if (r->data.empty()) continue;
     for (uint64_t reg = r->offset / rs; reg <= (r->offset + r->data.size() - 1) / rs; ++reg) {
-      if (!set.is_dirty(reg)) {
+      // What is on disk decides, not the in-memory bit: a journal write
+      // that failed leaves the bit set in memory only.
+      if (!set.durably_dirty(reg)) {
         set.mark(reg);
         marked = true;
       }
       written[reg] = 1;
       last_write_ms[reg] = now_ms();
+      regions.push_back(reg);
     }
   }
   if (marked) {
@@ -140,7 +168,9 @@ Status Mirror::Impl::process_writes(std::span<Request*> batch) {
   }
   std::vector<LegError> errors;
   for (auto& [slot, err] : failed) errors.push_back({slot, err});
+  auto no_space = take_no_space(errors, regions);
   DMIRROR_RETURN_IF_ERROR(fail(errors));
+  if (no_space) return std::unexpected(*no_space);
   stats.writes += batch.size();
   return ok();
 }
@@ -159,47 +189,6 @@ std::vector<LegError> Mirror::Impl::flush_legs(std::span<const uint32_t> slots) 
   for (auto& op : ops)
     if (!op.result) errors.push_back({op.slot, op.result.error()});
   return errors;
-}
-
-Status Mirror::Impl::process_flush(bool closing) {
-  ++stats.flushes;
-  if (!activated) {
-    if (closing) closed = true;
-    return ok();
-  }
-  DMIRROR_RETURN_IF_ERROR(fail(flush_legs(set.writable_slots())));
-
-  // Lazy clear: the data of every region is now durable on every writable
-  // leg; regions not written during the interval that just ended have no
-  // write in flight and were durable already at the previous flush.
-  if (!set.degraded()) {
-    bool cleared = false;
-    const uint32_t now = now_ms();
-    for (uint64_t reg : set.dirty_regions()) {
-      if (closing || (!written[reg] && now - last_write_ms[reg] >= options.clear_delay_ms)) {
-        set.clear(reg);
-        cleared = true;
-      }
-    }
-    if (cleared) {
-      ++stats.journal_commits;
-      DMIRROR_RETURN_IF_ERROR(fail(set.write_journals()));
-    }
-  }
-  std::fill(written.begin(), written.end(), 0);
-  if (!closing) return ok();
-
-  std::lock_guard lock(state_mu);
-  set.mutable_sb().flags &= ~sbflag::kDirty;
-  set.record_event(EventType::DeactivatedClean, kNoSlot, {}, "closed cleanly by the userspace engine");
-  uint64_t before = set.sb().seqno;
-  Status st = set.commit();
-  stats.superblock_commits += set.sb().seqno - before;
-  if (st) {
-    closed = true;
-    activated = false;
-  }
-  return st;
 }
 
 }  // namespace dmirror

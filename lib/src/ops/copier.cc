@@ -28,6 +28,7 @@ Copier::Copier(LegSet& set, uint64_t chunk_bytes, Options o)
 Status Copier::copy(uint64_t pos, uint64_t len, uint32_t& src, std::vector<uint32_t>& targets,
                     std::vector<uint32_t>* failed, Throttle* throttle, uint64_t& copied) {
   copied = 0;
+  write_error_slot_ = kNoSlot;
   const uint64_t end = pos + len;
   uint64_t next = pos;
   auto next_range = [&](uint64_t& p, uint64_t& n) {
@@ -66,8 +67,11 @@ Status Copier::copy(uint64_t pos, uint64_t len, uint32_t& src, std::vector<uint3
     std::vector<LegError> errors;
     while (engine::LegIo* w = writes_->wait())
       if (!w->result) errors.push_back({w->slot, w->result.error()});
-    if (!o_.fail_targets && !errors.empty()) return std::unexpected(errors.front().error);
-    DMIRROR_RETURN_IF_ERROR(settle_errors(set_, errors, targets, failed));
+    if (!o_.fail_targets && !errors.empty()) {
+      write_error_slot_ = errors.front().slot;
+      return std::unexpected(errors.front().error);
+    }
+    DMIRROR_RETURN_IF_ERROR(settle_leg_errors(set_, errors, targets, failed, o_.missing));
     if (!set_.in_sync(src)) src = *set_.primary();
     copied += c->len;
     if (throttle) DMIRROR_RETURN_IF_ERROR(throttle->tick(c->len));

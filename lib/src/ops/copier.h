@@ -12,6 +12,7 @@
 
 #include "engine/io_queue.h"
 #include "ops/leg_io.h"
+#include "ops/lose_legs.h"
 #include "ops/throttle.h"
 
 namespace dmirror::ops {
@@ -24,10 +25,16 @@ class Copier {
     bool fail_targets = true;
     // Rewrite a leg that failed to read a chunk with the good data (resync).
     bool rewrite_bad_sources = true;
+    // Targets that vanished are recorded missing and appended here
+    // (lose_legs.h); the others that erred are failed.
+    std::vector<uint32_t>* missing = nullptr;
   };
   Copier(LegSet& set, uint64_t chunk_bytes, Options o);
   Copier(LegSet& set, uint64_t chunk_bytes) : Copier(set, chunk_bytes, Options{}) {}
   uint64_t chunk() const { return chunk_; }
+  // With fail_targets = false: the target whose write error the last
+  // copy() returned, or kNoSlot (the error was not a target's write).
+  uint32_t write_error_slot() const { return write_error_slot_; }
 
   // Copies [pos, pos + len) from `src` to `targets` (not flushed). `src`
   // becomes the primary when it stops being in sync; failed targets are
@@ -41,6 +48,7 @@ class Copier {
   LegSet& set_;
   uint64_t chunk_;
   Options o_;
+  uint32_t write_error_slot_ = kNoSlot;
   std::unique_ptr<engine::IoQueue> reads_, writes_;
 };
 

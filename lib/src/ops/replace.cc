@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// replace() (see replace.h): join, copy, verify, retire.
+// replace() (see replace.h): join, copy, verify, retire — or, for a device
+// that is its own former slot, a full copy back into that slot.
 #include <dmirror/journal.h>
 #include <dmirror/leg.h>
 #include <dmirror/replace.h>
 
 #include <algorithm>
-#include <cstring>
 
-#include "engine/io_queue.h"
-#include "ops/chunk_reader.h"
-#include "ops/copier.h"
-#include "ops/leg_io.h"
+#include "ops/replace_steps.h"
+#include "ops/resync_assembly.h"
 #include "ops/resync_core.h"
-#include "ops/throttle.h"
 
 namespace dmirror {
 namespace {
@@ -32,12 +29,18 @@ Status check_new_device(const LegSet& set, BlockDevice& dev, const ReplaceOption
   for (uint32_t s = 0; s < sb.nr_legs; ++s)
     if (set.dev(s) == &dev) return make_error(ErrorCode::InvalidArgument, dev.describe() + " is already slot " + std::to_string(s));
   if (auto m = read_leg(dev); m) {
-    if (m->sb.array_uuid == sb.array_uuid)
-      return make_error(ErrorCode::Exists, dev.describe() + " is already a leg of this array (" +
-                                               std::string(leg_state_name(sb.legs[m->sb.slot].state)) + ")");
-    if (!o.force)
+    if (m->sb.array_uuid == sb.array_uuid) {
+      // A removed or retired leg of this array may come back as a new leg.
+      for (uint32_t s = 0; s < sb.nr_legs; ++s) {
+        const LegEntry& e = sb.legs[s];
+        if (e.uuid != m->sb.leg_uuid || e.state == LegState::Removed || e.state == LegState::Unused) continue;
+        return make_error(ErrorCode::Exists, dev.describe() + " is already slot " + std::to_string(s) +
+                                                 " of this array (" + std::string(leg_state_name(e.state)) + ")");
+      }
+    } else if (!o.force) {
       return make_error(ErrorCode::Exists, dev.describe() + " is a leg of array '" + m->sb.name +
                                                "'; use --force to overwrite it");
+    }
   }
   return ok();
 }
@@ -78,6 +81,7 @@ Status join(LegSet& set, uint32_t old_slot, uint32_t slot, BlockDevice& dev) {
   old.replacement_slot = slot;
   sb.checkpoint = Checkpoint{.op = OfflineOp::Replace, .started = engine::now_seconds(),
                              .source_slot = old_slot, .target_slot = slot};
+  // recorded_replace_device() reads the device back from this text.
   set.record_event(EventType::ReplaceStarted, old_slot, {slot}, "replacing " + set.leg_name(old_slot) + " by " +
                                                                    dev.describe() + " in slot " + std::to_string(slot));
   return set.commit();
@@ -91,60 +95,120 @@ std::optional<uint32_t> free_slot(const Superblock& sb) {
   return std::nullopt;
 }
 
+Status settle_dirty_regions(LegSet& set) {
+  // Settle dirty regions first, so every in-sync leg is a valid source.
+  if (!set.sb().has_flag(sbflag::kDirty) && set.dirty_count() == 0) return ok();
+  ResyncOptions ro;
+  ro.recover = false;
+  DMIRROR_RETURN_IF_ERROR(ops::resync_legs(set, ro, /*dirty_only=*/true));
+  return ok();
+}
+
+// md's re-add of a former member: the device given as --new is the
+// failed, missing or stale leg of `slot` itself. It keeps its slot and
+// uuid and gets a full copy (resumed when its own rebuild was interrupted).
+Result<ReplaceReport> readd_in_place(LegSet& set, uint32_t slot, BlockDevice& dev, const ReplaceOptions& o) {
+  const Superblock& sb = set.sb();
+  if (set.in_sync(slot))
+    return make_error(ErrorCode::InvalidArgument, dev.describe() + " is slot " + std::to_string(slot) +
+                                                      " and in sync: there is nothing to replace; give another "
+                                                      "device as the new leg");
+  if (sb.checkpoint.op == OfflineOp::Replace)
+    return make_error(ErrorCode::InvalidArgument, "a replace of slot " + std::to_string(sb.checkpoint.source_slot) +
+                                                      " is in progress; finish it first");
+  const LegEntry& e = sb.legs[slot];
+  const bool own_rebuild = e.state == LegState::Rebuilding && !(e.flags & legflag::kRecoverFromJournal) &&
+                           set.meta(slot) && set.meta(slot)->sb.seqno == sb.seqno;
+  ReplaceReport rep;
+  rep.old_slot = rep.new_slot = slot;
+  rep.readded = true;
+  rep.resumed = own_rebuild && e.recovery_offset > 0;
+  if (!own_rebuild) ops::begin_full_readd(set, slot);
+  DMIRROR_RETURN_IF_ERROR(set.load_journals());
+  DMIRROR_RETURN_IF_ERROR(settle_dirty_regions(set));
+  set.record_event(EventType::ResyncStarted, slot, {set.sb().legs[slot].recovery_offset},
+                   set.leg_name(slot) + " given back its slot (replace onto itself): a full copy");
+  DMIRROR_RETURN_IF_ERROR(set.commit());
+  auto src = set.primary();
+  if (!src) return make_error(ErrorCode::Stale, "no in-sync leg to copy from");
+  DMIRROR_RETURN_IF_ERROR(ops::copy_and_verify(set, *src, slot, dev, o, rep));
+  LegEntry& m = set.mutable_sb().legs[slot];
+  m.state = LegState::InSync;
+  m.recovery_offset = kOffsetInSync;
+  m.state_seq = set.sb().seqno + 1;
+  const uint64_t regions = (rep.bytes_copied + sb.region_size - 1) / sb.region_size;
+  set.record_event(EventType::LegReAdded, slot, {0, regions},
+                   set.leg_name(slot) + " re-added by a full copy: " + std::to_string(rep.bytes_verified) +
+                       " bytes copied and verified");
+  DMIRROR_RETURN_IF_ERROR(set.commit());
+  return rep;
+}
+
 }  // namespace
 
 Result<ReplaceReport> replace(std::span<BlockDevice* const> legs, uint32_t old_slot, BlockDevice& new_dev,
                               const ReplaceOptions& o) {
   std::vector<BlockDevice*> devs;
   for (BlockDevice* d : legs) if (d != &new_dev) devs.push_back(d);
-  DMIRROR_ASSIGN_OR_RETURN(auto set, LegSet::assemble(devs));
+  ops::AssemblyNotes notes;
+  DMIRROR_ASSIGN_OR_RETURN(auto set, ops::assemble_for_recovery(devs, {}, notes));
   // A new device already carrying this array's superblock joined in an
-  // earlier, interrupted run: assemble with it, so its slot (and, if its
-  // superblock is the newest, its view) is used.
+  // earlier, interrupted run, or is the old leg itself: assemble with it,
+  // so its slot (and, if its superblock is the newest, its view) is used.
+  std::optional<LegMetadata> own;
   if (auto m = read_leg(new_dev); m && m->sb.array_uuid == set.sb().array_uuid) {
+    own = std::move(*m);
     devs.push_back(&new_dev);
-    DMIRROR_ASSIGN_OR_RETURN(set, LegSet::assemble(devs));
+    DMIRROR_ASSIGN_OR_RETURN(set, ops::assemble_for_recovery(devs, {}, notes));
   }
   const Superblock& sb = set.sb();
   if (sb.has_flag(sbflag::kKernelOwnsSync))
     return make_error(ErrorCode::Busy, "array '" + sb.name + "' is owned by an online volume; deactivate it first");
+  if (old_slot >= sb.nr_legs || sb.legs[old_slot].state == LegState::Unused || sb.legs[old_slot].state == LegState::Removed)
+    return make_error(ErrorCode::InvalidArgument, "slot " + std::to_string(old_slot) + " is not a leg of the array");
+  if (own && own->sb.leg_uuid == sb.legs[old_slot].uuid && set.dev(old_slot) == &new_dev)
+    return readd_in_place(set, old_slot, new_dev, o);
+
   ReplaceReport rep;
   rep.old_slot = old_slot;
-  DMIRROR_RETURN_IF_ERROR(set.load_journals());
-
   if (sb.checkpoint.op == OfflineOp::Replace) {
-    uint32_t target = sb.checkpoint.target_slot;
+    const uint32_t target = sb.checkpoint.target_slot;
     if (sb.checkpoint.source_slot != old_slot)
       return make_error(ErrorCode::InvalidArgument, "a replace of slot " + std::to_string(sb.checkpoint.source_slot) +
                                                         " is in progress; finish it first");
-    if (!set.present(target)) {
-      // The run that joined the new leg stopped before the new leg's own
-      // superblock was written: the slot is reserved but nothing on this
-      // device can be trusted. Re-adopt it and copy from the start.
-      auto m = read_leg(new_dev);
-      if (m && m->sb.array_uuid == sb.array_uuid)
-        return make_error(ErrorCode::InvalidArgument, new_dev.describe() + " is another leg of this array; a replace of slot " +
-                                                          std::to_string(old_slot) + " is in progress");
-      DMIRROR_RETURN_IF_ERROR(check_new_device(set, new_dev, o));
-      DMIRROR_RETURN_IF_ERROR(prepare_new_leg(set, target, new_dev));
-      set.mutable_sb().legs[target].recovery_offset = 0;
-      DMIRROR_RETURN_IF_ERROR(set.commit());
+    const std::string recorded = ops::recorded_replace_device(set, old_slot, target);
+    const bool same = set.present(target) ? set.dev(target) == &new_dev : recorded.empty() || recorded == new_dev.describe();
+    if (!same && !o.restart)
+      return make_error(ErrorCode::InvalidArgument,
+                        "a replace of slot " + std::to_string(old_slot) + " by slot " + std::to_string(target) +
+                            (recorded.empty() ? std::string() : " (" + recorded + ")") + " is in progress; rerun with " +
+                            (recorded.empty() ? std::string("that device") : recorded) +
+                            " as the new leg to resume it, or add --restart to start over onto " + new_dev.describe());
+    if (o.restart) {
+      DMIRROR_RETURN_IF_ERROR(ops::retire_replace_target(set, old_slot, target));
+      rep.restarted = true;
+    } else {
+      DMIRROR_RETURN_IF_ERROR(set.load_journals());
+      if (!set.present(target)) {
+        // The run that joined the new leg stopped before the new leg's own
+        // superblock was written: the slot is reserved but nothing on this
+        // device can be trusted. Re-adopt it and copy from the start.
+        if (own)
+          return make_error(ErrorCode::InvalidArgument, new_dev.describe() + " is another leg of this array; a replace of slot " +
+                                                            std::to_string(old_slot) + " is in progress");
+        DMIRROR_RETURN_IF_ERROR(check_new_device(set, new_dev, o));
+        DMIRROR_RETURN_IF_ERROR(prepare_new_leg(set, target, new_dev));
+        set.mutable_sb().legs[target].recovery_offset = 0;
+        DMIRROR_RETURN_IF_ERROR(set.commit());
+      }
+      rep.resumed = true;
+      rep.new_slot = target;
     }
-    if (set.dev(target) != &new_dev)
-      return make_error(ErrorCode::InvalidArgument, "a replace of slot " + std::to_string(old_slot) + " by slot " +
-                                                        std::to_string(target) + " is in progress with another device");
-    rep.resumed = true;
-    rep.new_slot = target;
-  } else {
-    if (old_slot >= sb.nr_legs || sb.legs[old_slot].state == LegState::Unused || sb.legs[old_slot].state == LegState::Removed)
-      return make_error(ErrorCode::InvalidArgument, "slot " + std::to_string(old_slot) + " is not a leg of the array");
+  }
+  if (rep.new_slot == kNoSlot) {
     DMIRROR_RETURN_IF_ERROR(check_new_device(set, new_dev, o));
-    // Settle dirty regions first, so every in-sync leg is a valid source.
-    if (sb.has_flag(sbflag::kDirty) || set.dirty_count() > 0) {
-      ResyncOptions ro;
-      ro.recover = false;
-      DMIRROR_RETURN_IF_ERROR(ops::resync_legs(set, ro, /*dirty_only=*/true));
-    }
+    DMIRROR_RETURN_IF_ERROR(set.load_journals());
+    DMIRROR_RETURN_IF_ERROR(settle_dirty_regions(set));
     auto slot = free_slot(sb);
     if (!slot) return make_error(ErrorCode::TooSmall, "the leg table is full (" + std::to_string(kMaxLegs) + " slots)");
     rep.new_slot = *slot;
@@ -152,70 +216,9 @@ Result<ReplaceReport> replace(std::span<BlockDevice* const> legs, uint32_t old_s
   }
 
   const uint32_t t = rep.new_slot;
-  const uint64_t size = sb.layout.data_size, rs = sb.region_size;
   uint32_t src = set.in_sync(old_slot) ? old_slot : set.primary().value_or(kNoSlot);
   if (src == kNoSlot) return make_error(ErrorCode::Stale, "no in-sync leg to copy from");
-  const uint64_t chunk = std::min<uint64_t>(std::max<uint64_t>(o.chunk_bytes, 4096), rs);
-  uint64_t pos = std::min(sb.legs[t].recovery_offset, size) / rs * rs;
-  ops::Throttle th(o.control, "copy", size, pos);
-  auto checkpoint = [&](uint64_t at) -> Status {
-    DMIRROR_RETURN_IF_ERROR(new_dev.flush());
-    set.mutable_sb().legs[t].recovery_offset = at;
-    set.mutable_sb().checkpoint.position = at;
-    return set.commit();
-  };
-  {
-    // Pipelined copy, one checkpoint interval (whole regions) at a time.
-    ops::Copier copier(set, chunk, ops::Copier::Options{.fail_targets = false, .rewrite_bad_sources = false});
-    const uint64_t span = std::max(rs, o.checkpoint_bytes / rs * rs);
-    while (pos < size) {
-      const uint64_t len = std::min(span, size - pos);
-      std::vector<uint32_t> targets{t};
-      uint64_t copied = 0;
-      Status st = copier.copy(pos, len, src, targets, nullptr, &th, copied);
-      rep.bytes_copied += copied;
-      if (!st) {
-        if (st.error().code == ErrorCode::Cancelled) (void)checkpoint(pos + copied);
-        return std::unexpected(st.error());
-      }
-      pos += len;
-      if (pos < size) DMIRROR_RETURN_IF_ERROR(checkpoint(pos));
-    }
-  }
-  DMIRROR_RETURN_IF_ERROR(checkpoint(size));
-
-  // Verify the copy against the source before retiring anything: both read
-  // ahead concurrently, compared chunk by chunk.
-  {
-    std::vector<BlockDevice*> pair{set.dev(src), set.dev(t)};
-    auto queue = engine::make_io_queue(pair);
-    uint64_t next = 0;
-    auto next_range = [&](uint64_t& p, uint64_t& n) {
-      if (next >= size) return false;
-      p = next;
-      n = std::min(chunk, size - next);
-      next += n;
-      return true;
-    };
-    ops::ChunkReader reader(set, *queue, {src, t}, chunk, next_range);
-    while (ops::Chunk* c = reader.next_mutable()) {
-      const uint64_t p = c->pos, n = c->len;
-      if (!c->status(t)) return std::unexpected(c->status(t).error());
-      if (!c->status(src)) {
-        std::vector<uint32_t> bad;
-        DMIRROR_ASSIGN_OR_RETURN(uint32_t used, ops::read_from_any(set, src, p, std::span(c->mutable_data(src), n), bad));
-        (void)used;
-      }
-      if (std::memcmp(c->data(src), c->data(t), n) != 0) {
-        set.mutable_sb().legs[t].recovery_offset = p / rs * rs;
-        (void)set.commit();
-        return make_error(ErrorCode::Corruption, "the copy on " + new_dev.describe() + " differs from slot " +
-                                                     std::to_string(src) + " at offset " + std::to_string(p) +
-                                                     "; run replace again to recopy from there");
-      }
-      rep.bytes_verified += n;
-    }
-  }
+  DMIRROR_RETURN_IF_ERROR(ops::copy_and_verify(set, src, t, new_dev, o, rep));
 
   Superblock& m = set.mutable_sb();
   m.legs[t].state = LegState::InSync;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // resync on an assembled LegSet: used by resync() and by Mirror::open after
-// an unclean shutdown.
+// an unclean shutdown; and the journal rules every clear of the offline
+// operations follows (FORMAT.md 2.6 rules 12 and 13).
 #pragma once
 
 #include <dmirror/resync.h>
@@ -9,11 +10,35 @@
 
 namespace dmirror::ops {
 
+// What the assembly decided beyond the LegSet's table, for the events of
+// the run that acts on it.
+struct AssemblyNotes {
+  uint32_t chosen_slot = kNoSlot;   // split brain settled in favour of this slot
+  uint32_t losing_mask = 0;         // the slots that diverged from it
+  uint32_t forced_slot = kNoSlot;   // stale leg raised by --force
+};
+
 // With `dirty_only`, only the regions dirty in the journal are copied and
 // resync_offset is left alone (recovery at open: reads above resync_offset
 // go to the primary leg anyway).
-Result<ResyncReport> resync_legs(engine::LegSet& set, const ResyncOptions& options, bool dirty_only = false);
+Result<ResyncReport> resync_legs(engine::LegSet& set, const ResyncOptions& options, bool dirty_only = false,
+                                 const AssemblyNotes& notes = {});
 // Whether `slot` is the target of a running replace (a Replacing leg names it).
 bool is_replacement_target(const engine::LegSet& set, uint32_t slot);
+
+// Rule 12: journal bits may be cleared only while every slot of the table
+// is present and writable and no leg is rebuilding from the journal.
+bool journal_clear_allowed(const engine::LegSet& set);
+// Rule 13: clears `regions` (whose copies are durable on every writable
+// leg) — first a commit with journal_kept_since = its own seqno on every
+// leg, then the cleared journal blocks, flushed. Does nothing when
+// journal_clear_allowed() is false. Legs that fail are settled (failed or
+// missing) and removed from `targets`.
+[[nodiscard]] Status clear_journal_regions(engine::LegSet& set, std::span<const uint64_t> regions,
+                                           std::vector<uint32_t>& targets, ResyncReport* rep = nullptr);
+
+// A leg given back into its slot by a full copy (resync --re-add, replace
+// onto the leg's own former device): Rebuilding from 0, no journal flag.
+void begin_full_readd(engine::LegSet& set, uint32_t slot);
 
 }  // namespace dmirror::ops

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // scrub() (see scrub.h). The checkpoint (Checkpoint: op check/repair,
 // position, counters) is advanced only after the repairs before it are
-// flushed, so a resumed scrub never skips an unrepaired region.
+// flushed, so a resumed scrub never skips an unrepaired region. The per-leg
+// error counters ride on the same commits.
 #include <dmirror/scrub.h>
 
 #include "engine/io_queue.h"
 #include "ops/chunk_reader.h"
 #include "ops/compare.h"
 #include "ops/leg_io.h"
+#include "ops/read_heal.h"
 #include "ops/scrub_lock.h"
 #include "ops/throttle.h"
 
@@ -90,31 +92,35 @@ class Scrubber {
       return true;
     };
     ops::ChunkReader reader(set_, *queue, slots, cmp_.chunk(), next_range);
-    std::vector<uint32_t> readable = slots;
-    while (const ops::Chunk* c = reader.next()) {
+    ops::ReadHealer healer(set_, /*may_write=*/true);
+    while (ops::Chunk* c = reader.next_mutable()) {
       const uint64_t p = c->pos, len = c->len, end = std::min(size, (p / rs + 1) * rs);
-      // A read error of any leg the chunk was read from stops the scrub,
-      // also when a metadata update failed that leg in the meantime; only
-      // legs dropped by a failed repair are no longer read from.
-      if (uint32_t bad = c->first_failed(readable); bad != kNoSlot) {
-        Error e = c->status(bad).error();
+      std::erase_if(slots, [&](uint32_t s) { return !set_.in_sync(s); });
+      // Read errors are healed (or the leg failed) before the comparison.
+      ops::HealResult heal;
+      Status hs = healer.heal(*c, slots, heal, rep_.findings);
+      rep_.corrected += heal.corrected;
+      rep_.unreadable += heal.unreadable;
+      if (!hs) {
+        Error e = hs.error();
         (void)checkpoint(pos);
         (void)finish(ScrubResult::Failed);
         e.message = "scrub stopped at offset " + std::to_string(p) + " (checkpoint kept at " + std::to_string(pos) +
-                    "): " + set_.leg_name(bad) + ": " + e.message;
+                    "): " + e.message;
         return std::unexpected(e);
       }
-      std::erase_if(slots, [&](uint32_t s) { return !set_.in_sync(s); });
       if (slots.size() < 2) {
         (void)checkpoint(pos);
         (void)finish(ScrubResult::Failed);
         return make_error(ErrorCode::Stale, "fewer than two in-sync legs remain; scrub stopped at offset " +
                                                 std::to_string(pos) + " (checkpoint kept)");
       }
-      if (auto res = cmp_.compare(*c, slots, o_.choice)) {
+      std::optional<Mismatch> res;
+      if (!heal.skip_compare) res = cmp_.compare(*c, slots, o_.choice, heal.copies);
+      if (res) {
         Mismatch m = std::move(*res);
         ++rep_.mismatches;
-        if (o_.repair) {
+        if (o_.repair && m.source_slot != kNoSlot) {
           std::vector<engine::LegError> errors;
           cmp_.repair(m, errors);
           m.repaired = errors.empty();
@@ -122,9 +128,8 @@ class Scrubber {
             ++rep_.repaired;
             for (uint32_t s : m.differ) touched_.push_back(s);
           }
-          std::vector<uint32_t> keep = slots;
-          for (auto& e : errors) std::erase(readable, e.slot);
-          DMIRROR_RETURN_IF_ERROR(ops::settle_errors(set_, errors, keep));
+          for (auto& e : errors) ++set_.mutable_sb().counters[e.slot].write_errors;
+          DMIRROR_RETURN_IF_ERROR(ops::settle_errors(set_, errors, slots));
         }
         rep_.findings.push_back(mismatch_finding(m));
         rep_.found.push_back(std::move(m));
@@ -145,8 +150,8 @@ class Scrubber {
       }
     }
     DMIRROR_RETURN_IF_ERROR(checkpoint(size));
-    ScrubResult r = rep_.mismatches == 0 ? ScrubResult::Clean
-                    : rep_.repaired == rep_.mismatches ? ScrubResult::Repaired : ScrubResult::Mismatches;
+    ScrubResult r = rep_.mismatches > rep_.repaired || rep_.unreadable ? ScrubResult::Mismatches
+                    : rep_.mismatches == 0 ? ScrubResult::Clean : ScrubResult::Repaired;
     return finish(r);
   }
 
@@ -174,6 +179,10 @@ Result<ScrubReport> scrub(std::span<BlockDevice* const> legs, const ScrubOptions
   DMIRROR_RETURN_IF_ERROR(s.begin());
   DMIRROR_RETURN_IF_ERROR(s.run());
   for (auto& f : set.findings()) rep.findings.insert(rep.findings.begin(), f);
+  for (uint32_t i = 0; i < set.nr_slots(); ++i) {
+    const LegState st = set.state(i);
+    if (st != LegState::Unused && st != LegState::Removed && !set.in_sync(i)) rep.degraded = true;
+  }
   return rep;
 }
 

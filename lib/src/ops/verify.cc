@@ -9,6 +9,7 @@
 #include "ops/chunk_reader.h"
 #include "ops/compare.h"
 #include "ops/leg_io.h"
+#include "ops/read_heal.h"
 #include "ops/throttle.h"
 #include "ops/verify_internal.h"
 
@@ -57,20 +58,21 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
     return true;
   };
   ops::ChunkReader reader(set, *queue, slots, cmp.chunk(), next_range);
-  while (const ops::Chunk* c = reader.next()) {
+  // Read-only: read errors are findings. --repair: they are healed like scrub heals them.
+  ops::ReadHealer healer(set, o.repair);
+  uint64_t corrected = 0;
+  while (ops::Chunk* c = reader.next_mutable()) {
     const uint64_t pos = c->pos, len = c->len;
     const uint64_t region = pos / rs, end = std::min(size, (region + 1) * rs);
     std::erase_if(slots, [&](uint32_t s) { return !set.in_sync(s); });
-    if (uint32_t bad = c->first_failed(slots); bad != kNoSlot) {
-      rep.findings.push_back({Severity::Error, "leg-read-error",
-                              "cannot read " + set.leg_name(bad) + " at " + std::to_string(pos) + ": " +
-                                  c->status(bad).error().describe(),
-                              set.dev(bad)->describe(), bad});
-    } else if (slots.size() >= 2) {
+    ops::HealResult heal;
+    DMIRROR_RETURN_IF_ERROR(healer.heal(*c, slots, heal, rep.findings));
+    corrected += heal.corrected;
+    if (!heal.skip_compare && slots.size() >= 2) {
       rep.bytes_compared += len * slots.size();
-      if (auto res = cmp.compare(*c, slots, o.choice)) {
+      if (auto res = cmp.compare(*c, slots, o.choice, heal.copies)) {
         Mismatch m = std::move(*res);
-        if (o.repair) {
+        if (o.repair && m.source_slot != kNoSlot) {
           std::vector<engine::LegError> errors;
           cmp.repair(m, errors);
           m.repaired = errors.empty();
@@ -78,6 +80,7 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
             ++rep.repaired;
             for (uint32_t s : m.differ) touched.push_back(s);
           }
+          for (auto& e : errors) ++set.mutable_sb().counters[e.slot].write_errors;
           DMIRROR_RETURN_IF_ERROR(ops::settle_errors(set, errors, slots));
         }
         rep.findings.push_back(mismatch_finding(m));
@@ -88,13 +91,14 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
     ++rep.regions_compared;
     if (auto st = th.tick(end - region * rs); !st) return std::unexpected(st.error());
   }
-  if (o.repair && !touched.empty()) {
+  if (o.repair && (!touched.empty() || corrected)) {
     std::vector<engine::LegError> errors;
     ops::flush_targets(set, touched, errors);
     DMIRROR_RETURN_IF_ERROR(ops::settle_errors(set, errors, touched));
     set.record_event(EventType::VerifyFinished, kNoSlot, {rep.findings.size(), rep.mismatches.size()},
                      "verify --repair: " + std::to_string(rep.mismatches.size()) + " mismatches, " +
-                         std::to_string(rep.repaired) + " repaired");
+                         std::to_string(rep.repaired) + " repaired, " + std::to_string(corrected) +
+                         " unreadable blocks rewritten");
     DMIRROR_RETURN_IF_ERROR(set.commit());
   }
   return rep;

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario (d): an online check finds a mismatch planted offline (the kernel
-# cannot know about it), repair fixes it from the first leg, and a second
-# check is clean; the scrub results land in our metadata.
+# cannot know about it); a scrub without --from only checks (no repair
+# without evidence), the kernel's repair runs only when --from names the leg
+# it copies from (the first in-sync one), and a second check is clean; the
+# scrub results land in our metadata.
 L0=/dev/vda
 L1=/dev/vdb
 ROFF=$((4 * MIB))
@@ -22,8 +24,10 @@ contains "65536 bytes differed (128 sectors"
 expect_rc 4 dmirrorctl status $L0 $L1 --json
 contains '"mismatch_count": 128'
 expect_rc 16 dmirrorctl scrub vol3 --from 1
-contains "offline scrub only"
-expect_rc 1 dmirrorctl scrub vol3
+contains "copies from its first in-sync leg"
+expect_rc 4 dmirrorctl scrub vol3
+contains "online check mismatches"
+expect_rc 1 dmirrorctl scrub vol3 --from 0
 contains "online repair repaired"
 expect_rc 0 dmirrorctl scrub vol3 --check-only
 contains "online check clean"

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Healing read errors block by block (see read_heal.h).
+#include "ops/read_heal.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <optional>
+
+#include "ops/leg_io.h"
+
+namespace dmirror::ops {
+namespace {
+
+std::string range_text(uint64_t pos, uint64_t len) {
+  return "offset " + std::to_string(pos) + " length " + std::to_string(len);
+}
+
+struct FreeDeleter {
+  void operator()(std::byte* p) const { std::free(p); }
+};
+
+std::unique_ptr<std::byte, FreeDeleter> aligned_buffer(size_t n) {
+  void* p = nullptr;
+  if (posix_memalign(&p, 4096, std::max<size_t>(n, 4096)) != 0) return nullptr;
+  return std::unique_ptr<std::byte, FreeDeleter>(static_cast<std::byte*>(p));
+}
+
+// A contiguous range of one leg rewritten from one source.
+struct Run {
+  uint32_t slot = 0, src = 0;
+  uint64_t pos = 0, len = 0;
+};
+
+}  // namespace
+
+ReadHealer::ReadHealer(engine::LegSet& set, bool may_write)
+    : set_(set), may_write_(may_write), window_(set.sb()),
+      unit_(std::max<uint64_t>(4096, set.sb().logical_block_size)) {}
+
+bool ReadHealer::rewrite(uint32_t slot, uint64_t pos, std::span<const std::byte> data, Error& err) {
+  BlockDevice* d = set_.dev(slot);
+  const uint64_t at = set_.sb().layout.data_offset + pos;
+  auto fail = [&](Error e, const char* step) {
+    err = e;
+    err.message = std::string(step) + " the unreadable block at " + range_text(pos, data.size()) + " failed: " +
+                  e.message;
+    return false;
+  };
+  if (auto st = d->write(at, data); !st) return fail(st.error(), "rewriting");
+  if (auto st = d->flush(); !st) return fail(st.error(), "flushing");
+  auto back = aligned_buffer(data.size());
+  if (!back) return fail(Error{ErrorCode::Io, ENOMEM, "out of memory"}, "reading back");
+  std::span<std::byte> b(back.get(), data.size());
+  if (auto st = d->read(at, b); !st) return fail(st.error(), "reading back");
+  if (std::memcmp(b.data(), data.data(), data.size()) != 0)
+    return fail(Error{ErrorCode::Io, EIO, "the leg returned other data than was written"}, "reading back");
+  return true;
+}
+
+Status ReadHealer::heal(Chunk& c, std::vector<uint32_t>& slots, HealResult& res, Findings& out) {
+  std::vector<uint32_t> failed, good;
+  for (uint32_t s : slots) (c.status(s) ? good : failed).push_back(s);
+  if (failed.empty()) return ok();
+  const uint64_t base = set_.sb().layout.data_offset;
+  std::vector<engine::LegError> errors;
+  auto dropped = [&](uint32_t s) {
+    return std::any_of(errors.begin(), errors.end(), [&](const engine::LegError& e) { return e.slot == s; });
+  };
+  std::array<std::optional<Error>, kMaxLegs> why{};
+  std::vector<Run> runs;
+  for (uint64_t off = 0; off < c.len; off += unit_) {
+    const uint64_t blen = std::min(unit_, c.len - off), pos = c.pos + off;
+    uint32_t src = good.empty() ? kNoSlot : good.front();
+    std::vector<uint32_t> unread;
+    for (uint32_t f : failed) {
+      if (dropped(f)) continue;
+      if (auto st = set_.dev(f)->read(base + pos, std::span<std::byte>(c.mutable_data(f) + off, blen)); st) {
+        if (src == kNoSlot) src = f;
+      } else {
+        unread.push_back(f);
+        why[f] = st.error();
+      }
+    }
+    if (unread.empty()) continue;
+    const uint64_t now = engine::now_seconds();
+    for (uint32_t f : unread) {
+      if (may_write_) ++set_.mutable_sb().counters[f].read_errors;
+      if (window_.add(f, now) && may_write_)
+        errors.push_back({f, Error{ErrorCode::Io, why[f]->sys_errno,
+                                   "more than " + std::to_string(window_.limit()) + " read errors within " +
+                                       std::to_string(window_.window()) + " s (last at " + range_text(pos, blen) +
+                                       ": " + why[f]->message + ")"}});
+    }
+    if (src == kNoSlot) {
+      ++res.unreadable;
+      res.skip_compare = true;
+      std::string legs;
+      for (uint32_t f : unread) legs += (legs.empty() ? "" : ", ") + set_.leg_name(f);
+      out.push_back({Severity::Error, "data-unreadable",
+                     "no in-sync leg can read " + range_text(pos, blen) + " (" + legs + ": " + why[unread[0]]->message +
+                         "); the data there is lost on every leg and reads of it fail with an I/O error: restore "
+                         "that range from a backup (a write to it rewrites every leg)",
+                     "", -1});
+      continue;
+    }
+    for (uint32_t f : unread) {
+      if (dropped(f)) continue;
+      std::memcpy(c.mutable_data(f) + off, c.data(src) + off, blen);
+      if (std::find(res.copies.begin(), res.copies.end(), f) == res.copies.end()) res.copies.push_back(f);
+      if (!may_write_) {
+        out.push_back({Severity::Error, "leg-read-error",
+                       "cannot read " + set_.leg_name(f) + " at " + range_text(pos, blen) + ": " +
+                           why[f]->describe() + "; not rewritten (read-only): run `dmirrorctl scrub` or "
+                           "`verify --repair` to rewrite it from a leg that reads it",
+                       set_.dev(f)->describe(), f});
+        continue;
+      }
+      Error e;
+      if (!rewrite(f, pos, std::span<const std::byte>(c.data(src) + off, blen), e)) {
+        ++set_.mutable_sb().counters[f].write_errors;
+        errors.push_back({f, e});
+        continue;
+      }
+      ++set_.mutable_sb().counters[f].corrected;
+      ++res.corrected;
+      if (!runs.empty() && runs.back().slot == f && runs.back().src == src && runs.back().pos + runs.back().len == pos)
+        runs.back().len += blen;
+      else
+        runs.push_back({f, src, pos, blen});
+    }
+  }
+  for (const Run& r : runs) {
+    std::string text = set_.leg_name(r.slot) + ": unreadable data at " + range_text(r.pos, r.len) +
+                       " rewritten from slot " + std::to_string(r.src) + " and read back good";
+    set_.record_event(EventType::ReadErrorCorrected, r.slot, {r.pos, r.len}, text);
+    out.push_back({Severity::Warning, "read-error-corrected", text, set_.dev(r.slot)->describe(), r.slot});
+  }
+  for (const auto& e : errors)
+    out.push_back({Severity::Error, "leg-failed", set_.leg_name(e.slot) + " failed: " + e.error.message,
+                   set_.dev(e.slot)->describe(), e.slot});
+  return settle_errors(set_, errors, slots);
+}
+
+}  // namespace dmirror::ops

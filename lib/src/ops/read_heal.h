@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// ReadHealer: what verify and scrub do when a leg fails to read a chunk
+// (md's fix_read_error, ZFS self-heal). The failing leg is re-read block by
+// block; every block it still cannot read is rewritten from an in-sync leg
+// that read it, flushed, read back and compared. A block that reads back
+// good is counted `corrected` (and `read_errors`) with a read-error-
+// corrected event; a rewrite or read-back that fails counts a write error
+// and fails the leg (never the last in-sync one: that is an error). A leg
+// past the error threshold (error_window.h) is failed. Blocks the leg reads
+// fine are never rewritten. A block no leg can read is reported (never
+// replaced by zeros) and the chunk is left out of the comparison.
+#pragma once
+
+#include <dmirror/findings.h>
+
+#include <vector>
+
+#include "engine/leg_set.h"
+#include "ops/chunk_reader.h"
+#include "ops/error_window.h"
+
+namespace dmirror::ops {
+
+struct HealResult {
+  uint64_t corrected = 0;          // blocks rewritten and read back good
+  uint64_t unreadable = 0;         // blocks no leg could read
+  std::vector<uint32_t> copies;    // slots whose data in the chunk was copied from another leg
+  bool skip_compare = false;       // a block of the chunk is unreadable everywhere
+};
+
+class ReadHealer {
+ public:
+  // `may_write` false (verify without --repair): nothing is rewritten or
+  // failed; unreadable blocks are reported only.
+  ReadHealer(engine::LegSet& set, bool may_write);
+
+  // Heals the read errors of `c` among `slots` (the in-sync legs it was read
+  // from). Failed legs are removed from `slots`. Findings go to `out`.
+  [[nodiscard]] Status heal(Chunk& c, std::vector<uint32_t>& slots, HealResult& res, Findings& out);
+
+ private:
+  bool rewrite(uint32_t slot, uint64_t pos, std::span<const std::byte> data, Error& err);
+
+  engine::LegSet& set_;
+  bool may_write_;
+  ErrorWindow window_;
+  uint64_t unit_;
+};
+
+}  // namespace dmirror::ops

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The engine's read path heals: a block one leg cannot read is served by
+// another, rewritten on the failing leg, read back and counted; a rewrite
+// that does not take fails the leg; no leg able to read a block is an I/O
+// error, never zeros.
+#include <dmirror/engine.h>
+#include <dmirror/events.h>
+
+#include <gtest/gtest.h>
+
+#include "support/legs_fixture.h"
+
+namespace dmirror {
+namespace {
+
+using testing::FaultOp;
+using testing::pattern;
+using testing::TestLegs;
+
+std::unique_ptr<Mirror> open_mirror(TestLegs& legs, ReadPolicy policy = ReadPolicy::Preferred, uint32_t slot = 0) {
+  MirrorOptions o;
+  o.read_policy = policy;
+  o.preferred_slot = slot;
+  auto devs = legs.devices();
+  auto m = Mirror::open(devs, o);
+  EXPECT_TRUE(m) << m.error().describe();
+  return m ? std::move(*m) : nullptr;
+}
+
+TEST(MirrorReadHeal, AnUnreadableBlockIsRewrittenFromTheOtherLegAndCounted) {
+  TestLegs legs;
+  auto m = open_mirror(legs);
+  auto data = pattern(16384, 41);
+  ASSERT_TRUE(m->write(0, data));
+  legs.faulty(0).fail_reads_until_written(legs.data_offset() + 8192, 4096);
+  std::vector<std::byte> buf(16384);
+  ASSERT_TRUE(m->read(0, buf));
+  EXPECT_EQ(buf, data);
+  Superblock sb = m->superblock();
+  EXPECT_EQ(sb.counters[0].read_errors, 1u);
+  EXPECT_EQ(sb.counters[0].corrected, 1u);
+  EXPECT_EQ(sb.legs[0].state, LegState::InSync);
+  // Healed: the preferred leg reads it again itself.
+  uint64_t retries = m->stats().read_retries;
+  ASSERT_TRUE(m->read(0, buf));
+  EXPECT_EQ(m->stats().read_retries, retries);
+  ASSERT_TRUE(m->close());
+  Superblock on_disk = legs.superblock(1);
+  EXPECT_EQ(on_disk.counters[0].corrected, 1u) << "the counters are committed with the close";
+  auto h = read_events(legs.raw(1), on_disk);
+  ASSERT_TRUE(h);
+  bool event = false;
+  for (auto& e : h->events)
+    event = event || (e.type == EventType::ReadErrorCorrected && e.slot == 0 && e.args[0] == 8192 && e.args[1] == 4096);
+  EXPECT_TRUE(event);
+  EXPECT_TRUE(legs.data_equal(0, 1));
+}
+
+TEST(MirrorReadHeal, ARewriteThatDoesNotTakeFailsTheLeg) {
+  TestLegs legs;
+  auto m = open_mirror(legs);
+  auto data = pattern(4096, 42);
+  ASSERT_TRUE(m->write(4096, data));
+  legs.faulty(0).fail_always(FaultOp::Read, legs.data_offset() + 4096, 4096);
+  std::vector<std::byte> buf(4096);
+  ASSERT_TRUE(m->read(4096, buf));
+  EXPECT_EQ(buf, data);
+  Superblock sb = legs.superblock(1);
+  EXPECT_EQ(sb.legs[0].state, LegState::Failed) << "recorded on the survivor";
+  EXPECT_EQ(sb.counters[0].write_errors, 1u);
+  EXPECT_EQ(sb.counters[0].read_errors, 1u);
+}
+
+TEST(MirrorReadHeal, WithOneLegLeftAReadErrorReachesTheCallerAndTheLegStays) {
+  TestLegs legs;
+  auto m = open_mirror(legs);
+  ASSERT_TRUE(m->write(0, pattern(8192, 43)));
+  legs.faulty(1).vanish();   // slot 1 vanishes at the next write: recorded missing
+  ASSERT_TRUE(m->write(0, pattern(8192, 44)));
+  ASSERT_EQ(m->superblock().legs[1].state, LegState::Missing);
+  legs.faulty(0).fail_always(FaultOp::Read, legs.data_offset(), 4096);
+  std::vector<std::byte> buf(4096);
+  auto st = m->read(0, buf);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::Io);
+  EXPECT_EQ(m->superblock().legs[0].state, LegState::InSync);
+}
+
+TEST(MirrorReadHeal, BlocksUnreadableOnDifferentLegsAreServedBlockByBlock) {
+  TestLegs legs;
+  auto m = open_mirror(legs);
+  auto data = pattern(8192, 45);
+  ASSERT_TRUE(m->write(0, data));
+  legs.faulty(0).fail_reads_until_written(legs.data_offset(), 4096);
+  legs.faulty(1).fail_reads_until_written(legs.data_offset() + 4096, 4096);
+  std::vector<std::byte> buf(8192);
+  ASSERT_TRUE(m->read(0, buf));
+  EXPECT_EQ(buf, data);
+  Superblock sb = m->superblock();
+  EXPECT_EQ(sb.counters[0].corrected, 1u);
+  EXPECT_EQ(sb.counters[1].corrected, 1u);
+}
+
+TEST(MirrorReadHeal, NoLegCanReadTheBlockIsAnIoErrorNeverZeros) {
+  TestLegs legs;
+  auto m = open_mirror(legs);
+  ASSERT_TRUE(m->write(0, pattern(8192, 46)));
+  for (uint32_t s : {0u, 1u}) legs.faulty(s).fail_always(FaultOp::Read, legs.data_offset() + 4096, 4096);
+  std::vector<std::byte> buf(8192);
+  auto st = m->read(0, buf);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::Io);
+  EXPECT_EQ(m->superblock().legs[0].state, LegState::InSync);
+  EXPECT_EQ(m->superblock().legs[1].state, LegState::InSync);
+}
+
+}  // namespace
+}  // namespace dmirror
