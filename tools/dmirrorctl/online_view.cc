@@ -139,14 +139,15 @@ void warn_if_missing(const dm::ActivateReport& rep, const Superblock& sb) {
 }
 
 bool warn_if_degraded(const dm::DeactivateReport& rep) {
-  const bool degraded = !rep.imported.failed.empty() || !rep.imported.rebuilding.empty() ||
-                        (rep.final_status && !rep.final_status->fully_in_sync());
-  if (degraded)
+  // A leg the kernel had dead ('D') or absent ('-') leaves the array
+  // degraded; legs only not yet in sync ('a') mean a resync was running.
+  const bool leg_down = !rep.imported.failed.empty() || !rep.imported.rebuilding.empty() ||
+                        (rep.final_status && rep.final_status->health_chars.find_first_of("D-") != std::string::npos);
+  const bool syncing = rep.final_status && !rep.final_status->fully_in_sync();
+  if (leg_down || syncing)
     fmt::print(stderr, "dmirrorctl: warning: '{}' was deactivated while {}; run 'dmirrorctl status' for the legs.\n",
-               printable(rep.name), rep.imported.failed.empty() && rep.imported.rebuilding.empty()
-                                        ? "a resync was still running"
-                                        : "degraded");
-  return degraded;
+               printable(rep.name), leg_down ? "degraded" : "a resync was still running");
+  return leg_down || syncing;
 }
 
 void print_deactivated(const Context& ctx, const dm::DeactivateReport& rep) {

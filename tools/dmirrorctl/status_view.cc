@@ -67,6 +67,10 @@ void print_status_text(const Assembly& a, int verbose) {
     if (any_counter(sb.counters[s.slot]) || verbose > 0)
       fmt::print("          errors: {}\n", leg_counters_text(sb.counters[s.slot]));
   }
+  // Slots emptied by a replace or a removal, as mdadm --detail shows them.
+  for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s)
+    if (sb.legs[s].state == LegState::Removed)
+      fmt::print("  slot {:<2} {:<24} removed{}\n", s, "-", verbose > 0 ? "  uuid " + sb.legs[s].uuid.str() : "");
   bool others = false;
   for (const auto& l : a.legs) {
     if (l.disposition == Disposition::Member) continue;
