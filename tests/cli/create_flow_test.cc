@@ -78,7 +78,7 @@ TEST_F(CreateFlow, JsonOutput) {
   auto s = run_tool({"status", a, b, "--json"});
   EXPECT_EQ(s.exit_code, 2);
   json sj = parse(s);
-  EXPECT_EQ(sj["health"], "degraded");
+  EXPECT_EQ(sj["health"], "resync-pending");  // initial resync pending, not degraded
   EXPECT_EQ(sj["name"], "vol0");
   EXPECT_EQ(sj["legs"][0]["state"], "in_sync");
   EXPECT_EQ(sj["legs"][1]["path"], b);
@@ -94,7 +94,7 @@ TEST_F(CreateFlow, JsonOutput) {
     seen = true;
     EXPECT_EQ(arr["legs_found"], 2);
     EXPECT_EQ(arr["legs_expected"], 2);
-    EXPECT_EQ(arr["health"], "degraded");
+    EXPECT_EQ(arr["health"], "resync-pending");
   }
   EXPECT_TRUE(seen) << l.out;
 }

@@ -192,6 +192,9 @@ TEST_F(RecoveryCommands, ReplaceResumesOnlyOntoTheRecordedDeviceOrRestarts) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(data_area(a) == data_area(d));
   EXPECT_EQ(run_tool({"verify", a, d}).exit_code, 0);
+  auto st = run_tool({"status", a, d});
+  EXPECT_EQ(st.exit_code, 0) << st.out;
+  EXPECT_TRUE(contains(st.out, "removed")) << "the emptied slot 1 is shown: " << st.out;
 }
 
 }  // namespace

@@ -1,48 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// The one assembly (assembly.h: assemble_paths). Before it was implemented
-// the older `assemble()` and its ArrayView (array.h) were used: roles then
-// came from the leg table's state and LegView::stale. CMakeLists.txt
-// decides which (DMIRROR_ORACLE_ARRAY_VIEW).
+// The oracle's view of the array: the one assembly (assembly.h:
+// assemble_paths), as `dmirrorctl status` sees it.
 #include "oracle/status_view.h"
 
-#include <dmirror/array.h>
+#include <dmirror/assembly.h>
 
 namespace dmirror::oracle {
 
-#ifdef DMIRROR_ORACLE_ARRAY_VIEW
-StatusView status_of(const std::vector<std::string>& paths) {
-  StatusView v;
-  if (paths.empty()) {
-    v.error = "no legs given";
-    return v;
-  }
-  auto a = assemble(paths);
-  if (!a) {
-    v.error = a.error().describe();
-    return v;
-  }
-  v.ok = true;
-  v.health = a->health;
-  v.sb = a->sb;
-  v.slot_to_path = a->slot_to_leg;
-  v.findings = a->findings;
-  v.resync_pending = a->sb.has_flag(sbflag::kDirty) || a->sb.resync_offset != kOffsetInSync;
-  v.in_sync.assign(v.slot_to_path.size(), false);
-  for (size_t s = 0; s < v.slot_to_path.size(); ++s) {
-    int i = v.slot_to_path[s];
-    if (i < 0) continue;
-    const LegView& l = a->legs[static_cast<size_t>(i)];
-    LegState st = a->sb.legs[s].state;
-    v.in_sync[s] = !l.stale && !l.foreign && (st == LegState::InSync || st == LegState::Replacing);
-  }
-  for (size_t s = 0; s < v.slot_to_path.size(); ++s) {
-    LegState st = a->sb.legs[s].state;
-    if (st != LegState::Unused && st != LegState::Removed && !v.in_sync[s]) v.degraded = true;
-  }
-  return v;
-}
-
-#else
 StatusView status_of(const std::vector<std::string>& paths) {
   StatusView v;
   if (paths.empty()) {
@@ -69,8 +33,6 @@ StatusView status_of(const std::vector<std::string>& paths) {
   }
   return v;
 }
-
-#endif
 
 std::string describe(const StatusView& v) {
   if (!v.ok) return "status refused: " + v.error;

@@ -39,8 +39,8 @@ int run_activate(const Context& ctx, const ActivateArgs& a) {
                             a.force, a.from);
   if (!done) return report_error(ctx, "cannot activate the array", done.error());
   print_activated(ctx, done->report, done->sb);
-  const auto& plan = done->report.plan;
-  return plan.missing.empty() && plan.left_out.empty() ? kExitOk : kExitDegraded;
+  warn_if_missing(done->report, done->sb);
+  return kExitOk;
 }
 
 }  // namespace
@@ -68,9 +68,9 @@ Command add_activate(CLI::App& app, const Context& ctx) {
       ->capture_default_str();
   sub->footer(
       "Stale legs (they missed updates) are rebuilt in full by the kernel and never read before.\n"
-      "Exit status: 0 active; 2 active but degraded (legs missing or failed), or refused because legs\n"
-      "are missing (see --degraded); 12 refused: split brain (see --from); 8 any other refusal or\n"
-      "failure. A refusal changes nothing on any leg.\n"
+      "Exit status: 0 active (a warning on stderr when degraded: legs missing, failed or left out); 2\n"
+      "refused because legs are missing (see --degraded); 12 refused: split brain (see --from); 8 any\n"
+      "other refusal or failure. A refusal changes nothing on any leg.\n"
       "After a crash (the volume was not deactivated) the kernel is told to resync every region its\n"
       "write-intent bitmap marks dirty before the volume is used.");
   return {sub, [&ctx, a] { return run_activate(ctx, *a); }};

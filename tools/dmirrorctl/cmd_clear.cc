@@ -2,7 +2,8 @@
 // `dmirrorctl clear NAME|LEG... [--leg LEG]`: zero the per-leg error
 // counters (read, write, mismatches, corrected) of every leg, or of one
 // (zpool clear). The only command that lowers them; records a `counters
-// cleared` event. Exit status: 0 cleared, 8 error, 16 usage.
+// cleared` event. Exit status: 0 cleared, 8 error, 16 usage; a warning on
+// stderr when the array is left degraded (a change command, exit_codes.h).
 #include "array_lock_cli.h"
 #include "commands.h"
 #include "exit_codes.h"
@@ -53,6 +54,7 @@ int run_clear(const Context& ctx, const ClearArgs& a) {
     for (const auto& c : r->cleared)
       fmt::print("slot {}: error counters cleared (were {})\n", c.slot, leg_counters_text(c.before));
   }
+  warn_if_degraded(*paths);
   return kExitOk;
 }
 
@@ -67,7 +69,8 @@ Command add_clear(CLI::App& app, const Context& ctx) {
       "The counters are raised by scrub, verify --repair and the engine when they meet read errors, failed\n"
       "writes or repaired mismatches, and are kept until cleared here. Clearing records a counters_cleared\n"
       "event. It does not bring a failed leg back: replace or resync it. Offline only: deactivate an active\n"
-      "volume first. Exit status: 0 cleared, 8 error (not found, busy, I/O), 16 usage (bad --leg).");
+      "volume first. Exit status: 0 cleared (a warning on stderr when the array is degraded), 8 error (not\n"
+      "found, busy, I/O), 16 usage (bad --leg).");
   return {sub, [&ctx, a] { return run_clear(ctx, *a); }};
 }
 

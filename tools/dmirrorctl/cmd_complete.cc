@@ -14,6 +14,7 @@
 #include <dmirror/array.h>
 #include <dmirror/dm/dm_control.h>
 #include <dmirror/dm/dm_names.h>
+#include <dmirror/names.h>
 
 #include <fmt/format.h>
 
@@ -45,7 +46,10 @@ void print_subcommands(CLI::App& app) {
 int print_arrays() {
   std::set<std::string> names;
   if (auto found = scan_legs({})) {
-    for (const auto& f : *found) names.insert(f.meta.sb.name);
+    // Only names create would accept: a name read from disk must not add
+    // completion words (or escape sequences) of its own.
+    for (const auto& f : *found)
+      if (validate_array_name(f.meta.sb.name)) names.insert(f.meta.sb.name);
   }
   dm::ControlOptions o;
   o.capture_kernel_log = false;

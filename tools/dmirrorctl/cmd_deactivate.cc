@@ -21,9 +21,8 @@ int run_deactivate(const Context& ctx, const std::string& name) {
   auto rep = dm::deactivate_array(**control, name);
   if (!rep) return report_error(ctx, "cannot deactivate '" + name + "'", rep.error());
   print_deactivated(ctx, *rep);
-  bool degraded = !rep->imported.failed.empty() || !rep->imported.rebuilding.empty() ||
-                  (rep->final_status && !rep->final_status->fully_in_sync());
-  return degraded ? kExitDegraded : kExitOk;
+  warn_if_degraded(*rep);
+  return kExitOk;
 }
 
 }  // namespace
@@ -33,7 +32,8 @@ Command add_deactivate(CLI::App& app, const Context& ctx) {
   CLI::App* sub = app.add_subcommand("deactivate", "Take an online volume down cleanly (it must not be in use)");
   sub->add_option("name", *name, "The volume's name (as in /dev/mapper/NAME)")->required();
   sub->footer(
-      "Exit status: 0 done, 2 done but the array is degraded or not fully in sync, 8 refused (in use) or failed.\n"
+      "Exit status: 0 done (a warning on stderr when the array is left degraded or not fully in sync), 8\n"
+      "refused (in use) or failed.\n"
       "Loop devices that activate attached for image files are detached.");
   return {sub, [&ctx, name] { return run_deactivate(ctx, *name); }};
 }

@@ -2,11 +2,15 @@
 // `dmirrorctl examine LEG...`: everything one leg's metadata says, read-only:
 // both superblock copies, identity, geometry, leg table, flags, checkpoint,
 // last scrub, journal summary and recent events. Exit bits: 4 for damaged
-// metadata, 2 when the leg's table shows a degraded array, 8 if unreadable.
+// metadata on a leg, 8 if unreadable, and the condition bits of the array
+// as the one assembly sees it from the legs given (exit_codes.h) - except
+// that a slot whose leg was simply not given is not counted as missing.
 #include "commands.h"
 #include "examine_view.h"
 #include "exit_codes.h"
+#include "health_text.h"
 
+#include <dmirror/assembly.h>
 #include <dmirror/journal.h>
 
 #include <fmt/format.h>
@@ -18,13 +22,28 @@ void add_finding(Examined& e, Severity s, std::string code, std::string msg) {
   e.findings.push_back(Finding{s, std::move(code), std::move(msg), e.path, e.meta.sb.slot});
 }
 
-int table_bits(const Superblock& sb) {
-  int bits = sb.resync_offset != kOffsetInSync ? kExitDegraded : 0;
-  for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s) {
-    LegState st = sb.legs[s].state;
-    if (st == LegState::Failed || st == LegState::Rebuilding) bits |= kExitDegraded;
+// The array-level bits of examine: every condition of the assembly, but a
+// slot is degraded only by what the legs record (failed, rebuilding, stale,
+// recorded missing), not because its leg was left off the command line.
+int array_bits(const Assembly& a) {
+  int bits = 0;
+  if (a.resync_pending) bits |= condition_bits(Condition::ResyncPending);
+  if (a.inconsistent) bits |= condition_bits(Condition::Inconsistent);
+  for (const auto& s : a.slots) {
+    const bool recorded_missing = s.state == SlotState::Missing && s.entry.state == LegState::Missing;
+    if (s.state == SlotState::Failed || s.state == SlotState::Rebuilding || s.state == SlotState::Stale ||
+        recorded_missing)
+      bits |= condition_bits(Condition::Degraded);
   }
   return bits;
+}
+
+std::string role_of(const Assembly& a, size_t i) {
+  const AssembledLeg& l = a.legs[i];
+  if (l.disposition != Disposition::Member) return std::string(disposition_name(l.disposition));
+  for (const auto& s : a.slots)
+    if (s.leg == static_cast<int>(i)) return role_text(s);
+  return {};
 }
 
 Examined examine_one(const std::string& path) {
@@ -45,7 +64,7 @@ Examined examine_one(const std::string& path) {
   e.meta = std::move(*meta);
   e.findings = e.meta.findings;
   if (auto j = WriteIntentJournal::load(**dev, e.meta.sb)) {
-    e.journal = JournalSummary{j->dirty_count(), j->damage().size()};
+    e.journal = JournalBlocks{j->dirty_count(), j->damage().size()};
     for (const auto& d : j->damage()) {
       add_finding(e, Severity::Warning, "journal-block-damaged",
                   fmt::format("journal block {}: {}; its regions are treated as dirty", d.block, d.what));
@@ -65,20 +84,33 @@ Examined examine_one(const std::string& path) {
   for (const auto& f : e.findings) {
     if (f.severity >= Severity::Warning) e.exit_bits |= kExitUncorrected;
   }
-  e.exit_bits |= table_bits(e.meta.sb);
   return e;
 }
 
 int run_examine(const Context& ctx, const std::vector<std::string>& legs, size_t max_events) {
   int bits = 0;
+  std::vector<Examined> examined;
+  std::vector<LegProbe> probes;
+  for (const auto& path : legs) {
+    examined.push_back(examine_one(path));
+    bits |= examined.back().exit_bits;
+    probes.push_back(probe_path(path));
+  }
+  std::optional<ExaminedArray> array;
+  if (auto a = assemble_array(probes)) {
+    array = ExaminedArray{std::move(*a), 0};
+    array->exit_bits = array_bits(array->assembly);
+    bits |= array->exit_bits;
+    for (size_t i = 0; i < examined.size() && i < array->assembly.legs.size(); ++i)
+      if (!examined[i].error) examined[i].role = role_of(array->assembly, i);
+  }
   Json all = Json::array();
-  for (size_t i = 0; i < legs.size(); ++i) {
-    Examined e = examine_one(legs[i]);
-    bits |= e.exit_bits;
+  for (size_t i = 0; i < examined.size(); ++i) {
+    const Examined& e = examined[i];
     if (ctx.json) {
       all.push_back(examined_json(e, max_events));
     } else if (e.error) {
-      fmt::print(stderr, "dmirrorctl: cannot examine {}: {}.\n", legs[i], e.error->describe());
+      fmt::print(stderr, "dmirrorctl: cannot examine {}: {}.\n", printable(legs[i]), printable_message(e.error->describe()));
     } else {
       if (i > 0) fmt::print("\n");
       print_examined_text(e, max_events, ctx.verbose);
@@ -87,8 +119,11 @@ int run_examine(const Context& ctx, const std::vector<std::string>& legs, size_t
   if (ctx.json) {
     Json doc = json_envelope();
     doc["legs"] = all;
+    doc["array"] = array ? examined_array_json(*array) : Json(nullptr);
     doc["exit_code"] = bits;
     print_json(doc);
+  } else if (array) {
+    print_examined_array_text(*array);
   }
   return bits;
 }

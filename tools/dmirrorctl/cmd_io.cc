@@ -76,7 +76,8 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
     if (auto st = (*m)->flush(); !st) return report_error(ctx, "flush failed", st.error());
     if (!a.no_close)
       if (auto st = (*m)->close(); !st) return report_error(ctx, "close failed", st.error());
-    if (auto slots = degraded_slots((*m)->superblock()); !slots.empty())
+    const auto slots = degraded_slots((*m)->superblock());
+    if (!slots.empty())
       fmt::print(stderr, "dmirrorctl: warning: the array is degraded ({}); its journal keeps the regions written "
                          "so that a returning leg can be recovered: run `dmirrorctl resync` once every leg is back.\n",
                  fmt::join(slots, ", "));
@@ -88,6 +89,7 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
     } else {
       fmt::print("wrote {} bytes at offset {}\n", data.size(), *off);
     }
+    if (slots.empty()) warn_if_degraded(*paths);   // e.g. a stale leg: the one assembly says
     return kExitOk;
   }
   auto len = parse_size(a.length.empty() ? std::to_string(bs) : a.length);

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // `dmirrorctl list [FILE...]`: every dmirror leg on the host's block devices
 // plus the given image files, grouped by array: one line per array (name,
-// uuid, legs found/expected, health) and its legs below. Exit status: the
-// health bits of all arrays ORed together.
+// uuid, legs found/expected, health) and its legs below, each array
+// assembled by the one assembly. Exit status: the condition bits of all
+// arrays ORed together.
 #include "colour.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "status_view.h"
 
 #include <dmirror/array.h>
+#include <dmirror/assembly.h>
 
 #include <fmt/format.h>
 
@@ -16,37 +18,6 @@
 
 namespace dmirror::cli {
 namespace {
-
-void print_array_text(const ArrayView& v) {
-  fmt::print("{:<20} {:<36}  {:>2}/{:<2}  {}\n", v.sb.name, v.sb.array_uuid.str(), slots_found(v),
-             slots_expected(v), paint_health(health_name(v.health)));
-  for (uint32_t s = 0; s < v.sb.nr_legs; ++s) {
-    if (v.sb.legs[s].state == LegState::Unused) continue;
-    std::string path = slot_path(v, s);
-    fmt::print("  slot {:<2} {:<30} {}\n", s, path.empty() ? "-" : path, paint_health(slot_state(v, s)));
-  }
-}
-
-Json array_json(const ArrayView& v) {
-  Json j{{"name", v.sb.name},
-         {"uuid", v.sb.array_uuid.str()},
-         {"health", std::string(health_name(v.health))},
-         {"legs_found", slots_found(v)},
-         {"legs_expected", slots_expected(v)},
-         {"seqno", v.sb.seqno},
-         {"data_size", v.sb.layout.data_size}};
-  Json legs = Json::array();
-  for (uint32_t s = 0; s < v.sb.nr_legs; ++s) {
-    if (v.sb.legs[s].state == LegState::Unused) continue;
-    std::string path = slot_path(v, s);
-    legs.push_back({{"slot", s},
-                    {"path", path.empty() ? Json(nullptr) : Json(path)},
-                    {"state", slot_state(v, s)},
-                    {"uuid", v.sb.legs[s].uuid.str()}});
-  }
-  j["legs"] = legs;
-  return j;
-}
 
 int run_list(const Context& ctx, const std::vector<std::string>& files) {
   auto found = scan_legs(files);
@@ -60,14 +31,14 @@ int run_list(const Context& ctx, const std::vector<std::string>& files) {
     fmt::print("{:<20} {:<36}  {:>5}  {}\n", "NAME", "UUID", "LEGS", "HEALTH");
   }
   for (const auto& [uuid, paths] : groups) {
-    auto view = assemble(paths);
-    if (!view) {
-      bits |= report_error(ctx, fmt::format("cannot assemble array {}", uuid.str()), view.error());
+    auto a = assemble_paths(paths);
+    if (!a) {
+      bits |= report_error(ctx, fmt::format("cannot assemble array {}", uuid.str()), a.error());
       continue;
     }
-    bits |= health_exit_bits(*view);
-    if (ctx.json) arrays.push_back(array_json(*view));
-    else print_array_text(*view);
+    bits |= health_exit_bits(*a);
+    if (ctx.json) arrays.push_back(listed_json(*a));
+    else print_listed_text(*a);
   }
   if (ctx.json) {
     Json doc = json_envelope();

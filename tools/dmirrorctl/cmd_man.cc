@@ -62,8 +62,15 @@ std::string synopsis(const CLI::App& sub, const std::string& prefix) {
 void print_exit_status(const std::string& footer) {
   fmt::print(".SH EXIT STATUS\n");
   if (!footer.empty() && footer.rfind("Exit status (bits", 0) != 0) fmt::print("{}\n.PP\n", roff(footer));
-  fmt::print("Exit statuses are bits, ORed together by read-only commands:\n");
+  fmt::print("Exit statuses are bits:\n");
   for (const auto& e : kExitBits) fmt::print(".TP\n.B {}\n{}\n", e.bit, roff(std::string(e.meaning)));
+  fmt::print(".PP\nBits 2 and 4 come from the array's conditions (docs/array-states.md):");
+  for (const auto& c : kConditionBits)
+    fmt::print(" {} {}{}", roff(std::string(c.name)), c.bits, &c == &kConditionBits[std::size(kConditionBits) - 1] ? "." : ";");
+  fmt::print(
+      "\n.PP\nstatus, list, examine, verify and scrub OR the bits of every condition that holds. create, "
+      "activate, deactivate, resync, replace, io and clear exit 0 when done (1: something was corrected) and "
+      "warn on stderr when they leave the array degraded.\n");
 }
 
 int run_man(CLI::App& root, const std::vector<std::string>& words) {

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Hidden `dmirrorctl __probe [--export] DEVICE`, for the udev rule: blkid
-// does not know the dmirror format, so this reads the superblocks. Plain:
+// does not know the dmirror format, so this probes the device (probe_path). Plain:
 // exit 0 when DEVICE carries dmirror metadata, 1 when not. --export: always
 // exit 0, and for a leg print udev properties (ID_FS_TYPE=dmirror_member,
 // DMIRROR_ARRAY_NAME, DMIRROR_ARRAY_UUID, DMIRROR_SLOT), nothing otherwise.
+// Values are encoded as `blkid -o udev` encodes them (escape.h: anything but
+// [A-Za-z0-9#+-.:=@_] and valid UTF-8 becomes \xHH), so a name read from
+// disk can never add a line (a forged ID_FS_TYPE=...) to the output; a name
+// that breaks create's rules also sets DMIRROR_ARRAY_NAME_INVALID=1.
 #include "commands.h"
+#include "escape.h"
 
-#include <dmirror/block_device.h>
-#include <dmirror/leg.h>
+#include <dmirror/assembly.h>
+#include <dmirror/names.h>
 
 #include <fmt/format.h>
 
@@ -20,12 +25,15 @@ struct ProbeArgs {
 };
 
 int run_probe(const ProbeArgs& a) {
-  auto dev = open_device(a.device, OpenOptions{.writable = false, .exclusive = false});
-  auto meta = dev ? read_leg(**dev) : Result<LegMetadata>(std::unexpected(dev.error()));
-  if (!meta) return a.export_env ? 0 : 1;
+  // The one probe (assembly.h). A leg whose superblock copy is damaged while
+  // another signature is there is ambiguous: not claimed (the cryptsetup rule).
+  const LegProbe probe = probe_path(a.device);
+  const auto& meta = probe.meta;
+  if (!meta || !probe.foreign.empty()) return a.export_env ? 0 : 1;
   if (a.export_env) {
     fmt::print("ID_FS_TYPE=dmirror_member\nDMIRROR_ARRAY_NAME={}\nDMIRROR_ARRAY_UUID={}\nDMIRROR_SLOT={}\n",
-               meta->sb.name, meta->sb.array_uuid.str(), meta->sb.slot);
+               udev_encode(meta->sb.name), meta->sb.array_uuid.str(), meta->sb.slot);
+    if (!validate_array_name(meta->sb.name)) fmt::print("DMIRROR_ARRAY_NAME_INVALID=1\n");
   }
   return 0;
 }

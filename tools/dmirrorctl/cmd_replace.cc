@@ -77,6 +77,8 @@ int run_replace(const Context& ctx, const ReplaceArgs& a) {
     fmt::print("slot {} replaced by {} (slot {}){}: {} bytes copied and verified\n", r->old_slot, a.new_dev,
                r->new_slot, r->resumed ? ", resumed" : "", r->bytes_verified);
   }
+  current.push_back(a.new_dev);
+  warn_if_degraded(current);
   return kExitOk;
 }
 

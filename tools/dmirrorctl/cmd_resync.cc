@@ -47,7 +47,8 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
   auto r = resync(legs->devices(), o);
   end_progress(ctx);
   if (!r) return report_error(ctx, "resync failed", r.error());
-  int bits = r->failed_slots.empty() && r->missing_slots.empty() ? kExitOk : kExitDegraded;
+  // A change command: done is 0; a leg left behind is a warning (exit_codes.h).
+  const int bits = kExitOk;
   std::vector<uint32_t> readded, journal;
   uint64_t recovery_regions = 0;
   for (const auto& x : r->readded) {
@@ -86,6 +87,7 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
   }
   for (const auto& f : r->findings)
     if (f.code == "leg-failed-present") fmt::print(stderr, "dmirrorctl: warning: {}\n", f.message);
+  warn_if_degraded(*paths);
   return bits;
 }
 

@@ -16,6 +16,7 @@
 #include "time_box.h"
 #include "online_dispatch.h"
 
+#include <dmirror/assembly.h>
 #include <dmirror/leg.h>
 #include <dmirror/names.h>
 #include <dmirror/scrub.h>
@@ -128,6 +129,10 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
   }
   if (r->corrected && (r->result != ScrubResult::Interrupted || timed_out)) bits |= kExitCorrected;
   if (r->degraded) bits |= kExitDegraded;
+  // A check command: the array's condition bits, as the one assembly
+  // judges them after the run (exit_codes.h).
+  if (bits != kExitCancelled)
+    if (auto assembled = assemble_paths(*paths)) bits |= health_exit_bits(*assembled);
   if (ctx.json) {
     Json doc = json_envelope();
     doc["result"] = std::string(scrub_result_name(r->result));
@@ -185,11 +190,12 @@ Command add_scrub(CLI::App& app, const Context& ctx) {
   sub->add_option("--lock-dir", a->lock_dir,
                   "Directory of the array lock files (default: $DMIRROR_LOCK_DIR, else /run/dmirror)");
   sub->footer(
-      "Exit status: 0 clean, 1 mismatches repaired or unreadable blocks rewritten, 2 degraded (ORed with the\n"
-      "others), 4 mismatches left (no evidence for either copy, or a block no leg can read), 8 error, 32\n"
-      "interrupted (checkpoint kept). A run stopped by --max-runtime exits with the bits of what it checked\n"
-      "(0, 1, 2 or 4); the next run resumes. On an active volume the kernel runs the check (a repair only\n"
-      "with --from): --max-runtime does not apply there.");
+      "Exit status: 0 clean, 1 mismatches repaired or unreadable blocks rewritten, 4 mismatches left (no\n"
+      "evidence for either copy, or a block no leg can read), 8 error, 32 interrupted (checkpoint kept),\n"
+      "ORed with the array's condition bits (2 resync pending or degraded, 4 inconsistent). A run stopped\n"
+      "by --max-runtime exits with the bits of what it checked (0, 1, 2 or 4); the next run resumes. On an\n"
+      "active volume the kernel runs the check (a repair only with --from): --max-runtime does not apply\n"
+      "there.");
   return {sub, [&ctx, a] { return run_scrub(ctx, *a); }};
 }
 

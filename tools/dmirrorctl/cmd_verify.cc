@@ -9,6 +9,7 @@
 #include "exit_codes.h"
 #include "op_support.h"
 
+#include <dmirror/assembly.h>
 #include <dmirror/leg.h>
 #include <dmirror/verify.h>
 
@@ -26,20 +27,16 @@ struct VerifyArgs {
   std::string from, report;
 };
 
+// The bits of what verify itself found; the array's conditions come from
+// the assembly (run_verify).
 int exit_bits(const VerifyReport& r, bool repair) {
   int bits = 0;
-  for (const auto& f : r.findings) {
-    if (is_degraded_finding(f.code) || f.code == "array-dirty" || f.code == "initial-sync-pending") bits |= kExitDegraded;
-    else if (f.code == "read-error-corrected") bits |= kExitCorrected;
-    else if (f.severity >= Severity::Error) bits |= kExitUncorrected;
-  }
+  for (const auto& f : r.findings) bits |= operation_finding_bits(f, repair);
   for (const auto& m : r.mismatches) {
     if (m.repaired) bits |= kExitCorrected;
     else if (m.cls == MismatchClass::Corruption) bits |= kExitUncorrected;
     else bits |= kExitDegraded;   // crash window / never synced: a resync settles it
   }
-  for (const auto& f : r.findings)
-    if (f.code == "superblock-copy-damaged" || f.code == "superblock-copy-older") bits |= repair ? kExitCorrected : kExitUncorrected;
   return bits;
 }
 
@@ -83,7 +80,8 @@ int run_verify(const Context& ctx, const VerifyArgs& a) {
   end_progress(ctx);
   if (!r) return report_error(ctx, "verify failed", r.error());
   for (auto& f : extra) r->findings.push_back(f);
-  const int bits = exit_bits(*r, a.repair);
+  int bits = exit_bits(*r, a.repair);
+  if (auto assembled = assemble_paths(*paths)) bits |= health_exit_bits(*assembled);
 
   Json doc = json_envelope();
   doc["array"] = {{"name", r->sb.name}, {"uuid", r->sb.array_uuid.str()}};

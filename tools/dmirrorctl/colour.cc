@@ -10,7 +10,7 @@ namespace {
 
 std::string_view code_for(std::string_view word) {
   if (word == "healthy" || word == "in_sync" || word == "clean") return "\033[32m";
-  if (word == "degraded" || word == "stale" || word == "missing" || word == "rebuilding" || word == "replacing" ||
+  if (word == "degraded" || word == "resync-pending" || word == "stale" || word == "missing" || word == "rebuilding" || word == "replacing" ||
       word == "repaired")
     return "\033[33m";
   if (word == "failed" || word == "inconsistent" || word == "mismatches") return "\033[1;31m";

@@ -2,7 +2,9 @@
 // Text and JSON rendering of `examine`.
 #include "examine_view.h"
 
+#include "health_text.h"
 #include "json_model.h"
+#include "status_view.h"
 
 #include <dmirror/names.h>
 
@@ -66,9 +68,10 @@ void print_state(const Superblock& sb) {
 void print_examined_text(const Examined& e, size_t max_events, int verbose) {
   const Superblock& sb = e.meta.sb;
   const Layout& l = sb.layout;
-  fmt::print("{}:\n", e.path);
-  fmt::print("  Array:        {} (uuid {})\n", sb.name, sb.array_uuid.str());
-  fmt::print("  This leg:     slot {} (uuid {}), seqno {}\n", sb.slot, sb.leg_uuid.str(), sb.seqno);
+  fmt::print("{}:\n", printable(e.path));
+  fmt::print("  Array:        {} (uuid {})\n", printable(sb.name), sb.array_uuid.str());
+  fmt::print("  This leg:     slot {} (uuid {}), seqno {}{}\n", sb.slot, sb.leg_uuid.str(), sb.seqno,
+             e.role.empty() ? "" : ", " + e.role);
   fmt::print("  Format:       version {}, features compat {:#x} ro_compat {:#x} incompat {:#x}{}\n", sb.version,
              sb.compat, sb.ro_compat, sb.incompat, e.meta.read_only ? " (read-only: unknown feature)" : "");
   fmt::print("  Created:      {}   Updated: {}\n", format_time(sb.ctime), format_time(sb.utime));
@@ -91,12 +94,30 @@ void print_examined_text(const Examined& e, size_t max_events, int verbose) {
   fmt::print("  Events ({} of {}):\n", evs.size() - first, evs.size());
   for (size_t i = first; i < evs.size(); ++i) {
     fmt::print("    #{:<4} {}  {:<18} {}\n", evs[i].seq, format_time(evs[i].time), event_type_name(evs[i].type),
-               evs[i].detail);
+               printable(evs[i].detail));
   }
   if (!e.findings.empty()) {
     fmt::print("  Findings:\n");
-    for (const auto& f : e.findings) fmt::print("    {}: {}\n", severity_name(f.severity), f.message);
+    for (const auto& f : e.findings) fmt::print("    {}: {}\n", severity_name(f.severity), printable_message(f.message));
   }
+}
+
+void print_examined_array_text(const ExaminedArray& x) {
+  const Assembly& a = x.assembly;
+  fmt::print("\nArray '{}' as assembled from the legs given ({} of {} slots): {}\n", printable(a.sb.name),
+             slots_found(a), a.slots.size(), health_line(a));
+  for (const auto& f : shown_findings(a))
+    if (f.severity >= Severity::Warning) fmt::print("  {}\n", finding_text(f));
+}
+
+Json examined_array_json(const ExaminedArray& x) {
+  const Assembly& a = x.assembly;
+  return Json{{"name", a.sb.name},
+              {"uuid", a.sb.array_uuid.str()},
+              {"health", std::string(health_name(a.health))},
+              {"conditions", conditions_json(a)},
+              {"findings", findings_json(shown_findings(a))},
+              {"exit_code", x.exit_bits}};
 }
 
 Json examined_json(const Examined& e, size_t max_events) {
@@ -106,6 +127,7 @@ Json examined_json(const Examined& e, size_t max_events) {
     j["exit_code"] = e.exit_bits;
     return j;
   }
+  j["role"] = e.role.empty() ? Json(nullptr) : Json(e.role);
   j["copies"] = copies_json(e.meta);
   j["read_only"] = e.meta.read_only;
   j["superblock"] = superblock_json(e.meta.sb);

@@ -4,6 +4,7 @@
 
 #include "output.h"
 
+#include <dmirror/assembly.h>
 #include <dmirror/events.h>
 #include <dmirror/findings.h>
 #include <dmirror/leg.h>
@@ -13,7 +14,7 @@
 
 namespace dmirror::cli {
 
-struct JournalSummary {
+struct JournalBlocks {
   uint64_t dirty_regions = 0;
   uint64_t damaged_blocks = 0;
 };
@@ -22,13 +23,22 @@ struct Examined {
   std::string path;
   std::optional<Error> error;            // not a leg / unreadable
   LegMetadata meta;
-  std::optional<JournalSummary> journal; // unset when it could not be read
+  std::optional<JournalBlocks> journal;  // unset when it could not be read
   EventHistory events;
   Findings findings;                     // copies, journal, events
+  std::string role;                      // in the assembly of the legs given
   int exit_bits = 0;
+};
+
+// The array as assembled from the legs given (examine's array-level view).
+struct ExaminedArray {
+  Assembly assembly;
+  int exit_bits = 0;       // see cmd_examine.cc: slots not given are not missing
 };
 
 void print_examined_text(const Examined& e, size_t max_events, int verbose);
 Json examined_json(const Examined& e, size_t max_events);
+void print_examined_array_text(const ExaminedArray& a);
+Json examined_array_json(const ExaminedArray& a);
 
 }  // namespace dmirror::cli

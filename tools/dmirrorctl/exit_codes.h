@@ -1,27 +1,32 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// THE exit-code table of dmirrorctl. Exit statuses are bits, e2fsck style:
-// a read-only command ORs the health bits of everything it looked at, so
-// `dmirrorctl status vol0; echo $?` is a health check.
+// THE exit-code table of dmirrorctl. Exit statuses are bits, e2fsck style.
 //
 //   0  success; the array is healthy
 //   1  problems were found and corrected
-//   2  degraded: a leg is missing, failed, rebuilding or stale, or a resync
-//      is pending
-//   4  problems left uncorrected: a damaged metadata copy, legs that
-//      disagree, mismatches
+//   2  degraded, or a resync is pending
+//   4  inconsistent: problems left uncorrected
 //   8  operational error: I/O error, not found, busy, permission, or refused
 //      (foreign signatures, existing membership, too small)
 //  16  usage or syntax error (bad option, invalid name or size)
 //  32  cancelled (declined at the prompt, interrupted)
 //
-// An array with no usable leg left ("failed") sets both 2 and 4.
+// Bits 2 and 4 come from ONE table, kConditionBits: the conditions of the
+// one assembly (assembly.h, docs/array-states.md). Commands whose job is to
+// check (status, list, examine, verify, scrub) OR the bits of every
+// condition that holds. Commands whose job is to change (create, activate,
+// deactivate, resync, replace, io, clear) exit 0 when they did what was asked, 1
+// when they corrected something, and warn on stderr (warn_if_degraded)
+// when they leave the array degraded: their exit status is not a health
+// check.
 #pragma once
 
-#include <dmirror/array.h>
+#include <dmirror/assembly.h>
+#include <dmirror/findings.h>
 #include <dmirror/result.h>
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace dmirror::cli {
 
@@ -40,58 +45,51 @@ struct ExitBit {
 inline constexpr ExitBit kExitBits[] = {
     {kExitOk, "success; the array is healthy"},
     {kExitCorrected, "problems were found and corrected"},
-    {kExitDegraded, "degraded: a leg is missing, failed, rebuilding or stale, or a resync is pending"},
-    {kExitUncorrected, "problems left uncorrected: damaged metadata copy, disagreement, mismatches"},
+    {kExitDegraded, "degraded (a leg missing, stale, failed or rebuilding), or a resync is pending"},
+    {kExitUncorrected, "inconsistent: split brain, legs that disagree, a damaged journal, mismatches left"},
     {kExitOperational, "operational error: I/O, not found, busy, permission, refused"},
     {kExitUsage, "usage or syntax error: bad option, invalid name or size"},
     {kExitCancelled, "cancelled at the prompt or interrupted"},
 };
 
+// The assembly's conditions and their exit bits.
+enum class Condition { ResyncPending, Degraded, Inconsistent, Failed };
+struct ConditionBits {
+  Condition condition;
+  std::string_view name;   // as in `status` (health names)
+  int bits;
+};
+inline constexpr ConditionBits kConditionBits[] = {
+    {Condition::ResyncPending, "resync-pending", kExitDegraded},
+    {Condition::Degraded, "degraded", kExitDegraded},
+    {Condition::Inconsistent, "inconsistent", kExitUncorrected},
+    {Condition::Failed, "failed", kExitDegraded | kExitUncorrected},
+};
+
+// The bits of condition `c`.
+int condition_bits(Condition c);
+// Does `c` hold for the assembly?
+bool condition_holds(const Assembly& a, Condition c);
+// The bits of every condition that holds (check commands).
+int health_exit_bits(const Assembly& a);
+// The bits of one health value alone (what holds at least).
+int health_exit_bits(Health h);
+
 // The one ErrorCode -> exit status mapping.
-inline int exit_code_for(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::InvalidArgument: return kExitUsage;
-    case ErrorCode::Cancelled: return kExitCancelled;
-    case ErrorCode::Corruption: return kExitUncorrected;
-    case ErrorCode::Stale: return kExitDegraded;
-    case ErrorCode::SplitBrain: return kExitUncorrected | kExitOperational;
-    case ErrorCode::Io:
-    case ErrorCode::NotFound:
-    case ErrorCode::TooSmall:
-    case ErrorCode::Busy:
-    case ErrorCode::Exists:
-    case ErrorCode::PermissionDenied:
-    case ErrorCode::Unsupported:
-    case ErrorCode::NotDmirror:
-    case ErrorCode::ForeignSignature:
-    case ErrorCode::Internal:
-      return kExitOperational;
-  }
-  return kExitOperational;
-}
+int exit_code_for(ErrorCode code);
 
-// Finding codes that mean "degraded" rather than "inconsistent".
-inline bool is_degraded_finding(std::string_view code) {
-  return code == "leg-missing" || code == "leg-stale" || code == "leg-failed" || code == "leg-rebuilding" ||
-         code == "resync-pending";
-}
+// verify: the bits of one finding of the operation itself. Findings about
+// the array's state (legs missing/failed/rebuilding, dirty, resync pending)
+// give none: the assembly's conditions (health_exit_bits) judge those.
+int operation_finding_bits(const Finding& f, bool repair);
 
-// Health bits of an assembled array.
-inline int health_exit_bits(const ArrayView& view) {
-  int bits = 0;
-  switch (view.health) {
-    case Health::Healthy: break;
-    case Health::Degraded: bits |= kExitDegraded; break;
-    case Health::Inconsistent: bits |= kExitUncorrected; break;
-    case Health::Failed: bits |= kExitDegraded | kExitUncorrected; break;
-  }
-  for (const auto& f : view.findings) {
-    if (is_degraded_finding(f.code)) bits |= kExitDegraded;
-  }
-  return bits;
-}
+// A change command leaving the array degraded (or worse) says so on stderr;
+// `what` names the array. Returns true when it warned.
+bool warn_if_degraded(const Assembly& a);
+// The same, assembling `paths` first (nothing is said when that fails).
+bool warn_if_degraded(const std::vector<std::string>& paths);
 
-// The table as text, for the --help footer.
+// The tables as text, for the --help footer.
 std::string exit_code_help();
 
 }  // namespace dmirror::cli

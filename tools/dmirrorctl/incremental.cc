@@ -2,6 +2,8 @@
 // Incremental assembly (see incremental.h).
 #include "incremental.h"
 
+#include "escape.h"
+
 #include "exit_codes.h"
 #include "online_activation.h"
 #include "online_view.h"
@@ -85,8 +87,8 @@ int run_incremental(const Context& ctx, const std::string& device, const std::st
     auto done = activate_legs(**control, paths, dm::ActivateOptions{.degraded = false}, false);
     if (!done) return report_error(ctx, "cannot activate array '" + sb->name + "'", done.error());
     activated = true;
-    bits = done->report.plan.missing.empty() ? kExitOk : kExitDegraded;
     if (!ctx.json) print_activated(ctx, done->report, done->sb);
+    warn_if_missing(done->report, done->sb);
   }
   if (ctx.json) {
     Json doc = json_envelope();
@@ -97,7 +99,7 @@ int run_incremental(const Context& ctx, const std::string& device, const std::st
     print_json(doc);
   } else if (!complete) {
     fmt::print("{}: leg slot {} of array '{}' recorded; {} of {} legs present, waiting for the others\n", device,
-               sb->slot, sb->name, have, want);
+               sb->slot, printable(sb->name), have, want);
   }
   return bits;
 }

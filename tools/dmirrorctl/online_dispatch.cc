@@ -106,6 +106,10 @@ std::optional<int> try_online_scrub(const Context& ctx, const std::vector<std::s
     case ScrubResult::Interrupted: bits = kExitCancelled; break;
     default: bits = kExitOperational; break;
   }
+  // A check command ORs the array's condition bits: a leg the kernel does
+  // not hold in sync ('D', 'a', '-') leaves the volume degraded.
+  const std::string& legs = rep->final_status.health_chars;
+  if (bits != kExitCancelled && legs.find_first_not_of('A') != std::string::npos) bits |= kExitDegraded;
   print_online_scrub(ctx, *rep, o.repair, bits);
   return bits;
 }

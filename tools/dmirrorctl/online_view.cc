@@ -2,6 +2,7 @@
 // Rendering of online volumes (see online_view.h).
 #include "online_view.h"
 
+#include "escape.h"
 #include "exit_codes.h"
 
 #include <dmirror/dm/online/active_volume.h>
@@ -45,8 +46,8 @@ int online_exit_bits(const dm::OnlineStatus& st) {
   return bits;
 }
 
-int status_exit_bits_online(const ArrayView& view, const dm::OnlineStatus& st) {
-  return online_exit_bits(st) | (health_exit_bits(view) & kExitUncorrected);
+int status_exit_bits_online(const Assembly& a, const dm::OnlineStatus& st) {
+  return online_exit_bits(st) | (health_exit_bits(a) & kExitUncorrected);
 }
 
 void print_online_text(const dm::OnlineStatus& st, const Superblock& sb) {
@@ -116,17 +117,44 @@ void print_activated(const Context& ctx, const dm::ActivateReport& rep, const Su
     doc["regions_handed_over"] = p.mark_regions.size();
     doc["notes"] = p.notes;
     doc["kernel"] = rep.status ? raid_status_json(*rep.status) : Json(nullptr);
-    doc["exit_code"] = p.missing.empty() && p.left_out.empty() ? 0 : kExitDegraded;
+    doc["exit_code"] = kExitOk;
     print_json(doc);
     return;
   }
-  fmt::print("Activated '{}' as {} ({}, {} of {} legs).\n", rep.name, rep.node, format_size(sb.layout.data_size),
+  fmt::print("Activated '{}' as {} ({}, {} of {} legs).\n", printable(rep.name), printable(rep.node), format_size(sb.layout.data_size),
              p.map.slots.size() - p.missing.size() - p.left_out.size(), p.map.slots.size());
   if (rep.unclean) fmt::print("The volume had not been deactivated cleanly (crash or power loss).\n");
   for (const auto& n : p.notes) fmt::print("  {}\n", n);
   if (rep.status)
     fmt::print("Kernel:      {} {}, sync {}/{} sectors\n", rep.status->health_chars, rep.status->action_text,
                rep.status->sync_progress, rep.status->sync_total);
+}
+
+void warn_if_missing(const dm::ActivateReport& rep, const Superblock& sb) {
+  auto list = [](const std::vector<uint32_t>& v) {
+    std::string s;
+    for (uint32_t x : v) s += (s.empty() ? "" : ", ") + std::to_string(x);
+    return s;
+  };
+  if (!rep.plan.missing.empty())
+    fmt::print(stderr, "dmirrorctl: warning: array '{}' is active but degraded: slot {} missing. They are rebuilt "
+                       "when they return.\n", printable(sb.name), list(rep.plan.missing));
+  if (!rep.plan.left_out.empty())
+    fmt::print(stderr, "dmirrorctl: warning: array '{}' is active but degraded: slot {} failed and left out. Bring "
+                       "them back with `dmirrorctl activate --re-add` or `dmirrorctl replace`.\n",
+               printable(sb.name), list(rep.plan.left_out));
+}
+
+bool warn_if_degraded(const dm::DeactivateReport& rep) {
+  // A leg the kernel had dead ('D') or absent ('-') leaves the array
+  // degraded; legs only not yet in sync ('a') mean a resync was running.
+  const bool leg_down = !rep.imported.failed.empty() || !rep.imported.rebuilding.empty() ||
+                        (rep.final_status && rep.final_status->health_chars.find_first_of("D-") != std::string::npos);
+  const bool syncing = rep.final_status && !rep.final_status->fully_in_sync();
+  if (leg_down || syncing)
+    fmt::print(stderr, "dmirrorctl: warning: '{}' was deactivated while {}; run 'dmirrorctl status' for the legs.\n",
+               printable(rep.name), leg_down ? "degraded" : "a resync was still running");
+  return leg_down || syncing;
 }
 
 void print_deactivated(const Context& ctx, const dm::DeactivateReport& rep) {
@@ -144,7 +172,7 @@ void print_deactivated(const Context& ctx, const dm::DeactivateReport& rep) {
     print_json(doc);
     return;
   }
-  fmt::print("Deactivated '{}'", rep.name);
+  fmt::print("Deactivated '{}'", printable(rep.name));
   if (rep.final_status) fmt::print("; final kernel status {} {}", rep.final_status->health_chars,
                                    rep.final_status->action_text);
   fmt::print(".\n");

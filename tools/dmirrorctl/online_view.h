@@ -9,7 +9,7 @@
 #include <dmirror/dm/online/deactivate_array.h>
 #include <dmirror/dm/online/online_scrub.h>
 #include <dmirror/dm/online/online_status.h>
-#include <dmirror/array.h>
+#include <dmirror/assembly.h>
 #include <dmirror/superblock.h>
 
 #include <optional>
@@ -24,12 +24,16 @@ std::optional<dm::OnlineStatus> probe_online(const Superblock& sb);
 int online_exit_bits(const dm::OnlineStatus& st);
 /// `status` of an active array: the kernel owns sync state, so the degraded
 /// bit comes from the live status; damage found offline still counts.
-int status_exit_bits_online(const ArrayView& view, const dm::OnlineStatus& st);
+int status_exit_bits_online(const Assembly& a, const dm::OnlineStatus& st);
 void print_online_text(const dm::OnlineStatus& st, const Superblock& sb);
 Json online_json(const dm::OnlineStatus& st, const Superblock& sb);
 
 Json raid_status_json(const dm::RaidStatus& st);
 void print_activated(const Context& ctx, const dm::ActivateReport& rep, const Superblock& sb);
+/// A change command's warning (exit_codes.h): the volume was started or
+/// left degraded.
+void warn_if_missing(const dm::ActivateReport& rep, const Superblock& sb);
+bool warn_if_degraded(const dm::DeactivateReport& rep);
 void print_deactivated(const Context& ctx, const dm::DeactivateReport& rep);
 void print_online_scrub(const Context& ctx, const dm::OnlineScrubReport& rep, bool repair, int exit_bits);
 

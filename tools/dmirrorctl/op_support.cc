@@ -2,6 +2,8 @@
 // Helpers for the operation commands (see op_support.h).
 #include "op_support.h"
 
+#include "array_args.h"
+#include "escape.h"
 #include "offline_import.h"
 
 #include <dmirror/array.h>
@@ -13,8 +15,6 @@
 #include <charconv>
 #include <csignal>
 #include <cstdio>
-#include <set>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace dmirror::cli {
@@ -32,31 +32,14 @@ std::string duration(uint64_t s) {
 }  // namespace
 
 Result<std::vector<std::string>> resolve_legs(const std::vector<std::string>& args) {
-  struct stat st {};
   // An array last active online: take the kernel's view first (offline_import.h).
-  if (args.size() != 1 || args[0].find('/') != std::string::npos || ::stat(args[0].c_str(), &st) == 0)
+  if (args.size() != 1 || !is_array_key(args[0])) {
     DMIRROR_RETURN_IF_ERROR(import_kernel_view(args));
-  if (args.size() != 1 || args[0].find('/') != std::string::npos || ::stat(args[0].c_str(), &st) == 0) return args;
-  DMIRROR_ASSIGN_OR_RETURN(auto found, scan_legs({}));
-  std::vector<std::string> paths;
-  std::set<Uuid> arrays;
-  for (const auto& f : found) {
-    if (f.meta.sb.name != args[0]) continue;
-    paths.push_back(f.path);
-    arrays.insert(f.meta.sb.array_uuid);
+    return args;
   }
-  if (paths.empty())
-    return make_error(ErrorCode::NotFound, "no block device carries a leg of array '" + args[0] +
-                                               "'. Image files are not scanned: give the leg paths instead");
-  if (arrays.size() > 1)
-    return make_error(ErrorCode::InvalidArgument, "several arrays are named '" + args[0] + "'; give the leg paths");
+  DMIRROR_ASSIGN_OR_RETURN(auto paths, legs_of_array(args[0]));
   DMIRROR_RETURN_IF_ERROR(import_kernel_view(paths));
   return paths;
-}
-
-Result<OpenedLegs> open_leg_args(const std::vector<std::string>& args, bool writable) {
-  DMIRROR_ASSIGN_OR_RETURN(auto paths, resolve_legs(args));
-  return open_legs(paths, OpenLegsOptions{.writable = writable});
 }
 
 const std::atomic<bool>* install_cancel_handler() {
@@ -106,7 +89,7 @@ Json mismatch_json(const Mismatch& m) {
 
 void print_findings_text(const Findings& findings) {
   for (const auto& f : findings)
-    fmt::print("{:<8} {}{}\n", severity_name(f.severity), f.leg.empty() ? "" : f.leg + ": ", f.message);
+    fmt::print("{:<8} {}{}\n", severity_name(f.severity), f.leg.empty() ? "" : printable(f.leg) + ": ", printable_message(f.message));
 }
 
 Result<uint32_t> parse_leg_choice(const std::string& text, const std::vector<std::string>& paths) {

@@ -19,10 +19,9 @@
 
 namespace dmirror::cli {
 
-// A single argument that is not a path is an array name, searched on the
-// block devices; otherwise the arguments are leg paths.
+// A single argument that is not a path is an array name or uuid, searched
+// on the block devices (array_args.h); otherwise the arguments are leg paths.
 Result<std::vector<std::string>> resolve_legs(const std::vector<std::string>& args);
-Result<OpenedLegs> open_leg_args(const std::vector<std::string>& args, bool writable);
 
 // Set by SIGINT while an operation that checkpoints is running.
 const std::atomic<bool>* install_cancel_handler();

@@ -40,7 +40,9 @@ Json json_envelope() {
   return doc;
 }
 
-void print_json(const Json& doc) { std::cout << doc.dump(2) << std::endl; }
+// Strings read from disk need not be UTF-8: invalid bytes become U+FFFD
+// rather than ending the program (nlohmann's default is to throw).
+void print_json(const Json& doc) { std::cout << doc.dump(2, ' ', false, Json::error_handler_t::replace) << std::endl; }
 
 int report_error(const Context& ctx, std::string_view what, const Error& err) {
   const int exit_code = exit_code_for(err.code);

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Rendering of an assembled array, in the spirit of `mdadm --detail` and
-// `zpool status`: identity, health, geometry, sequence agreement, one line
-// per slot, last scrub, findings.
+// `zpool status`: identity, health and the conditions behind it, geometry,
+// sequence agreement, one line per slot with its role and recovery, the
+// devices that are not members, last scrub, findings naming their leg.
+// Text from disk goes through printable().
 #include "status_view.h"
 
 #include "colour.h"
+#include "health_text.h"
 #include "json_model.h"
 
 #include <dmirror/names.h>
@@ -14,73 +17,66 @@
 namespace dmirror::cli {
 namespace {
 
-bool in_use(const LegEntry& e) { return e.state != LegState::Unused && e.state != LegState::Removed; }
-
-const LegView* slot_leg(const ArrayView& v, uint32_t slot) {
-  if (slot >= v.slot_to_leg.size() || v.slot_to_leg[slot] < 0) return nullptr;
-  return &v.legs[static_cast<size_t>(v.slot_to_leg[slot])];
+std::string sequence_text(const Assembly& a) {
+  std::string behind;
+  for (const auto& s : a.slots) {
+    const AssembledLeg* l = slot_leg(a, s);
+    if (l && s.seqno < a.sb.seqno)
+      behind += fmt::format("{}{} at {}", behind.empty() ? "" : ", ", printable(l->name), s.seqno);
+  }
+  if (behind.empty()) return fmt::format("all legs found at seqno {}", a.sb.seqno);
+  return fmt::format("newest seqno {}; behind: {}", a.sb.seqno, behind);
 }
 
-std::string sequence_text(const ArrayView& v) {
-  std::string stale;
-  for (uint32_t s = 0; s < v.sb.nr_legs; ++s) {
-    const LegView* l = slot_leg(v, s);
-    if (l && l->stale) stale += fmt::format("{}{} at {}", stale.empty() ? "" : ", ", l->path, l->meta->sb.seqno);
-  }
-  if (stale.empty()) return fmt::format("all legs found at seqno {}", v.sb.seqno);
-  return fmt::format("newest seqno {}; behind: {}", v.sb.seqno, stale);
+std::string other_text(const AssembledLeg& l) {
+  std::string out = fmt::format("{}: {}", printable(l.name), disposition_name(l.disposition));
+  if (l.slot >= 0) out += fmt::format(" (slot {})", l.slot);
+  if (l.error) out += ": " + printable_message(l.error->describe());
+  return out;
 }
 
 }  // namespace
 
-std::string slot_state(const ArrayView& v, uint32_t slot) {
-  const LegEntry& e = v.sb.legs[slot];
-  if (e.state == LegState::Failed || e.state == LegState::Rebuilding || !in_use(e)) {
-    return std::string(leg_state_name(e.state));
-  }
-  const LegView* l = slot_leg(v, slot);
-  if (!l) return "missing";
-  if (l->stale) return "stale";
-  return std::string(leg_state_name(e.state));
+Json conditions_json(const Assembly& a) {
+  return Json{{"degraded", a.degraded},         {"resync_pending", a.resync_pending},
+              {"initial_sync", a.initial_sync}, {"unclean", a.unclean},
+              {"inconsistent", a.inconsistent}, {"split_brain", a.split_brain},
+              {"forced", a.forced},             {"dirty_regions", a.dirty_regions},
+              {"details", health_details(a)}};
 }
 
-std::string slot_path(const ArrayView& v, uint32_t slot) {
-  const LegView* l = slot_leg(v, slot);
-  return l ? l->path : std::string();
-}
-
-uint32_t slots_expected(const ArrayView& v) {
-  uint32_t n = 0;
-  for (uint32_t s = 0; s < v.sb.nr_legs; ++s) n += in_use(v.sb.legs[s]) ? 1 : 0;
-  return n;
-}
-
-uint32_t slots_found(const ArrayView& v) {
-  uint32_t n = 0;
-  for (uint32_t s = 0; s < v.sb.nr_legs; ++s) n += (in_use(v.sb.legs[s]) && slot_leg(v, s)) ? 1 : 0;
-  return n;
-}
-
-void print_status_text(const ArrayView& v, int verbose) {
-  const Superblock& sb = v.sb;
-  fmt::print("Array:       {} (uuid {})\n", sb.name, sb.array_uuid.str());
-  fmt::print("Health:      {}\n", paint_health(health_name(v.health)));
+void print_status_text(const Assembly& a, int verbose) {
+  const Superblock& sb = a.sb;
+  fmt::print("Array:       {} (uuid {})\n", printable(sb.name), sb.array_uuid.str());
+  const std::string details = health_details(a);
+  fmt::print("Health:      {}{}\n", paint_health(health_name(a.health)), details.empty() ? "" : " (" + details + ")");
   fmt::print("Size:        {} ({} bytes), region size {} ({} regions)\n", format_size(sb.layout.data_size),
              sb.layout.data_size, format_size(sb.region_size), sb.nr_regions);
   fmt::print("State:       {}, {}\n", sb.has_flag(sbflag::kDirty) ? "dirty" : "clean",
              sb.resync_offset == kOffsetInSync ? "in sync"
                                                : fmt::format("resync pending from byte {}", sb.resync_offset));
-  fmt::print("Sequence:    {}\n", sequence_text(v));
-  fmt::print("Legs:        {} of {} found\n", slots_found(v), slots_expected(v));
-  for (uint32_t s = 0; s < sb.nr_legs; ++s) {
-    if (sb.legs[s].state == LegState::Unused) continue;
-    const LegView* l = slot_leg(v, s);
-    std::string path = l ? l->path : "-";
-    std::string seq = l ? std::to_string(l->meta->sb.seqno) : "-";
-    std::string extra = (sb.legs[s].flags & legflag::kWriteMostly) ? "  write-mostly" : "";
-    if (!l || verbose > 0) extra += "  uuid " + sb.legs[s].uuid.str();
-    fmt::print("  slot {:<2} {:<24} {} seqno {}{}\n", s, path, paint_health(slot_state(v, s), 10), seq, extra);
-    if (any_counter(sb.counters[s]) || verbose > 0) fmt::print("          errors: {}\n", leg_counters_text(sb.counters[s]));
+  fmt::print("Sequence:    {}\n", sequence_text(a));
+  fmt::print("Legs:        {} of {} found\n", slots_found(a), a.slots.size());
+  for (const auto& s : a.slots) {
+    const AssembledLeg* l = slot_leg(a, s);
+    std::string extra = s.recovery != Recovery::None ? fmt::format("  recovery {}", recovery_name(s.recovery)) : "";
+    if (s.entry.flags & legflag::kWriteMostly) extra += "  write-mostly";
+    if (!l || verbose > 0) extra += "  uuid " + s.entry.uuid.str();
+    fmt::print("  slot {:<2} {:<24} {} seqno {}{}\n", s.slot, l ? printable(l->name) : "-",
+               paint_health(slot_state_name(s.state), 10), l ? std::to_string(s.seqno) : "-", extra);
+    if (any_counter(sb.counters[s.slot]) || verbose > 0)
+      fmt::print("          errors: {}\n", leg_counters_text(sb.counters[s.slot]));
+  }
+  // Slots emptied by a replace or a removal, as mdadm --detail shows them.
+  for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s)
+    if (sb.legs[s].state == LegState::Removed)
+      fmt::print("  slot {:<2} {:<24} removed{}\n", s, "-", verbose > 0 ? "  uuid " + sb.legs[s].uuid.str() : "");
+  bool others = false;
+  for (const auto& l : a.legs) {
+    if (l.disposition == Disposition::Member) continue;
+    if (!others) fmt::print("Not members:\n");
+    others = true;
+    fmt::print("  {}\n", other_text(l));
   }
   const ScrubSummary& sc = sb.last_scrub;
   fmt::print("Last scrub:  {}\n", sc.result == ScrubResult::Never
@@ -88,51 +84,96 @@ void print_status_text(const ArrayView& v, int verbose) {
                                       : fmt::format("{} at {}, {} mismatches, {} repaired",
                                                     scrub_result_name(sc.result), format_time(sc.finished),
                                                     sc.mismatches, sc.repaired));
-  if (!v.findings.empty()) {
+  const Findings findings = shown_findings(a);
+  if (!findings.empty()) {
     fmt::print("Findings:\n");
-    for (const auto& f : v.findings) fmt::print("  {}: {}\n", severity_name(f.severity), f.message);
+    for (const auto& f : findings) fmt::print("  {}\n", finding_text(f));
   }
 }
 
-Json status_json(const ArrayView& v) {
-  const Superblock& sb = v.sb;
+Json status_json(const Assembly& a) {
+  const Superblock& sb = a.sb;
   Json doc = json_envelope();
   doc["name"] = sb.name;
   doc["uuid"] = sb.array_uuid.str();
-  doc["health"] = std::string(health_name(v.health));
+  doc["health"] = std::string(health_name(a.health));
+  doc["conditions"] = conditions_json(a);
   doc["data_size"] = sb.layout.data_size;
   doc["region_size"] = sb.region_size;
   doc["nr_regions"] = sb.nr_regions;
   doc["clean"] = !sb.has_flag(sbflag::kDirty);
-  doc["in_sync"] = sb.resync_offset == kOffsetInSync;
+  doc["in_sync"] = !a.resync_pending;
   doc["resync_offset"] = offset_or_null(sb.resync_offset);
   doc["seqno"] = sb.seqno;
-  doc["legs_expected"] = slots_expected(v);
-  doc["legs_found"] = slots_found(v);
+  doc["legs_expected"] = a.slots.size();
+  doc["legs_found"] = slots_found(a);
   Json legs = Json::array();
-  for (uint32_t s = 0; s < sb.nr_legs; ++s) {
-    if (sb.legs[s].state == LegState::Unused) continue;
-    const LegView* l = slot_leg(v, s);
-    Json j = leg_entry_json(s, sb.legs[s]);
-    j.update(leg_counters_json(sb.counters[s]));
-    j["path"] = l ? Json(l->path) : Json(nullptr);
+  for (const auto& s : a.slots) {
+    const AssembledLeg* l = slot_leg(a, s);
+    Json j = leg_entry_json(s.slot, s.entry);
+    j.update(leg_counters_json(sb.counters[s.slot]));
+    j["path"] = l ? Json(l->name) : Json(nullptr);
     j["present"] = l != nullptr;
-    j["stale"] = l && l->stale;
-    j["seqno"] = l ? Json(l->meta->sb.seqno) : Json(nullptr);
-    j["status"] = slot_state(v, s);
+    j["stale"] = s.state == SlotState::Stale;
+    j["seqno"] = l ? Json(s.seqno) : Json(nullptr);
+    j["status"] = effective_state(s);
+    j["role"] = std::string(slot_state_name(s.state));
+    j["recovery"] = std::string(recovery_name(s.recovery));
     legs.push_back(std::move(j));
   }
   doc["legs"] = legs;
-  Json others = Json::array();
-  for (const auto& l : v.legs) {
-    if (l.error) others.push_back({{"path", l.path}, {"error", l.error->describe()}});
-    else if (l.foreign) others.push_back({{"path", l.path}, {"foreign_array", l.meta->sb.array_uuid.str()}});
+  Json others = Json::array(), paths = Json::array();
+  for (const auto& l : a.legs) {
+    if (l.disposition == Disposition::Member) continue;
+    Json o{{"path", l.name}, {"disposition", std::string(disposition_name(l.disposition))}};
+    o["slot"] = l.slot >= 0 ? Json(l.slot) : Json(nullptr);
+    if (l.error) o["error"] = l.error->describe();
+    if (l.meta && l.meta->sb.array_uuid != sb.array_uuid) o["foreign_array"] = l.meta->sb.array_uuid.str();
+    others.push_back(std::move(o));
+    paths.push_back(l.name);
   }
-  doc["other_devices"] = others;
+  doc["other_devices"] = paths;   // [string] since 1.0
+  doc["non_members"] = others;
   doc["last_scrub"] = superblock_json(sb)["last_scrub"];
-  doc["findings"] = findings_json(v.findings);
-  doc["events"] = events_json(v.events, 10);
+  doc["findings"] = findings_json(shown_findings(a));
+  doc["events"] = events_json(a.events, 10);
   return doc;
+}
+
+void print_listed_text(const Assembly& a) {
+  fmt::print("{:<20} {:<36}  {:>2}/{:<2}  {}\n", printable(a.sb.name), a.sb.array_uuid.str(), slots_found(a),
+             a.slots.size(), paint_health(health_name(a.health)));
+  for (const auto& s : a.slots) {
+    const AssembledLeg* l = slot_leg(a, s);
+    fmt::print("  slot {:<2} {:<30} {}{}\n", s.slot, l ? printable(l->name) : "-", paint_health(slot_state_name(s.state)),
+               s.recovery != Recovery::None ? fmt::format(", recovery {}", recovery_name(s.recovery)) : "");
+  }
+  for (const auto& f : shown_findings(a))
+    if (f.code == "name-invalid") fmt::print("  {}\n", finding_text(f));
+}
+
+Json listed_json(const Assembly& a) {
+  Json j{{"name", a.sb.name},
+         {"uuid", a.sb.array_uuid.str()},
+         {"health", std::string(health_name(a.health))},
+         {"conditions", conditions_json(a)},
+         {"legs_found", slots_found(a)},
+         {"legs_expected", a.slots.size()},
+         {"seqno", a.sb.seqno},
+         {"data_size", a.sb.layout.data_size}};
+  Json legs = Json::array();
+  for (const auto& s : a.slots) {
+    const AssembledLeg* l = slot_leg(a, s);
+    legs.push_back({{"slot", s.slot},
+                    {"path", l ? Json(l->name) : Json(nullptr)},
+                    {"state", effective_state(s)},
+                    {"role", std::string(slot_state_name(s.state))},
+                    {"recovery", std::string(recovery_name(s.recovery))},
+                    {"uuid", s.entry.uuid.str()}});
+  }
+  j["legs"] = legs;
+  j["findings"] = findings_json(shown_findings(a));
+  return j;
 }
 
 }  // namespace dmirror::cli

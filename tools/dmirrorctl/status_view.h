@@ -1,22 +1,22 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// How `status` and `list` show an assembled array (text or JSON).
+// How `status` and `list` show an assembled array (text or JSON). All of it
+// comes from the one assembly (assembly.h).
 #pragma once
 
 #include "output.h"
 
-#include <dmirror/array.h>
+#include <dmirror/assembly.h>
 
 namespace dmirror::cli {
 
-// "in_sync", "missing", "stale", "failed"... for slot `slot` of the view.
-std::string slot_state(const ArrayView& v, uint32_t slot);
-// Path of the leg found for `slot`, or empty when missing.
-std::string slot_path(const ArrayView& v, uint32_t slot);
-// Number of slots in use (not unused / removed) and how many were found.
-uint32_t slots_expected(const ArrayView& v);
-uint32_t slots_found(const ArrayView& v);
+void print_status_text(const Assembly& a, int verbose);
+Json status_json(const Assembly& a);
 
-void print_status_text(const ArrayView& v, int verbose);
-Json status_json(const ArrayView& v);
+// The conditions of the assembly as a JSON object (status, list, examine).
+Json conditions_json(const Assembly& a);
+
+// One line per array and one per slot (list).
+void print_listed_text(const Assembly& a);
+Json listed_json(const Assembly& a);
 
 }  // namespace dmirror::cli

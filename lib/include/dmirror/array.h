@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Whole-array operations on the offline metadata: planning and performing
-// `create`, and assembling the legs of an array into one view (`status`).
+// `create`, and finding the legs on the host (scan_legs). Deciding what the
+// legs found make of an array is the one assembly's job (assembly.h).
 #pragma once
 
 #include <dmirror/assembly.h>
@@ -78,30 +79,6 @@ struct CreatedArray {
 // Writes the metadata planned by plan_create (wiping foreign signatures when
 // forced). Leaves the data areas untouched.
 DMIRROR_EXPORT Result<CreatedArray> create_array(const CreatePlan& plan, const CreateOptions& opts);
-
-// One leg as seen while assembling.
-struct LegView {
-  std::string path;
-  std::optional<Error> error;            // could not open / read / not ours
-  std::optional<LegMetadata> meta;
-  bool stale = false;                    // seqno behind the newest leg
-  bool foreign = false;                  // belongs to another array
-};
-
-
-struct ArrayView {
-  Superblock sb;                  // newest superblock among the legs
-  std::vector<LegView> legs;      // in the order given
-  // For every slot of sb.legs that is in use: index into `legs`, or -1 if missing.
-  std::vector<int> slot_to_leg;
-  Health health = Health::Healthy;
-  Findings findings;
-  EventHistory events;            // from the newest leg
-};
-
-// Reads every path (read-only) and builds the array view of the newest
-// superblock found. Errors only when no path holds a dmirror leg.
-DMIRROR_EXPORT Result<ArrayView> assemble(const std::vector<std::string>& paths);
 
 // Block devices (libblkid enumeration) and the given extra paths that carry a
 // dmirror superblock, grouped by array uuid.

@@ -184,7 +184,7 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
   if (auto st = validate_array_name(sb.name); !st) {
     a.inconsistent = true;
     add(a, Severity::Error, "name-invalid",
-        "the array name read from disk, '" + escape_name(sb.name) + "', is not a valid name: " + escape_name(st.error().message));
+        "the array name read from disk, '" + escape_name(sb.name) + "', is not a valid name: " + st.error().message);   // that message escapes the name already
   }
   if (sb.last_scrub.result == ScrubResult::Mismatches) {
     a.inconsistent = true;

@@ -32,8 +32,9 @@ check "the hook got the slot" grep -q '^DMIRROR_LEG=1' /tmp/hook1
 check "the hook got the array" grep -q '^DMIRROR_ARRAY=vol1' /tmp/hook1
 expect_rc 2 dmirrorctl status $L0 $L1
 contains "slot 1  /dev/vdb                 failed"
-expect_rc 2 dmirrorctl deactivate vol1
+expect_rc 0 dmirrorctl deactivate vol1
 contains "final kernel status AD"
+contains "warning: 'vol1' was deactivated while degraded"
 expect_rc 2 dmirrorctl status $L0 $L1
 contains "failed"
 expect_rc 2 dmirrorctl examine $L0 --events 20

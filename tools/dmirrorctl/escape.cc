@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// printable() and udev_encode() (see escape.h).
+#include "escape.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace dmirror::cli {
+namespace {
+
+// Length of the valid UTF-8 multi-byte sequence at s[i] (2..4), or 0.
+size_t utf8_sequence(std::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+  if (c >= 0xF5 || len == 0 || i + len > s.size()) return 0;
+  uint32_t cp = c & (0xFF >> (len + 1));
+  for (size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < min[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  if (cp >= 0x80 && cp <= 0x9F) return 0;  // C1 controls (CSI is U+009B)
+  return len;
+}
+
+std::string hex(unsigned char c) { return fmt::format("\\x{:02x}", c); }
+
+std::string escaped(std::string_view s, bool keep_backslash) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\\' && !keep_backslash) {
+      out += hex(c);
+    } else if (c == '\\') {
+      out += static_cast<char>(c);
+    } else if (c >= 0x20 && c < 0x7F) {
+      out += static_cast<char>(c);
+    } else if (size_t n = c >= 0x80 ? utf8_sequence(s, i) : 0; n > 0) {
+      out.append(s.substr(i, n));
+      i += n - 1;
+    } else {
+      out += hex(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string printable(std::string_view s) { return escaped(s, false); }
+
+std::string printable_message(std::string_view s) { return escaped(s, true); }
+
+std::string udev_encode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const bool safe = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                      (c != 0 && std::strchr("#+-.:=@_", c) != nullptr);
+    if (safe) {
+      out += static_cast<char>(c);
+    } else if (size_t n = c >= 0x80 ? utf8_sequence(s, i) : 0; n > 0) {
+      out.append(s.substr(i, n));
+      i += n - 1;
+    } else {
+      out += hex(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace dmirror::cli

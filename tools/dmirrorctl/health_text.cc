@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Health wording (see health_text.h).
+#include "health_text.h"
+
+#include <dmirror/names.h>
+
+#include <fmt/format.h>
+
+namespace dmirror::cli {
+namespace {
+
+void add(std::string& out, const std::string& what) {
+  if (!out.empty()) out += "; ";
+  out += what;
+}
+
+}  // namespace
+
+std::string health_details(const Assembly& a, bool brief) {
+  std::string out;
+  if (a.split_brain) add(out, brief ? "split brain" : "split brain: choose the side to keep with 'resync --from LEG'");
+  for (const auto& s : a.slots) {
+    if (s.state == SlotState::InSync) continue;
+    const AssembledLeg* l = slot_leg(a, s);
+    add(out, fmt::format("slot {}{} {}", s.slot, l ? " (" + printable(l->name) + ")" : "", role_text(s)));
+  }
+  if (a.initial_sync) add(out, "initial resync pending");
+  if (a.unclean) add(out, fmt::format("unclean shutdown: {} regions to resync", a.dirty_regions));
+  if (a.resync_pending && !a.initial_sync && !a.unclean)
+    add(out, fmt::format("resync pending from byte {}", a.sb.resync_offset));
+  if (a.inconsistent && a.sb.last_scrub.result == ScrubResult::Mismatches)
+    add(out, fmt::format("the last check left {} mismatches{}", a.sb.last_scrub.mismatches,
+                         brief ? "" : " (scrub repairs them; a clean check clears this)"));
+  else if (a.inconsistent && !a.split_brain)
+    add(out, "see the findings");
+  if (a.forced) add(out, "a stale leg was forced in sync");
+  return out;
+}
+
+std::string health_line(const Assembly& a) {
+  std::string details = health_details(a, true);
+  return std::string(health_name(a.health)) + (details.empty() ? "" : " (" + details + ")");
+}
+
+const AssembledLeg* slot_leg(const Assembly& a, const SlotView& s) {
+  if (s.leg < 0 || static_cast<size_t>(s.leg) >= a.legs.size()) return nullptr;
+  return &a.legs[static_cast<size_t>(s.leg)];
+}
+
+std::string role_text(const SlotView& s) {
+  std::string out(slot_state_name(s.state));
+  if (s.recovery != Recovery::None) out += fmt::format(", recovery {}", recovery_name(s.recovery));
+  return out;
+}
+
+std::string effective_state(const SlotView& s) {
+  if (s.state == SlotState::Missing || s.state == SlotState::Stale) return std::string(slot_state_name(s.state));
+  return std::string(leg_state_name(s.entry.state));
+}
+
+uint32_t slots_found(const Assembly& a) {
+  uint32_t n = 0;
+  for (const auto& s : a.slots) n += s.leg >= 0 ? 1 : 0;
+  return n;
+}
+
+Findings shown_findings(const Assembly& a) {
+  Findings out = a.findings;
+  bool listed = false;
+  for (const auto& f : out) listed |= f.code == "name-invalid";
+  if (auto st = validate_array_name(a.sb.name); !st && !listed) {
+    out.push_back(Finding{Severity::Warning, "name-invalid",
+                          "the array name on disk, '" + a.sb.name + "', breaks the naming rules (" +
+                              st.error().describe() + "); it may have been forged or damaged",
+                          "", -1});
+  }
+  return out;
+}
+
+std::string finding_text(const Finding& f) {
+  std::string who = !f.leg.empty() ? printable(f.leg) + ": " : f.slot >= 0 ? fmt::format("slot {}: ", f.slot) : "";
+  return fmt::format("{}: {}{}", severity_name(f.severity), who, printable_message(f.message));
+}
+
+}  // namespace dmirror::cli
