@@ -7,17 +7,14 @@
 namespace dmirror::oracle {
 namespace {
 
-// Invariants the library on main does not keep yet (the oracle's report
-// names the shortest sequences); enabled by the integrator once the
-// membership work is merged.
+// Invariants CI leaves out because the long mode still finds sequences
+// that break them (DMIRROR_ORACLE_INVARIANTS=all turns them on).
 constexpr Invariant kKnownFailing[] = {
-    Invariant::ReadCurrent,            // split brain served; stale legs read and written
-    Invariant::HealthyIdentical,       // health ignores DIRTY: "healthy" after a crash
-    Invariant::HealthyNothingPending,  // the same
-    Invariant::NoSilentDegrade,        // replace fails a leg and returns success with no word
-    Invariant::ForeignUntouched,       // superblock rewrites over a swap signature
-    Invariant::AckedDataKept,          // recovery copies from a stale or truncated leg
-    Invariant::SeqnoMonotonicCrash,    // copy 0 rewritten first while copy 1 is older
+    // A leg rolled back to an earlier image of itself while it is the only
+    // leg present, then written, then crashed with a newer leg back: rare
+    // sequences of the long mode still serve an older copy (see
+    // OracleFound in oracle_main.cc for the ones fixed so far).
+    Invariant::ReadCurrent,
 };
 
 }  // namespace
