@@ -58,6 +58,7 @@ TEST(OnlineMembership, StaleLegsOldKernelMetadataIsNotImported) {
     auto l = rig.assemble({0});
     ASSERT_TRUE(l);
     l->edit().legs[1].state = LegState::Missing;
+    l->edit().legs[1].state_seq = l->sb().seqno + 1;   // recorded by this commit, as the writers do
     l->edit().flags |= sbflag::kKernelOwnsSync | sbflag::kDirty;  // crashed while active, leg 1 away
     ASSERT_TRUE(l->commit());
   }
