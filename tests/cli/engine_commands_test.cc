@@ -47,6 +47,23 @@ TEST_F(EngineCommands, IoWriteReadRoundTrip) {
   EXPECT_EQ(run_tool({"verify", a, b}).exit_code, 0);
 }
 
+TEST_F(EngineCommands, IoWriteOfAPartBlockKeepsTheRestOfThatBlock) {
+  ASSERT_EQ(run_tool({"io", "write", a, b, "--offset", "0", "--from", payload}).exit_code, 0);
+  const std::string odd = dir.path() + "/odd.bin";
+  {
+    std::ofstream out(odd, std::ios::binary);
+    for (int i = 0; i < 100; ++i) out.put('Z');
+  }
+  auto w = run_tool({"io", "write", a, b, "--offset", "4096", "--from", odd});
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  EXPECT_TRUE(contains(w.out, "wrote 100 bytes")) << w.out;
+  std::string back = dir.path() + "/back.bin";
+  ASSERT_EQ(run_tool({"io", "read", a, b, "--offset", "0", "--length", "65536", "--to", back}).exit_code, 0);
+  std::string want = read_file(payload);
+  want.replace(4096, 100, std::string(100, 'Z'));
+  EXPECT_EQ(read_file(back), want) << "the bytes after the 100 written ones must keep the earlier write";
+}
+
 TEST_F(EngineCommands, VerifyReportsThePlantedMismatchAndScrubFromRepairsIt) {
   ASSERT_EQ(run_tool({"io", "write", a, b, "--offset", "0", "--from", payload}).exit_code, 0);
   poke(b, kDataOffset + 5000, 'X');

@@ -231,6 +231,24 @@ TEST(Assembly, RolledBackLegWrittenAloneIsASplitBrain) {
   EXPECT_TRUE(a->in_sync_slots().empty() || a->split_brain);
 }
 
+TEST(Assembly, LegRolledBackAfterTheOtherWasReAddedIsOnlyStale) {
+  // Slot 0 was written while slot 1 was away (marking it missing at 3),
+  // an image of slot 0 was kept at seqno 4, slot 1 was re-added from the
+  // journal at 6 and both went on to 10; then slot 0 was rolled back to
+  // that image. Slot 1 holds everything the image holds: no split brain.
+  Superblock image = array_sb(2, 4);
+  image.legs[1].state = LegState::Missing;
+  image.legs[1].state_seq = 3;
+  Superblock now = array_sb(2, 10);
+  now.legs[1].state_seq = 6;
+  auto a = assemble_array({leg(image, 0), leg(now, 1)});
+  ASSERT_TRUE(a);
+  EXPECT_FALSE(a->split_brain);
+  EXPECT_EQ(slot(*a, 0).state, SlotState::Stale);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::InSync);
+  EXPECT_EQ(a->health, Health::Degraded);
+}
+
 TEST(Assembly, LegJoinedInAHistoryTheAuthorityNeverSawIsASplitBrain) {
   // Slot 0 went missing at seqno 3; slot 1 was replaced by a new slot 2,
   // which holds the data. Later slot 0 came back alone and was written up to

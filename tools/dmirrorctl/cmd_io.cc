@@ -71,6 +71,13 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
     if (!in) return report_failure(ctx, "cannot read " + a.from, ErrorCode::NotFound, "open failed");
     std::vector<char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::vector<std::byte> data((raw.size() + bs - 1) / bs * bs);
+    if (raw.size() % bs != 0) {
+      // The last block is only partly given: the rest of it keeps what the
+      // array holds there (read, then overlaid), never zeros.
+      const uint64_t tail = data.size() - bs;
+      if (auto st = (*m)->read(*off + tail, std::span(data).subspan(tail)); !st)
+        return report_error(ctx, "cannot read the last block to be partly overwritten", st.error());
+    }
     std::memcpy(data.data(), raw.data(), raw.size());
     if (auto st = (*m)->write(*off, data); !st) return report_error(ctx, "write failed", st.error());
     if (auto st = (*m)->flush(); !st) return report_error(ctx, "flush failed", st.error());
@@ -83,11 +90,11 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
                  fmt::join(slots, ", "));
     if (ctx.json) {
       Json doc = json_envelope();
-      doc["written"] = data.size();
+      doc["written"] = raw.size();
       doc["offset"] = *off;
       print_json(doc);
     } else {
-      fmt::print("wrote {} bytes at offset {}\n", data.size(), *off);
+      fmt::print("wrote {} bytes at offset {}\n", raw.size(), *off);
     }
     if (slots.empty()) warn_if_degraded(*paths);   // e.g. a stale leg: the one assembly says
     return kExitOk;

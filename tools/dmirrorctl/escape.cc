@@ -28,16 +28,15 @@ size_t utf8_sequence(std::string_view s, size_t i) {
 
 std::string hex(unsigned char c) { return fmt::format("\\x{:02x}", c); }
 
-std::string escaped(std::string_view s, bool keep_backslash) {
+// Keeps the bytes `safe` accepts and whole UTF-8 sequences; every other
+// byte becomes \xHH.
+template <class Safe>
+std::string encode(std::string_view s, Safe safe) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c == '\\' && !keep_backslash) {
-      out += hex(c);
-    } else if (c == '\\') {
-      out += static_cast<char>(c);
-    } else if (c >= 0x20 && c < 0x7F) {
+    if (safe(c)) {
       out += static_cast<char>(c);
     } else if (size_t n = c >= 0x80 ? utf8_sequence(s, i) : 0; n > 0) {
       out.append(s.substr(i, n));
@@ -49,6 +48,10 @@ std::string escaped(std::string_view s, bool keep_backslash) {
   return out;
 }
 
+std::string escaped(std::string_view s, bool keep_backslash) {
+  return encode(s, [keep_backslash](unsigned char c) { return c == '\\' ? keep_backslash : c >= 0x20 && c < 0x7F; });
+}
+
 }  // namespace
 
 std::string printable(std::string_view s) { return escaped(s, false); }
@@ -56,22 +59,10 @@ std::string printable(std::string_view s) { return escaped(s, false); }
 std::string printable_message(std::string_view s) { return escaped(s, true); }
 
 std::string udev_encode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const bool safe = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                      (c != 0 && std::strchr("#+-.:=@_", c) != nullptr);
-    if (safe) {
-      out += static_cast<char>(c);
-    } else if (size_t n = c >= 0x80 ? utf8_sequence(s, i) : 0; n > 0) {
-      out.append(s.substr(i, n));
-      i += n - 1;
-    } else {
-      out += hex(c);
-    }
-  }
-  return out;
+  return encode(s, [](unsigned char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c != 0 && std::strchr("#+-.:=@_", c) != nullptr);
+  });
 }
 
 }  // namespace dmirror::cli

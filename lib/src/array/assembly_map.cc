@@ -25,10 +25,15 @@ bool marks_absent(const Superblock& x, const Superblock& y) {
 // own seqno is N or later: Y took commits X never saw (a leg rolled back
 // to an earlier image of itself and then written alone, or halves of the
 // array assembled and written apart). A leg that was told of its own
-// absence (its own entry says so) is out anyway, not a second writer.
+// absence (its own entry says so) is out anyway, not a second writer; a
+// leg whose own entry changed state after X's last commit rejoined X's
+// line (a re-add) and holds all X holds.
 bool written_after_marked(const Superblock& x, const Superblock& y) {
   if (!marks_absent(x, y)) return false;
   if (y.slot < y.nr_legs && absent(y.legs[y.slot].state)) return false;
+  // Y rejoined (re-added, rebuilt) after X's last commit: its history holds
+  // X's, and X is only behind (a leg rolled back after a re-add).
+  if (y.slot < kMaxLegs && y.legs[y.slot].state_seq > x.seqno) return false;
   const uint64_t since = x.legs[y.slot].state_seq;   // 0: not recorded
   return since != 0 && y.seqno >= since;
 }
