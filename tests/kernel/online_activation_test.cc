@@ -3,6 +3,7 @@
 // in-memory FakeDmControl: what is committed to our superblocks, what is
 // written into the kernel metadata, which tables are loaded, and how a
 // failed load gives sync ownership back.
+#include <dmirror/assembly.h>
 #include <dmirror/dm/kernel_metadata.h>
 #include <dmirror/dm/online/activate_array.h>
 #include <dmirror/dm/online/import_kernel_state.h>
@@ -142,6 +143,40 @@ TEST(ImportKernelState, FailedBitsRecoveryAndDirtyBitsComeBack) {
   auto j = WriteIntentJournal::load(*rig.devs[0], legs.sb());
   ASSERT_TRUE(j);
   EXPECT_EQ(j->dirty_regions(), (std::vector<uint64_t>{1, 4}));
+}
+
+// The kernel clears bitmap bits of its own while it owns the sync state, so
+// after the import the journal covers only what came after it (FORMAT.md
+// 2.6 rule 13): a leg rolled back to an image from before the import comes
+// back by a full copy, never from the journal.
+TEST(ImportKernelState, JournalCoversOnlyWritesAfterTheImport) {
+  Rig rig;
+  rig.write_kernel_metadata({});
+  {
+    auto legs = rig.legs();
+    legs.edit().flags |= sbflag::kKernelOwnsSync | sbflag::kDirty;
+    ASSERT_TRUE(legs.commit());
+  }
+  const auto before = rig.snapshot();
+  {
+    auto legs = rig.legs();
+    auto rep = import_kernel_state(legs);
+    ASSERT_TRUE(rep) << rep.error().message;
+    ASSERT_TRUE(rep->imported);
+    EXPECT_EQ(legs.sb().journal_kept_since, legs.sb().seqno);
+    auto onleg = read_leg(*rig.devs[0]);
+    ASSERT_TRUE(onleg);
+    EXPECT_EQ(onleg->sb.journal_kept_since, onleg->sb.seqno);
+  }
+  rig.write_alone(0);
+  ASSERT_TRUE(rig.devs[1]->write(0, before[1]));
+  std::vector<LegProbe> probes{probe_leg(*rig.devs[0]), probe_leg(*rig.devs[1])};
+  auto a = assemble_array(probes);
+  ASSERT_TRUE(a) << a.error().message;
+  const SlotView* leg1 = a->slot(1);
+  ASSERT_NE(leg1, nullptr);
+  EXPECT_EQ(leg1->state, SlotState::Stale);
+  EXPECT_EQ(leg1->recovery, Recovery::Full);
 }
 
 TEST(ImportKernelState, KernelFailedBitFailsTheLeg) {

@@ -28,6 +28,26 @@ bool has_event(BlockDevice& dev, const Superblock& sb, EventType type, uint32_t 
 
 std::string raid_params(const FakeDmControl& dm) { return dm.find("vol")->live[0].params; }
 
+// FORMAT.md 2.6 rule 15: a commit re-reads the seqnos on the legs and
+// never writes one at or below a seqno already there, and it writes the
+// in-sync legs first.
+TEST(OnlineMembership, CommitNeverWritesASeqnoAlreadyOnALeg) {
+  Rig rig;
+  auto legs = rig.legs();
+  const uint64_t mine = legs.sb().seqno;
+  {
+    auto other = rig.legs();   // a commit by someone else since we read
+    ASSERT_TRUE(other.commit());
+    ASSERT_TRUE(other.commit());
+  }
+  ASSERT_TRUE(legs.commit());
+  for (uint32_t s = 0; s < 2; ++s) {
+    auto m = read_leg(*rig.devs[s]);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->sb.seqno, mine + 3) << "slot " << s;
+  }
+}
+
 TEST(OnlineMembership, StaleLegIsRebuiltInFullAndNeverPromoted) {
   Rig rig;
   rig.write_kernel_metadata({});

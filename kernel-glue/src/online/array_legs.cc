@@ -4,6 +4,7 @@
 #include <dmirror/dm/online/array_legs.h>
 
 #include <dmirror/journal.h>
+#include <dmirror/leg.h>
 #include <dmirror/legs.h>
 
 #include <sys/stat.h>
@@ -43,10 +44,22 @@ void ArrayLegs::detach(uint32_t slot) {
   if (slot < legs_.size()) legs_[slot] = Leg{};
 }
 
-Status ArrayLegs::commit() {
-  sb_.seqno += 1;
+Status ArrayLegs::commit(CommitKind kind) {
+  // Rule 15: never a seqno at or below one already on a leg.
+  uint64_t newest = sb_.seqno;
+  for (uint32_t s : present_slots())
+    if (auto m = read_leg(*legs_[s].dev); m && m->sb.array_uuid == sb_.array_uuid) newest = std::max(newest, m->sb.seqno);
+  sb_.seqno = newest + 1;
   sb_.utime = unix_now();
-  for (uint32_t s : present_slots()) {
+  if (kind == CommitKind::KeptSince) sb_.journal_kept_since = sb_.seqno;
+  // In-sync legs first (FORMAT.md 2.5): an update torn part-way then sits
+  // on a leg that holds all the data.
+  std::vector<uint32_t> order;
+  for (uint32_t s : present_slots())
+    if (sb_.legs[s].state == LegState::InSync) order.push_back(s);
+  for (uint32_t s : present_slots())
+    if (sb_.legs[s].state != LegState::InSync) order.push_back(s);
+  for (uint32_t s : order) {
     Superblock copy = sb_;
     copy.slot = s;
     copy.leg_uuid = sb_.legs[s].uuid;

@@ -134,7 +134,10 @@ Result<ImportReport> import_kernel_state(ArrayLegs& legs, const ImportOptions& o
   if (imported_bits) DMIRROR_RETURN_IF_ERROR(legs.set_journal(std::vector<uint64_t>(dirty.begin(), dirty.end())));
 
   sb.flags &= ~(sbflag::kKernelOwnsSync | sbflag::kDirty);
-  DMIRROR_RETURN_IF_ERROR(legs.commit());
+  // The kernel cleared bits of its own (md's daemon) while it owned the
+  // sync state: the journal covers only writes made after this commit
+  // (FORMAT.md 2.6 rule 13). A leg image from before it needs a full copy.
+  DMIRROR_RETURN_IF_ERROR(legs.commit(ArrayLegs::CommitKind::KeptSince));
   for (uint32_t s : rep.failed)
     legs.record_event(EventType::LegFailed, s, {0}, "the kernel failed slot " + std::to_string(s));
   rep.imported = true;

@@ -94,9 +94,13 @@ class DMIRROR_EXPORT ArrayLegs {
   /// Forgets a leg's device (it no longer receives our metadata).
   void detach(uint32_t slot);
 
-  /// Writes sb() with seqno + 1 and utime now to every present leg. A leg
-  /// the superblock records as failed may fail the write (it is skipped).
-  [[nodiscard]] Status commit();
+  enum class CommitKind { Plain, KeptSince };
+  /// Writes sb() with a seqno above every present leg's (FORMAT.md 2.6
+  /// rule 15) and utime now to every present leg, in-sync legs first. A
+  /// leg the superblock records as failed may fail the write (it is
+  /// skipped). KeptSince also sets journal_kept_since to the new seqno
+  /// (rule 13): the journal then covers only writes made after it.
+  [[nodiscard]] Status commit(CommitKind kind = CommitKind::Plain);
   /// Appends an event to every present leg and flushes. Best effort: an
   /// event that cannot be written never fails an operation.
   void record_event(EventType type, uint32_t slot, std::initializer_list<uint64_t> args, std::string detail);
