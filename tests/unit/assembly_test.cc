@@ -430,6 +430,35 @@ TEST(Assembly, MismatchesLeftByTheLastCheckAreInconsistent) {
   EXPECT_TRUE(has(*a, "mismatches-unrepaired"));
 }
 
+// A check that found no mismatch but blocks no leg could read says so; it
+// does not speak of "0 mismatches" to be repaired from a leg.
+TEST(Assembly, BlocksNoLegCouldReadAreInconsistentAndNamedAsLost) {
+  Superblock sb = array_sb(2, 5);
+  sb.last_scrub.result = ScrubResult::Mismatches;
+  sb.last_scrub.mismatches = 0;
+  auto a = assemble_array({leg(sb, 0), leg(sb, 1)});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->health, Health::Inconsistent);
+  EXPECT_TRUE(has(*a, "unreadable-blocks"));
+  EXPECT_FALSE(has(*a, "mismatches-unrepaired"));
+}
+
+// A leg given but unreadable while a slot is missing: the missing slot's
+// finding names it and says a failing device is replaced.
+TEST(Assembly, AMissingSlotNamesTheLegThatCouldNotBeRead) {
+  Superblock sb = array_sb(2, 5);
+  LegProbe dead;
+  dead.name = "/dev/dead";
+  dead.error = Error{ErrorCode::Io, EIO, "read of the superblock failed"};
+  auto a = assemble_array({leg(sb, 0), dead});
+  ASSERT_TRUE(a);
+  bool named = false;
+  for (const auto& f : a->findings)
+    if (f.code == "leg-missing") named = f.message.find("/dev/dead could not be read") != std::string::npos;
+  EXPECT_TRUE(named);
+  EXPECT_EQ(a->health, Health::Degraded);
+}
+
 TEST(Assembly, ForceRaisesTheFreshestStaleLegOnlyWhenNoneIsInSync) {
   // The newest leg (slot 0) is itself rebuilding and cannot serve; slots 1
   // and 2 are behind.

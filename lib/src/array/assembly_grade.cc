@@ -43,6 +43,19 @@ std::string who(const Assembly& a, const SlotView& v) {
   return s;
 }
 
+// A missing slot may be a leg that was given but cannot be read: say so,
+// and that a failing device is replaced, not re-attached.
+std::string unreadable_hint(const Assembly& a) {
+  std::string names;
+  for (const AssembledLeg& l : a.legs) {
+    if (l.disposition != Disposition::Unreadable || !l.error || l.error->code == ErrorCode::NotFound) continue;
+    names += (names.empty() ? "" : ", ") + l.name;
+  }
+  if (names.empty()) return {};
+  return " (" + names + " could not be read: if that is this slot's leg, the device is failing and must be "
+         "replaced)";
+}
+
 std::string leg_name(const Assembly& a, const SlotView& v) {
   return v.leg >= 0 ? a.legs[static_cast<size_t>(v.leg)].name : std::string();
 }
@@ -141,13 +154,14 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
                 (v.entry.state == LegState::Missing
                      ? " since seqno " + std::to_string(v.entry.state_seq) + "; writes since are kept in the journal"
                      : "") +
-                "; attach it and run `dmirrorctl resync`, or `dmirrorctl replace` it",
+                unreadable_hint(a) + "; attach it and run `dmirrorctl resync`, or `dmirrorctl replace` it",
             {}, v.slot);
         break;
       case SlotState::Failed:
         a.degraded = true;
         add(a, Severity::Error, "leg-failed",
-            who(a, v) + " has failed (I/O errors); it comes back only by a full copy: `dmirrorctl replace`",
+            who(a, v) + " has failed (I/O errors); it comes back only by a full copy: `dmirrorctl resync --re-add` "
+                        "onto the same device once it works again, or `dmirrorctl replace` onto another",
             name, v.slot);
         break;
     }
@@ -186,7 +200,14 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
     add(a, Severity::Error, "name-invalid",
         "the array name read from disk, '" + escape_name(sb.name) + "', is not a valid name: " + st.error().message);   // that message escapes the name already
   }
-  if (sb.last_scrub.result == ScrubResult::Mismatches) {
+  if (sb.last_scrub.result == ScrubResult::Mismatches && sb.last_scrub.mismatches == 0) {
+    // Left by blocks that no leg could read (the scrub's output and the
+    // event history name them).
+    a.inconsistent = true;
+    add(a, Severity::Error, "unreadable-blocks",
+        "the last check found blocks that no leg could read: their data is lost. `dmirrorctl verify` lists "
+        "where; restore those ranges from a backup (a write rewrites every leg), then check again");
+  } else if (sb.last_scrub.result == ScrubResult::Mismatches) {
     a.inconsistent = true;
     add(a, Severity::Error, "mismatches-unrepaired",
         "the last check found " + std::to_string(sb.last_scrub.mismatches) +

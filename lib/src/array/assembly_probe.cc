@@ -5,6 +5,8 @@
 #include <dmirror/assembly.h>
 #include <dmirror/journal.h>
 
+#include "array/assembly_settle.h"
+
 #include <sys/stat.h>
 
 namespace dmirror {
@@ -63,10 +65,10 @@ LegProbe probe_path(const std::string& path) {
 }
 
 Result<Assembly> assemble_paths(const std::vector<std::string>& paths, const AssembleOptions& options) {
-  std::vector<LegProbe> probes;
-  probes.reserve(paths.size());
-  for (const auto& p : paths) probes.push_back(probe_path(p));
+  Findings unsettled;
+  std::vector<LegProbe> probes = probe_settled(paths, probe_path, unsettled);
   DMIRROR_ASSIGN_OR_RETURN(auto a, assemble_array(probes, options));
+  a.findings.insert(a.findings.end(), unsettled.begin(), unsettled.end());
   // The event history of the leg holding the authoritative superblock.
   for (const SlotView& s : a.slots) {
     if (s.leg < 0 || s.seqno != a.sb.seqno) continue;
