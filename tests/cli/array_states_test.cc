@@ -162,6 +162,13 @@ TEST_F(ArrayStates, CheckCommandsCarryTheConditionBits) {
   EXPECT_EQ(verify.exit_code, 2) << verify.out << verify.err;
   auto examine = run_tool({"examine", legs[0], legs[1]});
   EXPECT_EQ(examine.exit_code, 0) << examine.out << examine.err;  // slot 2 not given, not recorded missing
+  // ... and it says so instead of calling the array degraded.
+  EXPECT_TRUE(contains(examine.out, "(2 of 3 slots; not given: slot 2): healthy")) << examine.out;
+  EXPECT_FALSE(contains(examine.out, "is missing")) << examine.out;
+  auto j = nlohmann::json::parse(run_tool({"--json", "examine", legs[0], legs[1]}).out);
+  EXPECT_EQ(j["array"]["health"], "healthy") << j.dump();
+  EXPECT_EQ(j["array"]["conditions"]["degraded"], false) << j.dump();
+  EXPECT_EQ(j["array"]["slots_not_given"], nlohmann::json::array({2})) << j.dump();
 }
 
 // Change commands exit 0 when done and warn when they leave the array degraded.

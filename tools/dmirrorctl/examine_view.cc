@@ -102,21 +102,70 @@ void print_examined_text(const Examined& e, size_t max_events, int verbose) {
   }
 }
 
+namespace {
+
+// A slot whose leg was not given is not missing for examine (only one
+// recorded missing is): examine judges the legs it was given.
+bool not_given(const SlotView& s) { return s.state == SlotState::Missing && s.entry.state != LegState::Missing; }
+
+std::vector<uint32_t> slots_not_given(const Assembly& a) {
+  std::vector<uint32_t> out;
+  for (const auto& s : a.slots)
+    if (not_given(s)) out.push_back(s.slot);
+  return out;
+}
+
+// The assembly's findings, without those about slots merely not given.
+Findings examine_findings(const Assembly& a) {
+  Findings out;
+  for (const auto& f : shown_findings(a)) {
+    const SlotView* s = f.slot >= 0 ? a.slot(static_cast<uint32_t>(f.slot)) : nullptr;
+    if (f.code == "leg-missing" && s && not_given(*s)) continue;
+    out.push_back(f);
+  }
+  return out;
+}
+
+// The health of the legs given: the assembly's, unless only slots not
+// given made it degraded.
+Health examine_health(const Assembly& a) {
+  if (a.health != Health::Degraded) return a.health;
+  for (const auto& s : a.slots)
+    if (s.state != SlotState::InSync && !not_given(s)) return a.health;
+  if (a.inconsistent) return Health::Inconsistent;
+  return a.resync_pending ? Health::ResyncPending : Health::Healthy;
+}
+
+std::string not_given_text(const Assembly& a) {
+  std::string out;
+  for (uint32_t s : slots_not_given(a)) out += (out.empty() ? "" : ", ") + std::to_string(s);
+  return out.empty() ? out : "; not given: slot " + out;
+}
+
+}  // namespace
+
 void print_examined_array_text(const ExaminedArray& x) {
   const Assembly& a = x.assembly;
-  fmt::print("\nArray '{}' as assembled from the legs given ({} of {} slots): {}\n", printable(a.sb.name),
-             slots_found(a), a.slots.size(), health_line(a));
-  for (const auto& f : shown_findings(a))
+  const Health h = examine_health(a);
+  const std::string line = h == a.health ? health_line(a) : std::string(health_name(h));
+  fmt::print("\nArray '{}' as assembled from the legs given ({} of {} slots{}): {}\n", printable(a.sb.name),
+             slots_found(a), a.slots.size(), not_given_text(a), line);
+  for (const auto& f : examine_findings(a))
     if (f.severity >= Severity::Warning) fmt::print("  {}\n", finding_text(f));
 }
 
 Json examined_array_json(const ExaminedArray& x) {
   const Assembly& a = x.assembly;
+  Json conditions = conditions_json(a);
+  bool degraded = false;
+  for (const auto& s : a.slots) degraded = degraded || (s.state != SlotState::InSync && !not_given(s));
+  conditions["degraded"] = degraded;
   return Json{{"name", a.sb.name},
               {"uuid", a.sb.array_uuid.str()},
-              {"health", std::string(health_name(a.health))},
-              {"conditions", conditions_json(a)},
-              {"findings", findings_json(shown_findings(a))},
+              {"health", std::string(health_name(examine_health(a)))},
+              {"conditions", conditions},
+              {"slots_not_given", slots_not_given(a)},
+              {"findings", findings_json(examine_findings(a))},
               {"exit_code", x.exit_bits}};
 }
 
