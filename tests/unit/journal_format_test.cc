@@ -51,6 +51,7 @@ TEST(JournalFormat, RoundTripAcrossBlocks) {
 TEST(JournalFormat, TornWriteKeepsThePreviousVersion) {
   auto dev = make_leg_device();
   Superblock sb = leg_superblock();
+  sb.flags |= sbflag::kDirty;   // journal writes happen while the array is open
   auto j = WriteIntentJournal::create(sb);
   j.mark(3);
   ASSERT_TRUE(j.write_pending(*dev, true));
@@ -64,6 +65,48 @@ TEST(JournalFormat, TornWriteKeepsThePreviousVersion) {
   ASSERT_TRUE(back);
   EXPECT_EQ(back->dirty_regions(), std::vector<uint64_t>{3});
   EXPECT_TRUE(back->damage().empty()) << "a torn newer slot is not damage: the older one is current";
+  EXPECT_TRUE(back->has_pending()) << "the torn slot is rewritten at the next journal write";
+}
+
+// On a cleanly closed array a newer version that does not check out was
+// damaged after it was written, not torn: the older version may lack the
+// marks of writes acknowledged since (a leg that missed them would come
+// back "from the journal" without them). The whole block counts as dirty.
+TEST(JournalFormat, DamagedNewerVersionOfACleanArrayMakesTheBlockDirty) {
+  auto dev = make_leg_device();
+  Superblock sb = leg_superblock();
+  sb.flags &= ~(sbflag::kDirty | sbflag::kKernelOwnsSync);   // closed cleanly
+  auto j = WriteIntentJournal::create(sb);
+  ASSERT_TRUE(j.write_pending(*dev, true));   // slot 0, seq 1: all clear
+  j.commit_written(true);
+  j.mark(5);
+  ASSERT_TRUE(j.write_pending(*dev));         // slot 1, seq 2: region 5
+  j.commit_written();
+  auto flip = [](BlockDevice& d, uint64_t at) {
+    std::vector<std::byte> blk(4096);
+    ASSERT_TRUE(d.read(at, blk));
+    blk[200] ^= std::byte{0xff};   // one byte of the bits
+    ASSERT_TRUE(d.write(at, blk));
+  };
+  flip(*dev, sb.layout.journal_offset + 4096);
+  auto back = WriteIntentJournal::load(*dev, sb);
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->damage().size(), 1u);
+  EXPECT_TRUE(back->is_dirty(5));
+  EXPECT_EQ(back->dirty_count(), sb.nr_regions);
+  // An older version damaged is no loss: the newer one is current.
+  auto dev2 = make_leg_device();
+  auto k = WriteIntentJournal::create(sb);
+  ASSERT_TRUE(k.write_pending(*dev2, true));
+  k.commit_written(true);
+  k.mark(5);
+  ASSERT_TRUE(k.write_pending(*dev2));
+  k.commit_written();
+  flip(*dev2, sb.layout.journal_offset);   // slot 0, seq 1
+  auto back2 = WriteIntentJournal::load(*dev2, sb);
+  ASSERT_TRUE(back2);
+  EXPECT_TRUE(back2->damage().empty());
+  EXPECT_EQ(back2->dirty_regions(), std::vector<uint64_t>{5});
 }
 
 TEST(JournalFormat, WritesAlternateSlots) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "base/endian.h"
@@ -50,18 +51,27 @@ Result<WriteIntentJournal> WriteIntentJournal::load(BlockDevice& dev, const Supe
   uint64_t nb = j.block_seq_.size();
   std::vector<std::byte> area(nb * 2 * kJournalBlockSize);
   DMIRROR_RETURN_IF_ERROR(dev.read(sb.layout.journal_offset, area));
+  // Torn journal writes happen only while the array is open for writing.
+  const bool open_for_writing = sb.has_flag(sbflag::kDirty) || sb.has_flag(sbflag::kKernelOwnsSync);
   for (uint64_t b = 0; b < nb; ++b) {
     uint64_t first = b * kRegionsPerJournalBlock;
     uint32_t nbits = static_cast<uint32_t>(std::min<uint64_t>(kRegionsPerJournalBlock, sb.nr_regions - first));
     int best = -1;
     uint64_t best_seq = 0;
     std::string why[2];
+    // A slot that carries our magic but does not check out: the seq its
+    // (untrusted) header claims.
+    std::optional<uint64_t> bad_seq[2];
     for (int s = 0; s < 2; ++s) {
       std::span<const std::byte> blk(area.data() + (2 * b + s) * kJournalBlockSize, kJournalBlockSize);
       JournalBlockHeader h;
       std::memcpy(&h, blk.data(), sizeof h);
       if (std::memcmp(h.magic, ondisk::kJournalMagic, 8) != 0) { why[s] = "no journal magic"; continue; }
-      if (from_le(h.checksum) != block_checksum(blk)) { why[s] = "checksum mismatch"; continue; }
+      if (from_le(h.checksum) != block_checksum(blk)) {
+        why[s] = "checksum mismatch";
+        bad_seq[s] = from_le(h.seq);
+        continue;
+      }
       if (std::memcmp(h.array_uuid, sb.array_uuid.bytes.data(), 16) != 0) { why[s] = "belongs to another array"; continue; }
       if (from_le(h.block_index) != b || from_le(h.slot) != static_cast<uint32_t>(s) ||
           from_le(h.first_region) != first || from_le(h.nr_bits) != nbits) {
@@ -77,6 +87,22 @@ Result<WriteIntentJournal> WriteIntentJournal::load(BlockDevice& dev, const Supe
       j.damage_.push_back({static_cast<uint32_t>(b), 0, "both slots are unreadable (slot 0: " + why[0] + "; slot 1: " + why[1] + ")"});
       for (uint64_t r = first; r < first + nbits; ++r) j.mark(r);
       continue;
+    }
+    const auto& other = bad_seq[1 - best];
+    if (other && *other > best_seq && !open_for_writing) {
+      // The newer version of the block is damaged: not a torn write, as the
+      // array was closed cleanly. The older version may lack marks of
+      // writes acknowledged since: the whole block counts as dirty
+      // (FORMAT.md, "Journal"), and is rewritten at the next journal write.
+      j.damage_.push_back({static_cast<uint32_t>(b), static_cast<uint32_t>(1 - best),
+                           "slot " + std::to_string(1 - best) + ", the newer version (seq " + std::to_string(*other) +
+                               "), is damaged (" + why[1 - best] + ")"});
+      for (uint64_t r = first; r < first + nbits; ++r) j.mark(r);
+    } else if (other && *other > best_seq) {
+      // A write torn by a power cut while the array was open: its data
+      // writes were never issued (mark before write), so the older
+      // version is current. Rewritten at the next journal write.
+      j.pending_[b] = 1;
     }
     j.block_seq_[b] = best_seq;
     j.block_slot_[b] = static_cast<uint8_t>(best);
