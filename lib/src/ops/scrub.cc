@@ -182,7 +182,9 @@ Result<ScrubReport> scrub(std::span<BlockDevice* const> legs, const ScrubOptions
   if (sb.has_flag(sbflag::kKernelOwnsSync))
     return make_error(ErrorCode::Busy, "array '" + sb.name + "': an online volume owns it; scrub it online instead");
   if (set.in_sync_slots().size() < 2)
-    return make_error(ErrorCode::Stale, "array '" + sb.name + "' has fewer than two in-sync legs: nothing to compare");
+    return make_error(ErrorCode::Stale, "array '" + sb.name + "' has fewer than two in-sync legs: nothing to compare; "
+                                        "give every leg, or bring the others back first ('dmirrorctl status' names them, "
+                                        "'dmirrorctl resync' recovers them)");
   DMIRROR_RETURN_IF_ERROR(set.load_journals());
   ScrubReport rep;
   Scrubber s(set, o, rep);
