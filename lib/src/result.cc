@@ -23,6 +23,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::Stale: return "stale";
     case ErrorCode::Cancelled: return "cancelled";
     case ErrorCode::SplitBrain: return "split-brain";
+    case ErrorCode::Refused: return "refused";
     case ErrorCode::Internal: return "internal";
   }
   return "unknown";

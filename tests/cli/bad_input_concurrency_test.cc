@@ -89,16 +89,17 @@ TEST_F(BadTiming, SecondScrubOfTheSameArrayIsRefusedAsBusy) {
   BackgroundTool first(slow_scrub());
   ASSERT_TRUE(first.started());
   ASSERT_TRUE(wait_for_scrub_start()) << first.err_so_far();
+  // Stopped, the first scrub keeps its locks and commits no checkpoint: the
+  // legs are still as they were unless the refused scrub wrote to them.
+  first.signal(SIGSTOP);
   const std::string a0 = read_file(a), b0 = read_file(b);
   auto r = run_tool({"scrub", a, b, "--lock-dir", dir.path()});
-  // The first scrub is slowed to 2 MiB/s and writes no checkpoint before its
-  // end or an interruption: the legs are still as they were unless the
-  // refused scrub wrote to them.
   const bool a_same = read_file(a) == a0, b_same = read_file(b) == b0;
   EXPECT_EQ(r.exit_code, 8) << r.out << r.err;
   EXPECT_TRUE(a_same) << "the refused scrub wrote to " << a;
   EXPECT_TRUE(b_same) << "the refused scrub wrote to " << b;
   EXPECT_TRUE(contains(r.err, "array 'vol0' is locked by dmirrorctl scrub " + a + " " + b)) << r.err;
+  first.signal(SIGCONT);
   first.signal(SIGINT);
   EXPECT_EQ(first.wait().exit_code, 32);
 }

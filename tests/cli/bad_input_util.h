@@ -8,11 +8,13 @@
 #include "cli/run_tool.h"
 
 #include <gtest/gtest.h>
+#include <dirent.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,27 @@ class LegSnapshot {
   std::vector<std::string> legs_;
   std::vector<std::string> data_;
 };
+
+// The pid in the lock file of `lock_dir` whose holder's command contains
+// `what`, polled for up to `polls` x 20 ms; 0 when none appeared.
+inline long wait_for_lock_holder(const std::string& lock_dir, const std::string& what, int polls = 1500) {
+  for (int i = 0; i < polls; ++i) {
+    if (DIR* d = ::opendir(lock_dir.c_str())) {
+      long pid = 0;
+      while (const dirent* e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        if (name.size() < 5 || name.substr(name.size() - 5) != ".lock") continue;
+        const std::string text = read_file(lock_dir + "/" + name);
+        if (text.rfind("pid ", 0) == 0 && contains(text, "\ncommand ") && contains(text, what))
+          pid = std::atol(text.c_str() + 4);
+      }
+      ::closedir(d);
+      if (pid > 0) return pid;
+    }
+    ::usleep(20000);
+  }
+  return 0;
+}
 
 // A dmirrorctl started in the background; wait() collects it like run_tool.
 class BackgroundTool {

@@ -72,7 +72,9 @@ class OneWriter : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 8) << args[0] << ": " << r.out << r.err;
     EXPECT_TRUE(contains(r.err, "array 'vol0' is locked by dmirrorctl scrub " + a + " " + b))
         << args[0] << ": " << r.err;
-    EXPECT_TRUE(contains(r.err, "(pid " + std::to_string(pid) + "); wait for it to finish or stop it"))
+    EXPECT_TRUE(contains(r.err, "(pid " + std::to_string(pid) + ", since "))
+        << args[0] << ": " << r.err;
+    EXPECT_TRUE(contains(r.err, " UTC); wait for it to finish or stop it"))
         << args[0] << ": " << r.err;
     EXPECT_TRUE(read_file(a) == a0) << args[0] << " wrote to " << a;
     EXPECT_TRUE(read_file(b) == b0) << args[0] << " wrote to " << b;
@@ -85,6 +87,9 @@ TEST_F(OneWriter, CommandsThatWriteAreRefusedWhileAScrubHoldsTheArray) {
   ASSERT_TRUE(scrub.started());
   const long pid = wait_for_scrub();
   ASSERT_NE(pid, 0) << "the scrub never held the lock: " << scrub.err_so_far();
+  // Stopped, it keeps its locks but commits no checkpoint while the legs
+  // are compared.
+  scrub.signal(SIGSTOP);
 
   {
     // create names no array yet: its refusal names the leg and the array it is in.
@@ -114,11 +119,35 @@ TEST_F(OneWriter, CommandsThatWriteAreRefusedWhileAScrubHoldsTheArray) {
   EXPECT_EQ(run_tool({"io", "read", a, b, "--offset", "0", "--length", "4096", "--to", dir.path() + "/back"}).exit_code,
             0);
 
+  scrub.signal(SIGCONT);
   scrub.signal(SIGINT);
   EXPECT_EQ(scrub.wait().exit_code, 32);
   EXPECT_TRUE(holder("dmirrorctl scrub").empty()) << "the lock file outlived its holder";
   // Once the scrub is gone, the next writer goes ahead.
   EXPECT_EQ(run_tool({"io", "write", a, b, "--offset", "0", "--from", payload}).exit_code, 0);
+}
+
+// A writer whose lock directory is another one (DMIRROR_LOCK_DIR) cannot
+// read the holder's lock file: the leg's flock still refuses it, and the
+// refusal names the holder (its pid, command and start, from /proc).
+TEST_F(OneWriter, TheLegLockNamesItsHolderFromAnotherLockDirectory) {
+  BackgroundTool scrub({"scrub", a, b, "--max-rate", "64K"});
+  ASSERT_TRUE(scrub.started());
+  const long pid = wait_for_scrub();
+  ASSERT_NE(pid, 0) << "the scrub never held the lock: " << scrub.err_so_far();
+  scrub.signal(SIGSTOP);
+  ScratchDir elsewhere;
+  ::setenv("DMIRROR_LOCK_DIR", elsewhere.path().c_str(), 1);
+  const std::string a0 = read_file(a), b0 = read_file(b);
+  auto r = run_tool({"io", "write", a, b, "--offset", "0", "--from", payload});
+  EXPECT_EQ(r.exit_code, 8) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "leg " + a + " is locked by dmirrorctl scrub " + a + " " + b)) << r.err;
+  EXPECT_TRUE(contains(r.err, "(pid " + std::to_string(pid) + ", since ")) << r.err;
+  EXPECT_TRUE(read_file(a) == a0);
+  EXPECT_TRUE(read_file(b) == b0);
+  scrub.signal(SIGCONT);
+  scrub.signal(SIGINT);
+  EXPECT_EQ(scrub.wait().exit_code, 32);
 }
 
 }  // namespace

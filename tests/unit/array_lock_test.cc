@@ -40,6 +40,14 @@ class ArrayLockTest : public ::testing::Test {
     return out;
   }
   std::string lock_file() const { return locks.path() + "/" + array.str() + ".lock"; }
+  // "<what> is locked by dmirrorctl scrub vol0 (pid N, since <UTC time>); wait ...".
+  static void expect_named(const std::string& message, const std::string& what, long pid) {
+    const std::string head = what + " is locked by dmirrorctl scrub vol0 (pid " + std::to_string(pid) + ", since ";
+    const std::string tail = " UTC); wait for it to finish or stop it";
+    EXPECT_EQ(message.rfind(head, 0), 0u) << message;
+    EXPECT_TRUE(message.size() > tail.size() && message.compare(message.size() - tail.size(), tail.size(), tail) == 0)
+        << message;
+  }
   static bool exists(const std::string& p) {
     struct stat st {};
     return ::stat(p.c_str(), &st) == 0;
@@ -59,8 +67,7 @@ TEST_F(ArrayLockTest, SecondWriterIsRefusedNamingTheHolder) {
   auto second = ArrayLock::acquire(legs({a, b}), array, "vol0", opts("dmirrorctl resync vol0"));
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code, ErrorCode::Busy);
-  EXPECT_EQ(second.error().message, "array 'vol0' is locked by dmirrorctl scrub vol0 (pid " +
-                                        std::to_string(::getpid()) + "); wait for it to finish or stop it");
+  expect_named(second.error().message, "array 'vol0'", ::getpid());
 }
 
 TEST_F(ArrayLockTest, LockFileHoldsPidAndCommandAndGoesAwayOnRelease) {
@@ -71,6 +78,7 @@ TEST_F(ArrayLockTest, LockFileHoldsPidAndCommandAndGoesAwayOnRelease) {
     const std::string text = testing::read_file(lock_file());
     EXPECT_NE(text.find("pid " + std::to_string(::getpid()) + "\n"), std::string::npos) << text;
     EXPECT_NE(text.find("command dmirrorctl scrub vol0\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("\nstarted "), std::string::npos) << text;
     EXPECT_NE(text.find("array " + array.str() + " vol0\n"), std::string::npos) << text;
     EXPECT_FALSE(unlocked(a));
     EXPECT_FALSE(unlocked(lock_file()));
@@ -148,9 +156,44 @@ TEST_F(ArrayLockTest, ALiveHolderInAnotherProcessIsNamed) {
   ::close(done[1]);
   ::waitpid(child, nullptr, 0);
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().message, "array 'vol0' is locked by dmirrorctl scrub vol0 (pid " + std::to_string(child) +
-                                         "); wait for it to finish or stop it");
+  expect_named(refused.error().message, "array 'vol0'", child);
   EXPECT_TRUE(ArrayLock::acquire(legs({a, b}), array, "vol0", opts()));   // its locks died with it
+}
+
+// Another lock directory hides the holder's lock file: the leg's flock
+// still refuses, and /proc names the holder.
+TEST_F(ArrayLockTest, AHolderWithAnotherLockDirectoryIsNamed) {
+  ScratchDir other;
+  int ready[2], done[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  ASSERT_EQ(::pipe(done), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(ready[0]);
+    ::close(done[1]);
+    ArrayLockOptions o = opts("dmirrorctl scrub vol0");
+    o.dir = other.path();
+    auto held = ArrayLock::acquire(legs({a, b}), array, "vol0", o);
+    char byte = held ? 'y' : 'n';
+    (void)!::write(ready[1], &byte, 1);
+    (void)!::read(done[0], &byte, 1);
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  ::close(done[0]);
+  char byte = 0;
+  ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+  ASSERT_EQ(byte, 'y');
+  auto refused = ArrayLock::acquire(legs({a, b}), array, "vol0", opts("dmirrorctl replace vol0"));
+  ::close(done[1]);
+  ::waitpid(child, nullptr, 0);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::Busy);
+  // The child's command line is the test's own (a fork); its pid and start are named.
+  EXPECT_NE(refused.error().message.find("leg " + a + " is locked by "), std::string::npos) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("(pid " + std::to_string(child) + ", since "), std::string::npos)
+      << refused.error().message;
 }
 
 TEST_F(ArrayLockTest, ALockFileReplacedBetweenOpenAndFlockIsLockedAgain) {

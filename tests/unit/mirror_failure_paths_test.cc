@@ -154,7 +154,7 @@ TEST(MirrorFailurePaths, WritableOpenWithoutRecoveryOfADirtyArrayIsRefused) {
   o.recover = false;
   auto m = Mirror::open(legs.devices(), o);
   ASSERT_FALSE(m);
-  EXPECT_EQ(m.error().code, ErrorCode::InvalidArgument);
+  EXPECT_EQ(m.error().code, ErrorCode::Refused);
   EXPECT_EQ(legs.superblock(0).seqno, seq);
   o.read_only = true;
   EXPECT_TRUE(Mirror::open(legs.devices(), o));

@@ -10,6 +10,7 @@
 // written ("refusals write nothing").
 #include "commands.h"
 #include "confirm.h"
+#include "escape.h"
 #include "create_view.h"
 #include "exit_codes.h"
 #include "array_lock_cli.h"
@@ -86,7 +87,7 @@ std::string leg_list(const std::vector<std::string>& legs) {
 }
 
 int run_create(const Context& ctx, const CreateArgs& args) {
-  const std::string what = fmt::format("cannot create array '{}'", args.name);
+  const std::string what = fmt::format("cannot create array '{}'", printable(args.name));
   auto opts = to_options(args);
   if (!opts) return report_error(ctx, what, opts.error());
   auto held = lock_new_legs(opts->legs);  // until the metadata is written
@@ -112,7 +113,7 @@ int run_create(const Context& ctx, const CreateArgs& args) {
                               "Use --yes to confirm in scripts");
       case Answer::No:
       case Answer::Interrupted:
-        return report_failure(ctx, fmt::format("create '{}'", args.name), ErrorCode::Cancelled,
+        return report_failure(ctx, fmt::format("create '{}'", printable(args.name)), ErrorCode::Cancelled,
                               "cancelled; nothing was written");
     }
   }
@@ -135,7 +136,7 @@ int run_create(const Context& ctx, const CreateArgs& args) {
   auto active = activate_legs(**control, args.legs, dm::ActivateOptions{}, false);
   if (!active) {
     print_created(ctx, *plan, *opts, created->sb, false, "The array is formatted but not activated.", nullptr);
-    return report_error(ctx, fmt::format("array '{}' was created, but activating it failed", args.name),
+    return report_error(ctx, fmt::format("array '{}' was created, but activating it failed", printable(args.name)),
                         active.error());
   }
   Json activation = {{"node", active->report.node}, {"dev", active->report.dev.str()},

@@ -5,6 +5,7 @@
 // recovery after a crash, the read path's healing of unreadable blocks).
 #include "array_lock_cli.h"
 #include "commands.h"
+#include "escape.h"
 #include "exit_codes.h"
 #include "op_support.h"
 
@@ -43,7 +44,34 @@ std::vector<std::string> degraded_slots(const Superblock& sb) {
   return out;
 }
 
+// io read --prefer SLOT: a slot of the array (else a usage error) whose leg
+// is present and in sync (else a refusal: it cannot serve the reads).
+Status check_preferred(const Mirror& m, uint32_t prefer) {
+  const Superblock sb = m.superblock();
+  std::vector<std::string> in_sync;
+  for (const auto& l : m.legs())
+    if (l.state == LegState::InSync && !l.device.empty()) in_sync.push_back(std::to_string(l.slot));
+  const std::string choose = in_sync.empty() ? std::string("leave out --prefer")
+                                             : "give one of the in-sync slots (" + fmt::format("{}", fmt::join(in_sync, ", ")) + ")";
+  if (prefer >= sb.nr_legs || sb.legs[prefer].state == LegState::Unused || sb.legs[prefer].state == LegState::Removed)
+    return make_error(ErrorCode::InvalidArgument, fmt::format("--prefer {}: array '{}' has no leg in slot {} (its slots "
+                                                              "are 0 to {}); {}",
+                                                              prefer, printable(sb.name), prefer, sb.nr_legs - 1, choose));
+  for (const auto& l : m.legs()) {
+    if (l.slot != prefer) continue;
+    if (l.state == LegState::InSync && !l.device.empty()) return ok();
+    const std::string why = l.device.empty() ? "is not among the legs given" : fmt::format("is {}", leg_state_name(l.state));
+    return make_error(ErrorCode::Refused,
+                      fmt::format("--prefer {}: slot {} {}, so it cannot serve reads; {}", prefer, prefer, why, choose));
+  }
+  return make_error(ErrorCode::Refused, fmt::format("--prefer {}: slot {} is not present; {}", prefer, prefer, choose));
+}
+
 int run_io(const Context& ctx, const IoArgs& a, bool write) {
+  // Usage errors before anything is opened (a healing read writes).
+  if (!write && ctx.json && a.to.empty())
+    return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
+                          "--json with io read needs --to FILE (the data would mix with the JSON)");
   auto off = parse_size(a.offset);
   if (!off) return report_error(ctx, "invalid --offset", off.error());
   // A healing read writes (the rewritten blocks, the counters).
@@ -65,6 +93,8 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
                                                        .preferred_slot = a.prefer,
                                                        .io_engine = IoEngineKind::Threads});
   if (!m) return report_error(ctx, "cannot open the mirror", m.error());
+  if (!write && a.prefer != kNoSlot)
+    if (auto st = check_preferred(**m, a.prefer); !st) return report_error(ctx, "cannot read", st.error());
   const uint32_t bs = (*m)->block_size();
   if (write) {
     std::ifstream in(a.from, std::ios::binary);
@@ -105,9 +135,6 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
   if (auto st = (*m)->read(*off, buf); !st) return report_error(ctx, "read failed", st.error());
   if (a.heal)
     if (auto st = (*m)->close(); !st) return report_error(ctx, "close failed", st.error());
-  if (ctx.json && a.to.empty())
-    return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
-                          "--json with io read needs --to FILE (the data would mix with the JSON)");
   std::ofstream out(a.to.empty() ? "/dev/stdout" : a.to, std::ios::binary);
   out.write(reinterpret_cast<const char*>(buf.data()), static_cast<std::streamsize>(*len));
   if (!out) return report_failure(ctx, "cannot write " + (a.to.empty() ? "stdout" : a.to), ErrorCode::Io, "write failed");

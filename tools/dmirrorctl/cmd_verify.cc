@@ -6,6 +6,7 @@
 // 1 everything found was repaired, 2 degraded, 4 problems left.
 #include "array_lock_cli.h"
 #include "commands.h"
+#include "escape.h"
 #include "exit_codes.h"
 #include "op_support.h"
 
@@ -104,7 +105,7 @@ int run_verify(const Context& ctx, const VerifyArgs& a) {
   if (ctx.json) {
     print_json(doc);
   } else {
-    fmt::print("verify of '{}' ({}): {} regions compared, {} mismatches, {} repaired\n", r->sb.name,
+    fmt::print("verify of '{}' ({}): {} regions compared, {} mismatches, {} repaired\n", printable(r->sb.name),
                a.quick ? "quick" : "full", r->regions_compared, r->mismatches.size(), r->repaired);
     print_findings_text(r->findings);
     if (r->findings.empty()) fmt::print("no problems found\n");

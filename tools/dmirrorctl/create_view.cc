@@ -2,6 +2,7 @@
 // Rendering of the create plan and of the created array.
 #include "create_view.h"
 
+#include "escape.h"
 #include "json_model.h"
 
 #include <dmirror/names.h>
@@ -20,7 +21,7 @@ bool is_write_mostly(const CreateOptions& opts, size_t slot) {
 }  // namespace
 
 void print_plan(const CreatePlan& plan, const CreateOptions& opts) {
-  fmt::print("Array '{}' with {} legs:\n", opts.name, plan.legs.size());
+  fmt::print("Array '{}' with {} legs:\n", printable(opts.name), plan.legs.size());
   size_t width = 0;
   for (const auto& l : plan.legs) width = std::max(width, l.path.size());
   for (size_t i = 0; i < plan.legs.size(); ++i) {
@@ -61,7 +62,7 @@ void print_created(const Context& ctx, const CreatePlan& plan, const CreateOptio
     print_json(doc);
     return;
   }
-  fmt::print("Created array '{}' (uuid {}): {} on {} legs, region size {}.\n", sb.name, sb.array_uuid.str(),
+  fmt::print("Created array '{}' (uuid {}): {} on {} legs, region size {}.\n", printable(sb.name), sb.array_uuid.str(),
              format_size(sb.layout.data_size), opts.legs.size(), format_size(sb.region_size));
   if (sb.resync_offset != kOffsetInSync) {
     fmt::print("An initial resync is pending: until it completes the legs are not known to be in sync.\n");

@@ -44,12 +44,19 @@ int health_exit_bits(Health h) {
 }
 
 int exit_code_for(ErrorCode code) {
+  // An error means the command did not do what was asked: bit 8, unless the
+  // command line itself was wrong (16) or the user cancelled (32). Bits 2
+  // and 4 are the array's conditions, which only check commands report; an
+  // error adds 4 only when the refusal IS an inconsistency (split brain,
+  // damaged metadata), never 2 alone (a stale or missing leg that stops a
+  // command is a refusal: 8).
   switch (code) {
     case ErrorCode::InvalidArgument: return kExitUsage;
     case ErrorCode::Cancelled: return kExitCancelled;
-    case ErrorCode::Corruption: return kExitUncorrected;
-    case ErrorCode::Stale: return kExitDegraded;
+    case ErrorCode::Corruption:
     case ErrorCode::SplitBrain: return kExitUncorrected | kExitOperational;
+    case ErrorCode::Stale:
+    case ErrorCode::Refused:
     case ErrorCode::Io:
     case ErrorCode::NotFound:
     case ErrorCode::TooSmall:

@@ -6,8 +6,14 @@
 //   2  degraded, or a resync is pending
 //   4  inconsistent: problems left uncorrected
 //   8  operational error: I/O error, not found, busy, permission, or refused
-//      (foreign signatures, existing membership, too small)
-//  16  usage or syntax error (bad option, invalid name or size)
+//      (foreign signatures, existing membership, too small, a leg missing or
+//      not in sync for what was asked)
+//  16  usage or syntax error (bad option, invalid name or size, a slot the
+//      array does not have)
+//
+// An error (the command did not do what was asked) has bit 8, 16 or 32;
+// never 2 or 4 alone. A refusal that IS an inconsistency (split brain,
+// damaged metadata) is 8 + 4.
 //  32  cancelled (declined at the prompt, interrupted)
 //
 // Bits 2 and 4 come from ONE table, kConditionBits: the conditions of the

@@ -71,7 +71,7 @@ std::optional<int> try_online_scrub(const Context& ctx, const std::vector<std::s
     }
   }
   if (!offline_only.empty())
-    return report_failure(ctx, "cannot scrub '" + *name + "' online", ErrorCode::InvalidArgument,
+    return report_failure(ctx, "cannot scrub '" + *name + "' online", ErrorCode::Refused,
                           offline_only + " applies to the offline scrub only; the volume is active. Leave it out, "
                           "or deactivate the volume first");
   auto control = dm::open_online_control();

@@ -3,6 +3,7 @@
 // for the errors whose library message does not already say it.
 #include "output.h"
 
+#include "escape.h"
 #include "exit_codes.h"
 
 #include <fmt/format.h>
@@ -44,9 +45,13 @@ Json json_envelope() {
 // rather than ending the program (nlohmann's default is to throw).
 void print_json(const Json& doc) { std::cout << doc.dump(2, ' ', false, Json::error_handler_t::replace) << std::endl; }
 
-int report_error(const Context& ctx, std::string_view what, const Error& err) {
+int report_error(const Context& ctx, std::string_view raw_what, const Error& err) {
   const int exit_code = exit_code_for(err.code);
-  std::string why = err.describe();
+  // Names and paths in errors are untrusted text: no control character, escape
+  // sequence or newline reaches the terminal (names are quoted through
+  // printable() by the callers, so their '\' escapes are kept as they are).
+  const std::string what = printable_message(raw_what);
+  std::string why = printable_message(err.describe());
   while (!why.empty() && why.back() == '.') why.pop_back();
   std::string_view hint = has_advice(why) ? std::string_view() : hint_for(err.code);
   if (ctx.json) {

@@ -50,7 +50,7 @@ std::optional<std::pair<uint32_t, uint32_t>> in_progress(const Superblock& sb) {
 Result<uint32_t> free_slot(const Superblock& sb) {
   for (uint32_t s = 0; s < kMaxLegs; ++s)
     if (sb.legs[s].state == LegState::Unused) return s;
-  return make_error(ErrorCode::InvalidArgument, "array '" + sb.name + "' has no free slot (16 in use or retired)");
+  return make_error(ErrorCode::Refused, "array '" + sb.name + "' has no free slot (16 in use or retired)");
 }
 
 // Checks the new device and writes our metadata for `slot` onto it.
@@ -129,7 +129,7 @@ Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& nam
       DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, open_leg_shared(new_path));
       DMIRROR_ASSIGN_OR_RETURN(auto meta, read_leg(*dev.dev));
       if (meta.sb.leg_uuid != v.legs.sb().legs[rep.new_slot].uuid)
-        return make_error(ErrorCode::InvalidArgument, "a replace onto another device is in progress; give --new "
+        return make_error(ErrorCode::Refused, "a replace onto another device is in progress; give --new "
                                                       "the same device to resume it");
       DMIRROR_ASSIGN_OR_RETURN(v.devs[rep.new_slot], block_device_number(new_path));
       v.legs.attach(rep.new_slot, std::move(dev));

@@ -84,7 +84,7 @@ Result<OnlineScrubReport> online_scrub(DmControl& dm, const std::string& name, c
   if (o.repair) {
     const auto src = kernel_repair_source(sb, now.raid);
     if (!src || *src != o.repair_from)
-      return make_error(ErrorCode::InvalidArgument,
+      return make_error(ErrorCode::Refused,
                         "the kernel's repair of volume '" + name + "' copies from its first in-sync leg" +
                             (src ? ", slot " + std::to_string(*src) : std::string(" (none is in sync)")) +
                             ", not from slot " + std::to_string(o.repair_from) +

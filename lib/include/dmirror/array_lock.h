@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The array lock: one writer of an array's metadata at a time (FORMAT.md
 // 2.6 rule 16). flock() on each leg's device or image file in slot order,
-// then on <dir>/<array uuid>.lock, which holds the holder's pid and command
-// line so that a refused command can say who holds the array.
+// then on <dir>/<array uuid>.lock, which holds the holder's pid, command
+// line and start time so that a refused command can say who holds the array.
 //
+// - The lock identifies the storage: a leg's other names are locked with it
+//   (a loop device's backing file; the loop devices over an image file), so
+//   writers naming the legs differently, or using another lock directory,
+//   still exclude each other. A refusal on a leg names the holder from the
+//   lock files, else from /proc/locks.
 // - flock locks die with their process: a lock file left by a process that
 //   was killed is no obstacle (its content is ignored).
 // - After locking the lock file its inode is compared with the path's (LVM's

@@ -30,6 +30,8 @@ enum class ErrorCode {
   Stale,             // a leg is out of date relative to its array
   Cancelled,         // interrupted by a signal or declined by the user
   SplitBrain,        // legs were written independently; the administrator must choose
+  Refused,           // well-formed, but the array or its legs do not allow it now (the
+                     // message says what would); not a usage error
   Internal,          // a bug: an invariant did not hold
 };
 

@@ -52,8 +52,13 @@ struct ResyncOptions {
   uint64_t chunk_bytes = 1024 * 1024;     // I/O size (bounded memory: one chunk)
   // Superblock checkpoint interval. A checkpoint costs two flushed
   // superblock writes per leg; at 1 GiB that is a few percent of the run,
-  // and an interrupted run redoes at most this much.
+  // and an interrupted run redoes at most this much. The recovery of a
+  // returning leg (region by region) also checkpoints every
+  // checkpoint_seconds, whichever comes first (0: by bytes only); the full
+  // pass copies one checkpoint_bytes span at a time and checkpoints between
+  // spans.
   uint64_t checkpoint_bytes = 1024ull * 1024 * 1024;
+  uint32_t checkpoint_seconds = 5;
   OpControl control;
 };
 

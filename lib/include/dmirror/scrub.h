@@ -36,10 +36,13 @@ struct ScrubOptions {
   RepairChoice choice;
   bool restart = false;                     // ignore a checkpoint of an earlier run
   uint64_t chunk_bytes = 1024 * 1024;
-  // Superblock checkpoint interval. A checkpoint costs two flushed
-  // superblock writes per leg; at 1 GiB that is a few percent of the run,
-  // and an interrupted run redoes at most this much.
+  // Superblock checkpoint interval: after checkpoint_bytes or
+  // checkpoint_seconds, whichever comes first (0 seconds: by bytes only). A
+  // checkpoint costs two flushed superblock writes per leg; at 1 GiB that is
+  // a few percent of the run, and every 5 s bounds what a killed run (a slow
+  // or throttled one too) redoes.
   uint64_t checkpoint_bytes = 1024ull * 1024 * 1024;
+  uint32_t checkpoint_seconds = 5;
   OpControl control;
 };
 

@@ -3,6 +3,7 @@
 // array's lock file.
 #include <dmirror/array_lock.h>
 
+#include "array/lock_alias.h"
 #include "array/lock_file.h"
 
 #include <dmirror/leg.h>
@@ -41,6 +42,7 @@ struct ArrayLock::State {
   }
   int op() const { return options.mode == LockMode::Exclusive ? LOCK_EX : LOCK_SH; }
   Status lock_device(const LockTarget& t);
+  Status lock_fd(int fd, const struct stat& st, const std::string& what, const std::string& path);
 };
 
 namespace {
@@ -66,6 +68,28 @@ Status ArrayLock::State::lock_device(const LockTarget& t) {
     ::close(fd);
     return ok();
   }
+  // The other names of the same storage first (a loop device's backing
+  // file, the loop devices over an image file): flock locks an inode, and
+  // a writer naming the legs the other way must meet this lock.
+  for (const std::string& alias : lockalias::storage_aliases(fd, st)) {
+    const int afd = ::open(alias.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (afd < 0) continue;
+    struct stat ast {};
+    if (::fstat(afd, &ast) != 0) {
+      ::close(afd);
+      continue;
+    }
+    if (Status s = lock_fd(afd, ast, t.path + " (the same storage as " + alias + ")", alias); !s) {
+      ::close(fd);
+      return s;
+    }
+  }
+  return lock_fd(fd, st, t.path, t.path);
+}
+
+// Locks `fd` (whose inode is `st`); `what` names the leg in messages, `path`
+// is what was opened.
+Status ArrayLock::State::lock_fd(int fd, const struct stat& st, const std::string& what, const std::string& path) {
   const lockfile::FileId id{st.st_dev, st.st_ino};
   if (std::find(me.legs.begin(), me.legs.end(), id) != me.legs.end()) {   // given twice: locked once
     ::close(fd);
@@ -76,20 +100,26 @@ Status ArrayLock::State::lock_device(const LockTarget& t) {
     const int err = errno;
     if (err != EWOULDBLOCK) {
       ::close(fd);
-      return errno_error(err, "lock " + t.path);
+      return errno_error(err, "lock " + path);
     }
-    if (auto h = lockfile::find_holder(dir, id)) {
+    // A holder named by a lock file refuses at once; an unnamed one (udev's
+    // short LOCK_SH probe) is waited for until the deadline.
+    std::optional<lockfile::Holder> h = lockfile::find_holder(dir, id);
+    if (!h && !me.array.empty())
+      if (auto f = lockfile::read_holder(dir + "/" + me.array + ".lock"); f && f->array == me.array) h = f;
+    if (!h && std::chrono::steady_clock::now() >= deadline) h = lockfile::flock_holder(id);
+    if (h) {
       ::close(fd);
       if (!me.array.empty() && h->array == me.array)
         return make_error(ErrorCode::Busy, busy_message(*h, "array '" + me.name + "'"));
       return make_error(ErrorCode::Busy,
-                        busy_message(*h, "leg " + t.path + (h->name.empty() ? "" : " (array '" + h->name + "')")));
+                        busy_message(*h, "leg " + what + (h->name.empty() ? "" : " (array '" + h->name + "')")));
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       ::close(fd);
-      return make_error(ErrorCode::Busy, "leg " + t.path +
+      return make_error(ErrorCode::Busy, "leg " + what +
                                              " is locked by another process (flock); wait for it to finish, "
-                                             "or find it with 'fuser " + t.path + "'");
+                                             "or find it with 'fuser " + path + "'");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -113,6 +143,7 @@ Result<ArrayLock> ArrayLock::acquire_devices(std::vector<LockTarget> devices, co
   s->options = options;
   s->dir = lock_directory(options.dir);
   s->me.pid = ::getpid();
+  s->me.started = static_cast<uint64_t>(::time(nullptr));
   s->me.command = options.holder.empty() ? lockfile::own_command_line() : options.holder;
   std::stable_sort(devices.begin(), devices.end(), [](const LockTarget& a, const LockTarget& b) {
     return a.slot.value_or(UINT32_MAX) < b.slot.value_or(UINT32_MAX);
@@ -129,6 +160,7 @@ Result<ArrayLock> ArrayLock::acquire(std::vector<LockTarget> devices, const Uuid
   s->options = options;
   s->dir = lock_directory(options.dir);
   s->me.pid = ::getpid();
+  s->me.started = static_cast<uint64_t>(::time(nullptr));
   s->me.command = options.holder.empty() ? lockfile::own_command_line() : options.holder;
   s->me.array = array.str();
   s->me.name = std::string(name);

@@ -5,6 +5,7 @@
 #include <dmirror/assembly.h>
 #include <dmirror/journal.h>
 
+#include "array/assembly_rules.h"
 #include "array/assembly_settle.h"
 
 #include <sys/stat.h>
@@ -69,19 +70,7 @@ Result<Assembly> assemble_paths(const std::vector<std::string>& paths, const Ass
   std::vector<LegProbe> probes = probe_settled(paths, probe_path, unsettled);
   DMIRROR_ASSIGN_OR_RETURN(auto a, assemble_array(probes, options));
   a.findings.insert(a.findings.end(), unsettled.begin(), unsettled.end());
-  // The event history of the leg holding the authoritative superblock.
-  for (const SlotView& s : a.slots) {
-    if (s.leg < 0 || s.seqno != a.sb.seqno) continue;
-    auto dev = open_device(paths[static_cast<size_t>(s.leg)], OpenOptions{.writable = false, .exclusive = false});
-    if (!dev) continue;
-    if (auto ev = read_events(**dev, a.legs[static_cast<size_t>(s.leg)].meta->sb); ev) {
-      a.events = std::move(*ev);
-      break;
-    } else {
-      a.findings.push_back(Finding{Severity::Info, "events-unreadable", ev.error().describe(),
-                                   paths[static_cast<size_t>(s.leg)], s.slot});
-    }
-  }
+  assembly::read_events(a, paths);
   return a;
 }
 

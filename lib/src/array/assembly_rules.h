@@ -8,6 +8,7 @@
 
 #include <array>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace dmirror::assembly {
@@ -29,6 +30,11 @@ void grade_slots(Assembly& a, const std::vector<LegProbe>& probes, const Members
                  std::optional<size_t> authority, const AssembleOptions& options);
 // Rule 9: conditions and health.
 void judge(Assembly& a, const std::vector<LegProbe>& probes);
+
+// The event history (assemble_paths): the rings of every present member at
+// the authority's seqno, merged by sequence; a damaged or unreadable ring is
+// a finding naming its leg (assembly_events.cc). `paths` as given.
+void read_events(Assembly& a, const std::vector<std::string>& paths);
 
 // Two superblocks of one commit: equal but for the per-leg fields.
 bool same_commit(const Superblock& x, const Superblock& y);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -58,6 +59,7 @@ std::string format_holder(const Holder& h) {
   std::string cmd = h.command;
   for (char& c : cmd) if (c == '\n') c = ' ';
   out << "command " << cmd << "\n";
+  if (h.started) out << "started " << h.started << "\n";
   if (!h.array.empty()) out << "array " << h.array << " " << h.name << "\n";
   for (const auto& [dev, ino] : h.legs) out << "leg " << dev << ":" << ino << "\n";
   return out.str();
@@ -82,6 +84,7 @@ std::optional<Holder> read_holder(const std::string& path) {
     words >> key;
     if (key == "pid") words >> h.pid;
     else if (key == "command") h.command = line.size() > 8 ? line.substr(8) : "";
+    else if (key == "started") words >> h.started;
     else if (key == "array") words >> h.array >> h.name;
     else if (key == "leg") {
       unsigned long long dev = 0, ino = 0;
@@ -111,23 +114,17 @@ std::optional<Holder> find_holder(const std::string& dir, FileId id) {
 }
 
 std::string describe(const Holder& h) {
-  return (h.command.empty() ? std::string("another process") : h.command) + " (pid " + std::to_string(h.pid) + ")";
+  std::string since;
+  if (h.started) {
+    const std::time_t t = static_cast<std::time_t>(h.started);
+    std::tm tm{};
+    char buf[32];
+    if (::gmtime_r(&t, &tm) && std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm)) since = ", since " + std::string(buf);
+  }
+  return (h.command.empty() ? std::string("another process") : h.command) + " (pid " + std::to_string(h.pid) + since +
+         ")";
 }
 
-std::string own_command_line() {
-  std::ifstream in("/proc/self/cmdline", std::ios::binary);
-  std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::string out;
-  size_t start = 0;
-  for (int i = 0; start < raw.size(); ++i) {
-    size_t end = raw.find('\0', start);
-    if (end == std::string::npos) end = raw.size();
-    std::string arg = raw.substr(start, end - start);
-    if (i == 0 && arg.rfind('/') != std::string::npos) arg = arg.substr(arg.rfind('/') + 1);
-    out += (out.empty() ? "" : " ") + arg;
-    start = end + 1;
-  }
-  return out;
-}
+std::string own_command_line() { return command_line(::getpid()); }
 
 }  // namespace dmirror::lockfile

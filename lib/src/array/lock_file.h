@@ -8,6 +8,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+
 #include <functional>
 #include <optional>
 #include <string>
@@ -22,6 +24,7 @@ using FileId = std::pair<dev_t, ino_t>;
 struct Holder {
   long pid = 0;
   std::string command;        // the holder's command line
+  uint64_t started = 0;       // unix seconds when it took the lock (0: unknown)
   std::string array;          // array uuid, "" when not recorded
   std::string name;           // array name
   std::vector<FileId> legs;   // the devices it locked
@@ -44,11 +47,17 @@ Status write_holder(int fd, const Holder& h);
 std::optional<Holder> read_holder(const std::string& path);
 // The live holder (according to the lock files in `dir`) of the device `id`.
 std::optional<Holder> find_holder(const std::string& dir, FileId id);
-// "dmirrorctl scrub vol0 (pid 1234)".
+// The live process that holds a flock on the inode `id`, from /proc/locks
+// (its command line and start time from /proc/PID): the holder of a leg
+// locked by a process whose lock file is elsewhere (another lock directory)
+// or not written yet. Nothing when no process holds one, or /proc says nothing.
+std::optional<Holder> flock_holder(FileId id);
+// "dmirrorctl scrub vol0 (pid 1234, since 2026-05-01 12:00:00 UTC)".
 std::string describe(const Holder& h);
 
-// This process's command line, arguments joined by spaces, argv[0] without
-// its directory.
+// The command line of process `pid` (from /proc), arguments joined by
+// spaces, argv[0] without its directory; own_command_line() for this one.
+std::string command_line(long pid);
 std::string own_command_line();
 
 }  // namespace dmirror::lockfile

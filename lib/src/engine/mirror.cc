@@ -41,7 +41,7 @@ Result<std::unique_ptr<Mirror>> Mirror::open(std::span<BlockDevice* const> legs,
     // kernel's state leaves dirty bits with Dirty clear.
     const bool unclean = sb.has_flag(sbflag::kDirty) || s.dirty_count() > 0;
     if (unclean && !impl->options.recover)
-      return make_error(ErrorCode::InvalidArgument,
+      return make_error(ErrorCode::Refused,
                         "array '" + sb.name + "' has " + std::to_string(s.dirty_count()) +
                             " dirty regions (unclean shutdown or imported kernel state); opening it for writing "
                             "recovers them first: open with recover, or read-only");

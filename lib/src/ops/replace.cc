@@ -23,11 +23,15 @@ Status check_new_device(const LegSet& set, BlockDevice& dev, const ReplaceOption
     return make_error(ErrorCode::TooSmall, dev.describe() + " has " + std::to_string(dev.geometry().size_bytes) +
                                                " bytes; the array needs " + std::to_string(need));
   if (dev.geometry().logical_block_size > sb.logical_block_size)
-    return make_error(ErrorCode::InvalidArgument, dev.describe() + " has a larger logical block size (" +
+    return make_error(ErrorCode::Refused, dev.describe() + " has a larger logical block size (" +
                                                       std::to_string(dev.geometry().logical_block_size) +
                                                       ") than the array (" + std::to_string(sb.logical_block_size) + ")");
   for (uint32_t s = 0; s < sb.nr_legs; ++s)
-    if (set.dev(s) == &dev) return make_error(ErrorCode::InvalidArgument, dev.describe() + " is already slot " + std::to_string(s));
+    if (set.dev(s) == &dev)
+      return make_error(ErrorCode::Refused, dev.describe() + " is already slot " + std::to_string(s) +
+                                                " of this array: give a device that is not a member as the new "
+                                                "leg; to bring this leg up to date run 'dmirrorctl resync' "
+                                                "('resync --re-add' for a failed leg)");
   if (auto m = read_leg(dev); m) {
     if (m->sb.array_uuid == sb.array_uuid) {
       // A removed or retired leg of this array may come back as a new leg.
@@ -119,11 +123,13 @@ Status settle_dirty_regions(LegSet& set) {
 Result<ReplaceReport> readd_in_place(LegSet& set, uint32_t slot, BlockDevice& dev, const ReplaceOptions& o) {
   const Superblock& sb = set.sb();
   if (set.in_sync(slot))
-    return make_error(ErrorCode::InvalidArgument, dev.describe() + " is slot " + std::to_string(slot) +
-                                                      " and in sync: there is nothing to replace; give another "
-                                                      "device as the new leg");
+    return make_error(ErrorCode::Refused, dev.describe() + " is slot " + std::to_string(slot) +
+                                              " and in sync: there is nothing to rebuild. To move the slot onto "
+                                              "another device give that device as --new; a stale or failed leg "
+                                              "is brought back by 'dmirrorctl resync' ('resync --re-add' for a "
+                                              "failed one), and 'dmirrorctl scrub' checks it against the others");
   if (sb.checkpoint.op == OfflineOp::Replace)
-    return make_error(ErrorCode::InvalidArgument, "a replace of slot " + std::to_string(sb.checkpoint.source_slot) +
+    return make_error(ErrorCode::Refused, "a replace of slot " + std::to_string(sb.checkpoint.source_slot) +
                                                       " is in progress; finish it first");
   const LegEntry& e = sb.legs[slot];
   const bool own_rebuild = e.state == LegState::Rebuilding && !(e.flags & legflag::kRecoverFromJournal) &&
@@ -183,12 +189,12 @@ Result<ReplaceReport> replace(std::span<BlockDevice* const> legs, uint32_t old_s
   if (sb.checkpoint.op == OfflineOp::Replace) {
     const uint32_t target = sb.checkpoint.target_slot;
     if (sb.checkpoint.source_slot != old_slot)
-      return make_error(ErrorCode::InvalidArgument, "a replace of slot " + std::to_string(sb.checkpoint.source_slot) +
+      return make_error(ErrorCode::Refused, "a replace of slot " + std::to_string(sb.checkpoint.source_slot) +
                                                         " is in progress; finish it first");
     const std::string recorded = ops::recorded_replace_device(set, old_slot, target);
     const bool same = set.present(target) ? set.dev(target) == &new_dev : recorded.empty() || recorded == new_dev.describe();
     if (!same && !o.restart)
-      return make_error(ErrorCode::InvalidArgument,
+      return make_error(ErrorCode::Refused,
                         "a replace of slot " + std::to_string(old_slot) + " by slot " + std::to_string(target) +
                             (recorded.empty() ? std::string() : " (" + recorded + ")") + " is in progress; rerun with " +
                             (recorded.empty() ? std::string("that device") : recorded) +
@@ -203,7 +209,7 @@ Result<ReplaceReport> replace(std::span<BlockDevice* const> legs, uint32_t old_s
         // superblock was written: the slot is reserved but nothing on this
         // device can be trusted. Re-adopt it and copy from the start.
         if (own)
-          return make_error(ErrorCode::InvalidArgument, new_dev.describe() + " is another leg of this array; a replace of slot " +
+          return make_error(ErrorCode::Refused, new_dev.describe() + " is another leg of this array; a replace of slot " +
                                                             std::to_string(old_slot) + " is in progress");
         DMIRROR_RETURN_IF_ERROR(check_new_device(set, new_dev, o));
         DMIRROR_RETURN_IF_ERROR(prepare_new_leg(set, target, new_dev));

@@ -132,7 +132,7 @@ namespace {
 Status pick_source(const LegSet& set, const ResyncOptions& o, ResyncReport& rep) {
   if (o.source_slot != kNoSlot) {
     if (!set.in_sync(o.source_slot))
-      return make_error(ErrorCode::InvalidArgument, "slot " + std::to_string(o.source_slot) +
+      return make_error(ErrorCode::Refused, "slot " + std::to_string(o.source_slot) +
                                                         " is not an in-sync leg; choose one of the in-sync legs");
     rep.source_slot = o.source_slot;
   } else if (auto p = set.primary()) {

@@ -7,6 +7,7 @@
 // args[1] = regions copied).
 #include <algorithm>
 
+#include "ops/checkpoint_clock.h"
 #include "ops/resync_steps.h"
 
 namespace dmirror::ops {
@@ -22,19 +23,20 @@ Status Resyncer::recover_full(uint32_t t, Throttle& th, uint64_t& regions) {
   const uint64_t size = set_.sb().layout.data_size, rs = set_.sb().region_size;
   uint64_t pos = std::min(set_.sb().legs[t].recovery_offset, size) / rs * rs;
   std::vector<uint32_t> targets{t};
-  uint64_t since = 0;
+  CheckpointClock clock(o_.checkpoint_bytes, o_.checkpoint_seconds);
   while (pos < size && !targets.empty()) {
     uint64_t len = std::min(rs, size - pos);
     uint64_t copied = 0;
     Status st = copy(pos, len, targets, &th, copied);
+    uint64_t done = 0;
     if (st && !targets.empty()) {
       pos += len;
-      since += len;
+      done = len;
       ++regions;
     }
-    if (!st || since >= o_.checkpoint_bytes || pos >= size) {
+    if (clock.due(done) || !st || pos >= size) {
       DMIRROR_RETURN_IF_ERROR(checkpoint_recovery(t, pos, targets));
-      since = 0;
+      clock.reset();
     }
     DMIRROR_RETURN_IF_ERROR(st);
   }
@@ -45,7 +47,8 @@ Status Resyncer::recover_journal(uint32_t t, Throttle& th, uint64_t& regions) {
   const uint64_t size = set_.sb().layout.data_size, rs = set_.sb().region_size;
   const uint64_t from = std::min(set_.sb().legs[t].recovery_offset, size);
   std::vector<uint32_t> targets{t};
-  uint64_t since = 0, done_to = from;
+  CheckpointClock clock(o_.checkpoint_bytes, o_.checkpoint_seconds);
+  uint64_t done_to = from;
   for (uint64_t r : set_.dirty_regions()) {
     const uint64_t pos = r * rs;
     if (pos < from) continue;
@@ -53,14 +56,15 @@ Status Resyncer::recover_journal(uint32_t t, Throttle& th, uint64_t& regions) {
     uint64_t copied = 0;
     Status st = copy(pos, len, targets, &th, copied);
     if (targets.empty()) return ok();
+    uint64_t done = 0;
     if (st) {
       done_to = pos + len;
-      since += len;
+      done = len;
       ++regions;
     }
-    if (!st || since >= o_.checkpoint_bytes) {
+    if (clock.due(done) || !st) {
       DMIRROR_RETURN_IF_ERROR(checkpoint_recovery(t, done_to, targets));
-      since = 0;
+      clock.reset();
     }
     DMIRROR_RETURN_IF_ERROR(st);
   }

@@ -6,6 +6,7 @@
 #include <dmirror/scrub.h>
 
 #include "engine/io_queue.h"
+#include "ops/checkpoint_clock.h"
 #include "ops/chunk_reader.h"
 #include "ops/compare.h"
 #include "ops/leg_io.h"
@@ -83,7 +84,7 @@ class Scrubber {
     const uint64_t rs = sb.region_size, size = sb.layout.data_size;
     uint64_t pos = std::min(sb.checkpoint.position, size) / rs * rs;
     ops::Throttle th(o_.control, "scrub", size, pos);
-    uint64_t since = 0;
+    ops::CheckpointClock clock(o_.checkpoint_bytes, o_.checkpoint_seconds);
     std::vector<uint32_t> slots = set_.in_sync_slots();
     // Chunks of every leg are read ahead, concurrently, while earlier ones
     // are compared (and repaired).
@@ -147,12 +148,11 @@ class Scrubber {
       if (p + len < end) continue;
       ++rep_.regions;
       const uint64_t done = end - pos;
-      since += done;
       pos = end;
       Status t = th.tick(done);
-      if (since >= o_.checkpoint_bytes && pos < size) {
+      if (clock.due(done) && pos < size) {
         DMIRROR_RETURN_IF_ERROR(checkpoint(pos));
-        since = 0;
+        clock.reset();
       }
       if (!t) {
         DMIRROR_RETURN_IF_ERROR(checkpoint(pos));
@@ -182,7 +182,9 @@ Result<ScrubReport> scrub(std::span<BlockDevice* const> legs, const ScrubOptions
   if (sb.has_flag(sbflag::kKernelOwnsSync))
     return make_error(ErrorCode::Busy, "array '" + sb.name + "': an online volume owns it; scrub it online instead");
   if (set.in_sync_slots().size() < 2)
-    return make_error(ErrorCode::Stale, "array '" + sb.name + "' has fewer than two in-sync legs: nothing to compare");
+    return make_error(ErrorCode::Stale, "array '" + sb.name + "' has fewer than two in-sync legs: nothing to compare; "
+                                        "give every leg, or bring the others back first ('dmirrorctl status' names them, "
+                                        "'dmirrorctl resync' recovers them)");
   DMIRROR_RETURN_IF_ERROR(set.load_journals());
   ScrubReport rep;
   Scrubber s(set, o, rep);
