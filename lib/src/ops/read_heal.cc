@@ -145,7 +145,7 @@ Status ReadHealer::heal(Chunk& c, std::vector<uint32_t>& slots, HealResult& res,
             res.unhealed_slots.push_back(f);
           out.push_back({Severity::Error, "leg-read-error-no-evidence",
                          range_text(pos, blen) + " unreadable on slot " + std::to_string(f) + " (" +
-                             set_.dev(f)->describe() + ": " + why[f]->message + "); the other legs disagree (slots " +
+                             why[f]->describe() + "); the other legs disagree (slots " +
                              others + "): no evidence which copy is right; left alone: choose with --from LEG",
                          set_.dev(f)->describe(), f});
         }
