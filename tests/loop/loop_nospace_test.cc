@@ -78,5 +78,36 @@ TEST_F(LoopNoSpace, OutOfSpaceFailsTheWriteNotTheLegAndIsRecoveredLater) {
   EXPECT_TRUE(read_file(back) == read_file(payload));
 }
 
+// The new leg of a replace on a full file system: exit 8 naming the
+// file system, the new leg is not failed and the replace resumes once
+// there is room.
+TEST_F(LoopNoSpace, ReplaceOntoAFullFileSystemIsResumedNotFailed) {
+  const std::string a = dir.path() + "/a.img", b = dir.path() + "/b.img", c = fs + "/c.img";
+  ASSERT_EQ(shell("truncate -s 64M " + a + " " + b + " " + c).first, 0);
+  auto cr = run_tool({"create", "vol0", a, b, "--assume-clean", "--yes"});
+  ASSERT_EQ(cr.exit_code, 0) << cr.out << cr.err;
+  const std::string payload = dir.path() + "/payload.bin";
+  {
+    std::ofstream out(payload, std::ios::binary);
+    for (int i = 0; i < (16 << 20); ++i) out.put(static_cast<char>(i * 7 + 3));
+  }
+  auto w = run_tool({"io", "write", a, b, "--offset", "0", "--from", payload});
+  ASSERT_EQ(w.exit_code, 0) << w.out << w.err;
+  auto r = run_tool({"replace", a, b, "--old", "1", "--new", c});
+  EXPECT_EQ(r.exit_code, 8) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "out of space")) << r.err;
+  EXPECT_TRUE(contains(r.err, c)) << r.err;
+  Superblock sb = sb_of(a);
+  ASSERT_EQ(sb.checkpoint.op, OfflineOp::Replace);
+  EXPECT_EQ(sb.legs[sb.checkpoint.target_slot].state, LegState::Rebuilding) << "the new leg was failed";
+  EXPECT_EQ(sb.legs[1].state, LegState::Replacing);
+
+  ASSERT_EQ(shell("mount -o remount,size=256m " + fs).first, 0);
+  auto again = run_tool({"replace", a, b, "--old", "1", "--new", c});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  auto st = run_tool({"status", a, c});
+  EXPECT_EQ(st.exit_code, 0) << st.out << st.err;
+}
+
 }  // namespace
 }  // namespace dmirror::testing

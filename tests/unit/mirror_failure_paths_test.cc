@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "support/legs_fixture.h"
 
@@ -218,6 +219,23 @@ TEST(MirrorFailurePaths, AFailedDataWriteCountsAsAWriteErrorOfTheLeg) {
     EXPECT_EQ(sb.legs[2].state, LegState::Failed) << "slot " << s;
     EXPECT_EQ(sb.counters[2].write_errors, 1u) << "slot " << s;
   }
+}
+
+// The caller's report says what failed: the leg, the offset, the errno.
+TEST(MirrorFailurePaths, AFailedLegIsReportedWithWhatFailed) {
+  TestLegs legs;
+  auto m = open_mirror(legs.devices());
+  legs.faulty(1).fail_always(FaultOp::Write, legs.data_offset(), 256 * 1024, EIO);
+  ASSERT_TRUE(m->write(8192, pattern(4096, 2)));
+  bool reported = false;
+  for (const auto& f : m->findings())
+    if (f.code == "leg-failed" && f.slot == 1) {
+      reported = true;
+      EXPECT_NE(f.message.find("slot 1"), std::string::npos) << f.message;
+      EXPECT_NE(f.message.find(std::to_string(legs.data_offset() + 8192)), std::string::npos) << f.message;
+      EXPECT_NE(f.message.find(std::strerror(EIO)), std::string::npos) << f.message;
+    }
+  EXPECT_TRUE(reported);
 }
 
 }  // namespace

@@ -114,5 +114,33 @@ TEST(MirrorReadHeal, NoLegCanReadTheBlockIsAnIoErrorNeverZeros) {
   EXPECT_EQ(m->superblock().legs[1].state, LegState::InSync);
 }
 
+// Rot on slot 0, slot 2 cannot read the block, slot 1 good: slot 0 served
+// the read, but the copies disagree, so slot 2's block is not rewritten
+// from slot 0 (that copy would out-vote slot 1 at the next scrub).
+TEST(MirrorReadHeal, AnUnreadableBlockIsLeftAloneWhenTheOtherLegsDisagree) {
+  TestLegs legs({.legs = 3});
+  auto data = pattern(16384, 45);
+  for (uint32_t s = 0; s < 3; ++s) legs.poke(s, 0, data);
+  legs.poke(0, 4096 + 10, pattern(16, 46));
+  legs.faulty(2).fail_reads_until_written(legs.data_offset() + 4096, 4096);
+  auto m = open_mirror(legs, ReadPolicy::Preferred, 2);
+  std::vector<std::byte> buf(4096);
+  ASSERT_TRUE(m->read(4096, buf));
+  EXPECT_EQ(legs.data(2, 4096, 4096), std::vector<std::byte>(data.begin() + 4096, data.begin() + 8192))
+      << "the unreadable block was rewritten from a copy the others dispute";
+  Superblock sb = m->superblock();
+  EXPECT_EQ(sb.counters[2].read_errors, 1u);
+  EXPECT_EQ(sb.counters[2].corrected, 0u);
+  EXPECT_EQ(sb.legs[2].state, LegState::InSync);
+  bool reported = false;
+  for (const auto& f : m->findings()) reported = reported || f.code == "leg-read-error-no-evidence";
+  EXPECT_TRUE(reported);
+  // When the other legs agree, the block is healed.
+  legs.poke(0, 4096 + 10, std::span(data).subspan(4096 + 10, 16));
+  ASSERT_TRUE(m->read(4096, buf));
+  EXPECT_EQ(m->superblock().counters[2].corrected, 1u);
+  ASSERT_TRUE(m->close());
+}
+
 }  // namespace
 }  // namespace dmirror

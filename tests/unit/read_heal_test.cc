@@ -4,6 +4,7 @@
 // take the rewrite or pass the error threshold are failed; a block no leg
 // can read is reported, never replaced.
 #include <dmirror/events.h>
+#include <dmirror/journal.h>
 #include <dmirror/scrub.h>
 #include <dmirror/verify.h>
 
@@ -179,6 +180,95 @@ TEST_F(ReadHeal, VerifyReportsAReadErrorWithoutWritingAndRepairHealsIt) {
   auto again = verify(legs.devices());
   ASSERT_TRUE(again);
   for (auto& f : again->findings) EXPECT_NE(f.code, "leg-read-error") << f.message;
+}
+
+// Rot on slot 0, slot 1 good, slot 2 cannot read the block: the copies that
+// read it disagree, so no source is proven. Rewriting slot 2 from slot 0
+// would make a 2-of-3 "majority" for the rot at the next run.
+TEST_F(ReadHeal, AnUnreadableBlockIsLeftAloneWhenTheLegsThatReadItDisagree) {
+  TestLegs legs({.legs = 3});
+  fill(legs, 3, 40);
+  const uint64_t bad = 30 * 4096;
+  auto want = pattern(kSize, 40);
+  const std::vector<std::byte> good(want.begin() + bad, want.begin() + bad + 4096);
+  legs.poke(0, bad + 10, pattern(16, 77));
+  legs.faulty(2).fail_reads_until_written(legs.data_offset() + bad, 4096);
+  for (int run = 0; run < 2; ++run) {
+    auto r = scrub(legs.devices(), opts(/*repair=*/run == 1));
+    ASSERT_TRUE(r) << r.error().describe();
+    EXPECT_EQ(r->corrected, 0u) << "run " << run;
+    EXPECT_EQ(r->unhealed, 1u) << "run " << run;
+    EXPECT_EQ(r->repaired, 0u) << "run " << run;
+    EXPECT_EQ(r->result, ScrubResult::Mismatches) << "run " << run;
+    bool reported = false;
+    for (const auto& f : r->findings)
+      if (f.code == "leg-read-error-no-evidence") {
+        reported = true;
+        EXPECT_EQ(f.slot, 2);
+        EXPECT_NE(f.message.find("unreadable on slot 2"), std::string::npos) << f.message;
+        EXPECT_NE(f.message.find("the other legs disagree (slots 0,1)"), std::string::npos) << f.message;
+        EXPECT_NE(f.message.find("--from"), std::string::npos) << f.message;
+      }
+    EXPECT_TRUE(reported) << "run " << run;
+    EXPECT_EQ(legs.data(1, bad, 4096), good) << "the last good copy was overwritten (run " << run << ")";
+    EXPECT_EQ(legs.data(2, bad, 4096), good) << "the unreadable block was rewritten (run " << run << ")";
+    EXPECT_NE(legs.data(0, bad, 4096), good);
+    Superblock sb = legs.superblock(1);
+    EXPECT_EQ(sb.legs[2].state, LegState::InSync);
+    EXPECT_EQ(sb.counters[2].read_errors, run + 1u);
+    EXPECT_EQ(sb.counters[2].corrected, 0u);
+  }
+  // The administrator's choice settles it: slot 2 healed from slot 1, slot 0 repaired.
+  ScrubOptions o = opts();
+  o.choice.from_slot = 1;
+  auto r = scrub(legs.devices(), o);
+  ASSERT_TRUE(r) << r.error().describe();
+  EXPECT_EQ(r->corrected, 1u);
+  EXPECT_EQ(r->unhealed, 0u);
+  EXPECT_EQ(r->result, ScrubResult::Repaired);
+  for (uint32_t s : {0u, 1u, 2u}) EXPECT_EQ(legs.data(s, bad, 4096), good) << "slot " << s;
+}
+
+TEST_F(ReadHeal, VerifyRepairLeavesAnUnreadableBlockAloneWithoutEvidence) {
+  TestLegs legs({.legs = 3});
+  fill(legs, 3, 41);
+  const uint64_t bad = 12 * 4096;
+  auto want = pattern(kSize, 41);
+  const std::vector<std::byte> good(want.begin() + bad, want.begin() + bad + 4096);
+  legs.poke(0, bad + 10, pattern(16, 78));
+  legs.faulty(2).fail_reads_until_written(legs.data_offset() + bad, 4096);
+  VerifyOptions o;
+  o.repair = true;
+  for (int run = 0; run < 2; ++run) {
+    auto r = verify(legs.devices(), o);
+    ASSERT_TRUE(r) << r.error().describe();
+    EXPECT_EQ(r->repaired, 0u);
+    bool reported = false;
+    for (const auto& f : r->findings) reported = reported || f.code == "leg-read-error-no-evidence";
+    EXPECT_TRUE(reported);
+    for (uint32_t s : {1u, 2u}) EXPECT_EQ(legs.data(s, bad, 4096), good) << "slot " << s << " run " << run;
+  }
+}
+
+// In a region dirty in the journal (a crash window) any in-sync copy may
+// settle the block, as a resync would.
+TEST_F(ReadHeal, AnUnreadableBlockInADirtyRegionIsHealedFromTheLowestReadableSlot) {
+  TestLegs legs({.legs = 3});
+  fill(legs, 3, 42);
+  const uint64_t bad = 30 * 4096;
+  legs.poke(0, bad + 10, pattern(16, 79));
+  legs.faulty(2).fail_reads_until_written(legs.data_offset() + bad, 4096);
+  for (uint32_t s : {0u, 1u, 2u}) {
+    auto j = WriteIntentJournal::load(legs.raw(s), legs.superblock(s));
+    ASSERT_TRUE(j);
+    j->mark(bad / legs.superblock(s).region_size);
+    ASSERT_TRUE(j->write_pending(legs.raw(s), true));
+  }
+  auto r = scrub(legs.devices(), opts(/*repair=*/false));
+  ASSERT_TRUE(r) << r.error().describe();
+  EXPECT_EQ(r->corrected, 1u);
+  EXPECT_EQ(r->unhealed, 0u);
+  EXPECT_EQ(legs.data(2, bad, 4096), legs.data(0, bad, 4096));
 }
 
 }  // namespace

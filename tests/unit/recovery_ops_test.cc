@@ -5,6 +5,7 @@
 // former slot, split brain refused until a side is chosen, --force, the
 // journal bits kept until a journal-guided leg is in sync, and legs that
 // err during the run getting no more metadata.
+#include <dmirror/engine.h>
 #include <dmirror/events.h>
 #include <dmirror/journal.h>
 #include <dmirror/leg.h>
@@ -370,6 +371,33 @@ TEST(JournalClear, BitsAreClearedOnlyAfterACommitOfJournalKeptSince) {
   EXPECT_EQ(c0.violations + c1.violations, 0);
   EXPECT_EQ(testing::dirty_on(legs, 0), 0u);
   EXPECT_TRUE(legs.data_equal(0, 1));
+}
+
+// The bits kept for a failed leg (rule 12) go when replace leaves no slot
+// degraded; kept, they would make the next scrub take rot in that region
+// for a crash window and copy it over the replacement.
+TEST(ReplaceJournal, ReplacingAFailedLegClearsTheBitsKeptForIt) {
+  TestLegs legs = membership_legs();
+  {
+    auto m = Mirror::open(legs.devices(), {});
+    ASSERT_TRUE(m) << m.error().describe();
+    legs.faulty(1).fail_always(FaultOp::Write, legs.data_offset(), UINT64_MAX);
+    ASSERT_TRUE((*m)->write(3 * 4096, pattern(4096, 5)));
+    ASSERT_TRUE((*m)->close());
+  }
+  legs.faulty(1).clear_rules();
+  ASSERT_EQ(legs.superblock(0).legs[1].state, LegState::Failed);
+  ASSERT_GT(testing::dirty_on(legs, 0), 0u) << "the region written while slot 1 was failed is kept";
+  auto spare = testing::make_sparse_device(testing::test_leg_size({}), "mem:spare");
+  auto r = replace(legs.devices_except(1), 1, *spare);
+  ASSERT_TRUE(r) << r.error().describe();
+  const Superblock sb = legs.superblock(0);
+  EXPECT_EQ(sb.legs[r->new_slot].state, LegState::InSync);
+  EXPECT_EQ(testing::dirty_on(legs, 0), 0u) << "the bits kept for the replaced leg outlived it";
+  auto j = WriteIntentJournal::load(*spare, sb);
+  ASSERT_TRUE(j) << j.error().describe();
+  EXPECT_EQ(j->dirty_count(), 0u);
+  EXPECT_EQ(legs.data(0, 3 * 4096, 4096), pattern(4096, 5));
 }
 
 }  // namespace

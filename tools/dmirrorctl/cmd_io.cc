@@ -97,6 +97,12 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
     if (auto st = check_preferred(**m, a.prefer); !st) return report_error(ctx, "cannot read", st.error());
   const uint32_t bs = (*m)->block_size();
   if (write) {
+    // SIGINT waits for the write, the flush and the close: killed halfway,
+    // data would be on the legs and the array left dirty.
+    set_writing(true);
+    struct Done {
+      ~Done() { set_writing(false); }
+    } done;
     std::ifstream in(a.from, std::ios::binary);
     if (!in) return report_failure(ctx, "cannot read " + a.from, ErrorCode::NotFound, "open failed");
     std::vector<char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -113,11 +119,27 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
     if (auto st = (*m)->flush(); !st) return report_error(ctx, "flush failed", st.error());
     if (!a.no_close)
       if (auto st = (*m)->close(); !st) return report_error(ctx, "close failed", st.error());
-    const auto slots = degraded_slots((*m)->superblock());
-    if (!slots.empty())
+    const Superblock now = (*m)->superblock();
+    const auto slots = degraded_slots(now);
+    if (!slots.empty()) {
+      for (const auto& f : (*m)->findings())
+        if (f.code == "leg-failed") fmt::print(stderr, "dmirrorctl: warning: {}\n", printable(f.message));
+      bool failed = false, missing = false;
+      for (uint32_t i = 0; i < now.nr_legs; ++i) {
+        failed = failed || now.legs[i].state == LegState::Failed;
+        missing = missing || now.legs[i].state == LegState::Missing;
+      }
+      std::string what;
+      if (missing) what = "run `dmirrorctl resync` once the missing leg is back";
+      if (failed)
+        what += std::string(what.empty() ? "" : "; ") +
+                "a failed leg comes back by `dmirrorctl resync --re-add` (a full copy, once the device is healthy) "
+                "or is replaced by `dmirrorctl replace`";
+      if (what.empty()) what = "run `dmirrorctl resync`";
       fmt::print(stderr, "dmirrorctl: warning: the array is degraded ({}); its journal keeps the regions written "
-                         "so that a returning leg can be recovered: run `dmirrorctl resync` once every leg is back.\n",
-                 fmt::join(slots, ", "));
+                         "so that a returning leg can be recovered: {}.\n",
+                 fmt::join(slots, ", "), what);
+    }
     if (ctx.json) {
       Json doc = json_envelope();
       doc["written"] = raw.size();
@@ -127,14 +149,39 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
       fmt::print("wrote {} bytes at offset {}\n", raw.size(), *off);
     }
     if (slots.empty()) warn_if_degraded(*paths);   // e.g. a stale leg: the one assembly says
+    if (interrupted()) {
+      fmt::print(stderr, "dmirrorctl: interrupted; the write was finished first: {} bytes at offset {} are on the "
+                         "legs{}.\n",
+                 raw.size(), *off, a.no_close ? " and the array is left open (dirty), as --no-close asks"
+                                              : " and the array was closed cleanly");
+      return kExitCancelled;
+    }
     return kExitOk;
   }
   auto len = parse_size(a.length.empty() ? std::to_string(bs) : a.length);
   if (!len) return report_error(ctx, "invalid --length", len.error());
   std::vector<std::byte> buf((*len + bs - 1) / bs * bs);
+  const Superblock before = (*m)->superblock();
   if (auto st = (*m)->read(*off, buf); !st) return report_error(ctx, "read failed", st.error());
-  if (a.heal)
+  int bits = kExitOk;
+  if (a.heal) {
     if (auto st = (*m)->close(); !st) return report_error(ctx, "close failed", st.error());
+    // What the healing read did: blocks rewritten (exit 1), blocks left
+    // alone for want of evidence (exit 4), a leg failed (a warning, as
+    // every change command gives when it leaves the array degraded).
+    const Superblock after = (*m)->superblock();
+    for (uint32_t i = 0; i < kMaxLegs; ++i)
+      if (after.counters[i].corrected > before.counters[i].corrected) bits |= kExitCorrected;
+    for (const auto& f : (*m)->findings())
+      if (f.code == "leg-read-error-no-evidence") {
+        fmt::print(stderr, "dmirrorctl: warning: {}\n", printable(f.message));
+        bits |= kExitUncorrected;
+      }
+    warn_if_degraded(*paths);
+  }
+  if (ctx.json && a.to.empty())
+    return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
+                          "--json with io read needs --to FILE (the data would mix with the JSON)");
   std::ofstream out(a.to.empty() ? "/dev/stdout" : a.to, std::ios::binary);
   out.write(reinterpret_cast<const char*>(buf.data()), static_cast<std::streamsize>(*len));
   if (!out) return report_failure(ctx, "cannot write " + (a.to.empty() ? "stdout" : a.to), ErrorCode::Io, "write failed");
@@ -143,9 +190,10 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
     doc["read"] = *len;
     doc["offset"] = *off;
     doc["to"] = a.to;
+    doc["exit_code"] = bits;
     print_json(doc);
   }
-  return kExitOk;
+  return bits;
 }
 
 }  // namespace
@@ -167,7 +215,8 @@ Command add_io(CLI::App& app, const Context& ctx) {
   r->add_option("--to", a->to, "Output file (default: stdout)");
   r->add_option("--prefer", a->prefer, "Read from this slot first (the others serve what it cannot read)");
   r->add_flag("--heal", a->heal,
-              "Open the array for writing: a block a leg fails to read is rewritten from the leg that served it");
+              "Open the array for writing: a block a leg fails to read is rewritten from the leg that served it "
+              "when the other legs agree (exit 1 when a block was rewritten, 4 when one was left alone)");
   return {sub, [&ctx, a, w] { return run_io(ctx, *a, w->parsed()); }};
 }
 

@@ -122,7 +122,7 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
     case ScrubResult::Repaired: bits = kExitCorrected; break;
     case ScrubResult::Mismatches: bits = kExitUncorrected | (r->repaired ? kExitCorrected : 0); break;
     case ScrubResult::Interrupted:
-      bits = timed_out ? (r->mismatches > r->repaired ? kExitUncorrected : 0) | (r->repaired ? kExitCorrected : 0)
+      bits = timed_out ? (r->mismatches > r->repaired || r->unhealed ? kExitUncorrected : 0) | (r->repaired ? kExitCorrected : 0)
                        : kExitCancelled;
       break;
     default: bits = kExitOperational; break;
@@ -144,6 +144,7 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
     doc["max_runtime_reached"] = timed_out;
     doc["corrected"] = r->corrected;
     doc["unreadable"] = r->unreadable;
+    doc["unhealed"] = r->unhealed;
     doc["degraded"] = r->degraded;
     doc["findings"] = findings_json(r->findings);
     doc["mismatches"] = Json::array();
@@ -155,7 +156,8 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
                r->resumed ? fmt::format(" (resumed at offset {})", r->resumed_from) : "", r->regions, r->mismatches,
                r->repaired);
     for (const auto& f : r->findings)
-      if (f.code == "read-error-corrected" || f.code == "data-unreadable" || f.code == "leg-failed")
+      if (f.code == "read-error-corrected" || f.code == "data-unreadable" || f.code == "leg-failed" ||
+          f.code == "leg-read-error-no-evidence")
         fmt::print("  {}\n", f.message);
     for (const auto& m : r->found) fmt::print("  {}\n", mismatch_finding(m).message);
     if (r->corrected) fmt::print("{} unreadable block(s) rewritten from a good leg and read back good\n", r->corrected);

@@ -6,7 +6,9 @@
 // A mismatch with no evidence (two legs, or a 1-1-1 split, in a clean
 // region) is reported with its location and left alone; every repair says
 // which rule chose its source. A block a leg cannot read is rewritten from a
-// leg that reads it, read back and counted, in check mode too (md's check
+// leg that reads it, read back and counted, in check mode too, when the
+// evidence chooses that source (--from, all copies that read it agree, a
+// dirty or never-synced region; otherwise it is left alone and reported) (md's check
 // and ZFS's scrub do the same; ops/read_heal.h); a leg that cannot take the
 // rewrite, or passes the error threshold, is failed. The position is
 // checkpointed in the superblocks, so a killed scrub resumes (`restart`
@@ -53,13 +55,15 @@ struct ScrubReport {
   uint64_t regions = 0, mismatches = 0, repaired = 0;   // whole run, resumed part included
   uint64_t corrected = 0;       // this invocation: unreadable blocks rewritten and read back good
   uint64_t unreadable = 0;      // this invocation: blocks no leg could read (left out of the comparison)
+  uint64_t unhealed = 0;        // this invocation: blocks one leg could not read, left alone because the
+                                // legs that read them disagree (no evidence for a source; --from chooses)
   bool degraded = false;        // at the end, a slot in use is not in sync (missing, failed, rebuilding)
   std::vector<Mismatch> found;                          // this invocation's mismatches
   Findings findings;
 };
 
-// Result: Clean, Repaired, Mismatches (a mismatch left alone or a block no
-// leg could read), Interrupted (cancel request).
+// Result: Clean, Repaired, Mismatches (a mismatch left alone, a block no
+// leg could read, or an unreadable block left alone for want of evidence), Interrupted (cancel request).
 // Errors: Busy (an online volume owns the array), Stale (fewer than two
 // in-sync legs, also when a failure left only one: the checkpoint is kept
 // and the run recorded as failed), Io (the last in-sync leg would have to be

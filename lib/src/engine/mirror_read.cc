@@ -5,7 +5,10 @@
 // another leg served is healed (md's fix_read_error, ZFS self-heal): with
 // the write queue held, so no write group runs meanwhile, every block of
 // the range it still cannot read is rewritten from the leg that served it
-// (its region marked in the journal first, like any write), flushed, read
+// (its region marked in the journal first, like any write) when the
+// evidence allows: every other current leg that reads the block holds the
+// same, or the region is dirty or not yet synced; otherwise the block is
+// left alone and reported (a leg-read-error-no-evidence finding), flushed, read
 // back and compared. Blocks it reads fine are never rewritten. A block that
 // reads back good counts `corrected` and `read_errors` (committed with the
 // next superblock commit) and records a read-error-corrected event; a
@@ -160,8 +163,30 @@ static void heal_read_error(Mirror::Impl& m, uint32_t bad, uint32_t good, uint64
                                        st.error().message + ")"}});
       break;
     }
-    // Mark before write, as for any write to the region.
+    // Evidence first (as ops/read_heal.h): a copy of `good`'s block must
+    // not become a vote for it. Outside a dirty or never-synced region,
+    // every other current leg that reads the block must hold the same.
     const uint64_t reg = pos / rs;
+    std::span<const std::byte> data(src.get() + off, blen);
+    if (!m.set.is_dirty(reg) && pos + blen <= m.set.sb().resync_offset) {
+      std::string differ;
+      for (uint32_t s = 0; s < m.set.sb().nr_legs; ++s) {
+        if (s == bad || s == good || !m.set.current_below(s, pos + blen) || !m.set.present(s)) continue;
+        if (m.set.dev(s)->read(base + pos, b) && std::memcmp(b.data(), data.data(), blen) != 0)
+          differ += "," + std::to_string(s);
+      }
+      if (!differ.empty()) {
+        std::lock_guard lock(m.state_mu);
+        m.findings.push_back({Severity::Error, "leg-read-error-no-evidence",
+                              range_text(pos, blen) + " unreadable on slot " + std::to_string(bad) + " (" +
+                                  st.error().message + "); the other legs disagree (slots " + std::to_string(good) +
+                                  differ + "): no evidence which copy is right; left alone: choose with "
+                                  "`dmirrorctl scrub --from LEG`",
+                              dev->describe(), static_cast<int64_t>(bad)});
+        continue;
+      }
+    }
+    // Mark before write, as for any write to the region.
     if (!m.set.is_dirty(reg)) {
       m.set.mark(reg);
       ++m.stats.journal_commits;
@@ -169,7 +194,6 @@ static void heal_read_error(Mirror::Impl& m, uint32_t bad, uint32_t good, uint64
     }
     m.written[reg] = 1;
     m.last_write_ms[reg] = m.now_ms();
-    std::span<const std::byte> data(src.get() + off, blen);
     Status w = dev->write(base + pos, data);
     if (w) w = dev->flush();
     if (w) w = dev->read(base + pos, b);

@@ -65,6 +65,16 @@ Status Mirror::Impl::fail(std::span<const LegError> errors, bool write_errors) {
   uint64_t before = set.sb().seqno;
   Status st = set.fail_legs(errors);
   stats.superblock_commits += set.sb().seqno - before;
+  // What failed, for the caller's report (offset and errno are in the text).
+  for (const auto& e : errors) {
+    if (set.writable(e.slot)) continue;
+    const bool known = std::any_of(findings.begin(), findings.end(), [&](const Finding& f) {
+      return f.code == "leg-failed" && f.slot == static_cast<int64_t>(e.slot);
+    });
+    if (!known)
+      findings.push_back({Severity::Error, "leg-failed", set.leg_name(e.slot) + " failed: " + e.error.describe(),
+                          "", static_cast<int64_t>(e.slot)});
+  }
   return st;
 }
 

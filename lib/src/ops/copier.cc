@@ -25,6 +25,28 @@ Copier::Copier(LegSet& set, uint64_t chunk_bytes, Options o)
   writes_ = engine::make_io_queue(devs);
 }
 
+// FORMAT.md 2.7: a source that failed a read is counted like scrub counts
+// it; one rewritten with the data served by `used` counts `corrected` and
+// records a read-error-corrected event.
+void Copier::count_read_errors(std::span<const uint32_t> bad, uint32_t used, uint64_t pos, uint64_t len,
+                               std::span<const LegError> errors) {
+  Superblock& sb = set_.mutable_sb();
+  std::vector<uint32_t> legs(bad.begin(), bad.end());
+  std::sort(legs.begin(), legs.end());
+  legs.erase(std::unique(legs.begin(), legs.end()), legs.end());
+  for (uint32_t b : legs) {
+    ++sb.counters[b].read_errors;
+    const bool rewritten = o_.rewrite_bad_sources && std::none_of(errors.begin(), errors.end(), [&](const LegError& e) {
+      return e.slot == b;
+    });
+    if (!rewritten) continue;
+    ++sb.counters[b].corrected;
+    set_.record_event(EventType::ReadErrorCorrected, b, {pos, len},
+                      set_.leg_name(b) + ": unreadable data at offset " + std::to_string(pos) + " length " +
+                          std::to_string(len) + " rewritten from slot " + std::to_string(used));
+  }
+}
+
 Status Copier::copy(uint64_t pos, uint64_t len, uint32_t& src, std::vector<uint32_t>& targets,
                     std::vector<uint32_t>* failed, Throttle* throttle, uint64_t& copied) {
   copied = 0;
@@ -67,6 +89,7 @@ Status Copier::copy(uint64_t pos, uint64_t len, uint32_t& src, std::vector<uint3
     std::vector<LegError> errors;
     while (engine::LegIo* w = writes_->wait())
       if (!w->result) errors.push_back({w->slot, w->result.error()});
+    count_read_errors(bad, used, c->pos, c->len, errors);
     if (!o_.fail_targets && !errors.empty()) {
       write_error_slot_ = errors.front().slot;
       return std::unexpected(errors.front().error);

@@ -4,10 +4,13 @@
 // (a ChunkReader on its own IoQueue) while each chunk is written to every
 // target at once through a second queue, so reading and writing overlap.
 // A source read error falls back to the other in-sync legs (read_from_any)
-// and the legs that failed the read are rewritten with the good data.
+// and the legs that failed the read are rewritten with the good data
+// (resync); each such leg's read_errors counter is raised, and a rewrite
+// counts `corrected` with a read-error-corrected event.
 #pragma once
 
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "engine/io_queue.h"
@@ -45,6 +48,9 @@ class Copier {
                             std::vector<uint32_t>* failed, Throttle* throttle, uint64_t& copied);
 
  private:
+  void count_read_errors(std::span<const uint32_t> bad, uint32_t used, uint64_t pos, uint64_t len,
+                         std::span<const LegError> errors);
+
   LegSet& set_;
   uint64_t chunk_;
   Options o_;

@@ -2,6 +2,8 @@
 // Chunk-level leg I/O for the offline operations (see leg_io.h).
 #include "ops/leg_io.h"
 
+#include "ops/lose_legs.h"
+
 #include <algorithm>
 
 namespace dmirror::ops {
@@ -43,15 +45,17 @@ void flush_targets(LegSet& set, std::span<const uint32_t> targets, std::vector<L
 Status settle_errors(LegSet& set, std::vector<LegError>& errors, std::vector<uint32_t>& targets,
                      std::vector<uint32_t>* failed) {
   if (errors.empty()) return ok();
+  std::optional<Error> no_space = take_out_of_space(set, errors);
   std::vector<LegError> unique;
   for (auto& e : errors)
     if (std::none_of(unique.begin(), unique.end(), [&](const LegError& u) { return u.slot == e.slot; }))
       unique.push_back(e);
   errors.clear();
-  Status st = set.fail_legs(unique);
+  Status st = unique.empty() ? ok() : set.fail_legs(unique);
   std::erase_if(targets, [&](uint32_t t) { return !set.writable(t); });
   if (failed)
     for (auto& e : unique) if (!set.writable(e.slot)) failed->push_back(e.slot);
+  if (st && no_space) return std::unexpected(*no_space);
   return st;
 }
 

@@ -29,7 +29,8 @@ void flush_targets(LegSet& set, std::span<const uint32_t> targets, std::vector<L
 
 // Fails the errored legs (recorded in the survivors' superblocks), removes
 // them from `targets` and adds them to `failed`. Errors: the last in-sync
-// leg errored.
+// leg errored; TooSmall: a leg's file system is out of space (ENOSPC,
+// EDQUOT: that leg is not failed and keeps its state; lose_legs.h).
 [[nodiscard]] Status settle_errors(LegSet& set, std::vector<LegError>& errors, std::vector<uint32_t>& targets,
                                    std::vector<uint32_t>* failed = nullptr);
 

@@ -15,6 +15,25 @@ bool is_vanished(const Error& e) {
   return e.code == ErrorCode::NotFound || e.sys_errno == ENXIO || e.sys_errno == ENODEV;
 }
 
+bool is_out_of_space(const Error& e) { return e.sys_errno == ENOSPC || e.sys_errno == EDQUOT; }
+
+std::optional<Error> take_out_of_space(LegSet& set, std::vector<LegError>& errors) {
+  std::optional<Error> first;
+  std::erase_if(errors, [&](const LegError& e) {
+    if (!is_out_of_space(e.error)) return false;
+    if (!first) {
+      first = e.error;
+      first->code = ErrorCode::TooSmall;
+      const std::string dev = set.present(e.slot) ? set.dev(e.slot)->describe() : set.leg_name(e.slot);
+      first->message = set.leg_name(e.slot) + ": the file system holding " + dev + " is out of space (" +
+                       e.error.message + "); the leg is kept as it was (not failed) and what was not written "
+                       "stays to be resynced: free space on that file system, then run the command again";
+    }
+    return true;
+  });
+  return first;
+}
+
 namespace {
 
 // A vanished leg leaves the set (detached: nothing more is written to it).
@@ -44,6 +63,7 @@ void lose_leg(LegSet& set, const LegError& e) {
 Status settle_leg_errors(LegSet& set, std::vector<LegError>& errors, std::vector<uint32_t>& targets,
                          std::vector<uint32_t>* failed, std::vector<uint32_t>* missing) {
   if (errors.empty()) return ok();
+  std::optional<Error> no_space = take_out_of_space(set, errors);
   std::vector<LegError> unique;
   for (auto& e : errors)
     if (std::none_of(unique.begin(), unique.end(), [&](const LegError& u) { return u.slot == e.slot; }))
@@ -70,6 +90,7 @@ Status settle_leg_errors(LegSet& set, std::vector<LegError>& errors, std::vector
   std::erase_if(targets, [&](uint32_t t) { return !set.writable(t); });
   if (failed)
     for (auto& e : io) if (!set.writable(e.slot)) failed->push_back(e.slot);
+  if (st && no_space) return std::unexpected(*no_space);
   return st;
 }
 

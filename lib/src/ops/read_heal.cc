@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "ops/leg_io.h"
+#include "ops/lose_legs.h"
 
 namespace dmirror::ops {
 namespace {
@@ -36,8 +37,8 @@ struct Run {
 
 }  // namespace
 
-ReadHealer::ReadHealer(engine::LegSet& set, bool may_write)
-    : set_(set), may_write_(may_write), window_(set.sb()),
+ReadHealer::ReadHealer(engine::LegSet& set, bool may_write, uint32_t from_slot)
+    : set_(set), may_write_(may_write), from_(from_slot), window_(set.sb()),
       unit_(std::max<uint64_t>(4096, set.sb().logical_block_size)) {}
 
 bool ReadHealer::rewrite(uint32_t slot, uint64_t pos, std::span<const std::byte> data, Error& err) {
@@ -114,6 +115,43 @@ Status ReadHealer::heal(Chunk& c, std::vector<uint32_t>& slots, HealResult& res,
                                        std::to_string(window_.window()) + " s (last at " + range_text(pos, blen) +
                                        ": " + why[f]->message + ")"}});
     }
+    // The source must be chosen by evidence, never by position: a copy of
+    // one leg's block would vote with that leg at the comparison, and the
+    // next run's majority would then overwrite the last good copy.
+    std::vector<uint32_t> readable;
+    for (uint32_t s : good) readable.push_back(s);
+    for (uint32_t f : failed)
+      if (!dropped(f) && std::find(unread.begin(), unread.end(), f) == unread.end()) readable.push_back(f);
+    std::sort(readable.begin(), readable.end());
+    if (!readable.empty()) {
+      const uint64_t reg = pos / set_.sb().region_size;
+      const bool named = from_ != kNoSlot && std::find(readable.begin(), readable.end(), from_) != readable.end();
+      bool agree = true;
+      for (uint32_t s : readable)
+        agree = agree && std::memcmp(c.data(s) + off, c.data(readable.front()) + off, blen) == 0;
+      const bool crash = set_.journals_loaded() && set_.is_dirty(reg) && !marked(reg);
+      const bool unsynced = pos + blen > set_.sb().resync_offset;
+      if (named) {
+        src = from_;
+      } else if (agree || crash || unsynced) {
+        src = readable.front();
+      } else {
+        std::string others;
+        for (uint32_t s : readable) others += (others.empty() ? "" : ",") + std::to_string(s);
+        for (uint32_t f : unread) {
+          if (dropped(f)) continue;
+          ++res.unhealed;
+          if (std::find(res.unhealed_slots.begin(), res.unhealed_slots.end(), f) == res.unhealed_slots.end())
+            res.unhealed_slots.push_back(f);
+          out.push_back({Severity::Error, "leg-read-error-no-evidence",
+                         range_text(pos, blen) + " unreadable on slot " + std::to_string(f) + " (" +
+                             why[f]->describe() + "); the other legs disagree (slots " +
+                             others + "): no evidence which copy is right; left alone: choose with --from LEG",
+                         set_.dev(f)->describe(), f});
+        }
+        continue;
+      }
+    }
     if (src == kNoSlot) {
       ++res.unreadable;
       res.skip_compare = true;
@@ -149,6 +187,13 @@ Status ReadHealer::heal(Chunk& c, std::vector<uint32_t>& slots, HealResult& res,
       if (!mark_region(pos, errors)) continue;
       Error e;
       if (!rewrite(f, pos, std::span<const std::byte>(c.data(src) + off, blen), e)) {
+        if (is_out_of_space(e)) {
+          // The host's file system is full: the leg is kept, and the region
+          // stays dirty so a resync rewrites the block once space is freed.
+          std::erase(marked_, pos / set_.sb().region_size);
+          errors.push_back({f, e});
+          continue;
+        }
         ++set_.mutable_sb().counters[f].write_errors;
         errors.push_back({f, e});
         continue;
@@ -168,7 +213,8 @@ Status ReadHealer::heal(Chunk& c, std::vector<uint32_t>& slots, HealResult& res,
     out.push_back({Severity::Warning, "read-error-corrected", text, set_.dev(r.slot)->describe(), r.slot});
   }
   for (const auto& e : errors)
-    out.push_back({Severity::Error, "leg-failed", set_.leg_name(e.slot) + " failed: " + e.error.message,
+    if (!is_out_of_space(e.error))
+      out.push_back({Severity::Error, "leg-failed", set_.leg_name(e.slot) + " failed: " + e.error.message,
                    set_.dev(e.slot)->describe(), e.slot});
   return settle_errors(set_, errors, slots);
 }

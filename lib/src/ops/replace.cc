@@ -156,6 +156,7 @@ Result<ReplaceReport> readd_in_place(LegSet& set, uint32_t slot, BlockDevice& de
                    set.leg_name(slot) + " re-added by a full copy: " + std::to_string(rep.bytes_verified) +
                        " bytes copied and verified");
   DMIRROR_RETURN_IF_ERROR(set.commit());
+  DMIRROR_RETURN_IF_ERROR(ops::clear_kept_bits(set));
   return rep;
 }
 
@@ -191,6 +192,12 @@ Result<ReplaceReport> replace(std::span<BlockDevice* const> legs, uint32_t old_s
     if (sb.checkpoint.source_slot != old_slot)
       return make_error(ErrorCode::Refused, "a replace of slot " + std::to_string(sb.checkpoint.source_slot) +
                                                         " is in progress; finish it first");
+    if (!o.restart && (sb.legs[target].state == LegState::Failed || sb.legs[target].state == LegState::Missing))
+      return make_error(ErrorCode::InvalidArgument,
+                        "the new leg of the replace of slot " + std::to_string(old_slot) + " (slot " +
+                            std::to_string(target) + ") is " + std::string(leg_state_name(sb.legs[target].state)) +
+                            ": the replace cannot resume; start over with another device (add --restart to retire "
+                            "slot " + std::to_string(target) + ")");
     const std::string recorded = ops::recorded_replace_device(set, old_slot, target);
     const bool same = set.present(target) ? set.dev(target) == &new_dev : recorded.empty() || recorded == new_dev.describe();
     if (!same && !o.restart)
@@ -247,6 +254,9 @@ Result<ReplaceReport> replace(std::span<BlockDevice* const> legs, uint32_t old_s
                                                                   new_dev.describe() + " (slot " + std::to_string(t) + ")");
   const uint32_t retired[] = {old_slot};
   DMIRROR_RETURN_IF_ERROR(set.commit(retired));
+  // The bits kept while the old leg was degraded (rule 12) would otherwise
+  // outlive it and make the next scrub take rot there for a crash window.
+  DMIRROR_RETURN_IF_ERROR(ops::clear_kept_bits(set));
   return rep;
 }
 

@@ -15,8 +15,12 @@ namespace dmirror::ops {
 namespace {
 
 // Rule 17: the target that erred gets no more metadata; the survivors
-// record it failed (or missing when it vanished), and a replace onto it is
-// abandoned (the old leg keeps its role).
+// record it failed (or missing when it vanished: a `leg failed` / `leg
+// missing` event). A replace onto it is cancelled: the target slot is
+// retired (removed, no longer a member, so the array is not left degraded
+// by a leg that never held the data) and the old leg keeps its role. Out
+// of space on the target's file system fails nothing: the replace stays
+// resumable (settle_leg_errors returns TooSmall).
 Error give_up_target(LegSet& set, uint32_t t, const Error& e) {
   const std::string name = set.leg_name(t);
   std::vector<LegError> errors{{t, e}};
@@ -26,11 +30,25 @@ Error give_up_target(LegSet& set, uint32_t t, const Error& e) {
   std::string what = "; it is recorded " + std::string(leg_state_name(sb.legs[t].state));
   if (sb.checkpoint.op == OfflineOp::Replace && sb.checkpoint.target_slot == t) {
     const uint32_t old = sb.checkpoint.source_slot;
-    if (sb.legs[old].state == LegState::Replacing) sb.legs[old].state = LegState::InSync;
+    if (sb.legs[old].state == LegState::Replacing) {
+      sb.legs[old].state = LegState::InSync;
+      sb.legs[old].state_seq = sb.seqno + 1;
+    }
     sb.legs[old].replacement_slot = kNoSlot;
     sb.checkpoint = Checkpoint{};
+    LegEntry& leg = sb.legs[t];
+    leg.state = LegState::Removed;
+    leg.state_seq = sb.seqno + 1;
+    leg.recovery_offset = kOffsetInSync;
+    leg.replacement_slot = kNoSlot;
+    leg.flags = 0;
+    set.attach(t, nullptr);
+    set.record_event(EventType::LegRemoved, t, {},
+                     name + ", the new leg of a replace of slot " + std::to_string(old) +
+                         ", failed during the copy and was retired: the replace is cancelled");
     if (Status st = set.commit(); !st) return st.error();
-    what += ", the replace is abandoned and slot " + std::to_string(old) + " keeps its role; replace it by another device";
+    what = "; the replace is cancelled, slot " + std::to_string(t) + " retired, and slot " + std::to_string(old) +
+           " keeps its role: replace it by another device";
   }
   Error out = e;
   out.message = name + " failed during the copy: " + e.message + what;
@@ -94,8 +112,15 @@ Status copy_and_verify(LegSet& set, uint32_t src, uint32_t t, BlockDevice& dev, 
     if (!c->status(t)) return std::unexpected(give_up_target(set, t, c->status(t).error()));
     if (!c->status(src)) {
       std::vector<uint32_t> bad;
-      DMIRROR_ASSIGN_OR_RETURN(uint32_t used, read_from_any(set, src, p, std::span(c->mutable_data(src), n), bad));
-      (void)used;
+      bad.push_back(src);
+      auto used = read_from_any(set, src, p, std::span(c->mutable_data(src), n), bad);
+      std::sort(bad.begin(), bad.end());
+      bad.erase(std::unique(bad.begin(), bad.end()), bad.end());
+      for (uint32_t b : bad) ++set.mutable_sb().counters[b].read_errors;   // FORMAT.md 2.7
+      if (!used) {
+        (void)set.commit();
+        return std::unexpected(used.error());
+      }
     }
     if (std::memcmp(c->data(src), c->data(t), n) != 0) {
       set.mutable_sb().legs[t].recovery_offset = p / rs * rs;

@@ -37,6 +37,12 @@ bool journal_clear_allowed(const engine::LegSet& set);
 [[nodiscard]] Status clear_journal_regions(engine::LegSet& set, std::span<const uint64_t> regions,
                                            std::vector<uint32_t>& targets, ResyncReport* rep = nullptr);
 
+// At the end of a recovery (replace, re-add) that leaves no slot degraded:
+// the bits kept for the legs that were degraded (rule 12) are cleared the
+// rule-13 way, after a flush of every writable leg. Nothing is cleared
+// while the array is marked dirty (a crash window only a resync settles).
+[[nodiscard]] Status clear_kept_bits(engine::LegSet& set);
+
 // A leg given back into its slot by a full copy (resync --re-add, replace
 // onto the leg's own former device): Rebuilding from 0, no journal flag.
 void begin_full_readd(engine::LegSet& set, uint32_t slot);

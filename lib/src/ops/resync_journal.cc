@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The journal rules of the offline operations (FORMAT.md 2.6 rules 12 and
 // 13) and the start of a full re-add; see resync_core.h.
+#include "ops/leg_io.h"
 #include "ops/lose_legs.h"
 #include "ops/resync_core.h"
 
@@ -29,6 +30,17 @@ Status clear_journal_regions(LegSet& set, std::span<const uint64_t> regions, std
   std::vector<LegError> errors = set.write_journals();
   return settle_leg_errors(set, errors, targets, rep ? &rep->failed_slots : nullptr,
                            rep ? &rep->missing_slots : nullptr);
+}
+
+Status clear_kept_bits(LegSet& set) {
+  if (!set.journals_loaded() || set.sb().has_flag(sbflag::kDirty) || !journal_clear_allowed(set)) return ok();
+  std::vector<uint64_t> regions = set.dirty_regions();
+  if (regions.empty()) return ok();
+  std::vector<uint32_t> targets = set.writable_slots();
+  std::vector<LegError> errors;
+  flush_targets(set, targets, errors);
+  DMIRROR_RETURN_IF_ERROR(settle_errors(set, errors, targets));
+  return clear_journal_regions(set, regions, targets, nullptr);
 }
 
 void begin_full_readd(LegSet& set, uint32_t slot) {

@@ -22,7 +22,7 @@ using engine::LegSet;
 class Scrubber {
  public:
   Scrubber(LegSet& set, const ScrubOptions& o, ScrubReport& rep)
-      : set_(set), o_(o), rep_(rep), cmp_(set, o.chunk_bytes), healer_(set, /*may_write=*/true) {}
+      : set_(set), o_(o), rep_(rep), cmp_(set, o.chunk_bytes), healer_(set, /*may_write=*/true, o.choice.from_slot) {}
 
   Status begin() {
     Superblock& sb = set_.mutable_sb();
@@ -108,6 +108,7 @@ class Scrubber {
       Status hs = healer_.heal(*c, slots, heal, rep_.findings);
       rep_.corrected += heal.corrected;
       rep_.unreadable += heal.unreadable;
+      rep_.unhealed += heal.unhealed;
       if (!hs) {
         Error e = hs.error();
         (void)checkpoint(pos);
@@ -126,8 +127,9 @@ class Scrubber {
                                                 std::to_string(pos) + " (checkpoint kept)");
       }
       std::optional<Mismatch> res;
-      if (!heal.skip_compare)
-        res = cmp_.compare(*c, slots, o_.choice, heal.copies, healer_.marked(p / sb.region_size));
+      const std::vector<uint32_t> compared = heal.compared(slots);
+      if (!heal.skip_compare && compared.size() >= 2)
+        res = cmp_.compare(*c, compared, o_.choice, heal.copies, healer_.marked(p / sb.region_size));
       if (res) {
         Mismatch m = std::move(*res);
         ++rep_.mismatches;
@@ -160,7 +162,7 @@ class Scrubber {
       }
     }
     DMIRROR_RETURN_IF_ERROR(checkpoint(size));
-    ScrubResult r = rep_.mismatches > rep_.repaired || rep_.unreadable ? ScrubResult::Mismatches
+    ScrubResult r = rep_.mismatches > rep_.repaired || rep_.unreadable || rep_.unhealed ? ScrubResult::Mismatches
                     : rep_.mismatches == 0 ? ScrubResult::Clean : ScrubResult::Repaired;
     return finish(r);
   }

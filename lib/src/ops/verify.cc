@@ -60,7 +60,7 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
   };
   ops::ChunkReader reader(set, *queue, slots, cmp.chunk(), next_range);
   // Read-only: read errors are findings. --repair: they are healed like scrub heals them.
-  ops::ReadHealer healer(set, o.repair);
+  ops::ReadHealer healer(set, o.repair, o.choice.from_slot);
   uint64_t corrected = 0;
   while (ops::Chunk* c = reader.next_mutable()) {
     const uint64_t pos = c->pos, len = c->len;
@@ -69,9 +69,10 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
     ops::HealResult heal;
     DMIRROR_RETURN_IF_ERROR(healer.heal(*c, slots, heal, rep.findings));
     corrected += heal.corrected;
-    if (!heal.skip_compare && slots.size() >= 2) {
-      rep.bytes_compared += len * slots.size();
-      if (auto res = cmp.compare(*c, slots, o.choice, heal.copies, healer.marked(region))) {
+    const std::vector<uint32_t> compared = heal.compared(slots);
+    if (!heal.skip_compare && compared.size() >= 2) {
+      rep.bytes_compared += len * compared.size();
+      if (auto res = cmp.compare(*c, compared, o.choice, heal.copies, healer.marked(region))) {
         Mismatch m = std::move(*res);
         if (o.repair && m.source_slot != kNoSlot) {
           std::vector<engine::LegError> errors;
