@@ -88,6 +88,16 @@ TEST(CrashConsistency, CrashDuringRecoveryAtOpen) {
   report("recovery at open", total);
 }
 
+// A read heal rewriting unreadable sectors, torn by the power cut: on the
+// primary (slot 0, the source of the recovery at open, whose reads of the
+// sectors still unreadable must come from the other leg) and on slot 1.
+TEST(CrashConsistency, EngineReadHealTorn) {
+  uint64_t total = 0;
+  expect_consistent(engine_heal_workload(crash_seed() + 900, 0), crash_seed() + 900, &total);
+  expect_consistent(engine_heal_workload(crash_seed() + 901, 1), crash_seed() + 901, &total);
+  report("engine, read heal", total);
+}
+
 TEST(CrashConsistency, CrashDuringJournalResync) {
   uint64_t total = 0;
   for (uint64_t s = 0; s < 2; ++s)

@@ -39,6 +39,10 @@ CrashWorkload scrub_repair_workload(uint64_t seed);
 // Replacing slot 1 of a two-leg array by a blank spare leg.
 CrashWorkload replace_workload(uint64_t seed);
 
+// Two legs with unreadable sectors on `bad_slot`, healed by reads through
+// the engine from the other leg; the power is cut during the rewrites.
+CrashWorkload engine_heal_workload(uint64_t seed, uint32_t bad_slot);
+
 // Base seed: DMIRROR_CRASH_SEED, or a fixed value so CI is reproducible.
 uint64_t crash_seed();
 

@@ -20,9 +20,11 @@ bool writable(LegState st) {
   return st == LegState::InSync || st == LegState::Replacing || st == LegState::Rebuilding;
 }
 
-std::vector<std::byte> read_data(BlockDevice* dev, const Superblock& sb, uint64_t pos, uint64_t len) {
+// nullopt when the leg cannot read the range (an unreadable sector: a
+// medium error the engine serves from another leg, not data that differs).
+std::optional<std::vector<std::byte>> read_data(BlockDevice* dev, const Superblock& sb, uint64_t pos, uint64_t len) {
   std::vector<std::byte> buf(len);
-  (void)dev->read(sb.layout.data_offset + pos, buf);
+  if (!dev->read(sb.layout.data_offset + pos, buf)) return std::nullopt;
   return buf;
 }
 
@@ -42,10 +44,29 @@ Result<std::optional<WriteIntentJournal>> merged_journal(const Assembled& a) {
 
 std::string region_at(uint64_t r) { return "region " + std::to_string(r); }
 
+// Why no leg that may serve [pos, pos + len) can read it (each has an
+// unreadable sector there: a medium error, which the engine must report);
+// nullopt when one of them reads it.
+std::optional<std::string> unreadable_everywhere(const Superblock& sb, const std::map<uint32_t, BlockDevice*>& slot_dev,
+                                                 uint64_t pos, uint64_t len) {
+  std::string why;
+  for (auto& [slot, dev] : slot_dev) {
+    if (!current_for(sb, slot, pos + len)) continue;
+    if (read_data(dev, sb, pos, len)) return std::nullopt;
+    why += (why.empty() ? "" : ", ") + std::string("slot ") + std::to_string(slot);
+  }
+  return why;
+}
+
 // Reads the whole volume through the engine, each region once per leg that
 // may serve it (the round-robin policy rotates over them), and checks that
-// every read agrees and is allowed by the model.
-std::optional<std::string> read_through(Mirror& m, const CrashWorkload& w, const WriteModel& model, uint64_t k) {
+// every read agrees and is allowed by the model. A read may fail only when
+// no leg that may serve it can read it (`slot_dev`: the engine's legs).
+// `every_leg`: also check that every leg served a read (not read-only: it
+// reads regions that may differ from the primary only).
+std::optional<std::string> read_through(Mirror& m, const std::map<uint32_t, BlockDevice*>& slot_dev,
+                                        const CrashWorkload& w, const WriteModel& model, uint64_t k,
+                                        bool every_leg = true) {
   const Superblock sb = m.superblock();
   const uint64_t rs = sb.region_size, size = m.size();
   for (uint64_t r = 0; r * rs < size; ++r) {
@@ -54,7 +75,13 @@ std::optional<std::string> read_through(Mirror& m, const CrashWorkload& w, const
     uint32_t serving = 0;
     for (uint32_t s = 0; s < sb.nr_legs; ++s) serving += current_for(sb, s, pos + len) ? 1 : 0;
     std::vector<std::byte> first(len), again(len);
-    if (auto st = m.read(pos, first); !st) return "check 4: read of " + region_at(r) + " failed: " + st.error().describe();
+    if (auto st = m.read(pos, first); !st) {
+      auto nowhere = unreadable_everywhere(sb, slot_dev, pos, len);
+      if (!nowhere || nowhere->empty())
+        return "check 4: read of " + region_at(r) + " failed though a leg that may serve it reads it: " +
+               st.error().describe();
+      continue;   // unreadable on every leg that may serve it (`*nowhere`): an I/O error is right
+    }
     for (uint32_t i = 1; i < serving; ++i) {
       if (auto st = m.read(pos, again); !st) return "check 4: read of " + region_at(r) + " failed: " + st.error().describe();
       if (again != first) return "check 4: two reads of " + region_at(r) + " through the engine returned different data";
@@ -64,12 +91,21 @@ std::optional<std::string> read_through(Mirror& m, const CrashWorkload& w, const
       return "check 4: the engine reads sector " + std::to_string(bad) + " (" + region_at(r) +
              ") with data that was neither durable nor written since";
   }
-  if (sb.resync_offset >= size) {
+  if (every_leg && sb.resync_offset >= size) {
     for (const LegStatus& l : m.legs())
       if (current_for(sb, l.slot, size) && !l.device.empty() && l.reads == 0)
         return "harness: slot " + std::to_string(l.slot) + " served no read; the reads did not cover every leg";
   }
   return std::nullopt;
+}
+
+// The image of each slot the engine uses.
+std::map<uint32_t, BlockDevice*> engine_slots(const Mirror& m, const std::vector<BlockDevice*>& legs) {
+  std::map<uint32_t, BlockDevice*> slot_dev;
+  for (const LegStatus& l : m.legs())
+    for (BlockDevice* d : legs)
+      if (!l.device.empty() && d->describe() == l.device) slot_dev[l.slot] = d;
+  return slot_dev;
 }
 
 }  // namespace
@@ -115,10 +151,11 @@ std::optional<std::string> check_intent(const Assembled& a, const CrashWorkload&
     for (auto& [slot, dev] : a.slot_dev) {
       if (!current_for(sb, slot, pos + len)) continue;
       auto data = read_data(dev, sb, pos, len);
+      if (!data) continue;
       if (!ref) {
-        ref = std::move(data);
+        ref = std::move(*data);
         ref_slot = slot;
-      } else if (data != *ref) {
+      } else if (*data != *ref) {
         return "check 2: " + region_at(r) + " differs between slots " + std::to_string(ref_slot) + " and " +
                std::to_string(slot) + " but is clean in the journal and both legs claim to be current";
       }
@@ -167,10 +204,7 @@ std::optional<std::string> check_engine(const std::vector<BlockDevice*>& legs, c
   }
   Mirror& m = **opened;
   const Superblock sb = m.superblock();
-  std::map<uint32_t, BlockDevice*> slot_dev;
-  for (const LegStatus& l : m.legs())
-    for (BlockDevice* d : legs)
-      if (!l.device.empty() && d->describe() == l.device) slot_dev[l.slot] = d;
+  const std::map<uint32_t, BlockDevice*> slot_dev = engine_slots(m, legs);
   for (uint64_t r = 0; r < sb.nr_regions; ++r) {
     uint64_t pos = r * sb.region_size, len = std::min(sb.region_size, sb.layout.data_size - pos);
     if (w.planted.contains(r) || pos + len > sb.resync_offset) continue;
@@ -179,17 +213,29 @@ std::optional<std::string> check_engine(const std::vector<BlockDevice*>& legs, c
     for (auto& [slot, dev] : slot_dev) {
       if (!current_for(sb, slot, pos + len)) continue;
       auto data = read_data(dev, sb, pos, len);
+      if (!data) continue;
       if (!ref) {
-        ref = std::move(data);
+        ref = std::move(*data);
         ref_slot = slot;
-      } else if (data != *ref) {
+      } else if (*data != *ref) {
         return "check 3: after the engine's recovery at open, " + region_at(r) + " differs between slots " +
                std::to_string(ref_slot) + " and " + std::to_string(slot);
       }
     }
   }
-  if (auto e = read_through(m, w, model, k)) return e;
+  if (auto e = read_through(m, slot_dev, w, model, k)) return e;
   if (auto st = m.close(); !st) return "check 3: close after recovery failed: " + st.error().describe();
+  return std::nullopt;
+}
+
+std::optional<std::string> check_read_only(const std::vector<BlockDevice*>& legs, const CrashWorkload& w,
+                                           const WriteModel& model, uint64_t k) {
+  MirrorOptions o = w.engine;
+  o.read_only = true;
+  auto opened = Mirror::open(legs, o);
+  if (!opened) return "check 3 (read-only open before any recovery): " + opened.error().describe();
+  if (auto e = read_through(**opened, engine_slots(**opened, legs), w, model, k, /*every_leg=*/false))
+    return "check 3 (read-only open before any recovery): " + *e;
   return std::nullopt;
 }
 
@@ -205,10 +251,11 @@ std::optional<std::string> check_after_recover(std::vector<BlockDevice*>& legs, 
     LegState st = sb.legs[slot].state;
     if (st != LegState::InSync && st != LegState::Replacing) continue;
     auto data = read_data(dev, sb, 0, sb.layout.data_size);
+    if (!data) return "check 6: in-sync slot " + std::to_string(slot) + " cannot read its data area after recovery";
     if (!any) {
       any = true;
-      ref = std::move(data);
-    } else if (data != ref) {
+      ref = std::move(*data);
+    } else if (*data != ref) {
       return "check 6: in-sync slot " + std::to_string(slot) + " differs from the first in-sync leg after recovery";
     }
   }

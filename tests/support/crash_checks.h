@@ -45,6 +45,12 @@ class DegradedJournalWatch {
 std::optional<std::string> check_engine(const std::vector<BlockDevice*>& legs, const CrashWorkload& w,
                                         const WriteModel& model, uint64_t k, bool refusal_ok);
 
+// Check 3, first: the engine opened read-only on `legs` (as a reader after
+// the crash, before anything recovers them) reads agree and are allowed
+// (two reads of a region the legs may differ in never disagree).
+std::optional<std::string> check_read_only(const std::vector<BlockDevice*>& legs, const CrashWorkload& w,
+                                           const WriteModel& model, uint64_t k);
+
 // Check 6: after w.recover, every in-sync leg is identical and the volume
 // reads back as the WriteModel allows.
 std::optional<std::string> check_after_recover(std::vector<BlockDevice*>& legs, const CrashWorkload& w,

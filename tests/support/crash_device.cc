@@ -4,6 +4,7 @@
 #include "support/crash_device.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <random>
 
 namespace dmirror::testing {
@@ -29,8 +30,15 @@ Status CrashDevice::read(uint64_t offset, std::span<std::byte> buf) {
   if (group_->power_off()) return make_error(ErrorCode::Io, "read " + name_ + ": power is off", EIO);
   if (offset > current_.size() || buf.size() > current_.size() - offset)
     return make_error(ErrorCode::Io, "read beyond the end of " + name_, EIO);
+  if (auto bad = current_.unreadable_in(offset, buf.size()))
+    return make_error(ErrorCode::Io, "read " + name_ + ": unreadable sector at byte " + std::to_string(*bad), EIO);
   current_.read(offset, buf);
   return ok();
+}
+
+void CrashDevice::make_unreadable(uint64_t offset, uint64_t len) {
+  std::lock_guard lock(group_->mu_);
+  current_.make_unreadable(offset, len);
 }
 
 Status CrashDevice::write(uint64_t offset, std::span<const std::byte> buf) {

@@ -14,6 +14,15 @@
 //                  leg, which is torn: a random subset of its 512-byte sectors
 //   RandomTorn     each unflushed write is lost, kept or torn, in random order
 //
+// The model is the one FORMAT.md section 1.1 assumes of a leg: a flush makes
+// every write completed before it durable; writes not covered by one may be
+// lost, reordered or torn, and a tear is sector-atomic: each 512-byte sector
+// of a torn write holds either its old or its new contents, never a mix.
+// A leg may carry unreadable sectors (make_unreadable(), medium errors): a
+// read touching one fails with EIO, a write covering the whole sector makes
+// it readable again, so after a torn rewrite each sector is either the new
+// data or still unreadable.
+//
 // Images come back as SparseDevices, so the normal code path reopens them.
 #pragma once
 
@@ -46,6 +55,9 @@ class CrashDevice final : public BlockDevice {
   Status write(uint64_t offset, std::span<const std::byte> buf) override;
   Status flush() override;
   uint32_t index() const { return index_; }
+  // Makes every sector touching [offset, offset + len) unreadable (a medium
+  // error). Used before CrashGroup::settle(), like any preparation.
+  void make_unreadable(uint64_t offset, uint64_t len);
 
  private:
   friend class CrashGroup;

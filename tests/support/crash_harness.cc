@@ -30,6 +30,7 @@ std::optional<std::string> check_point(const CrashReplay& replay, CrashPolicy p,
       return "check 1: leg " + std::to_string(i) + " seqno went back from " + std::to_string(seq_floor[i]) + " to " +
              std::to_string(a.seqnos[i]);
   if (auto e = check_intent(a, w)) return e;
+  if (auto e = check_read_only(legs, w, model, k)) return e;
   if (auto e = check_engine(legs, w, model, k, /*refusal_ok=*/false)) return e;
   if (!w.subset.empty()) {
     auto fresh = replay.images(p, seed);

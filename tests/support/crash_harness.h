@@ -7,9 +7,11 @@
 //      current is dirty in the journal (or beyond resync_offset); and while
 //      the durable superblock says the array is degraded (a leg failed or
 //      missing) no journal bit that was durable goes clean;
-//   3. the engine alone recovers: Mirror::open on the images (the workload's
-//      engine options, recovery at open, no offline resync) leaves the legs
-//      that may serve a region byte-identical there;
+//   3. first, a reader: the engine opened read-only on the images (nothing
+//      recovered yet) returns reads that agree and that check 4 allows;
+//      then the engine alone recovers: Mirror::open on the images (the
+//      workload's engine options, recovery at open, no offline resync)
+//      leaves the legs that may serve a region byte-identical there;
 //   4. every read through that engine, whichever leg serves it, returns the
 //      same data, and that data is allowed by the WriteModel: every write
 //      acknowledged before the last completed flush, or acknowledged with
@@ -21,6 +23,9 @@
 //   6. with `recover` (an operator's offline action after the crash: resume
 //      a scrub, rerun a replace, resync), on fresh images: after it every
 //      in-sync leg is byte-identical and check 4 holds again.
+// A leg may carry unreadable sectors (CrashDevice::make_unreadable): checks
+// 2 and 3 compare only the legs that read a region, and a read through the
+// engine (check 4) may fail only where no leg that may serve it reads it.
 #pragma once
 
 #include <dmirror/block_device.h>

@@ -3,6 +3,7 @@
 #include "support/sparse_device.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 namespace dmirror::testing {
@@ -21,6 +22,12 @@ void SparseImage::read(uint64_t offset, std::span<std::byte> out) const {
 }
 
 void SparseImage::write(uint64_t offset, std::span<const std::byte> in) {
+  if (!unreadable_.empty() && !in.empty()) {
+    // Only whole sectors are rewritten (remapped); a partly written one
+    // stays unreadable.
+    const uint64_t first = (offset + kSector - 1) / kSector, end = (offset + in.size()) / kSector;
+    if (first < end) unreadable_.erase(unreadable_.lower_bound(first), unreadable_.lower_bound(end));
+  }
   uint64_t done = 0;
   while (done < in.size()) {
     uint64_t pos = offset + done;
@@ -53,6 +60,18 @@ bool SparseImage::equal_range(const SparseImage& other, uint64_t offset, uint64_
   return true;
 }
 
+void SparseImage::make_unreadable(uint64_t offset, uint64_t len) {
+  if (len == 0) return;
+  for (uint64_t s = offset / kSector; s <= (offset + len - 1) / kSector; ++s) unreadable_.insert(s);
+}
+
+std::optional<uint64_t> SparseImage::unreadable_in(uint64_t offset, uint64_t len) const {
+  if (len == 0 || unreadable_.empty()) return std::nullopt;
+  auto it = unreadable_.lower_bound(offset / kSector);
+  if (it == unreadable_.end() || *it > (offset + len - 1) / kSector) return std::nullopt;
+  return *it * kSector;
+}
+
 SparseDevice::SparseDevice(SparseImage image, std::string name, uint32_t lbs)
     : image_(std::move(image)), name_(std::move(name)) {
   geometry_.size_bytes = image_.size();
@@ -68,6 +87,8 @@ Status SparseDevice::check(const char* op, uint64_t offset, uint64_t len) const 
 
 Status SparseDevice::read(uint64_t offset, std::span<std::byte> buf) {
   DMIRROR_RETURN_IF_ERROR(check("read", offset, buf.size()));
+  if (auto bad = image_.unreadable_in(offset, buf.size()))
+    return make_error(ErrorCode::Io, "read " + name_ + ": unreadable sector at byte " + std::to_string(*bad), EIO);
   image_.read(offset, buf);
   return ok();
 }

@@ -2,7 +2,10 @@
 // A sparse in-memory image (4 KiB pages, copy-on-write, unwritten pages read
 // as zeros) and a BlockDevice over it. Crash tests take thousands of
 // snapshots of multi-MiB legs; copying only the touched pages keeps each
-// snapshot cheap.
+// snapshot cheap. An image may carry unreadable 512-byte sectors (medium
+// errors): a read that touches one fails with EIO, and a write that covers
+// a whole sector makes it readable again (the drive remaps it), as on a
+// real disk.
 #pragma once
 
 #include <dmirror/block_device.h>
@@ -11,6 +14,8 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,6 +24,7 @@ namespace dmirror::testing {
 class SparseImage {
  public:
   static constexpr uint64_t kPage = 4096;
+  static constexpr uint64_t kSector = 512;
   explicit SparseImage(uint64_t size = 0) : size_(size) {}
 
   uint64_t size() const { return size_; }
@@ -30,10 +36,16 @@ class SparseImage {
   // Byte-identical over [offset, offset + len).
   bool equal_range(const SparseImage& other, uint64_t offset, uint64_t len) const;
 
+  // Every sector touching [offset, offset + len) becomes unreadable.
+  void make_unreadable(uint64_t offset, uint64_t len);
+  // The first unreadable sector (its byte offset) touching the range, if any.
+  std::optional<uint64_t> unreadable_in(uint64_t offset, uint64_t len) const;
+
  private:
   using Page = std::array<std::byte, kPage>;
   uint64_t size_;
   std::map<uint64_t, std::shared_ptr<Page>> pages_;   // shared between snapshots until written
+  std::set<uint64_t> unreadable_;                      // sector numbers
 };
 
 // A BlockDevice over its own SparseImage. Writes are immediately "durable".
