@@ -106,6 +106,8 @@ class World {
   // Applies one step and checks every invariant; returns the violations.
   std::vector<Violation> step(const Step& s, const InvariantSet& enabled);
   const std::string& last_note() const { return last_note_; }
+  // Every file's newest superblock and its write at `sector` (world_trace.cc).
+  std::string trace_state(uint64_t sector) const;
 
   // Used by the step implementations.
   std::vector<std::string> present_paths() const;
@@ -123,6 +125,7 @@ class World {
   uint64_t decode_read(const Observation& o, const std::vector<std::byte>& buf, uint64_t s) const;
   std::vector<uint32_t> holders_of(const Observation& o) const;
   void forget_rot(const Observation& o);
+  void forget_lost(Observation& o);
 
   std::string dir_;
   WorldOptions opts_;
