@@ -236,8 +236,10 @@ void World::forget_rot(const Observation& o) {
 // records that the write ever existed, so no rule of FORMAT.md 2.6 can call
 // the survivors stale and the array cannot "say so". The newest write still
 // held by some leg is then the newest the array can know of: it becomes the
-// sector's expectation, and the lost writes become writes that may be read
-// (a later rollback may bring one back). Before this, a sector whose write
+// sector's expectation, and every write after it becomes a write that may be
+// read (a later rollback may bring one back). Zeros of a leg cut short and
+// grown back are no write: with nothing else held, the expectation is the
+// never-written sector. Before this, a sector whose write
 // was lost kept excusing reads only while no leg held a write issued after
 // it; an unacknowledged write of a later power cut on one leg then turned
 // every correct read of the survivors into a read-current violation (the
@@ -254,8 +256,10 @@ void World::forget_lost(Observation& o) {
         newest = id;
     }
     if (newest == m.cur) continue;
-    m.maybe.push_back(m.cur);
-    std::erase(m.maybe, newest);
+    // Every write after the newest survivor is lost alike (a rollback may
+    // bring back any of them, the lost newest or one before it).
+    for (uint64_t id : m.history)
+      if (id > newest && std::find(m.maybe.begin(), m.maybe.end(), id) == m.maybe.end()) m.maybe.push_back(id);
     m.cur = newest;
     changed = true;
   }

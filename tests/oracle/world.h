@@ -12,6 +12,7 @@
 #include <dmirror/superblock.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <random>
 #include <set>
@@ -24,6 +25,8 @@
 #include "oracle/step.h"
 
 namespace dmirror::oracle {
+
+struct PausePoint;
 
 inline constexpr uint64_t kDataSize = 1024 * 1024;
 inline constexpr uint64_t kSectors = kDataSize / 512;
@@ -141,6 +144,9 @@ class World {
   uint64_t next_id_ = 1;
   std::string last_note_;
   std::optional<Observation> last_;   // the observation after the last step (nothing changes in between)
+  // Armed on the devices of the next command once it holds the array lock
+  // (the concurrent step: a second command is started from there).
+  std::shared_ptr<PausePoint> pause_;
 };
 
 }  // namespace dmirror::oracle
