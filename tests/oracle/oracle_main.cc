@@ -149,6 +149,15 @@ const std::vector<Found>& found_sequences() {
         "snapshot#13315727225180722707", "engine-writes#7601286075896065068", "rollback#4472745009490738554",
         "return-leg#2315433164943244472", "return-leg#6904476264836117863", "resync#5422838637043424638",
         "crash-writes#14761987076870392138"}},
+      // Leg 1, the last to hold w9, is cut short; leg 0 reads zeros there
+      // (cut short and grown back); leg 1 is then rolled back to an image
+      // holding w2, older than the lost w9 but no less current than the
+      // zeros: reading it is right.
+      {"lost with every leg holding it: a rollback brought back a write older than the lost one",
+       5448563602432607047ull,
+       {"engine-writes#2136994929441590892", "truncate#13013069082798567050", "snapshot#12686229939495360543",
+        "engine-writes#17160822470199641625", "grow#8488080644177252653", "truncate#15562815358978943237",
+        "rollback#17527119186211540798"}},
   };
   return all;
 }
