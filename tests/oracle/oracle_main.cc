@@ -149,6 +149,11 @@ const std::vector<Found>& found_sequences() {
         "snapshot#13315727225180722707", "engine-writes#7601286075896065068", "rollback#4472745009490738554",
         "return-leg#2315433164943244472", "return-leg#6904476264836117863", "resync#5422838637043424638",
         "crash-writes#14761987076870392138"}},
+      {"a resync of a rolled-back leg alone left the absent legs in sync: the one holding newer writes came back only stale",
+       13801065625670169071ull,
+       {"snapshot#4841085395164233994", "crash-writes#15343095006309764187", "remove-leg#4988047437752946110",
+        "rollback#11729697718106793841", "remove-leg#3750476840758919911", "resync#11830756647324271764",
+        "return-leg#9803912940569360496"}},
       // Leg 1, the last to hold w9, is cut short; leg 0 reads zeros there
       // (cut short and grown back); leg 1 is then rolled back to an image
       // holding w2, older than the lost w9 but no less current than the

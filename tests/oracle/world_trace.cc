@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // A readable dump of the world after a step (DMIRROR_ORACLE_TRACE_SECTOR=S
 // with --replay): per file its newest superblock (seqno, flags,
-// journal_kept_since, leg table) and the write it holds at sector S.
+// journal_kept_since, leg table, dirty journal regions) and the write it
+// holds at sector S.
+#include <dmirror/assembly.h>
 #include <dmirror/superblock.h>
 
 #include <string>
@@ -35,6 +37,8 @@ std::string World::trace_state(uint64_t sector) const {
                std::to_string(e.state_seq) + ":" + e.uuid.hex().substr(0, 4);
       }
       out += "] uuid " + best->leg_uuid.hex().substr(0, 4);
+      LegProbe p = probe_path(lf.path);
+      if (p.journal) out += " journal dirty " + std::to_string(p.journal->dirty) + (p.journal->damaged ? " (damaged)" : "");
     } else {
       out += ": no superblock";
     }
@@ -44,6 +48,11 @@ std::string World::trace_state(uint64_t sector) const {
              (id == kGarbage ? std::string("garbage") : id == kAbsent ? std::string("beyond-eof") : "w" + std::to_string(id));
     }
     out += "\n";
+  }
+  if (last_) {
+    out += "    status: " + describe(last_->status) + "\n";
+    for (const Finding& f : last_->status.findings)
+      if (f.severity >= Severity::Warning) out += "      " + f.code + ": " + f.message + "\n";
   }
   if (sector < model_.size()) out += "    model: newest acknowledged w" + std::to_string(model_[sector].cur) + "\n";
   return out;
