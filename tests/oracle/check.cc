@@ -75,6 +75,10 @@ class Checker {
         if (v == kGarbage) {
           if (!m.rot) add(Invariant::ReadNeverWritten, where);
         } else if (v == 0 || contains(m.history, v)) {
+          // Excused: no usable present leg holds the expected write and
+          // either no leg holds it at all (lost in this step: forget_lost
+          // lowers the expectation after it) or the array says it is not
+          // whole; or the zeros of a leg cut short and grown back.
           uint32_t held = post_.holders[s];
           bool excused = ((held & usable) == 0 && (held == 0 || says_so)) || (v == 0 && m.zeroed);
           if (!excused) add(Invariant::ReadCurrent, where);

@@ -14,7 +14,9 @@ namespace dmirror::oracle {
 
 enum class Invariant {
   ReadCurrent,          // (1) a read never returns data older than the newest acknowledged write
-                        //     while a leg holding it is given and usable
+                        //     while a leg holding it is given and usable (when none is, the
+                        //     array says so); a write no leg holds any more is lost, and the
+                        //     newest write still held takes its place (World::forget_lost)
   ReadNeverWritten,     // (1) a read never returns data never written there (except rotted sectors)
   HealthyIdentical,     // (2) healthy => the members' data areas are identical (rotted sectors aside)
   HealthyNothingPending,// (2) healthy => not dirty, no resync pending

@@ -8,6 +8,8 @@
 //                                         for N seconds, from seed S (default: random);
 //                                         also DMIRROR_ORACLE_SECONDS=N
 //   oracle_tests --replay SEED STEP...     replays one sequence (STEP as printed: kind#seed)
+//   oracle_tests --sequence SEED [M]       runs the random sequence of M steps (default 60) the
+//                                         long mode runs for SEED, and shrinks it if it fails
 //
 // DMIRROR_ORACLE_INVARIANTS=all (or a comma-separated list of names) chooses
 // the invariants; DMIRROR_ORACLE_SEED changes the CI base seed.
@@ -126,6 +128,41 @@ const std::vector<Found>& found_sequences() {
         "engine-writes#18230945803454035838"}},
       {"two torn superblock updates in a row took a leg's seqno backwards",
        8782940668480762533ull, {"crash-writes#11251112068477062754", "crash-writes#12441329824281463612"}},
+      // Lost with every leg holding it (World::forget_lost): a model error,
+      // not a library one. Leg 1 is rolled back to before w1 while leg 0,
+      // the only other copy, is absent; leg 1 is written alone (recording
+      // slot 0 missing); slot 0 is replaced from it and the oracle discards
+      // leg 0. No leg holds w1 and no superblock records it, yet an
+      // unacknowledged write of the power cut on the new leg made the model
+      // expect w1 from the survivors.
+      {"lost with every leg holding it: replaced while the only copy was away, then a power cut",
+       9638110582882574625ull,
+       {"snapshot#14377451720804082540", "engine-writes#8962829282596875708", "remove-leg#9387521437751692078",
+        "rollback#6540818400119015376", "engine-writes#17804458995930188963", "engine-writes#16229629165617738449",
+        "replace#16507962132418537552", "crash-writes#12648129349468460042"}},
+      // Leg 2 alone is written, rolled back to before those writes, and the
+      // returning legs 0 and 1 (behind it, knowing nothing newer) are
+      // resynced from it: the rolled-back writes are on no leg any more.
+      {"lost with every leg holding it: the only member rolled back, the others resynced from it",
+       11311809957136055590ull,
+       {"remove-leg#5052477222050063178", "remove-leg#12691774687711751804", "engine-writes#14968852328222784536",
+        "snapshot#13315727225180722707", "engine-writes#7601286075896065068", "rollback#4472745009490738554",
+        "return-leg#2315433164943244472", "return-leg#6904476264836117863", "resync#5422838637043424638",
+        "crash-writes#14761987076870392138"}},
+      {"a resync of a rolled-back leg alone left the absent legs in sync: the one holding newer writes came back only stale",
+       13801065625670169071ull,
+       {"snapshot#4841085395164233994", "crash-writes#15343095006309764187", "remove-leg#4988047437752946110",
+        "rollback#11729697718106793841", "remove-leg#3750476840758919911", "resync#11830756647324271764",
+        "return-leg#9803912940569360496"}},
+      // Leg 1, the last to hold w9, is cut short; leg 0 reads zeros there
+      // (cut short and grown back); leg 1 is then rolled back to an image
+      // holding w2, older than the lost w9 but no less current than the
+      // zeros: reading it is right.
+      {"lost with every leg holding it: a rollback brought back a write older than the lost one",
+       5448563602432607047ull,
+       {"engine-writes#2136994929441590892", "truncate#13013069082798567050", "snapshot#12686229939495360543",
+        "engine-writes#17160822470199641625", "grow#8488080644177252653", "truncate#15562815358978943237",
+        "rollback#17527119186211540798"}},
   };
   return all;
 }
@@ -201,6 +238,17 @@ int replay_mode(uint64_t seed, const std::vector<std::string>& args) {
   return 1;
 }
 
+int sequence_mode(uint64_t seed, size_t per_sequence) {
+  RunConfig cfg = ci_config();
+  auto f = run_sequence(seed, per_sequence, cfg);
+  if (!f) {
+    std::cout << "oracle: no violation\n";
+    return 0;
+  }
+  std::cout << describe(shrink(*f, cfg));
+  return 1;
+}
+
 }  // namespace
 }  // namespace dmirror::oracle
 
@@ -219,6 +267,8 @@ int main(int argc, char** argv) {
     if (a == "--seconds" && i + 1 < argc) seconds = std::strtod(argv[++i], nullptr);
     else if (a == "--seed" && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 0);
     else if (a == "--steps" && i + 1 < argc) per_sequence = std::strtoull(argv[++i], nullptr, 0);
+    else if (a == "--sequence" && i + 1 < argc)
+      return sequence_mode(std::strtoull(argv[i + 1], nullptr, 0), i + 2 < argc ? std::strtoull(argv[i + 2], nullptr, 0) : 60);
     else if (a == "--replay" && i + 1 < argc)
       return replay_mode(std::strtoull(argv[i + 1], nullptr, 0), std::vector<std::string>(argv + i + 2, argv + argc));
   }

@@ -47,6 +47,7 @@ WorldOptions world_options(uint64_t seed, const RunConfig& cfg) {
 
 std::optional<Failure> replay(uint64_t seed, const std::vector<Step>& steps, const RunConfig& cfg) {
   static const bool trace = std::getenv("DMIRROR_ORACLE_TRACE") != nullptr;   // every step's note on stderr
+  static const char* trace_sector = std::getenv("DMIRROR_ORACLE_TRACE_SECTOR");   // ... and the legs' tables
   TempDir dir(cfg.dir);
   World world(dir.path(), seed, world_options(seed, cfg));
   Failure f;
@@ -56,6 +57,7 @@ std::optional<Failure> replay(uint64_t seed, const std::vector<Step>& steps, con
     f.steps.push_back(s);
     f.notes.push_back(world.last_note());
     if (trace) std::fprintf(stderr, "oracle: %s  -- %s\n", describe(s).c_str(), world.last_note().c_str());
+    if (trace_sector) std::fprintf(stderr, "%s", world.trace_state(std::strtoull(trace_sector, nullptr, 0)).c_str());
     if (!v.empty()) {
       f.violation = v.front();
       return f;

@@ -41,14 +41,14 @@ StepCounts* step_counts() {
 }
 
 std::string step_counts_table() {
-  std::string s = "  step                drawn  library       ok  refused   failed\n";
+  std::string s = "  step                drawn  library       ok  refused   failed  overlapped\n";
   for (int k = 0; k < kStepKinds; ++k) {
     const StepCounts& c = step_counts()[k];
     char line[160];
-    std::snprintf(line, sizeof line, "  %-18s %6llu %8llu %8llu %8llu %8llu\n", std::string(step_name(static_cast<StepKind>(k))).c_str(),
+    std::snprintf(line, sizeof line, "  %-18s %6llu %8llu %8llu %8llu %8llu %11llu\n", std::string(step_name(static_cast<StepKind>(k))).c_str(),
                   static_cast<unsigned long long>(c.drawn), static_cast<unsigned long long>(c.library),
                   static_cast<unsigned long long>(c.ok), static_cast<unsigned long long>(c.refused),
-                  static_cast<unsigned long long>(c.failed));
+                  static_cast<unsigned long long>(c.failed), static_cast<unsigned long long>(c.overlapped));
     s += line;
   }
   return s;

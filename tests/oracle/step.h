@@ -48,6 +48,7 @@ std::string describe(const Step& s);
 // (for the long mode's summary: which paths the random runs reach).
 struct StepCounts {
   uint64_t drawn = 0, library = 0, ok = 0, refused = 0, failed = 0;
+  uint64_t overlapped = 0;   // concurrent: the second command was started while the first held the lock
 };
 StepCounts* step_counts();   // kStepKinds entries, process-wide
 std::string step_counts_table();

@@ -12,7 +12,13 @@ namespace dmirror::oracle {
 WatchDevice::WatchDevice(std::unique_ptr<BlockDevice> inner, std::string path, bool check_lock)
     : DeviceWrapper(inner.get()), inner_(std::move(inner)), path_(std::move(path)), check_lock_(check_lock) {}
 
+Status WatchDevice::read(uint64_t offset, std::span<std::byte> buf) {
+  if (pause) pause->fire();
+  return DeviceWrapper::read(offset, buf);
+}
+
 Status WatchDevice::write(uint64_t offset, std::span<const std::byte> buf) {
+  if (pause) pause->fire();
   ++writes;
   if (offset + buf.size() > kDataOffset) ++data_writes;
   if (check_lock_) {
@@ -44,6 +50,10 @@ uint64_t CommandLegs::data_writes() const {
   uint64_t n = 0;
   for (auto& d : devs) n += d->data_writes;
   return n;
+}
+
+void CommandLegs::arm(const std::shared_ptr<PausePoint>& p) const {
+  for (auto& d : devs) d->pause = p;
 }
 
 uint64_t CommandLegs::unlocked_writes() const {

@@ -95,6 +95,7 @@ std::vector<Violation> World::step(const Step& s, const InvariantSet& enabled) {
   auto v = check_step(*this, pre, r, post, enabled);
   for (size_t f = 0; f < files_.size(); ++f) files_[f].seqno = post.seqno[f];
   forget_rot(post);
+  forget_lost(post);
   last_ = std::move(post);
   return v;
 }
@@ -223,6 +224,46 @@ void World::forget_rot(const Observation& o) {
     }
     if (!garbage) m.rot = false;
   }
+}
+
+// A write no leg holds any more is lost for good, and the model stops
+// expecting it. That happens when the oracle rolls back, truncates or
+// recycles (replace) the last leg holding it, or when a command recovers a
+// stale leg that was the last to hold it (acked-data-kept checks that no
+// command destroys the last copy held by a source). A leg rolled back to an
+// earlier image of itself is indistinguishable from a leg that was absent
+// since then; with every leg holding the write gone, no present superblock
+// records that the write ever existed, so no rule of FORMAT.md 2.6 can call
+// the survivors stale and the array cannot "say so". The newest write still
+// held by some leg is then the newest the array can know of: it becomes the
+// sector's expectation, and every write after it becomes a write that may be
+// read (a later rollback may bring one back). Zeros of a leg cut short and
+// grown back are no write: with nothing else held, the expectation is the
+// never-written sector. Before this, a sector whose write
+// was lost kept excusing reads only while no leg held a write issued after
+// it; an unacknowledged write of a later power cut on one leg then turned
+// every correct read of the survivors into a read-current violation (the
+// two sequences of OracleFound marked "lost with every leg holding it").
+void World::forget_lost(Observation& o) {
+  bool changed = false;
+  for (uint64_t s = 0; s < kSectors; ++s) {
+    if (o.holders[s] != 0) continue;
+    SectorModel& m = model_[s];
+    uint64_t newest = 0;
+    for (size_t f : members()) {
+      uint64_t id = o.ids[f][s];
+      if (id != kGarbage && id != kAbsent && id > newest && std::find(m.history.begin(), m.history.end(), id) != m.history.end())
+        newest = id;
+    }
+    if (newest == m.cur) continue;
+    // Every write after the newest survivor is lost alike (a rollback may
+    // bring back any of them, the lost newest or one before it).
+    for (uint64_t id : m.history)
+      if (id > newest && std::find(m.maybe.begin(), m.maybe.end(), id) == m.maybe.end()) m.maybe.push_back(id);
+    m.cur = newest;
+    changed = true;
+  }
+  if (changed) o.holders = holders_of(o);
 }
 
 }  // namespace dmirror::oracle

@@ -12,6 +12,7 @@
 #include <dmirror/superblock.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <random>
 #include <set>
@@ -24,6 +25,8 @@
 #include "oracle/step.h"
 
 namespace dmirror::oracle {
+
+struct PausePoint;
 
 inline constexpr uint64_t kDataSize = 1024 * 1024;
 inline constexpr uint64_t kSectors = kDataSize / 512;
@@ -106,6 +109,8 @@ class World {
   // Applies one step and checks every invariant; returns the violations.
   std::vector<Violation> step(const Step& s, const InvariantSet& enabled);
   const std::string& last_note() const { return last_note_; }
+  // Every file's newest superblock and its write at `sector` (world_trace.cc).
+  std::string trace_state(uint64_t sector) const;
 
   // Used by the step implementations.
   std::vector<std::string> present_paths() const;
@@ -123,6 +128,7 @@ class World {
   uint64_t decode_read(const Observation& o, const std::vector<std::byte>& buf, uint64_t s) const;
   std::vector<uint32_t> holders_of(const Observation& o) const;
   void forget_rot(const Observation& o);
+  void forget_lost(Observation& o);
 
   std::string dir_;
   WorldOptions opts_;
@@ -138,6 +144,9 @@ class World {
   uint64_t next_id_ = 1;
   std::string last_note_;
   std::optional<Observation> last_;   // the observation after the last step (nothing changes in between)
+  // Armed on the devices of the next command once it holds the array lock
+  // (the concurrent step: a second command is started from there).
+  std::shared_ptr<PausePoint> pause_;
 };
 
 }  // namespace dmirror::oracle

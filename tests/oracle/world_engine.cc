@@ -83,6 +83,7 @@ StepResult World::engine_writes(std::mt19937_64& rng, bool crash) {
       return r;
     }
     lock.emplace(std::move(*l));
+    if (pause_) legs.arm(pause_);
   }
   {
     auto m = Mirror::open(devs, mo);

@@ -61,6 +61,10 @@ StepResult World::offline(StepKind k, std::mt19937_64& rng) {
       return r;
     }
     lock.emplace(std::move(*l));
+    if (pause_) {
+      legs.arm(pause_);
+      spare_legs.arm(pause_);
+    }
   }
   switch (k) {
     case StepKind::Verify:

@@ -226,6 +226,34 @@ TEST(SplitBrain, EveryWriterRefusesUntilResyncFromChoosesASide) {
   EXPECT_EQ(ev[0].args[0], 1u) << "bit mask of the losing slots";
 }
 
+TEST(SplitBrain, AnOfflineWriterRecordsAnAbsentInSyncLegMissing) {
+  // Rule 11 holds for every writer. Slot 0 is rolled back to an image from
+  // before a write both legs took, then resynced alone: that commit goes on
+  // without slot 1 and must record it missing, so that slot 1, which holds
+  // the write slot 0 lost, comes back diverged rather than merely behind.
+  TestLegs legs = membership_legs();
+  const testing::SparseImage image0 = legs.raw(0).image();
+  {
+    auto m = Mirror::open(legs.devices());
+    ASSERT_TRUE(m) << m.error().describe();
+    ASSERT_TRUE((*m)->write(8192, pattern(4096, 2)));
+    ASSERT_TRUE((*m)->close());
+  }
+  legs.raw(0).image() = image0;
+  const std::vector<BlockDevice*> only0 = {legs.devices()[0]};
+  ResyncOptions full;
+  full.full = true;
+  auto r = resync(only0, full);
+  ASSERT_TRUE(r) << r.error().describe();
+  const Superblock sb0 = legs.superblock(0);
+  EXPECT_EQ(sb0.legs[1].state, LegState::Missing);
+  EXPECT_GT(sb0.legs[1].state_seq, 1u);
+  EXPECT_EQ(testing::events_of(legs, 0, EventType::LegMissing).size(), 1u);
+  auto back = resync(legs.devices());
+  ASSERT_FALSE(back);
+  EXPECT_EQ(error_code_name(back.error().code), "split-brain");
+}
+
 TEST(Force, RaisesTheFreshestStaleLegWhenNoInSyncLegIsPresent) {
   TestLegs legs = membership_legs(3);
   write_without(legs, {0, 1}, 2, 0, pattern(4096, 2));   // slot 2 missing

@@ -26,6 +26,17 @@ void LegSet::set_state(uint32_t slot, LegState state) {
 
 Status LegSet::commit_impl(std::span<const uint32_t> extra, bool kept_since) {
   if (read_only_) return make_error(ErrorCode::PermissionDenied, "metadata update refused: opened read-only");
+  // Rule 11 of FORMAT.md 2.6, for every writer (the engine records them at
+  // open; resync, scrub, verify --repair, replace and clear commit here): an
+  // in-sync slot with no device is recorded missing by the commit that goes
+  // on without it. Otherwise a leg absent meanwhile and holding writes this
+  // leg never saw (this leg rolled back, say) comes back merely behind, and
+  // its writes are recovered over instead of being called a split brain.
+  for (uint32_t slot = 0; slot < sb_.nr_legs; ++slot) {
+    if (present(slot) || sb_.legs[slot].state != LegState::InSync) continue;
+    set_state(slot, LegState::Missing);
+    record_event(EventType::LegMissing, slot, {}, "slot " + std::to_string(slot) + " is missing while the array is written");
+  }
   unrecorded_ = true;
   auto is_extra = [&](uint32_t slot) { return std::find(extra.begin(), extra.end(), slot) != extra.end(); };
   auto target = [&](uint32_t slot) {
