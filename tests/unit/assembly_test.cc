@@ -249,6 +249,34 @@ TEST(Assembly, LegRolledBackAfterTheOtherWasReAddedIsOnlyStale) {
   EXPECT_EQ(a->health, Health::Degraded);
 }
 
+TEST(Assembly, TheLosingSideOfASettledSplitThatReturnsIsOnlyStale) {
+  // Slots 0 and 1 were written apart (each marked the other missing at 4).
+  // The administrator kept slot 1 (`resync --from 1`): slot 0 was copied
+  // over in full and is in sync in slot 1's table since seqno 10; both
+  // went on to 12. Then an image of slot 0 from the split (seqno 5) is put
+  // back: slot 1's line took slot 0 back after that image, so the image is
+  // only behind, not a second split brain.
+  Superblock loser = array_sb(2, 5);
+  loser.legs[1].state = LegState::Missing;
+  loser.legs[1].state_seq = 4;
+  Superblock kept = array_sb(2, 12);
+  kept.legs[0].state_seq = 10;
+  auto a = assemble_array({leg(loser, 0), leg(kept, 1)});
+  ASSERT_TRUE(a);
+  EXPECT_FALSE(a->split_brain);
+  EXPECT_EQ(slot(*a, 0).state, SlotState::Stale);
+  EXPECT_EQ(slot(*a, 0).recovery, Recovery::Full);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::InSync);
+  EXPECT_EQ(a->health, Health::Degraded);
+  // Written alone again after it came back, it is a split brain once more.
+  Superblock again = array_sb(2, 13);
+  again.legs[1].state = LegState::Missing;
+  again.legs[1].state_seq = 11;
+  auto b = assemble_array({leg(again, 0), leg(kept, 1)});
+  ASSERT_TRUE(b);
+  EXPECT_TRUE(b->split_brain);
+}
+
 TEST(Assembly, LegJoinedInAHistoryTheAuthorityNeverSawIsASplitBrain) {
   // Slot 0 went missing at seqno 3; slot 1 was replaced by a new slot 2,
   // which holds the data. Later slot 0 came back alone and was written up to

@@ -27,13 +27,22 @@ bool marks_absent(const Superblock& x, const Superblock& y) {
 // array assembled and written apart). A leg that was told of its own
 // absence (its own entry says so) is out anyway, not a second writer; a
 // leg whose own entry changed state after X's last commit rejoined X's
-// line (a re-add) and holds all X holds.
+// line (a re-add) and holds all X holds; an X whose entry in Y's table
+// changed back to a present state after X's image was taken back into Y's
+// line after it.
 bool written_after_marked(const Superblock& x, const Superblock& y) {
   if (!marks_absent(x, y)) return false;
   if (y.slot < y.nr_legs && absent(y.legs[y.slot].state)) return false;
   // Y rejoined (re-added, rebuilt) after X's last commit: its history holds
   // X's, and X is only behind (a leg rolled back after a re-add).
   if (y.slot < kMaxLegs && y.legs[y.slot].state_seq > x.seqno) return false;
+  // Y's line took X back (a re-add, a rebuild, the losing side of a split
+  // brain copied over by `resync --from`) after X's image: that image is
+  // only behind Y, whatever it says about Y.
+  if (x.slot < kMaxLegs) {
+    const LegEntry& back = y.legs[x.slot];
+    if (back.uuid == x.leg_uuid && !absent(back.state) && back.state_seq > x.seqno) return false;
+  }
   const uint64_t since = x.legs[y.slot].state_seq;   // 0: not recorded
   return since != 0 && y.seqno >= since;
 }
