@@ -103,6 +103,9 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
   if (!len) return report_error(ctx, "invalid --length", len.error());
   std::vector<std::byte> buf((*len + bs - 1) / bs * bs);
   if (auto st = (*m)->read(*off, buf); !st) return report_error(ctx, "read failed", st.error());
+  // Data served from fewer legs than the table names (a lone leg, a slot
+  // missing or failed): said as every change command says it.
+  warn_if_degraded(*paths);
   if (a.heal)
     if (auto st = (*m)->close(); !st) return report_error(ctx, "close failed", st.error());
   if (ctx.json && a.to.empty())

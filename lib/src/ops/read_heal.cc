@@ -36,8 +36,8 @@ struct Run {
 
 }  // namespace
 
-ReadHealer::ReadHealer(engine::LegSet& set, bool may_write)
-    : set_(set), may_write_(may_write), window_(set.sb()),
+ReadHealer::ReadHealer(engine::LegSet& set, bool may_write, RegionMarks& marks)
+    : set_(set), may_write_(may_write), marks_(marks), window_(set.sb()),
       unit_(std::max<uint64_t>(4096, set.sb().logical_block_size)) {}
 
 bool ReadHealer::rewrite(uint32_t slot, uint64_t pos, std::span<const std::byte> data, Error& err) {
@@ -57,26 +57,6 @@ bool ReadHealer::rewrite(uint32_t slot, uint64_t pos, std::span<const std::byte>
   if (auto st = d->read(at, b); !st) return fail(st.error(), "reading back");
   if (std::memcmp(b.data(), data.data(), data.size()) != 0)
     return fail(Error{ErrorCode::Io, EIO, "the leg returned other data than was written"}, "reading back");
-  return true;
-}
-
-bool ReadHealer::mark_region(uint64_t pos, std::vector<engine::LegError>& errors) {
-  const uint64_t reg = pos / set_.sb().region_size;
-  if (!set_.journals_loaded()) return false;   // heal() reports it
-  if (set_.durably_dirty(reg)) return true;
-  const bool was_dirty = set_.is_dirty(reg);
-  set_.mark(reg);
-  std::vector<engine::LegError> failed = set_.write_journals();
-  if (!failed.empty()) {
-    for (auto& e : failed) {
-      ++set_.mutable_sb().counters[e.slot].write_errors;
-      e.error.message = "marking region " + std::to_string(reg) + " in the journal before a rewrite failed: " +
-                        e.error.message;
-      errors.push_back(std::move(e));
-    }
-    return false;
-  }
-  if (!was_dirty) marked_.push_back(reg);
   return true;
 }
 
@@ -146,7 +126,7 @@ Status ReadHealer::heal(Chunk& c, std::vector<uint32_t>& slots, HealResult& res,
                        set_.dev(f)->describe(), f});
         continue;
       }
-      if (!mark_region(pos, errors)) continue;
+      if (!marks_.mark(pos / set_.sb().region_size, errors)) continue;
       Error e;
       if (!rewrite(f, pos, std::span<const std::byte>(c.data(src) + off, blen), e)) {
         ++set_.mutable_sb().counters[f].write_errors;
