@@ -166,8 +166,11 @@ TEST(Verify, ReportsDamagedSuperblockCopyAndStaleLeg) {
   auto r = verify(legs.devices());
   ASSERT_TRUE(r);
   bool damaged = false;
-  for (auto& f : r->findings) damaged = damaged || f.code == "superblock-copy-damaged";
+  for (auto& f : r->assembly.findings) damaged = damaged || f.code == "superblock-copy-damaged";
   EXPECT_TRUE(damaged);
+  // The other copy and the other leg still hold the metadata: a warning.
+  EXPECT_EQ(r->worst(), Severity::Warning);
+  EXPECT_EQ(r->assembly.health, Health::Healthy);
 }
 
 class ScrubTest : public ::testing::Test {
@@ -215,7 +218,9 @@ TEST_F(ScrubTest, TwoLegsRepairOnlyFromTheChosenLeg) {
   EXPECT_EQ(legs.data(0, 4096, 4096), legs.data(1, 4096, 4096));
   Superblock sb = legs.superblock(0);
   EXPECT_EQ(sb.counters[0].mismatches, 1u) << "the losing leg's counter";
+  EXPECT_EQ(sb.counters[0].corrected, 1u) << "the losing leg was rewritten from the chosen one";
   EXPECT_EQ(sb.counters[1].mismatches, 0u);
+  EXPECT_EQ(sb.counters[1].corrected, 0u);
   std::string text = mismatch_finding(r->found[0]).message;
   EXPECT_EQ(text.find("agree"), std::string::npos) << "one leg of a tie is not 'agreeing': " << text;
 }

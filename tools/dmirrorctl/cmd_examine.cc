@@ -81,8 +81,11 @@ Examined examine_one(const std::string& path) {
   } else {
     add_finding(e, Severity::Warning, "events-unreadable", ev.error().describe());
   }
+  // One damaged or older superblock copy is a warning without a condition
+  // (the other copy holds the metadata: FORMAT.md 2.6 rule 9), as in status.
   for (const auto& f : e.findings) {
-    if (f.severity >= Severity::Warning) e.exit_bits |= kExitUncorrected;
+    const bool copy = f.code == "superblock-copy-damaged" || f.code == "superblock-copy-older";
+    if (f.severity >= Severity::Warning && !copy) e.exit_bits |= kExitUncorrected;
   }
   return e;
 }

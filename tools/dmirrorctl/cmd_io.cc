@@ -164,6 +164,10 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
   const Superblock before = (*m)->superblock();
   if (auto st = (*m)->read(*off, buf); !st) return report_error(ctx, "read failed", st.error());
   int bits = kExitOk;
+  // Data served from fewer legs than the table names (a lone leg, a slot
+  // missing or failed) is said as every change command says it; after a
+  // healing read, once it is closed (it may have failed a leg).
+  if (!a.heal) warn_if_degraded(*paths);
   if (a.heal) {
     if (auto st = (*m)->close(); !st) return report_error(ctx, "close failed", st.error());
     // What the healing read did: blocks rewritten (exit 1), blocks left

@@ -68,6 +68,9 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
     if (!d) return report_error(ctx, "invalid --max-runtime", d.error());
     max_runtime = *d;
   }
+  if (!a.from.empty() && a.check_only)
+    return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
+                          "--from chooses the source of a repair; it cannot go with --check-only");
   if (a.continue_only && a.restart)
     return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
                           "--continue and --restart exclude each other; give one of them");

@@ -2,13 +2,18 @@
 // `dmirrorctl verify NAME|LEG... [--quick] [--repair [--from LEG]] [--report FILE]`:
 // the offline fsck of a mirror. Read-only unless --repair (which also
 // rewrites unreadable blocks from a leg that reads them, and repairs
-// mismatches only with evidence, as scrub does). Exit status: 0 clean,
-// 1 everything found was repaired, 2 degraded, 4 problems left.
+// mismatches only with evidence, as scrub does). The array's state — each
+// leg's role, the metadata findings, the condition bits — is the one
+// assembly's, exactly as `status` shows it for the same legs; verify adds
+// what its run found. Exit status: 0 clean, 1 everything found was
+// repaired, 2 degraded, 4 problems left.
 #include "array_lock_cli.h"
 #include "commands.h"
 #include "escape.h"
 #include "exit_codes.h"
+#include "health_text.h"
 #include "op_support.h"
+#include "status_view.h"
 
 #include <dmirror/assembly.h>
 #include <dmirror/leg.h>
@@ -28,11 +33,11 @@ struct VerifyArgs {
   std::string from, report;
 };
 
-// The bits of what verify itself found; the array's conditions come from
+// The bits of what the run itself found; the array's conditions come from
 // the assembly (run_verify).
-int exit_bits(const VerifyReport& r, bool repair) {
+int exit_bits(const VerifyReport& r) {
   int bits = 0;
-  for (const auto& f : r.findings) bits |= operation_finding_bits(f, repair);
+  for (const auto& f : r.findings) bits |= operation_finding_bits(f);
   for (const auto& m : r.mismatches) {
     if (m.repaired) bits |= kExitCorrected;
     else if (m.cls == MismatchClass::Corruption) bits |= kExitUncorrected;
@@ -49,12 +54,27 @@ void repair_copies(const std::vector<std::string>& paths, Findings& out) {
     if (!dev) continue;
     auto meta = read_leg(**dev);
     if (!meta || meta->copies_agree()) continue;
-    if (auto st = repair_superblock_copies(**dev, p, *meta); !st)
+    const int other = 1 - meta->chosen;
+    const CopyInfo was = meta->copies[other];
+    if (auto st = repair_superblock_copies(**dev, p, *meta); !st) {
       out.push_back({Severity::Error, "superblock-copy-not-repaired", st.error().describe(), p, meta->sb.slot});
+      continue;
+    }
+    out.push_back({Severity::Warning, "superblock-copy-repaired",
+                   fmt::format("superblock copy {} at offset {} was {} and has been rewritten from copy {} "
+                               "(seqno {})",
+                               other, was.offset, copy_state_name(was.state), meta->chosen, meta->sb.seqno),
+                   p, meta->sb.slot});
   }
 }
 
 int run_verify(const Context& ctx, const VerifyArgs& a) {
+  // Options that only mean something to a repair are refused without one:
+  // nothing is opened, nothing written.
+  if (!a.from.empty() && !a.repair)
+    return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
+                          "--from chooses the leg whose data a repair copies; it needs --repair (verify "
+                          "without --repair only reads). Add --repair, or leave --from out");
   auto paths = resolve_legs(a.legs);
   if (!paths) return report_error(ctx, "cannot find the array", paths.error());
   VerifyOptions o;
@@ -80,9 +100,14 @@ int run_verify(const Context& ctx, const VerifyArgs& a) {
   auto r = verify(legs->devices(), o);
   end_progress(ctx);
   if (!r) return report_error(ctx, "verify failed", r.error());
-  for (auto& f : extra) r->findings.push_back(f);
-  int bits = exit_bits(*r, a.repair);
-  if (auto assembled = assemble_paths(*paths)) bits |= health_exit_bits(*assembled);
+  for (auto& f : extra) r->findings.insert(r->findings.begin(), f);
+  // The array's state as `status` shows it for these legs: after a repair,
+  // what the run left (a leg it failed, a stale leg it began to rebuild).
+  auto assembled = assemble_paths(*paths);
+  const Assembly& state = assembled ? *assembled : r->assembly;
+  Findings findings = shown_findings(state);
+  findings.insert(findings.end(), r->findings.begin(), r->findings.end());
+  const int bits = exit_bits(*r) | health_exit_bits(state);
 
   Json doc = json_envelope();
   doc["array"] = {{"name", r->sb.name}, {"uuid", r->sb.array_uuid.str()}};
@@ -92,10 +117,13 @@ int run_verify(const Context& ctx, const VerifyArgs& a) {
   doc["bytes_compared"] = r->bytes_compared;
   doc["mismatch_count"] = r->mismatches.size();
   doc["repaired"] = r->repaired;
+  doc["health"] = std::string(health_name(state.health));
+  doc["conditions"] = conditions_json(state);
+  doc["legs"] = roles_json(state);
   doc["mismatches"] = Json::array();
   for (const auto& m : r->mismatches) doc["mismatches"].push_back(mismatch_json(m));
   doc["findings"] = Json::array();
-  for (const auto& f : r->findings) doc["findings"].push_back(finding_json(f));
+  for (const auto& f : findings) doc["findings"].push_back(finding_json(f));
   doc["exit_code"] = bits;
   if (!a.report.empty()) {
     std::ofstream out(a.report);
@@ -107,8 +135,10 @@ int run_verify(const Context& ctx, const VerifyArgs& a) {
   } else {
     fmt::print("verify of '{}' ({}): {} regions compared, {} mismatches, {} repaired\n", printable(r->sb.name),
                a.quick ? "quick" : "full", r->regions_compared, r->mismatches.size(), r->repaired);
-    print_findings_text(r->findings);
-    if (r->findings.empty()) fmt::print("no problems found\n");
+    fmt::print("Health:      {}\n", health_line(state));
+    print_roles_text(state);
+    print_findings_text(findings);
+    if (findings.empty()) fmt::print("no problems found\n");
   }
   return bits;
 }

@@ -84,10 +84,10 @@ int health_exit_bits(Health h);
 // The one ErrorCode -> exit status mapping.
 int exit_code_for(ErrorCode code);
 
-// verify: the bits of one finding of the operation itself. Findings about
-// the array's state (legs missing/failed/rebuilding, dirty, resync pending)
-// give none: the assembly's conditions (health_exit_bits) judge those.
-int operation_finding_bits(const Finding& f, bool repair);
+// verify: the bits of one finding of the run itself (a mismatch, a read
+// error, a superblock copy repaired). The array's state is judged by the
+// assembly's conditions (health_exit_bits) alone, never by its findings.
+int operation_finding_bits(const Finding& f);
 
 // A change command leaving the array degraded (or worse) says so on stderr;
 // `what` names the array. Returns true when it warned.

@@ -140,14 +140,32 @@ Json status_json(const Assembly& a) {
   return doc;
 }
 
-void print_listed_text(const Assembly& a) {
-  fmt::print("{:<20} {:<36}  {:>2}/{:<2}  {}\n", printable(a.sb.name), a.sb.array_uuid.str(), slots_found(a),
-             a.slots.size(), paint_health(health_name(a.health)));
+void print_roles_text(const Assembly& a) {
   for (const auto& s : a.slots) {
     const AssembledLeg* l = slot_leg(a, s);
     fmt::print("  slot {:<2} {:<30} {}{}\n", s.slot, l ? printable(l->name) : "-", paint_health(slot_state_name(s.state)),
                s.recovery != Recovery::None ? fmt::format(", recovery {}", recovery_name(s.recovery)) : "");
   }
+}
+
+Json roles_json(const Assembly& a) {
+  Json legs = Json::array();
+  for (const auto& s : a.slots) {
+    const AssembledLeg* l = slot_leg(a, s);
+    legs.push_back({{"slot", s.slot},
+                    {"path", l ? Json(l->name) : Json(nullptr)},
+                    {"state", effective_state(s)},
+                    {"role", std::string(slot_state_name(s.state))},
+                    {"recovery", std::string(recovery_name(s.recovery))},
+                    {"uuid", s.entry.uuid.str()}});
+  }
+  return legs;
+}
+
+void print_listed_text(const Assembly& a) {
+  fmt::print("{:<20} {:<36}  {:>2}/{:<2}  {}\n", printable(a.sb.name), a.sb.array_uuid.str(), slots_found(a),
+             a.slots.size(), paint_health(health_name(a.health)));
+  print_roles_text(a);
   for (const auto& f : shown_findings(a))
     if (f.code == "name-invalid") fmt::print("  {}\n", finding_text(f));
 }
@@ -161,17 +179,7 @@ Json listed_json(const Assembly& a) {
          {"legs_expected", a.slots.size()},
          {"seqno", a.sb.seqno},
          {"data_size", a.sb.layout.data_size}};
-  Json legs = Json::array();
-  for (const auto& s : a.slots) {
-    const AssembledLeg* l = slot_leg(a, s);
-    legs.push_back({{"slot", s.slot},
-                    {"path", l ? Json(l->name) : Json(nullptr)},
-                    {"state", effective_state(s)},
-                    {"role", std::string(slot_state_name(s.state))},
-                    {"recovery", std::string(recovery_name(s.recovery))},
-                    {"uuid", s.entry.uuid.str()}});
-  }
-  j["legs"] = legs;
+  j["legs"] = roles_json(a);
   j["findings"] = findings_json(shown_findings(a));
   return j;
 }

@@ -15,6 +15,11 @@ Json status_json(const Assembly& a);
 // The conditions of the assembly as a JSON object (status, list, examine).
 Json conditions_json(const Assembly& a);
 
+// One line per slot with its role and recovery (list, verify), and the
+// same as [listed_leg] JSON.
+void print_roles_text(const Assembly& a);
+Json roles_json(const Assembly& a);
+
 // One line per array and one per slot (list).
 void print_listed_text(const Assembly& a);
 Json listed_json(const Assembly& a);

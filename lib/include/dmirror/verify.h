@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Offline verify: an fsck for an unassembled mirror. Read-only unless
-// `repair` is set. Checks both superblock copies of every leg, agreement
-// across legs (uuids, leg table, geometry, seqno), journal integrity, then
-// compares the data of the in-sync legs (`quick`: only regions dirty in the
-// journal). Every data mismatch is located (offset, length, which legs
+// `repair` is set. The metadata — both superblock copies of every leg,
+// membership, each leg's role, split brain, the journals, the health — is
+// judged by the one assembly (assembly.h), exactly as status judges it;
+// verify then compares the data of the in-sync legs (`quick`: only regions
+// dirty in the journal). Every data mismatch is located (offset, length, which legs
 // agree, which differ, a content hash per leg) and classified:
 //   crash-window   the region is dirty in the journal: a write was in
 //                  flight at a crash; resync settles it, no data was lost
@@ -13,6 +14,7 @@
 //   corruption     clean in the journal and in sync, yet different
 #pragma once
 
+#include <dmirror/assembly.h>
 #include <dmirror/block_device.h>
 #include <dmirror/export.h>
 #include <dmirror/findings.h>
@@ -20,6 +22,7 @@
 #include <dmirror/result.h>
 #include <dmirror/superblock.h>
 
+#include <algorithm>
 #include <span>
 #include <string>
 #include <vector>
@@ -65,16 +68,22 @@ struct VerifyOptions {
 
 struct VerifyReport {
   Superblock sb;                  // newest superblock
-  Findings findings;              // metadata findings, then one per mismatch
+  // The array as the one assembly judged the legs given (roles, health,
+  // conditions; its findings are the metadata findings, as status shows them).
+  Assembly assembly;
+  // What the run itself found: one per mismatch, read errors, an
+  // interrupted operation, the data not compared and why.
+  Findings findings;
   std::vector<Mismatch> mismatches;
   uint64_t regions_compared = 0;
   uint64_t bytes_compared = 0;
   uint64_t repaired = 0;
-  Severity worst() const { return dmirror::worst(findings); }
+  Severity worst() const { return std::max(dmirror::worst(assembly.findings), dmirror::worst(findings)); }
 };
 
-// Errors only when the legs cannot be assembled at all; everything else is
-// a finding.
+// Errors only when the legs cannot be assembled at all (no leg of an array,
+// an unknown incompat feature) or a repair is refused; everything else —
+// a split brain too: nothing is compared then — is a finding.
 DMIRROR_EXPORT Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOptions& options = {});
 
 // Finding text for one mismatch (also used by scrub).

@@ -166,7 +166,9 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
         break;
     }
   }
-  // Damaged superblock copies and journals of the members.
+  // Damaged superblock copies and journals of the members. One damaged or
+  // older copy is a warning, no condition: the leg's other copy and the
+  // other legs still hold the metadata (rule 9; verify --repair rewrites it).
   uint64_t dirty = 0;
   for (const SlotView& v : a.slots) {
     if (v.leg < 0) continue;
@@ -175,7 +177,7 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
       Finding copy = f;
       if (copy.leg.empty()) copy.leg = p.name;
       if (copy.slot < 0) copy.slot = v.slot;
-      if (copy.severity >= Severity::Warning) a.inconsistent = true;
+      if (copy.severity >= Severity::Error) a.inconsistent = true;
       a.findings.push_back(std::move(copy));
     }
     if (!fresh_role(v.state)) continue;

@@ -11,7 +11,7 @@ namespace dmirror::engine {
 
 uint64_t now_seconds() { return static_cast<uint64_t>(std::time(nullptr)); }
 
-Result<LegSet> LegSet::assemble(std::span<BlockDevice* const> devices, const AssembleOptions& options) {
+Result<std::vector<LegProbe>> LegSet::probe(std::span<BlockDevice* const> devices) {
   if (devices.empty()) return make_error(ErrorCode::InvalidArgument, "no legs given");
   std::vector<LegProbe> probes;
   for (BlockDevice* d : devices) {
@@ -19,6 +19,11 @@ Result<LegSet> LegSet::assemble(std::span<BlockDevice* const> devices, const Ass
     const auto& p = probes.back();
     if (p.error && p.error->code == ErrorCode::Unsupported) return std::unexpected(*p.error);
   }
+  return probes;
+}
+
+Result<LegSet> LegSet::assemble(std::span<BlockDevice* const> devices, const AssembleOptions& options) {
+  DMIRROR_ASSIGN_OR_RETURN(auto probes, probe(devices));
   DMIRROR_ASSIGN_OR_RETURN(auto a, assemble_array(probes, options));
   return from_assembly(std::move(a), devices);
 }

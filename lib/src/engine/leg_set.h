@@ -40,6 +40,9 @@ class LegSet {
   // given twice, an unknown incompat feature, split brain without a choice
   // (SplitBrain).
   static Result<LegSet> assemble(std::span<BlockDevice* const> devices, const AssembleOptions& options = {});
+  // The probes assemble() decides from (probe_leg of every device). Errors:
+  // no devices, a leg with an unknown incompat feature (Unsupported).
+  static Result<std::vector<LegProbe>> probe(std::span<BlockDevice* const> devices);
   static Result<LegSet> from_assembly(Assembly assembly, std::span<BlockDevice* const> devices);
 
   // The assembly this set was built from (roles, recovery, health).

@@ -10,12 +10,11 @@
 
 namespace dmirror::ops {
 
-Comparator::Comparator(engine::LegSet& set, uint64_t chunk_bytes)
-    : set_(set), chunk_(std::min(std::max<uint64_t>(chunk_bytes, 4096), set.sb().region_size)) {}
+Comparator::Comparator(engine::LegSet& set, uint64_t chunk_bytes, RegionMarks& marks)
+    : set_(set), marks_(marks), chunk_(std::min(std::max<uint64_t>(chunk_bytes, 4096), set.sb().region_size)) {}
 
 std::optional<Mismatch> Comparator::compare(const Chunk& c, std::span<const uint32_t> slots,
-                                            const RepairChoice& choice, std::span<const uint32_t> copies,
-                                            bool heal_marked) {
+                                            const RepairChoice& choice, std::span<const uint32_t> copies) {
   cur_ = &c;
   const uint64_t pos = c.pos, len = c.len;
   auto is_copy = [&](uint32_t s) { return std::find(copies.begin(), copies.end(), s) != copies.end(); };
@@ -39,7 +38,7 @@ std::optional<Mismatch> Comparator::compare(const Chunk& c, std::span<const uint
   const Superblock& sb = set_.sb();
   const uint64_t rs = sb.region_size;
   m.region = pos / rs;
-  const bool dirty = set_.journals_loaded() && set_.is_dirty(m.region) && !heal_marked;
+  const bool dirty = set_.journals_loaded() && set_.is_dirty(m.region) && !marks_.marked(m.region);
   const bool unsynced = pos + len > sb.resync_offset;
   auto biggest = std::max_element(groups.begin(), groups.end(), [](auto& a, auto& b) { return a.votes < b.votes; });
   std::vector<uint32_t> own;   // slots that read the data themselves, lowest first
@@ -101,20 +100,30 @@ MismatchClass Comparator::classify(const Mismatch& m) const {
   return MismatchClass::Corruption;
 }
 
-void Comparator::repair(const Mismatch& m, std::vector<engine::LegError>& errors) {
-  if (m.source_slot == kNoSlot) return;
+bool Comparator::repair(const Mismatch& m, std::vector<engine::LegError>& errors) {
+  if (m.source_slot == kNoSlot || m.differ.empty()) return false;
   std::span<const std::byte> data(cur_->data(m.source_slot) + (m.offset - cur_->pos), m.length);
+  bool all = true;
   for (uint32_t s : m.differ) {
+    auto& c = set_.mutable_sb().counters[s];
+    // This leg held the losing copy: counted once per region.
+    if (lost_[s] != m.region + 1) {
+      lost_[s] = m.region + 1;
+      ++c.mismatches;
+    }
     if (auto st = set_.dev(s)->write(set_.sb().layout.data_offset + m.offset, data); !st) {
+      ++c.write_errors;
       errors.push_back({s, st.error()});
+      all = false;
       continue;
     }
-    // The losing leg's `mismatches` counter: once per region repaired.
-    if (counted_[s] != m.region + 1) {
-      counted_[s] = m.region + 1;
-      ++set_.mutable_sb().counters[s].mismatches;
+    // ... and was rewritten from the source: counted once per region too.
+    if (corrected_[s] != m.region + 1) {
+      corrected_[s] = m.region + 1;
+      ++c.corrected;
     }
   }
+  return all;
 }
 
 }  // namespace dmirror::ops

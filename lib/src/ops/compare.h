@@ -19,33 +19,40 @@
 
 #include "engine/leg_set.h"
 #include "ops/chunk_reader.h"
+#include "ops/region_marks.h"
 
 namespace dmirror::ops {
 
 class Comparator {
  public:
-  Comparator(engine::LegSet& set, uint64_t chunk_bytes);
+  // `marks`: the run's journal marks, shared with its read-error healer.
+  Comparator(engine::LegSet& set, uint64_t chunk_bytes, RegionMarks& marks);
   uint64_t chunk() const { return chunk_; }
 
   // Compares the copies of `c` held by `slots` (all read successfully).
   // `copies` (a subset of `slots`) hold data copied from another leg by the
-  // read-error healer: they are compared but never vote. `heal_marked`:
-  // the region is dirty only because the healer marked it for a rewrite,
-  // which is no evidence of a crash window.
+  // read-error healer: they are compared but never vote. A region dirty
+  // only because this run marked it (for a heal or a repair) is no
+  // evidence of a crash window.
   std::optional<Mismatch> compare(const Chunk& c, std::span<const uint32_t> slots, const RepairChoice& choice,
-                                  std::span<const uint32_t> copies = {}, bool heal_marked = false);
-  // Writes the chosen content over every differing leg (not flushed).
-  // REQUIRES: `m` came from the last compare(), whose chunk is still valid,
-  // and has a source (m.source_slot != kNoSlot).
-  void repair(const Mismatch& m, std::vector<engine::LegError>& errors);
+                                  std::span<const uint32_t> copies = {});
+  // Writes the chosen content over every differing leg (not flushed; the
+  // caller flushes them). Legs whose repair write failed go to `errors` (write_errors counted) for the caller
+  // to settle. Each leg written counts the mismatch and the correction
+  // (counters `mismatches` and `corrected`, FORMAT.md 2.7). True when every
+  // differing leg was written.
+  // REQUIRES: `m` came from the last compare(), whose chunk is still valid.
+  [[nodiscard]] bool repair(const Mismatch& m, std::vector<engine::LegError>& errors);
 
  private:
   MismatchClass classify(const Mismatch& m) const;
 
   engine::LegSet& set_;
+  RegionMarks& marks_;
   uint64_t chunk_;
   const Chunk* cur_ = nullptr;
-  std::array<uint64_t, kMaxLegs> counted_{};   // per slot: region + 1 last counted as a loss
+  std::array<uint64_t, kMaxLegs> lost_{};        // per slot: region + 1 last counted in `mismatches`
+  std::array<uint64_t, kMaxLegs> corrected_{};   // per slot: region + 1 last counted in `corrected`
 };
 
 }  // namespace dmirror::ops

@@ -37,8 +37,8 @@ struct Run {
 
 }  // namespace
 
-ReadHealer::ReadHealer(engine::LegSet& set, bool may_write, uint32_t from_slot)
-    : set_(set), may_write_(may_write), from_(from_slot), window_(set.sb()),
+ReadHealer::ReadHealer(engine::LegSet& set, bool may_write, RegionMarks& marks, uint32_t from_slot)
+    : set_(set), may_write_(may_write), marks_(marks), from_(from_slot), window_(set.sb()),
       unit_(std::max<uint64_t>(4096, set.sb().logical_block_size)) {}
 
 bool ReadHealer::rewrite(uint32_t slot, uint64_t pos, std::span<const std::byte> data, Error& err) {
@@ -58,26 +58,6 @@ bool ReadHealer::rewrite(uint32_t slot, uint64_t pos, std::span<const std::byte>
   if (auto st = d->read(at, b); !st) return fail(st.error(), "reading back");
   if (std::memcmp(b.data(), data.data(), data.size()) != 0)
     return fail(Error{ErrorCode::Io, EIO, "the leg returned other data than was written"}, "reading back");
-  return true;
-}
-
-bool ReadHealer::mark_region(uint64_t pos, std::vector<engine::LegError>& errors) {
-  const uint64_t reg = pos / set_.sb().region_size;
-  if (!set_.journals_loaded()) return false;   // heal() reports it
-  if (set_.durably_dirty(reg)) return true;
-  const bool was_dirty = set_.is_dirty(reg);
-  set_.mark(reg);
-  std::vector<engine::LegError> failed = set_.write_journals();
-  if (!failed.empty()) {
-    for (auto& e : failed) {
-      ++set_.mutable_sb().counters[e.slot].write_errors;
-      e.error.message = "marking region " + std::to_string(reg) + " in the journal before a rewrite failed: " +
-                        e.error.message;
-      errors.push_back(std::move(e));
-    }
-    return false;
-  }
-  if (!was_dirty) marked_.push_back(reg);
   return true;
 }
 
@@ -129,7 +109,7 @@ Status ReadHealer::heal(Chunk& c, std::vector<uint32_t>& slots, HealResult& res,
       bool agree = true;
       for (uint32_t s : readable)
         agree = agree && std::memcmp(c.data(s) + off, c.data(readable.front()) + off, blen) == 0;
-      const bool crash = set_.journals_loaded() && set_.is_dirty(reg) && !marked(reg);
+      const bool crash = set_.journals_loaded() && set_.is_dirty(reg) && !marks_.marked(reg);
       const bool unsynced = pos + blen > set_.sb().resync_offset;
       if (named) {
         src = from_;
@@ -184,13 +164,13 @@ Status ReadHealer::heal(Chunk& c, std::vector<uint32_t>& slots, HealResult& res,
                        set_.dev(f)->describe(), f});
         continue;
       }
-      if (!mark_region(pos, errors)) continue;
+      if (!marks_.mark(pos / set_.sb().region_size, errors)) continue;
       Error e;
       if (!rewrite(f, pos, std::span<const std::byte>(c.data(src) + off, blen), e)) {
         if (is_out_of_space(e)) {
           // The host's file system is full: the leg is kept, and the region
           // stays dirty so a resync rewrites the block once space is freed.
-          std::erase(marked_, pos / set_.sb().region_size);
+          marks_.keep(pos / set_.sb().region_size);
           errors.push_back({f, e});
           continue;
         }

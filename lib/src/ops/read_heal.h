@@ -17,21 +17,19 @@
 // fine are never rewritten. A block no leg can read is reported (never
 // replaced by zeros) and the chunk is left out of the comparison.
 // Before a rewrite, as before any data write that could tear, the region
-// is marked in the journal of every writable leg and the journal flushed;
-// the caller clears the regions of marked() once the rewrites are durable
-// (clear_journal_regions: after a commit recording journal_kept_since). A
-// region dirty before stays dirty: only a resync may settle it.
+// is marked (RegionMarks: the journal of every writable leg written and
+// flushed); the caller clears the marked regions once the rewrites are
+// durable. A region dirty before stays dirty: only a resync may settle it.
 #pragma once
 
 #include <dmirror/findings.h>
 
-#include <algorithm>
-#include <utility>
 #include <vector>
 
 #include "engine/leg_set.h"
 #include "ops/chunk_reader.h"
 #include "ops/error_window.h"
+#include "ops/region_marks.h"
 
 namespace dmirror::ops {
 
@@ -54,31 +52,25 @@ struct HealResult {
 class ReadHealer {
  public:
   // `may_write` false (verify without --repair): nothing is rewritten or
-  // failed; unreadable blocks are reported only. `from_slot`: the source
-  // the operator named (--from), or kNoSlot.
-  ReadHealer(engine::LegSet& set, bool may_write, uint32_t from_slot = kNoSlot);
+  // failed; unreadable blocks are reported only. `marks`: the run's marks,
+  // shared with its comparator. `from_slot`: the source the operator named
+  // (--from), or kNoSlot.
+  ReadHealer(engine::LegSet& set, bool may_write, RegionMarks& marks, uint32_t from_slot = kNoSlot);
 
   // Heals the read errors of `c` among `slots` (the in-sync legs it was read
   // from). Failed legs are removed from `slots`. Findings go to `out`.
   [[nodiscard]] Status heal(Chunk& c, std::vector<uint32_t>& slots, HealResult& res, Findings& out);
 
-  // Regions this healer marked dirty (each rewrite in them was flushed);
-  // take_marked() hands them over for clearing.
-  std::vector<uint64_t> take_marked() { return std::exchange(marked_, {}); }
-  bool marked(uint64_t region) const { return std::find(marked_.begin(), marked_.end(), region) != marked_.end(); }
 
  private:
   bool rewrite(uint32_t slot, uint64_t pos, std::span<const std::byte> data, Error& err);
-  // Marks the region of `pos` and writes the journals; the legs whose
-  // journal write failed are added to `errors` (false then).
-  bool mark_region(uint64_t pos, std::vector<engine::LegError>& errors);
 
   engine::LegSet& set_;
   bool may_write_;
+  RegionMarks& marks_;
   uint32_t from_;
   ErrorWindow window_;
   uint64_t unit_;
-  std::vector<uint64_t> marked_;
 };
 
 }  // namespace dmirror::ops

@@ -22,7 +22,8 @@ using engine::LegSet;
 class Scrubber {
  public:
   Scrubber(LegSet& set, const ScrubOptions& o, ScrubReport& rep)
-      : set_(set), o_(o), rep_(rep), cmp_(set, o.chunk_bytes), healer_(set, /*may_write=*/true, o.choice.from_slot) {}
+      : set_(set), o_(o), rep_(rep), marks_(set), cmp_(set, o.chunk_bytes, marks_),
+        healer_(set, /*may_write=*/true, marks_, o.choice.from_slot) {}
 
   Status begin() {
     Superblock& sb = set_.mutable_sb();
@@ -54,9 +55,9 @@ class Scrubber {
     c.regions_done = rep_.regions;
     c.mismatches = rep_.mismatches;
     c.repaired = rep_.repaired;
-    // The regions marked for rewrites of unreadable blocks: each rewrite
-    // was flushed, so they are cleared (rule 13: after a kept_since commit).
-    if (std::vector<uint64_t> marked = healer_.take_marked(); !marked.empty()) {
+    // The regions marked for heal rewrites and repairs: every write in them
+    // is flushed now, so they are cleared (rule 13: after a kept_since commit).
+    if (std::vector<uint64_t> marked = marks_.take(); !marked.empty()) {
       std::vector<uint32_t> slots = set_.in_sync_slots();
       DMIRROR_RETURN_IF_ERROR(ops::clear_journal_regions(set_, marked, slots, nullptr));
     }
@@ -128,21 +129,17 @@ class Scrubber {
       }
       std::optional<Mismatch> res;
       const std::vector<uint32_t> compared = heal.compared(slots);
-      if (!heal.skip_compare && compared.size() >= 2)
-        res = cmp_.compare(*c, compared, o_.choice, heal.copies, healer_.marked(p / sb.region_size));
+      if (!heal.skip_compare && compared.size() >= 2) res = cmp_.compare(*c, compared, o_.choice, heal.copies);
       if (res) {
         Mismatch m = std::move(*res);
         ++rep_.mismatches;
         if (o_.repair && m.source_slot != kNoSlot) {
           std::vector<engine::LegError> errors;
-          cmp_.repair(m, errors);
-          m.repaired = errors.empty();
-          if (m.repaired) {
-            ++rep_.repaired;
-            for (uint32_t s : m.differ) touched_.push_back(s);
-          }
-          for (auto& e : errors) ++set_.mutable_sb().counters[e.slot].write_errors;
+          m.repaired = cmp_.repair(m, errors);
+          if (m.repaired) ++rep_.repaired;
           DMIRROR_RETURN_IF_ERROR(ops::settle_errors(set_, errors, slots));
+          for (uint32_t s : m.differ)
+            if (set_.in_sync(s)) touched_.push_back(s);   // written: flushed before the marks are cleared
         }
         rep_.findings.push_back(mismatch_finding(m));
         rep_.found.push_back(std::move(m));
@@ -171,6 +168,7 @@ class Scrubber {
   LegSet& set_;
   const ScrubOptions& o_;
   ScrubReport& rep_;
+  ops::RegionMarks marks_;   // shared by the healer and the comparator
   ops::Comparator cmp_;
   ops::ReadHealer healer_;
   std::vector<uint32_t> touched_;

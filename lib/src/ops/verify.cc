@@ -10,6 +10,7 @@
 #include "ops/compare.h"
 #include "ops/leg_io.h"
 #include "ops/read_heal.h"
+#include "ops/region_marks.h"
 #include "ops/resync_core.h"
 #include "ops/throttle.h"
 #include "ops/verify_internal.h"
@@ -17,13 +18,25 @@
 namespace dmirror {
 
 Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOptions& o) {
-  DMIRROR_ASSIGN_OR_RETURN(auto set, engine::LegSet::assemble(legs));
-  set.set_read_only(!o.repair);
+  // The metadata is judged by the one assembly, as status judges it.
+  DMIRROR_ASSIGN_OR_RETURN(auto probes, engine::LegSet::probe(legs));
+  DMIRROR_ASSIGN_OR_RETURN(Assembly assembly, assemble_array(probes));
   VerifyReport rep;
-  rep.sb = set.sb();
-  ops::verify_metadata(set, rep.findings);
-  if (o.repair && set.sb().has_flag(sbflag::kKernelOwnsSync))
+  rep.sb = assembly.sb;
+  rep.assembly = assembly;
+  if (o.repair && assembly.sb.has_flag(sbflag::kKernelOwnsSync))
     return make_error(ErrorCode::Busy, "an online volume owns this array; deactivate it before repairing");
+  auto made = engine::LegSet::from_assembly(std::move(assembly), legs);
+  if (!made) {
+    // A split brain, a duplicate or foreign leg: the assembly's findings say
+    // what is wrong; there are no legs to compare until it is settled.
+    rep.findings.push_back({Severity::Warning, "nothing-to-compare",
+                            "the data was not compared: " + made.error().message, "", -1});
+    return rep;
+  }
+  engine::LegSet& set = *made;
+  set.set_read_only(!o.repair);
+  ops::verify_metadata(set, rep.findings);
 
   std::vector<uint32_t> slots = set.in_sync_slots();
   if (slots.size() < 2) {
@@ -39,7 +52,8 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
   } else {
     for (uint64_t r = 0; r < sb.nr_regions; ++r) regions.push_back(r);
   }
-  ops::Comparator cmp(set, o.chunk_bytes);
+  ops::RegionMarks marks(set);   // shared by the healer and the comparator
+  ops::Comparator cmp(set, o.chunk_bytes, marks);
   ops::Throttle th(o.control, "verify", regions.size() * rs);
   std::vector<uint32_t> touched;
   // Every leg's chunks are read ahead, concurrently, while earlier ones
@@ -60,7 +74,7 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
   };
   ops::ChunkReader reader(set, *queue, slots, cmp.chunk(), next_range);
   // Read-only: read errors are findings. --repair: they are healed like scrub heals them.
-  ops::ReadHealer healer(set, o.repair, o.choice.from_slot);
+  ops::ReadHealer healer(set, o.repair, marks, o.choice.from_slot);
   uint64_t corrected = 0;
   while (ops::Chunk* c = reader.next_mutable()) {
     const uint64_t pos = c->pos, len = c->len;
@@ -72,18 +86,15 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
     const std::vector<uint32_t> compared = heal.compared(slots);
     if (!heal.skip_compare && compared.size() >= 2) {
       rep.bytes_compared += len * compared.size();
-      if (auto res = cmp.compare(*c, compared, o.choice, heal.copies, healer.marked(region))) {
+      if (auto res = cmp.compare(*c, compared, o.choice, heal.copies)) {
         Mismatch m = std::move(*res);
         if (o.repair && m.source_slot != kNoSlot) {
           std::vector<engine::LegError> errors;
-          cmp.repair(m, errors);
-          m.repaired = errors.empty();
-          if (m.repaired) {
-            ++rep.repaired;
-            for (uint32_t s : m.differ) touched.push_back(s);
-          }
-          for (auto& e : errors) ++set.mutable_sb().counters[e.slot].write_errors;
+          m.repaired = cmp.repair(m, errors);
+          if (m.repaired) ++rep.repaired;
           DMIRROR_RETURN_IF_ERROR(ops::settle_errors(set, errors, slots));
+          for (uint32_t s : m.differ)
+            if (set.in_sync(s)) touched.push_back(s);   // written: flushed before the marks are cleared
         }
         rep.findings.push_back(mismatch_finding(m));
         rep.mismatches.push_back(std::move(m));
@@ -97,8 +108,8 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
     std::vector<engine::LegError> errors;
     ops::flush_targets(set, touched, errors);
     DMIRROR_RETURN_IF_ERROR(ops::settle_errors(set, errors, touched));
-    // Regions marked for the rewrites of unreadable blocks (each flushed).
-    DMIRROR_RETURN_IF_ERROR(ops::clear_journal_regions(set, healer.take_marked(), slots, nullptr));
+    // The regions marked before the heal rewrites and the repairs, all flushed now.
+    DMIRROR_RETURN_IF_ERROR(ops::clear_journal_regions(set, marks.take(), slots, nullptr));
     set.record_event(EventType::VerifyFinished, kNoSlot, {rep.findings.size(), rep.mismatches.size()},
                      "verify --repair: " + std::to_string(rep.mismatches.size()) + " mismatches, " +
                          std::to_string(rep.repaired) + " repaired, " + std::to_string(corrected) +

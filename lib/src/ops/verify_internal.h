@@ -10,7 +10,8 @@ namespace dmirror::ops {
 
 using engine::LegSet;
 
-// Metadata checks; loads the journals into `set` (findings on failure).
+// The metadata checks the assembly does not make (an interrupted operation);
+// loads the journals into `set` (a finding when they cannot be).
 void verify_metadata(LegSet& set, Findings& out);
 
 }  // namespace dmirror::ops
