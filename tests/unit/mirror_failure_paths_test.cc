@@ -220,5 +220,26 @@ TEST(MirrorFailurePaths, AFailedDataWriteCountsAsAWriteErrorOfTheLeg) {
   }
 }
 
+// The commit that records journal_kept_since before a lazy clear may itself
+// fail a leg: then the array is degraded and no bit may be cleared
+// (FORMAT.md 2.6 rule 12), as the offline clear_journal_regions re-checks.
+TEST(MirrorFailurePaths, ALegLostByTheKeptSinceCommitKeepsTheJournalBits) {
+  TestLegs legs({.legs = 3});
+  const Layout& l = legs.created().layout;
+  auto m = open_mirror(legs.devices(), MirrorOptions{.clear_delay_ms = 0});
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(m->write(0, pattern(4096, 1)));
+  ASSERT_TRUE(m->flush());   // region 0 was written in this interval: kept
+  for (uint32_t s = 0; s < 3; ++s) ASSERT_TRUE(journal_dirty(legs, s, 0)) << "slot " << s;
+  // The next commit (journal_kept_since, before clearing region 0) fails on slot 2.
+  legs.faulty(2).add_rule(FaultRule{.op = FaultOp::Write, .offset = l.sb_offset[0], .length = 4096, .nth = 1});
+  ASSERT_TRUE(m->flush());
+  EXPECT_EQ(m->legs()[2].state, LegState::Failed);
+  for (uint32_t s : {0u, 1u}) {
+    EXPECT_EQ(legs.superblock(s).legs[2].state, LegState::Failed) << "slot " << s;
+    EXPECT_TRUE(journal_dirty(legs, s, 0)) << "slot " << s << ": a bit was cleared while slot 2 is failed";
+  }
+}
+
 }  // namespace
 }  // namespace dmirror
