@@ -160,9 +160,10 @@ static void heal_read_error(Mirror::Impl& m, uint32_t bad, uint32_t good, uint64
                                        st.error().message + ")"}});
       break;
     }
-    // Mark before write, as for any write to the region.
+    // Mark before write, as for any write to the region: what is on disk
+    // decides, as in process_writes (a bit may be dirty in memory only).
     const uint64_t reg = pos / rs;
-    if (!m.set.is_dirty(reg)) {
+    if (!m.set.durably_dirty(reg)) {
       m.set.mark(reg);
       ++m.stats.journal_commits;
       if (!m.fail(m.set.write_journals()) || !m.set.writable(bad)) return;
