@@ -27,6 +27,7 @@ constexpr uint64_t kSize = 64 * 1024;
 struct Drive {
   std::vector<BlockDevice*> legs;
   std::vector<BlockDevice*> degraded;   // non-empty: every other reopen uses only these legs
+  uint32_t absent = 0;                  // the slot those reopens leave out
   IoEngineKind io = IoEngineKind::Sync;
 };
 
@@ -54,17 +55,24 @@ void drive_writes(const Drive& d, WriteModel& model, uint64_t seed, int ops) {
       if ((*m)->flush()) model.flushed();
     } else {
       if ((*m)->close()) model.flushed();
+      model.session_closed();
       m = std::unexpected(Error{});
       use_degraded = !use_degraded && !d.degraded.empty();
       // A degraded open may be refused (it can need the caller's consent):
       // then every leg is used.
-      if (use_degraded) m = Mirror::open(d.degraded, options);
+      if (use_degraded) {
+        MirrorOptions without = options;
+        without.allow_degraded = true;   // the operator's consent (--degraded)
+        m = Mirror::open(d.degraded, without);
+        if (m) model.degraded_session_opened(d.absent);
+      }
       if (!m) m = Mirror::open(d.legs, options);
       if (!m) return;
     }
   }
   if ((*m)->flush()) model.flushed();
   if ((*m)->close()) model.flushed();
+  model.session_closed();
 }
 
 std::vector<BlockDevice*> first(std::vector<BlockDevice*>& devs, uint32_t n) {
@@ -128,7 +136,7 @@ CrashWorkload engine_degraded_reopen_workload(uint64_t seed, int ops, uint32_t m
   for (uint32_t i = 0; i < 3; ++i)
     if (i != missing_slot) w.subset.push_back(i);
   w.run = [=](std::vector<BlockDevice*>& devs, WriteModel& model) {
-    Drive d{.legs = first(devs, 3)};
+    Drive d{.legs = first(devs, 3), .absent = missing_slot};
     for (uint32_t i : w.subset) d.degraded.push_back(devs[i]);
     drive_writes(d, model, seed, ops);
   };

@@ -195,6 +195,27 @@ std::optional<std::string> DegradedJournalWatch::step(const std::vector<BlockDev
   return std::nullopt;
 }
 
+std::optional<std::string> check_missing_recorded(const std::vector<BlockDevice*>& durable, size_t array_legs,
+                                                  const std::vector<WriteModel::DegradedSession>& sessions,
+                                                  const std::vector<uint64_t>& first_data, uint64_t k) {
+  for (size_t i = 0; i < sessions.size(); ++i) {
+    const auto& s = sessions[i];
+    if (first_data[i] == 0 || k < first_data[i] || k > s.closed) continue;
+    for (size_t leg = 0; leg < array_legs; ++leg) {
+      if (leg == s.absent) continue;
+      auto m = read_leg(*durable[leg]);
+      if (!m) return "check 7: leg " + std::to_string(leg) + " has no valid durable superblock";
+      LegState st = m->sb.legs[s.absent].state;
+      if (st != LegState::Missing && st != LegState::Failed)
+        return "check 7: the session without slot " + std::to_string(s.absent) + " issued its first data write (I/O " +
+               std::to_string(first_data[i]) + ") but leg " + std::to_string(leg) + "'s durable superblock (seqno " +
+               std::to_string(m->sb.seqno) + ") still has that slot " + std::string(leg_state_name(st)) +
+               " (FORMAT.md 2.6 rule 11: the absent leg is recorded missing before any data write)";
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> check_engine(const std::vector<BlockDevice*>& legs, const CrashWorkload& w,
                                         const WriteModel& model, uint64_t k, bool refusal_ok) {
   auto opened = Mirror::open(legs, w.engine);

@@ -40,6 +40,16 @@ class DegradedJournalWatch {
   std::vector<uint64_t> kept_;   // regions dirty at some point since the array became degraded
 };
 
+// Check 7, over the durable images: from the first data write of a session
+// opened without a leg (WriteModel::degraded_sessions) until that session
+// ends, every present leg's superblock records the absent slot missing (or
+// failed): FORMAT.md 2.6 rule 11, the record is durable before any data
+// write of the session. `first_data` is per session: the I/O number of its
+// first data write, 0 when it wrote none.
+std::optional<std::string> check_missing_recorded(const std::vector<BlockDevice*>& durable, size_t array_legs,
+                                                  const std::vector<WriteModel::DegradedSession>& sessions,
+                                                  const std::vector<uint64_t>& first_data, uint64_t k);
+
 // Checks 3 and 4: the engine opened on `legs` with w.engine. `refusal_ok`:
 // a refused open is no failure (a degraded open may need consent).
 std::optional<std::string> check_engine(const std::vector<BlockDevice*>& legs, const CrashWorkload& w,

@@ -89,6 +89,18 @@ CrashResult explore_crashes(const CrashWorkload& w, const CrashExplore& how) {
   CrashReplay replay(g);
   std::vector<uint64_t> floor(devs.size(), 0);
   DegradedJournalWatch watch;
+  // Check 7: the first data write of each session opened without a leg.
+  std::vector<uint64_t> first_data;
+  for (const auto& s : model.degraded_sessions()) {
+    uint64_t at = 0;
+    for (const CrashOp& op : g.history())
+      if (!op.flush && op.clock > s.opened && op.clock <= s.closed && op.leg != s.absent &&
+          op.offset >= kTestDataOffset) {
+        at = op.clock;
+        break;
+      }
+    first_data.push_back(at);
+  }
   for (uint64_t k = 0;; k = std::min(k + how.stride, res.ios)) {
     replay.advance_to(k);
     // Seqnos of what is durable at k never go backwards as k grows.
@@ -100,6 +112,8 @@ CrashResult explore_crashes(const CrashWorkload& w, const CrashExplore& how) {
       floor[i] = std::max(floor[i], m->sb.seqno);
     }
     if (auto e = watch.step(raw(durable), w.array.legs)) fail(k, "policy=durable: " + *e);
+    if (auto e = check_missing_recorded(raw(durable), w.array.legs, model.degraded_sessions(), first_data, k))
+      fail(k, "policy=durable: " + *e);
     for (CrashPolicy p : how.policies) {
       ++res.points;
       if (auto e = check_point(replay, p, how.seed ^ (k * 7919), w, model, k, floor))

@@ -22,7 +22,11 @@
 //      with `rejoin`, then again through an engine opened on every leg;
 //   6. with `recover` (an operator's offline action after the crash: resume
 //      a scrub, rerun a replace, resync), on fresh images: after it every
-//      in-sync leg is byte-identical and check 4 holds again.
+//      in-sync leg is byte-identical and check 4 holds again;
+//   7. from the first data write of a session opened without a leg (the
+//      workload tells the WriteModel) until it ends, the present legs'
+//      durable superblocks record the absent slot missing (FORMAT.md 2.6
+//      rule 11; otherwise a split brain would look like a leg merely behind).
 // A leg may carry unreadable sectors (CrashDevice::make_unreadable): checks
 // 2 and 3 compare only the legs that read a region, and a read through the
 // engine (check 4) may fail only where no leg that may serve it reads it.

@@ -37,6 +37,14 @@ void WriteModel::write_acked_durable() {
   flushed();   // from now on the write is pinned exactly like a flushed one
 }
 
+void WriteModel::degraded_session_opened(uint32_t absent_slot) {
+  degraded_.push_back({.opened = clock_->clock(), .absent = absent_slot});
+}
+
+void WriteModel::session_closed() {
+  if (!degraded_.empty() && degraded_.back().closed == UINT64_MAX) degraded_.back().closed = clock_->clock();
+}
+
 void WriteModel::flushed() {
   Flush f;
   f.clock = clock_->clock();

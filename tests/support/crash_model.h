@@ -31,6 +31,22 @@ class WriteModel {
   void write_acked_durable();
   void flushed();                       // a flush of the volume returned success
 
+  // Sessions of the array opened without one of its legs: call
+  // degraded_session_opened() right after Mirror::open on the legs without
+  // `absent_slot` succeeded, and session_closed() when any session ends.
+  // The harness checks that the absent slot is durably recorded missing
+  // before the first data write issued after the open (FORMAT.md 2.6 rule
+  // 11). The recovery at open is left out: it copies only regions dirty in
+  // every leg's journal, which stay dirty while a leg is absent (rule 12).
+  struct DegradedSession {
+    uint64_t opened = 0;            // clock when the open returned
+    uint64_t closed = UINT64_MAX;   // clock when the session ended
+    uint32_t absent = 0;
+  };
+  void degraded_session_opened(uint32_t absent_slot);
+  void session_closed();
+  const std::vector<DegradedSession>& degraded_sessions() const { return degraded_; }
+
   // Whether `data` (at `offset`, sector aligned) is allowed after a power
   // cut after I/O number k. On failure `bad_offset` is the first bad sector.
   bool allowed(uint64_t k, uint64_t offset, std::span<const std::byte> data, uint64_t* bad_offset) const;
@@ -52,6 +68,7 @@ class WriteModel {
   std::vector<uint64_t> initial_;
   std::vector<Write> writes_;
   std::vector<Flush> flushes_;
+  std::vector<DegradedSession> degraded_;
 };
 
 uint64_t sector_hash(std::span<const std::byte> sector);

@@ -128,6 +128,31 @@ TEST(MirrorFailurePaths, BitDirtyOnOneLegOnlyIsJournaledOnEveryLegBeforeAWrite) 
   EXPECT_TRUE(journal_dirty(legs, 1, 5)) << "slot 1 took a write to a region clean in its journal";
 }
 
+// The same for a read heal: it rewrites the unreadable block only after the
+// region is dirty on that leg's disk, not merely in memory.
+TEST(MirrorFailurePaths, BitDirtyOnOneLegOnlyIsJournaledOnTheHealedLegBeforeARewrite) {
+  TestLegs legs({.legs = 3});
+  {
+    auto j = WriteIntentJournal::load(legs.raw(0), legs.superblock(0));
+    ASSERT_TRUE(j);
+    j->mark(5);
+    ASSERT_TRUE(j->write_pending(legs.raw(0)));
+    ASSERT_TRUE(legs.raw(0).flush());
+  }
+  ASSERT_FALSE(journal_dirty(legs, 1, 5));
+  MirrorOptions o;
+  o.allow_degraded = true;
+  o.read_policy = ReadPolicy::Preferred;
+  o.preferred_slot = 1;
+  auto m = open_mirror(legs.devices_except(2), o);
+  ASSERT_TRUE(m);
+  legs.faulty(1).fail_reads_until_written(legs.data_offset() + 5 * 4096, 4096);
+  std::vector<std::byte> buf(4096);
+  ASSERT_TRUE(m->read(5 * 4096, buf));
+  ASSERT_EQ(m->superblock().counters[1].corrected, 1u) << "the block was healed";
+  EXPECT_TRUE(journal_dirty(legs, 1, 5)) << "slot 1 was rewritten in a region clean in its journal";
+}
+
 // The state an import of the kernel's state leaves: dirty bits, Dirty clear.
 TEST(MirrorFailurePaths, DirtyBitsWithoutTheDirtyFlagAreRecoveredAtOpen) {
   TestLegs legs;
@@ -236,6 +261,27 @@ TEST(MirrorFailurePaths, AFailedLegIsReportedWithWhatFailed) {
       EXPECT_NE(f.message.find(std::strerror(EIO)), std::string::npos) << f.message;
     }
   EXPECT_TRUE(reported);
+}
+
+// The commit that records journal_kept_since before a lazy clear may itself
+// fail a leg: then the array is degraded and no bit may be cleared
+// (FORMAT.md 2.6 rule 12), as the offline clear_journal_regions re-checks.
+TEST(MirrorFailurePaths, ALegLostByTheKeptSinceCommitKeepsTheJournalBits) {
+  TestLegs legs({.legs = 3});
+  const Layout& l = legs.created().layout;
+  auto m = open_mirror(legs.devices(), MirrorOptions{.clear_delay_ms = 0});
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(m->write(0, pattern(4096, 1)));
+  ASSERT_TRUE(m->flush());   // region 0 was written in this interval: kept
+  for (uint32_t s = 0; s < 3; ++s) ASSERT_TRUE(journal_dirty(legs, s, 0)) << "slot " << s;
+  // The next commit (journal_kept_since, before clearing region 0) fails on slot 2.
+  legs.faulty(2).add_rule(FaultRule{.op = FaultOp::Write, .offset = l.sb_offset[0], .length = 4096, .nth = 1});
+  ASSERT_TRUE(m->flush());
+  EXPECT_EQ(m->legs()[2].state, LegState::Failed);
+  for (uint32_t s : {0u, 1u}) {
+    EXPECT_EQ(legs.superblock(s).legs[2].state, LegState::Failed) << "slot " << s;
+    EXPECT_TRUE(journal_dirty(legs, s, 0)) << "slot " << s << ": a bit was cleared while slot 2 is failed";
+  }
 }
 
 }  // namespace

@@ -39,9 +39,12 @@ Status Mirror::Impl::process_flush(bool closing) {
       // Rule 13: a leg image at this seqno or later holds every write
       // whose bit is cleared now.
       DMIRROR_RETURN_IF_ERROR(commit(true));
-      for (uint64_t reg : idle) set.clear(reg);
-      ++stats.journal_commits;
-      DMIRROR_RETURN_IF_ERROR(fail(set.write_journals()));
+      // That commit may have failed a leg (rule 12): then nothing is cleared.
+      if (!set.degraded()) {
+        for (uint64_t reg : idle) set.clear(reg);
+        ++stats.journal_commits;
+        DMIRROR_RETURN_IF_ERROR(fail(set.write_journals()));
+      }
     }
   }
   std::fill(written.begin(), written.end(), 0);

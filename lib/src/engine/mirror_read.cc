@@ -186,8 +186,9 @@ static void heal_read_error(Mirror::Impl& m, uint32_t bad, uint32_t good, uint64
         continue;
       }
     }
-    // Mark before write, as for any write to the region.
-    if (!m.set.is_dirty(reg)) {
+    // Mark before write, as for any write to the region: what is on disk
+    // decides, as in process_writes (a bit may be dirty in memory only).
+    if (!m.set.durably_dirty(reg)) {
       m.set.mark(reg);
       ++m.stats.journal_commits;
       if (!m.fail(m.set.write_journals()) || !m.set.writable(bad)) return;
