@@ -41,6 +41,13 @@ class Comparator {
   // to settle. Each leg written counts the mismatch and the correction
   // (counters `mismatches` and `corrected`, FORMAT.md 2.7). True when every
   // differing leg was written.
+  // The region is not marked in the journal first: a mark would make the
+  // region look like a crash window, and a resync after a crash would then
+  // settle it from the lowest slot — possibly the copy the repair was
+  // undoing. A repair write torn by a power cut leaves each sector of the
+  // target old or new (sectors are written atomically, FORMAT.md 1.1):
+  // the target is no worse than before, and the next check finds the
+  // mismatch again with the same evidence.
   // REQUIRES: `m` came from the last compare(), whose chunk is still valid.
   [[nodiscard]] bool repair(const Mismatch& m, std::vector<engine::LegError>& errors);
 

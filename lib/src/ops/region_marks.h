@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // RegionMarks: the write path's rule for the data writes of the offline
-// checks (a read-error heal's rewrite, a mismatch repair): before a write
+// checks (a read-error heal's rewrite; a mismatch repair is not marked, see
+// Comparator::repair): before a write
 // that could tear, its region is marked in the journal of every writable
 // leg and the journals flushed, so a crash in the middle leaves the region
 // dirty — evidence for the next resync. The caller clears the regions it
