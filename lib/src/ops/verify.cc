@@ -28,8 +28,10 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
     return make_error(ErrorCode::Busy, "an online volume owns this array; deactivate it before repairing");
   auto made = engine::LegSet::from_assembly(std::move(assembly), legs);
   if (!made) {
-    // A split brain, a duplicate or foreign leg: the assembly's findings say
-    // what is wrong; there are no legs to compare until it is settled.
+    // A split brain, a duplicate or foreign leg: a repair is refused as
+    // every writer refuses it; a check reports the assembly's findings (no
+    // legs to compare until it is settled).
+    if (o.repair) return std::unexpected(made.error());
     rep.findings.push_back({Severity::Warning, "nothing-to-compare",
                             "the data was not compared: " + made.error().message, "", -1});
     return rep;
