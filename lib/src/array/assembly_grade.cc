@@ -28,14 +28,19 @@ Recovery recovery_for(const Assembly& a, const std::vector<LegProbe>& probes, co
   };
   if (full_rebuild(a.sb.legs[slot]) || (own.slot < kMaxLegs && full_rebuild(own.legs[own.slot]))) return Recovery::Full;
   if (own.seqno < a.sb.journal_kept_since) return Recovery::Full;
-  // An image written while the authority's leg was absent (the losing side
-  // of a settled split brain, taken back) holds writes of its own that no
-  // journal of the authority's line records — unless the authority's leg
-  // rejoined this leg's line after that image (then it holds them).
-  if (const uint32_t as = a.sb.slot; as < kMaxLegs && own.legs[as].uuid == a.sb.legs[as].uuid &&
-                                     (own.legs[as].state == LegState::Missing || own.legs[as].state == LegState::Failed) &&
-                                     a.sb.legs[as].state_seq <= own.seqno)
-    return Recovery::Full;
+  for (uint32_t s = 0; s < kMaxLegs; ++s) {
+    // An image written while a fresh member's leg was absent (the losing
+    // side of a settled split brain, taken back) holds writes of its own
+    // that no journal of the fresh line records — unless that leg rejoined
+    // this leg's line after the image (then it holds them).
+    if (m.leg[s] < 0 || s == slot) continue;
+    const Superblock& fresh = probes[static_cast<size_t>(m.leg[s])].meta->sb;
+    if (fresh.seqno != a.sb.seqno || m.diverged[s]) continue;
+    const LegEntry& seen = own.legs[s];
+    if (seen.uuid == a.sb.legs[s].uuid && (seen.state == LegState::Missing || seen.state == LegState::Failed) &&
+        a.sb.legs[s].state_seq <= own.seqno)
+      return Recovery::Full;
+  }
   for (uint32_t s = 0; s < kMaxLegs; ++s) {
     if (m.leg[s] < 0 || s == slot) continue;
     const LegProbe& p = probes[static_cast<size_t>(m.leg[s])];
