@@ -88,7 +88,7 @@ Result<std::unique_ptr<DmControl>> open_online_control() {
     if (made) ::rmdir("/dev/mapper");
   }
   return make_error(ErrorCode::Unsupported,
-                    "device-mapper is not available on this system: /dev/mapper/control is missing and the "
+                    "device-mapper is not available on this system: /dev/mapper/control is missing or no driver answers it, and the "
                     "dm_mod module could not be loaded. Load it (modprobe dm_mod) or use a kernel with "
                     "device-mapper; offline commands still work");
 }

@@ -207,7 +207,7 @@ Result<ReplaceReport> replace(std::span<BlockDevice* const> legs, uint32_t old_s
                             (recorded.empty() ? std::string("that device") : recorded) +
                             " as the new leg to resume it, or add --restart to start over onto " + new_dev.describe());
     if (o.restart) {
-      DMIRROR_RETURN_IF_ERROR(ops::retire_replace_target(set, old_slot, target));
+      DMIRROR_RETURN_IF_ERROR(ops::retire_replace_target(set, old_slot, target, "half-copied, retired (--restart)"));
       rep.restarted = true;
     } else {
       DMIRROR_RETURN_IF_ERROR(set.load_journals());

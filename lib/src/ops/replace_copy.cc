@@ -30,23 +30,9 @@ Error give_up_target(LegSet& set, uint32_t t, const Error& e) {
   std::string what = "; it is recorded " + std::string(leg_state_name(sb.legs[t].state));
   if (sb.checkpoint.op == OfflineOp::Replace && sb.checkpoint.target_slot == t) {
     const uint32_t old = sb.checkpoint.source_slot;
-    if (sb.legs[old].state == LegState::Replacing) {
-      sb.legs[old].state = LegState::InSync;
-      sb.legs[old].state_seq = sb.seqno + 1;
-    }
-    sb.legs[old].replacement_slot = kNoSlot;
-    sb.checkpoint = Checkpoint{};
-    LegEntry& leg = sb.legs[t];
-    leg.state = LegState::Removed;
-    leg.state_seq = sb.seqno + 1;
-    leg.recovery_offset = kOffsetInSync;
-    leg.replacement_slot = kNoSlot;
-    leg.flags = 0;
-    set.attach(t, nullptr);
-    set.record_event(EventType::LegRemoved, t, {},
-                     name + ", the new leg of a replace of slot " + std::to_string(old) +
-                         ", failed during the copy and was retired: the replace is cancelled");
-    if (Status st = set.commit(); !st) return st.error();
+    if (Status st = retire_replace_target(set, old, t, "failed during the copy and was retired: the replace is cancelled");
+        !st)
+      return st.error();
     what = "; the replace is cancelled, slot " + std::to_string(t) + " retired, and slot " + std::to_string(old) +
            " keeps its role: replace it by another device";
   }

@@ -28,7 +28,7 @@ std::string recorded_replace_device(const LegSet& set, uint32_t old_slot, uint32
   return found;
 }
 
-Status retire_replace_target(LegSet& set, uint32_t old_slot, uint32_t target) {
+Status retire_replace_target(LegSet& set, uint32_t old_slot, uint32_t target, const std::string& why) {
   const std::string name = set.leg_name(target);
   Superblock& sb = set.mutable_sb();
   LegEntry& t = sb.legs[target];
@@ -46,8 +46,7 @@ Status retire_replace_target(LegSet& set, uint32_t old_slot, uint32_t target) {
   sb.checkpoint = Checkpoint{};
   set.attach(target, nullptr);   // nothing more is written to the half-copied leg
   set.record_event(EventType::LegRemoved, target, {},
-                   name + ", the half-copied leg of an interrupted replace of slot " + std::to_string(old_slot) +
-                       ", retired (--restart)");
+                   name + ", the new leg of a replace of slot " + std::to_string(old_slot) + ", " + why);
   return set.commit();
 }
 

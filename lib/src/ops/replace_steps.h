@@ -22,8 +22,10 @@ namespace dmirror::ops {
 // What the event history recorded as the device of a replace of
 // `old_slot` by `target` (the `replace started` event), or "".
 std::string recorded_replace_device(const engine::LegSet& set, uint32_t old_slot, uint32_t target);
-// Retires the half-copied leg of an interrupted replace (removed, detached,
-// a `leg removed` event) and gives the old leg back its state. Commits.
-[[nodiscard]] Status retire_replace_target(engine::LegSet& set, uint32_t old_slot, uint32_t target);
+// Retires the half-copied leg of a replace (removed, detached, a `leg
+// removed` event saying `why`) and gives the old leg back its state.
+// Commits.
+[[nodiscard]] Status retire_replace_target(engine::LegSet& set, uint32_t old_slot, uint32_t target,
+                                           const std::string& why);
 
 }  // namespace dmirror::ops
