@@ -23,7 +23,7 @@ contains "online check mismatches"
 contains "65536 bytes differed (128 sectors"
 expect_rc 4 dmirrorctl status $L0 $L1 --json
 contains '"mismatch_count": 128'
-expect_rc 16 dmirrorctl scrub vol3 --from 1
+expect_rc 8 dmirrorctl scrub vol3 --from 1
 contains "copies from its first in-sync leg"
 expect_rc 4 dmirrorctl scrub vol3
 contains "online check mismatches"

@@ -45,7 +45,7 @@ contains "no volume 'vol0' is active"
 
 # A degraded start only on request; the missing leg is recorded missing
 # (not failed), misses writes, and is rebuilt in full when it returns.
-expect_rc 2 dmirrorctl activate $L0
+expect_rc 8 dmirrorctl activate $L0
 contains "--degraded"
 expect_rc 0 dmirrorctl activate $L0 --degraded
 contains "starting degraded: slot(s) 1 missing"

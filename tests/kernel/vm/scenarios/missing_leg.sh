@@ -10,7 +10,7 @@ expect_rc 0 dmirrorctl deactivate vol7
 
 before0=$(sum_mib $L0 0 $((64 * MIB)))
 before1=$(sum_mib $L1 0 $((64 * MIB)))
-expect_rc 2 dmirrorctl activate $L0
+expect_rc 8 dmirrorctl activate $L0
 contains "slot 1 (leg uuid"
 contains "--degraded"
 check "nothing activated" test ! -e /dev/mapper/vol7

@@ -110,7 +110,7 @@ check "the read-only read was served by leg 0" test "$(md5sum </tmp/back | cut -
 expect_counter 1 read_errors 0
 check "leg1 still cannot read the bad range" \
   sh -c "! dd if=$LEG1 of=/dev/null bs=4096 skip=$((BAD / 8)) count=1 iflag=direct 2>/dev/null"
-expect_rc 0 dmirrorctl io read $L0 $LEG1 --offset $BAD_OFF --length 8192 --to /tmp/back --prefer 1 --heal
+expect_rc 1 dmirrorctl io read $L0 $LEG1 --offset $BAD_OFF --length 8192 --to /tmp/back --prefer 1 --heal
 check "the healing read returned the data written" test "$(md5sum </tmp/back | cut -d' ' -f1)" = "$want2"
 expect_counter 1 read_errors 2
 expect_counter 1 corrected 2
@@ -124,7 +124,7 @@ contains "scrub clean: 56 regions, 0 mismatches"
 info "3. eleven blocks that heal on rewrite: past the error limit, the leg is failed"
 fresh_array
 splice heal 11
-expect_rc 2 dmirrorctl scrub $L0 $LEG1
+expect_rc 8 dmirrorctl scrub $L0 $LEG1
 contains "more than 10 read errors within 600 s"
 expect_counter 1 read_errors 11
 expect_counter 1 corrected 10
@@ -134,7 +134,7 @@ expect_counter 0 state in_sync
 info "4. a block that cannot be rewritten (error target): a write error, the leg failed, nothing healed"
 fresh_array
 splice error 1
-expect_rc 2 dmirrorctl scrub $L0 $LEG1
+expect_rc 8 dmirrorctl scrub $L0 $LEG1
 contains "rewriting the unreadable block at offset $BAD_OFF length 4096 failed"
 case $OUT in *"read back good"*) fail "a failed rewrite was reported healed" ;; *) pass "nothing reported healed" ;; esac
 expect_counter 1 read_errors 1
@@ -146,7 +146,7 @@ expect_rc 0 dmirrorctl io read $L0 $LEG1 --offset $BAD_OFF --length 4096 --to /t
 info "5. a block that drops its rewrite (flakey drop_writes): the read-back catches it"
 fresh_array
 splice lying 1
-expect_rc 2 dmirrorctl scrub $L0 $LEG1
+expect_rc 8 dmirrorctl scrub $L0 $LEG1
 contains "reading back the unreadable block at offset $BAD_OFF length 4096 failed"
 case $OUT in *"read back good"*) fail "a lost rewrite was reported healed" ;; *) pass "nothing reported healed" ;; esac
 expect_counter 1 write_errors 1
