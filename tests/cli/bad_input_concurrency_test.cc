@@ -92,6 +92,7 @@ TEST_F(BadTiming, SecondScrubOfTheSameArrayIsRefusedAsBusy) {
   // Stopped, the first scrub keeps its locks and commits no checkpoint: the
   // legs are still as they were unless the refused scrub wrote to them.
   first.signal(SIGSTOP);
+  LegSnapshot::settled({a, b});   // its last submitted writes have landed
   const std::string a0 = read_file(a), b0 = read_file(b);
   auto r = run_tool({"scrub", a, b, "--lock-dir", dir.path()});
   const bool a_same = read_file(a) == a0, b_same = read_file(b) == b0;

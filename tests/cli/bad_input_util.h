@@ -13,6 +13,7 @@
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <string>
@@ -27,6 +28,20 @@ class LegSnapshot {
  public:
   explicit LegSnapshot(std::vector<std::string> legs) : legs_(std::move(legs)) {
     for (const auto& l : legs_) data_.push_back(read_file(l));
+  }
+  // A snapshot taken once the legs stopped changing: two reads 200 ms
+  // apart agree (up to 5 s). For a holder just stopped with SIGSTOP whose
+  // last submitted writes may still be landing through a loop device.
+  static LegSnapshot settled(std::vector<std::string> legs) {
+    ::sync();
+    LegSnapshot s(legs);
+    for (int i = 0; i < 25; ++i) {
+      ::usleep(200000);
+      LegSnapshot again(legs);
+      if (again.data_ == s.data_) break;
+      s = std::move(again);
+    }
+    return s;
   }
   void expect_unchanged() const {
     for (size_t i = 0; i < legs_.size(); ++i) EXPECT_TRUE(read_file(legs_[i]) == data_[i]) << legs_[i] << " changed";

@@ -90,6 +90,7 @@ TEST_F(OneWriter, CommandsThatWriteAreRefusedWhileAScrubHoldsTheArray) {
   // Stopped, it keeps its locks but commits no checkpoint while the legs
   // are compared.
   scrub.signal(SIGSTOP);
+  LegSnapshot::settled({a, b});   // its last submitted writes have landed
 
   {
     // create names no array yet: its refusal names the leg and the array it is in.
@@ -136,6 +137,7 @@ TEST_F(OneWriter, TheLegLockNamesItsHolderFromAnotherLockDirectory) {
   const long pid = wait_for_scrub();
   ASSERT_NE(pid, 0) << "the scrub never held the lock: " << scrub.err_so_far();
   scrub.signal(SIGSTOP);
+  LegSnapshot::settled({a, b});   // its last submitted writes have landed
   ScratchDir elsewhere;
   ::setenv("DMIRROR_LOCK_DIR", elsewhere.path().c_str(), 1);
   const std::string a0 = read_file(a), b0 = read_file(b);

@@ -4,7 +4,8 @@
 // holder that named them by image file, and the other way round, even with
 // another lock directory; the refusal names the holder and nothing is
 // written. The holder is a rate-limited scrub, stopped (SIGSTOP: it keeps
-// its locks) while the others try, so the legs are still while compared.
+// its locks) while the others try, and the legs are compared once the
+// writes it had already submitted have landed.
 #include "cli/bad_input_util.h"
 #include "loop/loop_fixture.h"
 
@@ -46,7 +47,7 @@ class LockAlias : public LoopTest {
     ASSERT_NE(pid, 0) << "the scrub never held the lock: " << scrub.err_so_far();
     scrub.signal(SIGSTOP);
     ::setenv("DMIRROR_LOCK_DIR", writer_locks.path().c_str(), 1);
-    LegSnapshot legs({a, b});
+    const auto legs = LegSnapshot::settled({a, b});
     auto r = run_tool(writer);
     EXPECT_EQ(r.exit_code, 8) << r.out << r.err;
     EXPECT_TRUE(contains(r.err, "is locked by dmirrorctl scrub --check-only")) << r.err;

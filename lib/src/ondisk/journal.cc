@@ -94,7 +94,7 @@ Result<WriteIntentJournal> WriteIntentJournal::load(BlockDevice& dev, const Supe
       // array was closed cleanly. The older version may lack marks of
       // writes acknowledged since: the whole block counts as dirty
       // (FORMAT.md, "Journal"), and is rewritten at the next journal write.
-      j.damage_.push_back({static_cast<uint32_t>(b), static_cast<uint32_t>(1 - best),
+      j.damage_.push_back({static_cast<uint32_t>(b), 1 - best,
                            "slot " + std::to_string(1 - best) + ", the newer version (seq " + std::to_string(*other) +
                                "), is damaged (" + why[1 - best] + ")"});
       for (uint64_t r = first; r < first + nbits; ++r) j.mark(r);
