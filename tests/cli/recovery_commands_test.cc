@@ -171,6 +171,50 @@ TEST_F(RecoveryCommands, SplitBrainIsRefusedByEveryWriterUntilResyncFrom) {
   EXPECT_EQ(run_tool({"status", a, b}).exit_code, 0);
 }
 
+// FORMAT.md 2.6 rules 18, 19: slot 1 is replaced by c; a.img is then rolled
+// back to an image from before the replace (the file copied back) and
+// written alone; c.img comes back. c's newer table lists a in sync, but
+// each holds acknowledged writes the other lacks: a split brain.
+TEST_F(RecoveryCommands, ALegRolledBackPastAReplaceAndWrittenAloneSplitsFromTheReplacement) {
+  const std::string old_a = read_file(a);
+  auto rep = run_tool({"replace", a, b, "--old", "1", "--new", c});
+  ASSERT_EQ(rep.exit_code, 0) << rep.out << rep.err;
+  ASSERT_TRUE(run_tool({"io", "write", a, c, "--offset", "0", "--from", payload}).exit_code == 0);
+  const uint64_t generation = superblock(c).generation;
+  EXPECT_NE(generation, 0u);
+  EXPECT_EQ(superblock(a).generation, generation) << "a session of every member keeps the generation";
+  {
+    std::ofstream out(a, std::ios::binary | std::ios::trunc);
+    out << old_a;
+  }
+  // The honest older image is only stale.
+  auto stale = run_tool({"status", a, c});
+  EXPECT_EQ(stale.exit_code, 2) << stale.out << stale.err;
+  EXPECT_TRUE(contains(stale.out, "stale")) << stale.out;
+
+  auto w = run_tool({"io", "write", a, "--offset", "1M", "--from", payload, "--degraded"});
+  ASSERT_EQ(w.exit_code, 0) << w.out << w.err;
+  const Superblock alone = superblock(a);
+  EXPECT_NE(alone.generation, generation) << "written without slot 1: a new generation";
+  EXPECT_EQ(alone.generation_history[0].generation, generation);
+  EXPECT_EQ(alone.legs[1].state, LegState::Missing);
+  auto ex = run_tool({"examine", a, "--json"});
+  EXPECT_TRUE(contains(ex.out, "\"generation_history\"")) << ex.out;
+
+  const std::string before_a = read_file(a), before_c = read_file(c);
+  auto st = run_tool({"status", a, c});
+  EXPECT_EQ(st.exit_code & 4, 4) << st.out << st.err;
+  EXPECT_TRUE(contains(st.out, "inconsistent")) << st.out;
+  EXPECT_TRUE(contains(st.out, "split brain")) << st.out;
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"resync", a, c}, {"io", "write", a, c, "--from", payload}, {"verify", a, c, "--repair"}}) {
+    auto r = run_tool(args);
+    EXPECT_EQ(r.exit_code, 12) << args[0] << ": " << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "split brain")) << args[0] << ": " << r.err;
+  }
+  EXPECT_TRUE(read_file(a) == before_a && read_file(c) == before_c) << "a refused command wrote";
+}
+
 TEST_F(RecoveryCommands, ReplaceResumesOnlyOntoTheRecordedDeviceOrRestarts) {
   {
     // An interrupted replace of slot 1 by c.img.

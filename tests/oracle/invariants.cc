@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "oracle/invariants.h"
 
+#include <array>
 #include <cstdlib>
 #include <sstream>
 
@@ -9,26 +10,9 @@ namespace {
 
 // Invariants CI leaves out because the long mode still finds sequences
 // that break them (DMIRROR_ORACLE_INVARIANTS=all turns them on).
-constexpr Invariant kKnownFailing[] = {
-    // A leg rolled back to an image from before a replace of another slot,
-    // then written alone (marking that slot missing), then given back with
-    // the replacement: the replacement's newer table lists the leg in sync;
-    // rule 6 of FORMAT.md 2.6 finds no mark of the replacement in the leg's
-    // table (and the replacement's entry changed after the leg's last
-    // commit, which rule 6 reads as a rejoin), so the leg is only stale and
-    // its newer writes are recovered over. No superblock tells this from a
-    // genuine earlier image of the leg taken after it was written alone;
-    // the journal could when the replacement's journal_kept_since is below
-    // the leg's seqno (a region dirty on the leg and clean on every fresh
-    // member was written outside the fresh members' line). Open: whether
-    // rule 6 should call that split brain. Shortest sequence:
-    //   oracle_tests --replay 1788926558637148679 snapshot#3836692139443511860
-    //     concurrent#10471286965413696964 remove-leg#1052923760186371572
-    //     rollback#7612535338656058467 engine-writes#17149512167521651123
-    //     return-leg#6773243893859486496
-    // (the sequences already fixed are kept in OracleFound, oracle_main.cc).
-    Invariant::ReadCurrent,
-};
+// (read-current left this list with the generations of FORMAT.md 2.6
+// rules 18 and 19; its sequences are kept in OracleFound, oracle_main.cc.)
+constexpr std::array<Invariant, 0> kKnownFailing{};
 
 }  // namespace
 

@@ -163,6 +163,22 @@ const std::vector<Found>& found_sequences() {
        {"engine-writes#2136994929441590892", "truncate#13013069082798567050", "snapshot#12686229939495360543",
         "engine-writes#17160822470199641625", "grow#8488080644177252653", "truncate#15562815358978943237",
         "rollback#17527119186211540798"}},
+      // FORMAT.md 2.6 rules 18, 19: a leg rolled back to an image from
+      // before a replace of another slot and written alone, then given with
+      // the replacement, whose newer table lists it in sync.
+      {"a leg rolled back past a replace and written alone was only stale beside the replacement",
+       1788926558637148679ull,
+       {"snapshot#3836692139443511860", "concurrent#10471286965413696964", "remove-leg#1052923760186371572",
+        "rollback#7612535338656058467", "engine-writes#17149512167521651123", "return-leg#6773243893859486496"}},
+      // The only leg of a degraded array rolled back to an image from
+      // before a replace made from it, written alone (every slot of its
+      // table that could be present was): the replacement came back newer
+      // in the same generation.
+      {"the only leg rolled back past a replace made from it and written alone was only stale",
+       4879715612355140400ull,
+       {"replace#918260871081955435", "remove-leg#14659721121759750145", "engine-writes#14056329044129326588",
+        "snapshot#14179034669453813794", "concurrent#2348970389133657882", "remove-leg#7221423708463604879",
+        "rollback#14484292382760205532", "engine-writes#15460572185430456509", "return-leg#5129497314201126266"}},
   };
   return all;
 }

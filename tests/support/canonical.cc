@@ -73,6 +73,11 @@ Superblock canonical_superblock() {
   sb.legs[2].device_size = 64 * 1024 * 1024;
   sb.counters[0] = {3, 1, 2, 3};
   sb.counters[2] = {0x0102030405060708ull, 0, 0, 0};
+  // GENERATION fields (FORMAT.md 2.2, 2.6 rules 18, 19): two generations left.
+  sb.incompat |= feature::kIncompatGeneration;
+  sb.generation = 0x1122334455667788ull;
+  sb.generation_history[0] = {0x99aabbccddeeff00ull, 6};
+  sb.generation_history[1] = {0x0123456789abcdefull, 3};
   return sb;
 }
 

@@ -3,6 +3,7 @@
 #include "support/test_array.h"
 
 #include <dmirror/events.h>
+#include <dmirror/generation.h>
 #include <dmirror/journal.h>
 #include <dmirror/leg.h>
 
@@ -34,6 +35,7 @@ Result<Superblock> format_test_array(std::span<BlockDevice* const> legs, const T
   sb.seqno = 1;
   sb.compat = feature::kCompatCurrent;
   sb.incompat = feature::kIncompatCurrent;
+  sb.generation = random_generation();
   sb.journal_kept_since = 0;
   sb.nr_legs = opts.legs;
   sb.region_size = opts.region_size;

@@ -13,9 +13,14 @@ namespace {
 
 constexpr uint64_t kLegSize = 64 * 1024 * 1024;
 
-// An n-leg array at `seqno`, every leg in sync, MEMBERSHIP set.
+// An n-leg array at `seqno`, every leg in sync, MEMBERSHIP set, without
+// GENERATION: these tests pin the rules as they were before generations
+// (assembly_generation_test.cc covers rule 18).
 Superblock array_sb(uint32_t n, uint64_t seqno) {
   Superblock sb = testing::canonical_superblock();
+  sb.incompat &= ~feature::kIncompatGeneration;
+  sb.generation = 0;
+  sb.generation_history = {};
   sb.flags = 0;
   sb.seqno = seqno;
   sb.nr_legs = n;

@@ -153,5 +153,53 @@ TEST(SuperblockFormat, ImpossibleGeometryIsCorruption) {
   check([](Superblock& s) { s.logical_block_size = 1000; }, "block size");
 }
 
+TEST(SuperblockFormat, GenerationAtPinnedOffsets) {
+  Block b = encode(testing::canonical_superblock(), 0);
+  auto u64 = [&](size_t off) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(b[off + static_cast<size_t>(i)]);
+    return v;
+  };
+  EXPECT_EQ(u64(32) & feature::kIncompatGeneration, feature::kIncompatGeneration);   // incompat bit 1
+  EXPECT_EQ(u64(440), 0x1122334455667788ull);                                         // generation
+  EXPECT_EQ(u64(448), 0x99aabbccddeeff00ull);                                         // history[0]
+  EXPECT_EQ(u64(456), 6u);
+  EXPECT_EQ(u64(464), 0x0123456789abcdefull);                                         // history[1]
+  EXPECT_EQ(u64(472), 3u);
+  for (size_t off = 480; off < 1024; ++off) EXPECT_EQ(static_cast<uint8_t>(b[off]), 0) << "byte " << off;
+  auto back = decode_superblock(b, 0);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->generation, 0x1122334455667788ull);
+  EXPECT_EQ(back->generation_history[1], (GenerationEntry{0x0123456789abcdefull, 3}));
+  EXPECT_EQ(back->generation_history[2], GenerationEntry{});
+}
+
+TEST(SuperblockFormat, WithoutGenerationTheBytesAreIgnored) {
+  // An array from before GENERATION: bytes 440-575 are reserved, whatever
+  // they hold, and read as no generation.
+  Superblock sb = testing::canonical_superblock();
+  sb.incompat &= ~feature::kIncompatGeneration;
+  auto r = decode_superblock(encode(sb), 0);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->generation, 0u);
+  EXPECT_EQ(r->generation_history[0], GenerationEntry{});
+}
+
+TEST(SuperblockFormat, ImpossibleGenerationHistoryIsCorruption) {
+  auto check = [](auto mutate, const char* what) {
+    Superblock sb = testing::canonical_superblock();
+    mutate(sb);
+    auto r = decode_superblock(encode(sb), 0);
+    ASSERT_FALSE(r) << what;
+    EXPECT_EQ(r.error().code, ErrorCode::Corruption) << what;
+  };
+  check([](Superblock& s) { s.generation = 0; }, "generation 0");
+  check([](Superblock& s) { s.generation_history[0].branch_seqno = 7; }, "branch at the leg's own seqno");
+  check([](Superblock& s) { s.generation_history[1].branch_seqno = 6; }, "branches not decreasing");
+  check([](Superblock& s) { s.generation_history[1] = {}; s.generation_history[2] = {5, 2}; }, "entry after a hole");
+  check([](Superblock& s) { s.generation_history[3].generation = 9; }, "unused entry with a generation");
+  check([](Superblock& s) { s.generation_history[1].generation = s.generation; }, "current generation repeated");
+}
+
 }  // namespace
 }  // namespace dmirror

@@ -74,6 +74,13 @@ void print_examined_text(const Examined& e, size_t max_events, int verbose) {
              e.role.empty() ? "" : ", " + e.role);
   fmt::print("  Format:       version {}, features compat {:#x} ro_compat {:#x} incompat {:#x}{}\n", sb.version,
              sb.compat, sb.ro_compat, sb.incompat, e.meta.read_only ? " (read-only: unknown feature)" : "");
+  if (sb.incompat & feature::kIncompatGeneration) {
+    std::string left;
+    for (const GenerationEntry& g : sb.generation_history)
+      if (g.branch_seqno != 0)
+        left += (left.empty() ? "" : ", ") + generation_hex(g.generation) + " at seqno " + std::to_string(g.branch_seqno);
+    fmt::print("  Generation:   {}{}\n", generation_hex(sb.generation), left.empty() ? "" : " (left " + left + ")");
+  }
   fmt::print("  Created:      {}   Updated: {}\n", format_time(sb.ctime), format_time(sb.utime));
   print_copies(e.meta);
   fmt::print("  Data:         {} at offset {}, logical block {} bytes\n", format_size(l.data_size),

@@ -2,6 +2,8 @@
 // JSON forms of superblocks, leg tables, copies, findings and events.
 #include "json_model.h"
 
+#include <cstdio>
+
 namespace dmirror::cli {
 
 Json offset_or_null(uint64_t v) {
@@ -33,6 +35,20 @@ std::string leg_counters_text(const LegCounters& c) {
          std::to_string(c.mismatches) + " mismatches, " + std::to_string(c.corrected) + " corrected";
 }
 
+std::string generation_hex(uint64_t g) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(g));
+  return buf;
+}
+
+Json generation_history_json(const Superblock& sb) {
+  Json out = Json::array();
+  if (!(sb.incompat & feature::kIncompatGeneration)) return out;
+  for (const GenerationEntry& e : sb.generation_history)
+    if (e.branch_seqno != 0) out.push_back(Json{{"generation", generation_hex(e.generation)}, {"branch_seqno", e.branch_seqno}});
+  return out;
+}
+
 Json superblock_json(const Superblock& sb) {
   Json legs = Json::array();
   for (uint32_t s = 0; s < kMaxLegs; ++s) {
@@ -48,6 +64,8 @@ Json superblock_json(const Superblock& sb) {
       {"version", sb.version},
       {"features", {{"compat", sb.compat}, {"ro_compat", sb.ro_compat}, {"incompat", sb.incompat}}},
       {"seqno", sb.seqno},
+      {"generation", (sb.incompat & feature::kIncompatGeneration) ? Json(generation_hex(sb.generation)) : Json(nullptr)},
+      {"generation_history", generation_history_json(sb)},
       {"ctime", sb.ctime},
       {"utime", sb.utime},
       {"slot", sb.slot},

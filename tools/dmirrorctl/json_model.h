@@ -24,6 +24,8 @@ inline bool any_counter(const LegCounters& c) {
   return c.read_errors || c.write_errors || c.mismatches || c.corrected;
 }
 Json superblock_json(const Superblock& sb);
+// A generation id as 16 hex digits (FORMAT.md 2.6 rules 18, 19).
+std::string generation_hex(uint64_t g);
 Json copies_json(const LegMetadata& meta);
 Json finding_json(const Finding& f);
 Json findings_json(const Findings& f);

@@ -52,6 +52,9 @@ Status ArrayLegs::commit(CommitKind kind) {
   sb_.seqno = newest + 1;
   sb_.utime = unix_now();
   if (kind == CommitKind::KeptSince) sb_.journal_kept_since = sb_.seqno;
+  // Rule 19: going on without a member of the assembled table starts a new
+  // generation (once); a stale leg rejoining adopts it with this commit.
+  generation_.before_commit(sb_, sb_.seqno, [&](uint32_t s) { return present(s); });
   // In-sync legs first (FORMAT.md 2.5): an update torn part-way then sits
   // on a leg that holds all the data.
   std::vector<uint32_t> order;

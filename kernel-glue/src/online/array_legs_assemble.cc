@@ -117,6 +117,7 @@ Result<ArrayLegs> ArrayLegs::assemble(std::vector<NamedDevice> devices, const Ar
     out.legs_[v.slot] = Leg{std::move(devices[i].path), std::move(devices[i].dev)};
   }
   std::sort(out.stale_.begin(), out.stale_.end());
+  out.generation_ = GenerationKeeper(out.sb_);
   out.assembly_ = std::move(a);
   return out;
 }

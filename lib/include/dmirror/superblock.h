@@ -35,12 +35,17 @@ inline constexpr uint64_t kCompatLegCounters = 1u << 0;
 // does not know them would take a missing leg for corruption and could
 // re-add a leg from a journal that no longer covers it.
 inline constexpr uint64_t kIncompatMembership = 1u << 0;
+// incompat bit 1: `generation` and `generation_history` are kept (FORMAT.md
+// 2.6 rules 18, 19). A writer that does not know them zeroes them and never
+// starts a new generation, so a leg it writes alone could come back merely
+// stale instead of diverged.
+inline constexpr uint64_t kIncompatGeneration = 1u << 1;
 inline constexpr uint64_t kCompatKnown = kCompatLegCounters;
 inline constexpr uint64_t kRoCompatKnown = 0;
-inline constexpr uint64_t kIncompatKnown = kIncompatMembership;
+inline constexpr uint64_t kIncompatKnown = kIncompatMembership | kIncompatGeneration;
 // What this version writes on every array it creates or updates.
 inline constexpr uint64_t kCompatCurrent = kCompatLegCounters;
-inline constexpr uint64_t kIncompatCurrent = kIncompatMembership;
+inline constexpr uint64_t kIncompatCurrent = kIncompatMembership | kIncompatGeneration;
 }  // namespace feature
 
 // Superblock flags (array-wide state, same on every leg).
@@ -109,6 +114,17 @@ struct LegCounters {
   uint64_t mismatches = 0;     // regions where this leg differed and lost
   uint64_t corrected = 0;      // unreadable blocks rewritten and read back good
 };
+// A generation a leg's line left (FORMAT.md 2.6 rule 19): its id and the
+// seqno of the last commit made in it before the new generation began.
+// Unused entries have branch_seqno 0; generation 0 names the line of an
+// array before it carried generations.
+struct GenerationEntry {
+  uint64_t generation = 0;
+  uint64_t branch_seqno = 0;
+  friend bool operator==(const GenerationEntry&, const GenerationEntry&) = default;
+};
+inline constexpr size_t kGenerationHistory = 8;
+
 inline constexpr uint32_t kDefaultErrorLimit = 10;     // errors ...
 inline constexpr uint32_t kDefaultErrorWindow = 600;   // ... in this many seconds fail a leg
 
@@ -163,6 +179,11 @@ struct Superblock {
   uint32_t error_limit = 0;           // 0 = kDefaultErrorLimit
   uint32_t error_window = 0;          // seconds; 0 = kDefaultErrorWindow
   std::array<LegCounters, kMaxLegs> counters{};
+  // incompat GENERATION (FORMAT.md 2.6 rules 18, 19): the id of this leg's
+  // line of writes (random, never 0) and the generations it left, newest
+  // first.
+  uint64_t generation = 0;
+  std::array<GenerationEntry, kGenerationHistory> generation_history{};
 
   bool has_flag(uint32_t f) const { return (flags & f) != 0; }
 };

@@ -47,9 +47,13 @@ bool written_after_marked(const Superblock& x, const Superblock& y) {
   return since != 0 && y.seqno >= since;
 }
 
+// Rule 18 adds to the tables' evidence, never takes from it: between
+// members, generations that do not know each other count as diverged
+// (conservative: nothing of either is recovered over).
 bool diverged(const Superblock& x, const Superblock& y) {
   const bool wayward = marks_absent(x, y) && marks_absent(y, x);
-  return wayward || written_after_marked(x, y) || written_after_marked(y, x);
+  return wayward || written_after_marked(x, y) || written_after_marked(y, x) ||
+         compare_lineage(x, y) != Lineage::Related;
 }
 
 }  // namespace
@@ -58,7 +62,7 @@ bool same_commit(const Superblock& a, const Superblock& b) {
   if (a.seqno != b.seqno || a.name != b.name || a.nr_legs != b.nr_legs || a.region_size != b.region_size ||
       a.nr_regions != b.nr_regions || a.layout.data_size != b.layout.data_size ||
       a.resync_offset != b.resync_offset || a.flags != b.flags || a.journal_kept_since != b.journal_kept_since ||
-      a.incompat != b.incompat) {
+      a.incompat != b.incompat || a.generation != b.generation) {
     return false;
   }
   for (uint32_t s = 0; s < kMaxLegs; ++s) {
@@ -144,14 +148,23 @@ void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& 
   for (size_t i = 0; i < a.legs.size(); ++i) {
     if (a.legs[i].disposition != Disposition::NotInTable || i == authority) continue;
     const Superblock& own = probes[i].meta->sb;
-    if (!written_after_marked(own, auth)) continue;
+    // A leg no longer in the table is judged diverged by its generation
+    // only on evidence (it went on in a generation after the authority's
+    // line left it), not because its generation fell off the history.
+    const bool marked = written_after_marked(own, auth);
+    if (!marked && compare_lineage(own, auth) != Lineage::Diverged) continue;
     a.split_brain = true;
     a.inconsistent = true;
+    const std::string nauth = probes[authority].name + " (slot " + std::to_string(auth.slot) + ", seqno " +
+                              std::to_string(auth.seqno) + ")";
+    const std::string nown = probes[i].name + " (slot " + std::to_string(own.slot) + ", seqno " +
+                             std::to_string(own.seqno) + ")";
     add(a, Severity::Error, "split-brain",
-        probes[authority].name + " (slot " + std::to_string(auth.slot) + ", seqno " + std::to_string(auth.seqno) +
-            ") was written after " + probes[i].name + " (slot " + std::to_string(own.slot) + ", seqno " +
-            std::to_string(own.seqno) + ") marked it absent, and its table does not know that leg: each holds "
-            "commits the other never saw (split brain). Choose the leg to keep with `dmirrorctl resync --from LEG`",
+        (marked ? nauth + " was written after " + nown + " marked it absent, and its table does not know that leg"
+                : nown + ", which " + probes[authority].name + "'s table does not know, went on writing in a "
+                  "generation after " + probes[authority].name + "'s line left it") +
+            ": each holds commits the other never saw (split brain). Choose the leg to keep with `dmirrorctl "
+            "resync --from LEG`",
         probes[i].name, own.slot);
   }
   // Which members diverged from the authority (they need a full copy).

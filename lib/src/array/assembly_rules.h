@@ -36,6 +36,13 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes);
 // a finding naming its leg (assembly_events.cc). `paths` as given.
 void read_events(Assembly& a, const std::vector<std::string>& paths);
 
+// Rule 18: what two legs' generations say. Related: one line (the seqno
+// decides who is behind) or no generations to compare; Diverged: one went
+// on in a generation after the other left it; Unknown: neither knows the
+// other's generation (history overflowed, or unrelated images).
+enum class Lineage { Related, Diverged, Unknown };
+Lineage compare_lineage(const Superblock& x, const Superblock& y);
+
 // Two superblocks of one commit: equal but for the per-leg fields.
 bool same_commit(const Superblock& x, const Superblock& y);
 

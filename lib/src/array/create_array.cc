@@ -5,6 +5,7 @@
 // and only then write the superblocks (seqno 1) — until that last step no
 // leg looks like a dmirror leg.
 #include <dmirror/array.h>
+#include <dmirror/generation.h>
 #include <dmirror/journal.h>
 #include <dmirror/names.h>
 
@@ -36,6 +37,7 @@ Superblock base_superblock(const CreatePlan& plan, const CreateOptions& opts) {
   sb.seqno = 1;
   sb.compat = feature::kCompatCurrent;
   sb.incompat = feature::kIncompatCurrent;
+  sb.generation = random_generation();   // FORMAT.md 2.6 rule 19; empty history
   sb.journal_kept_since = 0;   // nothing was ever written: every leg image is covered
   sb.nr_legs = static_cast<uint32_t>(plan.legs.size());
   sb.logical_block_size = plan.logical_block_size;

@@ -70,6 +70,9 @@ Result<LegSet> LegSet::from_assembly(Assembly a, std::span<BlockDevice* const> d
       set.rejoining_.push_back(v.slot);
     }
   }
+  // The members holding the line's last commit as this session begins
+  // (FORMAT.md 2.6 rule 19); a stale leg present rejoins and is reached.
+  set.generation_ = GenerationKeeper(set.sb_);
   set.chosen_slot_ = a.chosen_slot;
   set.forced_ = a.forced;
   set.findings_ = std::move(a.findings);

@@ -8,13 +8,15 @@
 // offline operation (resync, verify, scrub, replace) work through it.
 // Writer rules of FORMAT.md 2.6: a commit never writes a seqno at or below
 // one already on a leg (15), journal bits are cleared only after a commit
-// recording journal_kept_since (13), and an array without MEMBERSHIP gets
-// it at its first commit.
+// recording journal_kept_since (13), an array without MEMBERSHIP gets
+// it at its first commit, and the first commit that goes on without a
+// member starts a new generation (19).
 #pragma once
 
 #include <dmirror/assembly.h>
 #include <dmirror/block_device.h>
 #include <dmirror/events.h>
+#include <dmirror/generation.h>
 #include <dmirror/journal.h>
 #include <dmirror/leg.h>
 #include <dmirror/superblock.h>
@@ -161,6 +163,7 @@ class LegSet {
   std::vector<uint32_t> rejoining_;
   std::optional<uint32_t> chosen_slot_;
   bool forced_ = false;
+  GenerationKeeper generation_;   // FORMAT.md 2.6 rule 19
 };
 
 // Unix time, seconds.

@@ -54,12 +54,17 @@ Status LegSet::commit_impl(std::span<const uint32_t> extra, bool kept_since) {
   sb_.utime = now_seconds();
   if (!(sb_.incompat & feature::kIncompatMembership)) {
     // An array of an older version: nothing before this commit is provably
-    // covered by the journal.
-    sb_.incompat |= feature::kIncompatCurrent;
+    // covered by the journal. GENERATION comes with its first generation
+    // (rule 19, below).
+    sb_.incompat |= feature::kIncompatMembership;
     sb_.compat |= feature::kCompatCurrent;
     kept_since = true;
   }
   if (kept_since) sb_.journal_kept_since = sb_.seqno;
+  // Rule 19: going on without a member that held the last commit starts a
+  // new generation (once per session). A leg rejoining is written by this
+  // commit and so adopts the generation of the line it rejoins.
+  generation_.before_commit(sb_, sb_.seqno, target);
   for (uint32_t slot : restamp_) sb_.legs[slot].state_seq = sb_.seqno;
   std::vector<LegError> errors;
   bool reached = false;   // an in-sync leg holds the update

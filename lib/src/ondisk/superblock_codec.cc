@@ -101,6 +101,11 @@ void encode_superblock(const Superblock& sb, int copy_index, std::span<std::byte
   d.journal_kept_since = to_le(sb.journal_kept_since);
   d.error_limit = to_le(sb.error_limit);
   d.error_window = to_le(sb.error_window);
+  d.generation = to_le(sb.generation);
+  for (size_t i = 0; i < kGenerationHistory; ++i) {
+    d.generation_history[i].generation = to_le(sb.generation_history[i].generation);
+    d.generation_history[i].branch_seqno = to_le(sb.generation_history[i].branch_seqno);
+  }
   for (uint32_t i = 0; i < kMaxLegs; ++i) {
     encode_leg(sb.legs[i], d.legs[i]);
     d.counters[i].read_errors = to_le(sb.counters[i].read_errors);
@@ -174,6 +179,13 @@ Result<Superblock> decode_superblock(std::span<const std::byte, kSuperblockSize>
   sb.journal_kept_since = from_le(d.journal_kept_since);
   sb.error_limit = from_le(d.error_limit);
   sb.error_window = from_le(d.error_window);
+  if (sb.incompat & feature::kIncompatGeneration) {   // reserved (ignored) without it
+    sb.generation = from_le(d.generation);
+    for (size_t i = 0; i < kGenerationHistory; ++i) {
+      sb.generation_history[i].generation = from_le(d.generation_history[i].generation);
+      sb.generation_history[i].branch_seqno = from_le(d.generation_history[i].branch_seqno);
+    }
+  }
   for (uint32_t i = 0; i < kMaxLegs; ++i) {
     sb.legs[i] = decode_leg(d.legs[i]);
     sb.counters[i].read_errors = from_le(d.counters[i].read_errors);

@@ -29,6 +29,11 @@ struct LegCountersDisk {         // 32 bytes, little-endian
   uint64_t corrected;            // 24
 };
 
+struct GenerationEntryDisk {     // 16 bytes, little-endian
+  uint64_t generation;           // 0
+  uint64_t branch_seqno;         // 8   0 = unused entry
+};
+
 struct SuperblockDisk {          // 4096 bytes, little-endian
   char magic[8];                 // 0    "DMIRRORS"
   uint32_t version;              // 8    1
@@ -84,7 +89,9 @@ struct SuperblockDisk {          // 4096 bytes, little-endian
   uint64_t scrub_repaired;       // 424
   uint32_t error_limit;          // 432  compat LEG_COUNTERS; 0 = default (10)
   uint32_t error_window;         // 436  seconds; 0 = default (600)
-  uint8_t reserved3[584];        // 440
+  uint64_t generation;           // 440  incompat GENERATION
+  GenerationEntryDisk generation_history[8];  // 448  incompat GENERATION, newest first
+  uint8_t reserved3[448];        // 576
   LegEntryDisk legs[16];         // 1024
   LegCountersDisk counters[16];  // 2048 compat LEG_COUNTERS
   uint8_t reserved4[1532];       // 2560
@@ -106,6 +113,11 @@ static_assert(offsetof(SuperblockDisk, journal_kept_since) == 376);
 static_assert(offsetof(SuperblockDisk, error_limit) == 432);
 static_assert(offsetof(SuperblockDisk, error_window) == 436);
 static_assert(offsetof(SuperblockDisk, counters) == 2048);
+static_assert(sizeof(GenerationEntryDisk) == 16);
+static_assert(offsetof(GenerationEntryDisk, branch_seqno) == 8);
+static_assert(offsetof(SuperblockDisk, generation) == 440);
+static_assert(offsetof(SuperblockDisk, generation_history) == 448);
+static_assert(offsetof(SuperblockDisk, reserved3) == 576);
 static_assert(offsetof(SuperblockDisk, version) == 8);
 static_assert(offsetof(SuperblockDisk, compat) == 16);
 static_assert(offsetof(SuperblockDisk, incompat) == 32);

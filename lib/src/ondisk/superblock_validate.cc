@@ -46,6 +46,31 @@ Status validate_layout(const Superblock& sb) {
   return ok();
 }
 
+// FORMAT.md 2.4 rule 7 (incompat GENERATION): a generation, and a history
+// of used entries first, newest first, each branching below the next.
+Status validate_generation(const Superblock& sb) {
+  if (!(sb.incompat & feature::kIncompatGeneration)) return ok();
+  if (sb.generation == 0) return corrupt("generation is 0");
+  uint64_t above = sb.seqno;
+  bool unused_seen = false;
+  for (size_t i = 0; i < kGenerationHistory; ++i) {
+    const GenerationEntry& e = sb.generation_history[i];
+    if (e.branch_seqno == 0) {
+      if (e.generation != 0) return corrupt("generation history entry " + std::to_string(i) + " has no branch seqno");
+      unused_seen = true;
+      continue;
+    }
+    if (unused_seen) return corrupt("generation history entry " + std::to_string(i) + " follows an unused one");
+    if (e.branch_seqno >= above)
+      return corrupt("generation history entry " + std::to_string(i) + " branches at seqno " +
+                     std::to_string(e.branch_seqno) + ", not below " + std::to_string(above));
+    if (e.generation == sb.generation)
+      return corrupt("generation history entry " + std::to_string(i) + " repeats the current generation");
+    above = e.branch_seqno;
+  }
+  return ok();
+}
+
 }  // namespace
 
 Status validate_superblock(const Superblock& sb, const RawFields& raw, uint64_t expected_offset) {
@@ -90,7 +115,7 @@ Status validate_superblock(const Superblock& sb, const RawFields& raw, uint64_t 
     return corrupt("unknown checkpoint operation");
   if (static_cast<uint32_t>(sb.last_scrub.result) > static_cast<uint32_t>(ScrubResult::Failed))
     return corrupt("unknown scrub result");
-  return ok();
+  return validate_generation(sb);
 }
 
 }  // namespace dmirror::ondisk

@@ -15,6 +15,7 @@
 #include <dmirror/block_device.h>
 #include <dmirror/events.h>
 #include <dmirror/export.h>
+#include <dmirror/generation.h>
 #include <dmirror/leg.h>
 #include <dmirror/result.h>
 #include <dmirror/superblock.h>
@@ -99,7 +100,9 @@ class DMIRROR_EXPORT ArrayLegs {
   /// rule 15) and utime now to every present leg, in-sync legs first. A
   /// leg the superblock records as failed may fail the write (it is
   /// skipped). KeptSince also sets journal_kept_since to the new seqno
-  /// (rule 13): the journal then covers only writes made after it.
+  /// (rule 13): the journal then covers only writes made after it. The
+  /// first commit that does not reach a member of the assembled table
+  /// starts a new generation (rule 19).
   [[nodiscard]] Status commit(CommitKind kind = CommitKind::Plain);
   /// Appends an event to every present leg and flushes. Best effort: an
   /// event that cannot be written never fails an operation.
@@ -124,6 +127,7 @@ class DMIRROR_EXPORT ArrayLegs {
   std::vector<std::string> left_out_;
   Assembly assembly_;
   std::optional<uint64_t> next_event_;
+  GenerationKeeper generation_;   // FORMAT.md 2.6 rule 19
 };
 
 struct OpenLegsForArray {

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Assembly, FORMAT.md 2.6 rule 18: what two legs' generations say about
+// their lines of writes (incompat GENERATION; DRBD's generation UUIDs).
+#include "array/assembly_rules.h"
+
+#include <optional>
+
+namespace dmirror::assembly {
+namespace {
+
+bool has_generation(const Superblock& sb) { return (sb.incompat & feature::kIncompatGeneration) != 0; }
+
+// The line before generations is generation 0.
+uint64_t generation_of(const Superblock& sb) { return has_generation(sb) ? sb.generation : 0; }
+
+// P's line left generation `g` after its commit at the returned seqno.
+std::optional<uint64_t> branch_of(const Superblock& p, uint64_t g) {
+  if (!has_generation(p)) return std::nullopt;
+  for (const GenerationEntry& e : p.generation_history)
+    if (e.branch_seqno != 0 && e.generation == g) return e.branch_seqno;
+  return std::nullopt;
+}
+
+}  // namespace
+
+Lineage compare_lineage(const Superblock& x, const Superblock& y) {
+  if (!has_generation(x) && !has_generation(y)) return Lineage::Related;   // the tables decide, as before
+  const uint64_t gx = generation_of(x), gy = generation_of(y);
+  if (has_generation(x) && has_generation(y) && gx == gy) return Lineage::Related;   // one line: seqno decides
+  // X's line left Y's generation at commit b: Y is behind when it stopped
+  // there, and wrote apart when it went on in that generation after X left.
+  if (auto b = branch_of(x, gy)) return y.seqno <= *b ? Lineage::Related : Lineage::Diverged;
+  if (auto b = branch_of(y, gx)) return x.seqno <= *b ? Lineage::Related : Lineage::Diverged;
+  // Neither knows the other's generation. An image from before generations
+  // is judged by the tables alone; otherwise the history overflowed or the
+  // images are unrelated: one of them was written in a line the other never
+  // knew, so no side may be taken for merely behind.
+  if (!has_generation(x) || !has_generation(y)) return Lineage::Related;
+  return Lineage::Unknown;
+}
+
+}  // namespace dmirror::assembly

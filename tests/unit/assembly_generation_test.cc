@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// FORMAT.md 2.6 rule 18: the generations of two legs tell a leg that is
+// only behind from one written apart. Pure assembly, no devices: each test
+// builds the legs' superblocks as the writers (rule 19) would have left them.
+#include <dmirror/assembly.h>
+#include <dmirror/generation.h>
+
+#include <gtest/gtest.h>
+
+#include "support/canonical.h"
+
+namespace dmirror {
+namespace {
+
+constexpr uint64_t kLegSize = 64 * 1024 * 1024;
+constexpr uint64_t kG = 0x1111, kG1 = 0x2222, kG2 = 0x3333;
+
+// An n-leg array at `seqno` in generation `g` (no history), every leg in sync.
+Superblock array_sb(uint32_t n, uint64_t seqno, uint64_t g = kG) {
+  Superblock sb = testing::canonical_superblock();
+  sb.flags = 0;
+  sb.seqno = seqno;
+  sb.nr_legs = n;
+  sb.resync_offset = kOffsetInSync;
+  sb.last_scrub = {};
+  sb.checkpoint = {};
+  sb.journal_kept_since = 0;
+  sb.generation = g;
+  sb.generation_history = {};
+  for (uint32_t i = 0; i < kMaxLegs; ++i) sb.legs[i] = LegEntry{};
+  for (uint32_t i = 0; i < n; ++i) {
+    sb.legs[i].uuid.bytes.fill(static_cast<uint8_t>(0x40 + i));
+    sb.legs[i].state = LegState::InSync;
+    sb.legs[i].state_seq = 1;
+    sb.legs[i].device_size = kLegSize;
+  }
+  return sb;
+}
+
+Superblock without_generations(Superblock sb) {
+  sb.incompat &= ~feature::kIncompatGeneration;
+  sb.generation = 0;
+  sb.generation_history = {};
+  return sb;
+}
+
+LegProbe leg(const Superblock& sb, uint32_t slot) {
+  LegProbe p;
+  p.name = "leg" + std::to_string(slot);
+  LegMetadata m;
+  m.sb = sb;
+  m.sb.slot = slot;
+  m.sb.leg_uuid = sb.legs[slot].uuid;
+  m.copies[0].state = m.copies[1].state = CopyState::Valid;
+  p.meta = m;
+  p.device_size = kLegSize;
+  p.logical_block_size = sb.logical_block_size;
+  p.journal = JournalSummary{0, false, {}};
+  return p;
+}
+
+const SlotView& slot(const Assembly& a, uint32_t s) {
+  const SlotView* v = a.slot(s);
+  EXPECT_NE(v, nullptr) << "slot " << s;
+  return *v;
+}
+
+TEST(AssemblyGeneration, AnHonestOlderImageOfTheSameGenerationIsOnlyStale) {
+  // Leg 1 restored from an image taken at seqno 5; leg 0 went on with it
+  // present (no new generation).
+  auto a = assemble_array({leg(array_sb(2, 9), 0), leg(array_sb(2, 5), 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_FALSE(a->split_brain);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::Stale);
+  EXPECT_EQ(slot(*a, 1).recovery, Recovery::Journal);
+  EXPECT_EQ(a->health, Health::Degraded);
+}
+
+// Slot 2 replaced slot 1 with both legs present (generation G kept, seqno
+// 7); leg 0 is then rolled back to its image at seqno 3, from before the
+// replace, and written alone: its writer left slot 1 behind and started G1.
+struct RolledBackPastAReplace {
+  Superblock replacement = array_sb(3, 7);
+  Superblock rolled_back = array_sb(2, 4, kG1);
+  RolledBackPastAReplace() {
+    replacement.legs[1].state = LegState::Removed;
+    replacement.legs[1].state_seq = 7;
+    replacement.legs[2].state_seq = 7;
+    rolled_back.legs[1].state = LegState::Missing;
+    rolled_back.legs[1].state_seq = 4;
+    rolled_back.generation_history[0] = {kG, 3};
+  }
+};
+
+TEST(AssemblyGeneration, ALegRolledBackPastAReplaceAndWrittenAloneIsASplitBrain) {
+  RolledBackPastAReplace s;
+  auto a = assemble_array({leg(s.rolled_back, 0), leg(s.replacement, 2)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_TRUE(a->split_brain);
+  EXPECT_EQ(a->health, Health::Inconsistent);
+  // The tables alone cannot see it: without generations leg 0 was only stale.
+  auto old = assemble_array({leg(without_generations(s.rolled_back), 0), leg(without_generations(s.replacement), 2)});
+  ASSERT_TRUE(old);
+  EXPECT_FALSE(old->split_brain);
+  EXPECT_EQ(slot(*old, 0).state, SlotState::Stale);
+}
+
+TEST(AssemblyGeneration, ALegWrittenAloneUntilItIsNewestStillSplitsFromTheReplacement) {
+  // Leg 0 went on past the replacement's seqno: its table does not list
+  // slot 2, yet slot 2 went on in G after leg 0's line left it at 3.
+  RolledBackPastAReplace s;
+  s.rolled_back.seqno = 12;
+  auto a = assemble_array({leg(s.rolled_back, 0), leg(s.replacement, 2)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_EQ(a->legs[1].disposition, Disposition::NotInTable);
+  EXPECT_TRUE(a->split_brain);
+  EXPECT_EQ(a->health, Health::Inconsistent);
+}
+
+TEST(AssemblyGeneration, ALegThatStoppedAtTheBranchIsBehindAndOneThatWentOnDiverged) {
+  // Leg 0 went on without leg 1 after seqno 7: G1, history {G, 7}.
+  Superblock now = array_sb(2, 12, kG1);
+  now.generation_history[0] = {kG, 7};
+  now.legs[1].state = LegState::Missing;
+  now.legs[1].state_seq = 8;
+  for (uint64_t seqno : {5, 7}) {
+    auto a = assemble_array({leg(now, 0), leg(array_sb(2, seqno), 1)});
+    ASSERT_TRUE(a) << a.error().describe();
+    EXPECT_FALSE(a->split_brain) << "seqno " << seqno;
+    EXPECT_EQ(slot(*a, 1).state, SlotState::Stale) << "seqno " << seqno;
+  }
+  // Leg 1 at seqno 9 in G: it took commits in G after leg 0's line left
+  // G, without leg 0 (its table does not even say so: rolled back, say).
+  auto a = assemble_array({leg(now, 0), leg(array_sb(2, 9), 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_TRUE(a->split_brain);
+  EXPECT_EQ(a->health, Health::Inconsistent);
+  // The same with the roles exchanged: the leg behind started the new
+  // generation (leg 1 in G at 15, leg 0 branched from G at 7).
+  a = assemble_array({leg(now, 0), leg(array_sb(2, 15), 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_TRUE(a->split_brain);
+}
+
+TEST(AssemblyGeneration, TwoLinesBranchedFromOneParentDiverged) {
+  // Each leg was written without the other: G1 and G2, both from G at 7.
+  Superblock x = array_sb(2, 9, kG1), y = array_sb(2, 11, kG2);
+  x.generation_history[0] = {kG, 7};
+  y.generation_history[0] = {kG, 7};
+  auto a = assemble_array({leg(x, 0), leg(y, 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_TRUE(a->split_brain);
+}
+
+TEST(AssemblyGeneration, OneSeqnoTwoGenerationsIsASplitBrain) {
+  auto a = assemble_array({leg(array_sb(2, 9, kG1), 0), leg(array_sb(2, 9, kG2), 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_TRUE(a->split_brain);
+}
+
+// Leg 0's line started 8 generations since leg 1 left G at 2: G fell off.
+Superblock overflowed() {
+  Superblock now = array_sb(2, 40, 0x9000);
+  for (uint64_t i = 0; i < kGenerationHistory; ++i)
+    now.generation_history[i] = {0x8000 + i, 36 - 2 * i};
+  now.legs[1].state = LegState::Missing;
+  now.legs[1].state_seq = 3;
+  return now;
+}
+
+TEST(AssemblyGeneration, AnOverflowedHistoryIsInconsistentNotStale) {
+  auto a = assemble_array({leg(overflowed(), 0), leg(array_sb(2, 2), 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_TRUE(a->split_brain);
+  EXPECT_EQ(a->health, Health::Inconsistent);
+  // Once the history still reaches G it is only behind.
+  Superblock now = overflowed();
+  now.generation_history[kGenerationHistory - 1] = {kG, 2};
+  a = assemble_array({leg(now, 0), leg(array_sb(2, 2), 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_FALSE(a->split_brain);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::Stale);
+}
+
+TEST(AssemblyGeneration, ARemovedLegBeyondTheHistoryIsOnlyLeftOut) {
+  // A leg no longer in the table is split off on evidence only.
+  Superblock now = overflowed();
+  now.legs[1] = LegEntry{};
+  now.legs[1].uuid.bytes.fill(0x77);
+  now.legs[1].state = LegState::Removed;
+  auto a = assemble_array({leg(now, 0), leg(array_sb(2, 2), 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_EQ(a->legs[1].disposition, Disposition::NotInTable);
+  EXPECT_FALSE(a->split_brain);
+}
+
+TEST(AssemblyGeneration, AnImageFromBeforeGenerationsIsJudgedByTheUpgradeBranch) {
+  // The first commit with generations left the line before them (0) at 5.
+  Superblock now = array_sb(2, 8, kG1);
+  now.generation_history[0] = {0, 5};
+  auto a = assemble_array({leg(now, 0), leg(without_generations(array_sb(2, 5)), 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_FALSE(a->split_brain);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::Stale);
+  // Written on by a version without generations after the branch: diverged.
+  a = assemble_array({leg(now, 0), leg(without_generations(array_sb(2, 6)), 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_TRUE(a->split_brain);
+  // No branch from the line before generations known: the tables decide.
+  now.generation_history[0] = {};
+  a = assemble_array({leg(now, 0), leg(without_generations(array_sb(2, 6)), 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_FALSE(a->split_brain);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::Stale);
+}
+
+TEST(AssemblyGeneration, AChoiceSettlesAGenerationSplit) {
+  RolledBackPastAReplace s;
+  auto a = assemble_array({leg(s.rolled_back, 0), leg(s.replacement, 2)}, AssembleOptions{.choose_slot = 2});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_FALSE(a->split_brain);
+  EXPECT_EQ(a->chosen_slot, 2u);
+  EXPECT_EQ(slot(*a, 0).state, SlotState::Stale);
+  EXPECT_EQ(slot(*a, 0).recovery, Recovery::Full);
+}
+
+// Rule 19, the writer's side.
+TEST(GenerationKeeper, ASessionOfEveryMemberKeepsTheGeneration) {
+  Superblock sb = array_sb(3, 5);
+  GenerationKeeper keeper(sb);
+  keeper.before_commit(sb, 6, [](uint32_t) { return true; });
+  EXPECT_EQ(sb.generation, kG);
+  EXPECT_EQ(sb.generation_history[0], GenerationEntry{});
+  EXPECT_FALSE(keeper.started());
+}
+
+TEST(GenerationKeeper, TheFirstCommitWithoutASlotStartsOneGeneration) {
+  Superblock sb = array_sb(3, 5);
+  GenerationKeeper keeper(sb);
+  keeper.before_commit(sb, 6, [](uint32_t s) { return s != 2; });
+  EXPECT_NE(sb.generation, kG);
+  EXPECT_NE(sb.generation, 0u);
+  EXPECT_EQ(sb.generation_history[0], (GenerationEntry{kG, 5}));
+  const uint64_t g1 = sb.generation;
+  keeper.before_commit(sb, 7, [](uint32_t s) { return s != 2; });
+  EXPECT_EQ(sb.generation, g1) << "one new generation per session";
+  // Every session without the slot starts its own, recorded missing or not:
+  // a rolled-back image of the only leg present must not go on in the
+  // generation its original went on in.
+  sb.legs[2].state = LegState::Missing;
+  GenerationKeeper next(sb);
+  next.before_commit(sb, 8, [](uint32_t s) { return s != 2; });
+  EXPECT_NE(sb.generation, g1);
+  EXPECT_EQ(sb.generation_history[0], (GenerationEntry{g1, 7}));
+  EXPECT_EQ(sb.generation_history[1], (GenerationEntry{kG, 5}));
+}
+
+TEST(GenerationKeeper, ARemovedSlotLeftBehindStartsNoGeneration) {
+  Superblock sb = array_sb(3, 5);
+  GenerationKeeper keeper(sb);
+  sb.legs[1].state = LegState::Removed;   // replaced during the session
+  keeper.before_commit(sb, 6, [](uint32_t s) { return s != 1; });
+  EXPECT_EQ(sb.generation, kG);
+}
+
+TEST(GenerationKeeper, TheHistoryKeepsTheNewestEightAndAnUpgradeBranchesFromZero) {
+  Superblock sb = without_generations(array_sb(2, 5));
+  GenerationKeeper(sb).before_commit(sb, 6, [](uint32_t) { return true; });
+  EXPECT_TRUE(sb.incompat & feature::kIncompatGeneration);
+  EXPECT_NE(sb.generation, 0u);
+  EXPECT_EQ(sb.generation_history[0], (GenerationEntry{0, 5}));
+  for (uint64_t seqno = 7; seqno < 17; ++seqno) start_generation(sb, seqno);
+  EXPECT_EQ(sb.generation_history[0].branch_seqno, 16u);
+  EXPECT_EQ(sb.generation_history[7].branch_seqno, 9u);
+}
+
+}  // namespace
+}  // namespace dmirror
