@@ -179,7 +179,10 @@ Result<Assembly> assemble_array(const std::vector<LegProbe>& probes, const Assem
     if (!chosen || m->sb.seqno > probes[*chosen].meta->sb.seqno) chosen = i;
   }
   if (!chosen)
-    return make_error(ErrorCode::Refused, "slot " + std::to_string(*options.choose_slot) +
+    // A slot the array does not have is a usage error; a slot of the array
+    // whose leg was not given is a refusal (exit 8).
+    return make_error(a.slot(*options.choose_slot) ? ErrorCode::Refused : ErrorCode::InvalidArgument,
+                      "slot " + std::to_string(*options.choose_slot) +
                                                       " is not among the legs given; give the leg whose data is "
                                                       "to be kept and the legs to copy it onto");
   return run(probes, array, options, chosen);
