@@ -5,6 +5,9 @@
 // seen in at least one of the scenarios below. The online-only sections
 // (device-mapper is not available to this tier) are checked where they
 // appear, i.e. on their error documents.
+#include <dmirror/array_lock.h>
+#include <dmirror/block_device.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -78,6 +81,19 @@ TEST_F(JsonSchemaTest, EveryCommandMatchesTheDocumentedSchema) {
   run("io write", {"io", "write", a, b, "--from", payload});
   run("io read", {"io", "read", a, b, "--length", "4096", "--to", dir.path() + "/back"});
   run("status", {"status", a, b});
+  {
+    // A writer holding the array: `conditions.in_use` names it.
+    std::vector<std::unique_ptr<BlockDevice>> devs;
+    std::vector<BlockDevice*> raw;
+    for (const auto& leg : {a, b}) {
+      devs.push_back(std::move(*open_device(leg, OpenOptions{.writable = true, .exclusive = false})));
+      raw.push_back(devs.back().get());
+    }
+    auto held = ArrayLock::acquire_legs(raw, ArrayLockOptions{.dir = dir.path(), .holder = "dmirrorctl io write vol0"});
+    ASSERT_TRUE(held) << held.error().describe();
+    auto doc = run("status", {"status", a, b});
+    EXPECT_TRUE(doc["conditions"]["in_use"].is_object()) << doc.dump(2);
+  }
   // Devices that are not members: unreadable, and a leg of another array.
   std::string d = dir.make_image("d.img", 24 << 20), e = dir.make_image("e.img", 24 << 20);
   run("create", {"create", "other", d, e, "--assume-clean", "--yes"});

@@ -7,6 +7,7 @@
 // Every refusal says what to do, and leaves every leg byte-identical.
 #include "cli/bad_input_util.h"
 
+#include <cstdio>
 #include <fstream>
 
 namespace dmirror::testing {
@@ -70,6 +71,26 @@ TEST_F(RefusalKinds, PreferMustNameAnInSyncSlot) {
   auto missing = expect_refused({"io", "read", a, "--prefer", "1", "--to", out}, 8, "--prefer 1: slot 1");
   EXPECT_TRUE(contains(missing.err, "in-sync slots (0)")) << missing.err;
   EXPECT_EQ(run_tool({"io", "read", a, b, "--prefer", "1", "--to", out}).exit_code, 0);
+}
+
+// --from naming a stale leg: a refusal (8) saying why and what to do.
+TEST_F(RefusalKinds, ResyncFromAStaleLegIsRefused) {
+  ASSERT_EQ(std::rename(b.c_str(), (b + ".away").c_str()), 0);
+  ASSERT_EQ(run_tool({"io", "write", a, "--degraded", "--offset", "0", "--from", payload}).exit_code, 0);
+  ASSERT_EQ(std::rename((b + ".away").c_str(), b.c_str()), 0);
+  for (const std::string& from : {b, std::string("1")}) {
+    auto r = expect_refused({"resync", "--from", from, a, b}, 8, "is stale, not in sync");
+    EXPECT_TRUE(contains(r.err, "without --from")) << r.err;
+    EXPECT_TRUE(contains(r.err, "(slots 0)")) << r.err;
+  }
+}
+
+// The same leg twice is caught before anything is read or written: a usage
+// error (docs/bad-input.md), for the checks and the writers alike.
+TEST_F(RefusalKinds, TheSameLegTwiceIsAUsageError) {
+  expect_refused({"verify", a, a}, 16, "are the same storage");
+  expect_refused({"verify", a, b, b}, 16, "are the same storage");
+  expect_refused({"resync", a, a}, 16, "are the same storage");
 }
 
 TEST_F(RefusalKinds, ReportsNeverCarryRawNames) {

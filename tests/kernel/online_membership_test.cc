@@ -108,6 +108,32 @@ TEST(OnlineMembership, MissingLegIsRefusedWithoutDegradedAndWritesNothing) {
   EXPECT_EQ(rig.snapshot(), before) << "a refusal leaves every leg byte-identical";
 }
 
+// A leg rebuilding (a re-add part-way) and absent at a degraded start is
+// missing too, not left rebuilding for the import to call failed.
+TEST(OnlineMembership, DegradedStartRecordsAnAbsentRebuildingLegMissing) {
+  Rig rig;
+  rig.write_kernel_metadata({});
+  {
+    auto l = rig.assemble();
+    ASSERT_TRUE(l);
+    l->edit().legs[1].state = LegState::Rebuilding;
+    l->edit().legs[1].recovery_offset = 4096;
+    ASSERT_TRUE(l->commit());
+  }
+  auto legs = rig.assemble({0});
+  ASSERT_TRUE(legs);
+  auto rep = activate_array(rig.dm, *legs, rig.numbers(), ActivateOptions{.degraded = true});
+  ASSERT_TRUE(rep) << rep.error().message;
+  EXPECT_EQ(rep->plan.missing, (std::vector<uint32_t>{1}));
+  EXPECT_EQ(legs->sb().legs[1].state, LegState::Missing);
+  EXPECT_TRUE(has_event(*rig.devs[0], legs->sb(), EventType::LegMissing, 1));
+  rig.write_kernel_metadata({2}, /*failed_position=*/1);
+  auto imp = import_kernel_state(*legs);
+  ASSERT_TRUE(imp) << imp.error().message;
+  EXPECT_TRUE(imp->failed.empty());
+  EXPECT_EQ(legs->sb().legs[1].state, LegState::Missing);
+}
+
 TEST(OnlineMembership, DegradedStartRecordsTheLegMissingAndItIsRebuiltOnReturn) {
   Rig rig;
   rig.write_kernel_metadata({});
@@ -208,7 +234,12 @@ TEST(OnlineMembership, FromWithoutASplitBrainMustNameAnInSyncLeg) {
   rig.write_alone(0);  // leg 1 stale
   auto bad = rig.assemble({0, 1}, ArrayLegsOptions{.choose_slot = 1, .rejoin_stale = true});
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().code, ErrorCode::InvalidArgument);
+  // A slot of the array that cannot serve: a refusal (exit 8), not a usage error.
+  EXPECT_EQ(bad.error().code, ErrorCode::Refused);
+  // A slot the array does not have is a usage error.
+  auto none = rig.assemble({0, 1}, ArrayLegsOptions{.choose_slot = 9, .rejoin_stale = true});
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, ErrorCode::InvalidArgument);
   EXPECT_TRUE(rig.assemble({0, 1}, ArrayLegsOptions{.choose_slot = 0, .rejoin_stale = true}));
 }
 

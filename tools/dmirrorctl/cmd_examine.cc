@@ -93,14 +93,13 @@ Examined examine_one(const std::string& path) {
 int run_examine(const Context& ctx, const std::vector<std::string>& legs, size_t max_events) {
   int bits = 0;
   std::vector<Examined> examined;
-  std::vector<LegProbe> probes;
   for (const auto& path : legs) {
     examined.push_back(examine_one(path));
     bits |= examined.back().exit_bits;
-    probes.push_back(probe_path(path));
   }
   std::optional<ExaminedArray> array;
-  if (auto a = assemble_array(probes)) {
+  // The one assembly as status makes it (a writer holding the array included).
+  if (auto a = assemble_paths(legs)) {
     array = ExaminedArray{std::move(*a), 0};
     array->exit_bits = array_bits(array->assembly);
     bits |= array->exit_bits;

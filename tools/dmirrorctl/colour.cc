@@ -13,7 +13,7 @@ std::string_view code_for(std::string_view word) {
   if (word == "degraded" || word == "resync-pending" || word == "stale" || word == "missing" || word == "rebuilding" || word == "replacing" ||
       word == "repaired")
     return "\033[33m";
-  if (word == "failed" || word == "inconsistent" || word == "mismatches") return "\033[1;31m";
+  if (word == "failed" || word == "inconsistent" || word == "mismatches" || word == "split") return "\033[1;31m";
   return {};
 }
 

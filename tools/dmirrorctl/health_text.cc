@@ -2,6 +2,8 @@
 // Health wording (see health_text.h).
 #include "health_text.h"
 
+#include "output.h"
+
 #include <dmirror/names.h>
 
 #include <fmt/format.h>
@@ -18,9 +20,10 @@ void add(std::string& out, const std::string& what) {
 
 std::string health_details(const Assembly& a, bool brief) {
   std::string out;
+  if (a.in_use) add(out, "in use by " + in_use_text(a));
   if (a.split_brain) add(out, brief ? "split brain" : "split brain: choose the side to keep with 'resync --from LEG'");
   for (const auto& s : a.slots) {
-    if (s.state == SlotState::InSync) continue;
+    if (s.state == SlotState::InSync && !s.split) continue;
     const AssembledLeg* l = slot_leg(a, s);
     add(out, fmt::format("slot {}{} {}", s.slot, l ? " (" + printable(l->name) + ")" : "", role_text(s)));
   }
@@ -50,7 +53,26 @@ const AssembledLeg* slot_leg(const Assembly& a, const SlotView& s) {
   return &a.legs[static_cast<size_t>(s.leg)];
 }
 
+std::string in_use_text(const Assembly& a) {
+  if (!a.in_use) return {};
+  const LockHolder& h = *a.in_use;
+  return fmt::format("{} (pid {}{})", h.command.empty() ? std::string("another process") : printable(h.command), h.pid,
+                     h.since ? ", since " + format_time(h.since) : std::string());
+}
+
+std::string role_name(const SlotView& s) { return s.split ? "split" : std::string(slot_state_name(s.state)); }
+
+std::string split_text(const SlotView& s) {
+  if (!s.split) return {};
+  if (s.written_while_absent.empty()) return "diverged: written apart from the other side";
+  std::string slots;
+  for (uint32_t o : s.written_while_absent) slots += fmt::format("{}{}", slots.empty() ? "" : ", ", o);
+  return fmt::format("diverged: written while slot{} {} {} absent", s.written_while_absent.size() == 1 ? "" : "s", slots,
+                     s.written_while_absent.size() == 1 ? "was" : "were");
+}
+
 std::string role_text(const SlotView& s) {
+  if (s.split) return role_name(s) + " (" + split_text(s) + ")";
   std::string out(slot_state_name(s.state));
   if (s.recovery != Recovery::None) out += fmt::format(", recovery {}", recovery_name(s.recovery));
   return out;

@@ -21,7 +21,16 @@ std::string health_details(const Assembly& a, bool brief = false);
 // "healthy", or e.g. "resync-pending (initial resync pending)".
 std::string health_line(const Assembly& a);
 
+// "dmirrorctl io write ... (pid 1234, since 2026-05-01 12:00:00 UTC)": the
+// live writer holding the array (Assembly::in_use); "" when none.
+std::string in_use_text(const Assembly& a);
+
 const AssembledLeg* slot_leg(const Assembly& a, const SlotView& s);
+// The slot's role as shown: `split` on either side of a split brain not
+// yet settled, else the assembly's role (in_sync, stale, ...).
+std::string role_name(const SlotView& s);
+// "diverged: written while slot 1 was absent" for a split slot; "" otherwise.
+std::string split_text(const SlotView& s);
 // The slot's role; "stale, recovery journal" etc. when a recovery is due.
 std::string role_text(const SlotView& s);
 // The leg-table state, or the role when the slot is missing or stale (the

@@ -42,7 +42,12 @@ Json conditions_json(const Assembly& a) {
               {"initial_sync", a.initial_sync}, {"unclean", a.unclean},
               {"inconsistent", a.inconsistent}, {"split_brain", a.split_brain},
               {"forced", a.forced},             {"dirty_regions", a.dirty_regions},
-              {"details", health_details(a)}};
+              {"in_use", in_use_json(a)},       {"details", health_details(a)}};
+}
+
+Json in_use_json(const Assembly& a) {
+  if (!a.in_use) return nullptr;
+  return Json{{"pid", a.in_use->pid}, {"command", a.in_use->command}, {"since", a.in_use->since}};
 }
 
 void print_status_text(const Assembly& a, int verbose) {
@@ -50,6 +55,7 @@ void print_status_text(const Assembly& a, int verbose) {
   fmt::print("Array:       {} (uuid {})\n", printable(sb.name), sb.array_uuid.str());
   const std::string details = health_details(a);
   fmt::print("Health:      {}{}\n", paint_health(health_name(a.health)), details.empty() ? "" : " (" + details + ")");
+  if (a.in_use) fmt::print("In use:      by {}\n", in_use_text(a));
   fmt::print("Size:        {} ({} bytes), region size {} ({} regions)\n", format_size(sb.layout.data_size),
              sb.layout.data_size, format_size(sb.region_size), sb.nr_regions);
   fmt::print("State:       {}, {}\n", sb.has_flag(sbflag::kDirty) ? "dirty" : "clean",
@@ -59,11 +65,13 @@ void print_status_text(const Assembly& a, int verbose) {
   fmt::print("Legs:        {} of {} found\n", slots_found(a), a.slots.size());
   for (const auto& s : a.slots) {
     const AssembledLeg* l = slot_leg(a, s);
-    std::string extra = s.recovery != Recovery::None ? fmt::format("  recovery {}", recovery_name(s.recovery)) : "";
+    std::string extra = s.split ? "  " + split_text(s)
+                        : s.recovery != Recovery::None ? fmt::format("  recovery {}", recovery_name(s.recovery))
+                                                       : "";
     if (s.entry.flags & legflag::kWriteMostly) extra += "  write-mostly";
     if (!l || verbose > 0) extra += "  uuid " + s.entry.uuid.str();
     fmt::print("  slot {:<2} {:<24} {} seqno {}{}\n", s.slot, l ? printable(l->name) : "-",
-               paint_health(slot_state_name(s.state), 10), l ? std::to_string(s.seqno) : "-", extra);
+               paint_health(role_name(s), 10), l ? std::to_string(s.seqno) : "-", extra);
     if (any_counter(sb.counters[s.slot]) || verbose > 0)
       fmt::print("          errors: {}\n", leg_counters_text(sb.counters[s.slot]));
   }
@@ -114,11 +122,12 @@ Json status_json(const Assembly& a) {
     j.update(leg_counters_json(sb.counters[s.slot]));
     j["path"] = l ? Json(l->name) : Json(nullptr);
     j["present"] = l != nullptr;
-    j["stale"] = s.state == SlotState::Stale;
+    j["stale"] = s.state == SlotState::Stale && !s.split;
     j["seqno"] = l ? Json(s.seqno) : Json(nullptr);
     j["status"] = effective_state(s);
-    j["role"] = std::string(slot_state_name(s.state));
+    j["role"] = role_name(s);
     j["recovery"] = std::string(recovery_name(s.recovery));
+    j["written_while_absent"] = s.written_while_absent;
     legs.push_back(std::move(j));
   }
   doc["legs"] = legs;
@@ -143,8 +152,10 @@ Json status_json(const Assembly& a) {
 void print_roles_text(const Assembly& a) {
   for (const auto& s : a.slots) {
     const AssembledLeg* l = slot_leg(a, s);
-    fmt::print("  slot {:<2} {:<30} {}{}\n", s.slot, l ? printable(l->name) : "-", paint_health(slot_state_name(s.state)),
-               s.recovery != Recovery::None ? fmt::format(", recovery {}", recovery_name(s.recovery)) : "");
+    fmt::print("  slot {:<2} {:<30} {}{}\n", s.slot, l ? printable(l->name) : "-", paint_health(role_name(s)),
+               s.split ? " (" + split_text(s) + ")"
+               : s.recovery != Recovery::None ? fmt::format(", recovery {}", recovery_name(s.recovery))
+                                              : "");
   }
 }
 
@@ -155,8 +166,9 @@ Json roles_json(const Assembly& a) {
     legs.push_back({{"slot", s.slot},
                     {"path", l ? Json(l->name) : Json(nullptr)},
                     {"state", effective_state(s)},
-                    {"role", std::string(slot_state_name(s.state))},
+                    {"role", role_name(s)},
                     {"recovery", std::string(recovery_name(s.recovery))},
+                    {"written_while_absent", s.written_while_absent},
                     {"uuid", s.entry.uuid.str()}});
   }
   return legs;

@@ -14,6 +14,8 @@ Json status_json(const Assembly& a);
 
 // The conditions of the assembly as a JSON object (status, list, examine).
 Json conditions_json(const Assembly& a);
+// The live writer holding the array: {pid, command, since}, or null.
+Json in_use_json(const Assembly& a);
 
 // One line per slot with its role and recovery (list, verify), and the
 // same as [listed_leg] JSON.

@@ -69,9 +69,10 @@ Status commit_handoff(ArrayLegs& legs, const HandoffPlan& plan) {
   Superblock& sb = legs.edit();
   sb.flags |= sbflag::kKernelOwnsSync | sbflag::kDirty;
   for (uint32_t s : plan.missing) {
-    // Missing, not failed (FORMAT.md 2.6 rule 11): it comes back by a rebuild.
+    // Missing, not failed (FORMAT.md 2.6 rule 11): it comes back by a rebuild
+    // (a rebuilding leg keeps its flags: the assembly decides how, rule 8).
     LegEntry& e = sb.legs[s];
-    if (e.state != LegState::InSync && e.state != LegState::Replacing) continue;
+    if (e.state != LegState::InSync && e.state != LegState::Replacing && e.state != LegState::Rebuilding) continue;
     e.state = LegState::Missing;
     e.state_seq = sb.seqno + 1;
   }

@@ -77,7 +77,7 @@ Result<ArrayLegs> ArrayLegs::assemble(std::vector<NamedDevice> devices, const Ar
     // No split brain to settle: --from may only name an in-sync leg.
     const SlotView* v = a.slot(*options.choose_slot);
     if (!v || v->leg < 0 || v->state != SlotState::InSync)
-      return make_error(ErrorCode::InvalidArgument,
+      return make_error(v ? ErrorCode::Refused : ErrorCode::InvalidArgument,
                         "--from names slot " + std::to_string(*options.choose_slot) +
                             ", which is not an in-sync leg given (" +
                             (v ? std::string(slot_state_name(v->state)) : std::string("not in use")) +

@@ -69,6 +69,22 @@ struct LockTarget {
 // The lock directory in effect for `dir` (see ArrayLockOptions::dir).
 DMIRROR_EXPORT std::string lock_directory(const std::string& dir = {});
 
+// A live process holding the array lock: a writer of the array.
+struct LockHolder {
+  long pid = 0;
+  std::string command;    // its command line
+  uint64_t since = 0;     // unix seconds when it took the lock (0: unknown)
+};
+
+// The writer holding the array whose legs are `legs` now, as a reader sees
+// it without taking any lock: the lock file (in `dir`, see lock_directory)
+// that names one of the legs and is flocked by a live process, else a live
+// process holding an exclusive flock on one of the legs (a writer using
+// another lock directory; from /proc/locks). A lock file left by a process
+// that died names nobody; this process itself never counts.
+DMIRROR_EXPORT std::optional<LockHolder> find_array_writer(const std::vector<std::string>& legs,
+                                                           const std::string& dir = {});
+
 class DMIRROR_EXPORT ArrayLock {
  public:
   // Locks the devices, then the lock file of `array` (named `name` in

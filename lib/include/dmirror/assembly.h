@@ -12,6 +12,7 @@
 // exhaustively without devices.
 #pragma once
 
+#include <dmirror/array_lock.h>
 #include <dmirror/block_device.h>
 #include <dmirror/events.h>
 #include <dmirror/export.h>
@@ -92,6 +93,14 @@ struct SlotView {
   Recovery recovery = Recovery::None;
   int leg = -1;                // index into Assembly::legs, -1 when absent
   uint64_t seqno = 0;          // the leg's own seqno when present
+  // Split brain not settled (rule 6): the leg is on one side of it, the
+  // authority's or one that diverged from it. Neither side is in sync
+  // before the administrator chooses one, whatever `state` says.
+  bool split = false;
+  // Split: the slots of the other side that this leg's own table marks
+  // missing or failed (it was written while they were absent); empty when
+  // the sides were written apart at one seqno.
+  std::vector<uint32_t> written_while_absent;
 };
 
 struct AssembledLeg {
@@ -122,6 +131,10 @@ struct AssembleOptions {
   // mdadm's --force: when no in-sync leg is present, raise the stale leg
   // with the highest seqno (never a rebuilding one) to in sync.
   bool force = false;
+  // A live writer holds the array lock (assemble_paths finds it): the Dirty
+  // flag and the dirty journal bits are its writes in flight, not an
+  // unclean shutdown.
+  std::optional<LockHolder> in_use;
 };
 
 struct Assembly {
@@ -137,6 +150,7 @@ struct Assembly {
   bool inconsistent = false;         // see Health::Inconsistent
   bool split_brain = false;          // histories diverged; choose_slot settles it
   bool forced = false;               // a stale leg was raised by AssembleOptions::force
+  std::optional<LockHolder> in_use;  // a live writer holds the array (AssembleOptions::in_use)
   uint64_t dirty_regions = 0;        // merged over the fresh members' journals
   std::optional<uint32_t> chosen_slot;   // split brain settled by choose_slot
   Findings findings;
@@ -155,7 +169,8 @@ struct Assembly {
 DMIRROR_EXPORT Result<Assembly> assemble_array(const std::vector<LegProbe>& probes, const AssembleOptions& options = {});
 
 // probe_path() on every path, assemble_array(), and the event history of
-// the newest leg. For status, list, examine and verify.
+// the newest leg. For status, list, examine and verify. A live writer of the
+// array (find_array_writer, before or after the probes) is `in_use`.
 DMIRROR_EXPORT Result<Assembly> assemble_paths(const std::vector<std::string>& paths,
                                                const AssembleOptions& options = {});
 

@@ -94,6 +94,7 @@ namespace {
 Assembly run(const std::vector<LegProbe>& probes, const Uuid& array, const AssembleOptions& options,
              std::optional<size_t> chosen) {
   Assembly a;
+  a.in_use = options.in_use;
   std::vector<size_t> candidates;
   std::vector<size_t> left_out;   // legs of the array left out by rules 3 and 4 (still evidence for rule 2)
   for (size_t i = 0; i < probes.size(); ++i) {
@@ -178,7 +179,10 @@ Result<Assembly> assemble_array(const std::vector<LegProbe>& probes, const Assem
     if (!chosen || m->sb.seqno > probes[*chosen].meta->sb.seqno) chosen = i;
   }
   if (!chosen)
-    return make_error(ErrorCode::InvalidArgument, "slot " + std::to_string(*options.choose_slot) +
+    // A slot the array does not have is a usage error; a slot of the array
+    // whose leg was not given is a refusal (exit 8).
+    return make_error(a.slot(*options.choose_slot) ? ErrorCode::Refused : ErrorCode::InvalidArgument,
+                      "slot " + std::to_string(*options.choose_slot) +
                                                       " is not among the legs given; give the leg whose data is "
                                                       "to be kept and the legs to copy it onto");
   return run(probes, array, options, chosen);

@@ -92,6 +92,31 @@ void raise_forced(Assembly& a, const std::vector<LegProbe>& probes) {
       leg_name(a, *best), best->slot);
 }
 
+// Rule 6, unsettled: both sides of the split are shown as such (neither is
+// in sync until the administrator chooses one): the authority's fresh
+// members and the members that diverged from it, each with the slots of the
+// other side that its own table marks absent.
+void mark_split_sides(Assembly& a, const std::vector<LegProbe>& probes, const Members& m) {
+  if (!a.split_brain || a.chosen_slot) return;
+  auto side = [&](const SlotView& v) -> int {
+    if (v.leg < 0) return -1;
+    if (m.diverged[v.slot]) return 1;
+    return fresh_role(v.state) ? 0 : -1;
+  };
+  for (SlotView& v : a.slots) {
+    const int mine = side(v);
+    if (mine < 0) continue;
+    v.split = true;
+    const Superblock& own = probes[static_cast<size_t>(v.leg)].meta->sb;
+    for (const SlotView& o : a.slots) {
+      const int theirs = side(o);
+      if (theirs < 0 || theirs == mine || o.slot >= kMaxLegs) continue;
+      const LegEntry& seen = own.legs[o.slot];
+      if (seen.state == LegState::Missing || seen.state == LegState::Failed) v.written_while_absent.push_back(o.slot);
+    }
+  }
+}
+
 }  // namespace
 
 void grade_slots(Assembly& a, const std::vector<LegProbe>& probes, const Members& m, std::optional<size_t>,
@@ -127,6 +152,7 @@ void grade_slots(Assembly& a, const std::vector<LegProbe>& probes, const Members
     }
     a.slots.push_back(v);
   }
+  mark_split_sides(a, probes, m);
   if (options.force && std::none_of(a.slots.begin(), a.slots.end(),
                                     [](const SlotView& v) { return v.state == SlotState::InSync; }))
     raise_forced(a, probes);
@@ -152,6 +178,7 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
         break;
       case SlotState::Stale:
         a.degraded = true;
+        if (v.split) break;   // one side of a split brain: the split-brain finding says it
         add(a, Severity::Warning, "leg-stale",
             who(a, v) + " is stale: its superblock is at seqno " + std::to_string(v.seqno) + ", the array at " +
                 std::to_string(sb.seqno) + (v.entry.state == LegState::Missing ? " (it was missing)" : "") +
@@ -234,11 +261,24 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
     add(a, Severity::Info, "kernel-owns-sync",
         "the array is active as an online volume (or the machine stopped while it was): the kernel owns its sync "
         "state");
-  a.unclean = (sb.has_flag(sbflag::kDirty) && !kernel) || (dirty > 0 && !a.degraded);
+  // A live writer's Dirty flag and journal bits are its writes in flight:
+  // the array is in use, not unclean.
+  const bool in_use = a.in_use.has_value();
+  a.unclean = !in_use && ((sb.has_flag(sbflag::kDirty) && !kernel) || (dirty > 0 && !a.degraded));
   a.initial_sync = sb.resync_offset != kOffsetInSync && sb.last_scrub.result == ScrubResult::Never &&
                    !sb.has_flag(sbflag::kAssumeClean) && !a.unclean;
   a.resync_pending = a.unclean || sb.resync_offset != kOffsetInSync;
-  if (a.initial_sync) {
+  const std::string holder = in_use ? a.in_use->command + " (pid " + std::to_string(a.in_use->pid) + ")" : "";
+  if (in_use)
+    add(a, Severity::Info, "in-use",
+        "in use: " + holder + " holds the array and is writing it; its Dirty flag and journal bits are its writes "
+        "in flight, not an unclean shutdown. Commands that write the array wait until it is done");
+  if (in_use && a.resync_pending) {
+    add(a, Severity::Warning, "resync-pending",
+        std::string(a.initial_sync ? "initial resync" : "a resync") + " pending from byte " +
+            std::to_string(sb.resync_offset) + " of the data area; " + holder +
+            " holds the array: check again when it is done");
+  } else if (a.initial_sync) {
     add(a, Severity::Warning, "resync-pending",
         "initial resync pending from byte " + std::to_string(sb.resync_offset) +
             " of the data area: run `dmirrorctl resync` (or activate: the kernel syncs)");
@@ -250,7 +290,7 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
     add(a, Severity::Warning, "resync-pending",
         "a resync is pending from byte " + std::to_string(sb.resync_offset) + " of the data area: run "
         "`dmirrorctl resync`");
-  } else if (dirty > 0) {
+  } else if (dirty > 0 && (a.degraded || !in_use)) {
     add(a, Severity::Info, "journal-kept",
         std::to_string(dirty) + " regions written while degraded are kept in the journal for the legs that "
         "return");

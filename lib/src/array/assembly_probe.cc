@@ -67,8 +67,14 @@ LegProbe probe_path(const std::string& path) {
 
 Result<Assembly> assemble_paths(const std::vector<std::string>& paths, const AssembleOptions& options) {
   Findings unsettled;
+  // A writer that held the array while the legs were read (FORMAT.md 2.6
+  // rule 16): readers take no lock, they look for its holder.
+  const auto before = find_array_writer(paths);
   std::vector<LegProbe> probes = probe_settled(paths, probe_path, unsettled);
-  DMIRROR_ASSIGN_OR_RETURN(auto a, assemble_array(probes, options));
+  AssembleOptions o = options;
+  if (!o.in_use) o.in_use = find_array_writer(paths);
+  if (!o.in_use) o.in_use = before;
+  DMIRROR_ASSIGN_OR_RETURN(auto a, assemble_array(probes, o));
   a.findings.insert(a.findings.end(), unsettled.begin(), unsettled.end());
   assembly::read_events(a, paths);
   return a;

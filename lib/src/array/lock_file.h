@@ -51,7 +51,9 @@ std::optional<Holder> find_holder(const std::string& dir, FileId id);
 // (its command line and start time from /proc/PID): the holder of a leg
 // locked by a process whose lock file is elsewhere (another lock directory)
 // or not written yet. Nothing when no process holds one, or /proc says nothing.
-std::optional<Holder> flock_holder(FileId id);
+// `exclusive_only`: only a LOCK_EX holder (a writer), not a LOCK_SH one
+// (udev's probe, a shared reader).
+std::optional<Holder> flock_holder(FileId id, bool exclusive_only = false);
 // "dmirrorctl scrub vol0 (pid 1234, since 2026-05-01 12:00:00 UTC)".
 std::string describe(const Holder& h);
 

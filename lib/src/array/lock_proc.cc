@@ -52,7 +52,7 @@ std::string command_line(long pid) {
   return out;
 }
 
-std::optional<Holder> flock_holder(FileId id) {
+std::optional<Holder> flock_holder(FileId id, bool exclusive_only) {
   std::ifstream in("/proc/locks");
   std::string line;
   while (std::getline(in, line)) {
@@ -68,6 +68,7 @@ std::optional<Holder> flock_holder(FileId id) {
     if (std::sscanf(devino.c_str(), "%x:%x:%llu", &maj, &min, &ino) != 3) continue;
     if (::makedev(maj, min) != id.first || static_cast<ino_t>(ino) != id.second) continue;
     if (pid <= 0 || pid == ::getpid()) continue;
+    if (exclusive_only && mode != "WRITE") continue;
     Holder h;
     h.pid = pid;
     h.command = command_line(pid);

@@ -103,6 +103,10 @@ class LegSet {
   // Sets a slot's state; its state_seq becomes the seqno of the next
   // successful commit.
   void set_state(uint32_t slot, LegState state);
+  // FORMAT.md 2.6 rule 11: every member slot (in sync, replacing,
+  // rebuilding) with no device is set Missing (with an event), durable
+  // with the next commit. Every commit calls it.
+  void record_absent_members();
   // Records failures: each leg is set Failed (with an event) and the
   // superblocks committed. Refuses (Io, naming the error) when that would
   // leave no in-sync leg; nothing is then failed. When the commit reaches no

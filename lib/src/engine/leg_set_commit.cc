@@ -24,19 +24,30 @@ void LegSet::set_state(uint32_t slot, LegState state) {
   if (std::find(restamp_.begin(), restamp_.end(), slot) == restamp_.end()) restamp_.push_back(slot);
 }
 
+// Rule 11 of FORMAT.md 2.6, for every writer (the engine at open; resync,
+// scrub, verify --repair, replace and clear commit here): a member slot (in
+// sync, replacing or rebuilding) with no device is recorded missing by the
+// commit that goes on without it. Otherwise a leg absent meanwhile and
+// holding writes this leg never saw (this leg rolled back, say) comes back
+// merely behind, and its writes are recovered over instead of being called
+// a split brain. Missing, not failed: nothing failed it by an I/O error. A
+// rebuilding leg keeps its flags, so when it returns the assembly (rule 8)
+// brings a full rebuild back by a full copy and a journal-guided one from
+// the journal.
+void LegSet::record_absent_members() {
+  for (uint32_t slot = 0; slot < sb_.nr_legs; ++slot) {
+    const LegState st = sb_.legs[slot].state;
+    if (present(slot) || (st != LegState::InSync && st != LegState::Replacing && st != LegState::Rebuilding)) continue;
+    set_state(slot, LegState::Missing);
+    record_event(EventType::LegMissing, slot, {},
+                 "slot " + std::to_string(slot) + (st == LegState::InSync ? "" : " (" + std::string(leg_state_name(st)) + ")") +
+                     " is missing while the array is written");
+  }
+}
+
 Status LegSet::commit_impl(std::span<const uint32_t> extra, bool kept_since) {
   if (read_only_) return make_error(ErrorCode::PermissionDenied, "metadata update refused: opened read-only");
-  // Rule 11 of FORMAT.md 2.6, for every writer (the engine records them at
-  // open; resync, scrub, verify --repair, replace and clear commit here): an
-  // in-sync slot with no device is recorded missing by the commit that goes
-  // on without it. Otherwise a leg absent meanwhile and holding writes this
-  // leg never saw (this leg rolled back, say) comes back merely behind, and
-  // its writes are recovered over instead of being called a split brain.
-  for (uint32_t slot = 0; slot < sb_.nr_legs; ++slot) {
-    if (present(slot) || sb_.legs[slot].state != LegState::InSync) continue;
-    set_state(slot, LegState::Missing);
-    record_event(EventType::LegMissing, slot, {}, "slot " + std::to_string(slot) + " is missing while the array is written");
-  }
+  record_absent_members();
   unrecorded_ = true;
   auto is_extra = [&](uint32_t slot) { return std::find(extra.begin(), extra.end(), slot) != extra.end(); };
   auto target = [&](uint32_t slot) {

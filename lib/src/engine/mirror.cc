@@ -46,20 +46,9 @@ Result<std::unique_ptr<Mirror>> Mirror::open(std::span<BlockDevice* const> legs,
                             " dirty regions (unclean shutdown or imported kernel state); opening it for writing "
                             "recovers them first: open with recover, or read-only");
     // Recorded by the first commit, whichever it is (recovery or the
-    // first write): missing, not failed. An absent rebuilding leg needs a
-    // full copy when it returns.
-    for (uint32_t i = 0; i < sb.nr_legs; ++i) {
-      LegState st = sb.legs[i].state;
-      if (s.present(i)) continue;
-      if (st == LegState::InSync || st == LegState::Replacing) {
-        s.set_state(i, LegState::Missing);
-        s.record_event(EventType::LegMissing, i, {}, "slot " + std::to_string(i) + " is missing while the array is written");
-      } else if (st == LegState::Rebuilding) {
-        s.set_state(i, LegState::Failed);
-        s.record_event(EventType::LegFailed, i, {0},
-                       "slot " + std::to_string(i) + " (rebuilding) is missing while the array is written");
-      }
-    }
+    // first write): missing, not failed (FORMAT.md 2.6 rule 11; LegSet::
+    // commit records them).
+    s.record_absent_members();
     if (unclean) {
       s.record_event(EventType::UncleanShutdown, kNoSlot, {s.dirty_count()},
                      "unclean shutdown: " + std::to_string(s.dirty_count()) + " dirty regions to resync");

@@ -193,7 +193,7 @@ Result<ReplaceReport> replace(std::span<BlockDevice* const> legs, uint32_t old_s
       return make_error(ErrorCode::Refused, "a replace of slot " + std::to_string(sb.checkpoint.source_slot) +
                                                         " is in progress; finish it first");
     if (!o.restart && (sb.legs[target].state == LegState::Failed || sb.legs[target].state == LegState::Missing))
-      return make_error(ErrorCode::InvalidArgument,
+      return make_error(ErrorCode::Refused,
                         "the new leg of the replace of slot " + std::to_string(old_slot) + " (slot " +
                             std::to_string(target) + ") is " + std::string(leg_state_name(sb.legs[target].state)) +
                             ": the replace cannot resume; start over with another device (add --restart to retire "

@@ -106,6 +106,10 @@ Status Resyncer::full_pass(Throttle& th) {
   while (pos < size) {
     uint64_t len = std::min(span, size - pos);
     auto targets = targets_for(pos + len);
+    if (targets.empty()) {   // no leg to copy to (one in-sync leg): nothing is copied, nothing counted
+      pos += len;
+      continue;
+    }
     uint64_t copied = 0;
     Status st = copy(pos, len, targets, &th, copied);
     if (!st) {
@@ -131,9 +135,19 @@ namespace {
 
 Status pick_source(const LegSet& set, const ResyncOptions& o, ResyncReport& rep) {
   if (o.source_slot != kNoSlot) {
-    if (!set.in_sync(o.source_slot))
-      return make_error(ErrorCode::Refused, "slot " + std::to_string(o.source_slot) +
-                                                        " is not an in-sync leg; choose one of the in-sync legs");
+    if (!set.in_sync(o.source_slot)) {
+      // Why not (its role in the assembly) and what to do instead.
+      const SlotView* v = set.assembly().slot(o.source_slot);
+      const std::string role = v ? std::string(slot_state_name(v->state)) : std::string("not a leg of the array");
+      std::string in_sync;
+      for (uint32_t s : set.in_sync_slots()) in_sync += (in_sync.empty() ? "" : ", ") + std::to_string(s);
+      return make_error(ErrorCode::Refused,
+                        set.leg_name(o.source_slot) + " is " + role +
+                            ", not in sync: it may lack writes the in-sync legs hold, so it cannot be the source. "
+                            "Run `dmirrorctl resync` without --from to bring it back from the in-sync legs (slots " +
+                            (in_sync.empty() ? std::string("none given") : in_sync) +
+                            "); --from picks a side only in a split brain");
+    }
     rep.source_slot = o.source_slot;
   } else if (auto p = set.primary()) {
     rep.source_slot = *p;
