@@ -282,3 +282,39 @@ TEST(MirrorFailurePaths, ALegLostByTheKeptSinceCommitKeepsTheJournalBits) {
 
 }  // namespace
 }  // namespace dmirror
+
+namespace dmirror {
+namespace {
+
+// Every leg fails the data write: nothing is acknowledged, the error is an
+// I/O error that says so and names every leg, and no leg is failed (the
+// last in-sync leg never is). The error counters cannot be committed: an
+// erring leg takes no more metadata from the session (FORMAT.md 2.6 rule
+// 17), and a commit that reached some legs only would leave the others
+// behind by seqno, stale (docs/io-errors.md). The region stays dirty.
+TEST(MirrorFailurePaths, AWriteEveryLegFailsIsAnIoErrorThatSaysNothingWasAcknowledged) {
+  TestLegs legs;
+  auto m = open_mirror(legs.devices());
+  ASSERT_TRUE(m);
+  for (uint32_t s = 0; s < 2; ++s) legs.faulty(s).fail_always(FaultOp::Write, legs.data_offset() + 8192, 4096);
+  auto st = m->write(8192, pattern(4096, 5));
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::Io) << st.error().describe();
+  const std::string& msg = st.error().message;
+  EXPECT_NE(msg.find("every leg failed the write at offset 8192 length 4096"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("nothing was acknowledged"), std::string::npos) << msg;
+  for (uint32_t s = 0; s < 2; ++s)
+    EXPECT_NE(msg.find(legs.devices()[s]->describe()), std::string::npos) << "slot " << s << " not named: " << msg;
+  EXPECT_NE(msg.find("write_errors"), std::string::npos) << "the message must say the counts were not recorded: " << msg;
+  m.reset();   // a crash: nothing more reaches the legs
+  for (uint32_t s = 0; s < 2; ++s) {
+    const Superblock sb = legs.superblock(s);
+    EXPECT_EQ(sb.legs[0].state, LegState::InSync);
+    EXPECT_EQ(sb.legs[1].state, LegState::InSync);
+    EXPECT_EQ(sb.counters[s].write_errors, 0u) << "an erring leg took metadata";
+    EXPECT_TRUE(journal_dirty(legs, s, 2)) << "slot " << s << ": the region must stay dirty for a resync";
+  }
+}
+
+}  // namespace
+}  // namespace dmirror
