@@ -40,7 +40,8 @@ CrashWorkload scrub_repair_workload(uint64_t seed);
 CrashWorkload replace_workload(uint64_t seed);
 
 // Two legs with unreadable sectors on `bad_slot`, healed by reads through
-// the engine from the other leg; the power is cut during the rewrites.
+// the engine from the other leg; the power is cut during the rewrites. One
+// region also holds rot on slot 0 beside a sector the heal rewrites.
 CrashWorkload engine_heal_workload(uint64_t seed, uint32_t bad_slot);
 
 // Base seed: DMIRROR_CRASH_SEED, or a fixed value so CI is reproducible.

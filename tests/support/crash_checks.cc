@@ -44,6 +44,33 @@ Result<std::optional<WriteIntentJournal>> merged_journal(const Assembled& a) {
 
 std::string region_at(uint64_t r) { return "region " + std::to_string(r); }
 
+// Check 2 sector by sector, for a clean region where a current leg cannot
+// read every sector: each sector a leg reads holds what every other current
+// leg that reads it holds (a torn rewrite of unreadable sectors leaves each
+// of them the good data or still unreadable).
+std::optional<std::string> sectors_agree(const Assembled& a, uint64_t r, uint64_t pos, uint64_t len) {
+  const Superblock& sb = a.sb;
+  for (uint64_t s = pos; s < pos + len; s += kSectorSize) {
+    const uint64_t n = std::min<uint64_t>(kSectorSize, pos + len - s);
+    std::optional<std::vector<std::byte>> ref;
+    uint32_t ref_slot = 0;
+    for (auto& [slot, dev] : a.slot_dev) {
+      if (!current_for(sb, slot, pos + len)) continue;
+      auto data = read_data(dev, sb, s, n);
+      if (!data) continue;
+      if (!ref) {
+        ref = std::move(*data);
+        ref_slot = slot;
+      } else if (*data != *ref) {
+        return "check 2: the sector at " + std::to_string(s) + " (" + region_at(r) + ", which a leg cannot read whole) "
+               "differs between slots " + std::to_string(ref_slot) + " and " + std::to_string(slot) +
+               " but is clean in the journal: a rewrite of unreadable sectors left other data than the good copy";
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 // Why no leg that may serve [pos, pos + len) can read it (each has an
 // unreadable sector there: a medium error, which the engine must report);
 // nullopt when one of them reads it.
@@ -148,10 +175,14 @@ std::optional<std::string> check_intent(const Assembled& a, const CrashWorkload&
     if ((*dirty)->is_dirty(r) || w.planted.contains(r) || pos + len > sb.resync_offset) continue;
     std::optional<std::vector<std::byte>> ref;
     uint32_t ref_slot = 0;
+    bool partial = false;   // a current leg has an unreadable sector here
     for (auto& [slot, dev] : a.slot_dev) {
       if (!current_for(sb, slot, pos + len)) continue;
       auto data = read_data(dev, sb, pos, len);
-      if (!data) continue;
+      if (!data) {
+        partial = true;
+        continue;
+      }
       if (!ref) {
         ref = std::move(*data);
         ref_slot = slot;
@@ -160,6 +191,8 @@ std::optional<std::string> check_intent(const Assembled& a, const CrashWorkload&
                std::to_string(slot) + " but is clean in the journal and both legs claim to be current";
       }
     }
+    if (partial)
+      if (auto e = sectors_agree(a, r, pos, len)) return e;
   }
   return std::nullopt;
 }
@@ -289,6 +322,22 @@ std::optional<std::string> check_after_recover(std::vector<BlockDevice*>& legs, 
   uint64_t bad = 0;
   if (!model.allowed(k, 0, vol, &bad))
     return "check 6: sector at " + std::to_string(bad) + " holds data that was neither durable nor written since";
+  return std::nullopt;
+}
+
+std::optional<std::string> check_rot(const std::vector<BlockDevice*>& legs, const CrashWorkload& w) {
+  for (const CrashWorkload::Rot& rot : w.rot) {
+    for (uint32_t i = 0; i < w.array.legs && i < legs.size(); ++i) {
+      if (i == rot.leg) continue;
+      auto m = read_leg(*legs[i]);
+      if (!m) continue;   // check 1 reports it
+      auto data = read_data(legs[i], m->sb, rot.pos, rot.good.size());
+      if (data && *data != rot.good)
+        return "check 8: after the engine's recovery, leg " + std::to_string(i) + " holds other data than its good "
+               "copy at offset " + std::to_string(rot.pos) + " where leg " + std::to_string(rot.leg) +
+               " has rot: a recovery copied the rot over the good copy";
+    }
+  }
   return std::nullopt;
 }
 

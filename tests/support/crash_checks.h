@@ -66,4 +66,8 @@ std::optional<std::string> check_read_only(const std::vector<BlockDevice*>& legs
 std::optional<std::string> check_after_recover(std::vector<BlockDevice*>& legs, const CrashWorkload& w,
                                                const WriteModel& model, uint64_t k);
 
+// Check 8: every leg but the rot's own still holds the good data at each of
+// w.rot (run after check_engine's recovery at open on the same images).
+std::optional<std::string> check_rot(const std::vector<BlockDevice*>& legs, const CrashWorkload& w);
+
 }  // namespace dmirror::testing

@@ -32,6 +32,7 @@ std::optional<std::string> check_point(const CrashReplay& replay, CrashPolicy p,
   if (auto e = check_intent(a, w)) return e;
   if (auto e = check_read_only(legs, w, model, k)) return e;
   if (auto e = check_engine(legs, w, model, k, /*refusal_ok=*/false)) return e;
+  if (auto e = check_rot(legs, w)) return e;
   if (!w.subset.empty()) {
     auto fresh = replay.images(p, seed);
     std::vector<BlockDevice*> some;

@@ -26,10 +26,17 @@
 //   7. from the first data write of a session opened without a leg (the
 //      workload tells the WriteModel) until it ends, the present legs'
 //      durable superblocks record the absent slot missing (FORMAT.md 2.6
-//      rule 11; otherwise a split brain would look like a leg merely behind).
+//      rule 11; otherwise a split brain would look like a leg merely behind);
+//   8. with `rot` (silent corruption planted on one leg), after the engine's
+//      recovery at open every other leg still holds the good data there: no
+//      recovery copies rot over a good copy (a region marked by a write that
+//      never touched the rot, then taken for a crash window, would do that).
 // A leg may carry unreadable sectors (CrashDevice::make_unreadable): checks
-// 2 and 3 compare only the legs that read a region, and a read through the
-// engine (check 4) may fail only where no leg that may serve it reads it.
+// 2 and 3 compare only the legs that read a region, sector by sector where a
+// leg reads only part of it (a rewrite of unreadable sectors torn by the cut
+// leaves each of them the good data or still unreadable, never other data),
+// and a read through the engine (check 4) may fail only where no leg that
+// may serve it reads it.
 #pragma once
 
 #include <dmirror/block_device.h>
@@ -53,6 +60,15 @@ struct CrashWorkload {
   uint32_t spare_legs = 0;           // blank legs in the group after the array's legs
   uint32_t truth_slot = 0;           // leg whose prepared contents are the volume's contents
   std::set<uint64_t> planted;        // regions made different on purpose (exempt from checks 2-4)
+  // Check 8: silent corruption planted on group index `leg` (it reads fine)
+  // at data-area offset `pos`; every other leg holds `good` there, and the
+  // workload never writes it. Its region belongs in `planted`.
+  struct Rot {
+    uint32_t leg = 0;
+    uint64_t pos = 0;
+    std::vector<std::byte> good;
+  };
+  std::vector<Rot> rot;
   // Before the clock starts: make legs differ, plant corruption...
   std::function<void(std::vector<BlockDevice*>& legs)> prepare;
   // The operation under test.

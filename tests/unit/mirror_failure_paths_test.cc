@@ -128,29 +128,25 @@ TEST(MirrorFailurePaths, BitDirtyOnOneLegOnlyIsJournaledOnEveryLegBeforeAWrite) 
   EXPECT_TRUE(journal_dirty(legs, 1, 5)) << "slot 1 took a write to a region clean in its journal";
 }
 
-// The same for a read heal: it rewrites the unreadable block only after the
-// region is dirty on that leg's disk, not merely in memory.
-TEST(MirrorFailurePaths, BitDirtyOnOneLegOnlyIsJournaledOnTheHealedLegBeforeARewrite) {
+// A read heal is not marked in the journal (FORMAT.md 1.1): a mark would
+// make the region a crash window whose recovery copies it, rot in its other
+// blocks included, from the primary over the good leg.
+TEST(MirrorFailurePaths, AReadHealRewritesWithoutAJournalMark) {
   TestLegs legs({.legs = 3});
-  {
-    auto j = WriteIntentJournal::load(legs.raw(0), legs.superblock(0));
-    ASSERT_TRUE(j);
-    j->mark(5);
-    ASSERT_TRUE(j->write_pending(legs.raw(0)));
-    ASSERT_TRUE(legs.raw(0).flush());
-  }
-  ASSERT_FALSE(journal_dirty(legs, 1, 5));
   MirrorOptions o;
-  o.allow_degraded = true;
   o.read_policy = ReadPolicy::Preferred;
   o.preferred_slot = 1;
-  auto m = open_mirror(legs.devices_except(2), o);
+  auto m = open_mirror(legs.devices(), o);
   ASSERT_TRUE(m);
   legs.faulty(1).fail_reads_until_written(legs.data_offset() + 5 * 4096, 4096);
   std::vector<std::byte> buf(4096);
   ASSERT_TRUE(m->read(5 * 4096, buf));
   ASSERT_EQ(m->superblock().counters[1].corrected, 1u) << "the block was healed";
-  EXPECT_TRUE(journal_dirty(legs, 1, 5)) << "slot 1 was rewritten in a region clean in its journal";
+  EXPECT_EQ(m->stats().journal_commits, 0u) << "the heal wrote the journal";
+  for (uint32_t s = 0; s < 3; ++s) EXPECT_FALSE(journal_dirty(legs, s, 5)) << "slot " << s;
+  std::vector<std::byte> back(4096);
+  ASSERT_TRUE(legs.raw(1).read(legs.data_offset() + 5 * 4096, back));
+  EXPECT_EQ(back, buf) << "the block was not rewritten with the good data";
 }
 
 // The state an import of the kernel's state leaves: dirty bits, Dirty clear.
@@ -281,6 +277,42 @@ TEST(MirrorFailurePaths, ALegLostByTheKeptSinceCommitKeepsTheJournalBits) {
   for (uint32_t s : {0u, 1u}) {
     EXPECT_EQ(legs.superblock(s).legs[2].state, LegState::Failed) << "slot " << s;
     EXPECT_TRUE(journal_dirty(legs, s, 0)) << "slot " << s << ": a bit was cleared while slot 2 is failed";
+  }
+}
+
+}  // namespace
+}  // namespace dmirror
+
+namespace dmirror {
+namespace {
+
+// Every leg fails the data write: nothing is acknowledged, the error is an
+// I/O error that says so and names every leg, and no leg is failed (the
+// last in-sync leg never is). The error counters cannot be committed: an
+// erring leg takes no more metadata from the session (FORMAT.md 2.6 rule
+// 17), and a commit that reached some legs only would leave the others
+// behind by seqno, stale (docs/io-errors.md). The region stays dirty.
+TEST(MirrorFailurePaths, AWriteEveryLegFailsIsAnIoErrorThatSaysNothingWasAcknowledged) {
+  TestLegs legs;
+  auto m = open_mirror(legs.devices());
+  ASSERT_TRUE(m);
+  for (uint32_t s = 0; s < 2; ++s) legs.faulty(s).fail_always(FaultOp::Write, legs.data_offset() + 8192, 4096);
+  auto st = m->write(8192, pattern(4096, 5));
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::Io) << st.error().describe();
+  const std::string& msg = st.error().message;
+  EXPECT_NE(msg.find("every leg failed the write at offset 8192 length 4096"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("nothing was acknowledged"), std::string::npos) << msg;
+  for (uint32_t s = 0; s < 2; ++s)
+    EXPECT_NE(msg.find(legs.devices()[s]->describe()), std::string::npos) << "slot " << s << " not named: " << msg;
+  EXPECT_NE(msg.find("write_errors"), std::string::npos) << "the message must say the counts were not recorded: " << msg;
+  m.reset();   // a crash: nothing more reaches the legs
+  for (uint32_t s = 0; s < 2; ++s) {
+    const Superblock sb = legs.superblock(s);
+    EXPECT_EQ(sb.legs[0].state, LegState::InSync);
+    EXPECT_EQ(sb.legs[1].state, LegState::InSync);
+    EXPECT_EQ(sb.counters[s].write_errors, 0u) << "an erring leg took metadata";
+    EXPECT_TRUE(journal_dirty(legs, s, 2)) << "slot " << s << ": the region must stay dirty for a resync";
   }
 }
 

@@ -11,6 +11,7 @@
 #include "op_support.h"
 #include "online_dispatch.h"
 
+#include <dmirror/names.h>
 #include <dmirror/probe.h>
 #include <dmirror/replace.h>
 
@@ -24,6 +25,7 @@ struct ReplaceArgs {
   std::string old_leg, new_dev;
   bool force = false;
   bool restart = false;
+  std::string max_rate;
 };
 
 int run_replace(const Context& ctx, const ReplaceArgs& a) {
@@ -54,6 +56,11 @@ int run_replace(const Context& ctx, const ReplaceArgs& a) {
   ReplaceOptions o;
   o.force = a.force;
   o.restart = a.restart;
+  if (!a.max_rate.empty()) {
+    auto rate = parse_size(a.max_rate);
+    if (!rate) return report_error(ctx, "invalid --max-rate", rate.error());
+    o.control.max_rate = [r = *rate] { return r; };
+  }
   o.control.progress = progress_printer(ctx);
   o.control.cancel = install_cancel_handler();
   auto r = replace(legs->devices(), *old_slot, *fresh->owned[0], o);
@@ -91,6 +98,7 @@ Command add_replace(CLI::App& app, const Context& ctx) {
   sub->add_option("--old", a->old_leg, "The leg to replace: slot number or path")->required();
   sub->add_option("--new", a->new_dev, "The new device")->required();
   sub->add_flag("--force", a->force, "Accept a device with foreign signatures or another array's leg");
+  sub->add_option("--max-rate", a->max_rate, "Bytes per second of the copy, e.g. 50M (default: unlimited)");
   sub->add_flag("--restart", a->restart,
                 "An interrupted replace is in progress: retire its half-copied leg and start over onto --new");
   return {sub, [&ctx, a] { return run_replace(ctx, *a); }};

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// `dmirrorctl resync NAME|LEG... [--full] [--from LEG] [--re-add] [--force]`:
+// `dmirrorctl resync NAME|LEG... [--full] [--from LEG] [--re-add] [--force] [--max-rate R]`:
 // bring the legs back in sync offline (journal-driven when possible),
 // recover rebuilding legs and re-add legs that came back (stale or missing:
 // from the journal when it covers them, else a full copy; failed: only with
@@ -11,6 +11,7 @@
 #include "exit_codes.h"
 #include "op_support.h"
 
+#include <dmirror/names.h>
 #include <dmirror/resync.h>
 
 #include <fmt/format.h>
@@ -24,6 +25,7 @@ struct ResyncArgs {
   bool re_add = false;
   bool force = false;
   std::string from;
+  std::string max_rate;
 };
 
 int run_resync(const Context& ctx, const ResyncArgs& a) {
@@ -37,6 +39,11 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
     auto slot = parse_leg_choice(a.from, *paths);
     if (!slot) return report_error(ctx, "invalid --from", slot.error());
     o.source_slot = *slot;
+  }
+  if (!a.max_rate.empty()) {
+    auto rate = parse_size(a.max_rate);
+    if (!rate) return report_error(ctx, "invalid --max-rate", rate.error());
+    o.control.max_rate = [r = *rate] { return r; };
   }
   o.control.progress = progress_printer(ctx);
   o.control.cancel = install_cancel_handler();
@@ -98,6 +105,7 @@ Command add_resync(CLI::App& app, const Context& ctx) {
   CLI::App* sub = app.add_subcommand("resync", "Bring out-of-sync legs and regions back in sync (offline, resumable)");
   sub->add_option("array", a->legs, "Array name (searched on block devices), or the paths of its legs")->required();
   sub->add_flag("--full", a->full, "Copy everything, not only the regions dirty in the journal");
+  sub->add_option("--max-rate", a->max_rate, "Bytes per second, e.g. 50M (default: unlimited)");
   sub->add_option("--from", a->from,
                   "The in-sync leg (slot or path) to copy from; in a split brain, the leg whose data is kept "
                   "(the others are copied fully from it)");

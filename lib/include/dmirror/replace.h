@@ -30,10 +30,13 @@ struct ReplaceOptions {
   // over onto the device given, with a new leg uuid.
   bool restart = false;
   uint64_t chunk_bytes = 1024 * 1024;
-  // Superblock checkpoint interval. A checkpoint costs two flushed
-  // superblock writes per leg; at 1 GiB that is a few percent of the run,
-  // and an interrupted run redoes at most this much.
+  // Superblock checkpoint interval: after checkpoint_bytes or
+  // checkpoint_seconds, whichever comes first (0 seconds: by bytes only).
+  // A checkpoint costs two flushed superblock writes per leg; at 1 GiB that
+  // is a few percent of the run, and an interrupted run redoes at most
+  // this much.
   uint64_t checkpoint_bytes = 1024ull * 1024 * 1024;
+  uint32_t checkpoint_seconds = 5;
   OpControl control;
 };
 

@@ -53,10 +53,10 @@ struct ResyncOptions {
   // Superblock checkpoint interval. A checkpoint costs two flushed
   // superblock writes per leg; at 1 GiB that is a few percent of the run,
   // and an interrupted run redoes at most this much. The recovery of a
-  // returning leg (region by region) also checkpoints every
-  // checkpoint_seconds, whichever comes first (0: by bytes only); the full
-  // pass copies one checkpoint_bytes span at a time and checkpoints between
-  // spans.
+  // returning leg (region by region) and the full pass (one
+  // checkpoint_bytes span at a time, stopped inside it by the clock) also
+  // checkpoint every checkpoint_seconds, whichever comes first (0: by bytes
+  // only).
   uint64_t checkpoint_bytes = 1024ull * 1024 * 1024;
   uint32_t checkpoint_seconds = 5;
   OpControl control;

@@ -68,6 +68,9 @@ struct Mirror::Impl {
   Status process_flush(bool closing);
   // Flushes the given legs concurrently; the errors of those that failed.
   std::vector<engine::LegError> flush_legs(std::span<const uint32_t> slots);
+  // The error of a write group every leg failed (nothing acknowledged; the
+  // counters not committed: docs/io-errors.md).
+  Status every_leg_failed(std::span<Request* const> batch, std::span<const engine::LegError> errors);
   Status activate();
   // Fails legs (under state_mu) and counts the commit. `write_errors`: the
   // errors are failed writes or flushes, counted in the legs' write_errors

@@ -5,8 +5,7 @@
 // another leg served is healed (md's fix_read_error, ZFS self-heal): with
 // the write queue held, so no write group runs meanwhile, every block of
 // the range it still cannot read is rewritten from the leg that served it
-// (its region marked in the journal first, like any write) when the
-// evidence allows: every other current leg that reads the block holds the
+// (not marked in the journal: FORMAT.md 1.1) when the evidence allows: every other current leg that reads the block holds the
 // same, or the region is dirty or not yet synced; otherwise the block is
 // left alone and reported (a leg-read-error-no-evidence finding), flushed, read
 // back and compared. Blocks it reads fine are never rewritten. A block that
@@ -186,15 +185,11 @@ static void heal_read_error(Mirror::Impl& m, uint32_t bad, uint32_t good, uint64
         continue;
       }
     }
-    // Mark before write, as for any write to the region: what is on disk
-    // decides, as in process_writes (a bit may be dirty in memory only).
-    if (!m.set.durably_dirty(reg)) {
-      m.set.mark(reg);
-      ++m.stats.journal_commits;
-      if (!m.fail(m.set.write_journals()) || !m.set.writable(bad)) return;
-    }
-    m.written[reg] = 1;
-    m.last_write_ms[reg] = m.now_ms();
+    // Not marked in the journal (FORMAT.md 1.1): a mark would make the
+    // region a crash window, and the recovery of a crash window copies it
+    // from the primary, rot in its other blocks included, over the good
+    // copy. Torn, the rewrite leaves each sector of the block the good data
+    // or still unreadable, and the next read heals it again.
     Status w = dev->write(base + pos, data);
     if (w) w = dev->flush();
     if (w) w = dev->read(base + pos, b);

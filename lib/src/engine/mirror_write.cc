@@ -183,10 +183,41 @@ Status Mirror::Impl::process_writes(std::span<Request*> batch) {
   std::vector<LegError> errors;
   for (auto& [slot, err] : failed) errors.push_back({slot, err});
   auto no_space = take_no_space(errors, regions);
-  DMIRROR_RETURN_IF_ERROR(fail(errors));
+  const bool every_leg = !targets.empty() && std::all_of(targets.begin(), targets.end(), [&](uint32_t t) {
+    return std::any_of(errors.begin(), errors.end(), [&](const LegError& e) { return e.slot == t; });
+  });
+  Status st = fail(errors);
+  if (every_leg) return every_leg_failed(batch, errors);
+  DMIRROR_RETURN_IF_ERROR(st);
   if (no_space) return std::unexpected(*no_space);
   stats.writes += batch.size();
   return ok();
+}
+
+// Every leg failed the write group (docs/io-errors.md): nothing is
+// acknowledged and no leg is failed (the last in-sync leg never is). The
+// counters raised in memory are not committed: an erring leg takes no more
+// metadata from the session (FORMAT.md 2.6 rule 17), and a commit reaching
+// some legs only would leave the others behind by seqno, stale. The
+// regions stay dirty for a resync.
+Status Mirror::Impl::every_leg_failed(std::span<Request* const> batch, std::span<const LegError> errors) {
+  uint64_t writes = 0;
+  const Request* first = nullptr;
+  for (const Request* r : batch)
+    if (!r->data.empty() && ++writes == 1) first = r;
+  std::string what = first ? "the write at offset " + std::to_string(first->offset) + " length " +
+                                 std::to_string(first->data.size())
+                           : std::string("the write");
+  if (writes > 1) what += " (and " + std::to_string(writes - 1) + " more writes of its group)";
+  std::string legs;
+  for (const LegError& e : errors) legs += (legs.empty() ? "" : "; ") + set.leg_name(e.slot) + ": " + e.error.describe();
+  Error err = errors.front().error;
+  err.code = ErrorCode::Io;
+  err.message = "every leg failed " + what + " (" + legs + "): nothing was acknowledged. No leg was failed (the "
+                "last in-sync leg never is), and these errors are not in the legs' write_errors counters: after an "
+                "I/O error a leg takes no more metadata in this session (FORMAT.md 2.6 rule 17). The regions written "
+                "stay dirty in the journal: check the devices, then run `dmirrorctl resync`";
+  return std::unexpected(err);
 }
 
 std::vector<LegError> Mirror::Impl::flush_legs(std::span<const uint32_t> slots) {

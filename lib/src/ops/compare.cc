@@ -10,8 +10,8 @@
 
 namespace dmirror::ops {
 
-Comparator::Comparator(engine::LegSet& set, uint64_t chunk_bytes, RegionMarks& marks)
-    : set_(set), marks_(marks), chunk_(std::min(std::max<uint64_t>(chunk_bytes, 4096), set.sb().region_size)) {}
+Comparator::Comparator(engine::LegSet& set, uint64_t chunk_bytes)
+    : set_(set), chunk_(std::min(std::max<uint64_t>(chunk_bytes, 4096), set.sb().region_size)) {}
 
 std::optional<Mismatch> Comparator::compare(const Chunk& c, std::span<const uint32_t> slots,
                                             const RepairChoice& choice, std::span<const uint32_t> copies) {
@@ -38,7 +38,7 @@ std::optional<Mismatch> Comparator::compare(const Chunk& c, std::span<const uint
   const Superblock& sb = set_.sb();
   const uint64_t rs = sb.region_size;
   m.region = pos / rs;
-  const bool dirty = set_.journals_loaded() && set_.is_dirty(m.region) && !marks_.marked(m.region);
+  const bool dirty = set_.journals_loaded() && set_.is_dirty(m.region);
   const bool unsynced = pos + len > sb.resync_offset;
   auto biggest = std::max_element(groups.begin(), groups.end(), [](auto& a, auto& b) { return a.votes < b.votes; });
   std::vector<uint32_t> own;   // slots that read the data themselves, lowest first

@@ -19,21 +19,19 @@
 
 #include "engine/leg_set.h"
 #include "ops/chunk_reader.h"
-#include "ops/region_marks.h"
 
 namespace dmirror::ops {
 
 class Comparator {
  public:
-  // `marks`: the run's journal marks, shared with its read-error healer.
-  Comparator(engine::LegSet& set, uint64_t chunk_bytes, RegionMarks& marks);
+  Comparator(engine::LegSet& set, uint64_t chunk_bytes);
   uint64_t chunk() const { return chunk_; }
 
   // Compares the copies of `c` held by `slots` (all read successfully).
   // `copies` (a subset of `slots`) hold data copied from another leg by the
   // read-error healer: they are compared but never vote. A region dirty
-  // only because this run marked it (for a heal or a repair) is no
-  // evidence of a crash window.
+  // in the journal is a crash window (neither a heal rewrite nor a repair
+  // marks a region).
   std::optional<Mismatch> compare(const Chunk& c, std::span<const uint32_t> slots, const RepairChoice& choice,
                                   std::span<const uint32_t> copies = {});
   // Writes the chosen content over every differing leg (not flushed; the
@@ -55,7 +53,6 @@ class Comparator {
   MismatchClass classify(const Mismatch& m) const;
 
   engine::LegSet& set_;
-  RegionMarks& marks_;
   uint64_t chunk_;
   const Chunk* cur_ = nullptr;
   std::array<uint64_t, kMaxLegs> lost_{};        // per slot: region + 1 last counted in `mismatches`

@@ -48,7 +48,7 @@ void Copier::count_read_errors(std::span<const uint32_t> bad, uint32_t used, uin
 }
 
 Status Copier::copy(uint64_t pos, uint64_t len, uint32_t& src, std::vector<uint32_t>& targets,
-                    std::vector<uint32_t>* failed, Throttle* throttle, uint64_t& copied) {
+                    std::vector<uint32_t>* failed, Throttle* throttle, uint64_t& copied, CheckpointClock* clock) {
   copied = 0;
   write_error_slot_ = kNoSlot;
   const uint64_t end = pos + len;
@@ -98,6 +98,7 @@ Status Copier::copy(uint64_t pos, uint64_t len, uint32_t& src, std::vector<uint3
     if (!set_.in_sync(src)) src = *set_.primary();
     copied += c->len;
     if (throttle) DMIRROR_RETURN_IF_ERROR(throttle->tick(c->len));
+    if (clock && clock->due(c->len) && copied < len) return ok();   // the caller checkpoints here
   }
   return ok();
 }

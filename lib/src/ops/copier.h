@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/io_queue.h"
+#include "ops/checkpoint_clock.h"
 #include "ops/leg_io.h"
 #include "ops/lose_legs.h"
 #include "ops/throttle.h"
@@ -43,9 +44,13 @@ class Copier {
   // becomes the primary when it stops being in sync; failed targets are
   // removed from `targets` and appended to `failed`. `copied` is set to the
   // length, from pos, that was completely written, also when an error or a
-  // cancel (Throttle) stops the copy early.
+  // cancel (Throttle) stops the copy early. With `clock`, each chunk
+  // written is accounted to it, and the copy stops (ok, copied < len) once
+  // a checkpoint is due: the caller checkpoints at pos + copied and resets
+  // the clock (a full-copy pass checkpoints by time inside its span).
   [[nodiscard]] Status copy(uint64_t pos, uint64_t len, uint32_t& src, std::vector<uint32_t>& targets,
-                            std::vector<uint32_t>* failed, Throttle* throttle, uint64_t& copied);
+                            std::vector<uint32_t>* failed, Throttle* throttle, uint64_t& copied,
+                            CheckpointClock* clock = nullptr);
 
  private:
   void count_read_errors(std::span<const uint32_t> bad, uint32_t used, uint64_t pos, uint64_t len,

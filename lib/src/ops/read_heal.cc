@@ -37,8 +37,8 @@ struct Run {
 
 }  // namespace
 
-ReadHealer::ReadHealer(engine::LegSet& set, bool may_write, RegionMarks& marks, uint32_t from_slot)
-    : set_(set), may_write_(may_write), marks_(marks), from_(from_slot), window_(set.sb()),
+ReadHealer::ReadHealer(engine::LegSet& set, bool may_write, uint32_t from_slot)
+    : set_(set), may_write_(may_write), from_(from_slot), window_(set.sb()),
       unit_(std::max<uint64_t>(4096, set.sb().logical_block_size)) {}
 
 bool ReadHealer::rewrite(uint32_t slot, uint64_t pos, std::span<const std::byte> data, Error& err) {
@@ -109,7 +109,7 @@ Status ReadHealer::heal(Chunk& c, std::vector<uint32_t>& slots, HealResult& res,
       bool agree = true;
       for (uint32_t s : readable)
         agree = agree && std::memcmp(c.data(s) + off, c.data(readable.front()) + off, blen) == 0;
-      const bool crash = set_.journals_loaded() && set_.is_dirty(reg) && !marks_.marked(reg);
+      const bool crash = set_.journals_loaded() && set_.is_dirty(reg);
       const bool unsynced = pos + blen > set_.sb().resync_offset;
       if (named) {
         src = from_;
@@ -156,21 +156,12 @@ Status ReadHealer::heal(Chunk& c, std::vector<uint32_t>& slots, HealResult& res,
                        set_.dev(f)->describe(), f});
         continue;
       }
-      if (!set_.journals_loaded()) {
-        out.push_back({Severity::Error, "leg-read-error",
-                       "cannot read " + set_.leg_name(f) + " at " + range_text(pos, blen) + ": " +
-                           why[f]->describe() + "; not rewritten: the journal could not be loaded, so the "
-                           "rewrite could not be marked first (see the journal findings; `dmirrorctl resync`)",
-                       set_.dev(f)->describe(), f});
-        continue;
-      }
-      if (!marks_.mark(pos / set_.sb().region_size, errors)) continue;
+      // Not marked in the journal first (read_heal.h, FORMAT.md 1.1).
       Error e;
       if (!rewrite(f, pos, std::span<const std::byte>(c.data(src) + off, blen), e)) {
         if (is_out_of_space(e)) {
-          // The host's file system is full: the leg is kept, and the region
-          // stays dirty so a resync rewrites the block once space is freed.
-          marks_.keep(pos / set_.sb().region_size);
+          // The host's file system is full: the leg is kept, and the block
+          // stays unreadable; the next check rewrites it once space is freed.
           errors.push_back({f, e});
           continue;
         }

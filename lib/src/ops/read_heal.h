@@ -16,10 +16,14 @@
 // past the error threshold (error_window.h) is failed. Blocks the leg reads
 // fine are never rewritten. A block no leg can read is reported (never
 // replaced by zeros) and the chunk is left out of the comparison.
-// Before a rewrite, as before any data write that could tear, the region
-// is marked (RegionMarks: the journal of every writable leg written and
-// flushed); the caller clears the marked regions once the rewrites are
-// durable. A region dirty before stays dirty: only a resync may settle it.
+// A rewrite is not marked in the journal (FORMAT.md 1.1), for the reason a
+// mismatch repair is not (compare.h): a mark would make the region a crash
+// window, and a resync after a crash settles a crash window from the
+// lowest in-sync slot, rot in its other blocks included, over the good
+// copy. Torn by a power cut, a rewrite leaves each sector of the block the
+// good data or still unreadable (sectors are written atomically and an
+// unreadable sector never returns other data): the next read or check
+// meets it again and heals it with the same evidence.
 #pragma once
 
 #include <dmirror/findings.h>
@@ -29,7 +33,6 @@
 #include "engine/leg_set.h"
 #include "ops/chunk_reader.h"
 #include "ops/error_window.h"
-#include "ops/region_marks.h"
 
 namespace dmirror::ops {
 
@@ -52,10 +55,9 @@ struct HealResult {
 class ReadHealer {
  public:
   // `may_write` false (verify without --repair): nothing is rewritten or
-  // failed; unreadable blocks are reported only. `marks`: the run's marks,
-  // shared with its comparator. `from_slot`: the source the operator named
-  // (--from), or kNoSlot.
-  ReadHealer(engine::LegSet& set, bool may_write, RegionMarks& marks, uint32_t from_slot = kNoSlot);
+  // failed; unreadable blocks are reported only. `from_slot`: the source
+  // the operator named (--from), or kNoSlot.
+  ReadHealer(engine::LegSet& set, bool may_write, uint32_t from_slot = kNoSlot);
 
   // Heals the read errors of `c` among `slots` (the in-sync legs it was read
   // from). Failed legs are removed from `slots`. Findings go to `out`.
@@ -67,7 +69,6 @@ class ReadHealer {
 
   engine::LegSet& set_;
   bool may_write_;
-  RegionMarks& marks_;
   uint32_t from_;
   ErrorWindow window_;
   uint64_t unit_;

@@ -57,14 +57,17 @@ Status copy_and_verify(LegSet& set, uint32_t src, uint32_t t, BlockDevice& dev, 
     return set.commit();
   };
   {
-    // Pipelined copy, one checkpoint interval (whole regions) at a time.
+    // Pipelined copy, one checkpoint interval (whole regions) at a time;
+    // the clock stops a copy inside its span once checkpoint_seconds have
+    // passed, so a killed run redoes at most that much.
     Copier copier(set, chunk, Copier::Options{.fail_targets = false, .rewrite_bad_sources = false});
     const uint64_t span = std::max(rs, o.checkpoint_bytes / rs * rs);
+    CheckpointClock clock(o.checkpoint_bytes, o.checkpoint_seconds);
     while (pos < size) {
       const uint64_t len = std::min(span, size - pos);
       std::vector<uint32_t> targets{t};
       uint64_t copied = 0;
-      Status st = copier.copy(pos, len, src, targets, nullptr, &th, copied);
+      Status st = copier.copy(pos, len, src, targets, nullptr, &th, copied, &clock);
       rep.bytes_copied += copied;
       if (!st) {
         if (st.error().code == ErrorCode::Cancelled) {
@@ -74,8 +77,11 @@ Status copy_and_verify(LegSet& set, uint32_t src, uint32_t t, BlockDevice& dev, 
         if (copier.write_error_slot() == t) return std::unexpected(give_up_target(set, t, st.error()));
         return st;
       }
-      pos += len;
-      if (pos < size) DMIRROR_RETURN_IF_ERROR(checkpoint(pos));
+      pos += copied;
+      if (pos < size) {
+        DMIRROR_RETURN_IF_ERROR(checkpoint(pos));
+        clock.reset();
+      }
     }
   }
   DMIRROR_RETURN_IF_ERROR(checkpoint(size));

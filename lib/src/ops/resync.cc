@@ -16,8 +16,9 @@ namespace dmirror::ops {
 Resyncer::Resyncer(LegSet& set, const ResyncOptions& o, ResyncReport& rep)
     : set_(set), o_(o), rep_(rep), copier_(set, o.chunk_bytes, Copier::Options{.missing = &rep.missing_slots}) {}
 
-Status Resyncer::copy(uint64_t pos, uint64_t len, std::vector<uint32_t>& targets, Throttle* throttle, uint64_t& copied) {
-  Status st = copier_.copy(pos, len, rep_.source_slot, targets, &rep_.failed_slots, throttle, copied);
+Status Resyncer::copy(uint64_t pos, uint64_t len, std::vector<uint32_t>& targets, Throttle* throttle, uint64_t& copied,
+                      CheckpointClock* clock) {
+  Status st = copier_.copy(pos, len, rep_.source_slot, targets, &rep_.failed_slots, throttle, copied, clock);
   rep_.bytes_copied += copied;
   return st;
 }
@@ -101,8 +102,12 @@ Status Resyncer::full_pass(Throttle& th) {
   // Regions below the checkpoint that are dirty were written since: copy them too.
   DMIRROR_RETURN_IF_ERROR(journal_pass(pos, th));
   // One copy per checkpoint interval (whole regions), so the reads run
-  // ahead across region boundaries.
+  // ahead across region boundaries; the clock stops a copy inside its span
+  // when checkpoint_seconds have passed (a throttled or slow copy), so a
+  // killed run redoes at most that much.
   const uint64_t span = std::max(rs, o_.checkpoint_bytes / rs * rs);
+  CheckpointClock clock(o_.checkpoint_bytes, o_.checkpoint_seconds);
+  auto regions_below = [&](uint64_t p) { return (p + rs - 1) / rs; };
   while (pos < size) {
     uint64_t len = std::min(span, size - pos);
     auto targets = targets_for(pos + len);
@@ -111,14 +116,17 @@ Status Resyncer::full_pass(Throttle& th) {
       continue;
     }
     uint64_t copied = 0;
-    Status st = copy(pos, len, targets, &th, copied);
+    Status st = copy(pos, len, targets, &th, copied, &clock);
     if (!st) {
       if (st.error().code == ErrorCode::Cancelled) (void)checkpoint_full(pos + copied, targets);
       return st;
     }
-    rep_.regions_copied += (len + rs - 1) / rs;
-    pos += len;
-    if (pos < size) DMIRROR_RETURN_IF_ERROR(checkpoint_full(pos, targets));
+    rep_.regions_copied += regions_below(pos + copied) - regions_below(pos);
+    pos += copied;
+    if (pos < size) {
+      DMIRROR_RETURN_IF_ERROR(checkpoint_full(pos, targets));
+      clock.reset();
+    }
   }
   auto targets = targets_for(size);
   auto all = set_.dirty_regions();

@@ -19,7 +19,8 @@ class Resyncer {
 
   // Copies [pos, pos + len) from the source to `targets` (pipelined, see
   // Copier). `copied`: how much of it, from pos, is completely written.
-  Status copy(uint64_t pos, uint64_t len, std::vector<uint32_t>& targets, Throttle* throttle, uint64_t& copied);
+  Status copy(uint64_t pos, uint64_t len, std::vector<uint32_t>& targets, Throttle* throttle, uint64_t& copied,
+              CheckpointClock* clock = nullptr);
   Status flush(std::vector<uint32_t>& targets);
   // Journal bits of `regions` are cleared once their copies are durable
   // (rules 12 and 13: clear_journal_regions).

@@ -22,8 +22,7 @@ using engine::LegSet;
 class Scrubber {
  public:
   Scrubber(LegSet& set, const ScrubOptions& o, ScrubReport& rep)
-      : set_(set), o_(o), rep_(rep), marks_(set), cmp_(set, o.chunk_bytes, marks_),
-        healer_(set, /*may_write=*/true, marks_, o.choice.from_slot) {}
+      : set_(set), o_(o), rep_(rep), cmp_(set, o.chunk_bytes), healer_(set, /*may_write=*/true, o.choice.from_slot) {}
 
   Status begin() {
     Superblock& sb = set_.mutable_sb();
@@ -55,12 +54,6 @@ class Scrubber {
     c.regions_done = rep_.regions;
     c.mismatches = rep_.mismatches;
     c.repaired = rep_.repaired;
-    // The regions marked for heal rewrites and repairs: every write in them
-    // is flushed now, so they are cleared (rule 13: after a kept_since commit).
-    if (std::vector<uint64_t> marked = marks_.take(); !marked.empty()) {
-      std::vector<uint32_t> slots = set_.in_sync_slots();
-      DMIRROR_RETURN_IF_ERROR(ops::clear_journal_regions(set_, marked, slots, nullptr));
-    }
     return set_.commit();
   }
 
@@ -139,7 +132,7 @@ class Scrubber {
           if (m.repaired) ++rep_.repaired;
           DMIRROR_RETURN_IF_ERROR(ops::settle_errors(set_, errors, slots));
           for (uint32_t s : m.differ)
-            if (set_.in_sync(s)) touched_.push_back(s);   // written: flushed before the marks are cleared
+            if (set_.in_sync(s)) touched_.push_back(s);   // written: flushed before the checkpoint moves past
         }
         rep_.findings.push_back(mismatch_finding(m));
         rep_.found.push_back(std::move(m));
@@ -168,7 +161,6 @@ class Scrubber {
   LegSet& set_;
   const ScrubOptions& o_;
   ScrubReport& rep_;
-  ops::RegionMarks marks_;   // shared by the healer and the comparator
   ops::Comparator cmp_;
   ops::ReadHealer healer_;
   std::vector<uint32_t> touched_;

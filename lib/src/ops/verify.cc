@@ -10,7 +10,6 @@
 #include "ops/compare.h"
 #include "ops/leg_io.h"
 #include "ops/read_heal.h"
-#include "ops/region_marks.h"
 #include "ops/resync_core.h"
 #include "ops/throttle.h"
 #include "ops/verify_internal.h"
@@ -54,8 +53,7 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
   } else {
     for (uint64_t r = 0; r < sb.nr_regions; ++r) regions.push_back(r);
   }
-  ops::RegionMarks marks(set);   // shared by the healer and the comparator
-  ops::Comparator cmp(set, o.chunk_bytes, marks);
+  ops::Comparator cmp(set, o.chunk_bytes);
   ops::Throttle th(o.control, "verify", regions.size() * rs);
   std::vector<uint32_t> touched;
   // Every leg's chunks are read ahead, concurrently, while earlier ones
@@ -76,7 +74,7 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
   };
   ops::ChunkReader reader(set, *queue, slots, cmp.chunk(), next_range);
   // Read-only: read errors are findings. --repair: they are healed like scrub heals them.
-  ops::ReadHealer healer(set, o.repair, marks, o.choice.from_slot);
+  ops::ReadHealer healer(set, o.repair, o.choice.from_slot);
   uint64_t corrected = 0;
   while (ops::Chunk* c = reader.next_mutable()) {
     const uint64_t pos = c->pos, len = c->len;
@@ -96,7 +94,7 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
           if (m.repaired) ++rep.repaired;
           DMIRROR_RETURN_IF_ERROR(ops::settle_errors(set, errors, slots));
           for (uint32_t s : m.differ)
-            if (set.in_sync(s)) touched.push_back(s);   // written: flushed before the marks are cleared
+            if (set.in_sync(s)) touched.push_back(s);   // written: flushed at the end
         }
         rep.findings.push_back(mismatch_finding(m));
         rep.mismatches.push_back(std::move(m));
@@ -110,8 +108,6 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
     std::vector<engine::LegError> errors;
     ops::flush_targets(set, touched, errors);
     DMIRROR_RETURN_IF_ERROR(ops::settle_errors(set, errors, touched));
-    // The regions marked before the heal rewrites and the repairs, all flushed now.
-    DMIRROR_RETURN_IF_ERROR(ops::clear_journal_regions(set, marks.take(), slots, nullptr));
     set.record_event(EventType::VerifyFinished, kNoSlot, {rep.findings.size(), rep.mismatches.size()},
                      "verify --repair: " + std::to_string(rep.mismatches.size()) + " mismatches, " +
                          std::to_string(rep.repaired) + " repaired, " + std::to_string(corrected) +

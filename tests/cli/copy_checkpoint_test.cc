@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The full-copy passes of resync and replace checkpoint on the clock of
+// scrub (every checkpoint_seconds or checkpoint_bytes, whichever first)
+// inside their 1 GiB spans, so a slow (throttled) copy that is killed
+// resumes from its last checkpoint, not from the start, and skips nothing:
+// the data copied is compared byte for byte with its source afterwards.
+#include "cli/bad_input_util.h"
+
+#include <fcntl.h>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <thread>
+
+namespace dmirror::testing {
+namespace {
+
+class CopyCheckpoint : public ::testing::Test {
+ protected:
+  ScratchDir dir;
+  ScratchDir locks;
+  std::string a = dir.make_image("a.img", 40 * kMiB);
+  std::string b = dir.make_image("b.img", 40 * kMiB);
+  std::string c = dir.make_image("c.img", 40 * kMiB);
+  uint64_t data_offset = 0, data_size = 0;
+
+  void SetUp() override {
+    ::setenv("DMIRROR_LOCK_DIR", locks.path().c_str(), 1);
+    ASSERT_EQ(run_tool({"create", "vol0", a, b, "--yes", "--assume-clean", "--region-size", "1M"}).exit_code, 0);
+    auto doc = nlohmann::json::parse(run_tool({"--json", "examine", a}).out);
+    data_offset = doc["legs"][0]["superblock"]["layout"]["data_offset"].get<uint64_t>();
+    data_size = doc["legs"][0]["superblock"]["layout"]["data_size"].get<uint64_t>();
+    ASSERT_GT(data_size, 16 * kMiB);
+  }
+  void TearDown() override { ::unsetenv("DMIRROR_LOCK_DIR"); }
+
+  // Different data in every 4 KiB block of `path`'s data area.
+  void fill(const std::string& path) {
+    std::vector<uint32_t> buf(data_size / 4);
+    for (size_t i = 0; i < buf.size(); ++i) buf[i] = static_cast<uint32_t>(i * 2654435761u);
+    int fd = ::open(path.c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::pwrite(fd, buf.data(), data_size, static_cast<off_t>(data_offset)), static_cast<ssize_t>(data_size));
+    ::close(fd);
+  }
+  std::vector<char> data(const std::string& path) {
+    std::vector<char> buf(data_size);
+    int fd = ::open(path.c_str(), O_RDONLY);
+    if (fd < 0 || ::pread(fd, buf.data(), data_size, static_cast<off_t>(data_offset)) != static_cast<ssize_t>(data_size))
+      buf.clear();
+    if (fd >= 0) ::close(fd);
+    return buf;
+  }
+  // The checkpoint position of operation `op` on leg `a`, 0 when there is none.
+  uint64_t checkpoint_position(const std::string& op) {
+    auto doc = nlohmann::json::parse(run_tool({"--json", "examine", a}).out, nullptr, false);
+    if (doc.is_discarded() || !doc.contains("legs") || doc["legs"].empty()) return 0;
+    const auto ck = doc["legs"][0]["superblock"].value("checkpoint", nlohmann::json());
+    return ck.is_object() && ck.value("op", "") == op ? ck.value("position", uint64_t{0}) : 0;
+  }
+  // Waits for the first checkpoint of `op` past 0, then kills the tool.
+  uint64_t kill_after_checkpoint(BackgroundTool& tool, const std::string& op) {
+    uint64_t seen = 0;
+    for (int i = 0; i < 1200 && seen == 0; ++i) {   // a bound for a broken build, not a timing assertion
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      seen = checkpoint_position(op);
+    }
+    tool.signal(SIGKILL);
+    EXPECT_EQ(tool.wait().exit_code, 128 + SIGKILL);
+    return seen;
+  }
+};
+
+TEST_F(CopyCheckpoint, KilledFullResyncResumesFromItsLastCheckpointAndSkipsNothing) {
+  fill(a);   // b keeps zeros: every block differs
+  // About half a minute at 1 MiB/s: a checkpoint every 1 GiB alone would
+  // come only at the end.
+  BackgroundTool resync({"resync", "--full", a, b, "--max-rate", "1M"});
+  ASSERT_TRUE(resync.started());
+  const uint64_t seen = kill_after_checkpoint(resync, "resync");
+  ASSERT_GT(seen, 0u) << "no checkpoint past offset 0 was committed: " << resync.err_so_far();
+  ASSERT_LT(seen, data_size) << "the only checkpoint was the end of the copy";
+
+  auto r = run_tool({"--json", "resync", a, b});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_GE(j["resumed_from"].get<uint64_t>(), seen / kMiB * kMiB) << "not resumed from its checkpoint: " << r.out;
+  EXPECT_LE(j["bytes_copied"].get<uint64_t>(), data_size - j["resumed_from"].get<uint64_t>()) << r.out;
+  EXPECT_TRUE(data(b) == data(a)) << "a region was skipped";
+  EXPECT_EQ(run_tool({"verify", a, b}).exit_code, 0);
+}
+
+TEST_F(CopyCheckpoint, KilledReplaceResumesFromItsLastCheckpointAndSkipsNothing) {
+  fill(a);
+  fill(b);
+  BackgroundTool replace({"replace", a, b, "--old", "1", "--new", c, "--max-rate", "1M"});
+  ASSERT_TRUE(replace.started());
+  const uint64_t seen = kill_after_checkpoint(replace, "replace");
+  ASSERT_GT(seen, 0u) << "no checkpoint past offset 0 was committed: " << replace.err_so_far();
+  ASSERT_LT(seen, data_size) << "the only checkpoint was the end of the copy";
+
+  auto r = run_tool({"--json", "replace", a, b, "--old", "1", "--new", c});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["resumed"], true) << r.out;
+  EXPECT_LE(j["bytes_copied"].get<uint64_t>(), data_size - seen / kMiB * kMiB) << "the copy started over: " << r.out;
+  EXPECT_TRUE(data(c) == data(a)) << "a region was skipped";
+}
+
+}  // namespace
+}  // namespace dmirror::testing
