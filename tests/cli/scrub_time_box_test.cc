@@ -55,6 +55,21 @@ TEST_F(ScrubTimeBox, ContinueWithoutCheckpointDoesNothing) {
   EXPECT_TRUE(contains(r.out, "no scrub in progress")) << r.out;
 }
 
+// docs/json.md: "never" is null, not 0.
+TEST_F(ScrubTimeBox, LastScrubTimesAreNullUntilAScrub) {
+  auto before = run_tool({"--json", "examine", a});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  auto jb = nlohmann::json::parse(before.out);
+  const auto& sb0 = jb["legs"][0]["superblock"]["last_scrub"];
+  EXPECT_TRUE(sb0["started"].is_null()) << sb0;
+  EXPECT_TRUE(sb0["finished"].is_null()) << sb0;
+  ASSERT_EQ(scrub({}).exit_code, 0);
+  auto after = nlohmann::json::parse(run_tool({"--json", "examine", a}).out);
+  const auto& sb1 = after["legs"][0]["superblock"]["last_scrub"];
+  EXPECT_GT(sb1["started"].get<uint64_t>(), 0u) << sb1;
+  EXPECT_GT(sb1["finished"].get<uint64_t>(), 0u) << sb1;
+}
+
 TEST_F(ScrubTimeBox, RejectsBadDurationsAndContinueWithRestart) {
   for (const char* bad : {"0", "6x", "h", "-1m"}) {
     auto r = scrub({"--max-runtime", bad});
