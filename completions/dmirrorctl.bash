@@ -14,15 +14,16 @@ _dmirrorctl_block_devices() {
 }
 
 _dmirrorctl_static() {
-  local global="--help -h --version --json --verbose -v"
+  local global="--help -h --version -V --json --verbose -v"
   case "$1" in
-    "") echo "create examine status list resync verify scrub clear replace io activate deactivate monitor $global" ;;
+    "") echo "help create examine status list resync verify scrub clear replace io activate deactivate monitor $global" ;;
+    help) echo "create examine status list resync verify scrub clear replace io activate deactivate monitor" ;;
     create) echo "--region-size --assume-clean --force --yes -y --write-mostly --max-write-behind" \
                  "--min-recovery-rate --max-recovery-rate --no-activate --activate $global" ;;
     examine) echo "--events $global" ;;
     resync) echo "--full --from --re-add --force $global" ;;
     verify) echo "--quick --repair --from --report $global" ;;
-    scrub) echo "--check-only --from --max-rate --rate-file --restart --max-runtime --continue --lock-dir $global" ;;
+    scrub) echo "--check-only --from --max-rate --rate-file --restart --max-runtime --continue --quiet -q --lock-dir $global" ;;
     clear) echo "--leg $global" ;;
     replace) echo "--old --new --force $global" ;;
     io) echo "read write $global" ;;
@@ -96,6 +97,10 @@ _dmirrorctl() {
   fi
 
   case $cmd in
+    help) ((npos == 0)) || return
+          local cmds
+          cmds=$(dmirrorctl __complete help 2>/dev/null) || cmds=$(_dmirrorctl_static help)
+          COMPREPLY=($(compgen -W "$cmds" -- "$cur")) ;;
     create) ((npos == 0)) && return; _dmirrorctl_legs ;;   # first: the new array's name
     examine) _dmirrorctl_legs ;;
     list) COMPREPLY=($(compgen -f -- "$cur")) ;;

@@ -14,18 +14,20 @@ function __dmirrorctl_arrays
     dmirrorctl __complete --arrays 2>/dev/null
 end
 
-set -l commands create examine status list resync verify scrub clear replace io activate deactivate monitor
+set -l commands help create examine status list resync verify scrub clear replace io activate deactivate monitor
 set -l slots 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15
 complete -c dmirrorctl -f
 
 # Global options
 complete -c dmirrorctl -s h -l help -d 'Print help and exit'
-complete -c dmirrorctl -l version -d 'Print the version and exit'
+complete -c dmirrorctl -s V -l version -d 'Print the version and exit'
 complete -c dmirrorctl -l json -d 'Print JSON (with output_version) instead of text'
 complete -c dmirrorctl -s v -l verbose -d 'Show more detail'
 
 # Commands
 set -l nocmd "not __fish_seen_subcommand_from $commands"
+complete -c dmirrorctl -n $nocmd -a help -d 'Show the help of dmirrorctl or of a command'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from help; and test (count (commandline -opc)) -eq 2' -a '(dmirrorctl __complete help 2>/dev/null | string match -v help)'
 complete -c dmirrorctl -n $nocmd -a create -d 'Create a mirror'
 complete -c dmirrorctl -n $nocmd -a examine -d 'Show the metadata of legs'
 complete -c dmirrorctl -n $nocmd -a status -d 'Show the health of an array'
@@ -73,6 +75,7 @@ complete -c dmirrorctl -n $s -r -F -l rate-file -d 'Re-read the rate limit from 
 complete -c dmirrorctl -n $s -l restart -d 'Start over instead of resuming'
 complete -c dmirrorctl -n $s -x -l max-runtime -a '30m 1h 2h 6h 12h 1d' -d 'Stop after DURATION, checkpoint kept'
 complete -c dmirrorctl -n $s -l continue -d 'Only resume a scrub in progress'
+complete -c dmirrorctl -n $s -s q -l quiet -d 'Print only what needs a look'
 complete -c dmirrorctl -n $s -x -l lock-dir -a '(__fish_complete_directories)' -d 'Directory of the scrub lock files'
 
 # clear

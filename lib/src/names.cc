@@ -76,8 +76,9 @@ Status validate_array_name(std::string_view name) {
 }
 
 Result<uint64_t> parse_size(std::string_view text) {
-  const std::string help = "; give a whole number of bytes with an optional binary unit "
-                           "(K, M, G, T, P; e.g. 512, 64K, 4MiB, 1G)";
+  const std::string help = "; give a whole number of bytes with an optional unit: K, M, G, T, P or KiB, "
+                           "MiB, ... (powers of 1024), kB, MB, GB, TB, PB (powers of 1000); e.g. 512, 64K, "
+                           "4MiB, 100MB";
   std::string_view s = text;
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -101,21 +102,26 @@ Result<uint64_t> parse_size(std::string_view text) {
     if (s[j] == ' ' && unit.empty()) continue;
     unit += static_cast<char>(std::tolower(static_cast<unsigned char>(s[j])));
   }
-  int shift = -1;
-  if (unit.empty() || unit == "b") shift = 0;
+  // IEC: "M" and "MiB" are 2^20 (as dd, lvcreate and mdadm read "M");
+  // SI: "MB" is 10^6 (as the disk on the label counts).
+  int power = -1;
+  uint64_t base = 1024;
+  if (unit.empty() || unit == "b") power = 0;
   const std::string_view units = "kmgtp";
-  for (size_t u = 0; u < units.size() && shift < 0; ++u) {
-    const std::string base(1, units[u]);
-    if (unit == base || unit == base + "b" || unit == base + "ib") shift = static_cast<int>(10 * (u + 1));
+  for (size_t u = 0; u < units.size() && power < 0; ++u) {
+    const std::string prefix(1, units[u]);
+    if (unit == prefix || unit == prefix + "ib") power = static_cast<int>(u + 1);
+    else if (unit == prefix + "b") power = static_cast<int>(u + 1), base = 1000;
   }
-  if (shift < 0) {
+  if (power < 0) {
     return make_error(ErrorCode::InvalidArgument,
                       "size " + quoted(text) + " has an unknown unit " + quoted(unit) + help);
   }
-  if (shift > 0 && value > (UINT64_MAX >> shift)) {
-    return make_error(ErrorCode::InvalidArgument, "size " + quoted(text) + " is too large");
+  for (int p = 0; p < power; ++p) {
+    if (value > UINT64_MAX / base) return make_error(ErrorCode::InvalidArgument, "size " + quoted(text) + " is too large");
+    value *= base;
   }
-  return value << shift;
+  return value;
 }
 
 std::string format_size(uint64_t bytes) {
@@ -131,6 +137,11 @@ std::string format_size(uint64_t bytes) {
   while (num.back() == '0') num.pop_back();
   if (num.back() == '.') num.pop_back();
   return num + " " + kUnits[unit];
+}
+
+std::string format_size_bytes(uint64_t bytes) {
+  if (bytes < 1024) return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
+  return format_size(bytes) + " (" + std::to_string(bytes) + " bytes)";
 }
 
 std::string escape_name(std::string_view name) {

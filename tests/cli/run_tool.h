@@ -6,6 +6,7 @@
 #include "support/scratch.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <stdexcept>
 #include <algorithm>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dmirror::testing {
@@ -24,7 +26,16 @@ struct ToolResult {
   std::string err;
 };
 
-inline ToolResult run_tool(const std::vector<std::string>& args) {
+struct RunOptions {
+  // Run as a systemd service whose stderr is the journal: JOURNAL_STREAM
+  // names the captured stderr's device and inode (systemd.exec(5)).
+  bool journal_stream = false;
+};
+
+inline ToolResult run_tool(const std::vector<std::string>& args, const RunOptions& opts);
+inline ToolResult run_tool(const std::vector<std::string>& args) { return run_tool(args, RunOptions{}); }
+
+inline ToolResult run_tool(const std::vector<std::string>& args, const RunOptions& opts) {
   char out_tmpl[] = "/tmp/dmirrorctl-out-XXXXXX";
   char err_tmpl[] = "/tmp/dmirrorctl-err-XXXXXX";
   int out_fd = ::mkstemp(out_tmpl);
@@ -48,8 +59,19 @@ inline ToolResult run_tool(const std::vector<std::string>& args) {
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
   posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+  std::vector<std::string> env_s;
+  for (char** e = environ; *e; ++e)
+    if (!opts.journal_stream || std::string_view(*e).substr(0, 15) != "JOURNAL_STREAM=") env_s.emplace_back(*e);
+  if (opts.journal_stream) {
+    struct stat st {};
+    ::fstat(err_fd, &st);
+    env_s.push_back("JOURNAL_STREAM=" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino));
+  }
+  std::vector<char*> envp;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) throw std::runtime_error("cannot run " + argv_s[0]);
   int status = 0;

@@ -52,7 +52,25 @@ TEST_F(ScrubTimeBox, StopsWithCheckpointAndContinueResumes) {
 TEST_F(ScrubTimeBox, ContinueWithoutCheckpointDoesNothing) {
   auto r = run_tool({"scrub", a, b, "--continue", "--lock-dir=" + dir.path()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(contains(r.out, "no scrub in progress")) << r.out;
+  // Nothing to say, nothing printed (cron mails any output); -v says why.
+  EXPECT_EQ(r.out + r.err, "");
+  auto v = run_tool({"-v", "scrub", a, b, "--continue", "--lock-dir=" + dir.path()});
+  EXPECT_TRUE(contains(v.err, "no scrub in progress")) << v.err;
+}
+
+// docs/json.md: "never" is null, not 0.
+TEST_F(ScrubTimeBox, LastScrubTimesAreNullUntilAScrub) {
+  auto before = run_tool({"--json", "examine", a});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  auto jb = nlohmann::json::parse(before.out);
+  const auto& sb0 = jb["legs"][0]["superblock"]["last_scrub"];
+  EXPECT_TRUE(sb0["started"].is_null()) << sb0;
+  EXPECT_TRUE(sb0["finished"].is_null()) << sb0;
+  ASSERT_EQ(scrub({}).exit_code, 0);
+  auto after = nlohmann::json::parse(run_tool({"--json", "examine", a}).out);
+  const auto& sb1 = after["legs"][0]["superblock"]["last_scrub"];
+  EXPECT_GT(sb1["started"].get<uint64_t>(), 0u) << sb1;
+  EXPECT_GT(sb1["finished"].get<uint64_t>(), 0u) << sb1;
 }
 
 TEST_F(ScrubTimeBox, RejectsBadDurationsAndContinueWithRestart) {

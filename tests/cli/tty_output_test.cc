@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <regex>
 
 #include "cli/run_tool.h"
 
@@ -65,6 +66,38 @@ TEST_F(TtyOutput, ProgressBarOnlyOnATerminal) {
   EXPECT_EQ(piped.exit_code, 0) << piped.err;
   EXPECT_FALSE(contains(piped.err + piped.out, "\r")) << piped.err;
   EXPECT_FALSE(contains(piped.err + piped.out, "ETA")) << piped.err;
+}
+
+// The progress line fits the terminal's width, clears what a longer line
+// left (ESC [K), and ends with the elapsed time ("in 2s"), not "ETA unknown".
+TEST_F(TtyOutput, ProgressFitsTheWidthAndEndsWithTheElapsedTime) {
+  const std::string lock = " --lock-dir=" + dir.path();
+  for (int cols : {30, 50, 100}) {
+    const std::string args = "scrub " + legs + lock + " --restart --max-rate 8M";
+    std::string cmd = "script -qec 'stty cols " + std::to_string(cols) + "; " + std::string(DMIRRORCTL_PATH) + " " +
+                      args + "' /dev/null </dev/null 2>&1";
+    std::string out;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    ::pclose(p);
+    ASSERT_TRUE(contains(out, "\rscrub")) << out;
+    EXPECT_FALSE(contains(out, "unknown")) << out;
+    // Every redraw: "\r" TEXT "\x1b[K", TEXT shorter than the width.
+    size_t redraws = 0, last_text = 0;
+    for (size_t at = 0; (at = out.find('\r', at)) != std::string::npos; ++at) {
+      const size_t end = out.find("\x1b[K", at);
+      if (end == std::string::npos || out.compare(at + 1, 5, "scrub") != 0) continue;
+      ++redraws;
+      last_text = at + 1;
+      EXPECT_LT(end - at - 1, static_cast<size_t>(cols)) << cols << ": " << out.substr(at + 1, end - at - 1);
+    }
+    EXPECT_GT(redraws, 0u) << out;
+    const std::string last = out.substr(last_text, out.find("\x1b[K", last_text) - last_text);
+    EXPECT_TRUE(std::regex_search(last, std::regex(R"(100\.0%.* in [0-9]+s$)")) || (cols < 40 && contains(last, "100.0%")))
+        << cols << ": " << last;
+  }
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ TEST(ArrayName, RefusalsSayWhatIsWrong) {
   }
 }
 
-TEST(Size, ParsesBinaryUnits) {
+TEST(Size, ParsesBinaryAndDecimalUnits) {
   EXPECT_EQ(parse_size("512").value(), 512u);
   EXPECT_EQ(parse_size("512b").value(), 512u);
   EXPECT_EQ(parse_size("64K").value(), 64u << 10);
@@ -47,7 +47,16 @@ TEST(Size, ParsesBinaryUnits) {
   EXPECT_EQ(parse_size("4M").value(), 4u << 20);
   EXPECT_EQ(parse_size("4 MiB").value(), 4u << 20);
   EXPECT_EQ(parse_size("1g").value(), uint64_t{1} << 30);
-  EXPECT_EQ(parse_size("2TB").value(), uint64_t{2} << 40);
+  EXPECT_EQ(parse_size("2TiB").value(), uint64_t{2} << 40);
+  // SI units are powers of 1000: 100MB is not 100 MiB.
+  EXPECT_EQ(parse_size("100MB").value(), 100'000'000u);
+  EXPECT_EQ(parse_size("100 mb").value(), 100'000'000u);
+  EXPECT_EQ(parse_size("64kB").value(), 64'000u);
+  EXPECT_EQ(parse_size("1GB").value(), 1'000'000'000u);
+  EXPECT_EQ(parse_size("2TB").value(), 2'000'000'000'000u);
+  EXPECT_EQ(parse_size("3PB").value(), 3'000'000'000'000'000u);
+  EXPECT_EQ(parse_size("100M").value(), uint64_t{100} << 20);
+  EXPECT_FALSE(parse_size("20000PB"));  // too large
 }
 
 TEST(Size, RefusalsNameTheInput) {

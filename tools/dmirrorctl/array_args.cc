@@ -2,6 +2,8 @@
 // Array names and uuids on the command line (see array_args.h).
 #include "array_args.h"
 
+#include "escape.h"
+
 #include <dmirror/array.h>
 
 #include <set>
@@ -14,7 +16,8 @@ bool is_array_key(const std::string& arg) {
   return !arg.empty() && arg.find('/') == std::string::npos && ::stat(arg.c_str(), &st) != 0;
 }
 
-Result<std::vector<std::string>> legs_of_array(const std::string& key) {
+Result<std::vector<std::string>> legs_of_array(const std::string& arg) {
+  const std::string key = unescape_arg(arg);  // "db\x2dmain" from a systemd unit instance
   DMIRROR_ASSIGN_OR_RETURN(auto found, scan_legs({}));
   std::vector<std::string> paths;
   std::set<Uuid> arrays;

@@ -38,6 +38,7 @@ void print_options(const CLI::App& app, bool values_only) {
 }
 
 void print_subcommands(CLI::App& app) {
+  if (app.get_parent() == nullptr) fmt::print("help\n");
   for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
     if (!sub->get_group().empty()) fmt::print("{}\n", sub->get_name());
   }
@@ -67,6 +68,13 @@ int print_arrays() {
 
 int run_complete(CLI::App& root, const CompleteArgs& a) {
   if (a.arrays) return print_arrays();
+  // `help [COMMAND]` (main.cc): a command word, and the commands after it.
+  if (!a.words.empty() && a.words[0] == "help") {
+    if (a.words.size() == 1 && !a.values)
+      for (const CLI::App* sub : root.get_subcommands([](CLI::App*) { return true; }))
+        if (!sub->get_group().empty()) fmt::print("{}\n", sub->get_name());
+    return 0;
+  }
   CLI::App* app = &root;
   for (const auto& w : a.words) {
     try {

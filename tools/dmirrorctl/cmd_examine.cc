@@ -9,11 +9,13 @@
 #include "examine_view.h"
 #include "exit_codes.h"
 #include "health_text.h"
+#include "journal_log.h"
 
 #include <dmirror/assembly.h>
 #include <dmirror/journal.h>
 
 #include <fmt/format.h>
+#include <syslog.h>
 
 namespace dmirror::cli {
 namespace {
@@ -112,7 +114,7 @@ int run_examine(const Context& ctx, const std::vector<std::string>& legs, size_t
     if (ctx.json) {
       all.push_back(examined_json(e, max_events));
     } else if (e.error) {
-      fmt::print(stderr, "dmirrorctl: cannot examine {}: {}.\n", printable(legs[i]), printable_message(e.error->describe()));
+      log_stderr(LOG_ERR, fmt::format("dmirrorctl: cannot examine {}: {}.", printable(legs[i]), printable_message(e.error->describe())));
     } else {
       if (i > 0) fmt::print("\n");
       print_examined_text(e, max_events, ctx.verbose);

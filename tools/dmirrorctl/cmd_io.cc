@@ -7,12 +7,15 @@
 #include "commands.h"
 #include "escape.h"
 #include "exit_codes.h"
+#include "health_text.h"
 #include "op_support.h"
+#include "journal_log.h"
 
 #include <dmirror/engine.h>
 #include <dmirror/names.h>
 
 #include <fmt/format.h>
+#include <syslog.h>
 #include <fmt/ranges.h>
 
 #include <cstring>
@@ -123,7 +126,7 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
     const auto slots = degraded_slots(now);
     if (!slots.empty()) {
       for (const auto& f : (*m)->findings())
-        if (f.code == "leg-failed") fmt::print(stderr, "dmirrorctl: warning: {}\n", printable(f.message));
+        if (f.code == "leg-failed") log_stderr(LOG_WARNING, "dmirrorctl: warning: " + finding_subject(f) + printable_message(f.message));
       bool failed = false, missing = false;
       for (uint32_t i = 0; i < now.nr_legs; ++i) {
         failed = failed || now.legs[i].state == LegState::Failed;
@@ -136,9 +139,9 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
                 "a failed leg comes back by `dmirrorctl resync --re-add` (a full copy, once the device is healthy) "
                 "or is replaced by `dmirrorctl replace`";
       if (what.empty()) what = "run `dmirrorctl resync`";
-      fmt::print(stderr, "dmirrorctl: warning: the array is degraded ({}); its journal keeps the regions written "
-                         "so that a returning leg can be recovered: {}.\n",
-                 fmt::join(slots, ", "), what);
+      log_stderr(LOG_WARNING, fmt::format("dmirrorctl: warning: the array is degraded ({}); its journal keeps the regions written "
+                         "so that a returning leg can be recovered: {}.",
+                 fmt::join(slots, ", "), what));
     }
     if (ctx.json) {
       Json doc = json_envelope();
@@ -150,10 +153,10 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
     }
     if (slots.empty()) warn_if_degraded(*paths);   // e.g. a stale leg: the one assembly says
     if (interrupted()) {
-      fmt::print(stderr, "dmirrorctl: interrupted; the write was finished first: {} bytes at offset {} are on the "
-                         "legs{}.\n",
+      log_stderr(LOG_NOTICE, fmt::format("dmirrorctl: interrupted; the write was finished first: {} bytes at offset {} are on the "
+                         "legs{}.",
                  raw.size(), *off, a.no_close ? " and the array is left open (dirty), as --no-close asks"
-                                              : " and the array was closed cleanly");
+                                              : " and the array was closed cleanly"));
       return kExitCancelled;
     }
     return kExitOk;
@@ -178,7 +181,7 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
       if (after.counters[i].corrected > before.counters[i].corrected) bits |= kExitCorrected;
     for (const auto& f : (*m)->findings())
       if (f.code == "leg-read-error-no-evidence") {
-        fmt::print(stderr, "dmirrorctl: warning: {}\n", printable(f.message));
+        log_stderr(LOG_WARNING, "dmirrorctl: warning: " + finding_subject(f) + printable_message(f.message));
         bits |= kExitUncorrected;
       }
     warn_if_degraded(*paths);

@@ -7,6 +7,7 @@
 // until SIGINT/SIGTERM, so it can be a systemd service (Type=simple).
 #include "commands.h"
 #include "exit_codes.h"
+#include "journal_log.h"
 
 #include <dmirror/dm/online/active_volume.h>
 #include <dmirror/dm/online/monitor.h>
@@ -35,8 +36,16 @@ struct MonitorArgs {
   double interval = 60;
 };
 
+// The identifier dmirror-monitor.service declares (SyslogIdentifier=): the
+// journal files the lines under it whichever way they come.
+constexpr const char* kIdent = "dmirror-monitor";
+
+// Under the service, stderr is the journal (journal_log.h): a "<N>" line is
+// filed at its priority under the unit's identifier. On a terminal or with
+// --stderr, plain lines; else syslog(3), under the same identifier.
 void log_line(bool to_stderr, int priority, const std::string& text) {
-  if (to_stderr) fmt::print(stderr, "dmirrorctl monitor: {}\n", text);
+  if (stderr_is_journal()) log_stderr(priority, text);
+  else if (to_stderr) fmt::print(stderr, "dmirrorctl monitor: {}\n", text);
   else syslog(priority, "%s", text.c_str());
 }
 
@@ -76,7 +85,7 @@ int handle(const MonitorArgs& a, const std::vector<dm::MonitorEvent>& events) {
 
 int run_monitor(const Context& ctx, MonitorArgs a) {
   if (!a.to_stderr) a.to_stderr = ::isatty(STDERR_FILENO);
-  if (!a.to_stderr) openlog("dmirrorctl-monitor", LOG_PID, LOG_DAEMON);
+  if (!a.to_stderr && !stderr_is_journal()) openlog(kIdent, LOG_PID, LOG_DAEMON);
   auto control = dm::open_online_control();
   if (!control) return report_error(ctx, "cannot monitor", control.error());
   struct sigaction sa {};

@@ -8,13 +8,17 @@
 // present (mdadm's --force). Resumable: rerun after an interruption.
 #include "array_lock_cli.h"
 #include "commands.h"
+#include "escape.h"
 #include "exit_codes.h"
+#include "health_text.h"
 #include "op_support.h"
+#include "journal_log.h"
 
 #include <dmirror/names.h>
 #include <dmirror/resync.h>
 
 #include <fmt/format.h>
+#include <syslog.h>
 
 namespace dmirror::cli {
 namespace {
@@ -93,7 +97,7 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
     fmt::print("\n");
   }
   for (const auto& f : r->findings)
-    if (f.code == "leg-failed-present") fmt::print(stderr, "dmirrorctl: warning: {}\n", f.message);
+    if (f.code == "leg-failed-present") log_stderr(LOG_WARNING, "dmirrorctl: warning: " + finding_subject(f) + printable_message(f.message));
   warn_if_degraded(*paths);
   return bits;
 }

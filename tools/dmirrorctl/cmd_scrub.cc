@@ -11,10 +11,14 @@
 // (0, 1, 2 or 4), never 32.
 #include "array_lock_cli.h"
 #include "commands.h"
+#include "escape.h"
 #include "exit_codes.h"
+#include "health_text.h"
 #include "op_support.h"
 #include "time_box.h"
 #include "online_dispatch.h"
+#include "journal_log.h"
+#include "rate_file.h"
 
 #include <dmirror/assembly.h>
 #include <dmirror/leg.h>
@@ -23,14 +27,14 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
+#include <syslog.h>
 
 namespace dmirror::cli {
 namespace {
 
 struct ScrubArgs {
   std::vector<std::string> legs;
-  bool check_only = false, restart = false, continue_only = false;
+  bool check_only = false, restart = false, continue_only = false, quiet = false;
   std::string from, max_rate, rate_file, max_runtime, lock_dir;
 };
 
@@ -48,6 +52,8 @@ bool scrub_in_progress(const std::vector<std::string>& paths) {
   return in_progress;
 }
 
+// A scheduled run with nothing to do says nothing (cron mails any output);
+// -v says why on stderr.
 int nothing_to_continue(const Context& ctx, const std::string& why) {
   if (ctx.json) {
     Json doc = json_envelope();
@@ -55,10 +61,43 @@ int nothing_to_continue(const Context& ctx, const std::string& why) {
     doc["message"] = why;
     doc["exit_code"] = kExitOk;
     print_json(doc);
-  } else {
-    fmt::print("{}\n", why);
+  } else if (ctx.verbose) {
+    log_stderr(LOG_INFO, "dmirrorctl: " + why);
   }
   return kExitOk;
+}
+
+// The report, each line at its syslog priority (journal_log.h): a clean run
+// is info, which --quiet leaves out; what needs a look is a warning or an
+// error.
+void print_scrub_text(const ScrubArgs& a, const ScrubReport& r, bool timed_out, int bits) {
+  const bool q = a.quiet;
+  const int summary = bits & (kExitUncorrected | kExitOperational) ? LOG_ERR
+                      : bits & (kExitCorrected | kExitDegraded)  ? LOG_WARNING
+                                                                  : LOG_INFO;
+  report_line(summary,
+              fmt::format("scrub {}{}: {} regions, {} mismatches, {} repaired", scrub_result_name(r.result),
+                          r.resumed ? fmt::format(" (resumed at offset {})", r.resumed_from) : "", r.regions,
+                          r.mismatches, r.repaired),
+              q);
+  for (const auto& f : r.findings)
+    if (f.code == "read-error-corrected" || f.code == "data-unreadable" || f.code == "leg-failed" ||
+        f.code == "leg-read-error-no-evidence")
+      report_line(f.code == "read-error-corrected" ? LOG_WARNING : LOG_ERR, "  " + finding_subject(f) + printable_message(f.message), q);
+  for (const auto& m : r.found) {
+    const bool left = !m.repaired;
+    report_line(left ? LOG_ERR : LOG_WARNING, "  " + mismatch_finding(m).message, q);
+  }
+  if (r.corrected)
+    report_line(LOG_WARNING,
+                fmt::format("{} unreadable block(s) rewritten from a good leg and read back good", r.corrected), q);
+  if (r.degraded) report_line(LOG_WARNING, "the array is degraded: see `dmirrorctl status`", q);
+  if (timed_out)
+    report_line(LOG_NOTICE,
+                fmt::format("time box of {} reached; run the scrub again (or with --continue) to resume", a.max_runtime),
+                q);
+  else if (r.result == ScrubResult::Interrupted)
+    report_line(LOG_NOTICE, "interrupted; run the scrub again to resume", q);
 }
 
 int run_scrub(const Context& ctx, const ScrubArgs& a) {
@@ -74,6 +113,9 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
   if (a.continue_only && a.restart)
     return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
                           "--continue and --restart exclude each other; give one of them");
+  if (!a.max_rate.empty() && !a.rate_file.empty())
+    return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
+                          "--max-rate and --rate-file exclude each other; give one of them");
   if (a.continue_only && active_volume_of(a.legs))
     return nothing_to_continue(ctx, "the volume is active; the kernel's check does not resume: nothing to continue");
   // An active volume is scrubbed by the kernel (online_dispatch.h).
@@ -97,15 +139,15 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
     if (!r) return report_error(ctx, "invalid --max-rate", r.error());
     fixed_rate = *r;
   }
-  o.control.max_rate = [fixed_rate, file = a.rate_file]() -> uint64_t {
-    if (file.empty()) return fixed_rate;
-    std::ifstream in(file);
-    std::string text;
-    if (!(in >> text)) return fixed_rate;
-    auto r = parse_size(text);
-    return r ? *r : fixed_rate;
-  };
-  o.control.progress = progress_printer(ctx);
+  if (!a.rate_file.empty()) {
+    // Re-read between chunks; a bad file keeps the last valid rate (rate_file.h).
+    auto rf = RateFile::open(a.rate_file);
+    if (!rf) return report_error(ctx, "invalid --rate-file", rf.error());
+    o.control.max_rate = [rf = *rf] { return rf->rate(); };
+  } else {
+    o.control.max_rate = [fixed_rate] { return fixed_rate; };
+  }
+  if (!a.quiet) o.control.progress = progress_printer(ctx);
   o.control.cancel = install_cancel_handler();
   auto held = lock_array_at(*paths, a.lock_dir);
   if (!held && a.continue_only && held.error().code == ErrorCode::Busy)
@@ -115,7 +157,7 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
   if (max_runtime) arm_time_box(max_runtime);
   auto r = scrub(legs->devices(), o);
-  end_progress(ctx);
+  if (!a.quiet) end_progress(ctx);
   if (!r) return report_error(ctx, "scrub failed", r.error());
   const bool timed_out = r->result == ScrubResult::Interrupted && time_box_expired();
 
@@ -155,18 +197,7 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
     doc["exit_code"] = bits;
     print_json(doc);
   } else {
-    fmt::print("scrub {}{}: {} regions, {} mismatches, {} repaired\n", scrub_result_name(r->result),
-               r->resumed ? fmt::format(" (resumed at offset {})", r->resumed_from) : "", r->regions, r->mismatches,
-               r->repaired);
-    for (const auto& f : r->findings)
-      if (f.code == "read-error-corrected" || f.code == "data-unreadable" || f.code == "leg-failed" ||
-          f.code == "leg-read-error-no-evidence")
-        fmt::print("  {}\n", f.message);
-    for (const auto& m : r->found) fmt::print("  {}\n", mismatch_finding(m).message);
-    if (r->corrected) fmt::print("{} unreadable block(s) rewritten from a good leg and read back good\n", r->corrected);
-    if (r->degraded) fmt::print("the array is degraded: see `dmirrorctl status`\n");
-    if (timed_out) fmt::print("time box of {} reached; run the scrub again (or with --continue) to resume\n", a.max_runtime);
-    else if (r->result == ScrubResult::Interrupted) fmt::print("interrupted; run the scrub again to resume\n");
+    print_scrub_text(a, *r, timed_out, bits);
   }
   return bits;
 }
@@ -192,6 +223,9 @@ Command add_scrub(CLI::App& app, const Context& ctx) {
                   "Stop after DURATION (e.g. 6h, 30m) with the checkpoint kept; exit status as far as checked");
   sub->add_flag("--continue", a->continue_only,
                 "Only resume a scrub in progress; do nothing (exit 0) when there is none or another is running");
+  sub->add_flag("-q,--quiet", a->quiet,
+                "Print only what needs a look (mismatches, rewritten blocks, a degraded array, errors): a clean "
+                "or time-boxed run prints nothing, for cron");
   sub->add_option("--lock-dir", a->lock_dir,
                   "Directory of the array lock files (default: $DMIRROR_LOCK_DIR, else /run/dmirror)");
   sub->footer(

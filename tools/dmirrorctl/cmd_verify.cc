@@ -17,6 +17,7 @@
 
 #include <dmirror/assembly.h>
 #include <dmirror/leg.h>
+#include <dmirror/metadata_events.h>
 #include <dmirror/verify.h>
 
 #include <fmt/format.h>
@@ -64,7 +65,7 @@ void repair_copies(const std::vector<std::string>& paths, Findings& out) {
                    fmt::format("superblock copy {} at offset {} was {} and has been rewritten from copy {} "
                                "(seqno {})",
                                other, was.offset, copy_state_name(was.state), meta->chosen, meta->sb.seqno),
-                   p, meta->sb.slot});
+                   p, static_cast<int64_t>(meta->sb.slot)});
   }
 }
 
@@ -97,6 +98,13 @@ int run_verify(const Context& ctx, const VerifyArgs& a) {
   if (a.repair) repair_copies(*paths, extra);
   auto legs = open_legs(*paths, OpenLegsOptions{.writable = a.repair});
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
+  // Every rewritten copy is recorded in the event history, as repairs are.
+  for (const auto& f : extra) {
+    if (f.code != "superblock-copy-repaired") continue;
+    const std::string detail = "verify --repair: " + f.leg + ": " + f.message;
+    if (auto st = record_metadata_repaired(legs->devices(), static_cast<uint32_t>(f.slot), detail); !st)
+      return report_error(ctx, "cannot record the repair in the event history", st.error());
+  }
   auto r = verify(legs->devices(), o);
   end_progress(ctx);
   if (!r) return report_error(ctx, "verify failed", r.error());

@@ -26,4 +26,10 @@ std::string printable_message(std::string_view s);
 // characters, invalid bytes) becomes "\xHH".
 std::string udev_encode(std::string_view s);
 
+// The inverse on the command line: "\xHH" becomes the byte 0xHH, so an array
+// name given in the form printable() shows it, or as `systemd-escape` makes
+// a unit instance of it ("db\x2dmain", "a\x2bb"), means the name. A '\' is
+// never part of an array name, so the decoding is unambiguous.
+std::string unescape_arg(std::string_view s);
+
 }  // namespace dmirror::cli

@@ -105,7 +105,7 @@ void print_examined_text(const Examined& e, size_t max_events, int verbose) {
   }
   if (!e.findings.empty()) {
     fmt::print("  Findings:\n");
-    for (const auto& f : e.findings) fmt::print("    {}: {}\n", severity_name(f.severity), printable_message(f.message));
+    for (const auto& f : e.findings) fmt::print("    {}\n", finding_text(f));
   }
 }
 

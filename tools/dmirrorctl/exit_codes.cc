@@ -2,10 +2,12 @@
 // The exit-code tables of exit_codes.h: conditions to bits, errors to
 // status, and their rendering for --help.
 #include "exit_codes.h"
+#include "journal_log.h"
 
 #include "health_text.h"
 
 #include <fmt/format.h>
+#include <syslog.h>
 
 namespace dmirror::cli {
 
@@ -81,8 +83,8 @@ int operation_finding_bits(const Finding& f) {
 
 bool warn_if_degraded(const Assembly& a) {
   if (!a.degraded && a.health != Health::Failed) return false;
-  fmt::print(stderr, "dmirrorctl: warning: array '{}' is left {}: {}. Run 'dmirrorctl status' for the legs.\n",
-             printable(a.sb.name), health_name(a.health), health_details(a, true));
+  log_stderr(LOG_WARNING, fmt::format("dmirrorctl: warning: array '{}' is left {}: {}. Run 'dmirrorctl status' for the legs.",
+             printable(a.sb.name), health_name(a.health), health_details(a, true)));
   return true;
 }
 

@@ -102,9 +102,20 @@ Findings shown_findings(const Assembly& a) {
   return out;
 }
 
+std::string finding_subject(const Finding& f) {
+  const std::string msg = printable_message(f.message);
+  const std::string slot = f.slot >= 0 ? fmt::format("slot {}", f.slot) : "";
+  const bool says_slot = !slot.empty() && msg.find(slot) != std::string::npos;
+  if (!f.leg.empty()) {
+    const std::string leg = printable(f.leg);
+    if (msg.find(leg) != std::string::npos) return "";
+    return leg + (slot.empty() || says_slot ? "" : " (" + slot + ")") + ": ";
+  }
+  return slot.empty() || says_slot ? "" : slot + ": ";
+}
+
 std::string finding_text(const Finding& f) {
-  std::string who = !f.leg.empty() ? printable(f.leg) + ": " : f.slot >= 0 ? fmt::format("slot {}: ", f.slot) : "";
-  return fmt::format("{}: {}{}", severity_name(f.severity), who, printable_message(f.message));
+  return fmt::format("{}: {}{}", severity_name(f.severity), finding_subject(f), printable_message(f.message));
 }
 
 }  // namespace dmirror::cli

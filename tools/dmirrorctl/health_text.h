@@ -43,5 +43,8 @@ uint32_t slots_found(const Assembly& a);
 Findings shown_findings(const Assembly& a);
 // "warning: b.img: ..." (leg or slot named; untrusted text escaped).
 std::string finding_text(const Finding& f);
+// The leg a finding is about, "PATH (slot N): ", unless its message already
+// names it (never "slot 1 (slot 1)"); empty for array-wide findings.
+std::string finding_subject(const Finding& f);
 
 }  // namespace dmirror::cli

@@ -11,6 +11,12 @@ Json offset_or_null(uint64_t v) {
   return v;
 }
 
+// A time recorded in the superblock; 0 there means "never".
+Json time_or_null(uint64_t unix_seconds) {
+  if (unix_seconds == 0) return nullptr;
+  return unix_seconds;
+}
+
 Json leg_entry_json(uint32_t slot, const LegEntry& e) {
   return Json{{"slot", slot},
               {"uuid", e.uuid.str()},
@@ -110,8 +116,8 @@ Json superblock_json(const Superblock& sb) {
                   {"target_slot", offset_or_null(sb.checkpoint.target_slot)}}},
       {"last_scrub",
        {{"result", std::string(scrub_result_name(sb.last_scrub.result))},
-        {"started", sb.last_scrub.started},
-        {"finished", sb.last_scrub.finished},
+        {"started", time_or_null(sb.last_scrub.started)},
+        {"finished", time_or_null(sb.last_scrub.finished)},
         {"regions", sb.last_scrub.regions},
         {"mismatches", sb.last_scrub.mismatches},
         {"repaired", sb.last_scrub.repaired}}},

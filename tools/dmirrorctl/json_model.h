@@ -34,5 +34,7 @@ Json event_json(const Event& ev);
 Json events_json(const EventHistory& h, size_t limit);
 // null for kOffsetInSync / kNoSlot, the number otherwise.
 Json offset_or_null(uint64_t v);
+// A time recorded in the superblock, or null for 0 ("never").
+Json time_or_null(uint64_t unix_seconds);
 
 }  // namespace dmirror::cli

@@ -2,7 +2,10 @@
 // dmirrorctl entry point: global options, subcommand dispatch, CLI11 parse
 // errors mapped to the usage exit code, and SIGINT mapped to "cancelled".
 #include "commands.h"
+#include "escape.h"
 #include "exit_codes.h"
+#include "metavars.h"
+#include "suggest.h"
 
 #include <fmt/format.h>
 
@@ -10,7 +13,10 @@
 #include <cstring>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <string>
+#include <vector>
 
 namespace dmirror::cli {
 namespace {
@@ -35,6 +41,21 @@ void install_sigint() {
   sigaction(SIGINT, &sa, nullptr);
 }
 
+// The command word: the first argument that is not a global option.
+size_t command_index(const std::vector<std::string>& args) {
+  size_t i = 1;
+  while (i < args.size() && args[i].size() > 1 && args[i][0] == '-' && args[i] != "--") ++i;
+  return i;
+}
+
+int unknown_command(const Context& ctx, const std::string& word, const std::vector<std::string>& names) {
+  std::string why = "unknown command '" + printable(word) + "'";
+  if (auto near = nearest_word(word, names)) why += "; did you mean '" + *near + "'?";
+  else why += ".";
+  return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
+                        why + " Run 'dmirrorctl help' for the list of commands");
+}
+
 }  // namespace
 
 void set_writing(bool writing) { g_writing = writing; }
@@ -45,7 +66,7 @@ int run(int argc, char** argv) {
   CLI::App app{"dmirrorctl: create, inspect and check dmirror block-device mirrors (RAID1)", "dmirrorctl"};
   app.fallthrough();
   app.require_subcommand(1);
-  app.set_version_flag("--version", "dmirrorctl " DMIRROR_VERSION);
+  app.set_version_flag("-V,--version", "dmirrorctl " DMIRROR_VERSION);
   app.add_flag("--json", ctx.json, "Print a JSON document (with output_version) instead of text");
   app.add_flag("-v,--verbose", ctx.verbose, "Show more detail (repeat for more)");
   app.footer(exit_code_help());
@@ -56,9 +77,37 @@ int run(int argc, char** argv) {
                               add_activate(app, ctx), add_deactivate(app, ctx),
                               add_monitor(app, ctx),
                               add_complete(app), add_probe(app), add_man(app)};
+  set_metavars(app);
+
+  // `help [COMMAND]` is --help; an unknown command is named, with the
+  // nearest one (CLI11 would only say that a subcommand is required).
+  std::vector<std::string> args(argv, argv + argc);
+  for (const auto& a : args)
+    if (a == "--json") ctx.json = true;
+  std::vector<std::string> names{"help"};
+  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+    if (!sub->get_group().empty()) names.push_back(sub->get_name());
+  auto known = [&](const std::string& w) {
+    return std::find(names.begin(), names.end(), w) != names.end() || w.starts_with("__");
+  };
+  if (const size_t cmd = command_index(args); cmd < args.size()) {
+    if (args[cmd] == "help") {
+      const bool topic = cmd + 1 < args.size() && !args[cmd + 1].starts_with("-");
+      if (topic && !known(args[cmd + 1])) return unknown_command(ctx, args[cmd + 1], names);
+      std::vector<std::string> as_help(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(cmd));
+      if (topic && args[cmd + 1] != "help") as_help.push_back(args[cmd + 1]);
+      as_help.push_back("--help");
+      args = std::move(as_help);
+    } else if (!known(args[cmd])) {
+      return unknown_command(ctx, args[cmd], names);
+    }
+  }
+  ctx.json = false;
 
   try {
-    app.parse(argc, argv);
+    std::vector<char*> av;
+    for (auto& a : args) av.push_back(a.data());
+    app.parse(static_cast<int>(av.size()), av.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // import_kernel_view(): the offline side of the hand-off.
 #include "offline_import.h"
+#include "journal_log.h"
 
 #include "array_lock_cli.h"
 #include "online_dispatch.h"
@@ -10,6 +11,7 @@
 #include <dmirror/legs.h>
 
 #include <fmt/format.h>
+#include <syslog.h>
 
 namespace dmirror::cli {
 
@@ -29,9 +31,9 @@ Status import_kernel_view(const std::vector<std::string>& paths) {
   DMIRROR_ASSIGN_OR_RETURN(auto legs, open_legs(paths, OpenLegsOptions{.writable = true}));
   DMIRROR_ASSIGN_OR_RETURN(auto rep, dm::import_kernel_state_offline(legs.devices()));
   if (rep.imported) {
-    fmt::print(stderr, "dmirrorctl: the array was last active online and not deactivated; the kernel's sync state "
-                       "was imported ({} failed, {} rebuilding, {} dirty region(s)).\n",
-               rep.failed.size(), rep.rebuilding.size(), rep.dirty_regions);
+    log_stderr(LOG_NOTICE, fmt::format("dmirrorctl: the array was last active online and not deactivated; the kernel's sync state "
+                       "was imported ({} failed, {} rebuilding, {} dirty region(s)).",
+               rep.failed.size(), rep.rebuilding.size(), rep.dirty_regions));
   }
   return ok();
 }

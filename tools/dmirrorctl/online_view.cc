@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Rendering of online volumes (see online_view.h).
 #include "online_view.h"
+#include "journal_log.h"
 
 #include "escape.h"
 #include "exit_codes.h"
@@ -9,6 +10,7 @@
 #include <dmirror/names.h>
 
 #include <fmt/format.h>
+#include <syslog.h>
 
 namespace dmirror::cli {
 namespace {
@@ -137,12 +139,12 @@ void warn_if_missing(const dm::ActivateReport& rep, const Superblock& sb) {
     return s;
   };
   if (!rep.plan.missing.empty())
-    fmt::print(stderr, "dmirrorctl: warning: array '{}' is active but degraded: slot {} missing. They are rebuilt "
-                       "when they return.\n", printable(sb.name), list(rep.plan.missing));
+    log_stderr(LOG_WARNING, fmt::format("dmirrorctl: warning: array '{}' is active but degraded: slot {} missing. They are rebuilt "
+                       "when they return.", printable(sb.name), list(rep.plan.missing)));
   if (!rep.plan.left_out.empty())
-    fmt::print(stderr, "dmirrorctl: warning: array '{}' is active but degraded: slot {} failed and left out. Bring "
-                       "them back with `dmirrorctl activate --re-add` or `dmirrorctl replace`.\n",
-               printable(sb.name), list(rep.plan.left_out));
+    log_stderr(LOG_WARNING, fmt::format("dmirrorctl: warning: array '{}' is active but degraded: slot {} failed and left out. Bring "
+                       "them back with `dmirrorctl activate --re-add` or `dmirrorctl replace`.",
+               printable(sb.name), list(rep.plan.left_out)));
 }
 
 bool warn_if_degraded(const dm::DeactivateReport& rep) {
@@ -152,8 +154,8 @@ bool warn_if_degraded(const dm::DeactivateReport& rep) {
                         (rep.final_status && rep.final_status->health_chars.find_first_of("D-") != std::string::npos);
   const bool syncing = rep.final_status && !rep.final_status->fully_in_sync();
   if (leg_down || syncing)
-    fmt::print(stderr, "dmirrorctl: warning: '{}' was deactivated while {}; run 'dmirrorctl status' for the legs.\n",
-               printable(rep.name), leg_down ? "degraded" : "a resync was still running");
+    log_stderr(LOG_WARNING, fmt::format("dmirrorctl: warning: '{}' was deactivated while {}; run 'dmirrorctl status' for the legs.",
+               printable(rep.name), leg_down ? "degraded" : "a resync was still running"));
   return leg_down || syncing;
 }
 

@@ -4,7 +4,9 @@
 
 #include "array_args.h"
 #include "escape.h"
+#include "health_text.h"
 #include "offline_import.h"
+#include "progress_line.h"
 
 #include <dmirror/array.h>
 #include <dmirror/leg.h>
@@ -13,6 +15,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <memory>
 #include <csignal>
 #include <cstdio>
 #include <unistd.h>
@@ -23,11 +26,8 @@ namespace {
 std::atomic<bool> g_cancel{false};
 void on_cancel(int) { g_cancel = true; }
 
-std::string duration(uint64_t s) {
-  if (s >= 3600) return fmt::format("{}h{:02}m", s / 3600, s / 60 % 60);
-  if (s >= 60) return fmt::format("{}m{:02}s", s / 60, s % 60);
-  return fmt::format("{}s", s);
-}
+// The progress line of the running operation (progress_line.h).
+std::unique_ptr<ProgressLine> g_progress;
 
 }  // namespace
 
@@ -55,19 +55,12 @@ void request_cancel() { g_cancel = true; }
 
 ProgressFn progress_printer(const Context& ctx) {
   if (ctx.json || !::isatty(STDERR_FILENO)) return nullptr;
-  return [](const Progress& p) {
-    double pct = p.total_bytes ? 100.0 * static_cast<double>(p.done_bytes) / static_cast<double>(p.total_bytes) : 100.0;
-    std::string rate = p.rate_bytes_per_sec > 0 ? format_size(static_cast<uint64_t>(p.rate_bytes_per_sec)) + "/s" : "-";
-    std::string eta = p.eta_seconds ? duration(*p.eta_seconds) : "unknown";
-    int filled = static_cast<int>(pct / 5);
-    std::fprintf(stderr, "\r%-7s [%-20s] %5.1f%%  %s  ETA %s   ", p.phase.c_str(), std::string(filled, '#').c_str(),
-                 pct, rate.c_str(), eta.c_str());
-    std::fflush(stderr);
-  };
+  g_progress = std::make_unique<ProgressLine>();
+  return [line = g_progress.get()](const Progress& p) { line->update(p); };
 }
 
-void end_progress(const Context& ctx) {
-  if (!ctx.json && ::isatty(STDERR_FILENO)) std::fprintf(stderr, "\n");
+void end_progress(const Context&) {
+  if (g_progress) g_progress->finish();
 }
 
 Json mismatch_json(const Mismatch& m) {
@@ -89,7 +82,7 @@ Json mismatch_json(const Mismatch& m) {
 
 void print_findings_text(const Findings& findings) {
   for (const auto& f : findings)
-    fmt::print("{:<8} {}{}\n", severity_name(f.severity), f.leg.empty() ? "" : printable(f.leg) + ": ", printable_message(f.message));
+    fmt::print("{:<8} {}{}\n", severity_name(f.severity), finding_subject(f), printable_message(f.message));
 }
 
 Result<uint32_t> parse_leg_choice(const std::string& text, const std::vector<std::string>& paths) {

@@ -5,11 +5,13 @@
 
 #include "escape.h"
 #include "exit_codes.h"
+#include "journal_log.h"
 
 #include <fmt/format.h>
 
 #include <ctime>
 #include <iostream>
+#include <syslog.h>
 
 namespace dmirror::cli {
 namespace {
@@ -62,11 +64,8 @@ int report_error(const Context& ctx, std::string_view raw_what, const Error& err
     print_json(doc);
   }
   std::cout.flush();
-  if (hint.empty()) {
-    fmt::print(stderr, "dmirrorctl: {}: {}.\n", what, why);
-  } else {
-    fmt::print(stderr, "dmirrorctl: {}: {}. {}.\n", what, why, hint);
-  }
+  log_stderr(LOG_ERR, hint.empty() ? fmt::format("dmirrorctl: {}: {}.", what, why)
+                                    : fmt::format("dmirrorctl: {}: {}. {}.", what, why, hint));
   return exit_code;
 }
 

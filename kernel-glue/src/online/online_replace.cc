@@ -11,6 +11,7 @@
 #include <dmirror/dm/online/volume_table.h>
 #include <dmirror/dm/volume.h>
 #include <dmirror/journal.h>
+#include <dmirror/names.h>
 #include <dmirror/leg.h>
 #include <dmirror/probe.h>
 
@@ -68,8 +69,8 @@ Result<NamedDevice> prepare_new_leg(const Superblock& sb, uint32_t slot, const s
                                              "'. Use --force to overwrite it");
   const uint64_t need = sb.layout.data_offset + sb.layout.data_size;
   if (dev.dev->geometry().size_bytes < need)
-    return make_error(ErrorCode::TooSmall, path + " holds " + std::to_string(dev.dev->geometry().size_bytes) +
-                                               " bytes; the array needs " + std::to_string(need));
+    return make_error(ErrorCode::TooSmall, path + " holds " + format_size_bytes(dev.dev->geometry().size_bytes) +
+                                               "; the array needs " + format_size_bytes(need));
   WriteIntentJournal journal = WriteIntentJournal::create(sb);
   DMIRROR_RETURN_IF_ERROR(journal.write_pending(*dev.dev, true));
   DMIRROR_RETURN_IF_ERROR(zero_kernel_metadata(*dev.dev, sb.layout.kmeta_offset));

@@ -22,10 +22,16 @@ namespace dmirror {
 // values), so a leg cannot inject a terminal sequence or a forged line.
 DMIRROR_EXPORT std::string escape_name(std::string_view name);
 
-// "4M", "64KiB", "1g", "512" (bytes). Binary units. Errors name the input.
+// "4M", "64KiB", "1g", "512" (bytes): K, M, G, T, P and KiB, MiB, ... are
+// powers of 1024; kB, MB, GB, TB, PB powers of 1000 ("100MB" is 10^8 bytes).
+// Errors name the input.
 DMIRROR_EXPORT Result<uint64_t> parse_size(std::string_view text);
 
 // "4 MiB", "1.5 GiB" for humans.
 DMIRROR_EXPORT std::string format_size(uint64_t bytes);
+
+// For messages that compare sizes: "63 MiB (66060288 bytes)", where the
+// rounding of format_size() could hide a difference; "512 bytes" below 1 KiB.
+DMIRROR_EXPORT std::string format_size_bytes(uint64_t bytes);
 
 }  // namespace dmirror

@@ -69,8 +69,8 @@ void screen_leg(Assembly& a, const LegProbe& p, AssembledLeg& leg) {
   if (p.device_size != 0 && p.device_size < needed) {
     leg.disposition = Disposition::Geometry;
     add(a, Severity::Error, "leg-geometry",
-        p.name + " is " + format_size(p.device_size) + " (" + std::to_string(p.device_size) +
-            " bytes), smaller than the " + format_size(needed) + " the array needs; it is left out (was it "
+        p.name + " is " + format_size_bytes(p.device_size) + ", smaller than the " + format_size_bytes(needed) +
+            " the array needs; it is left out (was it "
             "truncated or shrunk?)",
         p.name, own.slot);
     return;

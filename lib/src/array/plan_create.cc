@@ -115,7 +115,7 @@ Result<CreatePlan> plan_create(const CreateOptions& opts) {
   for (size_t i = 0; i < open.size(); ++i) {
     const DeviceGeometry& g = open[i].dev->geometry();
     if (g.size_bytes < kMinLeg) {
-      return make_error(ErrorCode::TooSmall, opts.legs[i] + " is too small (" + format_size(g.size_bytes) +
+      return make_error(ErrorCode::TooSmall, opts.legs[i] + " is too small (" + format_size_bytes(g.size_bytes) +
                                                  "); a leg needs at least " + format_size(kMinLeg) + " (" +
                                                  format_size(kDataOffset) + " of metadata and " +
                                                  format_size(kMinDataSize) + " of data)");

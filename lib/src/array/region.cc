@@ -19,8 +19,8 @@ Status validate_region_size(uint64_t region_size, uint64_t data_size, uint32_t l
   const uint64_t floor = std::max<uint64_t>(4096, logical_block_size);
   if (!std::has_single_bit(region_size)) {
     return make_error(ErrorCode::InvalidArgument,
-                      "region size " + std::to_string(region_size) +
-                          " bytes is not a power of two; use e.g. 64K, 1M or 4M (the default is " +
+                      "region size " + format_size_bytes(region_size) +
+                          " is not a power of two; use e.g. 64K, 1M or 4M (the default is " +
                           format_size(default_region_size(data_size)) + ")");
   }
   if (region_size < floor) {

@@ -3,6 +3,7 @@
 // that is its own former slot, a full copy back into that slot.
 #include <dmirror/journal.h>
 #include <dmirror/leg.h>
+#include <dmirror/names.h>
 #include <dmirror/replace.h>
 
 #include <algorithm>
@@ -20,8 +21,8 @@ Status check_new_device(const LegSet& set, BlockDevice& dev, const ReplaceOption
   const Superblock& sb = set.sb();
   const uint64_t need = sb.layout.data_offset + sb.layout.data_size;
   if (dev.geometry().size_bytes < need)
-    return make_error(ErrorCode::TooSmall, dev.describe() + " has " + std::to_string(dev.geometry().size_bytes) +
-                                               " bytes; the array needs " + std::to_string(need));
+    return make_error(ErrorCode::TooSmall, dev.describe() + " has " + format_size_bytes(dev.geometry().size_bytes) +
+                                               "; the array needs " + format_size_bytes(need));
   if (dev.geometry().logical_block_size > sb.logical_block_size)
     return make_error(ErrorCode::Refused, dev.describe() + " has a larger logical block size (" +
                                                       std::to_string(dev.geometry().logical_block_size) +
