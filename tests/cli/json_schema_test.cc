@@ -113,6 +113,9 @@ TEST_F(JsonSchemaTest, EveryCommandMatchesTheDocumentedSchema) {
   run("status", {"status", a});  // slot 1 (c.img) missing now
   run("verify", {"verify", a, c, "--repair"});
   run("clear", {"clear", a, c, "--leg", "0"});
+  // Written without slot 1: a new generation, the old one in the history.
+  run("io write", {"io", "write", a, "--from", payload, "--degraded"});
+  run("examine", {"examine", a});
   // Errors, and the online commands (no device-mapper here).
   run("status", {"status", dir.path() + "/nothing.img"}, true);
   run("activate", {"activate", a, c}, true);

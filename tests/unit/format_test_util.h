@@ -21,6 +21,7 @@ inline Superblock leg_superblock() {
   Superblock sb = canonical_superblock();
   sb.seqno = 1;
   sb.checkpoint = {};
+  sb.generation_history = {};   // the canonical branches are above seqno 1
   return sb;
 }
 
