@@ -12,12 +12,12 @@ command -v groff >/dev/null || fail "groff not found (Debian package groff-base)
 command -v man >/dev/null || fail "man not found (Debian package man-db)"
 
 pages=("$build/man/dmirrorctl.8" "$src/docs/man/dmirror-format.5")
-for cmd in $("$tool" __complete | grep -v '^-'); do
+for cmd in $("$tool" __complete | grep -v '^-' | grep -vx help); do   # help: dmirrorctl(8) documents it
   page=$build/man/dmirrorctl-$cmd.8
   [ -f "$page" ] || fail "no man page for '$cmd' (add docs/man/dmirrorctl-$cmd.8.in)"
   text=$(MANWIDTH=200 man -l "$page" 2>/dev/null | sed 's/‐//g')
   for opt in $("$tool" __complete "$cmd"); do
-    case $opt in --json | --verbose | -v | --help | -h | --version) continue ;; esac
+    case $opt in --json | --verbose | -v | --help | -h | --version | -V) continue ;; esac   # global: dmirrorctl(8)
     grep -q -- "$opt" <<<"$text" || fail "dmirrorctl-$cmd(8) does not mention $opt"
   done
   grep -q "dmirrorctl-$cmd(8)" <<<"$(MANWIDTH=200 man -l "$build/man/dmirrorctl.8" 2>/dev/null)" ||

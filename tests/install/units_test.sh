@@ -48,7 +48,7 @@ done < <(sed -n 's/^OnCalendar=//p' dmirror-scrub@.timer dmirror-scrub-continue@
 # The instance is the name as written: %I would unescape "db-main" to
 # "db/main" (systemd-escape's '-' is a '/').
 for u in dmirror-scrub@.service dmirror-scrub-continue@.service dmirror-scrub@.timer dmirror-scrub-continue@.timer; do
-  ! grep -q '%I' "$u" || fail "$u uses %I (unescaped instance): dmirror-scrub@db-main would scrub 'db/main'"
+  ! grep -v '^#' "$u" | grep -q '%I' || fail "$u uses %I (unescaped instance): dmirror-scrub@db-main would scrub 'db/main'"
 done
 for u in dmirror-scrub@.service dmirror-scrub-continue@.service; do
   grep -q '^ExecStart=.* %i$' "$u" || fail "$u does not pass the instance (%i) as the array"
@@ -59,7 +59,7 @@ done
 # dmirrorctl decodes the \xHH of the instance (the man page says so).
 inst=$(systemd-escape --template=dmirror-scrub@.service 'db+main.x@y')
 inst=${inst#dmirror-scrub@}; inst=${inst%.service}
-out=$("$tmp/root$sbin" scrub --check-only "$inst" 2>&1) && fail "scrub of a missing array succeeded"
+out=$("$build/tools/dmirrorctl/dmirrorctl" scrub --check-only "$inst" 2>&1) && fail "scrub of a missing array succeeded"
 [[ $out == *"array 'db+main.x@y'"* ]] || fail "dmirrorctl did not decode the instance '$inst': $out"
 # "6 hours a night": started at 01:00 plus the random delay, a run of at
 # most --max-runtime must end by 08:00.
