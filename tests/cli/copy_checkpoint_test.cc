@@ -99,6 +99,11 @@ TEST_F(CopyCheckpoint, KilledReplaceResumesFromItsLastCheckpointAndSkipsNothing)
   const uint64_t seen = kill_after_checkpoint(replace, "replace");
   ASSERT_GT(seen, 0u) << "no checkpoint past offset 0 was committed: " << replace.err_so_far();
   ASSERT_LT(seen, data_size) << "the only checkpoint was the end of the copy";
+  // status sends the administrator back to the replace, not to a resync
+  // that would leave the new leg where it is.
+  auto st = run_tool({"status", a, b, c});
+  EXPECT_EQ(st.exit_code, 2) << st.out << st.err;
+  EXPECT_TRUE(contains(st.out + st.err, "rerun `dmirrorctl replace --old 1 --new LEG`")) << st.out << st.err;
 
   auto r = run_tool({"--json", "replace", a, b, "--old", "1", "--new", c});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

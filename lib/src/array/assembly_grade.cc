@@ -158,6 +158,17 @@ void grade_slots(Assembly& a, const std::vector<LegProbe>& probes, const Members
     raise_forced(a, probes);
 }
 
+// How a rebuilding slot is finished: the target of a replace by rerunning
+// the replace (it resumes from its checkpoint; a resync leaves it alone),
+// any other by a resync.
+static std::string finish_advice(const Superblock& sb, uint32_t slot) {
+  for (uint32_t i = 0; i < sb.nr_legs && i < kMaxLegs; ++i)
+    if (sb.legs[i].state == LegState::Replacing && sb.legs[i].replacement_slot == slot)
+      return "; it is the new leg of the replace of slot " + std::to_string(i) + ": rerun `dmirrorctl replace --old " +
+             std::to_string(i) + " --new LEG` with this leg to finish it (it resumes from its checkpoint)";
+  return "; run `dmirrorctl resync` to finish";
+}
+
 void judge(Assembly& a, const std::vector<LegProbe>& probes) {
   const Superblock& sb = a.sb;
   bool any_in_sync = false;
@@ -173,7 +184,7 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
             who(a, v) + " is rebuilding" +
                 (v.recovery == Recovery::Journal ? " from the journal"
                                                  : ", current up to byte " + std::to_string(v.entry.recovery_offset)) +
-                "; run `dmirrorctl resync` to finish",
+                finish_advice(sb, v.slot),
             name, v.slot);
         break;
       case SlotState::Stale:
