@@ -91,6 +91,86 @@ TEST_F(CopyCheckpoint, KilledFullResyncResumesFromItsLastCheckpointAndSkipsNothi
   EXPECT_EQ(run_tool({"verify", a, b}).exit_code, 0);
 }
 
+// Rule 20: `resync --full --from 1` says slot 1 holds the data and slot 0
+// may not (rot near its end). Killed before it got there, whatever runs
+// next — `resync` without --from, `resync --full`, a scrub — must go on from
+// slot 1: a plain resync used to finish from slot 0 and copy its rot onto
+// slot 1.
+class ChosenSource : public CopyCheckpoint, public ::testing::WithParamInterface<std::vector<std::string>> {};
+
+TEST_P(ChosenSource, KilledFullResyncFromALegIsFinishedFromThatLeg) {
+  fill(a);
+  fill(b);
+  const auto good = data(b);
+  ASSERT_FALSE(good.empty());
+  {
+    int fd = ::open(a.c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::pwrite(fd, "ROT", 3, static_cast<off_t>(data_offset + data_size - 4096)), 3);
+    ::close(fd);
+  }
+  BackgroundTool resync({"resync", "--full", "--from", "1", a, b, "--max-rate", "1M"});
+  ASSERT_TRUE(resync.started());
+  // Kill it once it has committed anything: a rebuild of slot 0 or a checkpoint.
+  bool seen = false;
+  for (int i = 0; i < 1200 && !seen; ++i) {   // a bound for a broken build, not a timing assertion
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto doc = nlohmann::json::parse(run_tool({"--json", "examine", b}).out, nullptr, false);
+    if (doc.is_discarded() || !doc.contains("legs") || doc["legs"].empty()) continue;
+    const auto& sb = doc["legs"][0]["superblock"];
+    seen = sb["legs"][0].value("state", "") == "rebuilding" || checkpoint_position("resync") > 0;
+  }
+  resync.signal(SIGKILL);
+  EXPECT_EQ(resync.wait().exit_code, 128 + SIGKILL);
+  ASSERT_TRUE(seen) << resync.err_so_far();
+
+  auto st = run_tool({"status", a, b});
+  EXPECT_EQ(st.exit_code, 2) << st.out << st.err;
+  // Rebuilding, or stale when the kill tore the commit that marked it.
+  EXPECT_TRUE(contains(st.out, "rebuilding") || contains(st.out, " stale "))
+      << "slot 0 is not marked for a rebuild from slot 1:\n" << st.out;
+
+  std::vector<std::string> next = GetParam();
+  next.push_back(a);
+  next.push_back(b);
+  auto r = run_tool(next);
+  if (next[0] == "scrub") {
+    EXPECT_EQ(r.exit_code, 8) << "a scrub of a rebuilding array has nothing to compare: " << r.out << r.err;
+    EXPECT_TRUE(data(b) == good) << "the scrub changed slot 1";
+    r = run_tool({"resync", a, b});
+  }
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(data(b) == good) << "slot 0's rot was copied onto slot 1, the chosen source";
+  EXPECT_TRUE(data(a) == good) << "slot 0 was not rebuilt from slot 1";
+  EXPECT_EQ(run_tool({"status", a, b}).exit_code, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(NextCommand, ChosenSource,
+                         ::testing::Values(std::vector<std::string>{"resync"},
+                                           std::vector<std::string>{"resync", "--full"},
+                                           std::vector<std::string>{"scrub"}),
+                         [](const auto& p) {
+                           std::string n;
+                           for (const auto& w : p.param) n += (n.empty() ? "" : "_") + w.substr(w.find_first_not_of('-'));
+                           return n;
+                         });
+
+// A full resync killed after a checkpoint and run again with --full from the
+// same leg resumes there instead of starting over.
+TEST_F(CopyCheckpoint, RerunFullResyncResumesFromTheCheckpointOfTheSameSource) {
+  fill(a);
+  BackgroundTool resync({"resync", "--full", a, b, "--max-rate", "1M"});
+  ASSERT_TRUE(resync.started());
+  const uint64_t seen = kill_after_checkpoint(resync, "resync");
+  ASSERT_GT(seen, 0u) << resync.err_so_far();
+  ASSERT_LT(seen, data_size);
+  auto r = run_tool({"--json", "resync", "--full", a, b});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_GE(j["resumed_from"].get<uint64_t>(), seen / kMiB * kMiB) << "the full resync started over: " << r.out;
+  EXPECT_TRUE(data(b) == data(a)) << "a region was skipped";
+}
+
 TEST_F(CopyCheckpoint, KilledReplaceResumesFromItsLastCheckpointAndSkipsNothing) {
   fill(a);
   fill(b);

@@ -108,7 +108,10 @@ Command add_resync(CLI::App& app, const Context& ctx) {
   auto a = std::make_shared<ResyncArgs>();
   CLI::App* sub = app.add_subcommand("resync", "Bring out-of-sync legs and regions back in sync (offline, resumable)");
   sub->add_option("array", a->legs, "Array name (searched on block devices), or the paths of its legs")->required();
-  sub->add_flag("--full", a->full, "Copy everything, not only the regions dirty in the journal");
+  sub->add_flag("--full", a->full,
+                "Copy everything, not only the regions dirty in the journal; a killed full resync rerun from the "
+                "same leg resumes at its checkpoint. With --from, the other legs become rebuilding from that leg "
+                "first, so an interrupted run is finished from it by any later command");
   sub->add_option("--max-rate", a->max_rate, "Bytes per second, e.g. 50M (default: unlimited)");
   sub->add_option("--from", a->from,
                   "The in-sync leg (slot or path) to copy from; in a split brain, the leg whose data is kept "

@@ -8,8 +8,10 @@
 #include <algorithm>
 
 #include "ops/leg_io.h"
+#include "ops/lose_legs.h"
 #include "ops/resync_assembly.h"
 #include "ops/resync_steps.h"
+#include "ops/source_choice.h"
 
 namespace dmirror::ops {
 
@@ -91,9 +93,16 @@ Status Resyncer::checkpoint_full(uint64_t pos, std::vector<uint32_t>& targets) {
 Status Resyncer::full_pass(Throttle& th) {
   const uint64_t rs = set_.sb().region_size, size = set_.sb().layout.data_size;
   Superblock& sb = set_.mutable_sb();
-  if (sb.resync_offset == kOffsetInSync || o_.full) {
-    if (sb.resync_offset == kOffsetInSync) sb.resync_offset = 0;
-    if (o_.full) sb.resync_offset = 0;
+  // One in-sync leg (the others rebuilding, as after rule 20, or absent):
+  // nothing array-wide to make identical; the rebuilds copy everything.
+  if (set_.in_sync_slots().size() < 2) return ok();
+  // A full resync interrupted after a checkpoint resumes there when run
+  // again from the same source (FORMAT.md 2.6 rule 20): below it the legs
+  // were made identical and every write since went to all of them.
+  const bool resume = sb.resync_offset != kOffsetInSync && sb.checkpoint.op == OfflineOp::Resync &&
+                      sb.checkpoint.position > 0 && sb.checkpoint.source_slot == rep_.source_slot;
+  if (sb.resync_offset == kOffsetInSync || (o_.full && !resume)) {
+    sb.resync_offset = 0;
     sb.checkpoint = Checkpoint{.op = OfflineOp::Resync, .started = engine::now_seconds()};
     DMIRROR_RETURN_IF_ERROR(set_.commit());
   }
@@ -118,7 +127,10 @@ Status Resyncer::full_pass(Throttle& th) {
     uint64_t copied = 0;
     Status st = copy(pos, len, targets, &th, copied, &clock);
     if (!st) {
-      if (st.error().code == ErrorCode::Cancelled) (void)checkpoint_full(pos + copied, targets);
+      // Killed, or a target's file system is full (the leg is not failed):
+      // what was copied is kept, so the rerun resumes there.
+      if (st.error().code == ErrorCode::Cancelled || is_out_of_space(st.error()))
+        (void)checkpoint_full(pos + copied, targets);
       return st;
     }
     rep_.regions_copied += regions_below(pos + copied) - regions_below(pos);
@@ -143,19 +155,10 @@ namespace {
 
 Status pick_source(const LegSet& set, const ResyncOptions& o, ResyncReport& rep) {
   if (o.source_slot != kNoSlot) {
-    if (!set.in_sync(o.source_slot)) {
-      // Why not (its role in the assembly) and what to do instead.
-      const SlotView* v = set.assembly().slot(o.source_slot);
-      const std::string role = v ? std::string(slot_state_name(v->state)) : std::string("not a leg of the array");
-      std::string in_sync;
-      for (uint32_t s : set.in_sync_slots()) in_sync += (in_sync.empty() ? "" : ", ") + std::to_string(s);
-      return make_error(ErrorCode::Refused,
-                        set.leg_name(o.source_slot) + " is " + role +
-                            ", not in sync: it may lack writes the in-sync legs hold, so it cannot be the source. "
-                            "Run `dmirrorctl resync` without --from to bring it back from the in-sync legs (slots " +
-                            (in_sync.empty() ? std::string("none given") : in_sync) +
-                            "); --from picks a side only in a split brain");
-    }
+    DMIRROR_RETURN_IF_ERROR(check_chosen_source(
+        set, o.source_slot,
+        "Run `dmirrorctl resync` without --from to bring it back from the in-sync legs; --from picks a side only in a "
+        "split brain or names the leg whose data a full resync keeps"));
     rep.source_slot = o.source_slot;
   } else if (auto p = set.primary()) {
     rep.source_slot = *p;

@@ -14,6 +14,29 @@ std::string slot_list(uint32_t mask) {
   return out;
 }
 
+// `resync --full --from N`: the administrator says that N holds the data
+// and the other legs may not (rot, a bad copy). They become rebuilding from
+// 0, so N is the only leg read and the only source until they are copied:
+// a run that is killed and then rerun without --from, a scrub or an
+// activation can only continue from N — never from a leg the administrator
+// distrusted (FORMAT.md 2.6 rule 20). The array-wide full pass has nothing
+// left to do.
+bool rebuild_from_chosen_source(LegSet& set, uint32_t source) {
+  uint32_t mask = 0;
+  for (uint32_t s : set.in_sync_slots()) {
+    if (s == source || !set.writable(s)) continue;
+    begin_full_readd(set, s);
+    mask |= 1u << s;
+  }
+  if (mask == 0) return false;
+  set.mutable_sb().resync_offset = kOffsetInSync;
+  if (set.sb().checkpoint.op == OfflineOp::Resync) set.mutable_sb().checkpoint = Checkpoint{};
+  set.record_event(EventType::ResyncStarted, source, {static_cast<uint64_t>(ResyncMode::Full), mask},
+                   "full resync from " + set.leg_name(source) + " (--from): slots " + slot_list(mask) +
+                       " are rebuilt from it by a full copy");
+  return true;
+}
+
 }  // namespace
 
 Status prepare_returning_legs(LegSet& set, const ResyncOptions& o, const AssemblyNotes& notes, ResyncReport& rep) {
@@ -31,6 +54,7 @@ Status prepare_returning_legs(LegSet& set, const ResyncOptions& o, const Assembl
                          slot_list(notes.losing_mask) + " are copied from it");
     changed = true;
   }
+  if (o.full && o.source_slot != kNoSlot) changed |= rebuild_from_chosen_source(set, o.source_slot);
   for (uint32_t s = 0; s < set.nr_slots(); ++s) {
     if (!set.present(s) || set.state(s) != LegState::Failed) continue;
     if (!o.re_add) {
