@@ -81,7 +81,12 @@ TEST_F(RefusalKinds, ResyncFromAStaleLegIsRefused) {
   for (const std::string& from : {b, std::string("1")}) {
     auto r = expect_refused({"resync", "--from", from, a, b}, 8, "is stale, not in sync");
     EXPECT_TRUE(contains(r.err, "without --from")) << r.err;
-    EXPECT_TRUE(contains(r.err, "(slots 0)")) << r.err;
+    EXPECT_TRUE(contains(r.err, "(in-sync slots: 0)")) << r.err;
+  }
+  // A repair's chosen source follows the same rule: it was silently ignored.
+  for (const std::string& from : {b, std::string("1")}) {
+    expect_refused({"verify", "--repair", "--from", from, a, b}, 8, "is stale, not in sync");
+    expect_refused({"scrub", "--from", from, a, b}, 8, "is stale, not in sync");
   }
 }
 
@@ -91,6 +96,9 @@ TEST_F(RefusalKinds, TheSameLegTwiceIsAUsageError) {
   expect_refused({"verify", a, a}, 16, "are the same storage");
   expect_refused({"verify", a, b, b}, 16, "are the same storage");
   expect_refused({"resync", a, a}, 16, "are the same storage");
+  // The read-only commands say the same (they took the second path for a
+  // copy of the first, exit 6).
+  expect_refused({"status", a, a}, 16, "are the same storage");
 }
 
 TEST_F(RefusalKinds, ReportsNeverCarryRawNames) {

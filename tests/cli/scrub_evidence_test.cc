@@ -72,6 +72,33 @@ TEST_F(ScrubEvidence, ATwoLegMismatchIsLeftAloneUntilTheAdministratorChooses) {
   EXPECT_TRUE(event);
 }
 
+// Three versions of one block: no strict majority, nothing written; the
+// finding names no leg of its own (it lists the slots), never "slot 4294967295".
+TEST_F(ScrubEvidence, AThreeWayMismatchIsLeftAloneAndNamesNoBogusSlot) {
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, c, "--assume-clean", "--yes"}).exit_code, 0);
+  poke(a, kDataOffset + 70000, 'A');
+  poke(b, kDataOffset + 70000, 'B');
+  const std::string before_a = read_file(a), before_b = read_file(b), before_c = read_file(c);
+  for (auto cmd : {std::vector<std::string>{"verify", "--repair"}, std::vector<std::string>{"scrub"}}) {
+    for (auto& l : {a, b, c}) cmd.push_back(l);
+    if (cmd[0] == "scrub") cmd.push_back(lock());
+    auto r = run_tool(cmd);
+    EXPECT_EQ(r.exit_code, 4) << cmd[0] << ": " << r.out << r.err;
+    EXPECT_TRUE(contains(r.out, "slots 0,1,2 disagree with no strict majority")) << r.out;
+    EXPECT_FALSE(contains(r.out + r.err, "4294967295")) << r.out << r.err;
+    auto j = nlohmann::json::parse(run_tool({"--json", cmd[0], a, b, c}).out);
+    for (auto& f : j["findings"]) {
+      if (f.contains("slot")) {
+        EXPECT_TRUE(f["slot"].is_null() || f["slot"].get<int64_t>() < 16) << f.dump();
+      }
+    }
+  }
+  auto data_of = [](const std::string& img) { return img.substr(kDataOffset); };
+  EXPECT_EQ(data_of(read_file(a)), data_of(before_a));
+  EXPECT_EQ(data_of(read_file(b)), data_of(before_b));
+  EXPECT_EQ(data_of(read_file(c)), data_of(before_c));
+}
+
 TEST_F(ScrubEvidence, ClearRefusesALegThatIsNotInTheArray) {
   ASSERT_EQ(run_tool({"create", "vol0", a, b, "--assume-clean", "--yes"}).exit_code, 0);
   auto r = run_tool({"clear", a, b, "--leg", "7"});

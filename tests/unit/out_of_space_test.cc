@@ -57,6 +57,27 @@ TEST(OutOfSpace, ResyncOntoAFullFileSystemKeepsTheTargetRebuilding) {
   EXPECT_TRUE(legs.data_equal(0, 1));
 }
 
+// The array-wide full pass (resync --full) keeps what it copied too.
+TEST(OutOfSpace, AFullResyncOntoAFullFileSystemCheckpointsWhatItCopied) {
+  TestLegs legs = filled_legs();
+  legs.poke(1, 0, pattern(kSize, 8));
+  legs.faulty(1).fail_always(FaultOp::Write, legs.data_offset() + 64 * 1024, UINT64_MAX, ENOSPC);
+  ResyncOptions o;
+  o.full = true;
+  o.chunk_bytes = 16 * 1024;
+  auto r = resync(legs.devices(), o);
+  ASSERT_FALSE(r);
+  expect_out_of_space(r.error(), "mem:leg1");
+  Superblock sb = legs.superblock(0);
+  EXPECT_EQ(sb.legs[1].state, LegState::InSync);
+  EXPECT_EQ(sb.resync_offset, 64u * 1024) << "what was copied before the file system filled up is not kept";
+  legs.faulty(1).clear_rules();
+  auto again = resync(legs.devices());
+  ASSERT_TRUE(again) << again.error().describe();
+  EXPECT_EQ(again->resumed_from, 64u * 1024 / sb.region_size * sb.region_size);
+  EXPECT_TRUE(legs.data_equal(0, 1));
+}
+
 TEST(OutOfSpace, AHealRewriteOntoAFullFileSystemKeepsTheLegAndTheNextScrubHealsIt) {
   TestLegs legs = filled_legs(3);
   const uint64_t bad = 20 * 4096;
@@ -89,12 +110,15 @@ TEST(OutOfSpace, ReplaceOntoAFullFileSystemKeepsTheNewLegResumable) {
   testing::FaultyDevice spare(raw.get());
   spare.fail_always(FaultOp::Write, legs.data_offset() + 64 * 1024, UINT64_MAX, ENOSPC);
   ReplaceOptions o;
+  o.chunk_bytes = 16 * 1024;
   auto r = replace(legs.devices(), 1, spare, o);
   ASSERT_FALSE(r);
   expect_out_of_space(r.error(), "mem:spare");
   const Superblock sb = legs.superblock(0);
   ASSERT_EQ(sb.checkpoint.op, OfflineOp::Replace) << "the replace can be resumed";
   EXPECT_EQ(sb.legs[sb.checkpoint.target_slot].state, LegState::Rebuilding) << "the new leg was failed";
+  EXPECT_EQ(sb.legs[sb.checkpoint.target_slot].recovery_offset, 64u * 1024)
+      << "what was copied before the file system filled up is not kept";
   EXPECT_EQ(sb.legs[1].state, LegState::Replacing);
   spare.clear_rules();
   auto again = replace(legs.devices(), 1, spare, o);

@@ -5,6 +5,7 @@
 // can read is reported, never replaced.
 #include <dmirror/events.h>
 #include <dmirror/journal.h>
+#include <dmirror/resync.h>
 #include <dmirror/scrub.h>
 #include <dmirror/verify.h>
 
@@ -121,6 +122,27 @@ TEST_F(ReadHeal, MoreThanTheErrorLimitWithinTheWindowFailsTheLeg) {
   EXPECT_EQ(sb.counters[1].read_errors, 3u) << "failed at the third error, the first past the limit of 2";
   EXPECT_EQ(sb.counters[1].corrected, 2u);
   EXPECT_TRUE(r->degraded);
+}
+
+// The copy source of a full resync follows the same limit: healed and
+// counted up to it, failed past it, and the copy goes on from another leg.
+TEST_F(ReadHeal, AResyncSourcePastTheErrorLimitIsFailedAndTheCopyGoesOn) {
+  TestLegs legs({.legs = 3});
+  fill(legs, 3, 37);
+  legs.edit_superblocks([](Superblock& sb) { sb.error_limit = 2; });
+  for (uint64_t b : {2u, 20u, 40u, 60u}) legs.faulty(0).fail_reads_until_written(legs.data_offset() + b * 4096, 4096);
+  ResyncOptions o;
+  o.full = true;
+  o.chunk_bytes = 4096;
+  auto r = resync(legs.devices(), o);
+  ASSERT_TRUE(r) << r.error().describe();
+  Superblock sb = legs.superblock(1);
+  EXPECT_EQ(sb.legs[0].state, LegState::Failed) << "a source past the limit stays in the array";
+  EXPECT_EQ(sb.counters[0].read_errors, 3u) << "failed at the third error, the first past the limit of 2";
+  EXPECT_EQ(sb.counters[0].corrected, 2u);
+  EXPECT_EQ(sb.legs[1].state, LegState::InSync);
+  EXPECT_EQ(sb.legs[2].state, LegState::InSync);
+  EXPECT_TRUE(legs.data_equal(1, 2));
 }
 
 TEST_F(ReadHeal, ErrorsWithinTheLimitAreHealedAndTheLegStays) {

@@ -20,6 +20,13 @@
 namespace dmirror::cli {
 namespace {
 
+// What this run copied, and what it verified (everything: a resumed run
+// copies only what is left but verifies the whole leg).
+std::string copied_text(const ReplaceReport& r) {
+  if (r.bytes_copied == r.bytes_verified) return format_size_bytes(r.bytes_copied) + " copied and verified";
+  return format_size_bytes(r.bytes_copied) + " copied, " + format_size_bytes(r.bytes_verified) + " verified";
+}
+
 struct ReplaceArgs {
   std::vector<std::string> legs;
   std::string old_leg, new_dev;
@@ -78,11 +85,11 @@ int run_replace(const Context& ctx, const ReplaceArgs& a) {
     doc["exit_code"] = 0;
     print_json(doc);
   } else if (r->readded) {
-    fmt::print("slot {} re-added on {} by a full copy{}: {} bytes copied and verified\n", r->old_slot, a.new_dev,
-               r->resumed ? ", resumed" : "", r->bytes_verified);
+    fmt::print("slot {} re-added on {} by a full copy{}: {}\n", r->old_slot, a.new_dev,
+               r->resumed ? ", resumed" : "", copied_text(*r));
   } else {
-    fmt::print("slot {} replaced by {} (slot {}){}: {} bytes copied and verified\n", r->old_slot, a.new_dev,
-               r->new_slot, r->resumed ? ", resumed" : "", r->bytes_verified);
+    fmt::print("slot {} replaced by {} (slot {}){}: {}\n", r->old_slot, a.new_dev, r->new_slot,
+               r->resumed ? ", resumed" : "", copied_text(*r));
   }
   current.push_back(a.new_dev);
   warn_if_degraded(current);

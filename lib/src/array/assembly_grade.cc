@@ -203,7 +203,12 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
         add(a, Severity::Error, "leg-missing",
             "slot " + std::to_string(v.slot) + " (leg uuid " + v.entry.uuid.str() + ") is missing" +
                 (v.entry.state == LegState::Missing
-                     ? " since seqno " + std::to_string(v.entry.state_seq) + "; writes since are kept in the journal"
+                     ? " since seqno " + std::to_string(v.entry.state_seq) +
+                           // Rule 8: its own seqno is at least state_seq - 1; bits cleared after that are gone.
+                           (a.sb.journal_kept_since + 1 <= v.entry.state_seq
+                                ? "; writes since are kept in the journal"
+                                : "; the journal no longer covers the writes since (bits were cleared after it "
+                                  "left), so it comes back by a full copy")
                      : "") +
                 unreadable_hint(a) + "; attach it and run `dmirrorctl resync`, or `dmirrorctl replace` it",
             {}, v.slot);

@@ -3,6 +3,7 @@
 // geometry, foreign signatures), and assemble_paths() for the read-only
 // commands. The decision itself is assemble_array() (assembly.cc).
 #include <dmirror/assembly.h>
+#include <dmirror/block_device.h>
 #include <dmirror/journal.h>
 
 #include "array/assembly_rules.h"
@@ -22,6 +23,22 @@ bool copy_damaged_or_blank(const LegMetadata& m) {
 bool names_storage(const std::string& path) {
   struct stat st {};
   return !path.empty() && ::stat(path.c_str(), &st) == 0 && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode));
+}
+
+// Two paths naming one storage (a path twice, a symlink, a loop device and
+// its backing file) are refused as the writers refuse them (open_legs):
+// read as two legs, one would be taken for a copy of the other.
+Status distinct_storage(const std::vector<std::string>& paths) {
+  std::vector<std::pair<PathIdentity, const std::string*>> seen;
+  for (const auto& p : paths) {
+    auto id = identify_path(p);
+    if (!id) continue;   // missing or unreadable: the probe reports it
+    for (const auto& [other, name] : seen)
+      if (same_storage(other, *id))
+        return make_error(ErrorCode::InvalidArgument, p + " and " + *name + " are the same storage; give each leg once");
+    seen.emplace_back(*id, &p);
+  }
+  return ok();
 }
 
 }  // namespace
@@ -66,6 +83,7 @@ LegProbe probe_path(const std::string& path) {
 }
 
 Result<Assembly> assemble_paths(const std::vector<std::string>& paths, const AssembleOptions& options) {
+  DMIRROR_RETURN_IF_ERROR(distinct_storage(paths));
   Findings unsettled;
   // A writer that held the array while the legs were read (FORMAT.md 2.6
   // rule 16): readers take no lock, they look for its holder.

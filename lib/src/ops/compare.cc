@@ -178,7 +178,8 @@ Finding mismatch_finding(const Mismatch& m) {
                : m.cls == MismatchClass::NeverSynced ? " (not yet reached by the initial sync)"
                                                       : " (clean in the journal: likely corruption)") +
               outcome;
-  f.slot = m.source_slot == kNoSlot || m.differ.empty() ? -1 : m.differ.front();
+  // (int64_t: a bare -1 against the uint32_t slot would become 4294967295.)
+  f.slot = m.source_slot == kNoSlot || m.differ.empty() ? int64_t{-1} : static_cast<int64_t>(m.differ.front());
   return f;
 }
 

@@ -6,7 +6,8 @@
 // A source read error falls back to the other in-sync legs (read_from_any)
 // and the legs that failed the read are rewritten with the good data
 // (resync); each such leg's read_errors counter is raised, and a rewrite
-// counts `corrected` with a read-error-corrected event.
+// counts `corrected` with a read-error-corrected event; past the error
+// limit of FORMAT.md 2.7 within one run the leg is failed, as scrub does.
 #pragma once
 
 #include <memory>
@@ -15,6 +16,7 @@
 
 #include "engine/io_queue.h"
 #include "ops/checkpoint_clock.h"
+#include "ops/error_window.h"
 #include "ops/leg_io.h"
 #include "ops/lose_legs.h"
 #include "ops/throttle.h"
@@ -55,11 +57,14 @@ class Copier {
  private:
   void count_read_errors(std::span<const uint32_t> bad, uint32_t used, uint64_t pos, uint64_t len,
                          std::span<const LegError> errors);
+  // The legs of `bad` (not `used`) that pass the read-error limit with this error.
+  std::vector<LegError> past_error_limit(std::span<const uint32_t> bad, uint32_t used, uint64_t pos, uint64_t len);
 
   LegSet& set_;
   uint64_t chunk_;
   Options o_;
   uint32_t write_error_slot_ = kNoSlot;
+  ErrorWindow window_;
   std::unique_ptr<engine::IoQueue> reads_, writes_;
 };
 

@@ -74,6 +74,9 @@ Status copy_and_verify(LegSet& set, uint32_t src, uint32_t t, BlockDevice& dev, 
           (void)checkpoint(pos + copied);
           return st;
         }
+        // Out of space fails nothing (give_up_target): what was copied
+        // before it is kept, so the rerun resumes there.
+        if (is_out_of_space(st.error())) (void)checkpoint(pos + copied);
         if (copier.write_error_slot() == t) return std::unexpected(give_up_target(set, t, st.error()));
         return st;
       }

@@ -12,6 +12,7 @@
 #include "ops/leg_io.h"
 #include "ops/read_heal.h"
 #include "ops/resync_core.h"
+#include "ops/source_choice.h"
 #include "ops/throttle.h"
 
 namespace dmirror {
@@ -173,6 +174,9 @@ Result<ScrubReport> scrub(std::span<BlockDevice* const> legs, const ScrubOptions
   const Superblock& sb = set.sb();
   if (sb.has_flag(sbflag::kKernelOwnsSync))
     return make_error(ErrorCode::Busy, "array '" + sb.name + "': an online volume owns it; scrub it online instead");
+  if (o.choice.from_slot != kNoSlot)
+    DMIRROR_RETURN_IF_ERROR(ops::check_chosen_source(
+        set, o.choice.from_slot, "Name an in-sync leg with --from, or run `dmirrorctl resync` to bring it back first"));
   if (set.in_sync_slots().size() < 2)
     return make_error(ErrorCode::Stale, "array '" + sb.name + "' has fewer than two in-sync legs: nothing to compare; "
                                         "give every leg, or bring the others back first ('dmirrorctl status' names them, "

@@ -11,6 +11,7 @@
 #include "ops/leg_io.h"
 #include "ops/read_heal.h"
 #include "ops/resync_core.h"
+#include "ops/source_choice.h"
 #include "ops/throttle.h"
 #include "ops/verify_internal.h"
 
@@ -39,6 +40,9 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
   set.set_read_only(!o.repair);
   ops::verify_metadata(set, rep.findings);
 
+  if (o.repair && o.choice.from_slot != kNoSlot)
+    DMIRROR_RETURN_IF_ERROR(ops::check_chosen_source(
+        set, o.choice.from_slot, "Name an in-sync leg with --from, or run `dmirrorctl resync` to bring it back first"));
   std::vector<uint32_t> slots = set.in_sync_slots();
   if (slots.size() < 2) {
     rep.findings.push_back({Severity::Warning, "nothing-to-compare",
