@@ -150,7 +150,8 @@ void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& 
     const Superblock& own = probes[i].meta->sb;
     // A leg no longer in the table is judged diverged by its generation
     // only on evidence (it went on in a generation after the authority's
-    // line left it), not because its generation fell off the history.
+    // line left it, or both lines left one generation and went on apart),
+    // not because its generation fell off the history.
     const bool marked = written_after_marked(own, auth);
     if (!marked && compare_lineage(own, auth) != Lineage::Diverged) continue;
     a.split_brain = true;
@@ -162,7 +163,7 @@ void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& 
     add(a, Severity::Error, "split-brain",
         (marked ? nauth + " was written after " + nown + " marked it absent, and its table does not know that leg"
                 : nown + ", which " + probes[authority].name + "'s table does not know, went on writing in a "
-                  "generation after " + probes[authority].name + "'s line left it") +
+                  "generation " + probes[authority].name + "'s line left or never knew") +
             ": each holds commits the other never saw (split brain). Choose the leg to keep with `dmirrorctl "
             "resync --from LEG`",
         probes[i].name, own.slot);
