@@ -239,6 +239,20 @@ TEST(AssemblyGeneration, AReplacementBackBesideALegRolledBackBeforeTheReplaceIsA
   EXPECT_EQ(slot(*a, 3).state, SlotState::InSync);
 }
 
+TEST(AssemblyGeneration, BeyondTheHistoryTheTablesStillSplitTheReplacementOff) {
+  // Slot 2 wrote alone in more sessions than the history holds: G fell off
+  // it. The replacement's table records slot 1 removed and slot 3 in sync
+  // at commit 13, which slot 2's line passed without (rule 6).
+  RolledBackBeforeAReplaceOfAnother s;
+  s.rolled_back.seqno = 40;
+  for (uint64_t i = 0; i < kGenerationHistory; ++i) s.rolled_back.generation_history[i] = {0x8000 + i, 38 - 2 * i};
+  auto a = assemble_array({leg(s.rolled_back, 2), leg(s.replacement, 3)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_EQ(a->legs[1].disposition, Disposition::NotInTable);
+  EXPECT_TRUE(a->split_brain);
+  EXPECT_EQ(a->health, Health::Inconsistent);
+}
+
 TEST(AssemblyGeneration, AReplacedLegOnlyBehindTheBranchIsNoSplitBrain) {
   // The same replacement given with the leg it replaced, rolled back into
   // G before the branch: one line, the old leg only behind and left out.
