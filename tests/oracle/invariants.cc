@@ -9,15 +9,10 @@ namespace dmirror::oracle {
 namespace {
 
 // Invariants CI leaves out because the long mode still finds sequences
-// that break them (DMIRROR_ORACLE_INVARIANTS=all turns them on).
-// The generations of FORMAT.md 2.6 rules 18 and 19 fixed the two
-// rolled-back-leg sequences that broke read-current (kept in OracleFound,
-// oracle_main.cc, with every invariant on). CI seed shard 2 still breaks it:
-// oracle_tests --replay 1279187956539943684 with the steps it prints — a
-// leg rolled back to a snapshot from before a replace, written alone in
-// several degraded sessions while the replacement was pulled, then the
-// replacement returns and a read preferring it serves an older write.
-constexpr std::array<Invariant, 1> kKnownFailing{Invariant::ReadCurrent};
+// that break them (DMIRROR_ORACLE_INVARIANTS=all turns them on). Empty:
+// every invariant is checked. A sequence found breaking one goes into
+// OracleFound (oracle_main.cc) with every invariant on, once fixed.
+constexpr std::array<Invariant, 0> kKnownFailing{};
 
 }  // namespace
 

@@ -179,6 +179,30 @@ const std::vector<Found>& found_sequences() {
        {"replace#918260871081955435", "remove-leg#14659721121759750145", "engine-writes#14056329044129326588",
         "snapshot#14179034669453813794", "concurrent#2348970389133657882", "remove-leg#7221423708463604879",
         "rollback#14484292382760205532", "engine-writes#15460572185430456509", "return-leg#5129497314201126266"}},
+      // FORMAT.md 2.6 rule 18: slot 2 rolled back to an image from before
+      // the replace of slot 1 by slot 3 and written alone in degraded
+      // sessions (each a new generation); slot 3, holding w1, returns. Its
+      // generation and slot 2's both left the one they share: split brain,
+      // not a leg left out whose acknowledged writes nobody reads.
+      {"a replacement back beside a leg rolled back to before its replace was left out, hiding its writes",
+       1279187956539943684ull,
+       {"concurrent#7070761682568031335", "remove-leg#8429309567042889059", "snapshot#2850463306861636334",
+        "replace#2709013332086173444", "engine-writes#9564861010951198471", "remove-leg#12718348760432671956",
+        "rollback#5526510320062144103", "crash-writes#9032904908189795550", "engine-writes#3831541015787054052",
+        "engine-writes#5231028749546817718", "engine-writes#15996197724850950403",
+        "return-leg#11256811950336656862"}},
+      // The same after more degraded sessions than the history holds: the
+      // shared generation fell off; the replacement's table records a
+      // replace at a commit the rolled-back line passed without it (rule 6).
+      {"a replacement back beside a leg rolled back and written alone past its history was left out",
+       4879715612355140400ull,
+       {"replace#918260871081955435", "remove-leg#14659721121759750145", "engine-writes#15424295126440287527",
+        "engine-writes#12235566665194061399", "snapshot#14179034669453813794", "engine-writes#17720537564475595347",
+        "concurrent#2348970389133657882", "remove-leg#7221423708463604879", "rollback#14484292382760205532",
+        "crash-writes#4260472143922008008", "engine-writes#17028878393425792211",
+        "engine-writes#15460572185430456509", "resync#8137652405447413711", "engine-writes#3783600716982845504",
+        "crash-writes#11511929882565116894", "replace#16472756446490561082", "engine-writes#11226456980638403653",
+        "resync#1019809217557270572", "return-leg#5129497314201126266"}},
   };
   return all;
 }

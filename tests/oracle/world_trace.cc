@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // A readable dump of the world after a step (DMIRROR_ORACLE_TRACE_SECTOR=S
 // with --replay): per file its newest superblock (seqno, flags,
-// journal_kept_since, leg table, dirty journal regions) and the write it
+// journal_kept_since, leg table, generation and its history (last four
+// digits), dirty journal regions) and the write it
 // holds at sector S.
 #include <dmirror/assembly.h>
 #include <dmirror/superblock.h>
@@ -37,6 +38,16 @@ std::string World::trace_state(uint64_t sector) const {
                std::to_string(e.state_seq) + ":" + e.uuid.hex().substr(0, 4);
       }
       out += "] uuid " + best->leg_uuid.hex().substr(0, 4);
+      if (best->incompat & feature::kIncompatGeneration) {
+        out += " gen " + std::to_string(best->generation % 10000) + " history [";
+        bool first = true;
+        for (const GenerationEntry& e : best->generation_history) {
+          if (e.branch_seqno == 0) continue;
+          out += (first ? "" : " ") + std::to_string(e.generation % 10000) + "@" + std::to_string(e.branch_seqno);
+          first = false;
+        }
+        out += "]";
+      }
       LegProbe p = probe_path(lf.path);
       if (p.journal) out += " journal dirty " + std::to_string(p.journal->dirty) + (p.journal->damaged ? " (damaged)" : "");
     } else {

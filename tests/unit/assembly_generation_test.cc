@@ -194,6 +194,88 @@ TEST(AssemblyGeneration, ARemovedLegBeyondTheHistoryIsOnlyLeftOut) {
   EXPECT_FALSE(a->split_brain);
 }
 
+// Slot 3 replaced slot 1 (absent) in G1, branched from G at 7, and was
+// written to seqno 14 with slot 2. Slot 2 is then rolled back to its image
+// at seqno 7 (from before the replace: its table has no slot 3) and written
+// alone in three degraded sessions, each starting a generation. Neither
+// line knows the other's generation, but both left G at 7: each went on in
+// a generation the other never knew.
+struct RolledBackBeforeAReplaceOfAnother {
+  Superblock replacement = array_sb(4, 14, kG1);
+  Superblock rolled_back = array_sb(3, 16, 0x6112);
+  RolledBackBeforeAReplaceOfAnother() {
+    replacement.legs[0].state = LegState::Removed;
+    replacement.legs[1].state = LegState::Removed;
+    replacement.legs[1].state_seq = 13;
+    replacement.legs[3].state_seq = 13;
+    replacement.generation_history[0] = {kG, 7};
+    rolled_back.legs[0].state = LegState::Removed;
+    rolled_back.legs[1].state = LegState::Missing;
+    rolled_back.legs[1].state_seq = 8;
+    rolled_back.generation_history[0] = {0x6172, 13};
+    rolled_back.generation_history[1] = {0x8783, 10};
+    rolled_back.generation_history[2] = {0x6114, 8};
+    rolled_back.generation_history[3] = {kG, 7};
+  }
+};
+
+TEST(AssemblyGeneration, AReplacementBackBesideALegRolledBackBeforeTheReplaceIsASplitBrain) {
+  RolledBackBeforeAReplaceOfAnother s;
+  auto a = assemble_array({leg(s.rolled_back, 2), leg(s.replacement, 3)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_EQ(a->sb.seqno, 16u);
+  EXPECT_EQ(a->legs[1].disposition, Disposition::NotInTable);
+  EXPECT_TRUE(a->split_brain) << "slot 3 holds writes slot 2's line never saw";
+  EXPECT_EQ(a->health, Health::Inconsistent);
+  // The administrator chooses; either side can be kept.
+  a = assemble_array({leg(s.rolled_back, 2), leg(s.replacement, 3)}, AssembleOptions{.choose_slot = 3});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_FALSE(a->split_brain);
+  EXPECT_EQ(a->chosen_slot, 3u);
+  ASSERT_NE(a->slot(2), nullptr);
+  ASSERT_NE(a->slot(3), nullptr);
+  EXPECT_EQ(slot(*a, 2).state, SlotState::Stale);
+  EXPECT_EQ(slot(*a, 2).recovery, Recovery::Full);
+  EXPECT_EQ(slot(*a, 3).state, SlotState::InSync);
+}
+
+TEST(AssemblyGeneration, BeyondTheHistoryTheTablesStillSplitTheReplacementOff) {
+  // Slot 2 wrote alone in more sessions than the history holds: G fell off
+  // it. The replacement's table records slot 1 removed and slot 3 in sync
+  // at commit 13, which slot 2's line passed without (rule 6).
+  RolledBackBeforeAReplaceOfAnother s;
+  s.rolled_back.seqno = 40;
+  for (uint64_t i = 0; i < kGenerationHistory; ++i) s.rolled_back.generation_history[i] = {0x8000 + i, 38 - 2 * i};
+  auto a = assemble_array({leg(s.rolled_back, 2), leg(s.replacement, 3)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_EQ(a->legs[1].disposition, Disposition::NotInTable);
+  EXPECT_TRUE(a->split_brain);
+  EXPECT_EQ(a->health, Health::Inconsistent);
+}
+
+TEST(AssemblyGeneration, AReplacedLegOnlyBehindTheBranchIsNoSplitBrain) {
+  // The same replacement given with the leg it replaced, rolled back into
+  // G before the branch: one line, the old leg only behind and left out.
+  RolledBackBeforeAReplaceOfAnother s;
+  Superblock old = array_sb(3, 6);
+  auto a = assemble_array({leg(s.replacement, 3), leg(old, 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_EQ(a->legs[1].disposition, Disposition::NotInTable);
+  EXPECT_FALSE(a->split_brain);
+  // Both list G, but a line that went on from the replacement's generation
+  // knows it: the replacement is only behind (the shared ancestor is no
+  // evidence when one leg's generation is in the other's history).
+  Superblock later = s.replacement;
+  later.seqno = 20;
+  later.generation = 0x5555;
+  later.generation_history[0] = {kG1, 14};
+  later.generation_history[1] = {kG, 7};
+  a = assemble_array({leg(later, 3), leg(s.replacement, 2)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_FALSE(a->split_brain);
+  EXPECT_EQ(slot(*a, 2).state, SlotState::Stale);
+}
+
 TEST(AssemblyGeneration, AnImageFromBeforeGenerationsIsJudgedByTheUpgradeBranch) {
   // The first commit with generations left the line before them (0) at 5.
   Superblock now = array_sb(2, 8, kG1);

@@ -32,10 +32,17 @@ Lineage compare_lineage(const Superblock& x, const Superblock& y) {
   if (auto b = branch_of(x, gy)) return y.seqno <= *b ? Lineage::Related : Lineage::Diverged;
   if (auto b = branch_of(y, gx)) return x.seqno <= *b ? Lineage::Related : Lineage::Diverged;
   // Neither knows the other's generation. An image from before generations
-  // is judged by the tables alone; otherwise the history overflowed or the
-  // images are unrelated: one of them was written in a line the other never
-  // knew, so no side may be taken for merely behind.
+  // is judged by the tables alone.
   if (!has_generation(x) || !has_generation(y)) return Lineage::Related;
+  // Both lines left one generation: they parted there, and each went on in
+  // a generation the other never knew. (Had one line gone on through the
+  // other's generation, that generation would be newer than the shared one
+  // in its history, and still listed.) That is evidence, not an overflow.
+  for (const GenerationEntry& e : x.generation_history)
+    if (e.branch_seqno != 0 && branch_of(y, e.generation)) return Lineage::Diverged;
+  // Otherwise the history overflowed or the images are unrelated: one of
+  // them was written in a line the other never knew, so no side may be
+  // taken for merely behind.
   return Lineage::Unknown;
 }
 

@@ -47,6 +47,21 @@ bool written_after_marked(const Superblock& x, const Superblock& y) {
   return since != 0 && y.seqno >= since;
 }
 
+// X's table holds an entry recorded at a commit Y has passed (its
+// state_seq at or below Y's seqno) that Y's table has never held: Y's entry
+// for that slot was recorded before it. In one line Y would carry that
+// entry, or one recorded after it; so Y never saw that commit of X's line.
+bool missed_commit(const Superblock& x, const Superblock& y) {
+  for (uint32_t s = 0; s < x.nr_legs && s < kMaxLegs; ++s) {
+    const LegEntry& e = x.legs[s];
+    if (e.state == LegState::Unused || e.state_seq == 0 || e.state_seq > y.seqno) continue;
+    const LegEntry& f = y.legs[s];
+    if (f.state != LegState::Unused && f.state_seq == 0) continue;   // not recorded: no evidence
+    if (f.state_seq < e.state_seq) return true;
+  }
+  return false;
+}
+
 // Rule 18 adds to the tables' evidence, never takes from it: between
 // members, generations that do not know each other count as diverged
 // (conservative: nothing of either is recovered over).
@@ -148,11 +163,14 @@ void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& 
   for (size_t i = 0; i < a.legs.size(); ++i) {
     if (a.legs[i].disposition != Disposition::NotInTable || i == authority) continue;
     const Superblock& own = probes[i].meta->sb;
-    // A leg no longer in the table is judged diverged by its generation
-    // only on evidence (it went on in a generation after the authority's
-    // line left it), not because its generation fell off the history.
+    // A leg no longer in the table is judged diverged only on evidence:
+    // its table holds a change the authority passed without (rule 6), or
+    // its generation went on after the authority's line left it, or both
+    // lines left one generation and went on apart (rule 18); not because
+    // its generation fell off the history.
     const bool marked = written_after_marked(own, auth);
-    if (!marked && compare_lineage(own, auth) != Lineage::Diverged) continue;
+    const bool missed = !marked && missed_commit(own, auth);
+    if (!marked && !missed && compare_lineage(own, auth) != Lineage::Diverged) continue;
     a.split_brain = true;
     a.inconsistent = true;
     const std::string nauth = probes[authority].name + " (slot " + std::to_string(auth.slot) + ", seqno " +
@@ -160,9 +178,11 @@ void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& 
     const std::string nown = probes[i].name + " (slot " + std::to_string(own.slot) + ", seqno " +
                              std::to_string(own.seqno) + ")";
     add(a, Severity::Error, "split-brain",
-        (marked ? nauth + " was written after " + nown + " marked it absent, and its table does not know that leg"
-                : nown + ", which " + probes[authority].name + "'s table does not know, went on writing in a "
-                  "generation after " + probes[authority].name + "'s line left it") +
+        (marked   ? nauth + " was written after " + nown + " marked it absent, and its table does not know that leg"
+         : missed ? nown + ", which " + probes[authority].name + "'s table does not know, holds a change to the leg "
+                    "table at a commit " + probes[authority].name + " passed without it"
+                  : nown + ", which " + probes[authority].name + "'s table does not know, went on writing in a "
+                  "generation " + probes[authority].name + "'s line left or never knew") +
             ": each holds commits the other never saw (split brain). Choose the leg to keep with `dmirrorctl "
             "resync --from LEG`",
         probes[i].name, own.slot);
