@@ -22,7 +22,7 @@ install(FILES ${_units} DESTINATION ${DMIRROR_SYSTEMDUNITDIR})
 configure_file(udev/69-dmirror.rules.in ${PROJECT_BINARY_DIR}/udev/69-dmirror.rules @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/udev/69-dmirror.rules DESTINATION ${DMIRROR_UDEVRULESDIR})
 
-install(FILES README.md docs/json.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES README.md docs/json.md docs/recovery.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES contrib/cron.d/dmirror DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/cron.d)
 
 if(EXISTS ${PROJECT_SOURCE_DIR}/docs/man/CMakeLists.txt AND TARGET dmirrorctl)

@@ -3,8 +3,11 @@
 # `dmirrorctl __complete [CMD [SUB]]` (commands and options, straight from
 # the parser), `__complete --values CMD` (options that take a value) and
 # `__complete --arrays` (array names from the superblocks on the block
-# devices and the active volumes); the static lists below are the fallback
-# when dmirrorctl cannot be run.
+# devices and the active volumes), `__complete --legs WORDS` (the slots and
+# legs of the array the command line names), `__complete --active` (active
+# volumes) and `__complete --free-devices` (block devices without a
+# signature, for create); the static lists below are the fallback when
+# dmirrorctl cannot be run.
 
 _dmirrorctl_block_devices() {
   local d
@@ -49,11 +52,31 @@ _dmirrorctl_legs() {
   COMPREPLY+=($({ compgen -W "$(_dmirrorctl_block_devices)" -- "$cur"; compgen -f -- "$cur"; } | sort -u))
 }
 
+# New legs (create, replace --new): block devices that carry no signature
+# and are not in use, and files (image files).
+_dmirrorctl_free_legs() {
+  local free
+  free=$(dmirrorctl __complete --free-devices 2>/dev/null | cut -f1) || free=$(_dmirrorctl_block_devices)
+  COMPREPLY+=($({ compgen -W "$free" -- "$cur"; compgen -f -- "$cur" | grep -v '^/dev/'; } | sort -u))
+}
+
+# The slots and leg paths of the array named by the positional words
+# (with an argument: the slots only).
+_dmirrorctl_array_legs() {
+  ((${#positional[@]})) || return
+  local IFS=$'\n' pattern=.
+  [[ $1 == slots ]] && pattern='^[0-9]'
+  COMPREPLY+=($(compgen -W "$(dmirrorctl __complete --legs "${positional[@]}" 2>/dev/null | cut -f1 | grep "$pattern")" -- "$cur"))
+}
+
 _dmirrorctl() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
   local cmd="" sub="" npos=0 i w values=""
+  local -a positional=()   # the positional words of the whole line, but the current one
   COMPREPLY=()
-  for ((i = 1; i < COMP_CWORD; i++)); do
+  for ((i = 1; i < ${#COMP_WORDS[@]}; i++)); do
+    ((i == COMP_CWORD)) && continue
+    ((i > COMP_CWORD)) && [[ -z $cmd ]] && break
     w=${COMP_WORDS[i]}
     if [[ $w == -* ]]; then
       [[ -n $cmd && $w != *=* && " $values " == *" $w "* ]] && ((i++))   # skip the option's value
@@ -64,7 +87,8 @@ _dmirrorctl() {
       sub=$w
       values=$(_dmirrorctl_value_options io "$sub" | tr '\n' ' ')
     else
-      ((npos++))
+      ((i < COMP_CWORD)) && ((npos++))
+      [[ -n $w ]] && positional+=("$w")
     fi
   done
 
@@ -72,9 +96,12 @@ _dmirrorctl() {
   if [[ -n $cmd && $prev == -* && " $values " == *" $prev "* ]]; then
     case $prev in
       --region-size) COMPREPLY=($(compgen -W "64K 256K 1M 4M 16M 64M" -- "$cur")) ;;
-      --write-mostly) COMPREPLY=($(compgen -W "$(seq 0 15)" -- "$cur")) ;;
-      --from | --old | --leg) [[ $cmd == io ]] || COMPREPLY=($(compgen -W "$(seq 0 15)" -- "$cur")); _dmirrorctl_legs ;;
-      --new) _dmirrorctl_legs ;;
+      --write-mostly) ((${#positional[@]} > 1)) &&   # the slots of the legs given after the name
+                        COMPREPLY=($(compgen -W "$(seq 0 $((${#positional[@]} - 2)))" -- "$cur")) ;;
+      --from) if [[ $cmd == io ]]; then COMPREPLY=($(compgen -f -- "$cur")); else _dmirrorctl_array_legs; fi ;;
+      --old | --leg) _dmirrorctl_array_legs ;;
+      --prefer) _dmirrorctl_array_legs slots ;;
+      --new) _dmirrorctl_free_legs ;;
       --report | --rate-file | --to) COMPREPLY=($(compgen -f -- "$cur")) ;;
       --lock-dir | --run-dir) COMPREPLY=($(compgen -d -- "$cur")) ;;
       --exec) COMPREPLY=($(compgen -c -- "$cur")) ;;
@@ -101,10 +128,10 @@ _dmirrorctl() {
           local cmds
           cmds=$(dmirrorctl __complete help 2>/dev/null) || cmds=$(_dmirrorctl_static help)
           COMPREPLY=($(compgen -W "$cmds" -- "$cur")) ;;
-    create) ((npos == 0)) && return; _dmirrorctl_legs ;;   # first: the new array's name
+    create) ((npos == 0)) && return; _dmirrorctl_free_legs ;;   # first: the new array's name
     examine) _dmirrorctl_legs ;;
     list) COMPREPLY=($(compgen -f -- "$cur")) ;;
-    deactivate | monitor) COMPREPLY=($(compgen -W "$(_dmirrorctl_arrays)" -- "$cur")) ;;
+    deactivate | monitor) COMPREPLY=($(compgen -W "$(dmirrorctl __complete --active 2>/dev/null | cut -f1)" -- "$cur")) ;;
     *) COMPREPLY=($(compgen -W "$(_dmirrorctl_arrays)" -- "$cur")); _dmirrorctl_legs ;;
   esac
 }

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # fish completion for dmirrorctl. Array names come from the binary
 # (`dmirrorctl __complete --arrays`: superblocks on the block devices and
-# active volumes); the options below are checked against the parser
-# (`dmirrorctl __complete CMD`) by the test suite.
+# active volumes), and so do the slots and legs of the array on the command
+# line (`--legs`), the active volumes (`--active`) and the block devices
+# create may use (`--free-devices`); the options below are checked against
+# the parser (`dmirrorctl __complete CMD`) by the test suite.
 
 function __dmirrorctl_block_devices
     for d in /sys/class/block/*
@@ -14,8 +16,67 @@ function __dmirrorctl_arrays
     dmirrorctl __complete --arrays 2>/dev/null
 end
 
+# The positional words before the cursor (after the command, and io's read
+# or write), without the options and their values.
+function __dmirrorctl_positional
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    while set -q tokens[1]; and string match -q -- '-*' $tokens[1]
+        set -e tokens[1]
+    end
+    set -q tokens[1]; or return
+    set -l cmd $tokens[1]
+    set -e tokens[1]
+    if test "$cmd" = io; and set -q tokens[1]
+        set cmd io $tokens[1]
+        set -e tokens[1]
+    end
+    set -l values (dmirrorctl __complete --values $cmd 2>/dev/null)
+    set -l skip 0
+    for t in $tokens
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        if string match -q -- '-*' $t
+            contains -- $t $values; and set skip 1
+            continue
+        end
+        echo $t
+    end
+end
+
+# The slots and legs of the array the command line names ("0<TAB>a.img (in_sync)").
+function __dmirrorctl_array_legs
+    set -l words (__dmirrorctl_positional)
+    set -q words[1]; or return
+    dmirrorctl __complete --legs $words 2>/dev/null
+end
+
+# create --write-mostly: the slots of the legs given after the name.
+function __dmirrorctl_new_slots
+    set -l words (__dmirrorctl_positional)
+    for i in (seq 2 (count $words))
+        printf '%s\t%s\n' (math $i - 2) $words[$i]
+    end
+end
+
+# Block devices create may use: no signature, not in use.
+function __dmirrorctl_free_devices
+    dmirrorctl __complete --free-devices 2>/dev/null
+end
+
+# New legs: those block devices, and image files (not the other files of /dev).
+function __dmirrorctl_free_legs
+    __dmirrorctl_free_devices
+    __fish_complete_path (commandline -ct) | string match -v -- '/dev/*'
+end
+
+function __dmirrorctl_active
+    dmirrorctl __complete --active 2>/dev/null
+end
+
 set -l commands help create examine status list resync verify scrub clear replace io activate deactivate monitor
-set -l slots 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15
 complete -c dmirrorctl -f
 
 # Global options
@@ -48,7 +109,7 @@ complete -c dmirrorctl -n $c -x -l region-size -a '64K 256K 1M 4M 16M 64M' -d 'B
 complete -c dmirrorctl -n $c -l assume-clean -d 'Legs are identical: skip the initial resync'
 complete -c dmirrorctl -n $c -l force -d 'Overwrite other signatures or dmirror metadata'
 complete -c dmirrorctl -n $c -s y -l yes -d 'Do not ask for confirmation'
-complete -c dmirrorctl -n $c -x -l write-mostly -a "$slots" -d 'Slot read only when needed'
+complete -c dmirrorctl -n $c -x -l write-mostly -a '(__dmirrorctl_new_slots)' -d 'Slot read only when needed'
 complete -c dmirrorctl -n $c -x -l max-write-behind -d 'Writes outstanding to write-mostly legs'
 complete -c dmirrorctl -n $c -x -l min-recovery-rate -d 'Minimum resync rate per leg per second'
 complete -c dmirrorctl -n $c -x -l max-recovery-rate -d 'Maximum resync rate per leg per second'
@@ -62,7 +123,7 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from examine' -x -l events -d 
 complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l full -d 'Copy everything, not only dirty regions'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l re-add -d 'Also bring back failed legs that are present again (full copy)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l force -d 'Raise the freshest stale leg when none is in sync (last resort)'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from resync verify scrub' -x -l from -a "$slots" -d 'The leg whose data wins'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from resync verify scrub' -x -l from -a '(__dmirrorctl_array_legs)' -d 'The leg whose data wins'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from verify' -l quick -d 'Metadata and journal-dirty regions only'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from verify' -l repair -d 'Repair the mismatches found'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from verify' -r -F -l report -d 'Write the mismatch report (JSON) to FILE'
@@ -79,11 +140,11 @@ complete -c dmirrorctl -n $s -s q -l quiet -d 'Print only what needs a look'
 complete -c dmirrorctl -n $s -x -l lock-dir -a '(__fish_complete_directories)' -d 'Directory of the scrub lock files'
 
 # clear
-complete -c dmirrorctl -n '__fish_seen_subcommand_from clear' -x -l leg -a "$slots" -d 'Only this leg (slot or path)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from clear' -x -l leg -a '(__dmirrorctl_array_legs)' -d 'Only this leg (slot or path)'
 
 # replace
-complete -c dmirrorctl -n '__fish_seen_subcommand_from replace' -x -l old -a "$slots" -d 'The leg to replace'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from replace' -r -F -l new -a '(__dmirrorctl_block_devices)' -d 'The new device'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from replace' -x -l old -a '(__dmirrorctl_array_legs)' -d 'The leg to replace'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from replace' -x -l new -a '(__dmirrorctl_free_legs)' -d 'The new device'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from replace' -l force -d 'Accept a device with foreign signatures'
 
 # io read|write
@@ -94,13 +155,13 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from write' -l no-close -d 'Le
 complete -c dmirrorctl -n '__fish_seen_subcommand_from write' -l degraded -d 'Write even though a leg is missing'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -x -l length -d 'Bytes to read'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -r -F -l to -d 'File to write the data to'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -x -l prefer -d 'Read from this slot first'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -x -l prefer -a '(__dmirrorctl_array_legs | string match -r "^[0-9].*")' -d 'Read from this slot first'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -l heal -d 'Rewrite blocks a leg cannot read'
 
 # activate
 set -l a '__fish_seen_subcommand_from activate'
 complete -c dmirrorctl -n $a -l degraded -d 'Start even though legs are missing'
-complete -c dmirrorctl -n $a -x -l from -d 'In a split brain, the leg whose data is kept'
+complete -c dmirrorctl -n $a -x -l from -a '(__dmirrorctl_array_legs)' -d 'In a split brain, the leg whose data is kept'
 complete -c dmirrorctl -n $a -l re-add -d 'Rebuild a present failed leg by a full copy'
 complete -c dmirrorctl -n $a -l force -d 'Raise the freshest stale leg when none is in sync'
 complete -c dmirrorctl -n $a -l incremental -d 'Record one leg; activate when all are present'
@@ -113,7 +174,10 @@ complete -c dmirrorctl -n $m -x -l exec -a '(__fish_complete_command)' -d 'Shell
 complete -c dmirrorctl -n $m -l stderr -d 'Log to stderr instead of syslog'
 complete -c dmirrorctl -n $m -x -l interval -d 'Seconds between full rescans'
 
-# Positionals: array names (from the binary), legs (block devices, files)
-complete -c dmirrorctl -n '__fish_seen_subcommand_from status resync verify scrub replace read write activate deactivate monitor' -a '(__dmirrorctl_arrays)' -d 'Array'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from create examine status resync verify scrub replace read write activate' -F -a '(__dmirrorctl_block_devices)'
+# Positionals: array names (from the binary), legs (block devices, files),
+# active volumes; create's legs: the block devices without a signature
+complete -c dmirrorctl -n '__fish_seen_subcommand_from status resync verify scrub replace read write activate' -a '(__dmirrorctl_arrays)' -d 'Array'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from examine status resync verify scrub replace read write activate' -F -a '(__dmirrorctl_block_devices)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from create; and test (count (__dmirrorctl_positional)) -ge 1' -a '(__dmirrorctl_free_legs)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from deactivate monitor' -a '(__dmirrorctl_active)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from list' -F

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // errno -> typed Error for failed dm ioctls. The messages follow the causes
-// the kernel actually has for each errno (kernel-dm.md §1.11) and say what
+// the kernel actually has for each errno (docs/kernel-facts.md §1.11) and say what
 // the user can do.
 #include <dmirror/dm/dm_errors.h>
 

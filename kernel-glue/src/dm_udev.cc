@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// /dev/mapper node handling with and without udev (kernel-dm.md §1.10).
+// /dev/mapper node handling with and without udev (docs/kernel-facts.md §1.10).
 #include <dmirror/dm/dm_udev.h>
 
 #include <cerrno>

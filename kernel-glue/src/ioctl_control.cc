@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // DmControl over the raw dm ioctl protocol (no libdevmapper). Each method
 // fills one IoctlRequest with the minimum interface minor the command needs
-// (kernel-dm.md §1.3), maps failures through dm_ioctl_error, and handles the
+// (docs/kernel-facts.md §1.3), maps failures through dm_ioctl_error, and handles the
 // /dev/mapper node according to the udev policy.
 #include <dmirror/dm/dm_control.h>
 #include <dmirror/dm/dm_errors.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// The single place that lays out struct dm_ioctl (kernel-dm.md §1.2, §1.8).
+// The single place that lays out struct dm_ioctl (docs/kernel-facts.md §1.2, §1.8).
 #include "ioctl_request.h"
 
 #include <dmirror/dm/dm_payload.h>

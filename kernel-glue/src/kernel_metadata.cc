@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Reading and the few sanctioned edits of a leg's kernel metadata area
-// (kernel-dm.md §2.2, §3.4, §8).
+// (docs/kernel-facts.md §2.2, §3.4, §4).
 #include <dmirror/dm/kernel_metadata.h>
 
 #include "aligned_buffer.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // md bitmap_super_t encode/decode/validate and region bit access
-// (kernel-dm.md §3).
+// (docs/kernel-facts.md §3).
 #include <dmirror/dm/md_bitmap.h>
 
 #include "le.h"

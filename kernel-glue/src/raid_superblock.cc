@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// dm_raid_superblock encode/decode/validate (kernel-dm.md §2.3).
+// dm_raid_superblock encode/decode/validate (docs/kernel-facts.md §2.3).
 #include <dmirror/dm/raid_superblock.h>
 
 #include "le.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Formatter and parser of `raid raid1` table parameters (kernel-dm.md §2.1).
+// Formatter and parser of `raid raid1` table parameters (docs/kernel-facts.md §2.1).
 #include <dmirror/dm/raid_table.h>
 #include <dmirror/dm/simple_targets.h>
 

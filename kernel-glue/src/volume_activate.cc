@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Volume activation and deactivation: sub-devices first, raid device last;
-// removal in the opposite order (kernel-dm.md §1.7 "remove stacked devices
+// removal in the opposite order (docs/kernel-facts.md §1.7 "remove stacked devices
 // top-down"). A failed activation removes whatever it created.
 #include <dmirror/dm/volume.h>
 

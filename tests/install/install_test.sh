@@ -35,10 +35,12 @@ need "$prefix/lib/systemd/system/dmirror-monitor.service"
 need "$prefix/lib/udev/rules.d/69-dmirror.rules"
 need "$prefix/share/doc/dmirror/dmirror-format.md"
 need "$prefix/share/doc/dmirror/json.md"
+need "$prefix/share/doc/dmirror/recovery.md"
 need "$prefix/share/doc/dmirror/examples/cron.d/dmirror"
 need "$prefix/share/man/man8/dmirrorctl.8"
 need "$prefix/share/man/man8/dmirrorctl-scrub.8"
 need "$prefix/share/man/man5/dmirror-format.5"
+need "$prefix/share/man/man7/dmirror-recovery.7"
 
 # Libraries: versioned file, SONAME symlink, dev symlink.
 for lib in libdmirror libdmirror-kernel; do

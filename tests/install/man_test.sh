@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The man pages: one dmirrorctl-COMMAND(8) for every command the parser
 # knows (`dmirrorctl __complete`), each naming every option of its command,
-# and every page renders without a warning from groff or man. Fails (never
+# every page has an EXAMPLES section with at least one dmirrorctl command
+# line, and every page renders without a warning from groff or man. Fails (never
 # skips) when groff or man is missing. Usage: man_test.sh BUILD_DIR DMIRRORCTL
 set -euo pipefail
 build=${1:?build dir} tool=${2:?dmirrorctl}
@@ -11,7 +12,7 @@ fail() { echo "man_test: FAIL: $*" >&2; exit 1; }
 command -v groff >/dev/null || fail "groff not found (Debian package groff-base)"
 command -v man >/dev/null || fail "man not found (Debian package man-db)"
 
-pages=("$build/man/dmirrorctl.8" "$src/docs/man/dmirror-format.5")
+pages=("$build/man/dmirrorctl.8" "$src/docs/man/dmirror-format.5" "$src/docs/man/dmirror-recovery.7")
 for cmd in $("$tool" __complete | grep -v '^-' | grep -vx help); do   # help: dmirrorctl(8) documents it
   page=$build/man/dmirrorctl-$cmd.8
   [ -f "$page" ] || fail "no man page for '$cmd' (add docs/man/dmirrorctl-$cmd.8.in)"
@@ -25,6 +26,9 @@ for cmd in $("$tool" __complete | grep -v '^-' | grep -vx help); do   # help: dm
   pages+=("$page")
 done
 for page in "${pages[@]}"; do
+  examples=$(sed -n '/^\.SH EXAMPLES/,/^\.SH /p' "$page")
+  [ -n "$examples" ] || fail "$page has no EXAMPLES section"
+  grep -q '^dmirrorctl ' <<<"$examples" || fail "the EXAMPLES of $page show no dmirrorctl command line"
   out=$(groff -ww -man -t -z "$page" 2>&1) || fail "groff failed on $page"
   [ -z "$out" ] || fail "groff warns on $page: $out"
   out=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null) || fail "man failed on $page"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Parsing dm-raid INFO status lines (examples from kernel-dm.md §2.5).
+// Parsing dm-raid INFO status lines (examples from docs/kernel-facts.md §2.5).
 #include <dmirror/dm/raid_status.h>
 
 #include <gtest/gtest.h>

@@ -8,7 +8,12 @@
 //   __complete --values CMD [SUB]  CMD's options that take a value
 //   __complete --arrays        array names: from the superblocks on the block
 //                              devices, and the active volumes (device-mapper)
+//   __complete --legs WORDS    the slots and legs of the array WORDS name
+//                              (names, uuids or leg paths): "0<TAB>a.img (in_sync)"
+//   __complete --active        the active volumes
+//   __complete --free-devices  block devices create may use (complete_words.h)
 #include "commands.h"
+#include "complete_words.h"
 #include "exit_codes.h"
 
 #include <dmirror/array.h>
@@ -25,7 +30,7 @@ namespace {
 
 struct CompleteArgs {
   std::vector<std::string> words;
-  bool values = false, arrays = false;
+  bool values = false, arrays = false, legs = false, active = false, free_devices = false;
 };
 
 void print_options(const CLI::App& app, bool values_only) {
@@ -68,6 +73,9 @@ int print_arrays() {
 
 int run_complete(CLI::App& root, const CompleteArgs& a) {
   if (a.arrays) return print_arrays();
+  if (a.legs) return print_array_legs(a.words), 0;
+  if (a.active) return print_active_volumes(), 0;
+  if (a.free_devices) return print_free_devices(), 0;
   // `help [COMMAND]` (main.cc): a command word, and the commands after it.
   if (!a.words.empty() && a.words[0] == "help") {
     if (a.words.size() == 1 && !a.values)
@@ -103,6 +111,9 @@ Command add_complete(CLI::App& app) {
   sub->add_option("words", a->words, "Command (and subcommand) whose words to print");
   sub->add_flag("--values", a->values, "Only the options that take a value");
   sub->add_flag("--arrays", a->arrays, "Array names: on block devices and active volumes");
+  sub->add_flag("--legs", a->legs, "The slots and legs of the array the words name");
+  sub->add_flag("--active", a->active, "The active volumes");
+  sub->add_flag("--free-devices", a->free_devices, "Block devices without a signature that create may use");
   return {sub, [&app, a] { return run_complete(app, *a); }};
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // `dmirrorctl list [FILE...]`: every dmirror leg on the host's block devices
-// plus the given image files, grouped by array: one line per array (name,
-// uuid, legs found/expected, health) and its legs below, each array
-// assembled by the one assembly. Exit status: the condition bits of all
-// arrays ORed together.
+// plus the given image files, grouped by array and sorted by name (then
+// uuid): one line per array (name, uuid, legs found/expected, usable size,
+// how much is in sync, health, as lvs shows them) and its legs below, each
+// array assembled by the one assembly. Exit status: the condition bits of
+// all arrays ORed together.
 #include "colour.h"
 #include "commands.h"
 #include "exit_codes.h"
@@ -14,7 +15,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
+#include <utility>
 
 namespace dmirror::cli {
 namespace {
@@ -27,18 +30,25 @@ int run_list(const Context& ctx, const std::vector<std::string>& files) {
 
   int bits = 0;
   Json arrays = Json::array();
-  if (!ctx.json && !groups.empty()) {
-    fmt::print("{:<20} {:<36}  {:>5}  {}\n", "NAME", "UUID", "LEGS", "HEALTH");
-  }
+  std::vector<Assembly> assembled;
   for (const auto& [uuid, paths] : groups) {
     auto a = assemble_paths(paths);
     if (!a) {
       bits |= report_error(ctx, fmt::format("cannot assemble array {}", uuid.str()), a.error());
       continue;
     }
-    bits |= health_exit_bits(*a);
-    if (ctx.json) arrays.push_back(listed_json(*a));
-    else print_listed_text(*a);
+    assembled.push_back(std::move(*a));
+  }
+  // By name, then uuid (two arrays may carry one name), as lvs sorts.
+  std::sort(assembled.begin(), assembled.end(), [](const Assembly& x, const Assembly& y) {
+    return std::pair(std::string_view(x.sb.name), x.sb.array_uuid.str()) <
+           std::pair(std::string_view(y.sb.name), y.sb.array_uuid.str());
+  });
+  if (!ctx.json && !assembled.empty()) print_listed_header();
+  for (const Assembly& a : assembled) {
+    bits |= health_exit_bits(a);
+    if (ctx.json) arrays.push_back(listed_json(a));
+    else print_listed_text(a);
   }
   if (ctx.json) {
     Json doc = json_envelope();

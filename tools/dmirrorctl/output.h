@@ -17,14 +17,14 @@ namespace dmirror::cli {
 using Json = nlohmann::ordered_json;
 
 inline constexpr int kOutputVersionMajor = 1;
-inline constexpr int kOutputVersionMinor = 1;
+inline constexpr int kOutputVersionMinor = 2;
 
 struct Context {
   bool json = false;
   int verbose = 0;
 };
 
-// {"output_version": {"major": 1, "minor": 1}}, to which a command adds keys.
+// {"output_version": {"major": 1, "minor": 2}}, to which a command adds keys.
 Json json_envelope();
 void print_json(const Json& doc);
 

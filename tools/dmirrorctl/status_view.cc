@@ -9,10 +9,13 @@
 #include "colour.h"
 #include "health_text.h"
 #include "json_model.h"
+#include "sync_progress.h"
 
 #include <dmirror/names.h>
 
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace dmirror::cli {
 namespace {
@@ -174,9 +177,14 @@ Json roles_json(const Assembly& a) {
   return legs;
 }
 
+void print_listed_header() {
+  fmt::print("{:<20} {:<36}  {:>5}  {:>9}  {:>6}  {}\n", "NAME", "UUID", "LEGS", "SIZE", "SYNC%", "HEALTH");
+}
+
 void print_listed_text(const Assembly& a) {
-  fmt::print("{:<20} {:<36}  {:>2}/{:<2}  {}\n", printable(a.sb.name), a.sb.array_uuid.str(), slots_found(a),
-             a.slots.size(), paint_health(health_name(a.health)));
+  fmt::print("{:<20} {:<36}  {:>2}/{:<2}  {:>9}  {:>6.2f}  {}\n", printable(a.sb.name), a.sb.array_uuid.str(),
+             slots_found(a), a.slots.size(), format_size(a.sb.layout.data_size), sync_percent(a),
+             paint_health(health_name(a.health)));
   print_roles_text(a);
   for (const auto& f : shown_findings(a))
     if (f.code == "name-invalid") fmt::print("  {}\n", finding_text(f));
@@ -190,7 +198,8 @@ Json listed_json(const Assembly& a) {
          {"legs_found", slots_found(a)},
          {"legs_expected", a.slots.size()},
          {"seqno", a.sb.seqno},
-         {"data_size", a.sb.layout.data_size}};
+         {"data_size", a.sb.layout.data_size},
+         {"sync_percent", std::round(sync_percent(a) * 100) / 100}};
   j["legs"] = roles_json(a);
   j["findings"] = findings_json(shown_findings(a));
   return j;

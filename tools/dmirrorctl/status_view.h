@@ -22,7 +22,9 @@ Json in_use_json(const Assembly& a);
 void print_roles_text(const Assembly& a);
 Json roles_json(const Assembly& a);
 
-// One line per array and one per slot (list).
+// list: the header, then one line per array (name, uuid, legs, size, sync%,
+// health) with its legs below.
+void print_listed_header();
 void print_listed_text(const Assembly& a);
 Json listed_json(const Assembly& a);
 

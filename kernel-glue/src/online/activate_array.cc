@@ -179,7 +179,7 @@ Result<ActivateReport> activate_array(DmControl& dm, ArrayLegs& legs, const std:
     return std::unexpected(active.error());
   }
   if (!plan.rebuild.empty()) {
-    // The table with `rebuild` is live: never pass it again (kernel-dm.md
+    // The table with `rebuild` is live: never pass it again (docs/kernel-facts.md
     // §2.7); the kernel's recovery offset tracks the rebuild from now on.
     for (uint32_t s : plan.rebuild) legs.edit().legs[s].flags |= legflag::kRebuildPassed;
     DMIRROR_RETURN_IF_ERROR(legs.commit());

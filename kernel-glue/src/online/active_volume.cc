@@ -76,7 +76,7 @@ Result<std::unique_ptr<DmControl>> open_online_control() {
   auto dm = open_dm_control();
   if (dm || dm.error().code != ErrorCode::Unsupported) return dm;
   // The control node may be missing while the module can still be loaded:
-  // opening a node for char 10:236 autoloads dm-mod (kernel-dm.md §1.1).
+  // opening a node for char 10:236 autoloads dm-mod (docs/kernel-facts.md §1.1).
   struct stat st {};
   if (::stat("/dev/mapper/control", &st) != 0) {
     const bool made = ::mkdir("/dev/mapper", 0755) == 0;

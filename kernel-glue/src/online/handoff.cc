@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// plan_handoff(): the activation rules of FORMAT.md §6 and kernel-dm.md
+// plan_handoff(): the activation rules of FORMAT.md §6 and docs/kernel-facts.md
 // §2.4/§2.7 (first use, rebuild once, dirty regions, unclean shutdown).
 #include <dmirror/dm/online/handoff.h>
 
@@ -41,7 +41,7 @@ std::string rebuild_reason(const HandoffInput& in, uint32_t slot, bool any_exist
   return {};
 }
 
-// A bitmap the kernel will trust (kernel-dm.md §3.3): our region size, every
+// A bitmap the kernel will trust (docs/kernel-facts.md §3.3): our region size, every
 // region covered, and events not below the newest dm-raid superblock the
 // kernel will load (`events`), else it declares the bitmap stale.
 bool bitmap_usable(const KernelMetadataState& k, const Superblock& sb, uint64_t events) {

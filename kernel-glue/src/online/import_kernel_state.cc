@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // import_kernel_state(): the kernel's view of sync state (dm-raid
-// superblocks and md bitmap, kernel-dm.md §3.4) folded into ours.
+// superblocks and md bitmap, docs/kernel-facts.md §3.4) folded into ours.
 #include <dmirror/dm/online/import_kernel_state.h>
 
 #include <dmirror/dm/kernel_metadata.h>

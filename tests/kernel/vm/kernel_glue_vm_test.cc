@@ -234,7 +234,7 @@ TEST(KernelGlueVm, OfflineMarkedRegionsAreResynced) {
   ASSERT_EQ(direct_write(kLegPaths[1], leg_offset, in_region(5)), "");
 
   // Bits alone are ignored while array_resync_offset is MaxSector (the gap
-  // kernel-dm.md §2.7 describes); with the offset lowered to 0 the kernel
+  // docs/kernel-facts.md §2.7 describes); with the offset lowered to 0 the kernel
   // resyncs the marked region.
   for (const auto& leg : kLegPaths) {
     auto dev = open_device(leg, OpenOptions{.writable = true, .direct = true, .exclusive = true});

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The mapping from a failed dm ioctl's errno to a typed Error whose message
-// says what went wrong and what to do about it (kernel-dm.md §1.11).
+// says what went wrong and what to do about it (docs/kernel-facts.md §1.11).
 #pragma once
 
 #include <dmirror/dm/dm_types.h>

@@ -2,7 +2,7 @@
 // Operations on one leg's kernel metadata area (the dm-raid superblock at
 // +0 and the md bitmap at +4096), read and written through a BlockDevice at
 // the area's byte offset. All I/O is done in 4 KiB-aligned units from
-// aligned buffers, so O_DIRECT devices work (kernel-dm.md §8: buffered reads
+// aligned buffers, so O_DIRECT devices work (docs/kernel-facts.md §4: buffered reads
 // of an active set return stale data).
 //
 // Writers must only run while the volume is not active.

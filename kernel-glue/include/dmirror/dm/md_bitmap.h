@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Codec for the md write-intent bitmap as dm-raid stores it: bitmap_super_t
 // (256 bytes, little-endian) at +4096 of the kernel metadata area, followed
-// by one bit per region in little-endian bit order (kernel-dm.md §3).
+// by one bit per region in little-endian bit order (docs/kernel-facts.md §3).
 #pragma once
 
 #include <dmirror/export.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// The dm-raid INFO status line (kernel-dm.md §2.5):
+// The dm-raid INFO status line (docs/kernel-facts.md §2.5):
 //   raid1 <n> <health chars> <progress>/<total> <sync_action> <mismatch_cnt>
 //         <data_offset> <journal_char>
 // Trailing fields arrived in later target versions and may be missing;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Codec for the dm-raid per-leg superblock (struct dm_raid_superblock,
 // 148 bytes, little-endian, at byte 0 of each leg's kernel metadata area;
-// kernel-dm.md §2.3). Pure functions over byte buffers.
+// docs/kernel-facts.md §2.3). Pure functions over byte buffers.
 #pragma once
 
 #include <dmirror/export.h>

@@ -2,7 +2,7 @@
 // The dm-raid `raid raid1` table: a typed description, its formatter, and a
 // parser for the table line the kernel echoes back (STATUSTYPE_TABLE).
 // `#raid_params` counts every word between itself and `#raid_devs` (the
-// mandatory chunk size included), kernel-dm.md §2.1.
+// mandatory chunk size included), docs/kernel-facts.md §2.1.
 #pragma once
 
 #include <dmirror/dm/dm_types.h>

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Scenario (c): the crash-resync gap of kernel-dm.md §8, closed by the
+# Scenario (c): the crash-resync gap of docs/kernel-facts.md §4, closed by the
 # hand-off. Boot 1: create, wait for the initial sync, write region 10 over
 # and over through the volume, and hard-reset the machine mid-write.
 # Boot 2 (same disks): region 10's bit is set in the kernel's bitmap while

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Watching every online volume (dm uuid prefix "DMIRROR-") for the events
 // an operator must hear about. The kernel raises a dm event when dm-raid
-// fails a leg and when a sync action ends (kernel-dm.md §1.7); the monitor
+// fails a leg and when a sync action ends (docs/kernel-facts.md §1.7); the monitor
 // waits for any of them with DM_DEV_ARM_POLL + poll() on the control node,
 // then lists the devices and looks at those whose event counter moved. A
 // leg newly reported 'D' is recorded as failed in our superblocks (read and
