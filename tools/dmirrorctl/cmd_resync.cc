@@ -18,6 +18,7 @@
 #include <dmirror/resync.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <syslog.h>
 
 namespace dmirror::cli {
@@ -88,10 +89,16 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
   } else {
     if (r->forced_slot != kNoSlot) fmt::print("slot {} forced in sync (--force)\n", r->forced_slot);
     if (r->chosen_slot != kNoSlot) fmt::print("split brain resolved: slot {} chosen\n", r->chosen_slot);
-    fmt::print("resync ({}) from slot {}: {} regions copied", resync_mode_name(r->mode), r->source_slot, r->regions_copied);
+    // The array-wide pass only when there was one; then each leg brought back.
+    std::vector<std::string> parts;
+    if (r->regions_copied > 0 || r->readded.empty())
+      parts.push_back(fmt::format("resync ({}) from slot {}: {} region{} copied", resync_mode_name(r->mode),
+                                  r->source_slot, r->regions_copied, r->regions_copied == 1 ? "" : "s"));
     for (const auto& x : r->readded)
-      fmt::print(", slot {} re-added {}: {} region{} copied", x.slot, x.journal ? "from the journal" : "by a full copy",
-                 x.regions_copied, x.regions_copied == 1 ? "" : "s");
+      parts.push_back(fmt::format("slot {} re-added {}: {} region{} copied from slot {}", x.slot,
+                                  x.journal ? "from the journal" : "by a full copy", x.regions_copied,
+                                  x.regions_copied == 1 ? "" : "s", r->source_slot));
+    fmt::print("{}", fmt::join(parts, ", "));
     for (uint32_t s : r->failed_slots) fmt::print(", slot {} FAILED", s);
     for (uint32_t s : r->missing_slots) fmt::print(", slot {} MISSING (vanished)", s);
     fmt::print("\n");
