@@ -131,6 +131,9 @@ Result<std::unique_ptr<BlockDevice>> open_device(const std::string& path, const 
     geometry.logical_block_size = 512;
     geometry.physical_block_size = 512;
   }
+  // Drop-behind descriptors read no further than asked: the kernel's
+  // readahead would leave pages past each dropped range in the cache.
+  if (policy == CachePolicy::DropBehind) (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
   if (policy != CachePolicy::Direct || is_block) return std::make_unique<io::PosixDevice>(fd, path, geometry, policy);
   // An O_DIRECT image file: the same file opened buffered serves the
   // transfers O_DIRECT cannot (an unaligned tail); it must be the same inode.
@@ -143,6 +146,7 @@ Result<std::unique_ptr<BlockDevice>> open_device(const std::string& path, const 
     if (err == EAGAIN) return make_error(ErrorCode::Busy, path + " was replaced while it was being opened; try again");
     return std::unexpected(open_failure(err, path, options, false));
   }
+  (void)::posix_fadvise(twin, 0, 0, POSIX_FADV_RANDOM);
   return std::make_unique<io::PosixDevice>(fd, path, geometry, policy, twin, direct_alignment(fd));
 }
 
