@@ -1,19 +1,29 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Benchmarks dmirror side by side with the tools an administrator would
-# otherwise use, in one run, and prints a table of medians and ratios.
+# otherwise use, in one run, and prints tables of medians and ratios.
 #
-#   scripts/bench.sh [--size 2G] [--runs 3] [--loop] [--dir DIR] [--no-build]
+#   scripts/bench.sh [--sizes "1G 4G"] [--runs 3] [--dir DIR] [--no-build]
+#                    [--offline-only] [--ctl PATH]
 #
-# Builds Release in build-perf, makes two legs (image files filled with
-# incompressible data; attached to loop devices with --loop), and measures
-# with a cold page cache (echo 3 > /proc/sys/vm/drop_caches before each
-# run, so it must run as root):
-#   verify vs cmp of the two data areas vs the raw concurrent read bound
-#     (fio, io_uring, O_DIRECT, 1 MiB sequential reads of both legs at once;
-#     dd of both legs in parallel when fio is missing)
-#   scrub with no mismatches and with 1% of the regions planted as mismatches
-#   resync --full and replace vs dd of the same bytes (oflag=direct, fdatasync)
+# Builds Release in build-perf (--ctl: measure that dmirrorctl instead),
+# and runs as root: every run is preceded by sync; echo 3 >
+# /proc/sys/vm/drop_caches, so no tool inherits another's cache state.
+#
+# Offline operations, for each size (1 GiB and 4 GiB; 16 GiB too with
+# DMIRROR_BENCH_16G=1), on two legs filled with the same incompressible
+# data, as image files and as loop devices over those files:
+#   verify, scrub and resync --full of dmirror
+#   fio: the raw concurrent read bound (io_uring, O_DIRECT, 1 MiB sequential
+#     reads of both data areas at once, 8 in flight per leg)
+#   cmp of the two data areas; dd of one data area onto the other
+#     (oflag=direct conv=fdatasync: what resync --full does)
+# The run order is interleaved: round r runs the tools rotated by r, each
+# on files then loop devices (loop first in even rounds); the order used
+# is printed. The load average is printed next to the figures (the
+# machine may be shared).
+# Then, unless --offline-only, on the first size's image files:
+#   replace (copy + verify of the copy) vs dd into a fresh file
 #   peak RSS of verify and scrub at 256 MiB and 4 GiB legs (sparse files)
 #   random 4 KiB writes at queue depth 32, a flush every 64 writes: through
 #     the engine, straight to one leg, and flushing after every write
@@ -21,16 +31,19 @@
 # Benchmarks print figures; nothing here passes or fails on a timing.
 set -euo pipefail
 
-SIZE=2G RUNS=3 LOOP=0 BUILD=1
+SIZES="1G 4G" RUNS=3 BUILD=1 OFFLINE_ONLY=0 CTL=
+[ "${DMIRROR_BENCH_16G:-0}" = 1 ] && SIZES="$SIZES 16G"
 DIR=${TMPDIR:-/var/tmp}/dmirror-bench
 while [ $# -gt 0 ]; do
   case "$1" in
-    --size) SIZE=$2; shift 2 ;;
+    --sizes) SIZES=$2; shift 2 ;;
+    --size) SIZES=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
-    --loop) LOOP=1; shift ;;
     --dir) DIR=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
-    -h|--help) sed -n '3,21p' "$0"; exit 0 ;;
+    --offline-only) OFFLINE_ONLY=1; shift ;;
+    --ctl) CTL=$2; shift 2 ;;
+    -h|--help) sed -n '3,33p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1" >&2; exit 16 ;;
   esac
 done
@@ -38,6 +51,7 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "bench.sh: must run as root: every cold run drops the page cache (echo 3 > /proc/sys/vm/drop_caches)" >&2
   exit 8
 fi
+command -v fio >/dev/null || { echo "bench.sh: fio is needed for the raw read bound (scripts/debian-packages.txt)" >&2; exit 8; }
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 B=$SRC/build-perf
@@ -45,8 +59,10 @@ if [ "$BUILD" = 1 ]; then
   cmake -S "$SRC" -B "$B" -DCMAKE_BUILD_TYPE=Release -DDMIRROR_BUILD_TESTS=OFF >/dev/null
   cmake --build "$B" -j2 --target dmirrorctl dmirror-bench >/dev/null
 fi
-CTL=$B/tools/dmirrorctl/dmirrorctl
+[ -n "$CTL" ] || CTL=$B/tools/dmirrorctl/dmirrorctl
 HB=$B/tools/bench/dmirror-bench
+# --ctl from another build tree: its dmirror-bench too when it has one
+[ -x "$(dirname "$CTL")/../bench/dmirror-bench" ] && HB=$(dirname "$CTL")/../bench/dmirror-bench
 mkdir -p "$DIR"
 LOOPS=()
 cleanup() { for l in "${LOOPS[@]}"; do losetup -d "$l" 2>/dev/null || true; done; }
@@ -70,43 +86,98 @@ timed() {
   done
   T[$name]=$(median "${ts[@]}")
 }
-leg() {   # leg FILE: the path to use (loop device with --loop)
-  if [ "$LOOP" = 1 ]; then local l; l=$(losetup -f --show "$1"); LOOPS+=("$l"); echo "$l"; else echo "$1"; fi
-}
 json_num() { grep -o "\"$1\": [0-9]*" | head -1 | awk '{print $2}'; }
 
-echo "== setting up 2 legs x $SIZE in $DIR (loop devices: $LOOP)"
-rm -f "$DIR"/*.img
-for f in a b; do "$HB" fill "$DIR/$f.img" --size "$SIZE" --seed 42; done
-A=$(leg "$DIR/a.img"); Bl=$(leg "$DIR/b.img")
-"$CTL" create bench "$A" "$Bl" --assume-clean --yes >/dev/null
-OFF=$("$CTL" --json examine "$A" | json_num data_offset)
-DATA=$("$CTL" --json examine "$A" | json_num data_size)
 MIB=$((1024 * 1024))
 LOCKS=$DIR/locks; mkdir -p "$LOCKS"
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+detach_all() { for l in "${LOOPS[@]}"; do losetup -d "$l" 2>/dev/null || true; done; LOOPS=(); }
 
-echo "== reads: verify, cmp, raw bound"
-timed verify "$CTL" verify "$A" "$Bl"
-timed cmp cmp -i "$OFF" "$A" "$Bl"
-if command -v fio >/dev/null; then
-  timed raw fio --ioengine=io_uring --direct=1 --rw=read --bs=1M --iodepth=8 --output=/dev/null \
-    --offset="$OFF" --size="$DATA" --name=leg0 --filename="$A" --name=leg1 --filename="$Bl"
-else
-  raw_dd() { dd if="$A" of=/dev/null bs=1M iflag=direct skip=$((OFF / MIB)) count=$((DATA / MIB)) 2>/dev/null &
-             dd if="$Bl" of=/dev/null bs=1M iflag=direct skip=$((OFF / MIB)) count=$((DATA / MIB)) 2>/dev/null; wait; }
-  timed raw raw_dd
-fi
+# ---- offline operations: image files and loop devices, interleaved -------
+TOOLS=(verify scrub resync fio cmp dd)
+declare -A OT        # OT[size/kind/tool] = median seconds
+declare -A LOAD      # LOAD[size] = load average before / after
+declare -A BYTES     # BYTES[size] = data area of one leg
+# run_one TOOL KIND: one run on the legs of KIND (file or loop).
+run_one() {
+  local tool=$1 kind=$2 a b
+  if [ "$kind" = loop ]; then a=$LLA b=$LLB; else a=$FA b=$FB; fi
+  case "$tool" in
+    verify) "$CTL" verify "$a" "$b" ;;
+    scrub) "$CTL" scrub "$a" "$b" --restart --lock-dir "$LOCKS" ;;
+    resync) "$CTL" resync --full "$a" "$b" ;;
+    fio) fio --ioengine=io_uring --direct=1 --rw=read --bs=1M --iodepth=8 --output=/dev/null \
+           --offset="$OFF" --size="$DATA" --name=leg0 --filename="$a" --name=leg1 --filename="$b" ;;
+    cmp) cmp -i "$OFF" -n "$DATA" "$a" "$b" ;;
+    dd) dd if="$a" of="$b" bs=1M skip=$((OFF / MIB)) seek=$((OFF / MIB)) count=$((DATA / MIB)) \
+          iflag=direct oflag=direct conv=fdatasync,notrunc status=none ;;
+  esac
+}
+for SIZE in $SIZES; do
+  echo "== offline operations, 2 legs x $SIZE in $DIR (load average $(loadavg))"
+  LOAD[$SIZE]="$(loadavg)"
+  rm -f "$DIR"/*.img
+  FA=$DIR/a.img FB=$DIR/b.img
+  for f in "$FA" "$FB"; do "$HB" fill "$f" --size "$SIZE" --seed 42; done
+  "$CTL" create bench "$FA" "$FB" --assume-clean --yes --no-activate >/dev/null
+  OFF=$("$CTL" --json examine "$FA" | json_num data_offset)
+  DATA=$("$CTL" --json examine "$FA" | json_num data_size)
+  LLA=$(losetup -f --show "$FA"); LOOPS+=("$LLA")
+  LLB=$(losetup -f --show "$FB"); LOOPS+=("$LLB")
+  declare -A TS=()
+  ORDER=()
+  for r in $(seq "$RUNS"); do
+    kinds=(file loop); [ $((r % 2)) = 0 ] && kinds=(loop file)
+    for i in "${!TOOLS[@]}"; do
+      tool=${TOOLS[$(((i + r - 1) % ${#TOOLS[@]}))]}
+      for kind in "${kinds[@]}"; do
+        ORDER+=("$tool/$kind")
+        cold
+        t0=$(now)
+        run_one "$tool" "$kind" >/dev/null 2>"$DIR/err.txt" || {
+          rc=$?; [ "$rc" -le 1 ] || { echo "bench.sh: $tool on $kind failed ($rc):" >&2; cat "$DIR/err.txt" >&2; exit 1; }; }
+        TS[$tool/$kind]="${TS[$tool/$kind]:-} $(since "$t0")"
+      done
+    done
+    echo "   round $r order: ${ORDER[@]:$(((r - 1) * ${#TOOLS[@]} * 2))}"
+  done
+  for k in "${!TS[@]}"; do OT[$SIZE/$k]=$(median ${TS[$k]}); done
+  LOAD[$SIZE]="${LOAD[$SIZE]} -> $(loadavg)"
+  BYTES[$SIZE]=$DATA
+  detach_all
+  unset TS
+done
 
-echo "== scrub: clean, then 1% of the regions planted"
-timed scrub_clean "$CTL" scrub "$A" "$Bl" --restart --lock-dir "$LOCKS"
-PREP="\"$HB\" plant \"$Bl\" --percent 1 >/dev/null" timed scrub_1pct "$CTL" scrub "$A" "$Bl" --restart --lock-dir "$LOCKS"
-PLANTED=$("$HB" plant "$Bl" --percent 1 | awk '{print $2}')
-"$CTL" scrub "$A" "$Bl" --restart --lock-dir "$LOCKS" >/dev/null || true
+mbs() { awk -v b="$1" -v s="$2" 'BEGIN {printf "%.0f", b / s / 1e6}'; }   # bytes seconds -> MB/s
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+spg() { awk -v s="$1" -v b="$2" 'BEGIN {printf "%.2f", s / (b / 1073741824)}'; }   # seconds per GiB of one leg
+for SIZE in $SIZES; do
+  D=${BYTES[$SIZE]}
+  printf '\n2 legs x %s (data area %s MiB each), median of %s, cold; load average %s\n' \
+    "$SIZE" $((D / MIB)) "$RUNS" "${LOAD[$SIZE]}"
+  printf '%-8s %-6s %9s %9s %8s   %s\n' tool legs seconds "s/GiB" "MB/s" "vs"
+  for tool in "${TOOLS[@]}"; do
+    for kind in file loop; do
+      t=${OT[$SIZE/$tool/$kind]}
+      case "$tool" in
+        resync|dd) moved=$D; vs="$(ratio "${OT[$SIZE/dd/$kind]}" "$t") x dd" ;;
+        *) moved=$((2 * D)); vs="$(ratio "${OT[$SIZE/fio/$kind]}" "$t") x fio" ;;
+      esac
+      printf '%-8s %-6s %9.2f %9s %8s   %s\n' "$tool" "$kind" "$t" "$(spg "$t" "$D")" "$(mbs "$moved" "$t")" "$vs"
+    done
+  done
+done
+[ "$OFFLINE_ONLY" = 1 ] && { rm -f "$DIR"/*.img; exit 0; }
 
-echo "== copies: resync --full vs dd"
-timed resync "$CTL" resync --full "$A" "$Bl"
-timed dd dd if="$A" of="$Bl" bs=1M skip=$((OFF / MIB)) seek=$((OFF / MIB)) count=$((DATA / MIB)) \
-  oflag=direct conv=fdatasync,notrunc status=none
+# ---- the rest, on image files of the first size --------------------------
+SIZE=${SIZES%% *}
+rm -f "$DIR"/*.img
+A=$DIR/a.img Bl=$DIR/b.img
+for f in "$A" "$Bl"; do "$HB" fill "$f" --size "$SIZE" --seed 42; done
+"$CTL" create bench "$A" "$Bl" --assume-clean --yes --no-activate >/dev/null
+OFF=$("$CTL" --json examine "$A" | json_num data_offset)
+DATA=$("$CTL" --json examine "$A" | json_num data_size)
+leg() { echo "$1"; }
 
 echo "== replace (copy + verify of the copy) vs dd into a fresh file"
 OLD=$Bl
@@ -146,19 +217,10 @@ done
 HASH=$("$HB" hash)
 CRC=$(echo "$HASH" | awk '/crc32c/ {print $2}'); MEMCMP=$(echo "$HASH" | awk '/memcmp/ {print $2}')
 
-# ---- the table -------------------------------------------------------------
-mbs() { awk -v b="$1" -v s="$2" 'BEGIN {printf "%.0f", b / s / 1e6}'; }   # bytes seconds -> MB/s
+# ---- the rest of the tables ----------------------------------------------
 R2=$((2 * DATA))
-printf '\n%-34s %10s %10s   %s\n' "measurement (median of $RUNS)" "seconds" "MB/s" "ratio (goal)"
+printf '\n%-34s %10s %10s   %s\n' "2 legs x $SIZE, image files (median of $RUNS)" "seconds" "MB/s" "ratio"
 row() { printf '%-34s %10.2f %10.0f   %s\n' "$1" "$2" "$(mbs "$3" "$2")" "$4"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-row "raw read bound (fio, both legs)" "${T[raw]}" "$R2" "1.00"
-row "verify" "${T[verify]}" "$R2" "$(ratio "${T[raw]}" "${T[verify]}") x raw (>= 0.90); $(ratio "${T[cmp]}" "${T[verify]}") x faster than cmp (>= 2)"
-row "cmp of the data areas" "${T[cmp]}" "$R2" "$(ratio "${T[raw]}" "${T[cmp]}") x raw"
-row "scrub, no mismatches" "${T[scrub_clean]}" "$R2" "$(ratio "${T[raw]}" "${T[scrub_clean]}") x raw (>= 0.90)"
-row "scrub, 1% regions mismatched ($PLANTED)" "${T[scrub_1pct]}" "$R2" "$(ratio "${T[raw]}" "${T[scrub_1pct]}") x raw (>= 0.90)"
-row "resync --full" "${T[resync]}" "$DATA" "$(ratio "${T[dd]}" "${T[resync]}") x dd (>= 0.90)"
-row "dd oflag=direct conv=fdatasync" "${T[dd]}" "$DATA" "1.00"
 row "replace (copy + verify)" "${T[replace]}" "$DATA" "$(ratio "${T[dd_replace]}" "${T[replace]}") x dd"
 row "dd into a fresh file" "${T[dd_replace]}" "$DATA" ""
 printf '\n%-34s %10s   %s\n' "random 4 KiB writes, qd 32" "IOPS" "ratio (goal)"

@@ -8,6 +8,7 @@
 #include "array_lock_cli.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "leg_caching.h"
 #include "op_support.h"
 #include "online_dispatch.h"
 
@@ -56,10 +57,11 @@ int run_replace(const Context& ctx, const ReplaceArgs& a) {
       return report_failure(ctx, "refusing to use " + a.new_dev, ErrorCode::ForeignSignature,
                             a.new_dev + " carries " + sigs->front().describe() + ". Wipe it or use --force");
   }
-  auto legs = open_legs(current, OpenLegsOptions{.writable = true});
+  auto legs = open_legs(current, offline_leg_options(true));
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
-  auto fresh = open_legs({a.new_dev}, OpenLegsOptions{.writable = true});
+  auto fresh = open_legs({a.new_dev}, offline_leg_options(true));
   if (!fresh) return report_error(ctx, "cannot open the new leg", fresh.error());
+  note_leg_caching(ctx, {&*legs, &*fresh});
   ReplaceOptions o;
   o.force = a.force;
   o.restart = a.restart;

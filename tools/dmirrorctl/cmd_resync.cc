@@ -13,6 +13,7 @@
 #include "health_text.h"
 #include "op_support.h"
 #include "journal_log.h"
+#include "leg_caching.h"
 
 #include <dmirror/names.h>
 #include <dmirror/resync.h>
@@ -54,8 +55,9 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
   o.control.cancel = install_cancel_handler();
   auto held = lock_array_at(*paths);
   if (!held) return report_error(ctx, "cannot lock the array", held.error());
-  auto legs = open_legs(*paths, OpenLegsOptions{.writable = true});
+  auto legs = open_legs(*paths, offline_leg_options(true));
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
+  note_leg_caching(ctx, *legs);
   auto r = resync(legs->devices(), o);
   end_progress(ctx);
   if (!r) return report_error(ctx, "resync failed", r.error());

@@ -14,6 +14,7 @@
 #include "escape.h"
 #include "exit_codes.h"
 #include "health_text.h"
+#include "leg_caching.h"
 #include "op_support.h"
 #include "time_box.h"
 #include "online_dispatch.h"
@@ -153,8 +154,9 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
   if (!held && a.continue_only && held.error().code == ErrorCode::Busy)
     return nothing_to_continue(ctx, "another command holds the array: nothing to continue");
   if (!held) return report_error(ctx, "cannot lock the array", held.error());
-  auto legs = open_legs(*paths, OpenLegsOptions{.writable = true});
+  auto legs = open_legs(*paths, offline_leg_options(true));
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
+  note_leg_caching(ctx, *legs);
   if (max_runtime) arm_time_box(max_runtime);
   auto r = scrub(legs->devices(), o);
   if (!a.quiet) end_progress(ctx);

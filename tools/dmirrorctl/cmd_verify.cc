@@ -12,6 +12,7 @@
 #include "escape.h"
 #include "exit_codes.h"
 #include "health_text.h"
+#include "leg_caching.h"
 #include "op_support.h"
 #include "status_view.h"
 
@@ -96,8 +97,9 @@ int run_verify(const Context& ctx, const VerifyArgs& a) {
   }
   Findings extra;
   if (a.repair) repair_copies(*paths, extra);
-  auto legs = open_legs(*paths, OpenLegsOptions{.writable = a.repair});
+  auto legs = open_legs(*paths, offline_leg_options(a.repair));
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
+  note_leg_caching(ctx, *legs);
   // Every rewritten copy is recorded in the event history, as repairs are.
   for (const auto& f : extra) {
     if (f.code != "superblock-copy-repaired") continue;

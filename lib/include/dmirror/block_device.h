@@ -64,6 +64,13 @@ class DMIRROR_EXPORT BlockDevice {
   struct NativeHandle {
     int fd = -1;                      // -1: use read()/write()/flush()
     uint32_t buffer_alignment = 1;    // O_DIRECT: buffer addresses must be multiples of this
+    // O_DIRECT: offsets and lengths must be multiples of this (0: of the
+    // logical block size); others go through read()/write().
+    uint32_t offset_alignment = 0;
+    // The device drops the pages of every transfer from the page cache
+    // (a file that refused O_DIRECT): transfers must go through
+    // read()/write(); the descriptor is only for locking and identity.
+    bool drop_behind = false;
   };
   virtual NativeHandle native_handle() const { return {}; }
 };
@@ -88,7 +95,23 @@ struct OpenOptions {
   bool writable = true;
   bool direct = false;     // O_DIRECT (block devices and files that allow it)
   bool exclusive = true;   // O_EXCL on block devices: refuse mounted / claimed ones
+  // With `direct`: a regular file whose file system refuses O_DIRECT
+  // (EINVAL) is opened through the page cache instead, and every transfer's
+  // pages are dropped behind it (posix_fadvise POSIX_FADV_DONTNEED), so the
+  // cache is still not filled. Without it that open is Unsupported.
+  bool buffered_fallback = false;
 };
+
+// How an opened device's transfers use the page cache.
+enum class CachePolicy : uint8_t {
+  PageCache,    // buffered (image files by default)
+  Direct,       // O_DIRECT
+  DropBehind,   // buffered, the pages dropped after each transfer (O_DIRECT refused)
+};
+
+// The policy of a device returned by open_device() (seen through wrappers
+// that forward native_handle()); PageCache for any other device.
+DMIRROR_EXPORT CachePolicy cache_policy(const BlockDevice& dev);
 
 // Opens a regular file or a block device. A directory, a character device or
 // anything else is refused with InvalidArgument and a message saying what it is.

@@ -21,6 +21,10 @@ class IoQueue {
   virtual ~IoQueue() = default;
   virtual std::string_view name() const = 0;
   virtual void submit(LegIo* op) = 0;
+  // Hands the ops submitted so far to the kernel now, without waiting
+  // (io_uring batches them until wait() otherwise), so a caller that goes
+  // on computing before its next wait() keeps the devices busy.
+  virtual void kick() {}
   // A completed op; nullptr when nothing is outstanding.
   virtual LegIo* wait() = 0;
   virtual size_t outstanding() const = 0;
@@ -37,9 +41,10 @@ std::unique_ptr<IoQueue> make_thread_queue();
 std::unique_ptr<IoQueue> make_uring_queue(unsigned depth);
 
 // io_uring when every device is fd-backed and the kernel allows it; the
-// thread queue for fd-backed devices otherwise; the sync queue when no
-// device has a descriptor (in-memory and decorated test devices).
-std::unique_ptr<IoQueue> make_io_queue(std::span<BlockDevice* const> devices, unsigned depth = 64);
+// thread queue for fd-backed devices otherwise (also when one drops its
+// pages behind each transfer, which only its read()/write() do); the sync
+// queue when no device has a descriptor (in-memory and decorated test devices).
+DMIRROR_EXPORT std::unique_ptr<IoQueue> make_io_queue(std::span<BlockDevice* const> devices, unsigned depth = 64);
 bool all_fd_backed(std::span<BlockDevice* const> devices);
 
 // Test seam: the `nth` io_uring submission from now (of any queue) fails

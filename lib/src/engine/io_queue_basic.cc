@@ -107,7 +107,7 @@ std::unique_ptr<IoQueue> make_thread_queue() { return std::make_unique<ThreadQue
 
 bool all_fd_backed(std::span<BlockDevice* const> devices) {
   for (BlockDevice* d : devices)
-    if (!d || d->native_handle().fd < 0) return false;
+    if (!d || d->native_handle().fd < 0 || d->native_handle().drop_behind) return false;
   return !devices.empty();
 }
 

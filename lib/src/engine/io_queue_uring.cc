@@ -6,7 +6,8 @@
 // for its remainder; a transfer that makes no progress is an Io error, as
 // with pread/pwrite. Under O_DIRECT an unaligned buffer goes through an
 // aligned bounce buffer; an unaligned offset or length, an op beyond the
-// device or one on a device without a descriptor runs through the device's
+// device or one on a device without a descriptor (or one that drops its
+// pages behind each transfer) runs through the device's
 // own read()/write()/flush(), so every error reads as the device's would.
 // When a submission fails with an unexpected error the ring is no longer
 // trusted: SQEs the kernel did not take are turned into NOPs, every op the
@@ -14,6 +15,7 @@
 // and every other op, then and later, runs through the device directly.
 #include "engine/io_queue.h"
 
+#include <algorithm>
 #include <atomic>
 
 #ifdef DMIRROR_HAVE_LIBURING
@@ -66,8 +68,9 @@ class UringQueue final : public IoQueue {
     const bool transfer = op->kind != LegIo::Kind::Flush;
     const uint64_t size = op->dev->geometry().size_bytes;
     const bool bad_range = transfer && (op->offset > size || op->length > size - op->offset);
-    const bool misaligned = h.buffer_alignment > 1 && transfer && (op->offset % lbs != 0 || op->length % lbs != 0);
-    if (h.fd < 0 || bad_range || misaligned || broken_) {
+    const uint32_t align = std::max(lbs, h.offset_alignment);
+    const bool misaligned = h.buffer_alignment > 1 && transfer && (op->offset % align != 0 || op->length % align != 0);
+    if (h.fd < 0 || h.drop_behind || bad_range || misaligned || broken_) {
       run_one(*op);
       done_.push_back(op);
       return;
@@ -93,6 +96,18 @@ class UringQueue final : public IoQueue {
     live_.insert(r.get());
     backlog_.push_back(r.release());
     fill();
+  }
+
+  void kick() override {
+    if (broken_) return;
+    fill();
+    if (io_uring_sq_ready(&ring_) == 0) return;
+    int rc = io_uring_submit(&ring_);
+    if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
+      ring_failed(-rc);
+      return;
+    }
+    forget_consumed();
   }
 
   LegIo* wait() override {

@@ -73,12 +73,22 @@ Result<OpenedLegs> open_legs(const std::vector<std::string>& paths, const OpenLe
       if (same_storage(ids[i], id))
         return make_error(ErrorCode::InvalidArgument, p + " and " + paths[i] + " are the same storage");
     ids.push_back(id);
-    const bool direct = o.direct && id.self.is_block_device;
+    const bool direct = o.direct && (id.self.is_block_device || o.direct_files);
     DMIRROR_ASSIGN_OR_RETURN(auto dev, open_device(p, OpenOptions{.writable = o.writable, .direct = direct,
-                                                                  .exclusive = o.writable}));
-    legs.owned.push_back(direct ? make_aligned_device(std::move(dev)) : std::move(dev));
+                                                                  .exclusive = o.writable,
+                                                                  .buffered_fallback = true}));
+    const CachePolicy policy = cache_policy(*dev);
+    legs.caching.push_back(policy);
+    legs.owned.push_back(policy == CachePolicy::Direct ? make_aligned_device(std::move(dev)) : std::move(dev));
   }
   return legs;
+}
+
+std::vector<std::string> OpenedLegs::drop_behind_paths() const {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < owned.size() && i < caching.size(); ++i)
+    if (caching[i] == CachePolicy::DropBehind) out.push_back(owned[i]->describe());
+  return out;
 }
 
 }  // namespace dmirror

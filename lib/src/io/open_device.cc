@@ -2,6 +2,10 @@
 // open_device(): classifies the path, opens it with the requested flags
 // (O_EXCL on block devices so a mounted or claimed device is refused), and
 // reads the geometry (BLKGETSIZE64 / BLKSSZGET / BLKPBSZGET, or st_size).
+// An image file opened O_DIRECT gets a buffered twin descriptor for the
+// transfers O_DIRECT cannot do, and its file system's alignment (statx);
+// one whose file system refuses O_DIRECT falls back to drop-behind buffered
+// I/O when the caller allows it (OpenOptions::buffered_fallback).
 #include <dmirror/block_device.h>
 
 #include "io/posix_device.h"
@@ -12,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 
 namespace dmirror {
@@ -58,7 +64,35 @@ Result<DeviceGeometry> block_geometry(int fd, const std::string& path) {
   return g;
 }
 
+std::atomic<int> g_refuse_direct{0};
+
+// open(2), or the injected refusal of O_DIRECT on a regular file.
+int open_flags(const std::string& path, int flags, bool regular) {
+  if (regular && (flags & O_DIRECT) != 0) {
+    if (int err = g_refuse_direct.load(); err != 0) {
+      errno = err;
+      return -1;
+    }
+  }
+  return ::open(path.c_str(), flags);
+}
+
+// The offset and length alignment O_DIRECT needs on an open file (statx
+// STATX_DIOALIGN, Linux 6.1); the 512-byte sector when the kernel or the
+// file system does not say.
+uint32_t direct_alignment(int fd) {
+  struct statx sx {};
+  if (::statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &sx) == 0 && (sx.stx_mask & STATX_DIOALIGN) != 0 &&
+      sx.stx_dio_offset_align != 0)
+    return std::max<uint32_t>(sx.stx_dio_offset_align, 512);
+  return 512;
+}
+
 }  // namespace
+
+namespace io {
+void refuse_direct_file_opens(int err) { g_refuse_direct.store(err); }
+}  // namespace io
 
 Result<std::unique_ptr<BlockDevice>> open_device(const std::string& path, const OpenOptions& options) {
   struct stat st {};
@@ -70,10 +104,13 @@ Result<std::unique_ptr<BlockDevice>> open_device(const std::string& path, const 
                           "; a leg must be a block device or a regular image file");
   }
 
-  int flags = (options.writable ? O_RDWR : O_RDONLY) | O_CLOEXEC;
-  if (options.direct) flags |= O_DIRECT;
-  if (is_block && options.exclusive) flags |= O_EXCL;
-  int fd = ::open(path.c_str(), flags);
+  const int base = (options.writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | (is_block && options.exclusive ? O_EXCL : 0);
+  CachePolicy policy = options.direct ? CachePolicy::Direct : CachePolicy::PageCache;
+  int fd = open_flags(path, base | (options.direct ? O_DIRECT : 0), !is_block);
+  if (fd < 0 && errno == EINVAL && options.direct && !is_block && options.buffered_fallback) {
+    policy = CachePolicy::DropBehind;
+    fd = ::open(path.c_str(), base);
+  }
   if (fd < 0) return std::unexpected(open_failure(errno, path, options, is_block));
 
   DeviceGeometry geometry;
@@ -94,7 +131,23 @@ Result<std::unique_ptr<BlockDevice>> open_device(const std::string& path, const 
     geometry.logical_block_size = 512;
     geometry.physical_block_size = 512;
   }
-  return std::make_unique<io::PosixDevice>(fd, path, geometry, options.direct);
+  // Drop-behind descriptors read no further than asked: the kernel's
+  // readahead would leave pages past each dropped range in the cache.
+  if (policy == CachePolicy::DropBehind) (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+  if (policy != CachePolicy::Direct || is_block) return std::make_unique<io::PosixDevice>(fd, path, geometry, policy);
+  // An O_DIRECT image file: the same file opened buffered serves the
+  // transfers O_DIRECT cannot (an unaligned tail); it must be the same inode.
+  int twin = ::open(path.c_str(), base);
+  struct stat a {}, b {};
+  if (twin < 0 || ::fstat(fd, &a) != 0 || ::fstat(twin, &b) != 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+    const int err = twin < 0 ? errno : EAGAIN;
+    if (twin >= 0) ::close(twin);
+    ::close(fd);
+    if (err == EAGAIN) return make_error(ErrorCode::Busy, path + " was replaced while it was being opened; try again");
+    return std::unexpected(open_failure(err, path, options, false));
+  }
+  (void)::posix_fadvise(twin, 0, 0, POSIX_FADV_RANDOM);
+  return std::make_unique<io::PosixDevice>(fd, path, geometry, policy, twin, direct_alignment(fd));
 }
 
 }  // namespace dmirror

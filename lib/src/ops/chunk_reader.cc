@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// The read-ahead ring of ChunkReader (see chunk_reader.h).
+// The per-leg read-ahead rings of ChunkReader (see chunk_reader.h).
 #include "ops/chunk_reader.h"
 
 #include <algorithm>
@@ -7,24 +7,25 @@
 
 namespace dmirror::ops {
 
-struct ChunkBuffer {
-  uint64_t pos = 0, len = 0;
-  unsigned pending = 0;                          // reads not yet completed
-  std::vector<std::byte*> data;                  // by slot (kMaxLegs entries)
-  std::vector<Status> status;                    // by slot
-  std::vector<engine::LegIo> ios;                // one per read slot
-  ~ChunkBuffer() {
+// One leg's ring: chunk `seq` uses buffer seq % size(). The leg may read
+// chunk seq once seq < head + size(): the buffer's previous chunk
+// (seq - size()) has been released by the consumer.
+struct LegRing {
+  uint32_t slot = 0;
+  uint64_t next_seq = 0;                  // the next chunk this leg reads
+  std::vector<std::byte*> data;
+  std::vector<engine::LegIo> ios;
+  std::vector<Status> status;
+  std::vector<char> pending;              // the read into this buffer is in flight
+  ~LegRing() {
     for (std::byte* p : data) std::free(p);
   }
+  size_t size() const { return data.size(); }
 };
-
-const std::byte* Chunk::data(uint32_t slot) const { return buf_->data[slot]; }
-std::byte* Chunk::mutable_data(uint32_t slot) { return buf_->data[slot]; }
-const Status& Chunk::status(uint32_t slot) const { return buf_->status[slot]; }
 
 uint32_t Chunk::first_failed(std::span<const uint32_t> slots) const {
   for (uint32_t s : slots)
-    if (!buf_->status[s]) return s;
+    if (!status(s)) return s;
   return kNoSlot;
 }
 
@@ -33,17 +34,18 @@ ChunkReader::ChunkReader(engine::LegSet& set, engine::IoQueue& q, std::vector<ui
     : set_(set), q_(q), slots_(std::move(slots)), chunk_(chunk), next_range_(std::move(next)) {
   const uint64_t per_chunk = chunk_ * std::max<size_t>(slots_.size(), 1);
   depth_ = static_cast<unsigned>(std::clamp<uint64_t>(kBufferBudget / per_chunk, 2, 8));
-  for (unsigned i = 0; i <= depth_; ++i) {
-    auto b = std::make_unique<ChunkBuffer>();
-    b->data.assign(kMaxLegs, nullptr);
-    b->status.resize(kMaxLegs);
-    for (uint32_t s : slots_) {
-      void* p = nullptr;
-      if (posix_memalign(&p, 4096, chunk_) != 0) p = nullptr;
-      b->data[s] = static_cast<std::byte*>(p);
+  for (uint32_t s : slots_) {
+    auto leg = std::make_unique<LegRing>();
+    leg->slot = s;
+    leg->data.assign(depth_ + 1, nullptr);
+    for (auto& p : leg->data) {
+      void* mem = nullptr;
+      if (posix_memalign(&mem, 4096, chunk_) == 0) p = static_cast<std::byte*>(mem);
     }
-    b->ios.resize(slots_.size());
-    ring_.push_back(std::move(b));
+    leg->ios.resize(leg->size());
+    leg->status.resize(leg->size());
+    leg->pending.assign(leg->size(), 0);
+    legs_.push_back(std::move(leg));
   }
 }
 
@@ -52,67 +54,78 @@ ChunkReader::~ChunkReader() {
   }
 }
 
-// Starts reads of new chunks into every free buffer.
-void ChunkReader::issue() {
-  // Called with no chunk handed out: every buffer may be filled, leaving
-  // depth_ chunks in flight while the consumer holds the head.
-  while (!exhausted_ && count_ < ring_.size()) {
-    uint64_t pos = 0, len = 0;
-    if (!next_range_(pos, len)) {
+const ChunkReader::Range* ChunkReader::range(uint64_t seq) {
+  while (!exhausted_ && seq >= head_ + ranges_.size()) {
+    Range r;
+    if (!next_range_(r.pos, r.len)) {
       exhausted_ = true;
       break;
     }
-    ChunkBuffer& b = *ring_[(head_ + count_) % ring_.size()];
-    ++count_;
-    b.pos = pos;
-    b.len = len;
-    b.pending = 0;
-    for (size_t i = 0; i < slots_.size(); ++i) {
-      const uint32_t s = slots_[i];
-      engine::LegIo& io = b.ios[i];
-      io = engine::LegIo{};
-      io.kind = engine::LegIo::Kind::Read;
-      io.slot = s;
-      io.dev = set_.dev(s);
-      io.offset = set_.sb().layout.data_offset + pos;
-      io.length = len;
-      io.data = b.data[s];
-      if (!io.data) {
-        b.status[s] = make_error(ErrorCode::Io, "out of memory for a read buffer");
-        continue;
-      }
-      ++b.pending;
-      q_.submit(&io);
+    ranges_.push_back(r);
+  }
+  return seq < head_ + ranges_.size() ? &ranges_[seq - head_] : nullptr;
+}
+
+// Starts this leg's reads into every buffer it may fill.
+void ChunkReader::issue(LegRing& leg) {
+  while (leg.next_seq < head_ + leg.size()) {
+    const Range* r = range(leg.next_seq);
+    if (!r) return;
+    const size_t i = leg.next_seq % leg.size();
+    ++leg.next_seq;
+    engine::LegIo& io = leg.ios[i];
+    io = engine::LegIo{};
+    io.kind = engine::LegIo::Kind::Read;
+    io.slot = leg.slot;
+    io.dev = set_.dev(leg.slot);
+    io.offset = set_.sb().layout.data_offset + r->pos;
+    io.length = r->len;
+    io.data = leg.data[i];
+    if (!io.data) {
+      leg.status[i] = make_error(ErrorCode::Io, "out of memory for a read buffer");
+      continue;
     }
+    leg.pending[i] = 1;
+    q_.submit(&io);
   }
 }
 
-// Waits for one completion and accounts it to its chunk.
+void ChunkReader::issue_all() {
+  for (auto& leg : legs_) issue(*leg);
+  q_.kick();
+}
+
+// Takes one completion, of any leg and any chunk.
 void ChunkReader::pump() {
   engine::LegIo* done = q_.wait();
   if (!done) return;
-  for (auto& b : ring_) {
-    if (b->ios.empty() || done < b->ios.data() || done >= b->ios.data() + b->ios.size()) continue;
-    b->status[done->slot] = done->result;
-    --b->pending;
+  for (auto& leg : legs_) {
+    if (done < leg->ios.data() || done >= leg->ios.data() + leg->ios.size()) continue;
+    const size_t i = static_cast<size_t>(done - leg->ios.data());
+    leg->status[i] = done->result;
+    leg->pending[i] = 0;
     return;
   }
 }
 
 const Chunk* ChunkReader::next() {
-  if (consumed_) {
-    head_ = (head_ + 1) % ring_.size();
-    --count_;
-    consumed_ = false;
+  if (held_) {
+    ranges_.pop_front();
+    ++head_;
+    held_ = false;
   }
-  issue();
-  if (count_ == 0) return nullptr;
-  ChunkBuffer& b = *ring_[head_];
-  while (b.pending > 0) pump();
-  consumed_ = true;
-  current_.pos = b.pos;
-  current_.len = b.len;
-  current_.buf_ = &b;
+  issue_all();
+  const Range* r = range(head_);
+  if (!r) return nullptr;
+  for (auto& leg : legs_) {
+    const size_t i = head_ % leg->size();
+    while (leg->pending[i]) pump();
+    current_.data_[leg->slot] = leg->data[i];
+    current_.status_[leg->slot] = &leg->status[i];
+  }
+  held_ = true;
+  current_.pos = r->pos;
+  current_.len = r->len;
   return &current_;
 }
 

@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // ChunkReader: streams consecutive chunks of the data area of several legs
-// for verify, scrub and replace. Every leg's read of a chunk is in flight at
-// once, and up to depth() chunks are read ahead of the consumer, so
-// comparing one chunk overlaps the reads of the next ones and each leg sees
-// a queue of sequential reads (the raw concurrent read bound). Memory is
-// bounded: (depth + 1) chunk buffers per leg, aligned for O_DIRECT.
+// for verify, scrub and replace. Each leg has its own ring of read-ahead
+// buffers and runs ahead on its own: a leg issues the read of a chunk as
+// soon as one of its buffers is free, whatever the other legs are doing,
+// and completions are taken in any order; only the consumer sees the
+// chunks in order, each once every leg's read of it completed. So a slow
+// leg (or one slow read) does not stop the others from keeping their own
+// queue full, and each leg sees a queue of sequential reads (the raw
+// concurrent read bound). Memory is bounded: (depth + 1) chunk buffers per
+// leg, aligned for O_DIRECT, whatever the size of the legs.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "engine/io_queue.h"
@@ -17,21 +23,24 @@
 
 namespace dmirror::ops {
 
-struct ChunkBuffer;
+struct LegRing;
 
 // One chunk, every leg's read completed. Valid until the next call to next().
 class Chunk {
  public:
   uint64_t pos = 0, len = 0;
-  const std::byte* data(uint32_t slot) const;
-  std::byte* mutable_data(uint32_t slot);
-  const Status& status(uint32_t slot) const;
+  const std::byte* data(uint32_t slot) const { return data_[slot]; }
+  std::byte* mutable_data(uint32_t slot) { return data_[slot]; }
+  // A slot that was not read reads as ok, with no data.
+  const Status& status(uint32_t slot) const { return status_[slot] ? *status_[slot] : kUnread; }
   // The first of `slots` whose read failed, or kNoSlot.
   uint32_t first_failed(std::span<const uint32_t> slots) const;
 
  private:
   friend class ChunkReader;
-  ChunkBuffer* buf_ = nullptr;
+  static inline const Status kUnread = ok();
+  std::vector<std::byte*> data_ = std::vector<std::byte*>(kMaxLegs, nullptr);   // by slot
+  std::vector<const Status*> status_ = std::vector<const Status*>(kMaxLegs, nullptr);
 };
 
 class ChunkReader {
@@ -52,7 +61,13 @@ class ChunkReader {
   unsigned depth() const { return depth_; }
 
  private:
-  void issue();
+  struct Range {
+    uint64_t pos = 0, len = 0;
+  };
+  // The range of chunk `seq` (fetched from NextRange on demand), or null past the end.
+  const Range* range(uint64_t seq);
+  void issue(LegRing& leg);
+  void issue_all();
   void pump();
 
   engine::LegSet& set_;
@@ -61,9 +76,10 @@ class ChunkReader {
   uint64_t chunk_;
   NextRange next_range_;
   unsigned depth_;
-  std::vector<std::unique_ptr<ChunkBuffer>> ring_;
-  size_t head_ = 0, count_ = 0;   // chunks issued and not yet consumed, from ring_[head_]
-  bool consumed_ = false;         // ring_[head_] was handed out by the last next()
+  std::vector<std::unique_ptr<LegRing>> legs_;
+  std::deque<Range> ranges_;      // ranges of chunks [head_, head_ + ranges_.size())
+  uint64_t head_ = 0;             // the oldest chunk not yet released
+  bool held_ = false;             // chunk head_ was handed out by the last next()
   bool exhausted_ = false;
   Chunk current_;
 };
