@@ -155,6 +155,35 @@ INSTANTIATE_TEST_SUITE_P(NextCommand, ChosenSource,
                            return n;
                          });
 
+// A rebuild killed after its first recovery checkpoint resumes there, and
+// the JSON says where (readded[].resumed_from; the document's resumed_from
+// is the array-wide pass's).
+TEST_F(CopyCheckpoint, KilledRebuildResumesFromItsRecoveryOffsetAndSaysSo) {
+  fill(b);
+  BackgroundTool resync({"resync", "--full", "--from", "1", a, b, "--max-rate", "1M"});
+  ASSERT_TRUE(resync.started());
+  uint64_t seen = 0;
+  for (int i = 0; i < 1200 && seen == 0; ++i) {   // a bound for a broken build, not a timing assertion
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto doc = nlohmann::json::parse(run_tool({"--json", "examine", b}).out, nullptr, false);
+    if (doc.is_discarded() || !doc.contains("legs") || doc["legs"].empty()) continue;
+    const auto& leg0 = doc["legs"][0]["superblock"]["legs"][0];
+    if (leg0.value("state", "") == "rebuilding" && leg0["recovery_offset"].is_number())
+      seen = leg0["recovery_offset"].get<uint64_t>();
+  }
+  resync.signal(SIGKILL);
+  EXPECT_EQ(resync.wait().exit_code, 128 + SIGKILL);
+  ASSERT_GT(seen, 0u) << "no recovery checkpoint was committed: " << resync.err_so_far();
+  auto r = run_tool({"--json", "resync", a, b});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["readded"].size(), 1u) << r.out;
+  EXPECT_EQ(j["readded"][0]["slot"], 0) << r.out;
+  EXPECT_EQ(j["readded"][0]["journal"], false) << r.out;
+  EXPECT_GE(j["readded"][0]["resumed_from"].get<uint64_t>(), seen) << r.out;
+  EXPECT_TRUE(data(a) == data(b)) << "a region was skipped";
+}
+
 // A full resync killed after a checkpoint and run again with --full from the
 // same leg resumes there instead of starting over.
 TEST_F(CopyCheckpoint, RerunFullResyncResumesFromTheCheckpointOfTheSameSource) {

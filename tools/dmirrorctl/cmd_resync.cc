@@ -84,6 +84,12 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
     doc["readded_slots"] = readded;
     doc["journal_slots"] = journal;
     doc["recovery_regions_copied"] = recovery_regions;
+    doc["readded"] = Json::array();
+    for (const auto& x : r->readded)
+      doc["readded"].push_back(Json{{"slot", x.slot},
+                                    {"journal", x.journal},
+                                    {"regions_copied", x.regions_copied},
+                                    {"resumed_from", x.resumed_from}});
     doc["chosen_slot"] = slot_or_null(r->chosen_slot);
     doc["forced_slot"] = slot_or_null(r->forced_slot);
     doc["exit_code"] = bits;

@@ -67,6 +67,7 @@ struct ReAddedLeg {
   uint32_t slot = kNoSlot;
   bool journal = false;                   // only the regions dirty in the journal were copied
   uint64_t regions_copied = 0;
+  uint64_t resumed_from = 0;              // where its copy started (its checkpoint; 0: from the start)
 };
 
 struct ResyncReport {

@@ -92,7 +92,7 @@ Status Resyncer::recover(uint32_t t, Throttle& th) {
                         std::to_string(regions) + " regions copied");
   DMIRROR_RETURN_IF_ERROR(set_.commit());
   rep_.recovered_slots.push_back(t);
-  rep_.readded.push_back(ReAddedLeg{.slot = t, .journal = journal, .regions_copied = regions});
+  rep_.readded.push_back(ReAddedLeg{.slot = t, .journal = journal, .regions_copied = regions, .resumed_from = from});
   return ok();
 }
 
