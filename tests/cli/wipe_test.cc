@@ -117,5 +117,27 @@ TEST_F(Wipe, ALockedArrayIsRefusedAsBusy) {
   expect_refused({"wipe", b}, 8, "is locked by", {a, b, c});
 }
 
+TEST_F(Wipe, UnreadableMetadataIsWipedOnlyWithForce) {
+  replace_b();
+  // Both superblock copies damaged (magic kept, checksums wrong).
+  {
+    auto dev = open_device(b, OpenOptions{.writable = true, .direct = false, .exclusive = false});
+    ASSERT_TRUE(dev);
+    const std::byte junk[4] = {std::byte{0xde}, std::byte{0xad}, std::byte{0xbe}, std::byte{0xef}};
+    ASSERT_TRUE((*dev)->write(512, junk));
+    ASSERT_TRUE((*dev)->write(64 * 1024 + 512, junk));
+    ASSERT_TRUE((*dev)->flush());
+  }
+  ASSERT_EQ(run_tool({"examine", b}).exit_code & 8, 8);
+  expect_refused({"wipe", b}, 12, "carries dmirror metadata that cannot be read", {a, b, c});
+  const std::string data = data_area(b);
+  auto r = run_tool({"wipe", "--force", b});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "was unreadable dmirror metadata")) << r.out;
+  EXPECT_EQ(read_file(b).substr(0, 8 * kMiB), std::string(8 * kMiB, '\0'));
+  EXPECT_TRUE(data_area(b) == data);
+  EXPECT_TRUE(contains(run_tool({"examine", b}).err, "is not a dmirror leg"));
+}
+
 }  // namespace
 }  // namespace dmirror::testing
