@@ -76,7 +76,7 @@ function __dmirrorctl_active
     dmirrorctl __complete --active 2>/dev/null
 end
 
-set -l commands help create examine status list resync verify scrub clear replace io activate deactivate monitor
+set -l commands help create examine status list resync verify scrub clear replace io activate deactivate monitor wipe
 complete -c dmirrorctl -f
 
 # Global options
@@ -98,6 +98,7 @@ complete -c dmirrorctl -n $nocmd -a verify -d 'Check metadata and compare the le
 complete -c dmirrorctl -n $nocmd -a scrub -d 'Compare every region, heal read errors, repair with evidence'
 complete -c dmirrorctl -n $nocmd -a clear -d 'Zero the per-leg error counters'
 complete -c dmirrorctl -n $nocmd -a replace -d 'Replace a leg by a new device'
+complete -c dmirrorctl -n $nocmd -a wipe -d 'Remove dmirror metadata from legs no longer wanted'
 complete -c dmirrorctl -n $nocmd -a io -d 'Write or read through the mirror engine'
 complete -c dmirrorctl -n $nocmd -a activate -d 'Bring an array online'
 complete -c dmirrorctl -n $nocmd -a deactivate -d 'Take an online volume down'
@@ -139,6 +140,9 @@ complete -c dmirrorctl -n $s -l continue -d 'Only resume a scrub in progress'
 complete -c dmirrorctl -n $s -s q -l quiet -d 'Print only what needs a look'
 complete -c dmirrorctl -n $s -x -l lock-dir -a '(__fish_complete_directories)' -d 'Directory of the scrub lock files'
 
+# wipe
+complete -c dmirrorctl -n '__fish_seen_subcommand_from wipe' -l force -d 'Wipe a leg that still holds its array data'
+
 # clear
 complete -c dmirrorctl -n '__fish_seen_subcommand_from clear' -x -l leg -a '(__dmirrorctl_array_legs)' -d 'Only this leg (slot or path)'
 
@@ -177,7 +181,7 @@ complete -c dmirrorctl -n $m -x -l interval -d 'Seconds between full rescans'
 # Positionals: array names (from the binary), legs (block devices, files),
 # active volumes; create's legs: the block devices without a signature
 complete -c dmirrorctl -n '__fish_seen_subcommand_from status resync verify scrub replace read write activate' -a '(__dmirrorctl_arrays)' -d 'Array'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from examine status resync verify scrub replace read write activate' -F -a '(__dmirrorctl_block_devices)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from examine status resync verify scrub replace read write activate wipe' -F -a '(__dmirrorctl_block_devices)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from create; and test (count (__dmirrorctl_positional)) -ge 1' -a '(__dmirrorctl_free_legs)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from deactivate monitor' -a '(__dmirrorctl_active)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from list' -F

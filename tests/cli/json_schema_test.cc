@@ -113,6 +113,8 @@ TEST_F(JsonSchemaTest, EveryCommandMatchesTheDocumentedSchema) {
   run("status", {"status", a});  // slot 1 (c.img) missing now
   run("verify", {"verify", a, c, "--repair"});
   run("clear", {"clear", a, c, "--leg", "0"});
+  // b left the table by the replace: wiped; a blank image with --force: nothing to wipe.
+  run("wipe", {"wipe", b, dir.make_image("blank.img", 24 << 20), "--force"});
   // Written without slot 1: a new generation, the old one in the history.
   run("io write", {"io", "write", a, "--from", payload, "--degraded"});
   run("examine", {"examine", a});

@@ -69,7 +69,7 @@ void print_exit_status(const std::string& footer) {
     fmt::print(" {} {}{}", roff(std::string(c.name)), c.bits, &c == &kConditionBits[std::size(kConditionBits) - 1] ? "." : ";");
   fmt::print(
       "\n.PP\nstatus, list, examine, verify and scrub OR the bits of every condition that holds. create, "
-      "activate, deactivate, resync, replace, io and clear exit 0 when done (1: something was corrected) and "
+      "activate, deactivate, resync, replace, io, clear and wipe exit 0 when done (1: something was corrected) and "
       "warn on stderr when they leave the array degraded.\n");
 }
 

@@ -31,6 +31,7 @@ Command add_io(CLI::App& app, const Context& ctx);
 Command add_activate(CLI::App& app, const Context& ctx);
 Command add_deactivate(CLI::App& app, const Context& ctx);
 Command add_monitor(CLI::App& app, const Context& ctx);
+Command add_wipe(CLI::App& app, const Context& ctx);
 // Hidden: prints subcommands / options for the shell completions.
 Command add_complete(CLI::App& app);
 // Hidden: does a device carry dmirror metadata (for the udev rule).

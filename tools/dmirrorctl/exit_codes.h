@@ -20,7 +20,7 @@
 // one assembly (assembly.h, docs/array-states.md). Commands whose job is to
 // check (status, list, examine, verify, scrub) OR the bits of every
 // condition that holds. Commands whose job is to change (create, activate,
-// deactivate, resync, replace, io, clear) exit 0 when they did what was asked, 1
+// deactivate, resync, replace, io, clear, wipe) exit 0 when they did what was asked, 1
 // when they corrected something, and warn on stderr (warn_if_degraded)
 // when they leave the array degraded: their exit status is not a health
 // check.

@@ -75,7 +75,7 @@ int run(int argc, char** argv) {
                               add_list(app, ctx), add_resync(app, ctx), add_verify(app, ctx),
                               add_scrub(app, ctx), add_clear(app, ctx), add_replace(app, ctx), add_io(app, ctx),
                               add_activate(app, ctx), add_deactivate(app, ctx),
-                              add_monitor(app, ctx),
+                              add_monitor(app, ctx), add_wipe(app, ctx),
                               add_complete(app), add_probe(app), add_man(app)};
   set_metavars(app);
 

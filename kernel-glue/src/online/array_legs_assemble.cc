@@ -49,7 +49,7 @@ Status refuse_non_members(const Assembly& a) {
                           leg.name + " was slot " + std::to_string(leg.meta->sb.slot) + " of array '" +
                               escape_name(a.sb.name) +
                               "' but is no longer a member (it was removed or replaced). Leave it out, or wipe it "
-                              "before reuse");
+                              "(dmirrorctl wipe " + leg.name + ") before reuse");
       case Disposition::Duplicate:
         return make_error(ErrorCode::InvalidArgument, leg.name + " carries the same leg as another device given (slot " +
                                                           std::to_string(leg.slot) + "); give each leg once");

@@ -104,7 +104,7 @@ Members map_slots(Assembly& a, const std::vector<LegProbe>& probes, const std::v
       add(a, Severity::Warning, "leg-not-in-table",
           leg.name + " says it is slot " + std::to_string(own.slot) + " of '" + escape_name(own.name) +
               "', but the newest leg table does not list it (it was removed or replaced); it is left out. "
-              "Wipe it before reusing it",
+              "Wipe it (dmirrorctl wipe " + leg.name + ") before reusing it",
           leg.name, own.slot);
       continue;
     }

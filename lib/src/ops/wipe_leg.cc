@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// plan_wipe() and wipe_leg() (see wipe.h).
+#include <dmirror/wipe.h>
+
+#include <dmirror/array.h>
+#include <dmirror/leg.h>
+#include <dmirror/probe.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace dmirror {
+namespace {
+
+// The areas of `l` (superblock copies last: see wipe_leg()).
+std::vector<WipeArea> areas_of(const Layout& l) {
+  return {
+      {"journal", l.journal_offset, l.journal_size},
+      {"event history", l.events_offset, l.events_size},
+      {"kernel metadata", l.kmeta_offset, l.kmeta_size},
+      {"superblock copy 1", l.sb_offset[1], kSuperblockSize},
+      {"superblock copy 0", l.sb_offset[0], kSuperblockSize},
+  };
+}
+
+// Format v1's fixed layout, for a leg whose superblock cannot be read.
+Layout v1_layout() {
+  Layout l;
+  l.sb_offset[0] = kSuperblockOffset[0];
+  l.sb_offset[1] = kSuperblockOffset[1];
+  l.journal_offset = kJournalOffset;
+  l.journal_size = kJournalAreaSize;
+  l.events_offset = kEventsOffset;
+  l.events_size = kEventsAreaSize;
+  l.kmeta_offset = kKmetaOffset;
+  l.kmeta_size = kKmetaAreaSize;
+  l.data_offset = kDataOffset;
+  return l;
+}
+
+bool holds_data(LegState s) {
+  return s == LegState::InSync || s == LegState::Rebuilding || s == LegState::Replacing;
+}
+
+// Every area must lie inside the device and below the data area.
+Status check_areas(const std::string& path, const std::vector<WipeArea>& areas, uint64_t data_offset,
+                   uint64_t device_size) {
+  for (const auto& a : areas) {
+    const uint64_t end = a.offset + a.length;
+    if (end < a.offset || end > data_offset || end > device_size)
+      return make_error(ErrorCode::Corruption,
+                        path + ": the " + a.what + " recorded in the superblock does not lie before the data area "
+                               "(offset " + std::to_string(a.offset) + ", " + std::to_string(a.length) +
+                               " bytes); nothing was wiped. Check the device with `dmirrorctl examine`");
+  }
+  return ok();
+}
+
+}  // namespace
+
+uint64_t WipePlan::bytes() const {
+  uint64_t n = 0;
+  for (const auto& a : areas) n += a.length;
+  return n;
+}
+
+Result<WipePlan> plan_wipe(BlockDevice& dev, const std::string& path, const WipeOptions& o) {
+  WipePlan plan;
+  plan.path = path.empty() ? dev.describe() : path;
+  auto meta = read_leg(dev);
+  if (!meta && meta.error().code == ErrorCode::Io) return std::unexpected(meta.error());
+  // Another signature: never touched, whatever --force says (the leg may
+  // have been reused for something else since).
+  if (!path.empty()) {
+    DMIRROR_ASSIGN_OR_RETURN(auto sigs, probe_signatures(path));
+    if (!sigs.empty())
+      return make_error(ErrorCode::ForeignSignature,
+                        plan.path + " carries " + sigs.front().describe() +
+                            "; it is not wiped (not even with --force). If that is unwanted, erase it with wipefs");
+  }
+  if (!meta) {
+    const Error& e = meta.error();
+    if (e.code == ErrorCode::NotDmirror) {
+      if (!o.force)
+        return make_error(ErrorCode::NotDmirror, plan.path + " carries no dmirror superblock; there is nothing to "
+                                                             "wipe. Check the device name (--force: succeed anyway)");
+      return plan;   // nothing to do
+    }
+    if (e.code != ErrorCode::Corruption && e.code != ErrorCode::Unsupported) return std::unexpected(e);
+    if (!o.force)
+      return make_error(e.code, plan.path + " carries dmirror metadata that cannot be read (" + e.describe() +
+                                    "); use --force to wipe it with format v1's layout");
+    plan.has_metadata = true;
+    plan.areas = areas_of(v1_layout());
+    DMIRROR_RETURN_IF_ERROR(check_areas(plan.path, plan.areas, kDataOffset, dev.geometry().size_bytes));
+    return plan;
+  }
+  const Superblock& sb = meta->sb;
+  plan.has_metadata = true;
+  plan.readable = true;
+  plan.array_name = sb.name;
+  plan.array_uuid = sb.array_uuid;
+  plan.slot = sb.slot;
+  plan.state = sb.slot < kMaxLegs ? sb.legs[sb.slot].state : LegState::Unused;
+  const std::string leg = plan.path + " (slot " + std::to_string(sb.slot) + " of array '" + sb.name + "')";
+  if (!o.active_volume.empty())
+    return make_error(ErrorCode::Busy, leg + " belongs to the active volume /dev/mapper/" + o.active_volume +
+                                           "; deactivate it first (dmirrorctl deactivate " + o.active_volume + ")");
+  if (holds_data(plan.state) && !o.force)
+    return make_error(ErrorCode::Refused,
+                      leg + " is " + std::string(leg_state_name(plan.state)) + " in its array's table: it holds "
+                          "the data of array '" + sb.name + "'. Remove or replace it first (dmirrorctl replace), "
+                          "or use --force to wipe it anyway (the array then counts the slot missing)");
+  plan.areas = areas_of(sb.layout);
+  DMIRROR_RETURN_IF_ERROR(check_areas(plan.path, plan.areas, sb.layout.data_offset, dev.geometry().size_bytes));
+  return plan;
+}
+
+Status wipe_leg(BlockDevice& dev, const WipePlan& plan) {
+  constexpr uint64_t kChunk = 1024 * 1024;
+  std::vector<std::byte> zeros(kChunk);
+  const size_t sb_areas = 2;
+  for (size_t i = 0; i < plan.areas.size(); ++i) {
+    // Everything else durable before the superblocks go.
+    if (i + sb_areas == plan.areas.size()) DMIRROR_RETURN_IF_ERROR(dev.flush());
+    const WipeArea& a = plan.areas[i];
+    for (uint64_t done = 0; done < a.length;) {
+      const uint64_t n = std::min(kChunk, a.length - done);
+      DMIRROR_RETURN_IF_ERROR(dev.write(a.offset + done, std::span<const std::byte>(zeros.data(), n)));
+      done += n;
+    }
+  }
+  return dev.flush();
+}
+
+}  // namespace dmirror
