@@ -118,6 +118,9 @@ TEST_F(JsonSchemaTest, EveryCommandMatchesTheDocumentedSchema) {
   // Written without slot 1: a new generation, the old one in the history.
   run("io write", {"io", "write", a, "--from", payload, "--degraded"});
   run("examine", {"examine", a});
+  // c.img returns: re-added from the journal (`readded`).
+  auto readd = run("resync", {"resync", a, c});
+  EXPECT_EQ(readd["readded"].size(), 1u) << readd.dump(2);
   // Errors, and the online commands (no device-mapper here).
   run("status", {"status", dir.path() + "/nothing.img"}, true);
   run("activate", {"activate", a, c}, true);
