@@ -212,7 +212,7 @@ TEST_F(CopyCheckpoint, KilledReplaceResumesFromItsLastCheckpointAndSkipsNothing)
   // that would leave the new leg where it is.
   auto st = run_tool({"status", a, b, c});
   EXPECT_EQ(st.exit_code, 2) << st.out << st.err;
-  EXPECT_TRUE(contains(st.out + st.err, "rerun `dmirrorctl replace --old 1 --new LEG`")) << st.out << st.err;
+  EXPECT_TRUE(contains(st.out + st.err, "rerun `dmirrorctl replace --old 1 --new " + c + "`")) << st.out << st.err;
 
   auto r = run_tool({"--json", "replace", a, b, "--old", "1", "--new", c});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

@@ -52,6 +52,19 @@ TEST_F(RefusalKinds, ScrubWithFewerThanTwoInSyncLegsIsOperational) {
   truncate_b();
   expect_refused({"scrub", a, b}, 8, "fewer than two in-sync legs");
   expect_refused({"scrub", "--check-only", a}, 8, "fewer than two in-sync legs");
+  expect_refused({"scrub", a}, 8, "give every leg");
+}
+
+// Both legs given, but b missed a write: the advice is a resync, not to
+// give legs that were given.
+TEST_F(RefusalKinds, ScrubWithAStaleLegSaysResyncNotGiveEveryLeg) {
+  ASSERT_EQ(std::rename(b.c_str(), (b + ".away").c_str()), 0);
+  auto w = run_tool({"io", "write", a, "--degraded", "--offset", "0", "--from", payload});
+  ASSERT_EQ(std::rename((b + ".away").c_str(), b.c_str()), 0);
+  ASSERT_EQ(w.exit_code, 0) << w.out << w.err;
+  auto r = expect_refused({"scrub", a, b}, 8, "fewer than two in-sync legs");
+  EXPECT_FALSE(contains(r.err, "give every leg")) << r.err;
+  EXPECT_TRUE(contains(r.err, "dmirrorctl resync")) << r.err;
 }
 
 TEST_F(RefusalKinds, ReplaceOntoAMemberIsRefusedNotAUsageError) {

@@ -84,5 +84,40 @@ TEST_F(SplitRoles, BothSidesAreShownDivergedEverywhere) {
   EXPECT_EQ(after["legs"][1]["role"], "in_sync");
 }
 
+// A leg rolled back to an old snapshot is the only one present when its
+// partner is replaced: the partner (b) is no longer in the newest table, but
+// it holds the acknowledged writes the rolled-back line never saw. It is the
+// other side of a split brain, and nothing may call it safe to wipe.
+TEST(SplitRolledBack, TheOtherSideOutsideTheTableIsNeverCalledSafeToWipe) {
+  ScratchDir dir, locks;
+  ::setenv("DMIRROR_LOCK_DIR", locks.path().c_str(), 1);
+  const std::string a = dir.make_image("a.img", 32 * kMiB), b = dir.make_image("b.img", 32 * kMiB),
+                    d = dir.make_image("d.img", 32 * kMiB);
+  const std::string payload = dir.path() + "/payload";
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  std::ofstream(payload) << std::string(65536, 'o');
+  ASSERT_EQ(run_tool({"io", "write", a, b, "--from", payload}).exit_code, 0);
+  const auto snapshot = read_file(a);
+  std::ofstream(payload) << std::string(65536, 'n');
+  ASSERT_EQ(run_tool({"io", "write", a, b, "--from", payload}).exit_code, 0);   // acknowledged on both
+  std::ofstream(a, std::ios::binary | std::ios::trunc).write(snapshot.data(), static_cast<std::streamsize>(snapshot.size()));  // a rolled back
+  ASSERT_EQ(std::rename(b.c_str(), (b + ".away").c_str()), 0);
+  auto r = run_tool({"replace", a, "--old", "1", "--new", d, "--force"});
+  ASSERT_EQ(std::rename((b + ".away").c_str(), b.c_str()), 0);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  auto s = run_tool({"status", a, b, d});
+  EXPECT_EQ(s.exit_code & 4, 4) << s.out;
+  EXPECT_TRUE(contains(s.out, "split brain")) << s.out;
+  EXPECT_FALSE(contains(s.out, "wipe " + b)) << s.out;
+  EXPECT_TRUE(contains(s.out, "Do not wipe it")) << s.out;
+  // The State line does not call an inconsistent array "in sync".
+  EXPECT_TRUE(contains(s.out, "State:       clean, inconsistent")) << s.out;
+  auto j = nlohmann::json::parse(run_tool({"--json", "status", a, b, d}).out);
+  for (const auto& f : j["findings"])
+    EXPECT_FALSE(contains(f["message"].get<std::string>(), "wipe " + b)) << j.dump(2);
+  ::unsetenv("DMIRROR_LOCK_DIR");
+}
+
 }  // namespace
 }  // namespace dmirror::testing

@@ -61,9 +61,12 @@ void print_status_text(const Assembly& a, int verbose) {
   if (a.in_use) fmt::print("In use:      by {}\n", in_use_text(a));
   fmt::print("Size:        {} ({} bytes), region size {} ({} regions)\n", format_size(sb.layout.data_size),
              sb.layout.data_size, format_size(sb.region_size), sb.nr_regions);
+  // "in sync" only when the whole array is (mdadm's "clean, degraded"): an
+  // array-wide resync that is done says nothing about a missing leg.
   fmt::print("State:       {}, {}\n", sb.has_flag(sbflag::kDirty) ? "dirty" : "clean",
-             sb.resync_offset == kOffsetInSync ? "in sync"
-                                               : fmt::format("resync pending from byte {}", sb.resync_offset));
+             sb.resync_offset != kOffsetInSync ? fmt::format("resync pending from byte {}", sb.resync_offset)
+             : a.health == Health::Healthy     ? std::string("in sync")
+                                               : std::string(health_name(a.health)));
   fmt::print("Sequence:    {}\n", sequence_text(a));
   fmt::print("Legs:        {} of {} found\n", slots_found(a), a.slots.size());
   for (const auto& s : a.slots) {

@@ -161,11 +161,15 @@ void grade_slots(Assembly& a, const std::vector<LegProbe>& probes, const Members
 // How a rebuilding slot is finished: the target of a replace by rerunning
 // the replace (it resumes from its checkpoint; a resync leaves it alone),
 // any other by a resync.
-static std::string finish_advice(const Superblock& sb, uint32_t slot) {
+static std::string finish_advice(const Assembly& a, const SlotView& v) {
+  const Superblock& sb = a.sb;
+  // The new leg's own path when it was given: the command can be copied.
+  const std::string leg = v.leg >= 0 ? a.legs[static_cast<size_t>(v.leg)].name : "LEG";
   for (uint32_t i = 0; i < sb.nr_legs && i < kMaxLegs; ++i)
-    if (sb.legs[i].state == LegState::Replacing && sb.legs[i].replacement_slot == slot)
+    if (sb.legs[i].state == LegState::Replacing && sb.legs[i].replacement_slot == v.slot)
       return "; it is the new leg of the replace of slot " + std::to_string(i) + ": rerun `dmirrorctl replace --old " +
-             std::to_string(i) + " --new LEG` with this leg to finish it (it resumes from its checkpoint)";
+             std::to_string(i) + " --new " + leg + "` with the array's legs to finish it (it resumes from its "
+             "checkpoint)";
   return "; run `dmirrorctl resync` to finish";
 }
 
@@ -184,7 +188,7 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
             who(a, v) + " is rebuilding" +
                 (v.recovery == Recovery::Journal ? " from the journal"
                                                  : ", current up to byte " + std::to_string(v.entry.recovery_offset)) +
-                finish_advice(sb, v.slot),
+                finish_advice(a, v),
             name, v.slot);
         break;
       case SlotState::Stale:

@@ -177,10 +177,20 @@ Result<ScrubReport> scrub(std::span<BlockDevice* const> legs, const ScrubOptions
   if (o.choice.from_slot != kNoSlot)
     DMIRROR_RETURN_IF_ERROR(ops::check_chosen_source(
         set, o.choice.from_slot, "Name an in-sync leg with --from, or run `dmirrorctl resync` to bring it back first"));
-  if (set.in_sync_slots().size() < 2)
-    return make_error(ErrorCode::Stale, "array '" + sb.name + "' has fewer than two in-sync legs: nothing to compare; "
-                                        "give every leg, or bring the others back first ('dmirrorctl status' names them, "
-                                        "'dmirrorctl resync' recovers them)");
+  if (set.in_sync_slots().size() < 2) {
+    // Say what is actually missing: a leg not given, or legs that are
+    // present but not in sync (only a resync or replace brings those back).
+    bool not_given = false;
+    for (uint32_t s = 0; s < set.nr_slots(); ++s)
+      not_given |= !set.present(s) && sb.legs[s].state != LegState::Unused && sb.legs[s].state != LegState::Removed;
+    return make_error(ErrorCode::Stale,
+                      "array '" + sb.name + "' has fewer than two in-sync legs: nothing to compare; " +
+                          (not_given ? std::string("give every leg, or bring the others back first ('dmirrorctl "
+                                                   "status' names them, 'dmirrorctl resync' recovers them)")
+                                     : std::string("the other legs are not in sync ('dmirrorctl status' names "
+                                                   "them): run 'dmirrorctl resync' (or 'dmirrorctl replace') to "
+                                                   "bring them back, then scrub")));
+  }
   DMIRROR_RETURN_IF_ERROR(set.load_journals());
   ScrubReport rep;
   Scrubber s(set, o, rep);
