@@ -145,6 +145,35 @@ TEST_P(ChosenSource, KilledFullResyncFromALegIsFinishedFromThatLeg) {
   EXPECT_EQ(run_tool({"status", a, b}).exit_code, 0);
 }
 
+// With only a rebuilding leg present (its source gone), nothing may be
+// raised: --force raises stale legs, never a partial copy. Neither status
+// nor a refused `resync --force` may send the administrator to --force.
+TEST_F(CopyCheckpoint, WithOnlyARebuildingLegPresentForceIsNotOffered) {
+  fill(b);
+  BackgroundTool resync({"resync", "--full", "--from", "1", a, b, "--max-rate", "1M"});
+  ASSERT_TRUE(resync.started());
+  bool rebuilding = false;
+  for (int i = 0; i < 1200 && !rebuilding; ++i) {   // a bound for a broken build, not a timing assertion
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto doc = nlohmann::json::parse(run_tool({"--json", "examine", b}).out, nullptr, false);
+    if (doc.is_discarded() || !doc.contains("legs") || doc["legs"].empty()) continue;
+    rebuilding = doc["legs"][0]["superblock"]["legs"][0].value("state", "") == "rebuilding";
+  }
+  resync.signal(SIGKILL);
+  resync.wait();
+  ASSERT_TRUE(rebuilding) << resync.err_so_far();
+
+  const std::string before = read_file(a);
+  auto st = run_tool({"status", a});
+  EXPECT_TRUE(contains(st.out + st.err, "no in-sync leg is present")) << st.out << st.err;
+  EXPECT_TRUE(contains(st.out + st.err, "`--force` cannot help")) << st.out << st.err;
+  EXPECT_FALSE(contains(st.out + st.err, "raises the freshest stale leg")) << st.out << st.err;
+  auto r = run_tool({"resync", "--force", a});
+  EXPECT_EQ(r.exit_code, 8) << r.out << r.err;
+  EXPECT_FALSE(contains(r.err, "use --force")) << r.err;
+  EXPECT_TRUE(read_file(a) == before) << "a refused resync wrote to the rebuilding leg";
+}
+
 INSTANTIATE_TEST_SUITE_P(NextCommand, ChosenSource,
                          ::testing::Values(std::vector<std::string>{"resync"},
                                            std::vector<std::string>{"resync", "--full"},

@@ -65,6 +65,33 @@ bool has(const Assembly& a, std::string_view code) {
   return false;
 }
 
+// Slot 0 was replaced by slot 2, which is gone now; slot 1 is rebuilding.
+// No in-sync leg is present, and the leg the replace removed may hold the
+// newest data: nothing may advise wiping it.
+TEST(Assembly, ARemovedLegIsNotCalledSafeToWipeWhenNoInSyncLegIsPresent) {
+  Superblock old_sb = array_sb(2, 6);
+  Superblock sb = array_sb(3, 7);
+  sb.legs[0].state = LegState::Removed;
+  sb.legs[1].state = LegState::Rebuilding;
+  sb.legs[1].recovery_offset = 0;
+  auto a = assemble_array({leg(old_sb, 0), leg(sb, 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_EQ(a->health, Health::Failed);
+  bool found = false;
+  for (const auto& f : a->findings) {
+    if (f.code != "leg-not-in-table") continue;
+    found = true;
+    EXPECT_EQ(f.message.find("Wipe it"), std::string::npos) << f.message;
+    EXPECT_NE(f.message.find("Keep it"), std::string::npos) << f.message;
+  }
+  EXPECT_TRUE(found);
+  for (const auto& f : a->findings) {
+    if (f.code == "no-in-sync-leg") {
+      EXPECT_NE(f.message.find("cannot help"), std::string::npos) << f.message;
+    }
+  }
+}
+
 TEST(Assembly, AllLegsFreshIsHealthy) {
   Superblock sb = array_sb(2, 5);
   auto a = assemble_array({leg(sb, 0), leg(sb, 1)});

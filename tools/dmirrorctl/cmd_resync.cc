@@ -92,6 +92,7 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
                                     {"resumed_from", x.resumed_from}});
     doc["chosen_slot"] = slot_or_null(r->chosen_slot);
     doc["forced_slot"] = slot_or_null(r->forced_slot);
+    doc["findings"] = findings_json(r->findings);
     doc["exit_code"] = bits;
     print_json(doc);
   } else {
@@ -112,7 +113,7 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
     fmt::print("\n");
   }
   for (const auto& f : r->findings)
-    if (f.code == "leg-failed-present") log_stderr(LOG_WARNING, "dmirrorctl: warning: " + finding_subject(f) + printable_message(f.message));
+    if (f.code == "leg-failed-present" || f.code == "resync-outvoted") log_stderr(LOG_WARNING, "dmirrorctl: warning: " + finding_subject(f) + printable_message(f.message));
   warn_if_degraded(*paths);
   return bits;
 }

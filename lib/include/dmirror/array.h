@@ -32,6 +32,22 @@ inline constexpr uint64_t kDataAlign = 1024 * 1024;
 inline constexpr uint64_t kMinDataSize = 1024 * 1024;
 inline constexpr uint64_t kDefaultRegionSize = 4 * 1024 * 1024;
 
+// That fixed layout as a Layout, with `data_size` bytes of data.
+inline Layout fixed_layout(uint64_t data_size = 0) {
+  Layout l;
+  l.sb_offset[0] = kSuperblockOffset[0];
+  l.sb_offset[1] = kSuperblockOffset[1];
+  l.journal_offset = kJournalOffset;
+  l.journal_size = kJournalAreaSize;
+  l.events_offset = kEventsOffset;
+  l.events_size = kEventsAreaSize;
+  l.kmeta_offset = kKmetaOffset;
+  l.kmeta_size = kKmetaAreaSize;
+  l.data_offset = kDataOffset;
+  l.data_size = data_size;
+  return l;
+}
+
 // Default region size for a data area: 4 MiB, or the smallest power of two
 // giving at most kMaxRegions regions.
 DMIRROR_EXPORT uint64_t default_region_size(uint64_t data_size);

@@ -316,9 +316,21 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
         "return");
   }
   if (!any_in_sync) {
+    // --force raises a stale leg only, never a rebuilding one (a partial
+    // copy): do not offer it when it cannot help.
+    bool stale_present = false;
+    for (const SlotView& v : a.slots) stale_present |= v.state == SlotState::Stale && v.leg >= 0;
     add(a, Severity::Fatal, "no-in-sync-leg",
-        "no in-sync leg is present: the array's data cannot be read. Find the missing legs; `--force` raises the "
-        "freshest stale leg as a last resort");
+        std::string("no in-sync leg is present: the array's data cannot be read. Find the missing legs") +
+            (stale_present ? "; `--force` raises the freshest stale leg as a last resort"
+                           : "; `--force` cannot help: no stale leg is present (a rebuilding leg holds a partial "
+                             "copy and is never raised)"));
+    // A leg the newest table no longer lists may then hold the newest data
+    // (a replace whose new leg is gone): never advise wiping it now.
+    for (Finding& f : a.findings)
+      if (f.code == "leg-not-in-table" && f.message.find("Wipe it") != std::string::npos)
+        f.message = f.message.substr(0, f.message.find("Wipe it")) +
+                    "Keep it: with no in-sync leg present it may hold the only copy of the newest data";
     a.health = Health::Failed;
   } else if (a.inconsistent) {
     a.health = Health::Inconsistent;

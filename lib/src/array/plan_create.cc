@@ -139,17 +139,7 @@ Result<CreatePlan> plan_create(const CreateOptions& opts) {
                                                       "use a larger region size");
   }
 
-  Layout& l = plan.layout;
-  l.sb_offset[0] = kSuperblockOffset[0];
-  l.sb_offset[1] = kSuperblockOffset[1];
-  l.journal_offset = kJournalOffset;
-  l.journal_size = kJournalAreaSize;
-  l.events_offset = kEventsOffset;
-  l.events_size = kEventsAreaSize;
-  l.kmeta_offset = kKmetaOffset;
-  l.kmeta_size = kKmetaAreaSize;
-  l.data_offset = kDataOffset;
-  l.data_size = data_size;
+  plan.layout = fixed_layout(data_size);
 
   for (size_t i = 0; i < open.size(); ++i) {
     DMIRROR_RETURN_IF_ERROR(check_signatures(plan.legs[i], opts.force));

@@ -11,6 +11,7 @@
 #include "ops/lose_legs.h"
 #include "ops/resync_assembly.h"
 #include "ops/resync_steps.h"
+#include "ops/resync_vote.h"
 #include "ops/source_choice.h"
 
 namespace dmirror::ops {
@@ -45,6 +46,45 @@ std::vector<uint32_t> Resyncer::targets_for(uint64_t end) const {
   return t;
 }
 
+// A dirty region is copied from the source, except where a strict majority
+// of the in-sync legs holds another copy (rule 21): there, chunk by chunk,
+// from the majority, onto every other leg, the source included.
+Status Resyncer::copy_dirty(uint64_t pos, uint64_t len, std::vector<uint32_t>& targets, Throttle& th,
+                            uint64_t& copied) {
+  if (set_.in_sync_slots().size() < 3) return copy(pos, len, targets, &th, copied);
+  copied = 0;
+  bool told = false;
+  for (uint64_t off = 0; off < len; off += copier_.chunk()) {
+    const uint64_t n = std::min(copier_.chunk(), len - off);
+    const uint32_t source = rep_.source_slot;
+    uint32_t src = majority_of(set_, set_.in_sync_slots(), pos + off, n);
+    if (src == kNoSlot) src = source;
+    std::vector<uint32_t> to;
+    for (uint32_t s : targets_for(pos + len))
+      if (s != src) to.push_back(s);
+    if (src != source && set_.writable(source)) {
+      to.push_back(source);
+      wrote_source_ = true;
+      if (std::find(targets.begin(), targets.end(), source) == targets.end()) targets.push_back(source);
+      if (!told) {
+        told = true;
+        const uint64_t region = pos / set_.sb().region_size;
+        rep_.findings.push_back({Severity::Warning, "resync-outvoted",
+                                 "region " + std::to_string(region) + " (dirty): " + set_.leg_name(source) +
+                                     "'s copy differs from a strict majority of the in-sync legs; copied from " +
+                                     set_.leg_name(src) + " instead",
+                                 set_.dev(source)->describe(), source});
+      }
+    }
+    uint64_t done = 0;
+    Status st = copier_.copy(pos + off, n, src, to, &rep_.failed_slots, &th, done);
+    rep_.bytes_copied += done;
+    copied += done;
+    if (!st) return st;
+  }
+  return ok();
+}
+
 Status Resyncer::journal_pass(uint64_t below, Throttle& th) {
   const uint64_t rs = set_.sb().region_size, size = set_.sb().layout.data_size;
   std::vector<uint64_t> done;
@@ -59,7 +99,7 @@ Status Resyncer::journal_pass(uint64_t below, Throttle& th) {
       continue;
     }
     uint64_t copied = 0;
-    Status st = copy(pos, len, targets, &th, copied);
+    Status st = copy_dirty(pos, len, targets, th, copied);
     if (!st) {
       if (st.error().code == ErrorCode::Cancelled) {
         if (copied == len) done.push_back(r);   // a partly copied region stays dirty
@@ -76,6 +116,7 @@ Status Resyncer::journal_pass(uint64_t below, Throttle& th) {
     }
   }
   auto targets = targets_for(size);
+  if (wrote_source_ && set_.writable(rep_.source_slot)) targets.push_back(rep_.source_slot);
   return clear(done, targets);
 }
 
@@ -163,9 +204,12 @@ Status pick_source(const LegSet& set, const ResyncOptions& o, ResyncReport& rep)
   } else if (auto p = set.primary()) {
     rep.source_slot = *p;
   } else {
-    return make_error(ErrorCode::Stale, "array '" + set.sb().name +
-                                            "' has no in-sync leg among the legs given; find the missing legs, or "
-                                            "use --force to raise the freshest stale leg as a last resort");
+    return make_error(ErrorCode::Stale, "array '" + set.sb().name + "' has no in-sync leg among the legs given; " +
+                                            (o.force ? std::string("find the missing legs (--force raises a stale "
+                                                                   "leg only, never a rebuilding one, which holds a "
+                                                                   "partial copy)")
+                                                     : std::string("find the missing legs, or use --force to raise "
+                                                                   "the freshest stale leg as a last resort")));
   }
   return ok();
 }

@@ -29,6 +29,7 @@ class Resyncer {
   std::vector<uint32_t> targets_for(uint64_t end) const;
 
   Status journal_pass(uint64_t below, Throttle& th);
+  Status copy_dirty(uint64_t pos, uint64_t len, std::vector<uint32_t>& targets, Throttle& th, uint64_t& copied);
   Status full_pass(Throttle& th);
   // Brings rebuilding leg `t` in sync: only the dirty regions when it
   // carries RECOVER_FROM_JOURNAL, else everything from its recovery_offset.
@@ -44,6 +45,7 @@ class Resyncer {
   const ResyncOptions& o_;
   ResyncReport& rep_;
   Copier copier_;
+  bool wrote_source_ = false;   // a dirty region was copied onto the source (rule 21)
 };
 
 // Before anything is copied: the failed legs that are present are re-added

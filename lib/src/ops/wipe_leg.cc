@@ -23,20 +23,6 @@ std::vector<WipeArea> areas_of(const Layout& l) {
   };
 }
 
-// Format v1's fixed layout, for a leg whose superblock cannot be read.
-Layout v1_layout() {
-  Layout l;
-  l.sb_offset[0] = kSuperblockOffset[0];
-  l.sb_offset[1] = kSuperblockOffset[1];
-  l.journal_offset = kJournalOffset;
-  l.journal_size = kJournalAreaSize;
-  l.events_offset = kEventsOffset;
-  l.events_size = kEventsAreaSize;
-  l.kmeta_offset = kKmetaOffset;
-  l.kmeta_size = kKmetaAreaSize;
-  l.data_offset = kDataOffset;
-  return l;
-}
 
 bool holds_data(LegState s) {
   return s == LegState::InSync || s == LegState::Rebuilding || s == LegState::Replacing;
@@ -91,7 +77,7 @@ Result<WipePlan> plan_wipe(BlockDevice& dev, const std::string& path, const Wipe
       return make_error(e.code, plan.path + " carries dmirror metadata that cannot be read (" + e.describe() +
                                     "); use --force to wipe it with format v1's layout");
     plan.has_metadata = true;
-    plan.areas = areas_of(v1_layout());
+    plan.areas = areas_of(fixed_layout());
     DMIRROR_RETURN_IF_ERROR(check_areas(plan.path, plan.areas, kDataOffset, dev.geometry().size_bytes));
     return plan;
   }

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// FORMAT.md 2.6 rule 21: a dirty region (a crash window) is copied from a
+// strict majority of the in-sync legs where the source disagrees with it.
+// An acknowledged write is on every leg; after a crash that left its bits
+// dirty, rot on slot 0 must not be copied over the two legs that agree.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#include "cli/run_tool.h"
+
+namespace dmirror::testing {
+namespace {
+
+constexpr uint64_t kDataOffset = 8 * 1024 * 1024;
+
+class ResyncMajority : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (auto* leg : {&a, &b, &c}) *leg = dir.make_image(std::string(1, static_cast<char>('a' + (leg - &a))) + ".img", 24 << 20);
+    payload = dir.path() + "/payload";
+    std::ofstream out(payload, std::ios::binary);
+    for (int i = 0; i < 1 << 20; ++i) out.put(static_cast<char>(i * 7 + 3));
+  }
+  void rot(const std::string& img, uint64_t offset) {
+    std::fstream f(img, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(offset));
+    f.write("ROTROTROT", 9);
+  }
+  std::string data(const std::string& img) { return read_file(img).substr(kDataOffset, 1 << 20); }
+
+  ScratchDir dir;
+  std::string a, b, c, payload;
+};
+
+TEST_F(ResyncMajority, ADirtyRegionIsCopiedFromTheMajorityNotFromARottedSlotZero) {
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, c, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  // Acknowledged on every leg; --no-close leaves its region dirty, as a crash would.
+  auto w = run_tool({"io", "write", a, b, c, "--from", payload, "--no-close"});
+  ASSERT_EQ(w.exit_code, 0) << w.out << w.err;
+  const std::string good = read_file(payload);
+  rot(a, kDataOffset + 300000);
+  auto r = run_tool({"--json", "resync", a, b, c});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  bool outvoted = false;
+  for (const auto& f : j["findings"]) outvoted |= f["code"] == "resync-outvoted" && f["slot"] == 0;
+  EXPECT_TRUE(outvoted) << r.out;
+  for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == good) << leg << " lost the acknowledged write";
+  EXPECT_EQ(run_tool({"verify", a, b, c}).exit_code, 0);
+}
+
+TEST_F(ResyncMajority, WithoutAMajorityTheLowestSlotStillWins) {
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", a, b, "--from", payload, "--no-close"}).exit_code, 0);
+  rot(b, kDataOffset + 300000);
+  const std::string slot0 = data(a);
+  auto r = run_tool({"resync", a, b});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_FALSE(r.out.find("differs from a strict majority") != std::string::npos) << r.out;
+  EXPECT_TRUE(data(b) == slot0);   // two legs: either copy is valid in a crash window
+}
+
+}  // namespace
+}  // namespace dmirror::testing
