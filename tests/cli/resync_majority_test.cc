@@ -51,6 +51,39 @@ TEST_F(ResyncMajority, ADirtyRegionIsCopiedFromTheMajorityNotFromARottedSlotZero
   EXPECT_EQ(run_tool({"verify", a, b, c}).exit_code, 0);
 }
 
+// A full resync copies everything from the source, but the dirty regions
+// are settled by the vote first.
+TEST_F(ResyncMajority, AFullResyncVotesOnTheDirtyRegionsFirst) {
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, c, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", a, b, c, "--from", payload, "--no-close"}).exit_code, 0);
+  const std::string good = read_file(payload);
+  rot(a, kDataOffset + 300000);
+  auto r = run_tool({"resync", "--full", a, b, c});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(r.err.find("differs from a strict majority") != std::string::npos) << r.err;
+  for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == good) << leg << " lost the acknowledged write";
+}
+
+// The writable open recovers a dirty array; a write refused for its input
+// or its range must be refused before it, leaving every leg as it was.
+TEST_F(ResyncMajority, ARefusedWriteToADirtyArrayChangesNoLeg) {
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, c, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", a, b, c, "--from", payload, "--no-close"}).exit_code, 0);
+  rot(a, kDataOffset + 300000);
+  const std::string a0 = read_file(a), b0 = read_file(b), c0 = read_file(c);
+  const std::vector<std::pair<std::vector<std::string>, int>> refused = {
+      {{"io", "write", a, b, c, "--from", payload, "--offset", "100"}, 16},
+      {{"io", "write", a, b, c, "--from", payload, "--offset", "1G"}, 16},
+      {{"io", "write", a, b, c, "--from", dir.path() + "/no-such-file"}, 8},
+  };
+  for (const auto& [args, code] : refused) {
+    auto r = run_tool(args);
+    EXPECT_EQ(r.exit_code, code) << r.out << r.err;
+    EXPECT_TRUE(read_file(a) == a0 && read_file(b) == b0 && read_file(c) == c0)
+        << "a refused `" << args[4] << " ... " << args.back() << "` changed a leg";
+  }
+}
+
 TEST_F(ResyncMajority, WithoutAMajorityTheLowestSlotStillWins) {
   ASSERT_EQ(run_tool({"create", "vol0", a, b, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
   ASSERT_EQ(run_tool({"io", "write", a, b, "--from", payload, "--no-close"}).exit_code, 0);

@@ -89,6 +89,25 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
   }
   auto legs = open_legs(*paths, OpenLegsOptions{.writable = writable});
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
+  // A write that will be refused (no input, a range the volume does not
+  // have) is refused before the writable open: that open recovers a dirty
+  // array, and a refused command writes nothing.
+  std::vector<char> raw;
+  if (write) {
+    std::ifstream in(a.from, std::ios::binary);
+    if (!in) return report_failure(ctx, "cannot read " + a.from, ErrorCode::NotFound, "open failed");
+    raw.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (auto probe = Mirror::open(legs->devices(), MirrorOptions{.read_only = true, .allow_degraded = true})) {
+      const uint64_t bs = (*probe)->block_size(), size = (*probe)->size();
+      const uint64_t len = (raw.size() + bs - 1) / bs * bs;
+      if (*off % bs != 0)
+        return report_failure(ctx, "write failed", ErrorCode::InvalidArgument,
+                              fmt::format("offset {} must be a multiple of {} bytes (the array's block size)", *off, bs));
+      if (*off > size || len > size - *off)
+        return report_failure(ctx, "write failed", ErrorCode::InvalidArgument,
+                              fmt::format("range {}+{} is beyond the end of the volume ({} bytes)", *off, len, size));
+    }
+  }
   auto m = Mirror::open(legs->devices(), MirrorOptions{.read_only = !writable,
                                                        .allow_degraded = a.degraded,
                                                        .read_policy = a.prefer == kNoSlot ? ReadPolicy::RoundRobin
@@ -106,9 +125,6 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
     struct Done {
       ~Done() { set_writing(false); }
     } done;
-    std::ifstream in(a.from, std::ios::binary);
-    if (!in) return report_failure(ctx, "cannot read " + a.from, ErrorCode::NotFound, "open failed");
-    std::vector<char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::vector<std::byte> data((raw.size() + bs - 1) / bs * bs);
     if (raw.size() % bs != 0) {
       // The last block is only partly given: the rest of it keeps what the

@@ -234,8 +234,17 @@ Result<ResyncReport> resync_legs(LegSet& set, const ResyncOptions& o, bool dirty
   if (rep.mode != ResyncMode::None || sb.has_flag(sbflag::kDirty)) {
     set.record_event(EventType::ResyncStarted, kNoSlot, {static_cast<uint64_t>(rep.mode)},
                      std::string(resync_mode_name(rep.mode)) + " resync from " + set.leg_name(rep.source_slot));
-    if (full) DMIRROR_RETURN_IF_ERROR(rs.full_pass(th));
-    else DMIRROR_RETURN_IF_ERROR(rs.journal_pass(UINT64_MAX, th));
+    if (full) {
+      // Rule 21 holds in a full run too: the dirty regions are settled by
+      // the vote first (an acknowledged write outvotes a rotted source),
+      // then everything is copied from the source. Rule 20's rebuilds leave
+      // a single in-sync leg: no vote, the administrator's leg is kept.
+      if (!set.journal_damaged() && set.dirty_count() > 0 && set.in_sync_slots().size() >= 3)
+        DMIRROR_RETURN_IF_ERROR(rs.journal_pass(UINT64_MAX, th));
+      DMIRROR_RETURN_IF_ERROR(rs.full_pass(th));
+    } else {
+      DMIRROR_RETURN_IF_ERROR(rs.journal_pass(UINT64_MAX, th));
+    }
     Superblock& m = set.mutable_sb();
     if (!dirty_only) m.resync_offset = kOffsetInSync;
     m.flags &= ~sbflag::kDirty;
