@@ -84,6 +84,40 @@ TEST_F(ResyncMajority, ARefusedWriteToADirtyArrayChangesNoLeg) {
   }
 }
 
+// A read-only read before any recovery returns what the recovery keeps:
+// the majority's copy, not slot 0's rot (two reads never disagree), and
+// writes nothing.
+TEST_F(ResyncMajority, AReadBeforeTheRecoveryReturnsTheMajoritysCopy) {
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, c, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", a, b, c, "--from", payload, "--no-close"}).exit_code, 0);
+  rot(a, kDataOffset + 300000);
+  const std::string a0 = read_file(a);
+  const std::string out = dir.path() + "/out";
+  // 2 MiB from 0: the written MiB, then a MiB never written (zeros); the
+  // read crosses the vote's chunk boundary.
+  auto r = run_tool({"io", "read", a, b, c, "--offset", "0", "--length", "2M", "--to", out});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string got = read_file(out);
+  ASSERT_EQ(got.size(), 2u << 20);
+  EXPECT_TRUE(got.substr(0, 1 << 20) == read_file(payload)) << "the read returned slot 0's rot";
+  EXPECT_TRUE(got.substr(1 << 20) == std::string(1 << 20, '\0'));
+  EXPECT_TRUE(read_file(a) == a0) << "a read-only read wrote to slot 0";
+  ASSERT_EQ(run_tool({"resync", a, b, c}).exit_code, 0);
+  EXPECT_TRUE(data(a) == got.substr(0, 1 << 20)) << "the recovery kept another copy than the read returned";
+}
+
+// --from is the administrator's choice: it is not outvoted (as in scrub).
+TEST_F(ResyncMajority, ALegNamedByFromIsNotOutvoted) {
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, c, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", a, b, c, "--from", payload, "--no-close"}).exit_code, 0);
+  rot(a, kDataOffset + 300000);
+  const std::string chosen = data(a);
+  auto r = run_tool({"resync", "--from", "0", a, b, c});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(r.err.find("differs from a strict majority") == std::string::npos) << r.err;
+  for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == chosen) << leg << " was not copied from slot 0";
+}
+
 TEST_F(ResyncMajority, WithoutAMajorityTheLowestSlotStillWins) {
   ASSERT_EQ(run_tool({"create", "vol0", a, b, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
   ASSERT_EQ(run_tool({"io", "write", a, b, "--from", payload, "--no-close"}).exit_code, 0);

@@ -21,6 +21,7 @@
 
 #include "engine/mirror_impl.h"
 #include "ops/error_window.h"
+#include "ops/resync_vote.h"
 
 namespace dmirror {
 namespace {
@@ -115,6 +116,18 @@ std::vector<uint32_t> Mirror::Impl::read_order(uint64_t offset, uint64_t len) {
     const uint64_t rs = sb.region_size;
     if (!set.journals_loaded()) unsynced = true;
     for (uint64_t r = offset / rs; !unsynced && len && r <= (offset + len - 1) / rs; ++r) unsynced = set.is_dirty(r);
+  }
+  // A dirty region of a read-only open with three or more in-sync legs:
+  // the leg the recovery will keep (rule 21: a strict majority, else the
+  // primary). read() split the range on the vote's chunks.
+  if (unsynced && offset + len <= sb.resync_offset && set.in_sync_slots().size() >= 3) {
+    const uint64_t chunk = ops::vote_chunk(sb), start = offset / chunk * chunk;
+    const uint32_t m = ops::majority_of(set, set.in_sync_slots(), start, std::min(chunk, sb.layout.data_size - start));
+    auto it = std::find(fast.begin(), fast.end(), m);
+    if (m != kNoSlot && it != fast.end()) {
+      std::rotate(fast.begin(), it, it + 1);
+      return fast;
+    }
   }
   if (unsynced) {
     if (auto p = set.primary()) {
@@ -230,6 +243,19 @@ static void heal_read_error(Mirror::Impl& m, uint32_t bad, uint32_t good, uint64
 
 Status Mirror::Impl::read(uint64_t offset, std::span<std::byte> buf) {
   DMIRROR_RETURN_IF_ERROR(check_range(offset, buf.size()));
+  // Read-only over an unclean array with 3+ legs: each piece within one
+  // chunk of the vote, so each is served by the leg its vote keeps.
+  if (options.read_only && set.sb().has_flag(sbflag::kDirty) && set.in_sync_slots().size() >= 3) {
+    const uint64_t chunk = ops::vote_chunk(set.sb());
+    if (offset / chunk != (offset + buf.size() - 1) / chunk) {
+      for (uint64_t pos = offset; pos < offset + buf.size();) {
+        const uint64_t n = std::min(offset + buf.size(), (pos / chunk + 1) * chunk) - pos;
+        DMIRROR_RETURN_IF_ERROR(read(pos, buf.subspan(pos - offset, n)));
+        pos += n;
+      }
+      return ok();
+    }
+  }
   std::vector<uint32_t> order = read_order(offset, buf.size());
   if (order.empty())
     return make_error(ErrorCode::Io, "no leg holds current data for " + std::to_string(offset) + "+" +

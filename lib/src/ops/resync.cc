@@ -48,14 +48,17 @@ std::vector<uint32_t> Resyncer::targets_for(uint64_t end) const {
 
 // A dirty region is copied from the source, except where a strict majority
 // of the in-sync legs holds another copy (rule 21): there, chunk by chunk,
-// from the majority, onto every other leg, the source included.
+// from the majority, onto every other leg, the source included. A source
+// named by --from is not outvoted.
 Status Resyncer::copy_dirty(uint64_t pos, uint64_t len, std::vector<uint32_t>& targets, Throttle& th,
                             uint64_t& copied) {
-  if (set_.in_sync_slots().size() < 3) return copy(pos, len, targets, &th, copied);
+  // The administrator's --from is kept, as scrub keeps it (compare.h).
+  if (set_.in_sync_slots().size() < 3 || o_.source_slot != kNoSlot) return copy(pos, len, targets, &th, copied);
   copied = 0;
   bool told = false;
-  for (uint64_t off = 0; off < len; off += copier_.chunk()) {
-    const uint64_t n = std::min(copier_.chunk(), len - off);
+  const uint64_t step = vote_chunk(set_.sb());
+  for (uint64_t off = 0; off < len; off += step) {
+    const uint64_t n = std::min(step, len - off);
     const uint32_t source = rep_.source_slot;
     uint32_t src = majority_of(set_, set_.in_sync_slots(), pos + off, n);
     if (src == kNoSlot) src = source;

@@ -8,12 +8,21 @@
 // (compare.h). With fewer than three in-sync legs there is no vote.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 
 #include "engine/leg_set.h"
 
 namespace dmirror::ops {
+
+// The unit of the vote: 1 MiB (the region when smaller), aligned from the
+// start of the data area. The resync and a read-only read of a dirty region
+// vote on the same chunks, so a read before the recovery returns what the
+// recovery keeps.
+inline uint64_t vote_chunk(const Superblock& sb) {
+  return std::max<uint64_t>(std::min<uint64_t>(uint64_t{1} << 20, sb.region_size), 4096);
+}
 
 // Reads [pos, pos + len) from every leg of `voters`; returns the lowest slot
 // of a strict majority of the legs that read it, or kNoSlot (no majority,
