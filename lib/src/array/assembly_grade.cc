@@ -173,6 +173,25 @@ static std::string finish_advice(const Assembly& a, const SlotView& v) {
   return "; run `dmirrorctl resync` to finish";
 }
 
+// What to do with a leg the newest table does not list, once the array is
+// judged: wipe it only when it is a leftover. The other side of a split
+// brain may hold acknowledged writes the authority never saw; with no
+// in-sync leg present it may hold the only copy of the newest data (a
+// replace whose new leg is gone).
+static void not_in_table_advice(Assembly& a, bool any_in_sync) {
+  for (Finding& f : a.findings) {
+    if (f.code != "leg-not-in-table") continue;
+    const bool other_side = std::any_of(a.findings.begin(), a.findings.end(), [&](const Finding& s) {
+      return s.code == "split-brain" && s.leg == f.leg;
+    });
+    f.message += other_side ? " It went on writing apart from that table (split brain, below) and may hold writes "
+                              "the other side never saw. Do not wipe it before choosing the side to keep with "
+                              "`dmirrorctl resync --from LEG`"
+                 : !any_in_sync ? " Keep it: with no in-sync leg present it may hold the only copy of the newest data"
+                                : " Wipe it (dmirrorctl wipe " + f.leg + ") before reusing it";
+  }
+}
+
 void judge(Assembly& a, const std::vector<LegProbe>& probes) {
   const Superblock& sb = a.sb;
   bool any_in_sync = false;
@@ -315,6 +334,7 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
         std::to_string(dirty) + " regions written while degraded are kept in the journal for the legs that "
         "return");
   }
+  not_in_table_advice(a, any_in_sync);
   if (!any_in_sync) {
     // --force raises a stale leg only, never a rebuilding one (a partial
     // copy): do not offer it when it cannot help.
@@ -325,12 +345,6 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
             (stale_present ? "; `--force` raises the freshest stale leg as a last resort"
                            : "; `--force` cannot help: no stale leg is present (a rebuilding leg holds a partial "
                              "copy and is never raised)"));
-    // A leg the newest table no longer lists may then hold the newest data
-    // (a replace whose new leg is gone): never advise wiping it now.
-    for (Finding& f : a.findings)
-      if (f.code == "leg-not-in-table" && f.message.find("Wipe it") != std::string::npos)
-        f.message = f.message.substr(0, f.message.find("Wipe it")) +
-                    "Keep it: with no in-sync leg present it may hold the only copy of the newest data";
     a.health = Health::Failed;
   } else if (a.inconsistent) {
     a.health = Health::Inconsistent;

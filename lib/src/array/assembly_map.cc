@@ -103,9 +103,8 @@ Members map_slots(Assembly& a, const std::vector<LegProbe>& probes, const std::v
       leg.slot = own.slot;
       add(a, Severity::Warning, "leg-not-in-table",
           leg.name + " says it is slot " + std::to_string(own.slot) + " of '" + escape_name(own.name) +
-              "', but the newest leg table does not list it (it was removed or replaced); it is left out. "
-              "Wipe it (dmirrorctl wipe " + leg.name + ") before reusing it",
-          leg.name, own.slot);
+              "', but the newest leg table does not list it (it was removed or replaced); it is left out.",
+          leg.name, own.slot);   // what to do with it: judge() (not_in_table_advice)
       continue;
     }
     leg.slot = *slot;
@@ -173,15 +172,6 @@ void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& 
     if (!marked && !missed && compare_lineage(own, auth) != Lineage::Diverged) continue;
     a.split_brain = true;
     a.inconsistent = true;
-    // It is the other side, not a leftover: it may hold acknowledged writes
-    // the authority never saw, so it must not be called safe to wipe.
-    for (Finding& f : a.findings) {
-      if (f.code != "leg-not-in-table" || f.leg != probes[i].name) continue;
-      f.message = probes[i].name + " says it is slot " + std::to_string(own.slot) + " of '" + escape_name(own.name) +
-                  "'; the newest leg table does not list it, but it went on writing apart from that table (split "
-                  "brain, below) and may hold writes the other side never saw. Do not wipe it before choosing the "
-                  "side to keep with `dmirrorctl resync --from LEG`";
-    }
     const std::string nauth = probes[authority].name + " (slot " + std::to_string(auth.slot) + ", seqno " +
                               std::to_string(auth.seqno) + ")";
     const std::string nown = probes[i].name + " (slot " + std::to_string(own.slot) + ", seqno " +

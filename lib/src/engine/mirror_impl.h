@@ -55,6 +55,10 @@ struct Mirror::Impl {
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - opened_at).count());
   }
   uint32_t rr_next = 0;
+  // Read-only over an unclean array: the last chunk voted on and its
+  // winner (rule 21; nothing changes the legs meanwhile), under state_mu.
+  uint64_t vote_start = UINT64_MAX;
+  uint32_t vote_slot = kNoSlot;
   std::unique_ptr<std::atomic<uint32_t>[]> pending;   // reads in flight per slot
   std::vector<LegStatus> leg_stats;
   MirrorStats stats;

@@ -122,7 +122,11 @@ std::vector<uint32_t> Mirror::Impl::read_order(uint64_t offset, uint64_t len) {
   // primary). read() split the range on the vote's chunks.
   if (unsynced && offset + len <= sb.resync_offset && set.in_sync_slots().size() >= 3) {
     const uint64_t chunk = ops::vote_chunk(sb), start = offset / chunk * chunk;
-    const uint32_t m = ops::majority_of(set, set.in_sync_slots(), start, std::min(chunk, sb.layout.data_size - start));
+    if (vote_start != start) {   // a caller reading a chunk in pieces votes once
+      vote_slot = ops::majority_of(set, set.in_sync_slots(), start, std::min(chunk, sb.layout.data_size - start));
+      vote_start = start;
+    }
+    const uint32_t m = vote_slot;
     auto it = std::find(fast.begin(), fast.end(), m);
     if (m != kNoSlot && it != fast.end()) {
       std::rotate(fast.begin(), it, it + 1);
