@@ -28,7 +28,7 @@ _dmirrorctl_static() {
     verify) echo "--quick --repair --from --report $global" ;;
     scrub) echo "--check-only --from --max-rate --rate-file --restart --max-runtime --continue --quiet -q --lock-dir $global" ;;
     clear) echo "--leg $global" ;;
-    wipe) echo "--force $global" ;;
+    wipe) echo "--force --with $global" ;;
     replace) echo "--old --new --force $global" ;;
     io) echo "read write $global" ;;
     "io write") echo "--offset --from --no-close --degraded $global" ;;

@@ -142,6 +142,7 @@ complete -c dmirrorctl -n $s -x -l lock-dir -a '(__fish_complete_directories)' -
 
 # wipe
 complete -c dmirrorctl -n '__fish_seen_subcommand_from wipe' -l force -d 'Wipe a leg that still holds its array data'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from wipe' -l with -r -F -d 'A current leg of the array to judge by (read only)'
 
 # clear
 complete -c dmirrorctl -n '__fish_seen_subcommand_from clear' -x -l leg -a '(__dmirrorctl_array_legs)' -d 'Only this leg (slot or path)'

@@ -144,6 +144,13 @@ std::string format_size_bytes(uint64_t bytes) {
   return format_size(bytes) + " (" + std::to_string(bytes) + " bytes)";
 }
 
+std::string count_of(uint64_t n, std::string_view noun) {
+  std::string out = std::to_string(n) + " " + std::string(noun);
+  if (n == 1) return out;
+  const bool es = noun.ends_with("s") || noun.ends_with("x") || noun.ends_with("ch") || noun.ends_with("sh");
+  return out + (es ? "es" : "s");
+}
+
 std::string escape_name(std::string_view name) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;

@@ -79,7 +79,7 @@ TEST_F(ArrayStates, UncleanShutdownIsResyncPendingNotHealthy) {
   EXPECT_EQ(s.exit_code, 2) << s.out;
   EXPECT_TRUE(contains(s.out, "Health:      resync-pending")) << s.out;
   EXPECT_TRUE(contains(s.out, "unclean shutdown: ")) << s.out;
-  EXPECT_TRUE(contains(s.out, " regions to resync")) << s.out;
+  EXPECT_TRUE(contains(s.out, "unclean shutdown: 1 region to resync")) << s.out;
   EXPECT_FALSE(contains(s.out, "healthy")) << s.out;
   auto j = status_json();
   EXPECT_EQ(j["health"], "resync-pending");

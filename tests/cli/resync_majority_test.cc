@@ -42,13 +42,71 @@ TEST_F(ResyncMajority, ADirtyRegionIsCopiedFromTheMajorityNotFromARottedSlotZero
   const std::string good = read_file(payload);
   rot(a, kDataOffset + 300000);
   auto r = run_tool({"--json", "resync", a, b, c});
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // A change command that corrected a leg's copy exits 1 (rule 8).
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["exit_code"], 1);
+  EXPECT_EQ(j["outvoted_regions"], 1);
   bool outvoted = false;
-  for (const auto& f : j["findings"]) outvoted |= f["code"] == "resync-outvoted" && f["slot"] == 0;
+  for (const auto& f : j["findings"]) {
+    outvoted |= f["code"] == "resync-outvoted" && f["slot"] == 0;
+    // The findings are the array's after the run: the resync it finished
+    // is not pending any more.
+    EXPECT_NE(f["code"], "resync-pending") << r.out;
+  }
   EXPECT_TRUE(outvoted) << r.out;
   for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == good) << leg << " lost the acknowledged write";
   EXPECT_EQ(run_tool({"verify", a, b, c}).exit_code, 0);
+  // Counted on the leg that held the losing copy, as a scrub counts it.
+  auto st = run_tool({"status", a, b, c});
+  EXPECT_NE(st.out.find("errors: 0 read, 0 write, 1 mismatch, 1 corrected"), std::string::npos) << st.out;
+}
+
+// The recovery at a writable open (io write) settles a dirty region the
+// same way, and says so: a warning and exit 1.
+TEST_F(ResyncMajority, TheRecoveryAtAWritableOpenReportsTheOutvote) {
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, c, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", a, b, c, "--from", payload, "--no-close"}).exit_code, 0);
+  const std::string good = read_file(payload);
+  rot(a, kDataOffset + 300000);
+  const std::string other = dir.path() + "/other";
+  {
+    std::ofstream out(other, std::ios::binary);
+    out << std::string(4096, 'x');
+  }
+  auto w = run_tool({"io", "write", a, b, c, "--from", other, "--offset", "4M"});
+  EXPECT_EQ(w.exit_code, 1) << w.out << w.err;
+  EXPECT_NE(w.err.find("differs from a strict majority"), std::string::npos) << w.err;
+  for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == good) << leg << " lost the acknowledged write";
+  auto st = run_tool({"status", a, b, c});
+  EXPECT_NE(st.out.find("errors: 0 read, 0 write, 1 mismatch, 1 corrected"), std::string::npos) << st.out;
+}
+
+// A table of three legs with one absent: no vote is possible, and the run
+// says so rather than copying from slot 0 in silence.
+TEST_F(ResyncMajority, AVoteThatCannotBeHeldIsReported) {
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, c, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", a, b, c, "--from", payload, "--no-close"}).exit_code, 0);
+  auto r = run_tool({"--json", "resync", a, b});
+  auto j = nlohmann::json::parse(r.out);
+  bool skipped = false;
+  for (const auto& f : j["findings"]) skipped |= f["code"] == "resync-vote-skipped";
+  EXPECT_TRUE(skipped) << r.out << r.err;
+  EXPECT_NE(r.err.find("no majority vote"), std::string::npos) << r.err;
+}
+
+// --prefer names the leg whose copy a read returns, in a dirty region too.
+TEST_F(ResyncMajority, PreferReadsTheNamedLegInADirtyRegion) {
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, c, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", a, b, c, "--from", payload, "--no-close"}).exit_code, 0);
+  rot(a, kDataOffset + 300000);
+  const std::string out = dir.path() + "/out";
+  auto r = run_tool({"io", "read", a, b, c, "--prefer", "0", "--offset", "0", "--length", "1M", "--to", out});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(read_file(out) == data(a)) << "--prefer 0 did not return slot 0's copy";
+  auto m = run_tool({"io", "read", a, b, c, "--offset", "0", "--length", "1M", "--to", out});
+  ASSERT_EQ(m.exit_code, 0) << m.out << m.err;
+  EXPECT_TRUE(read_file(out) == read_file(payload)) << "without --prefer the majority's copy is read";
 }
 
 // A full resync copies everything from the source, but the dirty regions
@@ -59,7 +117,7 @@ TEST_F(ResyncMajority, AFullResyncVotesOnTheDirtyRegionsFirst) {
   const std::string good = read_file(payload);
   rot(a, kDataOffset + 300000);
   auto r = run_tool({"resync", "--full", a, b, c});
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_TRUE(r.err.find("differs from a strict majority") != std::string::npos) << r.err;
   for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == good) << leg << " lost the acknowledged write";
 }
@@ -102,7 +160,7 @@ TEST_F(ResyncMajority, AReadBeforeTheRecoveryReturnsTheMajoritysCopy) {
   EXPECT_TRUE(got.substr(0, 1 << 20) == read_file(payload)) << "the read returned slot 0's rot";
   EXPECT_TRUE(got.substr(1 << 20) == std::string(1 << 20, '\0'));
   EXPECT_TRUE(read_file(a) == a0) << "a read-only read wrote to slot 0";
-  ASSERT_EQ(run_tool({"resync", a, b, c}).exit_code, 0);
+  ASSERT_EQ(run_tool({"resync", a, b, c}).exit_code, 1);   // slot 0's copy outvoted: corrected
   EXPECT_TRUE(data(a) == got.substr(0, 1 << 20)) << "the recovery kept another copy than the read returned";
 }
 

@@ -57,13 +57,13 @@ TEST_F(ScrubEvidence, ATwoLegMismatchIsLeftAloneUntilTheAdministratorChooses) {
   auto after = nlohmann::json::parse(run_tool({"--json", "status", a, b}).out);
   EXPECT_EQ(after["legs"][1]["mismatches"], 1) << "the losing leg's counter";
   EXPECT_EQ(after["legs"][0]["mismatches"], 0);
-  EXPECT_TRUE(contains(run_tool({"status", a, b}).out, "errors: 0 read, 0 write, 1 mismatches, 1 corrected"))
+  EXPECT_TRUE(contains(run_tool({"status", a, b}).out, "errors: 0 read, 0 write, 1 mismatch, 1 corrected"))
       << "repaired from slot 0: the losing leg counts the mismatch and the correction";
   EXPECT_TRUE(contains(run_tool({"examine", b}).out, "Error counters")) << "examine shows the counters";
 
   auto cl = run_tool({"clear", a, b});
   EXPECT_EQ(cl.exit_code, 0) << cl.out << cl.err;
-  EXPECT_TRUE(contains(cl.out, "slot 1: error counters cleared (were 0 read, 0 write, 1 mismatches, 1 corrected)"))
+  EXPECT_TRUE(contains(cl.out, "slot 1: error counters cleared (were 0 read, 0 write, 1 mismatch, 1 corrected)"))
       << cl.out;
   auto cleared = nlohmann::json::parse(run_tool({"--json", "status", a, b}).out);
   EXPECT_EQ(cleared["legs"][1]["mismatches"], 0);

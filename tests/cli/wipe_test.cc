@@ -139,5 +139,27 @@ TEST_F(Wipe, UnreadableMetadataIsWipedOnlyWithForce) {
   EXPECT_TRUE(contains(run_tool({"examine", b}).err, "is not a dmirror leg"));
 }
 
+// A replace that finished while the old leg was away: the old leg's own
+// table still holds it in sync. Alone, wipe cannot tell it from a member
+// and refuses; judged by the array's current legs (--with), it is a
+// leftover, as status says, and is wiped. The --with legs are read only.
+TEST_F(Wipe, ALegReplacedWhileAwayIsJudgedByTheCurrentLegs) {
+  const std::string away = dir.path() + "/away.img";
+  ASSERT_EQ(std::rename(b.c_str(), away.c_str()), 0);
+  auto r = run_tool({"replace", a, "--old", "1", "--new", c});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(std::rename(away.c_str(), b.c_str()), 0);
+  auto st = run_tool({"status", a, b, c});
+  const std::string advice = "dmirrorctl wipe " + b + " --with " + a + " " + c;
+  EXPECT_TRUE(contains(st.out, advice)) << st.out;
+  expect_refused({"wipe", b}, 8, "no other leg of it was found", {a, b, c});
+  const std::string a0 = read_file(a), c0 = read_file(c);
+  auto w = run_tool({"wipe", b, "--with", a, c});
+  ASSERT_EQ(w.exit_code, 0) << w.out << w.err;
+  EXPECT_TRUE(contains(run_tool({"examine", b}).err, "is not a dmirror leg"));
+  EXPECT_TRUE(read_file(a) == a0 && read_file(c) == c0) << "a --with leg was written";
+  EXPECT_EQ(run_tool({"status", a, c}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace dmirror::testing

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace dmirror::testing {
@@ -61,6 +62,37 @@ TEST_F(LoopWipe, ALegHeldExclusivelyIsRefusedAsBusy) {
   ::sync();
   EXPECT_TRUE(read_file(img_a) == before_a);
   EXPECT_TRUE(read_file(img_b) == before_b);
+}
+
+// Block devices are found by scanning: a leg replaced while it was away
+// (its own table still says in sync) is judged by the array's current legs
+// without --with, as status judges it, and wiped.
+TEST_F(LoopWipe, ALegReplacedWhileAwayIsJudgedByTheLegsFoundOnTheHost) {
+  const std::string img_b = dir.make_image("b.img", 64 * 1024 * 1024);
+  const std::string a = image_on_loop("a.img", 64 * 1024 * 1024);
+  const std::string c = image_on_loop("c.img", 64 * 1024 * 1024);
+  std::string b = attach(img_b);
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, "--yes", "--assume-clean", "--no-activate"}).exit_code, 0);
+  ::sync();
+  ASSERT_EQ(shell("losetup -d " + b).first, 0);
+  loops.erase(std::find(loops.begin(), loops.end(), b));
+  auto r = run_tool({"replace", a, "--old", "1", "--new", c});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  b = attach(img_b);
+  auto w = run_tool({"wipe", b});
+  EXPECT_EQ(w.exit_code, 0) << w.out << w.err;
+  EXPECT_TRUE(contains(run_tool({"examine", b}).err, "is not a dmirror leg"));
+  EXPECT_EQ(run_tool({"status", a, c}).exit_code, 0);
+}
+
+// A loop device and its backing file are one leg: given both, wipe
+// refuses (it used to wipe it twice and say so twice).
+TEST_F(LoopWipe, ALoopDeviceAndItsFileAreOneLeg) {
+  const std::string img_a = dir.make_image("a.img", 64 * 1024 * 1024);
+  const std::string a = attach(img_a);
+  auto r = run_tool({"wipe", "--force", a, img_a});
+  EXPECT_EQ(r.exit_code, 16) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "are the same storage")) << r.err;
 }
 
 }  // namespace

@@ -90,6 +90,31 @@ TEST(Assembly, ARemovedLegIsNotCalledSafeToWipeWhenNoInSyncLegIsPresent) {
       EXPECT_NE(f.message.find("cannot help"), std::string::npos) << f.message;
     }
   }
+  // wipe refuses it by the same rule (it used to look only at the leg's own table).
+  EXPECT_EQ(wipe_hold(*a, 0), WipeHold::OnlyCopy);
+  EXPECT_EQ(wipe_hold(*a, 1), WipeHold::Member);
+}
+
+// With an in-sync leg present the removed leg is a leftover: status says
+// wipe it, naming the in-sync legs for wipe to judge by, and wipe takes it.
+TEST(Assembly, ARemovedLegIsALeftoverWhenAnInSyncLegIsPresent) {
+  Superblock old_sb = array_sb(2, 6);
+  Superblock sb = array_sb(3, 7);
+  sb.legs[0].state = LegState::Removed;
+  auto a = assemble_array({leg(old_sb, 0), leg(sb, 1), leg(sb, 2)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_EQ(wipe_hold(*a, 0), WipeHold::None);
+  EXPECT_EQ(wipe_hold(*a, 1), WipeHold::Member);
+  bool found = false;
+  for (const auto& f : a->findings) {
+    if (f.code != "leg-not-in-table") continue;
+    found = true;
+    EXPECT_NE(f.message.find("Wipe it (dmirrorctl wipe " + a->legs[0].name + " --with " + a->legs[1].name + " " +
+                             a->legs[2].name + ")"),
+              std::string::npos)
+        << f.message;
+  }
+  EXPECT_TRUE(found);
 }
 
 TEST(Assembly, AllLegsFreshIsHealthy) {

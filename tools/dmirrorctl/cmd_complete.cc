@@ -33,12 +33,16 @@ struct CompleteArgs {
   bool values = false, arrays = false, legs = false, active = false, free_devices = false;
 };
 
-void print_options(const CLI::App& app, bool values_only) {
+// Each word once: a command's own --help and the root's are one word.
+void print_options(const CLI::App& app, bool values_only, std::set<std::string>& said) {
+  auto say = [&](const std::string& w) {
+    if (said.insert(w).second) fmt::print("{}\n", w);
+  };
   for (const CLI::Option* opt : app.get_options()) {
     if (opt->get_positional() && opt->get_lnames().empty() && opt->get_snames().empty()) continue;
     if (values_only && opt->get_expected_max() == 0) continue;
-    for (const auto& l : opt->get_lnames()) fmt::print("--{}\n", l);
-    for (const auto& s : opt->get_snames()) fmt::print("-{}\n", s);
+    for (const auto& l : opt->get_lnames()) say("--" + l);
+    for (const auto& s : opt->get_snames()) say("-" + s);
   }
 }
 
@@ -91,13 +95,14 @@ int run_complete(CLI::App& root, const CompleteArgs& a) {
       return kExitUsage;
     }
   }
+  std::set<std::string> said;
   if (a.values) {
-    print_options(*app, true);
+    print_options(*app, true, said);
     return 0;
   }
   print_subcommands(*app);
-  if (app != &root) print_options(*app, false);
-  print_options(root, false);
+  if (app != &root) print_options(*app, false, said);
+  print_options(root, false, said);
   return 0;
 }
 

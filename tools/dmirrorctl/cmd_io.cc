@@ -115,6 +115,14 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
                                                        .preferred_slot = a.prefer,
                                                        .io_engine = IoEngineKind::Threads});
   if (!m) return report_error(ctx, "cannot open the mirror", m.error());
+  // The writable open recovered a dirty array; where a majority outvoted
+  // the source (rule 21) a leg's copy was corrected (exit 1).
+  int recovered_bits = kExitOk;
+  for (const auto& f : (*m)->findings())
+    if (f.code == "resync-outvoted" || f.code == "resync-vote-skipped") {
+      log_stderr(LOG_WARNING, "dmirrorctl: warning: " + finding_subject(f) + printable_message(f.message));
+      if (f.code == "resync-outvoted") recovered_bits = kExitCorrected;
+    }
   if (!write && a.prefer != kNoSlot)
     if (auto st = check_preferred(**m, a.prefer); !st) return report_error(ctx, "cannot read", st.error());
   const uint32_t bs = (*m)->block_size();
@@ -175,14 +183,14 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
                                               : " and the array was closed cleanly"));
       return kExitCancelled;
     }
-    return kExitOk;
+    return recovered_bits;
   }
   auto len = parse_size(a.length.empty() ? std::to_string(bs) : a.length);
   if (!len) return report_error(ctx, "invalid --length", len.error());
   std::vector<std::byte> buf((*len + bs - 1) / bs * bs);
   const Superblock before = (*m)->superblock();
   if (auto st = (*m)->read(*off, buf); !st) return report_error(ctx, "read failed", st.error());
-  int bits = kExitOk;
+  int bits = recovered_bits;
   // Data served from fewer legs than the table names (a lone leg, a slot
   // missing or failed) is said as every change command says it; after a
   // healing read, once it is closed (it may have failed a leg).
@@ -236,7 +244,8 @@ Command add_io(CLI::App& app, const Context& ctx) {
   r->add_option("--offset", a->offset, "Byte offset in the volume");
   r->add_option("--length", a->length, "Bytes to read (default: one block)");
   r->add_option("--to", a->to, "Output file (default: stdout)");
-  r->add_option("--prefer", a->prefer, "Read from this slot first (the others serve what it cannot read)");
+  r->add_option("--prefer", a->prefer, "Read from this slot first (the others serve what it cannot read); in a region a crash left dirty too, "
+                 "where without --prefer the copy the recovery will keep is read");
   r->add_flag("--heal", a->heal,
               "Open the array for writing: a block a leg fails to read is rewritten from the leg that served it "
               "when the other legs agree (exit 1 when a block was rewritten, 4 when one was left alone)");

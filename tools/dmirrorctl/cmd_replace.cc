@@ -7,7 +7,10 @@
 // slot (md's re-add of a former member).
 #include "array_lock_cli.h"
 #include "commands.h"
+#include "escape.h"
 #include "exit_codes.h"
+#include "health_text.h"
+#include "journal_log.h"
 #include "leg_caching.h"
 #include "op_support.h"
 #include "online_dispatch.h"
@@ -17,6 +20,7 @@
 #include <dmirror/replace.h>
 
 #include <fmt/format.h>
+#include <syslog.h>
 
 namespace dmirror::cli {
 namespace {
@@ -75,6 +79,12 @@ int run_replace(const Context& ctx, const ReplaceArgs& a) {
   auto r = replace(legs->devices(), *old_slot, *fresh->owned[0], o);
   end_progress(ctx);
   if (!r) return report_error(ctx, "replace failed", r.error());
+  // A change command: 1 when the dirty regions it settled first corrected
+  // a leg's copy (rule 21).
+  const int bits = r->outvoted_regions > 0 ? kExitCorrected : kExitOk;
+  for (const auto& f : r->findings)
+    if (f.code == "resync-outvoted" || f.code == "resync-vote-skipped")
+      log_stderr(LOG_WARNING, "dmirrorctl: warning: " + finding_subject(f) + printable_message(f.message));
   if (ctx.json) {
     Json doc = json_envelope();
     doc["old_slot"] = r->old_slot;
@@ -84,7 +94,7 @@ int run_replace(const Context& ctx, const ReplaceArgs& a) {
     doc["readded"] = r->readded;
     doc["bytes_copied"] = r->bytes_copied;
     doc["bytes_verified"] = r->bytes_verified;
-    doc["exit_code"] = 0;
+    doc["exit_code"] = bits;
     print_json(doc);
   } else if (r->readded) {
     fmt::print("slot {} re-added on {} by a full copy{}: {}\n", r->old_slot, a.new_dev,
@@ -95,7 +105,7 @@ int run_replace(const Context& ctx, const ReplaceArgs& a) {
   }
   current.push_back(a.new_dev);
   warn_if_degraded(current);
-  return kExitOk;
+  return bits;
 }
 
 }  // namespace

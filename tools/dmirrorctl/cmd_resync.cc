@@ -61,8 +61,15 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
   auto r = resync(legs->devices(), o);
   end_progress(ctx);
   if (!r) return report_error(ctx, "resync failed", r.error());
-  // A change command: done is 0; a leg left behind is a warning (exit_codes.h).
-  const int bits = kExitOk;
+  // A change command: done is 0, 1 when it rewrote a leg's copy that a
+  // majority outvoted (rule 21: something was corrected); a leg left
+  // behind is a warning (exit_codes.h).
+  const int bits = r->outvoted_regions > 0 ? kExitCorrected : kExitOk;
+  // The findings: the run's own, then the array's as it is now (not as it
+  // was before the run: a pending resync it finished is not one).
+  auto after = assemble_paths(*paths);
+  Findings findings = r->findings;
+  if (after) findings.insert(findings.end(), after->findings.begin(), after->findings.end());
   std::vector<uint32_t> readded, journal;
   uint64_t recovery_regions = 0;
   for (const auto& x : r->readded) {
@@ -92,7 +99,8 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
                                     {"resumed_from", x.resumed_from}});
     doc["chosen_slot"] = slot_or_null(r->chosen_slot);
     doc["forced_slot"] = slot_or_null(r->forced_slot);
-    doc["findings"] = findings_json(r->findings);
+    doc["outvoted_regions"] = r->outvoted_regions;
+    doc["findings"] = findings_json(findings);
     doc["exit_code"] = bits;
     print_json(doc);
   } else {
@@ -108,13 +116,17 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
                                   x.journal ? "from the journal" : "by a full copy", x.regions_copied,
                                   x.regions_copied == 1 ? "" : "s", r->source_slot));
     fmt::print("{}", fmt::join(parts, ", "));
+    if (r->outvoted_regions > 0)
+      fmt::print(", {} dirty region{} corrected by a majority vote", r->outvoted_regions,
+                 r->outvoted_regions == 1 ? "" : "s");
     for (uint32_t s : r->failed_slots) fmt::print(", slot {} FAILED", s);
     for (uint32_t s : r->missing_slots) fmt::print(", slot {} MISSING (vanished)", s);
     fmt::print("\n");
   }
   for (const auto& f : r->findings)
-    if (f.code == "leg-failed-present" || f.code == "resync-outvoted") log_stderr(LOG_WARNING, "dmirrorctl: warning: " + finding_subject(f) + printable_message(f.message));
-  warn_if_degraded(*paths);
+    if (f.code == "leg-failed-present" || f.code == "resync-outvoted" || f.code == "resync-vote-skipped")
+      log_stderr(LOG_WARNING, "dmirrorctl: warning: " + finding_subject(f) + printable_message(f.message));
+  if (after) warn_if_degraded(*after);
   return bits;
 }
 

@@ -77,9 +77,9 @@ void print_scrub_text(const ScrubArgs& a, const ScrubReport& r, bool timed_out, 
                       : bits & (kExitCorrected | kExitDegraded)  ? LOG_WARNING
                                                                   : LOG_INFO;
   report_line(summary,
-              fmt::format("scrub {}{}: {} regions, {} mismatches, {} repaired", scrub_result_name(r.result),
-                          r.resumed ? fmt::format(" (resumed at offset {})", r.resumed_from) : "", r.regions,
-                          r.mismatches, r.repaired),
+              fmt::format("scrub {}{}: {}, {}, {} repaired", scrub_result_name(r.result),
+                          r.resumed ? fmt::format(" (resumed at offset {})", r.resumed_from) : "",
+                          count_of(r.regions, "region"), count_of(r.mismatches, "mismatch"), r.repaired),
               q);
   for (const auto& f : r.findings)
     if (f.code == "read-error-corrected" || f.code == "data-unreadable" || f.code == "leg-failed" ||

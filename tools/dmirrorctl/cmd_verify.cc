@@ -16,6 +16,7 @@
 #include "op_support.h"
 #include "status_view.h"
 
+#include <dmirror/names.h>
 #include <dmirror/assembly.h>
 #include <dmirror/leg.h>
 #include <dmirror/metadata_events.h>
@@ -143,8 +144,9 @@ int run_verify(const Context& ctx, const VerifyArgs& a) {
   if (ctx.json) {
     print_json(doc);
   } else {
-    fmt::print("verify of '{}' ({}): {} regions compared, {} mismatches, {} repaired\n", printable(r->sb.name),
-               a.quick ? "quick" : "full", r->regions_compared, r->mismatches.size(), r->repaired);
+    fmt::print("verify of '{}' ({}): {} compared, {}, {} repaired\n", printable(r->sb.name),
+               a.quick ? "quick" : "full", count_of(r->regions_compared, "region"),
+               count_of(r->mismatches.size(), "mismatch"), r->repaired);
     fmt::print("Health:      {}\n", health_line(state));
     print_roles_text(state);
     print_findings_text(findings);

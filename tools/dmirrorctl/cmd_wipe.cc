@@ -10,6 +10,8 @@
 #include "exit_codes.h"
 #include "online_dispatch.h"
 
+#include <dmirror/array.h>
+#include <dmirror/assembly.h>
 #include <dmirror/leg.h>
 #include <dmirror/names.h>
 #include <dmirror/wipe.h>
@@ -24,8 +26,58 @@ namespace {
 
 struct WipeArgs {
   std::vector<std::string> legs;
+  std::vector<std::string> with;   // current legs of the array, read to judge by, never written
   bool force = false;
 };
+
+// The legs of the array of `path` that can be found: `path` first, then
+// the others given (--with and the other legs to wipe), then the block
+// devices of the host, each storage once.
+std::vector<std::string> legs_to_judge_by(const std::string& path, const Uuid& array,
+                                          const std::vector<std::string>& given,
+                                          const std::vector<FoundLeg>& scanned) {
+  std::vector<std::string> out{path};
+  std::vector<PathIdentity> ids;
+  if (auto id = identify_path(path)) ids.push_back(*id);
+  auto take = [&](const std::string& p) {
+    auto id = identify_path(p);
+    if (!id) return;
+    for (const auto& other : ids)
+      if (same_storage(other, *id)) return;
+    ids.push_back(*id);
+    out.push_back(p);
+  };
+  for (const auto& g : given) {
+    auto dev = open_device(g, OpenOptions{.writable = false, .direct = false, .exclusive = false});
+    auto meta = dev ? read_leg(**dev) : Result<LegMetadata>(std::unexpected(dev.error()));
+    if (meta && meta->sb.array_uuid == array) take(g);
+  }
+  for (const auto& f : scanned)
+    if (f.meta.sb.array_uuid == array) take(f.path);
+  return out;
+}
+
+// What keeps `path` (a leg of `array`): the one assembly's answer over the
+// legs that can be found (wipe_hold). A leg found alone, outside its own
+// table, whose own table records it removed while another slot was in
+// sync, was retired by its array: nothing of the array is known to
+// depend on it.
+WipeHold hold_of(const std::string& path, const Uuid& array, const std::vector<std::string>& given,
+                 const std::vector<FoundLeg>& scanned, size_t& found) {
+  const auto legs = legs_to_judge_by(path, array, given, scanned);
+  found = legs.size();
+  auto a = assemble_paths(legs);
+  if (!a) return WipeHold::Member;   // cannot tell: kept, as its own table would keep it
+  WipeHold h = wipe_hold(*a, 0);
+  if (h == WipeHold::OnlyCopy && legs.size() == 1 && a->legs[0].meta) {
+    const Superblock& own = a->legs[0].meta->sb;
+    bool other_in_sync = false;
+    for (uint32_t s = 0; s < own.nr_legs && s < kMaxLegs; ++s)
+      other_in_sync |= s != own.slot && own.legs[s].state == LegState::InSync;
+    if (own.slot < kMaxLegs && own.legs[own.slot].state == LegState::Removed && other_in_sync) h = WipeHold::None;
+  }
+  return h;
+}
 
 // The array lock of every leg given: the legs of one array together (a
 // second lock of the same array in one process would be refused), devices
@@ -62,8 +114,20 @@ int run_wipe(const Context& ctx, const WipeArgs& a) {
       if (a.legs[i] == a.legs[j])
         return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
                               a.legs[i] + " is given twice; give each leg once");
+  // One storage given twice (a loop device and its backing file) is one leg.
+  for (size_t i = 0; i < a.legs.size(); ++i)
+    for (size_t j = i + 1; j < a.legs.size(); ++j) {
+      auto x = identify_path(a.legs[i]), y = identify_path(a.legs[j]);
+      if (x && y && same_storage(*x, *y))
+        return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
+                              a.legs[i] + " and " + a.legs[j] + " are the same storage; give each leg once");
+    }
   auto held = lock_wiped(a.legs);
   if (!held) return report_error(ctx, "cannot lock the array", held.error());
+  std::vector<std::string> given = a.with;
+  given.insert(given.end(), a.legs.begin(), a.legs.end());
+  auto scanned = scan_legs({});
+  if (!scanned) scanned = std::vector<FoundLeg>{};   // the host's devices could not be listed: the legs given decide
   // Check every leg before writing any.
   std::vector<std::unique_ptr<BlockDevice>> devs;
   std::vector<WipePlan> plans;
@@ -72,6 +136,11 @@ int run_wipe(const Context& ctx, const WipeArgs& a) {
     if (!dev) return report_error(ctx, "cannot wipe " + path, dev.error());
     WipeOptions o{.force = a.force};
     if (auto name = active_volume_of({path})) o.active_volume = *name;
+    if (auto meta = read_leg(**dev)) {
+      size_t found = 0;
+      o.hold = hold_of(path, meta->sb.array_uuid, given, *scanned, found);
+      o.legs_found = found - 1;
+    }
     auto plan = plan_wipe(**dev, path, o);
     if (!plan) return report_error(ctx, "cannot wipe " + path, plan.error());
     devs.push_back(std::move(*dev));
@@ -117,17 +186,25 @@ Command add_wipe(CLI::App& app, const Context& ctx) {
   auto a = std::make_shared<WipeArgs>();
   CLI::App* sub = app.add_subcommand("wipe", "Remove dmirror's metadata from legs no longer wanted");
   sub->add_option("legs", a->legs, "The devices or image files to wipe")->required();
+  sub->add_option("--with", a->with,
+                  "A current leg of the same array, read (never written) to judge the legs to wipe by its newest "
+                  "table; block devices are found without it, image files are not")
+      ->take_all();
   sub->add_flag("--force", a->force,
-                "Wipe a leg that still holds its array's data (in_sync, rebuilding or replacing in its own "
-                "table) or whose metadata cannot be read; succeed on a device with nothing to wipe");
+                "Wipe a leg its array still depends on (a member, the other side of a split brain, a leg "
+                "outside the table while no in-sync leg is found) or whose metadata cannot be read; succeed on "
+                "a device with nothing to wipe");
   sub->footer(
       "Zeroes both superblock copies, the journal, the event history and the kernel metadata area of each\n"
       "leg (the first 8 MiB at most), never the data area, and flushes. Afterwards `examine` says the device\n"
       "is not a dmirror leg and `create` takes it without --force. Every leg is checked before any is written;\n"
-      "a refusal leaves all of them untouched. Refused: a leg of an active volume (deactivate it first), a\n"
-      "leg its own table records as holding the array's data (without --force), a device carrying no dmirror\n"
-      "metadata (without --force), a device carrying another signature (never wiped), an array another\n"
-      "command is writing. Exit status: 0 wiped, 8 refused or error, 16 usage.");
+      "a refusal leaves all of them untouched. Each leg is judged as `status` judges it, against the newest\n"
+      "table of the legs of its array that can be found (the legs given, --with, the host's block devices).\n"
+      "Refused without --force: a member of that table; a leg outside it that is the other side of a split\n"
+      "brain, or while no in-sync leg is found (it may hold the only copy). A leg found alone whose own\n"
+      "table records it removed is taken. Refused always: a leg of an active volume (deactivate it first), a\n"
+      "device carrying another signature, an array another command is writing; a device carrying no\n"
+      "dmirror metadata unless --force. Exit status: 0 wiped, 8 refused or error, 16 usage.");
   return {sub, [&ctx, a] { return run_wipe(ctx, *a); }};
 }
 

@@ -51,15 +51,16 @@ void print_state(const Superblock& sb) {
   if (c.op == OfflineOp::None) {
     fmt::print("  Checkpoint:   none\n");
   } else {
-    fmt::print("  Checkpoint:   {} at byte {} ({} regions, {} mismatches, {} repaired), started {}\n",
-               offline_op_name(c.op), c.position, c.regions_done, c.mismatches, c.repaired, format_time(c.started));
+    fmt::print("  Checkpoint:   {} at byte {} ({}, {}, {} repaired), started {}\n", offline_op_name(c.op), c.position,
+               count_of(c.regions_done, "region"), count_of(c.mismatches, "mismatch"), c.repaired,
+               format_time(c.started));
   }
   const ScrubSummary& s = sb.last_scrub;
   if (s.result == ScrubResult::Never) {
     fmt::print("  Last scrub:   never\n");
   } else {
-    fmt::print("  Last scrub:   {} at {} ({} regions, {} mismatches, {} repaired)\n", scrub_result_name(s.result),
-               format_time(s.finished), s.regions, s.mismatches, s.repaired);
+    fmt::print("  Last scrub:   {} at {} ({}, {}, {} repaired)\n", scrub_result_name(s.result),
+               format_time(s.finished), count_of(s.regions, "region"), count_of(s.mismatches, "mismatch"), s.repaired);
   }
 }
 
@@ -93,8 +94,8 @@ void print_examined_text(const Examined& e, size_t max_events, int verbose) {
   print_state(sb);
   print_leg_table(sb);
   if (e.journal) {
-    fmt::print("  Journal:      {} dirty regions, {} damaged blocks\n", e.journal->dirty_regions,
-               e.journal->damaged_blocks);
+    fmt::print("  Journal:      {} dirty, {} damaged\n", count_of(e.journal->dirty_regions, "region"),
+               count_of(e.journal->damaged_blocks, "block"));
   }
   const auto& evs = e.events.events;
   const size_t first = evs.size() > max_events ? evs.size() - max_events : 0;

@@ -28,14 +28,14 @@ std::string health_details(const Assembly& a, bool brief) {
     add(out, fmt::format("slot {}{} {}", s.slot, l ? " (" + printable(l->name) + ")" : "", role_text(s)));
   }
   if (a.initial_sync) add(out, "initial resync pending");
-  if (a.unclean) add(out, fmt::format("unclean shutdown: {} regions to resync", a.dirty_regions));
+  if (a.unclean) add(out, fmt::format("unclean shutdown: {} to resync", count_of(a.dirty_regions, "region")));
   if (a.resync_pending && !a.initial_sync && !a.unclean)
     add(out, fmt::format("resync pending from byte {}", a.sb.resync_offset));
   if (a.inconsistent && a.sb.last_scrub.result == ScrubResult::Mismatches && a.sb.last_scrub.mismatches == 0)
     add(out, fmt::format("the last check found blocks that no leg could read{}",
                          brief ? "" : " (their data is lost: see the findings; a clean check clears this)"));
   else if (a.inconsistent && a.sb.last_scrub.result == ScrubResult::Mismatches)
-    add(out, fmt::format("the last check left {} mismatches{}", a.sb.last_scrub.mismatches,
+    add(out, fmt::format("the last check left {}{}", count_of(a.sb.last_scrub.mismatches, "mismatch"),
                          brief ? "" : " (choose the good leg with `scrub --from LEG`; a clean check clears this)"));
   else if (a.inconsistent && !a.split_brain)
     add(out, "see the findings");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // JSON forms of superblocks, leg tables, copies, findings and events.
 #include "json_model.h"
+#include <dmirror/names.h>
 
 #include <cstdio>
 
@@ -38,7 +39,7 @@ Json leg_counters_json(const LegCounters& c) {
 
 std::string leg_counters_text(const LegCounters& c) {
   return std::to_string(c.read_errors) + " read, " + std::to_string(c.write_errors) + " write, " +
-         std::to_string(c.mismatches) + " mismatches, " + std::to_string(c.corrected) + " corrected";
+         count_of(c.mismatches, "mismatch") + ", " + std::to_string(c.corrected) + " corrected";
 }
 
 std::string generation_hex(uint64_t g) {

@@ -17,7 +17,7 @@ namespace dmirror::cli {
 using Json = nlohmann::ordered_json;
 
 inline constexpr int kOutputVersionMajor = 1;
-inline constexpr int kOutputVersionMinor = 2;
+inline constexpr int kOutputVersionMinor = 3;
 
 struct Context {
   bool json = false;

@@ -95,9 +95,9 @@ void print_status_text(const Assembly& a, int verbose) {
   const ScrubSummary& sc = sb.last_scrub;
   fmt::print("Last scrub:  {}\n", sc.result == ScrubResult::Never
                                       ? std::string("never")
-                                      : fmt::format("{} at {}, {} mismatches, {} repaired",
+                                      : fmt::format("{} at {}, {}, {} repaired",
                                                     scrub_result_name(sc.result), format_time(sc.finished),
-                                                    sc.mismatches, sc.repaired));
+                                                    count_of(sc.mismatches, "mismatch"), sc.repaired));
   const Findings findings = shown_findings(a);
   if (!findings.empty()) {
     fmt::print("Findings:\n");

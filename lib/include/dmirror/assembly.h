@@ -162,6 +162,19 @@ struct Assembly {
   DMIRROR_EXPORT std::vector<uint32_t> recovering_slots() const;
 };
 
+// Why the metadata of a device given to assembly must be kept (dmirrorctl
+// wipe refuses it without --force); status's advice on a leg outside the
+// newest table follows the same rule.
+enum class WipeHold {
+  None,       // nothing of the array depends on it: it may be wiped
+  Member,     // a member of the chosen table (any role), a copy of one, or one that no longer fits
+  OtherSide,  // outside the newest table, but the other side of a split brain
+  OnlyCopy,   // outside the newest table, and no in-sync leg is present: it may hold the only copy
+};
+DMIRROR_EXPORT std::string_view wipe_hold_name(WipeHold h);
+// The hold on legs[i] of `a`.
+DMIRROR_EXPORT WipeHold wipe_hold(const Assembly& a, size_t i);
+
 // The pure decision. Errors only when no probe holds a dmirror leg of any
 // array (NotDmirror, or the probe's own error when there is one probe), or
 // when the legs belong to several arrays and none has more legs given than

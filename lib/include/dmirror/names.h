@@ -34,4 +34,8 @@ DMIRROR_EXPORT std::string format_size(uint64_t bytes);
 // rounding of format_size() could hide a difference; "512 bytes" below 1 KiB.
 DMIRROR_EXPORT std::string format_size_bytes(uint64_t bytes);
 
+// "1 region", "2 regions", "0 mismatches": a count and its noun, plural
+// when the count is not 1 (nouns ending in s, x, ch or sh take "es").
+DMIRROR_EXPORT std::string count_of(uint64_t n, std::string_view noun);
+
 }  // namespace dmirror

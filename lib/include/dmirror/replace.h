@@ -17,6 +17,7 @@
 #include <dmirror/block_device.h>
 #include <dmirror/export.h>
 #include <dmirror/progress.h>
+#include <dmirror/findings.h>
 #include <dmirror/result.h>
 #include <dmirror/superblock.h>
 
@@ -48,6 +49,10 @@ struct ReplaceReport {
   bool readded = false;           // the device was its own former slot (new_slot == old_slot)
   uint64_t bytes_copied = 0;
   uint64_t bytes_verified = 0;
+  // The dirty regions settled before the copy (an unclean array): where a
+  // majority outvoted the source (FORMAT.md 2.6 rule 21), and notes.
+  uint64_t outvoted_regions = 0;
+  Findings findings;
 };
 
 // `legs` are the array's current legs (the old one may be missing or failed).

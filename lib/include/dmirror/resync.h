@@ -82,7 +82,8 @@ struct ResyncReport {
   std::vector<ReAddedLeg> readded;        // stale, missing or failed legs brought back
   uint32_t chosen_slot = kNoSlot;         // split brain settled in favour of this slot
   uint32_t forced_slot = kNoSlot;         // stale leg raised by `force`
-  Findings findings;
+  uint64_t outvoted_regions = 0;          // dirty regions where the source lost the vote (rule 21) and was rewritten
+  Findings findings;                      // what this run saw and did (not the assembly's findings before it)
 };
 
 // Assembles `legs` and resyncs them. Errors: Busy (an online volume owns

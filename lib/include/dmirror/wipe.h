@@ -10,6 +10,7 @@
 // leaves all of them untouched. The caller holds the array lock.
 #pragma once
 
+#include <dmirror/assembly.h>
 #include <dmirror/block_device.h>
 #include <dmirror/export.h>
 #include <dmirror/result.h>
@@ -17,6 +18,7 @@
 #include <dmirror/uuid.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,12 @@ struct WipeOptions {
   // The active online volume of the leg's array, when the caller found one
   // (device-mapper): refused whatever `force` says.
   std::string active_volume;
+  // What keeps the leg, judged by the one assembly over the legs of its
+  // array the caller found (wipe_hold in assembly.h); refused unless
+  // `force` when not None. Unset: the leg's own table decides (in_sync,
+  // rebuilding or replacing there is a hold).
+  std::optional<WipeHold> hold;
+  size_t legs_found = 0;   // other legs of the array the hold was judged with (for the message)
 };
 
 // One area to zero, in bytes from the start of the leg.

@@ -178,19 +178,38 @@ static std::string finish_advice(const Assembly& a, const SlotView& v) {
 // brain may hold acknowledged writes the authority never saw; with no
 // in-sync leg present it may hold the only copy of the newest data (a
 // replace whose new leg is gone).
+static WipeHold outside_hold(const Assembly& a, const std::string& leg, bool any_in_sync) {
+  const bool other_side = std::any_of(a.findings.begin(), a.findings.end(), [&](const Finding& s) {
+    return s.code == "split-brain" && s.leg == leg;
+  });
+  return other_side ? WipeHold::OtherSide : !any_in_sync ? WipeHold::OnlyCopy : WipeHold::None;
+}
+
 static void not_in_table_advice(Assembly& a, bool any_in_sync) {
   for (Finding& f : a.findings) {
     if (f.code != "leg-not-in-table") continue;
-    const bool other_side = std::any_of(a.findings.begin(), a.findings.end(), [&](const Finding& s) {
-      return s.code == "split-brain" && s.leg == f.leg;
-    });
-    f.message += other_side ? " It went on writing apart from that table (split brain, below) and may hold writes "
-                              "the other side never saw. Do not wipe it before choosing the side to keep with "
-                              "`dmirrorctl resync --from LEG`"
-                 : !any_in_sync ? " Keep it: with no in-sync leg present it may hold the only copy of the newest data"
-                                : " Wipe it (dmirrorctl wipe " + f.leg + ") before reusing it";
+    switch (outside_hold(a, f.leg, any_in_sync)) {
+      case WipeHold::OtherSide:
+        f.message += " It went on writing apart from that table (split brain, below) and may hold writes "
+                     "the other side never saw. Do not wipe it before choosing the side to keep with "
+                     "`dmirrorctl resync --from LEG`";
+        break;
+      case WipeHold::OnlyCopy:
+        f.message += " Keep it: with no in-sync leg present it may hold the only copy of the newest data";
+        break;
+      default: {
+        // The in-sync legs go with it: wipe judges by them (image files
+        // are not found by scanning).
+        std::string with;
+        for (const SlotView& v : a.slots)
+          if (v.state == SlotState::InSync && v.leg >= 0) with += " " + a.legs[static_cast<size_t>(v.leg)].name;
+        f.message += " Wipe it (dmirrorctl wipe " + f.leg + (with.empty() ? "" : " --with" + with) +
+                     ") before reusing it";
+      }
+    }
   }
 }
+
 
 void judge(Assembly& a, const std::vector<LegProbe>& probes) {
   const Superblock& sb = a.sb;
@@ -291,8 +310,8 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
   } else if (sb.last_scrub.result == ScrubResult::Mismatches) {
     a.inconsistent = true;
     add(a, Severity::Error, "mismatches-unrepaired",
-        "the last check found " + std::to_string(sb.last_scrub.mismatches) +
-            " regions where the legs differ and left them: choose the good leg with `dmirrorctl scrub --from "
+        "the last check found " + count_of(sb.last_scrub.mismatches, "region") +
+            " where the legs differ and left them: choose the good leg with `dmirrorctl scrub --from "
             "LEG`, then check again");
   }
   const bool kernel = sb.has_flag(sbflag::kKernelOwnsSync);
@@ -323,16 +342,16 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
             " of the data area: run `dmirrorctl resync` (or activate: the kernel syncs)");
   } else if (a.unclean) {
     add(a, Severity::Warning, "resync-pending",
-        "unclean shutdown: " + std::to_string(dirty) +
-            " regions to resync (the legs may differ there): run `dmirrorctl resync`");
+        "unclean shutdown: " + count_of(dirty, "region") +
+            " to resync (the legs may differ there): run `dmirrorctl resync`");
   } else if (a.resync_pending) {
     add(a, Severity::Warning, "resync-pending",
         "a resync is pending from byte " + std::to_string(sb.resync_offset) + " of the data area: run "
         "`dmirrorctl resync`");
   } else if (dirty > 0 && (a.degraded || !in_use)) {
     add(a, Severity::Info, "journal-kept",
-        std::to_string(dirty) + " regions written while degraded are kept in the journal for the legs that "
-        "return");
+        count_of(dirty, "region") + " written while degraded " + (dirty == 1 ? "is" : "are") +
+            " kept in the journal for the legs that return");
   }
   not_in_table_advice(a, any_in_sync);
   if (!any_in_sync) {
@@ -358,3 +377,32 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
 }
 
 }  // namespace dmirror::assembly
+
+namespace dmirror {
+
+std::string_view wipe_hold_name(WipeHold h) {
+  switch (h) {
+    case WipeHold::None: return "none";
+    case WipeHold::Member: return "member";
+    case WipeHold::OtherSide: return "other-side";
+    case WipeHold::OnlyCopy: return "only-copy";
+  }
+  return "?";
+}
+
+WipeHold wipe_hold(const Assembly& a, size_t i) {
+  if (i >= a.legs.size()) return WipeHold::None;
+  switch (a.legs[i].disposition) {
+    case Disposition::Member:
+    case Disposition::Duplicate:
+    case Disposition::Geometry:
+      return WipeHold::Member;
+    case Disposition::NotInTable:
+      return assembly::outside_hold(a, a.legs[i].name, !a.in_sync_slots().empty());
+    default:
+      return WipeHold::None;
+  }
+}
+
+}  // namespace dmirror
+

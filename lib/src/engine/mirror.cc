@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Mirror::open (assembly, unclean-shutdown recovery), close and accessors.
 #include <dmirror/engine.h>
+#include <dmirror/names.h>
 #include <dmirror/resync.h>
 
 #include "engine/mirror_impl.h"
@@ -42,8 +43,8 @@ Result<std::unique_ptr<Mirror>> Mirror::open(std::span<BlockDevice* const> legs,
     const bool unclean = sb.has_flag(sbflag::kDirty) || s.dirty_count() > 0;
     if (unclean && !impl->options.recover)
       return make_error(ErrorCode::Refused,
-                        "array '" + sb.name + "' has " + std::to_string(s.dirty_count()) +
-                            " dirty regions (unclean shutdown or imported kernel state); opening it for writing "
+                        "array '" + sb.name + "' has " + count_of(s.dirty_count(), "dirty region") +
+                            " (unclean shutdown or imported kernel state); opening it for writing "
                             "recovers them first: open with recover, or read-only");
     // Recorded by the first commit, whichever it is (recovery or the
     // first write): missing, not failed (FORMAT.md 2.6 rule 11; LegSet::
@@ -51,7 +52,7 @@ Result<std::unique_ptr<Mirror>> Mirror::open(std::span<BlockDevice* const> legs,
     s.record_absent_members();
     if (unclean) {
       s.record_event(EventType::UncleanShutdown, kNoSlot, {s.dirty_count()},
-                     "unclean shutdown: " + std::to_string(s.dirty_count()) + " dirty regions to resync");
+                     "unclean shutdown: " + count_of(s.dirty_count(), "dirty region") + " to resync");
       ResyncOptions ro;
       ro.recover = false;
       DMIRROR_ASSIGN_OR_RETURN(auto rep, ops::resync_legs(s, ro, /*dirty_only=*/true));

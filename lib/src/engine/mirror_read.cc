@@ -117,6 +117,11 @@ std::vector<uint32_t> Mirror::Impl::read_order(uint64_t offset, uint64_t len) {
     if (!set.journals_loaded()) unsynced = true;
     for (uint64_t r = offset / rs; !unsynced && len && r <= (offset + len - 1) / rs; ++r) unsynced = set.is_dirty(r);
   }
+  // A leg the caller named (io read --prefer) is read there too: the
+  // caller asked for its copy, and a read-only open repairs nothing.
+  if (unsynced && options.read_policy == ReadPolicy::Preferred && !fast.empty() &&
+      fast.front() == options.preferred_slot)
+    return fast;
   // A dirty region of a read-only open with three or more in-sync legs:
   // the leg the recovery will keep (rule 21: a strict majority, else the
   // primary). read() split the range on the vote's chunks.

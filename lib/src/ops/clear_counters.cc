@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // clear_counters() (see counters.h).
 #include <dmirror/counters.h>
+#include <dmirror/names.h>
 
 #include "engine/leg_set.h"
 
@@ -27,7 +28,7 @@ Result<ClearCountersReport> clear_counters(std::span<BlockDevice* const> legs, u
     rep.cleared.push_back({s, c});
     detail += (detail.empty() ? "" : "; ") + std::string("slot ") + std::to_string(s) + ": " +
               std::to_string(c.read_errors) + " read, " + std::to_string(c.write_errors) + " write, " +
-              std::to_string(c.mismatches) + " mismatches, " + std::to_string(c.corrected) + " corrected";
+              count_of(c.mismatches, "mismatch") + ", " + std::to_string(c.corrected) + " corrected";
     sb.counters[s] = LegCounters{};
   }
   set.record_event(EventType::CountersCleared, slot, {}, "error counters cleared (" + detail + ")");

@@ -109,12 +109,14 @@ std::optional<uint32_t> free_slot(const Superblock& sb) {
   return std::nullopt;
 }
 
-Status settle_dirty_regions(LegSet& set) {
+Status settle_dirty_regions(LegSet& set, ReplaceReport& rep) {
   // Settle dirty regions first, so every in-sync leg is a valid source.
   if (!set.sb().has_flag(sbflag::kDirty) && set.dirty_count() == 0) return ok();
   ResyncOptions ro;
   ro.recover = false;
-  DMIRROR_RETURN_IF_ERROR(ops::resync_legs(set, ro, /*dirty_only=*/true));
+  DMIRROR_ASSIGN_OR_RETURN(auto r, ops::resync_legs(set, ro, /*dirty_only=*/true));
+  rep.outvoted_regions += r.outvoted_regions;
+  rep.findings.insert(rep.findings.end(), r.findings.begin(), r.findings.end());
   return ok();
 }
 
@@ -141,7 +143,7 @@ Result<ReplaceReport> readd_in_place(LegSet& set, uint32_t slot, BlockDevice& de
   rep.resumed = own_rebuild && e.recovery_offset > 0;
   if (!own_rebuild) ops::begin_full_readd(set, slot);
   DMIRROR_RETURN_IF_ERROR(set.load_journals());
-  DMIRROR_RETURN_IF_ERROR(settle_dirty_regions(set));
+  DMIRROR_RETURN_IF_ERROR(settle_dirty_regions(set, rep));
   set.record_event(EventType::ResyncStarted, slot, {set.sb().legs[slot].recovery_offset},
                    set.leg_name(slot) + " given back its slot (replace onto itself): a full copy");
   DMIRROR_RETURN_IF_ERROR(set.commit());
@@ -231,7 +233,7 @@ Result<ReplaceReport> replace(std::span<BlockDevice* const> legs, uint32_t old_s
   if (rep.new_slot == kNoSlot) {
     DMIRROR_RETURN_IF_ERROR(check_new_device(set, new_dev, o));
     DMIRROR_RETURN_IF_ERROR(set.load_journals());
-    DMIRROR_RETURN_IF_ERROR(settle_dirty_regions(set));
+    DMIRROR_RETURN_IF_ERROR(settle_dirty_regions(set, rep));
     auto slot = free_slot(sb);
     if (!slot) return make_error(ErrorCode::TooSmall, "the leg table is full (" + std::to_string(kMaxLegs) + " slots)");
     rep.new_slot = *slot;

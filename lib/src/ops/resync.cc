@@ -3,6 +3,7 @@
 // that keeps a crash harmless: data is copied, the targets are flushed, and
 // only then is progress recorded (journal bits cleared, resync_offset /
 // recovery_offset advanced).
+#include <dmirror/names.h>
 #include <dmirror/resync.h>
 
 #include <algorithm>
@@ -53,7 +54,11 @@ std::vector<uint32_t> Resyncer::targets_for(uint64_t end) const {
 Status Resyncer::copy_dirty(uint64_t pos, uint64_t len, std::vector<uint32_t>& targets, Throttle& th,
                             uint64_t& copied) {
   // The administrator's --from is kept, as scrub keeps it (compare.h).
-  if (set_.in_sync_slots().size() < 3 || o_.source_slot != kNoSlot) return copy(pos, len, targets, &th, copied);
+  if (o_.source_slot != kNoSlot) return copy(pos, len, targets, &th, copied);
+  if (set_.in_sync_slots().size() < 3) {
+    note_vote_skipped(pos);
+    return copy(pos, len, targets, &th, copied);
+  }
   copied = 0;
   bool told = false;
   const uint64_t step = vote_chunk(set_.sb());
@@ -72,6 +77,12 @@ Status Resyncer::copy_dirty(uint64_t pos, uint64_t len, std::vector<uint32_t>& t
       if (!told) {
         told = true;
         const uint64_t region = pos / set_.sb().region_size;
+        // The source held the losing copy and is rewritten: counted once
+        // per region, as scrub counts a repaired mismatch (FORMAT.md 2.7).
+        LegCounters& c = set_.mutable_sb().counters[source];
+        ++c.mismatches;
+        ++c.corrected;
+        ++rep_.outvoted_regions;
         rep_.findings.push_back({Severity::Warning, "resync-outvoted",
                                  "region " + std::to_string(region) + " (dirty): " + set_.leg_name(source) +
                                      "'s copy differs from a strict majority of the in-sync legs; copied from " +
@@ -86,6 +97,26 @@ Status Resyncer::copy_dirty(uint64_t pos, uint64_t len, std::vector<uint32_t>& t
     if (!st) return st;
   }
   return ok();
+}
+
+// A table of three or more legs with fewer than three in sync present: the
+// vote of rule 21 cannot be held, and the run says so once.
+void Resyncer::note_vote_skipped(uint64_t pos) {
+  if (vote_skip_told_) return;
+  uint32_t members = 0;
+  for (uint32_t s = 0; s < set_.nr_slots(); ++s) {
+    const LegState st = set_.sb().legs[s].state;
+    if (st != LegState::Unused && st != LegState::Removed) ++members;
+  }
+  if (members < 3) return;
+  vote_skip_told_ = true;
+  const size_t n = set_.in_sync_slots().size();
+  rep_.findings.push_back({Severity::Info, "resync-vote-skipped",
+                           "region " + std::to_string(pos / set_.sb().region_size) + " and the other dirty regions: " +
+                               std::to_string(n) + " in-sync leg" + (n == 1 ? "" : "s") +
+                               " present, so no majority vote (rule 21) was possible; copied from " +
+                               set_.leg_name(rep_.source_slot) + ". Give every leg to let a majority decide",
+                           {}, kNoSlot});
 }
 
 Status Resyncer::journal_pass(uint64_t below, Throttle& th) {
@@ -224,6 +255,9 @@ Result<ResyncReport> resync_legs(LegSet& set, const ResyncOptions& o, bool dirty
   if (sb.has_flag(sbflag::kKernelOwnsSync))
     return make_error(ErrorCode::Busy, "array '" + sb.name + "': an online volume owns the sync state; deactivate it first");
   ResyncReport rep;
+  // The assembly's findings from before the run are not the run's: only
+  // what the LegSet adds from here on (a damaged journal block) is.
+  const size_t seen = set.findings().size();
   DMIRROR_RETURN_IF_ERROR(pick_source(set, o, rep));
   if (!dirty_only) DMIRROR_RETURN_IF_ERROR(prepare_returning_legs(set, o, notes, rep));
   if (!set.journals_loaded()) DMIRROR_RETURN_IF_ERROR(set.load_journals());
@@ -244,6 +278,8 @@ Result<ResyncReport> resync_legs(LegSet& set, const ResyncOptions& o, bool dirty
       // a single in-sync leg: no vote, the administrator's leg is kept.
       if (!set.journal_damaged() && set.dirty_count() > 0 && set.in_sync_slots().size() >= 3)
         DMIRROR_RETURN_IF_ERROR(rs.journal_pass(UINT64_MAX, th));
+      else if (!set.journal_damaged() && set.dirty_count() > 0 && o.source_slot == kNoSlot)
+        rs.note_vote_skipped(set.dirty_regions().front() * sb.region_size);
       DMIRROR_RETURN_IF_ERROR(rs.full_pass(th));
     } else {
       DMIRROR_RETURN_IF_ERROR(rs.journal_pass(UINT64_MAX, th));
@@ -253,7 +289,7 @@ Result<ResyncReport> resync_legs(LegSet& set, const ResyncOptions& o, bool dirty
     m.flags &= ~sbflag::kDirty;
     if (m.checkpoint.op == OfflineOp::Resync) m.checkpoint = Checkpoint{};
     set.record_event(EventType::ResyncFinished, kNoSlot, {rep.regions_copied},
-                     "resync finished: " + std::to_string(rep.regions_copied) + " regions copied");
+                     "resync finished: " + count_of(rep.regions_copied, "region") + " copied");
     DMIRROR_RETURN_IF_ERROR(set.commit());
   }
   if (o.recover && !dirty_only) {
@@ -271,7 +307,7 @@ Result<ResyncReport> resync_legs(LegSet& set, const ResyncOptions& o, bool dirty
     auto targets = set.writable_slots();
     DMIRROR_RETURN_IF_ERROR(clear_journal_regions(set, regions, targets, &rep));
   }
-  for (auto& f : set.findings()) rep.findings.push_back(f);
+  for (size_t i = seen; i < set.findings().size(); ++i) rep.findings.push_back(set.findings()[i]);
   return rep;
 }
 

@@ -6,6 +6,7 @@
 // becomes in sync with a `leg re-added` event (args[0] = 1 journal, 0 full;
 // args[1] = regions copied).
 #include <algorithm>
+#include <dmirror/names.h>
 
 #include "ops/checkpoint_clock.h"
 #include "ops/resync_steps.h"
@@ -89,7 +90,7 @@ Status Resyncer::recover(uint32_t t, Throttle& th) {
   done.state_seq = set_.sb().seqno + 1;
   set_.record_event(EventType::LegReAdded, t, {journal ? 1u : 0u, regions},
                     name + " re-added " + (journal ? "from the journal: " : "by a full copy: ") +
-                        std::to_string(regions) + " regions copied");
+                        count_of(regions, "region") + " copied");
   DMIRROR_RETURN_IF_ERROR(set_.commit());
   rep_.recovered_slots.push_back(t);
   rep_.readded.push_back(ReAddedLeg{.slot = t, .journal = journal, .regions_copied = regions, .resumed_from = from});

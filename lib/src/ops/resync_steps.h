@@ -34,6 +34,9 @@ class Resyncer {
   // Brings rebuilding leg `t` in sync: only the dirty regions when it
   // carries RECOVER_FROM_JOURNAL, else everything from its recovery_offset.
   Status recover(uint32_t t, Throttle& th);
+  // A table of three or more legs with fewer than three in sync present:
+  // rule 21's vote cannot be held; said once per run (resync-vote-skipped).
+  void note_vote_skipped(uint64_t pos);
 
  private:
   Status checkpoint_full(uint64_t pos, std::vector<uint32_t>& targets);
@@ -46,6 +49,7 @@ class Resyncer {
   ResyncReport& rep_;
   Copier copier_;
   bool wrote_source_ = false;   // a dirty region was copied onto the source (rule 21)
+  bool vote_skip_told_ = false; // the resync-vote-skipped finding was given
 };
 
 // Before anything is copied: the failed legs that are present are re-added

@@ -24,6 +24,28 @@ std::vector<WipeArea> areas_of(const Layout& l) {
 }
 
 
+// Why a leg is kept (wipe_hold), said with what to do instead.
+std::string hold_text(WipeHold h, LegState own, const std::string& array, size_t found) {
+  const std::string searched = found == 0 ? " (no other leg of it was found: image files are found only when given "
+                                            "with --with)"
+                                          : "";
+  switch (h) {
+    case WipeHold::OtherSide:
+      return " went on writing apart from array '" + array + "''s newest table (split brain): it may hold writes "
+             "the other side never saw. Choose the side to keep with `dmirrorctl resync --from LEG` first, or use "
+             "--force to wipe it anyway";
+    case WipeHold::OnlyCopy:
+      return " is outside array '" + array + "''s newest table, but no in-sync leg of the array was found" + searched +
+             ": it may hold the only copy of the newest data. Give the array's current legs with --with, or use "
+             "--force to wipe it anyway";
+    default:
+      return " is " + std::string(leg_state_name(own)) + " in its array's table: it holds the data of array '" +
+             array + "'" + (found == 0 ? " (no other leg of it was found; image files are found only when given with --with)" : "") +
+             ". Remove or replace it first (dmirrorctl replace), or use --force to wipe it anyway (the array then "
+             "counts the slot missing)";
+  }
+}
+
 bool holds_data(LegState s) {
   return s == LegState::InSync || s == LegState::Rebuilding || s == LegState::Replacing;
 }
@@ -92,11 +114,9 @@ Result<WipePlan> plan_wipe(BlockDevice& dev, const std::string& path, const Wipe
   if (!o.active_volume.empty())
     return make_error(ErrorCode::Busy, leg + " belongs to the active volume /dev/mapper/" + o.active_volume +
                                            "; deactivate it first (dmirrorctl deactivate " + o.active_volume + ")");
-  if (holds_data(plan.state) && !o.force)
-    return make_error(ErrorCode::Refused,
-                      leg + " is " + std::string(leg_state_name(plan.state)) + " in its array's table: it holds "
-                          "the data of array '" + sb.name + "'. Remove or replace it first (dmirrorctl replace), "
-                          "or use --force to wipe it anyway (the array then counts the slot missing)");
+  const WipeHold hold = o.hold ? *o.hold : holds_data(plan.state) ? WipeHold::Member : WipeHold::None;
+  if (hold != WipeHold::None && !o.force)
+    return make_error(ErrorCode::Refused, leg + hold_text(hold, plan.state, sb.name, o.legs_found));
   plan.areas = areas_of(sb.layout);
   DMIRROR_RETURN_IF_ERROR(check_areas(plan.path, plan.areas, sb.layout.data_offset, dev.geometry().size_bytes));
   return plan;
