@@ -100,6 +100,7 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
     doc["chosen_slot"] = slot_or_null(r->chosen_slot);
     doc["forced_slot"] = slot_or_null(r->forced_slot);
     doc["outvoted_regions"] = r->outvoted_regions;
+    doc["retired"] = r->retired;
     doc["findings"] = findings_json(findings);
     doc["exit_code"] = bits;
     print_json(doc);
@@ -120,6 +121,7 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
       fmt::print(", {} dirty region{} corrected by a majority vote", r->outvoted_regions,
                  r->outvoted_regions == 1 ? "" : "s");
     for (uint32_t s : r->failed_slots) fmt::print(", slot {} FAILED", s);
+    for (const auto& l : r->retired) fmt::print(", {} retired (not in the chosen table: wipe it before reuse)", printable(l));
     for (uint32_t s : r->missing_slots) fmt::print(", slot {} MISSING (vanished)", s);
     fmt::print("\n");
   }

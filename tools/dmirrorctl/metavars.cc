@@ -35,6 +35,7 @@ constexpr Metavar kMetavars[] = {
     {"", "device", "DEVICE"},
     {"", "--from", "LEG"},
     {"", "--leg", "LEG"},
+    {"", "--with", "LEG"},
     {"", "--old", "LEG"},
     {"", "--prefer", "LEG"},
     {"", "--write-mostly", "LEG"},

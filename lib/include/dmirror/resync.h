@@ -82,6 +82,7 @@ struct ResyncReport {
   std::vector<ReAddedLeg> readded;        // stale, missing or failed legs brought back
   uint32_t chosen_slot = kNoSlot;         // split brain settled in favour of this slot
   uint32_t forced_slot = kNoSlot;         // stale leg raised by `force`
+  std::vector<std::string> retired;       // legs of the losing side outside the chosen table, retired (rule 22)
   uint64_t outvoted_regions = 0;          // dirty regions where the source lost the vote (rule 21) and was rewritten
   Findings findings;                      // what this run saw and did (not the assembly's findings before it)
 };

@@ -327,7 +327,9 @@ std::string_view resync_mode_name(ResyncMode m) {
 Result<ResyncReport> resync(std::span<BlockDevice* const> legs, const ResyncOptions& options) {
   ops::AssemblyNotes notes;
   DMIRROR_ASSIGN_OR_RETURN(auto set, ops::assemble_for_recovery(legs, {.choose_slot = options.source_slot, .force = options.force}, notes));
-  return ops::resync_legs(set, options, /*dirty_only=*/false, notes);
+  DMIRROR_ASSIGN_OR_RETURN(auto rep, ops::resync_legs(set, options, /*dirty_only=*/false, notes));
+  if (notes.chosen_slot != kNoSlot) DMIRROR_RETURN_IF_ERROR(ops::retire_losing_leftovers(set, legs, rep));
+  return rep;
 }
 
 }  // namespace dmirror

@@ -23,6 +23,15 @@ struct AssemblyNotes {
 // go to the primary leg anyway).
 Result<ResyncReport> resync_legs(engine::LegSet& set, const ResyncOptions& options, bool dirty_only = false,
                                  const AssemblyNotes& notes = {});
+// Rule 22: after a split brain settled by the administrator's choice, each
+// leg given that the chosen table does not list (Disposition::NotInTable:
+// the other side's additions, leftovers) is retired: a commit records it,
+// then the chosen line's
+// superblock — its own slot, leg uuid and layout kept — is written onto it,
+// so that it is a leftover of the array (not in the table, wipe it), no
+// longer a side of a split brain. Its data area is not touched.
+[[nodiscard]] Status retire_losing_leftovers(engine::LegSet& set, std::span<BlockDevice* const> legs,
+                                             ResyncReport& rep);
 // Whether `slot` is the target of a running replace (a Replacing leg names it).
 bool is_replacement_target(const engine::LegSet& set, uint32_t slot);
 
