@@ -24,7 +24,7 @@ _dmirrorctl_static() {
     create) echo "--region-size --assume-clean --force --yes -y --write-mostly --max-write-behind" \
                  "--min-recovery-rate --max-recovery-rate --no-activate --activate $global" ;;
     examine) echo "--events $global" ;;
-    resync) echo "--full --from --re-add --force $global" ;;
+    resync) echo "--full --from --re-add --force --degraded --max-rate $global" ;;
     verify) echo "--quick --repair --from --report $global" ;;
     scrub) echo "--check-only --from --max-rate --rate-file --restart --max-runtime --continue --quiet -q --lock-dir $global" ;;
     clear) echo "--leg $global" ;;

@@ -124,6 +124,8 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from examine' -x -l events -d 
 complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l full -d 'Copy everything, not only dirty regions'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l re-add -d 'Also bring back failed legs that are present again (full copy)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l force -d 'Raise the freshest stale leg when none is in sync (last resort)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l degraded -d 'Settle an unclean array with an in-sync leg absent, without the vote'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -x -l max-rate -a '10M 50M 100M 200M 500M' -d 'Bytes per second'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from resync verify scrub' -x -l from -a '(__dmirrorctl_array_legs)' -d 'The leg whose data wins'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from verify' -l quick -d 'Metadata and journal-dirty regions only'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from verify' -l repair -d 'Repair the mismatches found'

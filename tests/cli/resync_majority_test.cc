@@ -82,17 +82,34 @@ TEST_F(ResyncMajority, TheRecoveryAtAWritableOpenReportsTheOutvote) {
   EXPECT_NE(st.out.find("errors: 0 read, 0 write, 1 mismatch, 1 corrected"), std::string::npos) << st.out;
 }
 
-// A table of three legs with one absent: no vote is possible, and the run
-// says so rather than copying from slot 0 in silence.
+// A table of three legs with one absent after a crash: no vote is
+// possible, and the absent leg may hold the majority's copy. Refused
+// (nothing written) unless --degraded, which says what it did.
+TEST_F(ResyncMajority, AVoteThatCannotBeHeldIsRefusedUnlessDegraded) {
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, c, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", a, b, c, "--from", payload, "--no-close"}).exit_code, 0);
+  rot(a, kDataOffset + 300000);
+  const std::string a0 = read_file(a), b0 = read_file(b);
+  auto refused = run_tool({"resync", a, b});
+  EXPECT_EQ(refused.exit_code, 8) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("resync --degraded"), std::string::npos) << refused.err;
+  EXPECT_TRUE(read_file(a) == a0 && read_file(b) == b0) << "a refused resync changed a leg";
+  // Given every leg, the vote keeps the majority's copy.
+  auto all = run_tool({"resync", a, b, c});
+  EXPECT_EQ(all.exit_code, 1) << all.out << all.err;
+  EXPECT_TRUE(data(a) == read_file(payload));
+}
+
 TEST_F(ResyncMajority, AVoteThatCannotBeHeldIsReported) {
   ASSERT_EQ(run_tool({"create", "vol0", a, b, c, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
   ASSERT_EQ(run_tool({"io", "write", a, b, c, "--from", payload, "--no-close"}).exit_code, 0);
-  auto r = run_tool({"--json", "resync", a, b});
+  auto r = run_tool({"--json", "resync", "--degraded", a, b});
   auto j = nlohmann::json::parse(r.out);
   bool skipped = false;
   for (const auto& f : j["findings"]) skipped |= f["code"] == "resync-vote-skipped";
   EXPECT_TRUE(skipped) << r.out << r.err;
-  EXPECT_NE(r.err.find("no majority vote"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("without a majority vote"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("4294967295"), std::string::npos) << r.err;
 }
 
 // --prefer names the leg whose copy a read returns, in a dirty region too.
@@ -185,6 +202,58 @@ TEST_F(ResyncMajority, WithoutAMajorityTheLowestSlotStillWins) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_FALSE(r.out.find("differs from a strict majority") != std::string::npos) << r.out;
   EXPECT_TRUE(data(b) == slot0);   // two legs: either copy is valid in a crash window
+}
+
+// The vote decides each block: rot in different blocks of one chunk on two
+// legs left no majority over the chunk, and slot 0's rot was copied over
+// every leg. Block by block, each rotted block has a majority against it.
+TEST_F(ResyncMajority, RotInDifferentBlocksOnTwoLegsIsOutvotedBlockByBlock) {
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, c, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", a, b, c, "--from", payload, "--no-close"}).exit_code, 0);
+  const std::string good = read_file(payload);
+  rot(a, kDataOffset + 4096 + 17);   // block 1 on slot 0
+  rot(b, kDataOffset + 17);          // block 0 on slot 1
+  const std::string out = dir.path() + "/out";
+  auto rd = run_tool({"io", "read", a, b, c, "--offset", "0", "--length", "8192", "--to", out});
+  ASSERT_EQ(rd.exit_code, 0) << rd.out << rd.err;
+  EXPECT_TRUE(read_file(out) == good.substr(0, 8192)) << "a read before the recovery returned rot";
+  auto r = run_tool({"resync", a, b, c});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("differs from a strict majority"), std::string::npos) << r.err;
+  for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == good) << leg << " holds rot after the resync";
+}
+
+// Four legs, two of them rotted differently in one block: no strict
+// majority (2 of 4), but the copy two legs hold is not rot and is kept.
+TEST_F(ResyncMajority, ACopyTwoLegsHoldBeatsTwoDifferentRots) {
+  const std::string d = dir.make_image("d.img", 24 << 20);
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, c, d, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", a, b, c, d, "--from", payload, "--no-close"}).exit_code, 0);
+  const std::string good = read_file(payload);
+  rot(a, kDataOffset + 4096 + 10);
+  rot(b, kDataOffset + 4096 + 100);
+  auto r = run_tool({"--json", "resync", a, b, c, d});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["outvoted_regions"], 1) << r.out;
+  for (const auto& leg : {a, b, c, d}) EXPECT_TRUE(data(leg) == good) << leg << " holds rot after the resync";
+}
+
+// Every leg different in a block: no evidence; the source's copy is kept
+// and the run says so.
+TEST_F(ResyncMajority, EveryLegDifferentIsReportedNotHidden) {
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, c, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", a, b, c, "--from", payload, "--no-close"}).exit_code, 0);
+  rot(a, kDataOffset + 10);
+  rot(b, kDataOffset + 100);
+  rot(c, kDataOffset + 200);   // all three in block 0 (512-byte blocks)
+  const std::string slot0 = data(a);
+  auto r = run_tool({"--json", "resync", a, b, c});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  bool tie = false;
+  for (const auto& f : j["findings"]) tie |= f["code"] == "resync-no-majority";
+  EXPECT_TRUE(tie) << r.out;
+  for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == slot0);
 }
 
 }  // namespace

@@ -119,7 +119,7 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
   // the source (rule 21) a leg's copy was corrected (exit 1).
   int recovered_bits = kExitOk;
   for (const auto& f : (*m)->findings())
-    if (f.code == "resync-outvoted" || f.code == "resync-vote-skipped") {
+    if (is_vote_note(f)) {
       log_stderr(LOG_WARNING, "dmirrorctl: warning: " + finding_subject(f) + printable_message(f.message));
       if (f.code == "resync-outvoted") recovered_bits = kExitCorrected;
     }

@@ -83,7 +83,7 @@ int run_replace(const Context& ctx, const ReplaceArgs& a) {
   // a leg's copy (rule 21).
   const int bits = r->outvoted_regions > 0 ? kExitCorrected : kExitOk;
   for (const auto& f : r->findings)
-    if (f.code == "resync-outvoted" || f.code == "resync-vote-skipped")
+    if (is_vote_note(f))
       log_stderr(LOG_WARNING, "dmirrorctl: warning: " + finding_subject(f) + printable_message(f.message));
   if (ctx.json) {
     Json doc = json_envelope();

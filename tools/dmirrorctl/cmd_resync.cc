@@ -30,6 +30,7 @@ struct ResyncArgs {
   bool full = false;
   bool re_add = false;
   bool force = false;
+  bool degraded = false;
   std::string from;
   std::string max_rate;
 };
@@ -41,6 +42,7 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
   o.full = a.full;
   o.re_add = a.re_add;
   o.force = a.force;
+  o.degraded = a.degraded;
   if (!a.from.empty()) {
     auto slot = parse_leg_choice(a.from, *paths);
     if (!slot) return report_error(ctx, "invalid --from", slot.error());
@@ -126,7 +128,7 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
     fmt::print("\n");
   }
   for (const auto& f : r->findings)
-    if (f.code == "leg-failed-present" || f.code == "resync-outvoted" || f.code == "resync-vote-skipped")
+    if (f.code == "leg-failed-present" || is_vote_note(f))
       log_stderr(LOG_WARNING, "dmirrorctl: warning: " + finding_subject(f) + printable_message(f.message));
   if (after) warn_if_degraded(*after);
   return bits;
@@ -149,6 +151,9 @@ Command add_resync(CLI::App& app, const Context& ctx) {
   sub->add_flag("--re-add", a->re_add,
                 "Also bring back failed legs that are present again, by a full copy (as mdadm --re-add); "
                 "without it a failed leg is left alone");
+  sub->add_flag("--degraded", a->degraded,
+                "After an unclean shutdown with an in-sync leg absent (3+ legs): settle the dirty regions from the "
+                "first in-sync leg without the majority vote the absent leg could have joined");
   sub->add_flag("--force", a->force,
                 "When no in-sync leg is present, raise the freshest stale leg to in sync (as mdadm --force); "
                 "a last resort: writes it missed are lost");

@@ -102,6 +102,10 @@ Findings shown_findings(const Assembly& a) {
   return out;
 }
 
+bool is_vote_note(const Finding& f) {
+  return f.code == "resync-outvoted" || f.code == "resync-no-majority" || f.code == "resync-vote-skipped";
+}
+
 std::string finding_subject(const Finding& f) {
   const std::string msg = printable_message(f.message);
   const std::string slot = f.slot >= 0 ? fmt::format("slot {}", f.slot) : "";

@@ -46,5 +46,9 @@ std::string finding_text(const Finding& f);
 // The leg a finding is about, "PATH (slot N): ", unless its message already
 // names it (never "slot 1 (slot 1)"); empty for array-wide findings.
 std::string finding_subject(const Finding& f);
+// A note on how a recovery of dirty regions chose its copies (FORMAT.md
+// 2.6 rule 21: outvoted, no majority, no vote possible): every command
+// whose run recovers them shows it on stderr.
+bool is_vote_note(const Finding& f);
 
 }  // namespace dmirror::cli

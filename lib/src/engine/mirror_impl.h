@@ -19,6 +19,7 @@
 
 #include "engine/io_engine.h"
 #include "engine/leg_set.h"
+#include "ops/resync_vote.h"
 
 namespace dmirror {
 
@@ -56,9 +57,9 @@ struct Mirror::Impl {
   }
   uint32_t rr_next = 0;
   // Read-only over an unclean array: the last chunk voted on and its
-  // winner (rule 21; nothing changes the legs meanwhile), under state_mu.
+  // runs (rule 21; nothing changes the legs meanwhile), under state_mu.
   uint64_t vote_start = UINT64_MAX;
-  uint32_t vote_slot = kNoSlot;
+  std::vector<ops::VoteRun> vote_memo;
   std::unique_ptr<std::atomic<uint32_t>[]> pending;   // reads in flight per slot
   std::vector<LegStatus> leg_stats;
   MirrorStats stats;
@@ -91,6 +92,13 @@ struct Mirror::Impl {
   std::optional<Error> take_no_space(std::vector<engine::LegError>& errors, std::span<const uint64_t> regions);
   Status check_range(uint64_t offset, uint64_t len) const;
   std::vector<uint32_t> read_order(uint64_t offset, uint64_t len);
+  // Under state_mu: [offset, offset + len) is not known in sync (initial
+  // sync pending, or dirty in a read-only open of an unclean array).
+  bool unsynced_locked(uint64_t offset, uint64_t len);
+  // Under state_mu: the vote's run holding `offset` when reads of it are
+  // decided by the vote (rule 21: read-only, unsynced below resync_offset,
+  // three or more in-sync legs), else nullptr.
+  const ops::VoteRun* vote_run_locked(uint64_t offset, uint64_t len);
   Status read(uint64_t offset, std::span<std::byte> buf);
 };
 

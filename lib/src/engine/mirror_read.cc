@@ -79,6 +79,35 @@ std::string range_text(uint64_t pos, uint64_t len) {
 
 }  // namespace
 
+// Data not yet known to be in sync (initial sync pending, or dirty after a
+// crash when opened read-only) is always read from the primary leg first,
+// or from the leg the vote keeps, so two reads of it never disagree.
+bool Mirror::Impl::unsynced_locked(uint64_t offset, uint64_t len) {
+  const Superblock& sb = set.sb();
+  bool unsynced = offset + len > sb.resync_offset;
+  if (!unsynced && sb.has_flag(sbflag::kDirty) && options.read_only) {
+    const uint64_t rs = sb.region_size;
+    if (!set.journals_loaded()) unsynced = true;
+    for (uint64_t r = offset / rs; !unsynced && len && r <= (offset + len - 1) / rs; ++r) unsynced = set.is_dirty(r);
+  }
+  return unsynced;
+}
+
+const ops::VoteRun* Mirror::Impl::vote_run_locked(uint64_t offset, uint64_t len) {
+  const Superblock& sb = set.sb();
+  if (offset + len > sb.resync_offset || set.in_sync_slots().size() < 3) return nullptr;
+  const uint64_t chunk = ops::vote_chunk(sb), start = offset / chunk * chunk;
+  if (vote_start != start) {   // a caller reading a chunk in pieces votes once
+    const auto p = set.primary();
+    vote_memo = ops::vote_runs(set, set.in_sync_slots(), start, std::min(chunk, sb.layout.data_size - start),
+                               p ? *p : kNoSlot);
+    vote_start = start;
+  }
+  for (const ops::VoteRun& r : vote_memo)
+    if (offset >= r.pos && offset < r.pos + r.len) return &r;
+  return nullptr;
+}
+
 std::vector<uint32_t> Mirror::Impl::read_order(uint64_t offset, uint64_t len) {
   std::lock_guard lock(state_mu);
   const Superblock& sb = set.sb();
@@ -108,32 +137,18 @@ std::vector<uint32_t> Mirror::Impl::read_order(uint64_t offset, uint64_t len) {
     }
   }
   fast.insert(fast.end(), slow.begin(), slow.end());
-  // Data not yet known to be in sync (initial sync pending, or dirty after
-  // a crash when opened read-only) is always read from the primary leg
-  // first, so two reads of it never disagree.
-  bool unsynced = offset + len > sb.resync_offset;
-  if (!unsynced && sb.has_flag(sbflag::kDirty) && options.read_only) {
-    const uint64_t rs = sb.region_size;
-    if (!set.journals_loaded()) unsynced = true;
-    for (uint64_t r = offset / rs; !unsynced && len && r <= (offset + len - 1) / rs; ++r) unsynced = set.is_dirty(r);
-  }
+  const bool unsynced = unsynced_locked(offset, len);
   // A leg the caller named (io read --prefer) is read there too: the
   // caller asked for its copy, and a read-only open repairs nothing.
   if (unsynced && options.read_policy == ReadPolicy::Preferred && !fast.empty() &&
       fast.front() == options.preferred_slot)
     return fast;
   // A dirty region of a read-only open with three or more in-sync legs:
-  // the leg the recovery will keep (rule 21: a strict majority, else the
-  // primary). read() split the range on the vote's chunks.
-  if (unsynced && offset + len <= sb.resync_offset && set.in_sync_slots().size() >= 3) {
-    const uint64_t chunk = ops::vote_chunk(sb), start = offset / chunk * chunk;
-    if (vote_start != start) {   // a caller reading a chunk in pieces votes once
-      vote_slot = ops::majority_of(set, set.in_sync_slots(), start, std::min(chunk, sb.layout.data_size - start));
-      vote_start = start;
-    }
-    const uint32_t m = vote_slot;
-    auto it = std::find(fast.begin(), fast.end(), m);
-    if (m != kNoSlot && it != fast.end()) {
+  // the leg the recovery will keep (rule 21: a strict majority, block by
+  // block, else the primary). read() split the range on the vote's runs.
+  if (const ops::VoteRun* run = unsynced ? vote_run_locked(offset, len) : nullptr) {
+    auto it = std::find(fast.begin(), fast.end(), run->winner);
+    if (run->winner != kNoSlot && it != fast.end()) {
       std::rotate(fast.begin(), it, it + 1);
       return fast;
     }
@@ -253,7 +268,8 @@ static void heal_read_error(Mirror::Impl& m, uint32_t bad, uint32_t good, uint64
 Status Mirror::Impl::read(uint64_t offset, std::span<std::byte> buf) {
   DMIRROR_RETURN_IF_ERROR(check_range(offset, buf.size()));
   // Read-only over an unclean array with 3+ legs: each piece within one
-  // chunk of the vote, so each is served by the leg its vote keeps.
+  // chunk of the vote and one run of it, so each is served by the leg its
+  // vote keeps.
   if (options.read_only && set.sb().has_flag(sbflag::kDirty) && set.in_sync_slots().size() >= 3) {
     const uint64_t chunk = ops::vote_chunk(set.sb());
     if (offset / chunk != (offset + buf.size() - 1) / chunk) {
@@ -263,6 +279,16 @@ Status Mirror::Impl::read(uint64_t offset, std::span<std::byte> buf) {
         pos += n;
       }
       return ok();
+    }
+    uint64_t run_end = offset + buf.size();
+    {
+      std::lock_guard lock(state_mu);
+      if (unsynced_locked(offset, buf.size()))
+        if (const ops::VoteRun* run = vote_run_locked(offset, buf.size())) run_end = std::min(run_end, run->pos + run->len);
+    }
+    if (run_end < offset + buf.size()) {
+      DMIRROR_RETURN_IF_ERROR(read(offset, buf.subspan(0, run_end - offset)));
+      return read(run_end, buf.subspan(run_end - offset));
     }
   }
   std::vector<uint32_t> order = read_order(offset, buf.size());

@@ -16,6 +16,13 @@
 #include "ops/source_choice.h"
 
 namespace dmirror::ops {
+namespace {
+
+std::string range_of(uint64_t pos, uint64_t len) {
+  return "bytes " + std::to_string(pos) + "+" + std::to_string(len);
+}
+
+}  // namespace
 
 Resyncer::Resyncer(LegSet& set, const ResyncOptions& o, ResyncReport& rep)
     : set_(set), o_(o), rep_(rep), copier_(set, o.chunk_bytes, Copier::Options{.missing = &rep.missing_slots}) {}
@@ -60,43 +67,79 @@ Status Resyncer::copy_dirty(uint64_t pos, uint64_t len, std::vector<uint32_t>& t
     return copy(pos, len, targets, &th, copied);
   }
   copied = 0;
-  bool told = false;
+  bool told = false, tied = false;
+  const uint32_t source = rep_.source_slot;
+  const uint64_t region = pos / set_.sb().region_size;
   const uint64_t step = vote_chunk(set_.sb());
   for (uint64_t off = 0; off < len; off += step) {
     const uint64_t n = std::min(step, len - off);
-    const uint32_t source = rep_.source_slot;
-    uint32_t src = majority_of(set_, set_.in_sync_slots(), pos + off, n);
-    if (src == kNoSlot) src = source;
-    std::vector<uint32_t> to;
-    for (uint32_t s : targets_for(pos + len))
-      if (s != src) to.push_back(s);
-    if (src != source && set_.writable(source)) {
-      to.push_back(source);
-      wrote_source_ = true;
-      if (std::find(targets.begin(), targets.end(), source) == targets.end()) targets.push_back(source);
-      if (!told) {
-        told = true;
-        const uint64_t region = pos / set_.sb().region_size;
-        // The source held the losing copy and is rewritten: counted once
-        // per region, as scrub counts a repaired mismatch (FORMAT.md 2.7).
-        LegCounters& c = set_.mutable_sb().counters[source];
-        ++c.mismatches;
-        ++c.corrected;
-        ++rep_.outvoted_regions;
-        rep_.findings.push_back({Severity::Warning, "resync-outvoted",
-                                 "region " + std::to_string(region) + " (dirty): " + set_.leg_name(source) +
-                                     "'s copy differs from a strict majority of the in-sync legs; copied from " +
-                                     set_.leg_name(src) + " instead",
+    // Block by block: rot in different blocks of one chunk on different
+    // legs is outvoted in each block.
+    for (const VoteRun& run : vote_runs(set_, set_.in_sync_slots(), pos + off, n, source)) {
+      uint32_t src = run.winner == kNoSlot ? source : run.winner;
+      if (run.winner == kNoSlot && run.differ != 0 && !tied) {
+        // Read by three or more legs and no strict majority (a tie).
+        tied = true;
+        rep_.findings.push_back({Severity::Warning, "resync-no-majority",
+                                 "region " + std::to_string(region) + " (dirty): every in-sync leg holds a different "
+                                     "copy of " + range_of(run.pos, run.len) + ", so at least one is rot and none "
+                                     "has evidence; copied from " + set_.leg_name(source) +
+                                     ". Check the data there (restore it from a backup if it is wrong)",
                                  set_.dev(source)->describe(), source});
       }
+      std::vector<uint32_t> to;
+      for (uint32_t s : targets_for(pos + len))
+        if (s != src) to.push_back(s);
+      if (src != source && set_.writable(source)) {
+        to.push_back(source);
+        wrote_source_ = true;
+        if (std::find(targets.begin(), targets.end(), source) == targets.end()) targets.push_back(source);
+        if (!told) {
+          told = true;
+          // The source held the losing copy and is rewritten: counted once
+          // per region, as scrub counts a repaired mismatch (FORMAT.md 2.7).
+          LegCounters& c = set_.mutable_sb().counters[source];
+          ++c.mismatches;
+          ++c.corrected;
+          ++rep_.outvoted_regions;
+          rep_.findings.push_back({Severity::Warning, "resync-outvoted",
+                                   "region " + std::to_string(region) + " (dirty): " + set_.leg_name(source) +
+                                       "'s copy of " + range_of(run.pos, run.len) +
+                                       " differs from a strict majority of the in-sync legs; copied from " +
+                                       set_.leg_name(src) + " instead",
+                                   set_.dev(source)->describe(), source});
+        }
+      }
+      uint64_t done = 0;
+      Status st = copier_.copy(run.pos, run.len, src, to, &rep_.failed_slots, &th, done);
+      rep_.bytes_copied += done;
+      copied += done;
+      if (!st) return st;
     }
-    uint64_t done = 0;
-    Status st = copier_.copy(pos + off, n, src, to, &rep_.failed_slots, &th, done);
-    rep_.bytes_copied += done;
-    copied += done;
-    if (!st) return st;
   }
   return ok();
+}
+
+Status check_vote_possible(const LegSet& set, const ResyncOptions& o) {
+  const Superblock& sb = set.sb();
+  if (o.degraded || o.source_slot != kNoSlot || !sb.has_flag(sbflag::kDirty)) return ok();
+  uint32_t members = 0;
+  std::vector<uint32_t> absent;
+  for (uint32_t s = 0; s < set.nr_slots(); ++s) {
+    const LegState st = sb.legs[s].state;
+    if (st == LegState::Unused || st == LegState::Removed) continue;
+    ++members;
+    if ((st == LegState::InSync || st == LegState::Replacing) && !set.present(s)) absent.push_back(s);
+  }
+  if (members < 3 || set.in_sync_slots().size() >= 3 || absent.empty()) return ok();
+  std::string which;
+  for (uint32_t s : absent) which += (which.empty() ? "" : ", ") + set.leg_name(s);
+  return make_error(ErrorCode::Refused,
+                    "array '" + sb.name + "' was shut down uncleanly and " + which + " (in sync) is not present: "
+                    "with " + std::to_string(set.in_sync_slots().size()) + " in-sync legs the dirty regions cannot "
+                    "be settled by a majority vote, and the absent leg may hold the majority's copy. Give every leg, "
+                    "or run `dmirrorctl resync --degraded` to copy them from " + set.leg_name(set.in_sync_slots().empty() ? 0 : set.in_sync_slots().front()) +
+                    " now (rot there would be kept), or name the source with --from");
 }
 
 // A table of three or more legs with fewer than three in sync present: the
@@ -111,12 +154,11 @@ void Resyncer::note_vote_skipped(uint64_t pos) {
   if (members < 3) return;
   vote_skip_told_ = true;
   const size_t n = set_.in_sync_slots().size();
-  rep_.findings.push_back({Severity::Info, "resync-vote-skipped",
-                           "region " + std::to_string(pos / set_.sb().region_size) + " and the other dirty regions: " +
-                               std::to_string(n) + " in-sync leg" + (n == 1 ? "" : "s") +
-                               " present, so no majority vote (rule 21) was possible; copied from " +
-                               set_.leg_name(rep_.source_slot) + ". Give every leg to let a majority decide",
-                           {}, kNoSlot});
+  rep_.findings.push_back({Severity::Warning, "resync-vote-skipped",
+                           "the dirty regions (from region " + std::to_string(pos / set_.sb().region_size) +
+                               ") were copied from " + set_.leg_name(rep_.source_slot) + " without a majority vote: " +
+                               std::to_string(n) + " in-sync leg" + (n == 1 ? " was" : "s were") + " present",
+                           {}, -1});
 }
 
 Status Resyncer::journal_pass(uint64_t below, Throttle& th) {
@@ -327,6 +369,7 @@ std::string_view resync_mode_name(ResyncMode m) {
 Result<ResyncReport> resync(std::span<BlockDevice* const> legs, const ResyncOptions& options) {
   ops::AssemblyNotes notes;
   DMIRROR_ASSIGN_OR_RETURN(auto set, ops::assemble_for_recovery(legs, {.choose_slot = options.source_slot, .force = options.force}, notes));
+  DMIRROR_RETURN_IF_ERROR(ops::check_vote_possible(set, options));
   DMIRROR_ASSIGN_OR_RETURN(auto rep, ops::resync_legs(set, options, /*dirty_only=*/false, notes));
   if (notes.chosen_slot != kNoSlot) DMIRROR_RETURN_IF_ERROR(ops::retire_losing_leftovers(set, legs, rep));
   return rep;

@@ -32,6 +32,11 @@ Result<ResyncReport> resync_legs(engine::LegSet& set, const ResyncOptions& optio
 // longer a side of a split brain. Its data area is not touched.
 [[nodiscard]] Status retire_losing_leftovers(engine::LegSet& set, std::span<BlockDevice* const> legs,
                                              ResyncReport& rep);
+// Rule 21: an unclean array of three or more members with an in-sync member
+// absent, fewer than three in-sync legs present and no --from: the crash
+// window cannot be voted on, and the absent leg may hold the majority's
+// copy. Refused unless `degraded` (settle from the source anyway).
+[[nodiscard]] Status check_vote_possible(const engine::LegSet& set, const ResyncOptions& o);
 // Whether `slot` is the target of a running replace (a Replacing leg names it).
 bool is_replacement_target(const engine::LegSet& set, uint32_t slot);
 
