@@ -9,8 +9,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <thread>
 
 namespace dmirror::testing {
 namespace {
@@ -92,6 +95,30 @@ TEST_F(SplitLeftover, ALosingLegNotGivenStaysASideUntilAChoiceSeesIt) {
   auto again = run_tool({"--json", "resync", "--from", a, a, b, d});
   ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
   EXPECT_EQ(nlohmann::json::parse(again.out)["retired"].size(), 1u) << again.out;
+  EXPECT_EQ(run_tool({"status", a, b, d}).exit_code, 0);
+}
+
+// The retirement comes right after the choice is recorded, before the
+// copy: a run killed during the copy is finished by a plain `resync` from
+// the chosen leg (the loser's addition no longer keeps the array split).
+TEST_F(SplitLeftover, AChoiceKilledDuringTheCopyIsFinishedByAPlainResync) {
+  BackgroundTool resync({"resync", "--from", a, a, b, d, "--max-rate", "1M"});
+  ASSERT_TRUE(resync.started());
+  bool retired = false;
+  for (int i = 0; i < 1200 && !retired; ++i) {   // a bound for a broken build, not a timing assertion
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto doc = nlohmann::json::parse(run_tool({"--json", "examine", d}).out, nullptr, false);
+    if (doc.is_discarded() || !doc.contains("legs") || doc["legs"].empty()) continue;
+    const auto& sb = doc["legs"][0]["superblock"];
+    if (!sb.contains("legs")) continue;
+    for (const auto& e : sb["legs"]) retired |= e.value("slot", -1) == 2 && e.value("state", "") == "removed";
+  }
+  resync.signal(SIGKILL);
+  EXPECT_EQ(resync.wait().exit_code, 128 + SIGKILL);
+  ASSERT_TRUE(retired) << resync.err_so_far();
+  auto r = run_tool({"resync", a, b, d});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(data(b) == data(a)) << "the losing member was not finished from the chosen leg";
   EXPECT_EQ(run_tool({"status", a, b, d}).exit_code, 0);
 }
 

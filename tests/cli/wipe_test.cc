@@ -45,7 +45,10 @@ TEST_F(Wipe, ReplacedLegIsWipedAndCreateTakesItWithoutForce) {
   auto st = run_tool({"status", a, b, c});
   EXPECT_TRUE(contains(st.err + st.out, "dmirrorctl wipe " + b)) << st.out << st.err;
   const std::string data = data_area(b);
-  auto r = run_tool({"--json", "wipe", b});
+  // Alone, an image file has no in-sync leg beside it: kept, as status
+  // keeps it. Judged with the current legs, it is a leftover.
+  expect_refused({"wipe", b}, 8, "may hold the only copy", {a, b, c});
+  auto r = run_tool({"--json", "wipe", b, "--with", a, c});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   auto doc = nlohmann::json::parse(r.out);
   ASSERT_EQ(doc["legs"].size(), 1u);

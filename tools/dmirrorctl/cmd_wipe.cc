@@ -58,25 +58,15 @@ std::vector<std::string> legs_to_judge_by(const std::string& path, const Uuid& a
 }
 
 // What keeps `path` (a leg of `array`): the one assembly's answer over the
-// legs that can be found (wipe_hold). A leg found alone, outside its own
-// table, whose own table records it removed while another slot was in
-// sync, was retired by its array: nothing of the array is known to
-// depend on it.
+// legs that can be found (wipe_hold), the answer `status` gives for the
+// same legs. A leg found alone has no in-sync leg beside it and is kept.
 WipeHold hold_of(const std::string& path, const Uuid& array, const std::vector<std::string>& given,
                  const std::vector<FoundLeg>& scanned, size_t& found) {
   const auto legs = legs_to_judge_by(path, array, given, scanned);
   found = legs.size();
   auto a = assemble_paths(legs);
   if (!a) return WipeHold::Member;   // cannot tell: kept, as its own table would keep it
-  WipeHold h = wipe_hold(*a, 0);
-  if (h == WipeHold::OnlyCopy && legs.size() == 1 && a->legs[0].meta) {
-    const Superblock& own = a->legs[0].meta->sb;
-    bool other_in_sync = false;
-    for (uint32_t s = 0; s < own.nr_legs && s < kMaxLegs; ++s)
-      other_in_sync |= s != own.slot && own.legs[s].state == LegState::InSync;
-    if (own.slot < kMaxLegs && own.legs[own.slot].state == LegState::Removed && other_in_sync) h = WipeHold::None;
-  }
-  return h;
+  return wipe_hold(*a, 0);
 }
 
 // The array lock of every leg given: the legs of one array together (a
@@ -124,6 +114,22 @@ int run_wipe(const Context& ctx, const WipeArgs& a) {
     }
   auto held = lock_wiped(a.legs);
   if (!held) return report_error(ctx, "cannot lock the array", held.error());
+  // Each --with must be a readable leg of an array being wiped from.
+  for (const auto& w : a.with) {
+    auto dev = open_device(w, OpenOptions{.writable = false, .direct = false, .exclusive = false});
+    auto meta = dev ? read_leg(**dev) : Result<LegMetadata>(std::unexpected(dev.error()));
+    if (!meta) return report_error(ctx, "invalid --with " + w, meta.error());
+    bool ours = false;
+    for (const auto& p : a.legs) {
+      auto d = open_device(p, OpenOptions{.writable = false, .direct = false, .exclusive = false});
+      auto m = d ? read_leg(**d) : Result<LegMetadata>(std::unexpected(d.error()));
+      ours = ours || (m && m->sb.array_uuid == meta->sb.array_uuid);
+    }
+    if (!ours)
+      return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
+                            "--with " + w + " is a leg of array '" + meta->sb.name + "', not of an array a leg to "
+                            "wipe belongs to; give the current legs of the wiped leg's array");
+  }
   std::vector<std::string> given = a.with;
   given.insert(given.end(), a.legs.begin(), a.legs.end());
   auto scanned = scan_legs({});
@@ -201,8 +207,8 @@ Command add_wipe(CLI::App& app, const Context& ctx) {
       "a refusal leaves all of them untouched. Each leg is judged as `status` judges it, against the newest\n"
       "table of the legs of its array that can be found (the legs given, --with, the host's block devices).\n"
       "Refused without --force: a member of that table; a leg outside it that is the other side of a split\n"
-      "brain, or while no in-sync leg is found (it may hold the only copy). A leg found alone whose own\n"
-      "table records it removed is taken. Refused always: a leg of an active volume (deactivate it first), a\n"
+      "brain, or while no in-sync leg is found (it may hold the only copy: give the current legs with\n"
+      "--with). Refused always: a leg of an active volume (deactivate it first), a\n"
       "device carrying another signature, an array another command is writing; a device carrying no\n"
       "dmirror metadata unless --force. Exit status: 0 wiped, 8 refused or error, 16 usage.");
   return {sub, [&ctx, a] { return run_wipe(ctx, *a); }};

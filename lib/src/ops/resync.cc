@@ -292,7 +292,8 @@ Status pick_source(const LegSet& set, const ResyncOptions& o, ResyncReport& rep)
 
 }  // namespace
 
-Result<ResyncReport> resync_legs(LegSet& set, const ResyncOptions& o, bool dirty_only, const AssemblyNotes& notes) {
+Result<ResyncReport> resync_legs(LegSet& set, const ResyncOptions& o, bool dirty_only, const AssemblyNotes& notes,
+                                 std::span<BlockDevice* const> given) {
   const Superblock& sb = set.sb();
   if (sb.has_flag(sbflag::kKernelOwnsSync))
     return make_error(ErrorCode::Busy, "array '" + sb.name + "': an online volume owns the sync state; deactivate it first");
@@ -302,6 +303,10 @@ Result<ResyncReport> resync_legs(LegSet& set, const ResyncOptions& o, bool dirty
   const size_t seen = set.findings().size();
   DMIRROR_RETURN_IF_ERROR(pick_source(set, o, rep));
   if (!dirty_only) DMIRROR_RETURN_IF_ERROR(prepare_returning_legs(set, o, notes, rep));
+  // Rule 22, right after the choice is recorded: a run killed from here on
+  // leaves the legs outside the chosen table retired, so whatever runs next
+  // finishes from the chosen leg.
+  if (notes.chosen_slot != kNoSlot && !given.empty()) DMIRROR_RETURN_IF_ERROR(retire_losing_leftovers(set, given, rep));
   if (!set.journals_loaded()) DMIRROR_RETURN_IF_ERROR(set.load_journals());
   const bool full = !dirty_only && (o.full || sb.resync_offset != kOffsetInSync || set.journal_damaged());
   if (!dirty_only) settle_recovery_modes(set, full);
@@ -370,9 +375,7 @@ Result<ResyncReport> resync(std::span<BlockDevice* const> legs, const ResyncOpti
   ops::AssemblyNotes notes;
   DMIRROR_ASSIGN_OR_RETURN(auto set, ops::assemble_for_recovery(legs, {.choose_slot = options.source_slot, .force = options.force}, notes));
   DMIRROR_RETURN_IF_ERROR(ops::check_vote_possible(set, options));
-  DMIRROR_ASSIGN_OR_RETURN(auto rep, ops::resync_legs(set, options, /*dirty_only=*/false, notes));
-  if (notes.chosen_slot != kNoSlot) DMIRROR_RETURN_IF_ERROR(ops::retire_losing_leftovers(set, legs, rep));
-  return rep;
+  return ops::resync_legs(set, options, /*dirty_only=*/false, notes, legs);
 }
 
 }  // namespace dmirror

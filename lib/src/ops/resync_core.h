@@ -21,8 +21,10 @@ struct AssemblyNotes {
 // With `dirty_only`, only the regions dirty in the journal are copied and
 // resync_offset is left alone (recovery at open: reads above resync_offset
 // go to the primary leg anyway).
+// `given`: the devices the set was assembled from (resync(): for rule 22,
+// retiring the legs a split brain's choice leaves outside its table).
 Result<ResyncReport> resync_legs(engine::LegSet& set, const ResyncOptions& options, bool dirty_only = false,
-                                 const AssemblyNotes& notes = {});
+                                 const AssemblyNotes& notes = {}, std::span<BlockDevice* const> given = {});
 // Rule 22: after a split brain settled by the administrator's choice, each
 // leg given that the chosen table does not list (Disposition::NotInTable:
 // the other side's additions, leftovers) is retired: a commit records it,
