@@ -76,7 +76,7 @@ TEST_F(ResyncMajority, TheRecoveryAtAWritableOpenReportsTheOutvote) {
   }
   auto w = run_tool({"io", "write", a, b, c, "--from", other, "--offset", "4M"});
   EXPECT_EQ(w.exit_code, 1) << w.out << w.err;
-  EXPECT_NE(w.err.find("differs from a strict majority"), std::string::npos) << w.err;
+  EXPECT_NE(w.err.find("differs from the copy"), std::string::npos) << w.err;
   for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == good) << leg << " lost the acknowledged write";
   auto st = run_tool({"status", a, b, c});
   EXPECT_NE(st.out.find("errors: 0 read, 0 write, 1 mismatch, 1 corrected"), std::string::npos) << st.out;
@@ -135,7 +135,7 @@ TEST_F(ResyncMajority, AFullResyncVotesOnTheDirtyRegionsFirst) {
   rot(a, kDataOffset + 300000);
   auto r = run_tool({"resync", "--full", a, b, c});
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_TRUE(r.err.find("differs from a strict majority") != std::string::npos) << r.err;
+  EXPECT_TRUE(r.err.find("differs from the copy") != std::string::npos) << r.err;
   for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == good) << leg << " lost the acknowledged write";
 }
 
@@ -189,7 +189,7 @@ TEST_F(ResyncMajority, ALegNamedByFromIsNotOutvoted) {
   const std::string chosen = data(a);
   auto r = run_tool({"resync", "--from", "0", a, b, c});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(r.err.find("differs from a strict majority") == std::string::npos) << r.err;
+  EXPECT_TRUE(r.err.find("differs from the copy") == std::string::npos) << r.err;
   for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == chosen) << leg << " was not copied from slot 0";
 }
 
@@ -200,7 +200,7 @@ TEST_F(ResyncMajority, WithoutAMajorityTheLowestSlotStillWins) {
   const std::string slot0 = data(a);
   auto r = run_tool({"resync", a, b});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_FALSE(r.out.find("differs from a strict majority") != std::string::npos) << r.out;
+  EXPECT_FALSE(r.out.find("differs from the copy") != std::string::npos) << r.out;
   EXPECT_TRUE(data(b) == slot0);   // two legs: either copy is valid in a crash window
 }
 
@@ -219,7 +219,7 @@ TEST_F(ResyncMajority, RotInDifferentBlocksOnTwoLegsIsOutvotedBlockByBlock) {
   EXPECT_TRUE(read_file(out) == good.substr(0, 8192)) << "a read before the recovery returned rot";
   auto r = run_tool({"resync", a, b, c});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.err.find("differs from a strict majority"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("differs from the copy"), std::string::npos) << r.err;
   for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == good) << leg << " holds rot after the resync";
 }
 
@@ -254,6 +254,47 @@ TEST_F(ResyncMajority, EveryLegDifferentIsReportedNotHidden) {
   for (const auto& f : j["findings"]) tie |= f["code"] == "resync-no-majority";
   EXPECT_TRUE(tie) << r.out;
   for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == slot0);
+}
+
+// Every offline command that settles a crash window does it by the vote,
+// and none does it while an in-sync leg that could change the vote is
+// absent: a repairing scrub or verify used to settle it from slot 0 (its
+// rot), which the returning leg then got from the journal.
+TEST_F(ResyncMajority, ScrubAndVerifyRepairSettleTheCrashWindowByTheVote) {
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, c, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", a, b, c, "--from", payload, "--no-close"}).exit_code, 0);
+  const std::string good = read_file(payload);
+  rot(a, kDataOffset + 300000);
+  const std::string a0 = read_file(a), b0 = read_file(b);
+  for (const auto& args : std::vector<std::vector<std::string>>{{"scrub", a, b}, {"verify", "--repair", a, b}}) {
+    auto r = run_tool(args);
+    EXPECT_EQ(r.exit_code & 8, 8) << args[0] << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("is not present"), std::string::npos) << r.err;
+    EXPECT_TRUE(read_file(a) == a0 && read_file(b) == b0) << "a refused " << args[0] << " changed a leg";
+  }
+  auto s = run_tool({"scrub", a, b, c});
+  EXPECT_NE((s.out + s.err).find("differs from"), std::string::npos) << s.out << s.err;
+  EXPECT_EQ(s.exit_code, 1) << s.out << s.err;   // corrected
+  for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == good) << leg << " holds rot after the scrub";
+}
+
+// Four legs, one absent: three present could vote, but the absent leg's
+// copy could change the outcome (two identical rots against the source
+// are a 2-of-3 majority, a 2-2 tie with the fourth). Refused.
+TEST_F(ResyncMajority, AnAbsentLegThatCouldChangeTheVoteRefusesTheResync) {
+  const std::string d = dir.make_image("d.img", 24 << 20);
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, c, d, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", a, b, c, d, "--from", payload, "--no-close"}).exit_code, 0);
+  rot(b, kDataOffset + 100);
+  rot(c, kDataOffset + 100);
+  const std::string a0 = read_file(a), b0 = read_file(b), c0 = read_file(c);
+  auto r = run_tool({"resync", a, b, c});
+  EXPECT_EQ(r.exit_code, 8) << r.out << r.err;
+  EXPECT_TRUE(read_file(a) == a0 && read_file(b) == b0 && read_file(c) == c0) << "a refused resync changed a leg";
+  // With every leg: a 2-2 tie, the source's group (a, d) is kept.
+  auto all = run_tool({"resync", a, b, c, d});
+  EXPECT_EQ(all.exit_code, 0) << all.out << all.err;
+  for (const auto& leg : {a, b, c, d}) EXPECT_TRUE(data(leg) == read_file(payload)) << leg;
 }
 
 }  // namespace

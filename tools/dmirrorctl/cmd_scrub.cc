@@ -83,8 +83,9 @@ void print_scrub_text(const ScrubArgs& a, const ScrubReport& r, bool timed_out, 
               q);
   for (const auto& f : r.findings)
     if (f.code == "read-error-corrected" || f.code == "data-unreadable" || f.code == "leg-failed" ||
-        f.code == "leg-read-error-no-evidence")
-      report_line(f.code == "read-error-corrected" ? LOG_WARNING : LOG_ERR, "  " + finding_subject(f) + printable_message(f.message), q);
+        f.code == "leg-read-error-no-evidence" || is_vote_note(f))
+      report_line(f.code == "read-error-corrected" || is_vote_note(f) ? LOG_WARNING : LOG_ERR,
+                  "  " + finding_subject(f) + printable_message(f.message), q);
   for (const auto& m : r.found) {
     const bool left = !m.repaired;
     report_line(left ? LOG_ERR : LOG_WARNING, "  " + mismatch_finding(m).message, q);
@@ -176,6 +177,8 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
   }
   if (r->corrected && (r->result != ScrubResult::Interrupted || timed_out)) bits |= kExitCorrected;
   if (r->degraded) bits |= kExitDegraded;
+  for (const auto& f : r->findings)   // the crash window settled first: a leg's copy outvoted
+    if (f.code == "resync-outvoted") bits |= kExitCorrected;
   // A check command: the array's condition bits, as the one assembly
   // judges them after the run (exit_codes.h).
   if (bits != kExitCancelled)

@@ -50,10 +50,10 @@ struct ResyncOptions {
   // the stale leg with the highest seqno to in sync (a `leg forced` event).
   bool force = false;
   // After an unclean shutdown of an array of three or more legs, with an
-  // in-sync member absent so that fewer than three in-sync legs are
-  // present: settle the dirty regions from the source anyway, without the
-  // majority vote (FORMAT.md 2.6 rule 21). Without it the run is refused
-  // (Refused), as writing with a leg missing needs --degraded.
+  // in-sync member absent: settle the dirty regions with the legs present
+  // (a vote without the absent leg; no vote with fewer than three), FORMAT.md
+  // 2.6 rule 21. Without it the run is refused (Refused), as writing with a
+  // leg missing needs --degraded.
   bool degraded = false;
   uint64_t chunk_bytes = 1024 * 1024;     // I/O size (bounded memory: one chunk)
   // Superblock checkpoint interval. A checkpoint costs two flushed

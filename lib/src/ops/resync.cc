@@ -7,6 +7,7 @@
 #include <dmirror/resync.h>
 
 #include <algorithm>
+#include <bit>
 
 #include "ops/leg_io.h"
 #include "ops/lose_legs.h"
@@ -67,7 +68,10 @@ Status Resyncer::copy_dirty(uint64_t pos, uint64_t len, std::vector<uint32_t>& t
     return copy(pos, len, targets, &th, copied);
   }
   copied = 0;
-  bool told = false, tied = false;
+  bool tied = false;
+  std::vector<std::pair<uint64_t, uint64_t>> outvoted;   // the source's blocks that lost
+  int group = 0, voters = 0;
+  uint32_t winner = kNoSlot;
   const uint32_t source = rep_.source_slot;
   const uint64_t region = pos / set_.sb().region_size;
   const uint64_t step = vote_chunk(set_.sb());
@@ -80,6 +84,7 @@ Status Resyncer::copy_dirty(uint64_t pos, uint64_t len, std::vector<uint32_t>& t
       if (run.winner == kNoSlot && run.differ != 0 && !tied) {
         // Read by three or more legs and no strict majority (a tie).
         tied = true;
+        ++tied_regions_;
         rep_.findings.push_back({Severity::Warning, "resync-no-majority",
                                  "region " + std::to_string(region) + " (dirty): every in-sync leg holds a different "
                                      "copy of " + range_of(run.pos, run.len) + ", so at least one is rot and none "
@@ -94,21 +99,12 @@ Status Resyncer::copy_dirty(uint64_t pos, uint64_t len, std::vector<uint32_t>& t
         to.push_back(source);
         wrote_source_ = true;
         if (std::find(targets.begin(), targets.end(), source) == targets.end()) targets.push_back(source);
-        if (!told) {
-          told = true;
-          // The source held the losing copy and is rewritten: counted once
-          // per region, as scrub counts a repaired mismatch (FORMAT.md 2.7).
-          LegCounters& c = set_.mutable_sb().counters[source];
-          ++c.mismatches;
-          ++c.corrected;
-          ++rep_.outvoted_regions;
-          rep_.findings.push_back({Severity::Warning, "resync-outvoted",
-                                   "region " + std::to_string(region) + " (dirty): " + set_.leg_name(source) +
-                                       "'s copy of " + range_of(run.pos, run.len) +
-                                       " differs from a strict majority of the in-sync legs; copied from " +
-                                       set_.leg_name(src) + " instead",
-                                   set_.dev(source)->describe(), source});
+        if (outvoted.empty()) {
+          group = std::popcount(run.voters) - std::popcount(run.differ);
+          voters = std::popcount(run.voters);
+          winner = src;
         }
+        outvoted.emplace_back(run.pos, run.len);
       }
       uint64_t done = 0;
       Status st = copier_.copy(run.pos, run.len, src, to, &rep_.failed_slots, &th, done);
@@ -116,6 +112,24 @@ Status Resyncer::copy_dirty(uint64_t pos, uint64_t len, std::vector<uint32_t>& t
       copied += done;
       if (!st) return st;
     }
+  }
+  if (!outvoted.empty()) {
+    // The source held the losing copy and was rewritten: counted once per
+    // region, as scrub counts a repaired mismatch (FORMAT.md 2.7).
+    LegCounters& c = set_.mutable_sb().counters[source];
+    ++c.mismatches;
+    ++c.corrected;
+    ++rep_.outvoted_regions;
+    std::string where;
+    for (size_t i = 0; i < outvoted.size() && i < 4; ++i)
+      where += (i ? ", " : "") + range_of(outvoted[i].first, outvoted[i].second);
+    if (outvoted.size() > 4) where += " and " + std::to_string(outvoted.size() - 4) + " more";
+    rep_.findings.push_back({Severity::Warning, "resync-outvoted",
+                             "region " + std::to_string(region) + " (dirty): " + set_.leg_name(source) + "'s copy of " +
+                                 where + " differs from the copy " + std::to_string(group) + " of the " +
+                                 std::to_string(voters) + " in-sync legs hold; copied from " + set_.leg_name(winner) +
+                                 " instead",
+                             set_.dev(source)->describe(), source});
   }
   return ok();
 }
@@ -131,15 +145,18 @@ Status check_vote_possible(const LegSet& set, const ResyncOptions& o) {
     ++members;
     if ((st == LegState::InSync || st == LegState::Replacing) && !set.present(s)) absent.push_back(s);
   }
-  if (members < 3 || set.in_sync_slots().size() >= 3 || absent.empty()) return ok();
+  if (members < 3 || absent.empty()) return ok();
   std::string which;
   for (uint32_t s : absent) which += (which.empty() ? "" : ", ") + set.leg_name(s);
+  const auto in_sync = set.in_sync_slots();
   return make_error(ErrorCode::Refused,
                     "array '" + sb.name + "' was shut down uncleanly and " + which + " (in sync) is not present: "
-                    "with " + std::to_string(set.in_sync_slots().size()) + " in-sync legs the dirty regions cannot "
-                    "be settled by a majority vote, and the absent leg may hold the majority's copy. Give every leg, "
-                    "or run `dmirrorctl resync --degraded` to copy them from " + set.leg_name(set.in_sync_slots().empty() ? 0 : set.in_sync_slots().front()) +
-                    " now (rot there would be kept), or name the source with --from");
+                    "the dirty regions are settled by a vote of the in-sync legs, which the absent leg's copy could "
+                    "change. Give every leg, or run `dmirrorctl resync --degraded` to settle them with the " +
+                    std::to_string(in_sync.size()) + " present (" +
+                    (in_sync.size() < 3 ? "no vote: copied from " + set.leg_name(in_sync.empty() ? 0 : in_sync.front())
+                                        : std::string("a vote without the absent leg")) +
+                    "), or name the source with --from");
 }
 
 // A table of three or more legs with fewer than three in sync present: the
@@ -335,8 +352,13 @@ Result<ResyncReport> resync_legs(LegSet& set, const ResyncOptions& o, bool dirty
     if (!dirty_only) m.resync_offset = kOffsetInSync;
     m.flags &= ~sbflag::kDirty;
     if (m.checkpoint.op == OfflineOp::Resync) m.checkpoint = Checkpoint{};
-    set.record_event(EventType::ResyncFinished, kNoSlot, {rep.regions_copied},
-                     "resync finished: " + count_of(rep.regions_copied, "region") + " copied");
+    // A tie is kept in the history: the warning alone would be its only trace.
+    set.record_event(EventType::ResyncFinished, kNoSlot, {rep.regions_copied, rs.tied_regions()},
+                     "resync finished: " + count_of(rep.regions_copied, "region") + " copied" +
+                         (rs.tied_regions() ? "; " + count_of(rs.tied_regions(), "region") +
+                                                  " where every leg held a different copy of a block (" +
+                                                  set.leg_name(rep.source_slot) + "'s kept: check them)"
+                                            : std::string()));
     DMIRROR_RETURN_IF_ERROR(set.commit());
   }
   if (o.recover && !dirty_only) {

@@ -35,9 +35,10 @@ Result<ResyncReport> resync_legs(engine::LegSet& set, const ResyncOptions& optio
 [[nodiscard]] Status retire_losing_leftovers(engine::LegSet& set, std::span<BlockDevice* const> legs,
                                              ResyncReport& rep);
 // Rule 21: an unclean array of three or more members with an in-sync member
-// absent, fewer than three in-sync legs present and no --from: the crash
-// window cannot be voted on, and the absent leg may hold the majority's
-// copy. Refused unless `degraded` (settle from the source anyway).
+// absent and no --from: the crash window's vote would be held without a
+// leg whose copy could change it. Refused unless `degraded` (settle with
+// the legs present). Every command that settles dirty regions offline
+// (resync, scrub, verify --repair) asks this first.
 [[nodiscard]] Status check_vote_possible(const engine::LegSet& set, const ResyncOptions& o);
 // Whether `slot` is the target of a running replace (a Replacing leg names it).
 bool is_replacement_target(const engine::LegSet& set, uint32_t slot);

@@ -37,6 +37,8 @@ class Resyncer {
   // A table of three or more legs with fewer than three in sync present:
   // rule 21's vote cannot be held; said once per run (resync-vote-skipped).
   void note_vote_skipped(uint64_t pos);
+  // Dirty regions with a block every leg held a different copy of.
+  uint64_t tied_regions() const { return tied_regions_; }
 
  private:
   Status checkpoint_full(uint64_t pos, std::vector<uint32_t>& targets);
@@ -50,6 +52,7 @@ class Resyncer {
   Copier copier_;
   bool wrote_source_ = false;   // a dirty region was copied onto the source (rule 21)
   bool vote_skip_told_ = false; // the resync-vote-skipped finding was given
+  uint64_t tied_regions_ = 0;
 };
 
 // Before anything is copied: the failed legs that are present are re-added

@@ -22,7 +22,9 @@ std::vector<VoteRun> vote_runs(engine::LegSet& set, std::span<const uint32_t> vo
       readers.push_back(s);
     }
   }
-  if (readers.size() < 3) return {VoteRun{pos, len, kNoSlot, 0}};
+  if (readers.size() < 3) return {VoteRun{pos, len, kNoSlot, 0, 0}};
+  uint32_t voters_mask = 0;
+  for (uint32_t s : readers) voters_mask |= 1u << s;
   const uint64_t bs = std::max<uint64_t>(set.sb().logical_block_size, 512);
   const size_t r = readers.size();
   std::vector<size_t> order(r);
@@ -34,7 +36,7 @@ std::vector<VoteRun> vote_runs(engine::LegSet& set, std::span<const uint32_t> vo
   for (uint64_t off = 0; off < len; off += bs) {
     const uint64_t n = std::min(bs, len - off);
     auto same = [&](size_t i, size_t j) { return std::memcmp(copies[i].data() + off, copies[j].data() + off, n) == 0; };
-    VoteRun v{pos + off, n, kNoSlot, 0};
+    VoteRun v{pos + off, n, kNoSlot, voters_mask, 0};
     // How many readers hold each reader's copy.
     std::vector<size_t> agree(r, 0);
     for (size_t i = 0; i < r; ++i)

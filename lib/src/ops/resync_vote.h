@@ -32,6 +32,7 @@ struct VoteRun {
   uint64_t pos = 0;
   uint64_t len = 0;
   uint32_t winner = kNoSlot;   // a leg holding the copy kept (see vote_runs); kNoSlot: none
+  uint32_t voters = 0;         // the legs that read it (bit mask)
   uint32_t differ = 0;         // the readers whose copy is not the majority's (bit mask); with
                                // no winner: every reader (a tie), or 0 (no vote: < 3 readers)
 };

@@ -193,6 +193,17 @@ Result<ScrubReport> scrub(std::span<BlockDevice* const> legs, const ScrubOptions
   }
   DMIRROR_RETURN_IF_ERROR(set.load_journals());
   ScrubReport rep;
+  // A repairing scrub of an unclean array settles the crash window first,
+  // by the rule every recovery follows (FORMAT.md 2.6 rule 21: the vote,
+  // refused while an in-sync leg that could change it is absent).
+  if (o.repair && sb.has_flag(sbflag::kDirty)) {
+    ResyncOptions ro;
+    ro.recover = false;
+    ro.source_slot = o.choice.from_slot;
+    DMIRROR_RETURN_IF_ERROR(ops::check_vote_possible(set, ro));
+    DMIRROR_ASSIGN_OR_RETURN(auto settled, ops::resync_legs(set, ro, /*dirty_only=*/true));
+    rep.findings.insert(rep.findings.end(), settled.findings.begin(), settled.findings.end());
+  }
   Scrubber s(set, o, rep);
   DMIRROR_RETURN_IF_ERROR(s.begin());
   DMIRROR_RETURN_IF_ERROR(s.run());

@@ -43,6 +43,17 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
   if (o.repair && o.choice.from_slot != kNoSlot)
     DMIRROR_RETURN_IF_ERROR(ops::check_chosen_source(
         set, o.choice.from_slot, "Name an in-sync leg with --from, or run `dmirrorctl resync` to bring it back first"));
+  // A repair of an unclean array settles the crash window first, as scrub
+  // does (FORMAT.md 2.6 rule 21).
+  if (o.repair && set.sb().has_flag(sbflag::kDirty)) {
+    ResyncOptions ro;
+    ro.recover = false;
+    ro.source_slot = o.choice.from_slot;
+    DMIRROR_RETURN_IF_ERROR(ops::check_vote_possible(set, ro));
+    if (!set.journals_loaded()) DMIRROR_RETURN_IF_ERROR(set.load_journals());
+    DMIRROR_ASSIGN_OR_RETURN(auto settled, ops::resync_legs(set, ro, /*dirty_only=*/true));
+    rep.findings.insert(rep.findings.end(), settled.findings.begin(), settled.findings.end());
+  }
   std::vector<uint32_t> slots = set.in_sync_slots();
   if (slots.size() < 2) {
     rep.findings.push_back({Severity::Warning, "nothing-to-compare",
