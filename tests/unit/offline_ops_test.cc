@@ -264,8 +264,8 @@ TEST_F(ScrubTest, ThreeWaySplitHasNoMajorityAndIsLeftAlone) {
 
 // A check reports a crash window's difference as such; a repairing scrub
 // settles the crash window first, by the rule every recovery follows
-// (FORMAT.md 2.6 rule 21: two legs, no vote, the lowest in-sync slot),
-// and then finds nothing.
+// (FORMAT.md 2.6 rule 21: two legs, no vote, the lowest in-sync slot), and
+// reports what it settled.
 TEST_F(ScrubTest, ADirtyRegionIsSettledFromTheLowestInSyncLeg) {
   TestLegs legs;
   {
@@ -284,8 +284,11 @@ TEST_F(ScrubTest, ADirtyRegionIsSettledFromTheLowestInSyncLeg) {
   EXPECT_FALSE(legs.data_equal(0, 1));
   auto r = scrub(legs.devices(), opts());
   ASSERT_TRUE(r) << r.error().describe();
-  EXPECT_TRUE(r->found.empty());
-  EXPECT_EQ(r->result, ScrubResult::Clean);
+  ASSERT_EQ(r->found.size(), 1u);   // what it settled first is reported
+  EXPECT_EQ(r->found[0].cls, MismatchClass::CrashWindow);
+  EXPECT_EQ(r->found[0].source_slot, 0u);
+  EXPECT_TRUE(r->found[0].repaired);
+  EXPECT_EQ(r->result, ScrubResult::Repaired);
   EXPECT_TRUE(legs.data_equal(0, 1));
   EXPECT_TRUE(legs.data(1, 8192, 4096) == pattern(4096, 1)) << "not settled from slot 0";
 }

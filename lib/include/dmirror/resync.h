@@ -55,6 +55,10 @@ struct ResyncOptions {
   // 2.6 rule 21. Without it the run is refused (Refused), as writing with a
   // leg missing needs --degraded.
   bool degraded = false;
+  // Compare the legs in each dirty region before settling it and list where
+  // they differed (ResyncReport::settled): for the check commands that
+  // settle a crash window first (scrub, verify --repair) and report it.
+  bool report_differences = false;
   uint64_t chunk_bytes = 1024 * 1024;     // I/O size (bounded memory: one chunk)
   // Superblock checkpoint interval. A checkpoint costs two flushed
   // superblock writes per leg; at 1 GiB that is a few percent of the run,
@@ -66,6 +70,15 @@ struct ResyncOptions {
   uint64_t checkpoint_bytes = 1024ull * 1024 * 1024;
   uint32_t checkpoint_seconds = 5;
   OpControl control;
+};
+
+// A stretch of a dirty region where the in-sync legs differed, settled by
+// the run (ResyncOptions::report_differences).
+struct SettledRange {
+  uint64_t offset = 0;            // bytes into the data area
+  uint64_t length = 0;
+  uint32_t kept_slot = kNoSlot;   // the leg whose copy every other leg now holds
+  uint32_t differ_mask = 0;       // the legs whose copy was not that one (a tie: every leg)
 };
 
 // A leg brought back into its slot by this run.
@@ -90,6 +103,7 @@ struct ResyncReport {
   uint32_t forced_slot = kNoSlot;         // stale leg raised by `force`
   std::vector<std::string> retired;       // legs of the losing side outside the chosen table, retired (rule 22)
   uint64_t outvoted_regions = 0;          // dirty regions where the source lost the vote (rule 21) and was rewritten
+  std::vector<SettledRange> settled;      // with report_differences: where the legs differed
   Findings findings;                      // what this run saw and did (not the assembly's findings before it)
 };
 

@@ -61,12 +61,11 @@ std::vector<uint32_t> Resyncer::targets_for(uint64_t end) const {
 // named by --from is not outvoted.
 Status Resyncer::copy_dirty(uint64_t pos, uint64_t len, std::vector<uint32_t>& targets, Throttle& th,
                             uint64_t& copied) {
-  // The administrator's --from is kept, as scrub keeps it (compare.h).
-  if (o_.source_slot != kNoSlot) return copy(pos, len, targets, &th, copied);
-  if (set_.in_sync_slots().size() < 3) {
-    note_vote_skipped(pos);
-    return copy(pos, len, targets, &th, copied);
-  }
+  // The administrator's --from is kept, as scrub keeps it (compare.h);
+  // with fewer than three in-sync legs there is no vote.
+  const bool vote = o_.source_slot == kNoSlot && set_.in_sync_slots().size() >= 3;
+  if (o_.source_slot == kNoSlot && !vote) note_vote_skipped(pos);
+  if (!vote && !o_.report_differences) return copy(pos, len, targets, &th, copied);
   copied = 0;
   bool tied = false;
   std::vector<std::pair<uint64_t, uint64_t>> outvoted;   // the source's blocks that lost
@@ -79,9 +78,18 @@ Status Resyncer::copy_dirty(uint64_t pos, uint64_t len, std::vector<uint32_t>& t
     const uint64_t n = std::min(step, len - off);
     // Block by block: rot in different blocks of one chunk on different
     // legs is outvoted in each block.
-    for (const VoteRun& run : vote_runs(set_, set_.in_sync_slots(), pos + off, n, source)) {
-      uint32_t src = run.winner == kNoSlot ? source : run.winner;
-      if (run.winner == kNoSlot && run.differ != 0 && !tied) {
+    for (const VoteRun& run : vote_runs(set_, set_.in_sync_slots(), pos + off, n, source, vote ? 3 : 2)) {
+      uint32_t src = vote && run.winner != kNoSlot ? run.winner : source;
+      if (o_.report_differences && run.differ != 0) {
+        uint32_t lost = run.differ & ~(1u << src);
+        if (lost == 0) lost = run.voters & ~(1u << src);
+        auto& s = rep_.settled;
+        if (!s.empty() && s.back().offset + s.back().length == run.pos && s.back().kept_slot == src)
+          s.back().length += run.len, s.back().differ_mask |= lost;
+        else
+          s.push_back(SettledRange{run.pos, run.len, src, lost});
+      }
+      if (vote && run.winner == kNoSlot && run.differ != 0 && !tied) {
         // Read by three or more legs and no strict majority (a tie).
         tied = true;
         ++tied_regions_;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <dmirror/resync.h>
+#include <dmirror/verify.h>
 
 #include "engine/leg_set.h"
 
@@ -40,6 +41,9 @@ Result<ResyncReport> resync_legs(engine::LegSet& set, const ResyncOptions& optio
 // the legs present). Every command that settles dirty regions offline
 // (resync, scrub, verify --repair) asks this first.
 [[nodiscard]] Status check_vote_possible(const engine::LegSet& set, const ResyncOptions& o);
+// The crash window a check command (scrub, verify --repair) settled before
+// comparing, as the mismatches it reports: class crash-window, repaired.
+std::vector<Mismatch> settled_mismatches(const engine::LegSet& set, const ResyncReport& settled);
 // Whether `slot` is the target of a running replace (a Replacing leg names it).
 bool is_replacement_target(const engine::LegSet& set, uint32_t slot);
 

@@ -10,11 +10,11 @@
 namespace dmirror::ops {
 
 std::vector<VoteRun> vote_runs(engine::LegSet& set, std::span<const uint32_t> voters, uint64_t pos, uint64_t len,
-                               uint32_t prefer) {
+                               uint32_t prefer, size_t min_readers) {
   std::vector<VoteRun> runs;
   std::vector<std::vector<std::byte>> copies;
   std::vector<uint32_t> readers;
-  if (voters.size() >= 3) {
+  if (voters.size() >= min_readers) {
     for (uint32_t s : voters) {
       std::vector<std::byte> buf(len);
       if (!read_leg_data(set, s, pos, buf)) continue;
@@ -22,7 +22,7 @@ std::vector<VoteRun> vote_runs(engine::LegSet& set, std::span<const uint32_t> vo
       readers.push_back(s);
     }
   }
-  if (readers.size() < 3) return {VoteRun{pos, len, kNoSlot, 0, 0}};
+  if (readers.size() < std::max<size_t>(min_readers, 2)) return {VoteRun{pos, len, kNoSlot, 0, 0}};
   uint32_t voters_mask = 0;
   for (uint32_t s : readers) voters_mask |= 1u << s;
   const uint64_t bs = std::max<uint64_t>(set.sb().logical_block_size, 512);

@@ -48,7 +48,9 @@ struct VoteRun {
 // [pos, pos + len) in order; adjacent blocks with the same outcome are one
 // run. With fewer than three readers, one run with no winner. Read errors
 // only take a leg out of the vote.
+// `min_readers` 2 compares two legs too (to report where they differ; two
+// legs decide nothing: a caller copies from its source there).
 std::vector<VoteRun> vote_runs(engine::LegSet& set, std::span<const uint32_t> voters, uint64_t pos, uint64_t len,
-                               uint32_t prefer = kNoSlot);
+                               uint32_t prefer = kNoSlot, size_t min_readers = 3);
 
 }  // namespace dmirror::ops

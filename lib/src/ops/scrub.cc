@@ -193,6 +193,7 @@ Result<ScrubReport> scrub(std::span<BlockDevice* const> legs, const ScrubOptions
   }
   DMIRROR_RETURN_IF_ERROR(set.load_journals());
   ScrubReport rep;
+  std::vector<Mismatch> settled_first;
   // A repairing scrub of an unclean array settles the crash window first,
   // by the rule every recovery follows (FORMAT.md 2.6 rule 21: the vote,
   // refused while an in-sync leg that could change it is absent).
@@ -200,13 +201,24 @@ Result<ScrubReport> scrub(std::span<BlockDevice* const> legs, const ScrubOptions
     ResyncOptions ro;
     ro.recover = false;
     ro.source_slot = o.choice.from_slot;
+    ro.report_differences = true;
     DMIRROR_RETURN_IF_ERROR(ops::check_vote_possible(set, ro));
     DMIRROR_ASSIGN_OR_RETURN(auto settled, ops::resync_legs(set, ro, /*dirty_only=*/true));
     rep.findings.insert(rep.findings.end(), settled.findings.begin(), settled.findings.end());
+    settled_first = ops::settled_mismatches(set, settled);
   }
   Scrubber s(set, o, rep);
   DMIRROR_RETURN_IF_ERROR(s.begin());
   DMIRROR_RETURN_IF_ERROR(s.run());
+  // Reported with what the scan found (after it: the scan counts from its
+  // checkpoint).
+  for (auto& m : settled_first) {
+    ++rep.mismatches;
+    ++rep.repaired;
+    rep.findings.push_back(mismatch_finding(m));
+    rep.found.insert(rep.found.begin(), std::move(m));
+  }
+  if (!settled_first.empty() && rep.result == ScrubResult::Clean) rep.result = ScrubResult::Repaired;
   for (auto& f : set.findings()) rep.findings.insert(rep.findings.begin(), f);
   for (uint32_t i = 0; i < set.nr_slots(); ++i) {
     const LegState st = set.state(i);

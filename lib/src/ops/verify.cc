@@ -49,10 +49,16 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
     ResyncOptions ro;
     ro.recover = false;
     ro.source_slot = o.choice.from_slot;
+    ro.report_differences = true;
     DMIRROR_RETURN_IF_ERROR(ops::check_vote_possible(set, ro));
     if (!set.journals_loaded()) DMIRROR_RETURN_IF_ERROR(set.load_journals());
     DMIRROR_ASSIGN_OR_RETURN(auto settled, ops::resync_legs(set, ro, /*dirty_only=*/true));
     rep.findings.insert(rep.findings.end(), settled.findings.begin(), settled.findings.end());
+    for (auto& m : ops::settled_mismatches(set, settled)) {
+      ++rep.repaired;
+      rep.findings.push_back(mismatch_finding(m));
+      rep.mismatches.push_back(std::move(m));
+    }
   }
   std::vector<uint32_t> slots = set.in_sync_slots();
   if (slots.size() < 2) {
