@@ -76,7 +76,7 @@ TEST_F(ResyncMajority, TheRecoveryAtAWritableOpenReportsTheOutvote) {
   }
   auto w = run_tool({"io", "write", a, b, c, "--from", other, "--offset", "4M"});
   EXPECT_EQ(w.exit_code, 1) << w.out << w.err;
-  EXPECT_NE(w.err.find("differs from the copy"), std::string::npos) << w.err;
+  EXPECT_NE(w.err.find("lost the vote"), std::string::npos) << w.err;
   for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == good) << leg << " lost the acknowledged write";
   auto st = run_tool({"status", a, b, c});
   EXPECT_NE(st.out.find("errors: 0 read, 0 write, 1 mismatch, 1 corrected"), std::string::npos) << st.out;
@@ -135,7 +135,7 @@ TEST_F(ResyncMajority, AFullResyncVotesOnTheDirtyRegionsFirst) {
   rot(a, kDataOffset + 300000);
   auto r = run_tool({"resync", "--full", a, b, c});
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_TRUE(r.err.find("differs from the copy") != std::string::npos) << r.err;
+  EXPECT_TRUE(r.err.find("lost the vote") != std::string::npos) << r.err;
   for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == good) << leg << " lost the acknowledged write";
 }
 
@@ -189,7 +189,7 @@ TEST_F(ResyncMajority, ALegNamedByFromIsNotOutvoted) {
   const std::string chosen = data(a);
   auto r = run_tool({"resync", "--from", "0", a, b, c});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(r.err.find("differs from the copy") == std::string::npos) << r.err;
+  EXPECT_TRUE(r.err.find("lost the vote") == std::string::npos) << r.err;
   for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == chosen) << leg << " was not copied from slot 0";
 }
 
@@ -200,7 +200,7 @@ TEST_F(ResyncMajority, WithoutAMajorityTheLowestSlotStillWins) {
   const std::string slot0 = data(a);
   auto r = run_tool({"resync", a, b});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_FALSE(r.out.find("differs from the copy") != std::string::npos) << r.out;
+  EXPECT_FALSE(r.out.find("lost the vote") != std::string::npos) << r.out;
   EXPECT_TRUE(data(b) == slot0);   // two legs: either copy is valid in a crash window
 }
 
@@ -219,7 +219,7 @@ TEST_F(ResyncMajority, RotInDifferentBlocksOnTwoLegsIsOutvotedBlockByBlock) {
   EXPECT_TRUE(read_file(out) == good.substr(0, 8192)) << "a read before the recovery returned rot";
   auto r = run_tool({"resync", a, b, c});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.err.find("differs from the copy"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("lost the vote"), std::string::npos) << r.err;
   for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == good) << leg << " holds rot after the resync";
 }
 
@@ -273,7 +273,7 @@ TEST_F(ResyncMajority, ScrubAndVerifyRepairSettleTheCrashWindowByTheVote) {
     EXPECT_TRUE(read_file(a) == a0 && read_file(b) == b0) << "a refused " << args[0] << " changed a leg";
   }
   auto s = run_tool({"scrub", a, b, c});
-  EXPECT_NE((s.out + s.err).find("differs from"), std::string::npos) << s.out << s.err;
+  EXPECT_NE((s.out + s.err).find("lost the vote"), std::string::npos) << s.out << s.err;
   EXPECT_EQ(s.exit_code, 1) << s.out << s.err;   // corrected
   for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == good) << leg << " holds rot after the scrub";
 }
@@ -295,6 +295,46 @@ TEST_F(ResyncMajority, AnAbsentLegThatCouldChangeTheVoteRefusesTheResync) {
   auto all = run_tool({"resync", a, b, c, d});
   EXPECT_EQ(all.exit_code, 0) << all.out << all.err;
   for (const auto& leg : {a, b, c, d}) EXPECT_TRUE(data(leg) == read_file(payload)) << leg;
+}
+
+// replace opens the array for writing and settles its crash window first:
+// refused like resync while an in-sync leg that could change the vote is
+// away (the leg being replaced included).
+TEST_F(ResyncMajority, ReplaceIsRefusedWhileALegThatCouldChangeTheVoteIsAway) {
+  const std::string d = dir.make_image("d.img", 24 << 20), e = dir.make_image("e.img", 24 << 20);
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, c, d, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", a, b, c, d, "--from", payload, "--no-close"}).exit_code, 0);
+  rot(a, kDataOffset + 100);
+  const std::string a0 = read_file(a), b0 = read_file(b), c0 = read_file(c), e0 = read_file(e);
+  auto r = run_tool({"replace", a, b, c, "--old", "3", "--new", e});
+  EXPECT_EQ(r.exit_code, 8) << r.out << r.err;
+  EXPECT_NE(r.err.find("resync --degraded"), std::string::npos) << r.err;
+  EXPECT_TRUE(read_file(a) == a0 && read_file(b) == b0 && read_file(c) == c0 && read_file(e) == e0)
+      << "a refused replace changed a leg";
+}
+
+// A check leaves a crash window to the resync that is pending anyway: no
+// "mismatches left" (no `scrub --from` advice), and after the resync the
+// array is healthy. A repairing scrub records what it settled first in
+// its summary.
+TEST_F(ResyncMajority, ACheckLeavesTheCrashWindowToTheResyncAndARepairRecordsIt) {
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, c, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", a, b, c, "--from", payload, "--no-close"}).exit_code, 0);
+  rot(a, kDataOffset + 300000);
+  auto check = run_tool({"scrub", "--check-only", a, b, c});
+  EXPECT_EQ(check.exit_code & 4, 0) << check.out << check.err;
+  EXPECT_NE(check.out.find("dmirrorctl resync"), std::string::npos) << check.out;
+  auto st = run_tool({"status", a, b, c});
+  EXPECT_EQ(st.out.find("scrub --from"), std::string::npos) << st.out;
+  auto rep = run_tool({"--json", "scrub", a, b, c});
+  EXPECT_EQ(rep.exit_code, 1) << rep.out << rep.err;
+  auto j = nlohmann::json::parse(rep.out);
+  EXPECT_GE(j["repaired"].get<int>(), 1) << rep.out;
+  auto after = run_tool({"--json", "status", a, b, c});
+  EXPECT_EQ(after.exit_code, 0) << after.out;
+  auto sj = nlohmann::json::parse(after.out);
+  EXPECT_EQ(sj["last_scrub"]["result"], "repaired") << after.out;
+  EXPECT_GE(sj["last_scrub"]["repaired"].get<int>(), 1) << after.out;
 }
 
 }  // namespace

@@ -238,12 +238,16 @@ Command add_io(CLI::App& app, const Context& ctx) {
   w->add_option("--offset", a->offset, "Byte offset in the volume (a multiple of the block size)");
   w->add_option("--from", a->from, "The data to write")->required();
   w->add_flag("--no-close", a->no_close, "Leave the array open (Dirty), as after a crash");
-  w->add_flag("--degraded", a->degraded, "Write even though a leg is missing (it is recorded missing)");
+  w->add_flag("--degraded", a->degraded,
+              "Write even though a leg is missing (it is recorded missing); after a crash, the dirty regions are "
+              "settled with the legs present, without the absent leg's vote");
   CLI::App* r = sub->add_subcommand("read", "Read --length bytes at --offset to FILE or stdout");
   r->add_option("array", a->legs, "Array name, or the paths of its legs")->required();
   r->add_option("--offset", a->offset, "Byte offset in the volume");
   r->add_option("--length", a->length, "Bytes to read (default: one block)");
   r->add_option("--to", a->to, "Output file (default: stdout)");
+  r->add_flag("--degraded", a->degraded,
+              "With --heal: open for writing even though a leg is missing (it is recorded missing)");
   r->add_option("--prefer", a->prefer, "Read from this slot first (the others serve what it cannot read); in a region a crash left dirty too, "
                  "where without --prefer the copy the recovery will keep is read");
   r->add_flag("--heal", a->heal,

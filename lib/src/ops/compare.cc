@@ -166,6 +166,9 @@ Finding mismatch_finding(const Mismatch& m) {
   std::string outcome;
   if (m.repaired)
     outcome = "; repaired from slot " + std::to_string(m.source_slot) + ", " + m.source_reason;
+  else if (m.cls == MismatchClass::CrashWindow)
+    outcome = "; left to `dmirrorctl resync` (pending anyway), which settles a crash window block by block "
+              "(FORMAT.md 2.6 rule 21)";
   else if (m.source_slot == kNoSlot)
     outcome = "; left alone: " + m.source_reason + ". Compare the copies and choose the source with "
               "`dmirrorctl scrub --from LEG`";

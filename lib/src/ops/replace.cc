@@ -114,6 +114,9 @@ Status settle_dirty_regions(LegSet& set, ReplaceReport& rep) {
   if (!set.sb().has_flag(sbflag::kDirty) && set.dirty_count() == 0) return ok();
   ResyncOptions ro;
   ro.recover = false;
+  // The vote of rule 21 is held by every leg or not at all: an in-sync leg
+  // away (the one being replaced, say) could change it.
+  DMIRROR_RETURN_IF_ERROR(ops::check_vote_possible(set, ro));
   DMIRROR_ASSIGN_OR_RETURN(auto r, ops::resync_legs(set, ro, /*dirty_only=*/true));
   rep.outvoted_regions += r.outvoted_regions;
   rep.findings.insert(rep.findings.end(), r.findings.begin(), r.findings.end());

@@ -7,7 +7,6 @@
 #include <dmirror/resync.h>
 
 #include <algorithm>
-#include <bit>
 
 #include "ops/leg_io.h"
 #include "ops/lose_legs.h"
@@ -69,7 +68,6 @@ Status Resyncer::copy_dirty(uint64_t pos, uint64_t len, std::vector<uint32_t>& t
   copied = 0;
   bool tied = false;
   std::vector<std::pair<uint64_t, uint64_t>> outvoted;   // the source's blocks that lost
-  int group = 0, voters = 0;
   uint32_t winner = kNoSlot;
   const uint32_t source = rep_.source_slot;
   const uint64_t region = pos / set_.sb().region_size;
@@ -107,11 +105,7 @@ Status Resyncer::copy_dirty(uint64_t pos, uint64_t len, std::vector<uint32_t>& t
         to.push_back(source);
         wrote_source_ = true;
         if (std::find(targets.begin(), targets.end(), source) == targets.end()) targets.push_back(source);
-        if (outvoted.empty()) {
-          group = std::popcount(run.voters) - std::popcount(run.differ);
-          voters = std::popcount(run.voters);
-          winner = src;
-        }
+        if (outvoted.empty()) winner = src;
         outvoted.emplace_back(run.pos, run.len);
       }
       uint64_t done = 0;
@@ -134,9 +128,9 @@ Status Resyncer::copy_dirty(uint64_t pos, uint64_t len, std::vector<uint32_t>& t
     if (outvoted.size() > 4) where += " and " + std::to_string(outvoted.size() - 4) + " more";
     rep_.findings.push_back({Severity::Warning, "resync-outvoted",
                              "region " + std::to_string(region) + " (dirty): " + set_.leg_name(source) + "'s copy of " +
-                                 where + " differs from the copy " + std::to_string(group) + " of the " +
-                                 std::to_string(voters) + " in-sync legs hold; copied from " + set_.leg_name(winner) +
-                                 " instead",
+                                 where + " lost the vote of the in-sync legs (another copy was held by a strict "
+                                 "majority, or by two or more legs against it alone); copied from " +
+                                 set_.leg_name(winner) + " instead",
                              set_.dev(source)->describe(), source});
   }
   return ok();

@@ -37,13 +37,17 @@ class Scrubber {
       sb.checkpoint = Checkpoint{.op = op, .started = engine::now_seconds()};
     }
     rep_.regions = sb.checkpoint.regions_done;
-    rep_.mismatches = sb.checkpoint.mismatches;
-    rep_.repaired = sb.checkpoint.repaired;
+    // The crash window settled before the scan is this run's too.
+    rep_.mismatches = sb.checkpoint.mismatches + settled_;
+    rep_.repaired = sb.checkpoint.repaired + settled_;
     set_.record_event(EventType::ScrubStarted, kNoSlot, {sb.checkpoint.position, rep_.resumed ? 1u : 0u},
                       std::string(o_.repair ? "scrub (repair)" : "scrub (check only)") +
                           (rep_.resumed ? " resumed at offset " + std::to_string(sb.checkpoint.position) : " started"));
     return set_.commit();
   }
+
+  // Differences of the crash window settled before begin() (repairing runs).
+  void set_settled(uint64_t n) { settled_ = n; }
 
   Status checkpoint(uint64_t pos) {
     std::vector<engine::LegError> errors;
@@ -126,7 +130,10 @@ class Scrubber {
       if (!heal.skip_compare && compared.size() >= 2) res = cmp_.compare(*c, compared, o_.choice, heal.copies);
       if (res) {
         Mismatch m = std::move(*res);
-        ++rep_.mismatches;
+        // A check leaves a crash window's difference to the resync that is
+        // pending anyway (status says resync-pending): reported, not
+        // counted as a mismatch left (it has no `scrub --from` to choose).
+        if (o_.repair || m.cls != MismatchClass::CrashWindow) ++rep_.mismatches;
         if (o_.repair && m.source_slot != kNoSlot) {
           std::vector<engine::LegError> errors;
           m.repaired = cmp_.repair(m, errors);
@@ -165,6 +172,7 @@ class Scrubber {
   ops::Comparator cmp_;
   ops::ReadHealer healer_;
   std::vector<uint32_t> touched_;
+  uint64_t settled_ = 0;
 };
 
 }  // namespace
@@ -193,7 +201,7 @@ Result<ScrubReport> scrub(std::span<BlockDevice* const> legs, const ScrubOptions
   }
   DMIRROR_RETURN_IF_ERROR(set.load_journals());
   ScrubReport rep;
-  std::vector<Mismatch> settled_first;
+  std::vector<Mismatch> settled_first;   // the crash window settled before the scan
   // A repairing scrub of an unclean array settles the crash window first,
   // by the rule every recovery follows (FORMAT.md 2.6 rule 21: the vote,
   // refused while an in-sync leg that could change it is absent).
@@ -208,17 +216,15 @@ Result<ScrubReport> scrub(std::span<BlockDevice* const> legs, const ScrubOptions
     settled_first = ops::settled_mismatches(set, settled);
   }
   Scrubber s(set, o, rep);
+  s.set_settled(settled_first.size());
   DMIRROR_RETURN_IF_ERROR(s.begin());
   DMIRROR_RETURN_IF_ERROR(s.run());
   // Reported with what the scan found (after it: the scan counts from its
   // checkpoint).
-  for (auto& m : settled_first) {
-    ++rep.mismatches;
-    ++rep.repaired;
-    rep.findings.push_back(mismatch_finding(m));
-    rep.found.insert(rep.found.begin(), std::move(m));
+  for (auto it = settled_first.rbegin(); it != settled_first.rend(); ++it) {
+    rep.findings.push_back(mismatch_finding(*it));
+    rep.found.insert(rep.found.begin(), std::move(*it));
   }
-  if (!settled_first.empty() && rep.result == ScrubResult::Clean) rep.result = ScrubResult::Repaired;
   for (auto& f : set.findings()) rep.findings.insert(rep.findings.begin(), f);
   for (uint32_t i = 0; i < set.nr_slots(); ++i) {
     const LegState st = set.state(i);
