@@ -32,7 +32,7 @@ _dmirrorctl_static() {
     replace) echo "--old --new --force $global" ;;
     io) echo "read write $global" ;;
     "io write") echo "--offset --from --no-close --degraded $global" ;;
-    "io read") echo "--offset --length --to --prefer --heal $global" ;;
+    "io read") echo "--offset --length --to --prefer --heal --degraded $global" ;;
     activate) echo "--degraded --from --re-add --force --incremental --run-dir $global" ;;
     monitor) echo "--oneshot --exec --stderr --interval $global" ;;
     *) echo "$global" ;;

@@ -164,6 +164,7 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -x -l length -d 'By
 complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -r -F -l to -d 'File to write the data to'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -x -l prefer -a '(__dmirrorctl_array_legs | string match -r "^[0-9].*")' -d 'Read from this slot first'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -l heal -d 'Rewrite blocks a leg cannot read'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from read' -l degraded -d 'With --heal: open even though a leg is missing'
 
 # activate
 set -l a '__fish_seen_subcommand_from activate'
