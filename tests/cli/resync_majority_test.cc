@@ -337,5 +337,23 @@ TEST_F(ResyncMajority, ACheckLeavesTheCrashWindowToTheResyncAndARepairRecordsIt)
   EXPECT_GE(sj["last_scrub"]["repaired"].get<int>(), 1) << after.out;
 }
 
+// A check and a counter clear commit metadata too: with an in-sync leg
+// away after a crash they would record it missing and take it out of the
+// vote, and a later resync copied slot 0's rot over every leg. Refused.
+TEST_F(ResyncMajority, ACheckOrAClearWithALegAwayDoesNotTakeItOutOfTheVote) {
+  ASSERT_EQ(run_tool({"create", "vol0", a, b, c, "--assume-clean", "--yes", "--no-activate"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", a, b, c, "--from", payload, "--no-close"}).exit_code, 0);
+  rot(a, kDataOffset + 512);
+  const std::string a0 = read_file(a), b0 = read_file(b);
+  for (const auto& args : std::vector<std::vector<std::string>>{{"scrub", "--check-only", a, b}, {"clear", a, b}}) {
+    auto r = run_tool(args);
+    EXPECT_EQ(r.exit_code & 8, 8) << args[0] << ": " << r.out << r.err;
+    EXPECT_TRUE(read_file(a) == a0 && read_file(b) == b0) << "a refused " << args[0] << " changed a leg";
+  }
+  auto r = run_tool({"resync", a, b, c});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  for (const auto& leg : {a, b, c}) EXPECT_TRUE(data(leg) == read_file(payload)) << leg << " holds rot";
+}
+
 }  // namespace
 }  // namespace dmirror::testing

@@ -4,6 +4,7 @@
 #include <dmirror/names.h>
 
 #include "engine/leg_set.h"
+#include "ops/resync_core.h"
 
 namespace dmirror {
 
@@ -20,6 +21,9 @@ Result<ClearCountersReport> clear_counters(std::span<BlockDevice* const> legs, u
                                            "' is active as an online volume; deactivate it before clearing counters");
   if (set.writable_slots().empty())
     return make_error(ErrorCode::Stale, "array '" + sb.name + "' has no leg that can take the update");
+  // A commit would record an absent in-sync leg missing, taking it out of
+  // the vote that settles an unclean array's dirty regions (rule 21).
+  DMIRROR_RETURN_IF_ERROR(ops::check_vote_possible(set, ResyncOptions{}));
   ClearCountersReport rep;
   std::string detail;
   for (uint32_t s = 0; s < sb.nr_legs; ++s) {

@@ -157,7 +157,12 @@ Finding mismatch_finding(const Mismatch& m) {
     digests += (digests.empty() ? "" : " ") + std::to_string(d.slot) + ":" + hex;
   }
   std::string who;
-  if (m.source_slot == kNoSlot)
+  if (m.cls == MismatchClass::CrashWindow && !m.repaired) {
+    std::vector<uint32_t> all = m.agree;
+    all.insert(all.end(), m.differ.begin(), m.differ.end());
+    std::sort(all.begin(), all.end());
+    who = "slots " + list(all) + " differ (a resync decides block by block)";
+  } else if (m.source_slot == kNoSlot)
     who = "slots " + list(m.differ) + " disagree with no strict majority";
   else if (m.agree.size() >= 2)
     who = "slots " + list(m.agree) + " agree, slots " + list(m.differ) + " differ";
@@ -175,7 +180,8 @@ Finding mismatch_finding(const Mismatch& m) {
   else
     outcome = "; not repaired (source would be slot " + std::to_string(m.source_slot) + ", " + m.source_reason + ")";
   f.message = "data differs at offset " + std::to_string(m.offset) + " length " + std::to_string(m.length) +
-              " (region " + std::to_string(m.region) + "): " + who + "; crc32c " + digests + "; " +
+              " (region " + std::to_string(m.region) + "): " + who + (digests.empty() ? "" : "; crc32c " + digests) +
+              "; " +
               std::string(mismatch_class_name(m.cls)) +
               (m.cls == MismatchClass::CrashWindow ? " (dirty in the journal: a write was in flight at a crash)"
                : m.cls == MismatchClass::NeverSynced ? " (not yet reached by the initial sync)"

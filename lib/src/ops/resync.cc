@@ -154,7 +154,7 @@ Status check_vote_possible(const LegSet& set, const ResyncOptions& o) {
   return make_error(ErrorCode::Refused,
                     "array '" + sb.name + "' was shut down uncleanly and " + which + " (in sync) is not present: "
                     "the dirty regions are settled by a vote of the in-sync legs, which the absent leg's copy could "
-                    "change. Give every leg, or run `dmirrorctl resync --degraded` to settle them with the " +
+                    "change (a command that records it missing takes it out of that vote). Give every leg, or run `dmirrorctl resync --degraded` to settle them with the " +
                     std::to_string(in_sync.size()) + " present (" +
                     (in_sync.size() < 3 ? "no vote: copied from " + set.leg_name(in_sync.empty() ? 0 : in_sync.front())
                                         : std::string("a vote without the absent leg")) +

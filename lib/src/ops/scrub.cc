@@ -205,12 +205,18 @@ Result<ScrubReport> scrub(std::span<BlockDevice* const> legs, const ScrubOptions
   // A repairing scrub of an unclean array settles the crash window first,
   // by the rule every recovery follows (FORMAT.md 2.6 rule 21: the vote,
   // refused while an in-sync leg that could change it is absent).
+  // Even a check commits its summary, which records an absent in-sync leg
+  // missing and so takes it out of the vote that settles the dirty regions.
+  if (sb.has_flag(sbflag::kDirty)) {
+    ResyncOptions ro;
+    ro.source_slot = o.choice.from_slot;
+    DMIRROR_RETURN_IF_ERROR(ops::check_vote_possible(set, ro));
+  }
   if (o.repair && sb.has_flag(sbflag::kDirty)) {
     ResyncOptions ro;
     ro.recover = false;
     ro.source_slot = o.choice.from_slot;
     ro.report_differences = true;
-    DMIRROR_RETURN_IF_ERROR(ops::check_vote_possible(set, ro));
     DMIRROR_ASSIGN_OR_RETURN(auto settled, ops::resync_legs(set, ro, /*dirty_only=*/true));
     rep.findings.insert(rep.findings.end(), settled.findings.begin(), settled.findings.end());
     settled_first = ops::settled_mismatches(set, settled);
