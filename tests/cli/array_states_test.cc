@@ -86,7 +86,7 @@ TEST_F(ArrayStates, UncleanShutdownIsResyncPendingNotHealthy) {
   EXPECT_EQ(j["conditions"]["unclean"], true);
   EXPECT_EQ(j["exit_code"], 2);
   auto l = run_tool(with_legs({"list"}));
-  EXPECT_EQ(l.exit_code, 2) << l.out;
+  EXPECT_EQ(l.exit_code & 2, 2) << l.out;   // (list ORs in the host's arrays too: other tests' loop devices)
   // The resync settles it.
   ASSERT_EQ(run_tool(with_legs({"resync"})).exit_code, 0);
   EXPECT_EQ(run_tool(with_legs({"status"})).exit_code, 0);

@@ -21,6 +21,23 @@ std::optional<uint64_t> branch_of(const Superblock& p, uint64_t g) {
   return std::nullopt;
 }
 
+// A full history lists every generation its line left from its oldest
+// branch on (entries are kept newest first and fall off oldest first). X
+// entered its generation right after its newest branch; when that is at or
+// after Y's oldest branch and Y's full history does not list X's
+// generation (nor is Y in it), Y's line was never in it: X went on writing
+// in a line Y never knew. (A leftover of Y's line that stopped in a
+// generation that fell off Y's history entered it before Y's oldest
+// branch, so it is not caught here.)
+bool entered_within_coverage(const Superblock& x, const Superblock& y) {
+  for (const GenerationEntry& e : y.generation_history)
+    if (e.branch_seqno == 0) return false;   // not full: rules 5 and 6 (or the shared generation) decide
+  const GenerationEntry& newest_x = x.generation_history.front();
+  if (newest_x.branch_seqno == 0 || x.seqno <= newest_x.branch_seqno) return false;
+  const uint64_t oldest_y = y.generation_history.back().branch_seqno;
+  return newest_x.branch_seqno + 1 >= oldest_y;
+}
+
 }  // namespace
 
 Lineage compare_lineage(const Superblock& x, const Superblock& y) {
@@ -40,6 +57,8 @@ Lineage compare_lineage(const Superblock& x, const Superblock& y) {
   // in its history, and still listed.) That is evidence, not an overflow.
   for (const GenerationEntry& e : x.generation_history)
     if (e.branch_seqno != 0 && branch_of(y, e.generation)) return Lineage::Diverged;
+  // A full history still covers its most recent branches.
+  if (entered_within_coverage(x, y) || entered_within_coverage(y, x)) return Lineage::Diverged;
   // Otherwise the history overflowed or the images are unrelated: one of
   // them was written in a line the other never knew, so no side may be
   // taken for merely behind.
