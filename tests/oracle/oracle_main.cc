@@ -203,6 +203,23 @@ const std::vector<Found>& found_sequences() {
         "engine-writes#15460572185430456509", "resync#8137652405447413711", "engine-writes#3783600716982845504",
         "crash-writes#11511929882565116894", "replace#16472756446490561082", "engine-writes#11226456980638403653",
         "resync#1019809217557270572", "return-leg#5129497314201126266"}},
+      {"a rolled-back leg's line, written alone through a replace, entered its generation within the other "
+       "line's full history; its leg, holding the newest write, was taken for a leftover",
+       10737203509725790541ull,
+       {"truncate#3724549004613794480", "snapshot#7537320263454972923", "engine-writes#14726687430865504800",
+        "engine-writes#15851417370910416569", "engine-writes#7313512243427024741",
+        "engine-writes#1394567354926916126", "engine-writes#8678410062175794314",
+        "engine-writes#13802700066041670624", "engine-writes#6799150220778470863",
+        "concurrent#4389301571831685455", "remove-leg#11530593753387819336", "resync#10103952128110575024",
+        "return-leg#4292160309080892356", "remove-leg#13177966000470748249", "rollback#8083882188179855672",
+        "replace#17028064732442507797", "engine-writes#6205758202442544212", "return-leg#15426551276152346884"}},
+      {"the bits kept for a missing leg lived only on a leg that was then replaced: it came back from the "
+       "journal with nothing to copy",
+       5965653151240546864ull,
+       {"snapshot#3174265203797514906", "remove-leg#15978690966690158445", "resync#1316698533977374314",
+        "engine-writes#16765287897963905848", "rollback#13591542190571349826", "concurrent#11849980924242723414",
+        "remove-leg#4174204855912082396", "replace#5060649853451633330", "return-leg#3923358856324970144",
+        "resync#12953496197272656502"}},
   };
   return all;
 }
