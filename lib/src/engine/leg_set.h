@@ -160,6 +160,9 @@ class LegSet {
   std::vector<std::optional<LegMetadata>> metas_;
   std::vector<std::optional<WriteIntentJournal>> journals_;
   bool journals_loaded_ = false;
+  // The journals were merged at load and the merged bits are not yet on
+  // every leg: the first commit writes them (marks only; cleared by clear()).
+  bool merged_unwritten_ = false;
   bool journal_damaged_ = false;
   std::optional<uint64_t> next_event_seq_;
   Findings findings_;

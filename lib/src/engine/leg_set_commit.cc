@@ -47,6 +47,17 @@ void LegSet::record_absent_members() {
 
 Status LegSet::commit_impl(std::span<const uint32_t> extra, bool kept_since) {
   if (read_only_) return make_error(ErrorCode::PermissionDenied, "metadata update refused: opened read-only");
+  // FORMAT.md 2.6 rule 12: a bit only some legs carry goes onto every leg
+  // with the command's first commit (not at load: a command refused after
+  // loading writes nothing). Otherwise the leg that carries it could leave
+  // (removed, replaced) and take with it the record of the writes a
+  // missing leg missed: that leg would come back "from the journal" with
+  // nothing to copy. Marks only: once a region was cleared, rule 13 orders
+  // the journal writes.
+  if (journals_loaded_ && merged_unwritten_) {
+    merged_unwritten_ = false;
+    DMIRROR_RETURN_IF_ERROR(fail_legs(write_journals()));
+  }
   record_absent_members();
   unrecorded_ = true;
   auto is_extra = [&](uint32_t slot) { return std::find(extra.begin(), extra.end(), slot) != extra.end(); };

@@ -45,12 +45,7 @@ Status LegSet::load_journals() {
   if (!first) return make_error(ErrorCode::Io, "no leg's journal could be read");
   for (auto& j : journals_) if (j && &*j != first) j->merge_from(*first);
   journals_loaded_ = true;
-  // A bit only some legs carry is written to the others now (marks only:
-  // nothing is cleared at load). Otherwise the leg that carries it could
-  // leave (removed, replaced) and take with it the record of writes a
-  // missing leg missed (the bits kept for it, FORMAT.md 2.6 rule 12): that
-  // leg would come back "from the journal" with nothing to copy.
-  if (!read_only_) DMIRROR_RETURN_IF_ERROR(fail_legs(write_journals()));
+  merged_unwritten_ = true;   // written by the first commit (commit_impl)
   return ok();
 }
 
@@ -83,6 +78,7 @@ void LegSet::mark(uint64_t region) {
 }
 
 void LegSet::clear(uint64_t region) {
+  merged_unwritten_ = false;   // the blocks now carry a clear: rule 13 orders them
   for (auto& j : journals_) if (j) j->clear(region);
   if (region < durable_.size()) durable_[region] = 0;
 }
