@@ -356,5 +356,42 @@ TEST(GenerationKeeper, TheHistoryKeepsTheNewestEightAndAnUpgradeBranchesFromZero
   EXPECT_EQ(sb.generation_history[7].branch_seqno, 9u);
 }
 
+// FORMAT.md 2.6 rule 18, fourth case (oracle long mode, seed
+// 10737203509725790541): slot 0 rolled back to an image from seqno 1 and
+// written alone through a replace (its new leg in slot 2, generations
+// 7407 then 3196) while the array went on to seqno 27, its history full
+// (8 entries, the shared generation 4757 fallen off). The rolled-back
+// line's leg holds the newest acknowledged write; the newest table lists
+// another leg in slot 2. It entered its generation (after seqno 7) within
+// the full history's coverage (from seqno 2), which does not list it: it
+// diverged, and is never taken for a leftover to wipe.
+TEST(Assembly, ALegThatEnteredItsGenerationWithinAFullHistoryDiverged) {
+  Superblock a = array_sb(3, 27);
+  a.incompat |= feature::kIncompatGeneration;
+  a.generation = 6394;
+  const uint64_t gens[8][2] = {{3677, 26}, {8992, 18}, {1727, 16}, {6597, 13}, {718, 10}, {6461, 7}, {3492, 5}, {4843, 2}};
+  for (int i = 0; i < 8; ++i) a.generation_history[i] = {gens[i][0], gens[i][1]};
+  a.legs[0].state = LegState::Missing;
+  a.legs[0].state_seq = 27;
+  a.legs[1].state = LegState::Removed;
+  a.legs[1].state_seq = 25;
+  a.legs[2].state_seq = 25;
+  Superblock b = array_sb(3, 9);
+  b.incompat |= feature::kIncompatGeneration;
+  b.generation = 3196;
+  b.generation_history[0] = {7407, 7};
+  b.generation_history[1] = {4757, 1};
+  b.legs[0].state = LegState::Removed;
+  b.legs[0].state_seq = 7;
+  b.legs[1].state = LegState::Missing;
+  b.legs[1].state_seq = 2;
+  b.legs[2].uuid = random_uuid();   // another leg in slot 2
+  b.legs[2].state_seq = 7;
+  auto r = assemble_array({leg(a, 2), leg(b, 2)});
+  ASSERT_TRUE(r) << r.error().describe();
+  EXPECT_TRUE(r->split_brain);
+  EXPECT_EQ(wipe_hold(*r, 1), WipeHold::OtherSide);
+}
+
 }  // namespace
 }  // namespace dmirror
