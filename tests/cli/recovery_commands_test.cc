@@ -215,6 +215,58 @@ TEST_F(RecoveryCommands, ALegRolledBackPastAReplaceAndWrittenAloneSplitsFromTheR
   EXPECT_TRUE(read_file(a) == before_a && read_file(c) == before_c) << "a refused command wrote";
 }
 
+// FORMAT.md 2.6 rule 18, past an overflowed history: b.img is away while
+// a.img is written alone in more sessions than a generation history holds
+// (each session a new generation), so b's generation fell off a's history.
+// a's table still records b missing since a commit after b's last, and b's
+// table lists a in sync: b was only away. It is stale and comes back from
+// the journal, not a split brain.
+TEST_F(RecoveryCommands, ALegAwayForMoreSessionsThanTheHistoryHoldsIsOnlyStale) {
+  const uint64_t b_generation = superblock(b).generation;
+  for (int i = 0; i < static_cast<int>(kGenerationHistory) + 2; ++i) {
+    auto w = run_tool({"io", "write", a, "--offset", std::to_string(i) + "M", "--from", payload, "--degraded"});
+    ASSERT_EQ(w.exit_code, 0) << i << ": " << w.out << w.err;
+  }
+  const Superblock now = superblock(a);
+  for (const GenerationEntry& e : now.generation_history)
+    ASSERT_NE(e.generation, b_generation) << "b's generation is still in the history";
+  auto st = run_tool({"status", a, b});
+  EXPECT_EQ(st.exit_code, 2) << st.out << st.err;
+  EXPECT_TRUE(contains(st.out, "stale")) << st.out;
+  EXPECT_FALSE(contains(st.out, "split brain")) << st.out;
+  auto r = run_tool({"resync", a, b});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "slot 1 re-added from the journal")) << r.out;
+  EXPECT_TRUE(data_area(a) == data_area(b)) << "the legs differ in the data area";
+  EXPECT_EQ(run_tool({"status", a, b}).exit_code, 0);
+}
+
+// The same, but a's table does not say when b left (an entry written before
+// leg tables recorded it): nothing tells only-away from written-apart. The
+// split is reported as undecided, with the newer leg named to keep.
+TEST_F(RecoveryCommands, PastAnOverflowedHistoryWithoutEvidenceTheSplitSaysItCannotTell) {
+  for (int i = 0; i < static_cast<int>(kGenerationHistory) + 2; ++i)
+    ASSERT_EQ(run_tool({"io", "write", a, "--offset", std::to_string(i) + "M", "--from", payload, "--degraded"}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(commit_on(a, [](Superblock& s) { s.legs[1].state_seq = 0; }));
+  const std::string before_a = read_file(a), before_b = read_file(b);
+  auto st = run_tool({"status", a, b, "--json"});
+  EXPECT_EQ(st.exit_code & 4, 4) << st.out << st.err;
+  auto doc = nlohmann::json::parse(st.out);
+  EXPECT_EQ(doc["legs"][1]["role"], "split") << st.out;
+  EXPECT_EQ(doc["legs"][1]["split_undecided"], true) << st.out;
+  EXPECT_EQ(doc["legs"][0]["split_undecided"], false) << st.out;
+  auto text = run_tool({"status", a, b});
+  EXPECT_TRUE(contains(text.out, "cannot be told whether " + b + " was only away")) << text.out;
+  EXPECT_TRUE(contains(text.out, "resync --from " + a)) << text.out;
+  EXPECT_FALSE(contains(text.out, "written apart from the other side")) << text.out;
+  EXPECT_EQ(run_tool({"resync", a, b}).exit_code, 12);
+  EXPECT_TRUE(read_file(a) == before_a && read_file(b) == before_b) << "a refused command wrote";
+  auto r = run_tool({"resync", "--from", a, a, b});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(data_area(a) == data_area(b));
+  EXPECT_EQ(run_tool({"status", a, b}).exit_code, 0);
+}
+
 TEST_F(RecoveryCommands, ReplaceResumesOnlyOntoTheRecordedDeviceOrRestarts) {
   {
     // An interrupted replace of slot 1 by c.img.

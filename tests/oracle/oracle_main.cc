@@ -220,6 +220,34 @@ const std::vector<Found>& found_sequences() {
         "engine-writes#16765287897963905848", "rollback#13591542190571349826", "concurrent#11849980924242723414",
         "remove-leg#4174204855912082396", "replace#5060649853451633330", "return-leg#3923358856324970144",
         "resync#12953496197272656502"}},
+      // FORMAT.md 2.6 rule 6 (removal is final): slot 1 rolled back to
+      // seqno 1, written alone and replaced by a new leg in slot 2 of its
+      // line; the other line, past an overflowed history, replaced slot 0
+      // by its own slot 2. The new leg's table records slot 1 removed at 9,
+      // which the other line passed still listing slot 1 missing.
+      {"a rolled-back leg's line, written alone and replaced, was taken for a leftover beside the other line's "
+       "replacement, hiding its acknowledged write",
+       6379272807261685010ull,
+       {"snapshot#14293380421863847434",
+        "engine-writes#3968153108176374427",
+        "crash-writes#1826352428843309509",
+        "engine-writes#363339423258853493",
+        "remove-leg#3077978613338959301",
+        "engine-writes#1107670835196376822",
+        "engine-writes#15125216012327854878",
+        "replace#14018229413244348036",
+        "engine-writes#3971034227561178822",
+        "engine-writes#5248458914256278551",
+        "engine-writes#5158982461529397411",
+        "engine-writes#5970538070855661719",
+        "resync#10970886314144929630",
+        "resync#17256402567418369476",
+        "return-leg#2822986445258862261",
+        "remove-leg#4136235478803798309",
+        "rollback#15763987071972855802",
+        "engine-writes#9728036359978913801",
+        "replace#13011039592782345412",
+        "return-leg#2038565132279263169"}},
   };
   return all;
 }

@@ -168,18 +168,119 @@ Superblock overflowed() {
   return now;
 }
 
-TEST(AssemblyGeneration, AnOverflowedHistoryIsInconsistentNotStale) {
+TEST(AssemblyGeneration, ALegOnlyAwayPastAnOverflowedHistoryIsStaleByTheTables) {
+  // Leg 1 stopped at 2 listing leg 0 in sync; leg 0's table records it
+  // missing since 3. G fell off leg 0's history, but the tables still say
+  // leg 1 was left behind after its last commit: it is only stale.
   auto a = assemble_array({leg(overflowed(), 0), leg(array_sb(2, 2), 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_FALSE(a->split_brain);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::Stale);
+  // Leg 1 written on its own after it left: its table marks leg 0 missing,
+  // and leg 0's records it missing since 3, which leg 1 passed. Split.
+  Superblock apart = array_sb(2, 5, 0x7000);
+  apart.generation_history[0] = {kG, 2};
+  apart.legs[0].state = LegState::Missing;
+  apart.legs[0].state_seq = 3;
+  a = assemble_array({leg(overflowed(), 0), leg(apart, 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_TRUE(a->split_brain);
+}
+
+TEST(AssemblyGeneration, AnOverflowedHistoryWithoutEvidenceIsInconsistentAndSaysSo) {
+  // No table records when leg 1 left (an entry from before state_seq):
+  // nothing tells only-away from written-apart.
+  Superblock now = overflowed();
+  now.legs[1].state_seq = 0;
+  auto a = assemble_array({leg(now, 0), leg(array_sb(2, 2), 1)});
   ASSERT_TRUE(a) << a.error().describe();
   EXPECT_TRUE(a->split_brain);
   EXPECT_EQ(a->health, Health::Inconsistent);
+  bool said = false;
+  for (const Finding& f : a->findings) {
+    if (f.code != "split-brain") continue;
+    said = true;
+    EXPECT_NE(f.message.find("cannot be told whether leg1 was only away"), std::string::npos) << f.message;
+    EXPECT_NE(f.message.find("resync --from leg0"), std::string::npos) << f.message;
+    EXPECT_EQ(f.message.find("written apart:"), std::string::npos) << f.message;
+  }
+  EXPECT_TRUE(said);
   // Once the history still reaches G it is only behind.
-  Superblock now = overflowed();
   now.generation_history[kGenerationHistory - 1] = {kG, 2};
   a = assemble_array({leg(now, 0), leg(array_sb(2, 2), 1)});
   ASSERT_TRUE(a) << a.error().describe();
   EXPECT_FALSE(a->split_brain);
   EXPECT_EQ(slot(*a, 1).state, SlotState::Stale);
+}
+
+TEST(AssemblyGeneration, ALegOnlyAwayWhileItsSlotMateWasReplacedPastTheHistoryIsStale) {
+  // Leg 1 stopped at 2 with slot 0 in sync; slot 0 was then replaced by
+  // slot 2 in the other line, whose history overflowed. Leg 1's table
+  // does not know slot 2 but marks no leg absent: it never committed
+  // without the legs it lists, and was recorded missing after its last
+  // commit. Only stale.
+  Superblock now = overflowed();
+  now.nr_legs = 3;
+  now.legs[0].state = LegState::Removed;
+  now.legs[0].state_seq = 21;
+  now.legs[2] = now.legs[0];
+  now.legs[2].uuid.bytes.fill(0x42);
+  now.legs[2].state = LegState::InSync;
+  auto a = assemble_array({leg(now, 2), leg(array_sb(2, 2), 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_FALSE(a->split_brain);
+  EXPECT_EQ(slot(*a, 1).state, SlotState::Stale);
+  // Had leg 1 been written without slot 0, nothing would tell: undecided.
+  Superblock apart = array_sb(2, 2);
+  apart.legs[0].state = LegState::Missing;
+  apart.legs[0].state_seq = 2;
+  a = assemble_array({leg(now, 2), leg(apart, 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_TRUE(a->split_brain);
+  EXPECT_TRUE(slot(*a, 1).split_undecided);
+}
+
+TEST(AssemblyGeneration, ARemovedLegStillInUseInTheOtherTableIsEvidenceOfDivergence) {
+  // The newest line (slot 2 at 34) replaced slot 0 at 21 and records slot
+  // 1 missing since 11; its history overflowed. Slot 1, rolled back to
+  // seqno 1 and written alone, was replaced by a leg (uuid 0x99) in slot 2
+  // of its own line at 9: that table records slot 1 removed at 9, a
+  // commit the newest line passed still listing slot 1 missing. Removal
+  // is final: the 0x99 leg holds commits the newest line never saw.
+  Superblock now = overflowed();
+  now.seqno = 34;
+  now.nr_legs = 3;
+  now.legs[0].state = LegState::Removed;
+  now.legs[0].state_seq = 21;
+  now.legs[1].state_seq = 11;
+  now.legs[2] = now.legs[0];
+  now.legs[2].uuid.bytes.fill(0x42);
+  now.legs[2].state = LegState::InSync;
+  Superblock other = array_sb(3, 9, 0x5000);
+  other.generation_history[0] = {0x4000, 2};
+  other.generation_history[1] = {kG, 1};
+  other.legs[0].state = LegState::Missing;
+  other.legs[0].state_seq = 2;
+  other.legs[1].state = LegState::Removed;
+  other.legs[1].state_seq = 9;
+  other.legs[2].uuid.bytes.fill(0x99);
+  other.legs[2].state_seq = 9;
+  auto a = assemble_array({leg(now, 2), leg(other, 2)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_EQ(a->legs[1].disposition, Disposition::NotInTable);
+  EXPECT_TRUE(a->split_brain) << "the 0x99 leg was taken for a leftover";
+  // Between members the same: slot 1's table removed slot 2's leg at 6,
+  // which slot 0's table (at 10) still lists in sync.
+  Superblock y = array_sb(3, 10);
+  y.legs[1].state = LegState::Missing;
+  y.legs[1].state_seq = 7;
+  Superblock x = array_sb(3, 6);
+  x.legs[2].state = LegState::Removed;
+  x.legs[2].state_seq = 6;
+  a = assemble_array({leg(y, 0), leg(x, 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_TRUE(a->split_brain);
+  EXPECT_TRUE(slot(*a, 1).split) << "slot 1 taken for only behind";
 }
 
 TEST(AssemblyGeneration, ARemovedLegBeyondTheHistoryIsOnlyLeftOut) {

@@ -134,6 +134,7 @@ Json status_json(const Assembly& a) {
     j["role"] = role_name(s);
     j["recovery"] = std::string(recovery_name(s.recovery));
     j["written_while_absent"] = s.written_while_absent;
+    j["split_undecided"] = s.split_undecided;
     legs.push_back(std::move(j));
   }
   doc["legs"] = legs;
@@ -175,6 +176,7 @@ Json roles_json(const Assembly& a) {
                     {"role", role_name(s)},
                     {"recovery", std::string(recovery_name(s.recovery))},
                     {"written_while_absent", s.written_while_absent},
+                    {"split_undecided", s.split_undecided},
                     {"uuid", s.entry.uuid.str()}});
   }
   return legs;

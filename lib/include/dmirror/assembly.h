@@ -101,6 +101,10 @@ struct SlotView {
   // missing or failed (it was written while they were absent); empty when
   // the sides were written apart at one seqno.
   std::vector<uint32_t> written_while_absent;
+  // Split only because rule 18 cannot relate its generation to the other
+  // side's (an overflowed history) and no table holds evidence: it may be
+  // only behind, or written apart.
+  bool split_undecided = false;
 };
 
 struct AssembledLeg {

@@ -38,6 +38,29 @@ bool entered_within_coverage(const Superblock& x, const Superblock& y) {
   return newest_x.branch_seqno + 1 >= oldest_y;
 }
 
+bool absent(LegState s) { return s == LegState::Missing || s == LegState::Failed; }
+bool present(LegState s) { return s != LegState::Unused && s != LegState::Removed && !absent(s); }
+
+// Y's table records X's leg absent since a commit after X's last one, and
+// X never committed without the legs its table lists: either that table
+// still lists Y's leg present, or it marks no leg missing or failed (Y's
+// leg joined Y's line after X left it). A session without a leg records it
+// absent, so every commit X made reached them; Y's line went on without X
+// only after X's last commit, the branch Y's history would list for X's
+// generation had it not fallen off. X is behind. (Legs rolled back
+// together and written apart are not told apart by this, nor by the
+// history: rule 18's limit, FORMAT.md.)
+bool left_behind(const Superblock& x, const Superblock& y) {
+  if (x.slot >= kMaxLegs || y.slot >= kMaxLegs || x.slot == y.slot) return false;
+  const LegEntry& of_x = y.legs[x.slot];
+  if (of_x.uuid != x.leg_uuid || !absent(of_x.state) || of_x.state_seq <= x.seqno) return false;
+  const LegEntry& of_y = x.legs[y.slot];
+  if (of_y.uuid == y.leg_uuid && present(of_y.state)) return true;
+  for (uint32_t s = 0; s < x.nr_legs && s < kMaxLegs; ++s)
+    if (absent(x.legs[s].state)) return false;
+  return true;
+}
+
 }  // namespace
 
 Lineage compare_lineage(const Superblock& x, const Superblock& y) {
@@ -59,6 +82,8 @@ Lineage compare_lineage(const Superblock& x, const Superblock& y) {
     if (e.branch_seqno != 0 && branch_of(y, e.generation)) return Lineage::Diverged;
   // A full history still covers its most recent branches.
   if (entered_within_coverage(x, y) || entered_within_coverage(y, x)) return Lineage::Diverged;
+  // Past an overflowed history the tables still tell a leg left behind.
+  if (left_behind(x, y) || left_behind(y, x)) return Lineage::Related;
   // Otherwise the history overflowed or the images are unrelated: one of
   // them was written in a line the other never knew, so no side may be
   // taken for merely behind.

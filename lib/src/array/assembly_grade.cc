@@ -107,6 +107,7 @@ void mark_split_sides(Assembly& a, const std::vector<LegProbe>& probes, const Me
     const int mine = side(v);
     if (mine < 0) continue;
     v.split = true;
+    v.split_undecided = m.undecided[v.slot];
     const Superblock& own = probes[static_cast<size_t>(v.leg)].meta->sb;
     for (const SlotView& o : a.slots) {
       const int theirs = side(o);

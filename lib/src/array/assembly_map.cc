@@ -47,6 +47,21 @@ bool written_after_marked(const Superblock& x, const Superblock& y) {
   return since != 0 && y.seqno >= since;
 }
 
+// X's table records a leg removed at a commit Y has passed, yet Y's table
+// still lists that leg (its uuid, in its slot) in use. Removal is final: no
+// writer gives a removed leg's uuid back (a leg brought back joins with a
+// new one), so Y's line never had that commit of X's, and X's history is
+// not a prefix of Y's.
+bool kept_after_removed(const Superblock& x, const Superblock& y) {
+  for (uint32_t s = 0; s < x.nr_legs && s < kMaxLegs; ++s) {
+    const LegEntry& e = x.legs[s];
+    if (e.state != LegState::Removed || e.state_seq == 0 || e.state_seq > y.seqno) continue;
+    const LegEntry& f = y.legs[s];
+    if (f.uuid == e.uuid && f.state != LegState::Removed && f.state != LegState::Unused) return true;
+  }
+  return false;
+}
+
 // X's table holds an entry recorded at a commit Y has passed (its
 // state_seq at or below Y's seqno) that Y's table has never held: Y's entry
 // for that slot was recorded before it. In one line Y would carry that
@@ -59,7 +74,7 @@ bool missed_commit(const Superblock& x, const Superblock& y) {
     if (f.state != LegState::Unused && f.state_seq == 0) continue;   // not recorded: no evidence
     if (f.state_seq < e.state_seq) return true;
   }
-  return false;
+  return kept_after_removed(x, y);
 }
 
 // Rule 18 adds to the tables' evidence, never takes from it: between
@@ -67,8 +82,16 @@ bool missed_commit(const Superblock& x, const Superblock& y) {
 // (conservative: nothing of either is recovered over).
 bool diverged(const Superblock& x, const Superblock& y) {
   const bool wayward = marks_absent(x, y) && marks_absent(y, x);
-  return wayward || written_after_marked(x, y) || written_after_marked(y, x) ||
-         compare_lineage(x, y) != Lineage::Related;
+  return wayward || written_after_marked(x, y) || written_after_marked(y, x) || kept_after_removed(x, y) ||
+         kept_after_removed(y, x) || compare_lineage(x, y) != Lineage::Related;
+}
+
+// X and Y count as diverged only because rule 18 cannot relate their
+// generations (an overflowed history): no table holds evidence either way.
+bool cannot_tell(const Superblock& x, const Superblock& y) {
+  return !(marks_absent(x, y) && marks_absent(y, x)) && !written_after_marked(x, y) &&
+         !written_after_marked(y, x) && !kept_after_removed(x, y) && !kept_after_removed(y, x) &&
+         compare_lineage(x, y) == Lineage::Unknown;
 }
 
 }  // namespace
@@ -144,6 +167,21 @@ void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& 
       a.inconsistent = true;
       const std::string nx = probes[static_cast<size_t>(m.leg[x])].name;
       const std::string ny = probes[static_cast<size_t>(m.leg[y])].name;
+      if (wayward && !disagree && cannot_tell(sx, sy)) {
+        const bool x_newer = sx.seqno > sy.seqno;
+        const std::string& newer = x_newer ? nx : ny;
+        const std::string& older = x_newer ? ny : nx;
+        add(a, Severity::Error, "split-brain",
+            nx + " (slot " + std::to_string(x) + ", seqno " + std::to_string(sx.seqno) + ") and " + ny + " (slot " +
+                std::to_string(y) + ", seqno " + std::to_string(sy.seqno) +
+                ") are in generations neither history lists any more (a history keeps the last " +
+                std::to_string(kGenerationHistory) + "): it cannot be told whether " + older +
+                " was only away or was written apart, so neither is trusted over the other (split brain). If " +
+                older + " was only away, keep " + newer + " with `dmirrorctl resync --from " + newer +
+                "`; choose the other only if it was written on its own",
+            nx, x);
+        continue;
+      }
       add(a, Severity::Error, "split-brain",
           wayward ? nx + " (slot " + std::to_string(x) + ", seqno " + std::to_string(sx.seqno) + ") and " + ny +
                         " (slot " + std::to_string(y) + ", seqno " + std::to_string(sy.seqno) +
@@ -195,6 +233,7 @@ void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& 
     // After a choice, a leg ahead of the chosen one diverged from it too.
     const bool ahead = sy.seqno > auth.seqno;
     m.diverged[y] = wayward || disagree || ahead;
+    m.undecided[y] = wayward && !disagree && !ahead && cannot_tell(auth, sy);
   }
 }
 

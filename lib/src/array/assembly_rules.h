@@ -16,6 +16,7 @@ namespace dmirror::assembly {
 struct Members {
   std::array<int, kMaxLegs> leg;            // index into the probes per slot, -1 when absent
   std::array<bool, kMaxLegs> diverged{};    // its history diverged from the authority's
+  std::array<bool, kMaxLegs> undecided{};   // diverged only as far as rule 18 cannot tell
   Members() { leg.fill(-1); }
 };
 
