@@ -48,6 +48,9 @@ TEST_F(BadDevice, MountedFileSystemEvenWithForce) {
   ASSERT_EQ(::mkdir(mountpoint.c_str(), 0755), 0);
   ASSERT_EQ(::mount(fs.c_str(), mountpoint.c_str(), "ext4", 0, nullptr), 0) << std::strerror(errno);
   expect_refused({"create", "vol0", other, fs, "--yes", "--force"}, 8, fs + " is in use", {other});
+  // The holder is named, with what to do about it.
+  expect_refused({"create", "vol0", other, fs, "--yes", "--force"}, 8,
+                 fs + " is in use: mounted on " + mountpoint + "; unmount it", {other});
 }
 
 TEST_F(BadDevice, HeldExclusivelyByAnotherProcess) {
@@ -56,6 +59,8 @@ TEST_F(BadDevice, HeldExclusivelyByAnotherProcess) {
   int fd = ::open(held.c_str(), O_RDONLY | O_EXCL);  // this test process is the holder
   ASSERT_GE(fd, 0) << std::strerror(errno);
   expect_refused({"create", "vol0", other, held, "--yes"}, 8, held + " is in use", {other, held});
+  expect_refused({"create", "vol0", other, held, "--yes"}, 8,
+                 "(pid " + std::to_string(::getpid()) + "); wait for it to finish or stop it", {other, held});
   ::close(fd);
 }
 

@@ -29,7 +29,7 @@ std::string_view hint_for(ErrorCode code) {
 
 // True when the message already says what to do.
 bool has_advice(std::string_view why) {
-  for (std::string_view s : {". ", "; use", "; run", "; give", "; check", "; choose", "; wait"}) {
+  for (std::string_view s : {". ", "; use", "; run", "; give", "; check", "; choose", "; wait", "; unmount", "; swapoff", "; remove"}) {
     if (why.find(s) != std::string_view::npos) return true;
   }
   return false;

@@ -8,6 +8,7 @@
 // I/O when the caller allows it (OpenOptions::buffered_fallback).
 #include <dmirror/block_device.h>
 
+#include "io/busy_holder.h"
 #include "io/posix_device.h"
 
 #include <fcntl.h>
@@ -23,15 +24,20 @@
 namespace dmirror {
 namespace {
 
-Error open_failure(int err, const std::string& path, const OpenOptions& o, bool is_block) {
+Error open_failure(int err, const std::string& path, const OpenOptions& o, bool is_block, dev_t rdev = 0) {
   switch (err) {
     case ENOENT:
     case ENXIO:
     case ENODEV:
       return Error{ErrorCode::NotFound, 0, path + ": no such file or device"};
-    case EBUSY:
+    case EBUSY: {
+      // Name the holder where /sys and /proc show it (mdadm and
+      // cryptsetup say only "busy").
+      const std::string who = is_block ? io::describe_holders(io::busy_holders(rdev, path)) : std::string();
+      if (!who.empty()) return Error{ErrorCode::Busy, 0, path + " is in use: " + who + ", then retry"};
       return Error{ErrorCode::Busy, 0,
                    path + " is in use (mounted, or held by another device such as device-mapper or md)"};
+    }
     case EACCES:
     case EPERM:
     case EROFS:
@@ -111,7 +117,7 @@ Result<std::unique_ptr<BlockDevice>> open_device(const std::string& path, const 
     policy = CachePolicy::DropBehind;
     fd = ::open(path.c_str(), base);
   }
-  if (fd < 0) return std::unexpected(open_failure(errno, path, options, is_block));
+  if (fd < 0) return std::unexpected(open_failure(errno, path, options, is_block, st.st_rdev));
 
   DeviceGeometry geometry;
   if (is_block) {
