@@ -123,7 +123,7 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from examine' -x -l events -d 
 # resync, verify
 complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l full -d 'Copy everything, not only dirty regions'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l re-add -d 'Also bring back failed legs that are present again (full copy)'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l force -d 'Raise the freshest stale leg when none is in sync (last resort)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l force -d 'Raise the freshest stale or failed leg when none is in sync (last resort)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -l degraded -d 'Settle an unclean array with an in-sync leg absent, without the vote'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from resync' -x -l max-rate -a '10M 50M 100M 200M 500M' -d 'Bytes per second'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from resync verify scrub' -x -l from -a '(__dmirrorctl_array_legs)' -d 'The leg whose data wins'
@@ -171,7 +171,7 @@ set -l a '__fish_seen_subcommand_from activate'
 complete -c dmirrorctl -n $a -l degraded -d 'Start even though legs are missing'
 complete -c dmirrorctl -n $a -x -l from -a '(__dmirrorctl_array_legs)' -d 'In a split brain, the leg whose data is kept'
 complete -c dmirrorctl -n $a -l re-add -d 'Rebuild a present failed leg by a full copy'
-complete -c dmirrorctl -n $a -l force -d 'Raise the freshest stale leg when none is in sync'
+complete -c dmirrorctl -n $a -l force -d 'Raise the freshest stale or failed leg when none is in sync'
 complete -c dmirrorctl -n $a -l incremental -d 'Record one leg; activate when all are present'
 complete -c dmirrorctl -n $a -x -l run-dir -a '(__fish_complete_directories)' -d 'Where --incremental records legs'
 

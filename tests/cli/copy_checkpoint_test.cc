@@ -167,7 +167,7 @@ TEST_F(CopyCheckpoint, WithOnlyARebuildingLegPresentForceIsNotOffered) {
   auto st = run_tool({"status", a});
   EXPECT_TRUE(contains(st.out + st.err, "no in-sync leg is present")) << st.out << st.err;
   EXPECT_TRUE(contains(st.out + st.err, "`--force` cannot help")) << st.out << st.err;
-  EXPECT_FALSE(contains(st.out + st.err, "raises the freshest stale leg")) << st.out << st.err;
+  EXPECT_FALSE(contains(st.out + st.err, "raises the freshest stale or failed leg")) << st.out << st.err;
   auto r = run_tool({"resync", "--force", a});
   EXPECT_EQ(r.exit_code, 8) << r.out << r.err;
   EXPECT_FALSE(contains(r.err, "use --force")) << r.err;

@@ -267,6 +267,49 @@ TEST_F(RecoveryCommands, PastAnOverflowedHistoryWithoutEvidenceTheSplitSaysItCan
   EXPECT_EQ(run_tool({"status", a, b}).exit_code, 0);
 }
 
+// The only leg left has failed (the other missing): there is nothing to
+// copy it from, so the advice is not a re-add or a replace (each refused
+// for want of a source, which sent the administrator round in a loop) but
+// `resync --force`, which raises the failed leg as a last resort.
+TEST_F(RecoveryCommands, TheOnlyLegLeftFailedIsRaisedByForceAndTheAdviceLeadsThere) {
+  ASSERT_EQ(run_tool({"io", "write", a, b, "--offset", "0", "--from", payload}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(commit_on(a, [](Superblock& s) {
+    s.legs[0].state = LegState::Failed;
+    s.legs[0].state_seq = s.seqno + 1;
+    s.legs[1].state = LegState::Missing;
+    s.legs[1].state_seq = s.seqno + 1;
+  }));
+  const std::string before = read_file(a), before_c = read_file(c);
+  auto st = run_tool({"status", a});
+  EXPECT_EQ(st.exit_code, 6) << st.out << st.err;
+  EXPECT_TRUE(contains(st.out, "may hold the only copy of the data")) << st.out;
+  EXPECT_TRUE(contains(st.out, "`dmirrorctl resync --force` raises the freshest stale or failed leg")) << st.out;
+  EXPECT_FALSE(contains(st.out, "--re-add")) << st.out;
+  EXPECT_FALSE(contains(st.out, "cannot help")) << st.out;
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"resync", a}, {"resync", "--re-add", a}, {"replace", a, "--old", "0", "--new", c}}) {
+    auto r = run_tool(args);
+    EXPECT_EQ(r.exit_code, 8) << args[0] << ": " << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "no in-sync leg")) << args[0] << ": " << r.err;
+    EXPECT_TRUE(contains(r.err, "resync --force")) << args[0] << ": " << r.err;
+    EXPECT_FALSE(contains(r.err, "journal")) << args[0] << ": " << r.err;
+  }
+  EXPECT_TRUE(read_file(a) == before && read_file(c) == before_c) << "a refused command wrote";
+
+  auto f = run_tool({"resync", "--force", a});
+  ASSERT_EQ(f.exit_code, 0) << f.out << f.err;
+  EXPECT_TRUE(contains(f.out, "slot 0 forced in sync")) << f.out;
+  EXPECT_EQ(superblock(a).legs[0].state, LegState::InSync);
+  EXPECT_EQ(events(a, EventType::LegForced).size(), 1u);
+  auto rd = run_tool({"io", "read", a, "--offset", "0", "--length", "65536"});
+  ASSERT_EQ(rd.exit_code, 0) << rd.err;
+  EXPECT_TRUE(rd.out == read_file(payload)) << "the forced leg's data";
+  // The missing leg returns: re-added from the journal, healthy again.
+  auto back = run_tool({"resync", a, b});
+  ASSERT_EQ(back.exit_code, 0) << back.out << back.err;
+  EXPECT_EQ(run_tool({"status", a, b}).exit_code, 0);
+}
+
 TEST_F(RecoveryCommands, ReplaceResumesOnlyOntoTheRecordedDeviceOrRestarts) {
   {
     // An interrupted replace of slot 1 by c.img.

@@ -60,7 +60,7 @@ Command add_activate(CLI::App& app, const Context& ctx) {
   sub->add_flag("--re-add", a->re_add,
                 "Rebuild a present failed leg in full (as resync --re-add); without it a failed leg is left out");
   sub->add_flag("--force", a->force,
-                "When no in-sync leg is present, raise the freshest stale leg to in sync (as mdadm --force; "
+                "When no in-sync leg is present, raise the freshest stale or failed leg to in sync (as mdadm --force; "
                 "recorded in the event history). It never settles a split brain: use --from");
   sub->add_flag("--incremental", a->incremental,
                 "Record one leg DEVICE (udev) and activate the array once all its legs are present; never degraded");

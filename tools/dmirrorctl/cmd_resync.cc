@@ -4,7 +4,7 @@
 // recover rebuilding legs and re-add legs that came back (stale or missing:
 // from the journal when it covers them, else a full copy; failed: only with
 // --re-add, as mdadm's). `--from` also settles a split brain (that leg
-// wins); `--force` raises the freshest stale leg when no in-sync leg is
+// wins); `--force` raises the freshest stale or failed leg when no in-sync leg is
 // present (mdadm's --force). Resumable: rerun after an interruption.
 #include "array_lock_cli.h"
 #include "commands.h"
@@ -155,7 +155,7 @@ Command add_resync(CLI::App& app, const Context& ctx) {
                 "After an unclean shutdown with an in-sync leg absent (3+ legs): settle the dirty regions with the "
                 "legs present, without the vote of the absent leg");
   sub->add_flag("--force", a->force,
-                "When no in-sync leg is present, raise the freshest stale leg to in sync (as mdadm --force); "
+                "When no in-sync leg is present, raise the freshest stale or failed leg to in sync (as mdadm --force); "
                 "a last resort: writes it missed are lost");
   return {sub, [&ctx, a] { return run_resync(ctx, *a); }};
 }

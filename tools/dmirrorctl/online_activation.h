@@ -18,7 +18,7 @@ struct Activated {
   Superblock sb;  // as committed
 };
 
-/// `force`: raise the freshest stale leg when no in-sync leg is present
+/// `force`: raise the freshest stale or failed leg when no in-sync leg is present
 /// (mdadm's --force). `from`: the leg (slot number, or one of `args`) whose
 /// side is kept in a split brain, as `resync --from`.
 Result<Activated> activate_legs(dm::DmControl& control, const std::vector<std::string>& args,

@@ -105,7 +105,7 @@ Result<ArrayLegs> ArrayLegs::assemble(std::vector<NamedDevice> devices, const Ar
       e.replacement_slot = kNoSlot;
       e.flags &= ~(legflag::kRebuildPassed | legflag::kRecoverFromJournal);
       out.stale_.push_back(v.slot);
-    } else if (v.state == SlotState::InSync && v.seqno < a.sb.seqno && a.forced) {
+    } else if (a.forced_slot == v.slot) {
       out.forced_ = v.slot;
       if (e.state != LegState::InSync && e.state != LegState::Replacing) {
         e.state = LegState::InSync;

@@ -132,8 +132,9 @@ struct AssembleOptions {
   // a named subset): the leg holding this slot on the chosen side is the
   // authority; legs that diverged from it become stale (full copy).
   std::optional<uint32_t> choose_slot;
-  // mdadm's --force: when no in-sync leg is present, raise the stale leg
-  // with the highest seqno (never a rebuilding one) to in sync.
+  // mdadm's --force: when no in-sync leg is present, raise the present
+  // stale or failed leg with the highest seqno (a stale one on a tie; never
+  // a rebuilding one, which holds a partial copy) to in sync.
   bool force = false;
   // A live writer holds the array lock (assemble_paths finds it): the Dirty
   // flag and the dirty journal bits are its writes in flight, not an
@@ -153,7 +154,8 @@ struct Assembly {
   bool unclean = false;              // Dirty flag or dirty journal bits
   bool inconsistent = false;         // see Health::Inconsistent
   bool split_brain = false;          // histories diverged; choose_slot settles it
-  bool forced = false;               // a stale leg was raised by AssembleOptions::force
+  bool forced = false;               // a leg was raised by AssembleOptions::force
+  std::optional<uint32_t> forced_slot;   // ... that leg's slot
   std::optional<LockHolder> in_use;  // a live writer holds the array (AssembleOptions::in_use)
   uint64_t dirty_regions = 0;        // merged over the fresh members' journals
   std::optional<uint32_t> chosen_slot;   // split brain settled by choose_slot
@@ -178,6 +180,11 @@ enum class WipeHold {
 DMIRROR_EXPORT std::string_view wipe_hold_name(WipeHold h);
 // The hold on legs[i] of `a`.
 DMIRROR_EXPORT WipeHold wipe_hold(const Assembly& a, size_t i);
+
+// No in-sync leg is present (health failed): what to do, starting "find
+// the missing legs", and whether `dmirrorctl resync --force` can raise a
+// leg (a stale or failed one present) or cannot (say why).
+DMIRROR_EXPORT std::string no_in_sync_advice(const Assembly& a);
 
 // The pure decision. Errors only when no probe holds a dmirror leg of any
 // array (NotDmirror, or the probe's own error when there is one probe), or

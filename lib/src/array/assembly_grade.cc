@@ -73,18 +73,46 @@ std::string leg_name(const Assembly& a, const SlotView& v) {
   return v.leg >= 0 ? a.legs[static_cast<size_t>(v.leg)].name : std::string();
 }
 
-void raise_forced(Assembly& a, const std::vector<LegProbe>& probes) {
+}  // namespace
+
+// What --force may raise: a present stale leg that is not a partial copy
+// (rebuilding in the newest table or in its own), or a present failed leg.
+bool force_candidate(const Assembly& a, const SlotView& v) {
+  if (v.leg < 0 || v.split) return false;
+  if (v.state == SlotState::Failed) return true;
+  if (v.state != SlotState::Stale) return false;
+  const auto& meta = a.legs[static_cast<size_t>(v.leg)].meta;
+  if (!meta) return false;
+  const Superblock& own = meta->sb;
+  return v.entry.state != LegState::Rebuilding &&
+         !(own.slot < kMaxLegs && own.legs[own.slot].state == LegState::Rebuilding);
+}
+
+namespace {
+
+void raise_forced(Assembly& a) {
   SlotView* best = nullptr;
   for (auto& v : a.slots) {
-    if (v.state != SlotState::Stale || v.leg < 0) continue;
-    const Superblock& own = probes[static_cast<size_t>(v.leg)].meta->sb;
-    if (v.entry.state == LegState::Rebuilding || own.legs[own.slot].state == LegState::Rebuilding) continue;
-    if (!best || v.seqno > best->seqno) best = &v;
+    if (!force_candidate(a, v)) continue;
+    // The freshest; on a tie the leg without I/O errors.
+    if (!best || v.seqno > best->seqno ||
+        (v.seqno == best->seqno && best->state == SlotState::Failed && v.state == SlotState::Stale))
+      best = &v;
   }
   if (!best) return;
+  const bool failed = best->state == SlotState::Failed;
   best->state = SlotState::InSync;
   best->recovery = Recovery::None;
   a.forced = true;
+  a.forced_slot = best->slot;
+  if (failed) {
+    add(a, Severity::Warning, "leg-forced",
+        who(a, *best) + " had failed (I/O errors) but was raised to in sync by --force as the only copy present: "
+                        "blocks it could not read stay unreadable, and it may lack writes that failed on it; copy "
+                        "the data off or `dmirrorctl replace` the leg",
+        leg_name(a, *best), best->slot);
+    return;
+  }
   add(a, Severity::Warning, "leg-forced",
       who(a, *best) + " is behind (seqno " + std::to_string(best->seqno) + ", the array at " +
           std::to_string(a.sb.seqno) + ") but was raised to in sync by --force: it may lack recent writes; "
@@ -156,7 +184,7 @@ void grade_slots(Assembly& a, const std::vector<LegProbe>& probes, const Members
   mark_split_sides(a, probes, m);
   if (options.force && std::none_of(a.slots.begin(), a.slots.end(),
                                     [](const SlotView& v) { return v.state == SlotState::InSync; }))
-    raise_forced(a, probes);
+    raise_forced(a);
 }
 
 // How a rebuilding slot is finished: the target of a replace by rerunning
@@ -215,6 +243,8 @@ static void not_in_table_advice(Assembly& a, bool any_in_sync) {
 void judge(Assembly& a, const std::vector<LegProbe>& probes) {
   const Superblock& sb = a.sb;
   bool any_in_sync = false;
+  const bool none_in_sync =
+      std::none_of(a.slots.begin(), a.slots.end(), [](const SlotView& v) { return v.state == SlotState::InSync; });
   for (const SlotView& v : a.slots) {
     const std::string name = leg_name(a, v);
     switch (v.state) {
@@ -258,6 +288,14 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
         break;
       case SlotState::Failed:
         a.degraded = true;
+        if (none_in_sync && v.leg >= 0) {
+          // No leg to copy from: a re-add or replace has no source.
+          add(a, Severity::Error, "leg-failed",
+              who(a, v) + " has failed (I/O errors), and no in-sync leg is present to copy it from: it may hold "
+                          "the only copy of the data",
+              name, v.slot);
+          break;
+        }
         add(a, Severity::Error, "leg-failed",
             who(a, v) + " has failed (I/O errors); it comes back only by a full copy: `dmirrorctl resync --re-add` "
                         "onto the same device once it works again, or `dmirrorctl replace` onto another",
@@ -356,15 +394,8 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
   }
   not_in_table_advice(a, any_in_sync);
   if (!any_in_sync) {
-    // --force raises a stale leg only, never a rebuilding one (a partial
-    // copy): do not offer it when it cannot help.
-    bool stale_present = false;
-    for (const SlotView& v : a.slots) stale_present |= v.state == SlotState::Stale && v.leg >= 0;
     add(a, Severity::Fatal, "no-in-sync-leg",
-        std::string("no in-sync leg is present: the array's data cannot be read. Find the missing legs") +
-            (stale_present ? "; `--force` raises the freshest stale leg as a last resort"
-                           : "; `--force` cannot help: no stale leg is present (a rebuilding leg holds a partial "
-                             "copy and is never raised)"));
+        "no in-sync leg is present: the array's data cannot be read. " + no_in_sync_advice(a));
     a.health = Health::Failed;
   } else if (a.inconsistent) {
     a.health = Health::Inconsistent;
@@ -380,6 +411,17 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
 }  // namespace dmirror::assembly
 
 namespace dmirror {
+
+std::string no_in_sync_advice(const Assembly& a) {
+  // --force raises a stale or failed leg only, never a rebuilding one (a
+  // partial copy): do not offer it when it cannot help.
+  const bool can = std::any_of(a.slots.begin(), a.slots.end(),
+                               [&](const SlotView& v) { return assembly::force_candidate(a, v); });
+  return can ? "Find the missing legs; as a last resort `dmirrorctl resync --force` raises the freshest stale or "
+               "failed leg present (it may lack recent writes, or hold blocks it cannot read)"
+             : "Find the missing legs; `--force` cannot help: no stale or failed leg is present (a rebuilding leg "
+               "holds a partial copy and is never raised)";
+}
 
 std::string_view wipe_hold_name(WipeHold h) {
   switch (h) {

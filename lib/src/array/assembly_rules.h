@@ -29,6 +29,8 @@ void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& 
 // Rules 5, 7, 8, 10: each slot's role and recovery.
 void grade_slots(Assembly& a, const std::vector<LegProbe>& probes, const Members& members,
                  std::optional<size_t> authority, const AssembleOptions& options);
+// What AssembleOptions::force may raise (assembly_grade.cc).
+bool force_candidate(const Assembly& a, const SlotView& v);
 // Rule 9: conditions and health.
 void judge(Assembly& a, const std::vector<LegProbe>& probes);
 

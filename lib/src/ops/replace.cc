@@ -188,6 +188,13 @@ Result<ReplaceReport> replace(std::span<BlockDevice* const> legs, uint32_t old_s
     return make_error(ErrorCode::Busy, "array '" + sb.name + "' is owned by an online volume; deactivate it first");
   if (old_slot >= sb.nr_legs || sb.legs[old_slot].state == LegState::Unused || sb.legs[old_slot].state == LegState::Removed)
     return make_error(ErrorCode::InvalidArgument, "slot " + std::to_string(old_slot) + " is not a leg of the array");
+  if (!set.primary()) {
+    std::string advice = no_in_sync_advice(set.assembly());
+    advice[0] = 'f';
+    return make_error(ErrorCode::Stale, "array '" + sb.name +
+                                            "' has no in-sync leg among the legs given, so there is nothing to copy "
+                                            "from; " + advice);
+  }
   if (own && own->sb.leg_uuid == sb.legs[old_slot].uuid && set.dev(old_slot) == &new_dev)
     return readd_in_place(set, old_slot, new_dev, o);
 

@@ -299,12 +299,10 @@ Status pick_source(const LegSet& set, const ResyncOptions& o, ResyncReport& rep)
   } else if (auto p = set.primary()) {
     rep.source_slot = *p;
   } else {
-    return make_error(ErrorCode::Stale, "array '" + set.sb().name + "' has no in-sync leg among the legs given; " +
-                                            (o.force ? std::string("find the missing legs (--force raises a stale "
-                                                                   "leg only, never a rebuilding one, which holds a "
-                                                                   "partial copy)")
-                                                     : std::string("find the missing legs, or use --force to raise "
-                                                                   "the freshest stale leg as a last resort")));
+    std::string advice = no_in_sync_advice(set.assembly());
+    advice[0] = 'f';
+    return make_error(ErrorCode::Stale,
+                      "array '" + set.sb().name + "' has no in-sync leg among the legs given; " + advice);
   }
   return ok();
 }

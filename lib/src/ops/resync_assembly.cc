@@ -22,17 +22,16 @@ Result<engine::LegSet> assemble_for_recovery(std::span<BlockDevice* const> legs,
     notes.chosen_slot = *set->chosen_slot();
     for (uint32_t s : set->rejoining()) notes.losing_mask |= 1u << s;
   }
-  if (set->forced()) {
-    for (const SlotView& v : a.slots)
-      if (v.state == SlotState::InSync && v.leg >= 0 && v.seqno < a.sb.seqno) notes.forced_slot = v.slot;
-    if (notes.forced_slot != kNoSlot) {
-      LegEntry& e = set->mutable_sb().legs[notes.forced_slot];
-      if (e.state != LegState::InSync && e.state != LegState::Replacing) {
-        e.state = LegState::InSync;
-        e.recovery_offset = kOffsetInSync;
-        e.flags &= ~legflag::kRecoverFromJournal;
-        e.state_seq = set->sb().seqno + 1;
-      }
+  if (set->forced() && a.forced_slot) {
+    // A stale leg (behind) or a failed one (I/O errors) raised as a last
+    // resort: in sync from the next commit.
+    notes.forced_slot = *a.forced_slot;
+    LegEntry& e = set->mutable_sb().legs[notes.forced_slot];
+    if (e.state != LegState::InSync && e.state != LegState::Replacing) {
+      e.state = LegState::InSync;
+      e.recovery_offset = kOffsetInSync;
+      e.flags &= ~legflag::kRecoverFromJournal;
+      e.state_seq = set->sb().seqno + 1;
     }
   }
   // A failed leg that is present again is left out of the set by the
