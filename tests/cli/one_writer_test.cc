@@ -117,6 +117,14 @@ TEST_F(OneWriter, CommandsThatWriteAreRefusedWhileAScrubHoldsTheArray) {
 
   // Readers take no lock.
   EXPECT_EQ(run_tool({"verify", a, b, "--quick"}).exit_code & 8, 0);
+  {
+    // A reader names the running scrub's checkpoint as running, not as an
+    // interrupted run to resume.
+    auto v = run_tool({"verify", a, b, "--quick"});
+    EXPECT_TRUE(contains(v.out, "repair is running (dmirrorctl scrub " + a + " " + b)) << v.out;
+    EXPECT_TRUE(contains(v.out, "pid " + std::to_string(pid) + "), at offset")) << v.out;
+    EXPECT_FALSE(contains(v.out, "was interrupted")) << v.out;
+  }
   EXPECT_EQ(run_tool({"io", "read", a, b, "--offset", "0", "--length", "4096", "--to", dir.path() + "/back"}).exit_code,
             0);
 

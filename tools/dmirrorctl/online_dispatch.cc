@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Routing `scrub` and `replace` to the kernel when the array is active.
 #include "online_dispatch.h"
+#include "online_progress.h"
 
 #include "array_lock_cli.h"
 #include "exit_codes.h"
@@ -89,14 +90,10 @@ std::optional<int> try_online_scrub(const Context& ctx, const std::vector<std::s
   o.repair = from_slot != kNoSlot;
   o.repair_from = from_slot;
   o.cancel = &g_stop;
-  if (!ctx.json && ::isatty(STDERR_FILENO)) {
-    o.progress = [](const dm::RaidStatus& s) {
-      double pct = s.sync_total ? 100.0 * static_cast<double>(s.sync_progress) / static_cast<double>(s.sync_total) : 0;
-      fmt::print(stderr, "\r{:<7} {:5.1f}%   ", s.action_text, pct);
-    };
-  }
+  OnlineProgress line;
+  if (!ctx.json && ::isatty(STDERR_FILENO)) o.progress = [&line](const dm::RaidStatus& s) { line.update(s); };
   auto rep = dm::online_scrub(**control, *name, o);
-  if (o.progress) fmt::print(stderr, "\n");
+  if (o.progress) line.finish();
   if (!rep) return report_error(ctx, "online scrub of '" + *name + "' failed", rep.error());
   int bits = 0;
   switch (rep->result) {
@@ -130,14 +127,10 @@ std::optional<int> try_online_replace(const Context& ctx, const std::vector<std:
   dm::OnlineReplaceOptions o;
   o.force = force;
   o.cancel = &g_stop;
-  if (!ctx.json && ::isatty(STDERR_FILENO)) {
-    o.progress = [](const dm::RaidStatus& s) {
-      double pct = s.sync_total ? 100.0 * static_cast<double>(s.sync_progress) / static_cast<double>(s.sync_total) : 0;
-      fmt::print(stderr, "\r{} {:<7} {:5.1f}%   ", s.health_chars, s.action_text, pct);
-    };
-  }
+  OnlineProgress line(/*with_legs=*/true);
+  if (!ctx.json && ::isatty(STDERR_FILENO)) o.progress = [&line](const dm::RaidStatus& s) { line.update(s); };
   auto rep = dm::online_replace(**control, *name, old_leg, new_dev, o);
-  if (o.progress) fmt::print(stderr, "\n");
+  if (o.progress) line.finish();
   if (!rep) return report_error(ctx, "online replace in '" + *name + "' failed", rep.error());
   const int bits = rep->finished ? kExitOk : kExitCancelled;
   if (ctx.json) {

@@ -3,6 +3,7 @@
 // chunk by chunk (all regions, or only dirty ones with `quick`), with
 // optional repair (see verify.h). Reads run ahead of the comparison
 // through an IoQueue (io_uring on fd-backed legs).
+#include <dmirror/array_lock.h>
 #include <dmirror/verify.h>
 
 #include "engine/io_queue.h"
@@ -20,7 +21,16 @@ namespace dmirror {
 Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOptions& o) {
   // The metadata is judged by the one assembly, as status judges it.
   DMIRROR_ASSIGN_OR_RETURN(auto probes, engine::LegSet::probe(legs));
-  DMIRROR_ASSIGN_OR_RETURN(Assembly assembly, assemble_array(probes));
+  // A live writer (a scrub running, say) is named, and its checkpoint is
+  // not taken for an interrupted run (FORMAT.md 2.6 rule 16).
+  AssembleOptions ao;
+  {
+    std::vector<std::string> names;
+    for (BlockDevice* l : legs)
+      if (l) names.push_back(l->describe());
+    ao.in_use = find_array_writer(names);
+  }
+  DMIRROR_ASSIGN_OR_RETURN(Assembly assembly, assemble_array(probes, ao));
   VerifyReport rep;
   rep.sb = assembly.sb;
   rep.assembly = assembly;
