@@ -36,6 +36,17 @@ std::string unescape_octal(const std::string& s) {
   return out;
 }
 
+// Calls f on each entry of `dir` until it returns true. Never throws: a
+// directory that vanishes while it is read (a process that exits) ends the
+// walk.
+template <class F>
+void each_entry(const fs::path& dir, F f) {
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec), end;
+  for (; !ec && it != end; it.increment(ec))
+    if (f(*it)) return;
+}
+
 std::string command_name(const std::string& pid) {
   std::string c = first_line(fs::path("/proc") / pid / "comm");
   return c.empty() ? "pid " + pid : c + " (pid " + pid + ")";
@@ -58,13 +69,13 @@ std::string mountinfo_point(const std::string& line, dev_t rdev) {
 
 BusyHolders busy_holders(dev_t rdev, const std::string& path) {
   BusyHolders h;
-  std::error_code ec;
   const fs::path sys = fs::path("/sys/dev/block") / (std::to_string(major(rdev)) + ":" + std::to_string(minor(rdev)));
-  for (const auto& e : fs::directory_iterator(sys / "holders", ec)) {
+  each_entry(sys / "holders", [&](const fs::directory_entry& e) {
     std::string name = e.path().filename().string();
     const std::string dm = first_line(e.path() / "dm" / "name");
     h.stacked.push_back(dm.empty() ? name : name + " (/dev/mapper/" + dm + ")");
-  }
+    return false;
+  });
   {
     std::ifstream in("/proc/self/mountinfo");
     std::string line;
@@ -84,17 +95,17 @@ BusyHolders busy_holders(dev_t rdev, const std::string& path) {
     }
   }
   const std::string self = std::to_string(::getpid());
-  for (const auto& p : fs::directory_iterator("/proc", ec)) {
+  each_entry("/proc", [&](const fs::directory_entry& p) {
     const std::string pid = p.path().filename().string();
-    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos || pid == self) continue;
-    std::error_code fe;
-    for (const auto& fd : fs::directory_iterator(p.path() / "fd", fe)) {
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos || pid == self) return false;
+    each_entry(p.path() / "fd", [&](const fs::directory_entry& fd) {
       struct stat st {};
-      if (::stat(fd.path().c_str(), &st) != 0 || !S_ISBLK(st.st_mode) || st.st_rdev != rdev) continue;
+      if (::stat(fd.path().c_str(), &st) != 0 || !S_ISBLK(st.st_mode) || st.st_rdev != rdev) return false;
       h.processes.push_back(command_name(pid));
-      break;
-    }
-  }
+      return true;
+    });
+    return false;
+  });
   return h;
 }
 
