@@ -19,8 +19,8 @@ _dmirrorctl_block_devices() {
 _dmirrorctl_static() {
   local global="--help -h --version -V --json --verbose -v"
   case "$1" in
-    "") echo "help create examine status list resync verify scrub clear replace io activate deactivate monitor wipe $global" ;;
-    help) echo "create examine status list resync verify scrub clear replace io activate deactivate monitor wipe" ;;
+    "") echo "help create examine status list resync verify scrub clear replace add remove io activate deactivate monitor wipe $global" ;;
+    help) echo "create examine status list resync verify scrub clear replace add remove io activate deactivate monitor wipe" ;;
     create) echo "--region-size --assume-clean --force --yes -y --write-mostly --max-write-behind" \
                  "--min-recovery-rate --max-recovery-rate --no-activate --activate $global" ;;
     examine) echo "--events $global" ;;
@@ -29,7 +29,9 @@ _dmirrorctl_static() {
     scrub) echo "--check-only --from --max-rate --rate-file --restart --max-runtime --continue --quiet -q --lock-dir $global" ;;
     clear) echo "--leg $global" ;;
     wipe) echo "--force --with $global" ;;
-    replace) echo "--old --new --force $global" ;;
+    replace) echo "--old --new --force --max-rate --restart $global" ;;
+    add) echo "--new --force --max-rate $global" ;;
+    remove) echo "--leg --force $global" ;;
     io) echo "read write $global" ;;
     "io write") echo "--offset --from --no-close --degraded $global" ;;
     "io read") echo "--offset --length --to --prefer --heal --degraded $global" ;;

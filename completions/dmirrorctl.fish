@@ -76,7 +76,7 @@ function __dmirrorctl_active
     dmirrorctl __complete --active 2>/dev/null
 end
 
-set -l commands help create examine status list resync verify scrub clear replace io activate deactivate monitor wipe
+set -l commands help create examine status list resync verify scrub clear replace add remove io activate deactivate monitor wipe
 complete -c dmirrorctl -f
 
 # Global options
@@ -98,6 +98,8 @@ complete -c dmirrorctl -n $nocmd -a verify -d 'Check metadata and compare the le
 complete -c dmirrorctl -n $nocmd -a scrub -d 'Compare every region, heal read errors, repair with evidence'
 complete -c dmirrorctl -n $nocmd -a clear -d 'Zero the per-leg error counters'
 complete -c dmirrorctl -n $nocmd -a replace -d 'Replace a leg by a new device'
+complete -c dmirrorctl -n $nocmd -a add -d 'Add a leg: join, copy, verify'
+complete -c dmirrorctl -n $nocmd -a remove -d 'Remove a leg (never the last in-sync one)'
 complete -c dmirrorctl -n $nocmd -a wipe -d 'Remove dmirror metadata from legs no longer wanted'
 complete -c dmirrorctl -n $nocmd -a io -d 'Write or read through the mirror engine'
 complete -c dmirrorctl -n $nocmd -a activate -d 'Bring an array online'
@@ -149,6 +151,12 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from wipe' -l with -r -F -d 'A
 # clear
 complete -c dmirrorctl -n '__fish_seen_subcommand_from clear' -x -l leg -a '(__dmirrorctl_array_legs)' -d 'Only this leg (slot or path)'
 
+# add, remove
+complete -c dmirrorctl -n '__fish_seen_subcommand_from add' -x -l new -a '(__dmirrorctl_free_legs)' -d 'The new device'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from add' -l force -d 'Accept a device with foreign signatures'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from add' -x -l max-rate -d 'Bytes per second of the copy'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from remove' -x -l leg -a '(__dmirrorctl_array_legs)' -d 'The leg to remove'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from remove' -l force -d 'Allow leaving a single in-sync leg'
 # replace
 complete -c dmirrorctl -n '__fish_seen_subcommand_from replace' -x -l old -a '(__dmirrorctl_array_legs)' -d 'The leg to replace'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from replace' -x -l new -a '(__dmirrorctl_free_legs)' -d 'The new device'
@@ -184,8 +192,8 @@ complete -c dmirrorctl -n $m -x -l interval -d 'Seconds between full rescans'
 
 # Positionals: array names (from the binary), legs (block devices, files),
 # active volumes; create's legs: the block devices without a signature
-complete -c dmirrorctl -n '__fish_seen_subcommand_from status resync verify scrub replace read write activate' -a '(__dmirrorctl_arrays)' -d 'Array'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from examine status resync verify scrub replace read write activate wipe' -F -a '(__dmirrorctl_block_devices)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from status resync verify scrub replace add remove read write activate' -a '(__dmirrorctl_arrays)' -d 'Array'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from examine status resync verify scrub replace add remove read write activate wipe' -F -a '(__dmirrorctl_block_devices)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from create; and test (count (__dmirrorctl_positional)) -ge 1' -a '(__dmirrorctl_free_legs)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from deactivate monitor' -a '(__dmirrorctl_active)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from list' -F

@@ -121,6 +121,10 @@ TEST_F(JsonSchemaTest, EveryCommandMatchesTheDocumentedSchema) {
   // c.img returns: re-added from the journal (`readded`).
   auto readd = run("resync", {"resync", a, c});
   EXPECT_EQ(readd["readded"].size(), 1u) << readd.dump(2);
+  // One leg more, then one fewer.
+  std::string f = dir.make_image("f.img", 24 << 20);
+  run("add", {"add", a, c, "--new", f});
+  run("remove", {"remove", a, c, f, "--leg", f});
   // Errors, and the online commands (no device-mapper here).
   run("status", {"status", dir.path() + "/nothing.img"}, true);
   run("activate", {"activate", a, c}, true);

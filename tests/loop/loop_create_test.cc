@@ -67,7 +67,9 @@ TEST_F(LoopTest, DeviceHeldExclusivelyIsBusy) {
   auto r = run_tool({"create", unique_name("vol"), a, b, "--yes"});
   ::close(fd);
   EXPECT_EQ(r.exit_code, 8) << r.err;
-  EXPECT_TRUE(contains(r.err, b + " is in use (mounted, or held by another device")) << r.err;
+  // The holder is named (this test process), with what to do.
+  EXPECT_TRUE(contains(r.err, b + " is in use: open in ")) << r.err;
+  EXPECT_TRUE(contains(r.err, "(pid " + std::to_string(::getpid()) + "); wait for it to finish or stop it")) << r.err;
 }
 
 TEST_F(LoopTest, ReadOnlyDeviceIsRefusedWithAHint) {

@@ -283,15 +283,34 @@ TEST(AssemblyGeneration, ARemovedLegStillInUseInTheOtherTableIsEvidenceOfDiverge
   EXPECT_TRUE(slot(*a, 1).split) << "slot 1 taken for only behind";
 }
 
-TEST(AssemblyGeneration, ARemovedLegBeyondTheHistoryIsOnlyLeftOut) {
-  // A leg no longer in the table is split off on evidence only.
+TEST(AssemblyGeneration, ALegBeyondTheHistoryIsALeftoverOnlyOnEvidence) {
+  // Leg 1 was replaced while away: the newest table records its uuid
+  // removed at 3, after its last commit (2), and its own table marks no leg
+  // absent. A leftover, left out.
   Superblock now = overflowed();
-  now.legs[1] = LegEntry{};
-  now.legs[1].uuid.bytes.fill(0x77);
   now.legs[1].state = LegState::Removed;
+  now.legs[1].state_seq = 3;
+  now.nr_legs = 3;
+  now.legs[2] = now.legs[0];
+  now.legs[2].uuid.bytes.fill(0x77);
   auto a = assemble_array({leg(now, 0), leg(array_sb(2, 2), 1)});
   ASSERT_TRUE(a) << a.error().describe();
   EXPECT_EQ(a->legs[1].disposition, Disposition::NotInTable);
+  EXPECT_FALSE(a->split_brain);
+  // Its slot reused by another leg since: nothing says when it left, and it
+  // may have been written on its own (a rolled-back image). Not a leftover
+  // to wipe but the other side, until the administrator chooses.
+  now.legs[1].uuid.bytes.fill(0x78);
+  a = assemble_array({leg(now, 0), leg(array_sb(2, 2), 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_EQ(a->legs[1].disposition, Disposition::NotInTable);
+  EXPECT_TRUE(a->split_brain);
+  EXPECT_EQ(wipe_hold(*a, 1), WipeHold::OtherSide);
+  // Told of its own removal (its own entry says removed): a leftover.
+  Superblock told = array_sb(2, 2);
+  told.legs[1].state = LegState::Removed;
+  a = assemble_array({leg(now, 0), leg(told, 1)});
+  ASSERT_TRUE(a) << a.error().describe();
   EXPECT_FALSE(a->split_brain);
 }
 

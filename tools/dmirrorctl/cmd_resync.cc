@@ -47,6 +47,7 @@ int run_resync(const Context& ctx, const ResyncArgs& a) {
     auto slot = parse_leg_choice(a.from, *paths);
     if (!slot) return report_error(ctx, "invalid --from", slot.error());
     o.source_slot = *slot;
+    o.source_leg = leg_uuid_of(a.from, *paths);
   }
   if (!a.max_rate.empty()) {
     auto rate = parse_size(a.max_rate);

@@ -64,13 +64,15 @@ std::string role_name(const SlotView& s) { return s.split ? "split" : std::strin
 
 std::string split_text(const SlotView& s) {
   if (!s.split) return {};
-  if (s.split_undecided && s.written_while_absent.empty())
-    return "behind or written apart: cannot be told, its generation fell off the other side's history";
-  if (s.written_while_absent.empty()) return "diverged: written apart from the other side";
   std::string slots;
   for (uint32_t o : s.written_while_absent) slots += fmt::format("{}{}", slots.empty() ? "" : ", ", o);
-  return fmt::format("diverged: written while slot{} {} {} absent", s.written_while_absent.size() == 1 ? "" : "s", slots,
-                     s.written_while_absent.size() == 1 ? "was" : "were");
+  const std::string absent = fmt::format("written while slot{} {} {} absent", s.written_while_absent.size() == 1 ? "" : "s",
+                                         slots, s.written_while_absent.size() == 1 ? "was" : "were");
+  if (s.split_undecided)
+    return "undecided: the generations cannot be related (history overflowed)" +
+           (s.written_while_absent.empty() ? std::string() : "; " + absent);
+  if (s.written_while_absent.empty()) return "diverged: written apart from the other side";
+  return "diverged: " + absent;
 }
 
 std::string role_text(const SlotView& s) {

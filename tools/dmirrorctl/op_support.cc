@@ -85,6 +85,18 @@ void print_findings_text(const Findings& findings) {
     fmt::print("{:<8} {}{}\n", severity_name(f.severity), finding_subject(f), printable_message(f.message));
 }
 
+std::optional<Uuid> leg_uuid_of(const std::string& text, const std::vector<std::string>& paths) {
+  for (const auto& p : paths) {
+    if (p != text) continue;
+    auto dev = open_device(p, OpenOptions{.writable = false, .exclusive = false});
+    if (!dev) return std::nullopt;
+    auto meta = read_leg(**dev);
+    if (!meta) return std::nullopt;
+    return meta->sb.leg_uuid;
+  }
+  return std::nullopt;
+}
+
 Result<uint32_t> parse_leg_choice(const std::string& text, const std::vector<std::string>& paths) {
   if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
     // A slot number: it must name a slot in use in the array's leg table.

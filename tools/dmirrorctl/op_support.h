@@ -38,5 +38,8 @@ void print_findings_text(const Findings& findings);
 
 // "--from LEG": a slot number, or the path of one of the legs given.
 Result<uint32_t> parse_leg_choice(const std::string& text, const std::vector<std::string>& paths);
+// The leg uuid of `text` when it is one of `paths` carrying a superblock
+// (a slot number, or an unreadable leg: none).
+std::optional<Uuid> leg_uuid_of(const std::string& text, const std::vector<std::string>& paths);
 
 }  // namespace dmirror::cli

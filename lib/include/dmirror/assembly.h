@@ -132,6 +132,10 @@ struct AssembleOptions {
   // a named subset): the leg holding this slot on the chosen side is the
   // authority; legs that diverged from it become stale (full copy).
   std::optional<uint32_t> choose_slot;
+  // With choose_slot: the chosen leg by its uuid (the administrator named a
+  // device). Without it, a slot that legs of both sides claim (each side
+  // replaced a leg into the same slot) is refused as ambiguous.
+  std::optional<Uuid> choose_leg;
   // mdadm's --force: when no in-sync leg is present, raise the present
   // stale or failed leg with the highest seqno (a stale one on a tie; never
   // a rebuilding one, which holds a partial copy) to in sync.

@@ -43,6 +43,9 @@ struct ResyncOptions {
   // that leg is the authority and the legs that diverged from it are
   // copied fully from it.
   uint32_t source_slot = kNoSlot;
+  // The source by its leg uuid, when the administrator named a device: in a
+  // split brain where both sides hold a leg in source_slot, it says which.
+  std::optional<Uuid> source_leg;
   // mdadm's --re-add: a failed leg that is present again is copied fully
   // and brought back in its slot. Without it a failed leg is left alone.
   bool re_add = false;

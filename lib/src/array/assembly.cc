@@ -171,13 +171,24 @@ Result<Assembly> assemble_array(const std::vector<LegProbe>& probes, const Assem
   // The administrator's choice settles a split brain: the chosen leg's own
   // superblock becomes the authority (FORMAT.md 2.6 rule 6).
   std::optional<size_t> chosen;
+  std::string claimants;
+  bool ambiguous = false;
   for (size_t i = 0; i < probes.size(); ++i) {
     const auto& m = probes[i].meta;
     if (!m || m->sb.array_uuid != array || m->sb.slot != *options.choose_slot) continue;
+    if (options.choose_leg && m->sb.leg_uuid != *options.choose_leg) continue;
     const Disposition d = a.legs[i].disposition;
     if (d != Disposition::Member && d != Disposition::Duplicate && d != Disposition::NotInTable) continue;
+    claimants += (claimants.empty() ? "" : ", ") + probes[i].name;
+    if (chosen && probes[*chosen].meta->sb.leg_uuid != m->sb.leg_uuid) ambiguous = true;
     if (!chosen || m->sb.seqno > probes[*chosen].meta->sb.seqno) chosen = i;
   }
+  // Two different legs claim the slot (each side of the split replaced a
+  // leg into it): a slot number does not say which side is meant.
+  if (ambiguous)
+    return make_error(ErrorCode::InvalidArgument,
+                      "slot " + std::to_string(*options.choose_slot) + " is claimed by legs of both sides (" +
+                          claimants + "); name the leg to keep by its path, not by its slot number");
   if (!chosen)
     // A slot the array does not have is a usage error; a slot of the array
     // whose leg was not given is a refusal (exit 8).

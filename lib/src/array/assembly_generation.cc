@@ -41,7 +41,8 @@ bool entered_within_coverage(const Superblock& x, const Superblock& y) {
 bool absent(LegState s) { return s == LegState::Missing || s == LegState::Failed; }
 bool present(LegState s) { return s != LegState::Unused && s != LegState::Removed && !absent(s); }
 
-// Y's table records X's leg absent since a commit after X's last one, and
+// Y's table records X's leg absent (or removed: replaced while away) since
+// a commit after X's last one, and
 // X never committed without the legs its table lists: either that table
 // still lists Y's leg present, or it marks no leg missing or failed (Y's
 // leg joined Y's line after X left it). A session without a leg records it
@@ -53,7 +54,9 @@ bool present(LegState s) { return s != LegState::Unused && s != LegState::Remove
 bool left_behind(const Superblock& x, const Superblock& y) {
   if (x.slot >= kMaxLegs || y.slot >= kMaxLegs || x.slot == y.slot) return false;
   const LegEntry& of_x = y.legs[x.slot];
-  if (of_x.uuid != x.leg_uuid || !absent(of_x.state) || of_x.state_seq <= x.seqno) return false;
+  if (of_x.uuid != x.leg_uuid || !(absent(of_x.state) || of_x.state == LegState::Removed) ||
+      of_x.state_seq <= x.seqno)
+    return false;
   const LegEntry& of_y = x.legs[y.slot];
   if (of_y.uuid == y.leg_uuid && present(of_y.state)) return true;
   for (uint32_t s = 0; s < x.nr_legs && s < kMaxLegs; ++s)

@@ -131,11 +131,22 @@ void mark_split_sides(Assembly& a, const std::vector<LegProbe>& probes, const Me
     if (m.diverged[v.slot]) return 1;
     return fresh_role(v.state) ? 0 : -1;
   };
+  // Undecided (rule 18 cannot relate the generations): every member of the
+  // other side is only that, so the authority's side is undecided too.
+  bool all_undecided = false;
+  for (const SlotView& v : a.slots) {
+    if (side(v) != 1) continue;
+    if (!m.undecided[v.slot]) {
+      all_undecided = false;
+      break;
+    }
+    all_undecided = true;
+  }
   for (SlotView& v : a.slots) {
     const int mine = side(v);
     if (mine < 0) continue;
     v.split = true;
-    v.split_undecided = m.undecided[v.slot];
+    v.split_undecided = mine == 1 ? m.undecided[v.slot] : all_undecided;
     const Superblock& own = probes[static_cast<size_t>(v.leg)].meta->sb;
     for (const SlotView& o : a.slots) {
       const int theirs = side(o);

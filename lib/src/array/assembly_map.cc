@@ -171,14 +171,25 @@ void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& 
         const bool x_newer = sx.seqno > sy.seqno;
         const std::string& newer = x_newer ? nx : ny;
         const std::string& older = x_newer ? ny : nx;
+        const Superblock& so = x_newer ? sy : sx;
+        const Superblock& sn = x_newer ? sx : sy;
+        // The older leg's own table records the newer one absent from a
+        // commit it then made: it was written on its own, not only away.
+        const bool alone = marks_absent(so, sn) && so.legs[sn.slot].state_seq != 0 &&
+                           so.legs[sn.slot].state_seq <= so.seqno;
+        const std::string head = nx + " (slot " + std::to_string(x) + ", seqno " + std::to_string(sx.seqno) +
+                                 ") and " + ny + " (slot " + std::to_string(y) + ", seqno " +
+                                 std::to_string(sy.seqno) +
+                                 ") are in generations neither history lists any more (a history keeps the last " +
+                                 std::to_string(kGenerationHistory) + ")";
         add(a, Severity::Error, "split-brain",
-            nx + " (slot " + std::to_string(x) + ", seqno " + std::to_string(sx.seqno) + ") and " + ny + " (slot " +
-                std::to_string(y) + ", seqno " + std::to_string(sy.seqno) +
-                ") are in generations neither history lists any more (a history keeps the last " +
-                std::to_string(kGenerationHistory) + "): it cannot be told whether " + older +
-                " was only away or was written apart, so neither is trusted over the other (split brain). If " +
-                older + " was only away, keep " + newer + " with `dmirrorctl resync --from " + newer +
-                "`; choose the other only if it was written on its own",
+            alone ? head + ", and " + older + "'s own table shows it was written without " + newer + " (from seqno " +
+                        std::to_string(so.legs[sn.slot].state_seq) + "): each may hold writes the other lacks (split "
+                        "brain). Choose the leg whose data you keep with `dmirrorctl resync --from LEG`"
+                  : head + ": it cannot be told whether " + older +
+                        " was only away or was written apart, so neither is trusted over the other (split brain). If " +
+                        older + " was only away, keep " + newer + " with `dmirrorctl resync --from " + newer +
+                        "`; choose the other only if it was written on its own",
             nx, x);
         continue;
       }
@@ -200,20 +211,39 @@ void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& 
   for (size_t i = 0; i < a.legs.size(); ++i) {
     if (a.legs[i].disposition != Disposition::NotInTable || i == authority) continue;
     const Superblock& own = probes[i].meta->sb;
-    // A leg no longer in the table is judged diverged only on evidence:
-    // its table holds a change the authority passed without (rule 6), or
-    // its generation went on after the authority's line left it, or both
-    // lines left one generation and went on apart (rule 18); not because
-    // its generation fell off the history.
+    // A leg no longer in the table diverged on evidence: its table holds a
+    // change the authority passed without (rule 6), or its generation went
+    // on after the authority's line left it, or both lines left one
+    // generation and went on apart (rule 18). It is a leftover when it was
+    // told of its own removal (its own entry says removed), or when its
+    // line is the authority's (one generation, or the tables say it was
+    // left behind). When nothing tells (its generation fell off the
+    // authority's history), it may hold writes the array lacks: a
+    // leftover's data is never trusted to be stale without proof, so it is
+    // the other side until the administrator chooses (FORMAT.md 2.6 rule 18).
     const bool marked = written_after_marked(own, auth);
     const bool missed = !marked && missed_commit(own, auth);
-    if (!marked && !missed && compare_lineage(own, auth) != Lineage::Diverged) continue;
+    const bool told = own.slot < kMaxLegs && own.legs[own.slot].uuid == own.leg_uuid &&
+                      own.legs[own.slot].state == LegState::Removed;
+    const Lineage lineage = marked || missed ? Lineage::Diverged : compare_lineage(own, auth);
+    if (lineage == Lineage::Related || (told && lineage == Lineage::Unknown)) continue;
     a.split_brain = true;
     a.inconsistent = true;
     const std::string nauth = probes[authority].name + " (slot " + std::to_string(auth.slot) + ", seqno " +
                               std::to_string(auth.seqno) + ")";
     const std::string nown = probes[i].name + " (slot " + std::to_string(own.slot) + ", seqno " +
                              std::to_string(own.seqno) + ")";
+    if (lineage == Lineage::Unknown) {
+      add(a, Severity::Error, "split-brain",
+          nown + ", which " + probes[authority].name + "'s table does not know, is in a generation " +
+              probes[authority].name + "'s history no longer lists (a history keeps the last " +
+              std::to_string(kGenerationHistory) + "): it cannot be told whether it is an old copy or was written "
+              "on its own, so it may hold writes the array lacks (split brain). Choose with `dmirrorctl resync "
+              "--from LEG`: " + probes[authority].name + " if " + probes[i].name + " is only an old copy (it is "
+              "then retired), " + probes[i].name + " if it was written on its own",
+          probes[i].name, own.slot);
+      continue;
+    }
     add(a, Severity::Error, "split-brain",
         (marked   ? nauth + " was written after " + nown + " marked it absent, and its table does not know that leg"
          : missed ? nown + ", which " + probes[authority].name + "'s table does not know, holds a change to the leg "

@@ -13,7 +13,7 @@
 #include "ops/resync_core.h"
 
 namespace dmirror {
-namespace {
+namespace ops {
 
 using engine::LegSet;
 
@@ -122,6 +122,17 @@ Status settle_dirty_regions(LegSet& set, ReplaceReport& rep) {
   rep.findings.insert(rep.findings.end(), r.findings.begin(), r.findings.end());
   return ok();
 }
+
+}  // namespace ops
+
+using engine::LegSet;
+using ops::check_new_device;
+using ops::free_slot;
+using ops::join;
+using ops::prepare_new_leg;
+using ops::settle_dirty_regions;
+
+namespace {
 
 // md's re-add of a former member: the device given as --new is the
 // failed, missing or stale leg of `slot` itself. It keeps its slot and

@@ -6,11 +6,28 @@
 
 #include <dmirror/replace.h>
 
+#include <optional>
 #include <string>
 
 #include "engine/leg_set.h"
 
 namespace dmirror::ops {
+
+// The new device's checks (size, block size, not a member, not another
+// array's leg unless o.force).
+[[nodiscard]] Status check_new_device(const engine::LegSet& set, BlockDevice& dev, const ReplaceOptions& o);
+// Writes the new leg's journal (the members' merged bits) and clears its
+// event area, then attaches it to `slot`.
+[[nodiscard]] Status prepare_new_leg(engine::LegSet& set, uint32_t slot, BlockDevice& dev);
+// prepare_new_leg, then slot `slot` joins as rebuilding from 0 with a new
+// leg uuid and `old_slot` turns replacing; the replace checkpoint and its
+// `replace started` event are recorded. Commits.
+[[nodiscard]] Status join(engine::LegSet& set, uint32_t old_slot, uint32_t slot, BlockDevice& dev);
+// The first unused slot, else the first removed one.
+std::optional<uint32_t> free_slot(const Superblock& sb);
+// Settles the dirty regions by the vote of rule 21 before a copy (refused
+// while an in-sync leg that could change the vote is away).
+[[nodiscard]] Status settle_dirty_regions(engine::LegSet& set, ReplaceReport& rep);
 
 // Copies the data area from `src` onto slot `t` (device `dev`) from its
 // recovery_offset, checkpointed there, then compares the whole copy with

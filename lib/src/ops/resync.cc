@@ -291,6 +291,12 @@ namespace {
 
 Status pick_source(const LegSet& set, const ResyncOptions& o, ResyncReport& rep) {
   if (o.source_slot != kNoSlot) {
+    // A device named by --from must be the leg the table holds in that slot
+    // (a leftover or the other side's leg may claim the same slot number).
+    if (o.source_leg && set.sb().legs[o.source_slot].uuid != *o.source_leg)
+      return make_error(ErrorCode::Refused, "the leg given as --from is not slot " + std::to_string(o.source_slot) +
+                                                " of the array's leg table (it is outside it: a removed or replaced "
+                                                "leg); give a member as the source");
     DMIRROR_RETURN_IF_ERROR(check_chosen_source(
         set, o.source_slot,
         "Run `dmirrorctl resync` without --from to bring it back from the in-sync legs; --from picks a side only in a "
@@ -395,7 +401,12 @@ std::string_view resync_mode_name(ResyncMode m) {
 
 Result<ResyncReport> resync(std::span<BlockDevice* const> legs, const ResyncOptions& options) {
   ops::AssemblyNotes notes;
-  DMIRROR_ASSIGN_OR_RETURN(auto set, ops::assemble_for_recovery(legs, {.choose_slot = options.source_slot, .force = options.force}, notes));
+  DMIRROR_ASSIGN_OR_RETURN(auto set, ops::assemble_for_recovery(
+                                         legs,
+                                         {.choose_slot = options.source_slot,
+                                          .choose_leg = options.source_leg,
+                                          .force = options.force},
+                                         notes));
   DMIRROR_RETURN_IF_ERROR(ops::check_vote_possible(set, options));
   return ops::resync_legs(set, options, /*dirty_only=*/false, notes, legs);
 }

@@ -14,6 +14,7 @@ Result<engine::LegSet> assemble_for_recovery(std::span<BlockDevice* const> legs,
   // chosen; elsewhere --from just names the source.
   if (!set && set.error().code == ErrorCode::SplitBrain && c.choose_slot != kNoSlot) {
     opts.choose_slot = c.choose_slot;
+    opts.choose_leg = c.choose_leg;
     set = engine::LegSet::assemble(legs, opts);
   }
   if (!set) return set;

@@ -14,6 +14,7 @@ namespace dmirror::ops {
 
 struct RecoveryChoices {
   uint32_t choose_slot = kNoSlot;   // settles a split brain (AssembleOptions::choose_slot)
+  std::optional<Uuid> choose_leg;   // AssembleOptions::choose_leg
   bool force = false;               // AssembleOptions::force
 };
 

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Changing the number of legs offline (mdadm --grow --raid-devices, lvconvert
+// -m): add_leg() joins a new device in a free slot as rebuilding, copies and
+// verifies it like replace, and only then makes it in sync (redundancy never
+// drops; a killed run leaves a rebuilding leg that `resync` finishes).
+// remove_leg() retires a slot: recorded removed on the legs that stay and on
+// the removed leg itself (so it is never assembled again by accident);
+// refused for the last in-sync leg, and for the one that would leave a
+// single in-sync copy unless forced.
+#pragma once
+
+#include <dmirror/block_device.h>
+#include <dmirror/export.h>
+#include <dmirror/findings.h>
+#include <dmirror/replace.h>
+#include <dmirror/result.h>
+
+#include <span>
+
+namespace dmirror {
+
+// ReplaceOptions apply (force: accept another array's leg as the new one;
+// rate, progress, cancel, checkpoints); `restart` is not used. The report's
+// old_slot is kNoSlot.
+DMIRROR_EXPORT Result<ReplaceReport> add_leg(std::span<BlockDevice* const> legs, BlockDevice& new_device,
+                                             const ReplaceOptions& options = {});
+
+struct RemoveOptions {
+  bool force = false;   // allow leaving a single in-sync leg
+};
+
+struct RemoveReport {
+  uint32_t slot = kNoSlot;
+  bool leg_present = false;        // the removed leg was given and now says removed
+  uint32_t in_sync_left = 0;       // in-sync legs in the table afterwards
+  Findings findings;
+};
+
+// Errors: InvalidArgument (not a slot in use), Refused (the last in-sync
+// leg; a single copy left without force; a replace in progress; an unclean
+// array: resync first), Busy (online volume).
+DMIRROR_EXPORT Result<RemoveReport> remove_leg(std::span<BlockDevice* const> legs, uint32_t slot,
+                                               const RemoveOptions& options = {});
+
+}  // namespace dmirror

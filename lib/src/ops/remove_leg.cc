@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// remove_leg() (see leg_count.h): a slot recorded removed on the legs that
+// stay and on the removed leg itself.
+#include <dmirror/leg_count.h>
+#include <dmirror/names.h>
+
+#include "ops/resync_assembly.h"
+#include "ops/resync_core.h"
+
+namespace dmirror {
+
+Result<RemoveReport> remove_leg(std::span<BlockDevice* const> legs, uint32_t slot, const RemoveOptions& o) {
+  ops::AssemblyNotes notes;
+  DMIRROR_ASSIGN_OR_RETURN(auto set, ops::assemble_for_recovery(legs, {}, notes));
+  const Superblock& sb = set.sb();
+  const std::string array = "array '" + escape_name(sb.name) + "'";
+  if (sb.has_flag(sbflag::kKernelOwnsSync))
+    return make_error(ErrorCode::Busy, array + " is owned by an online volume; deactivate it first (legs are "
+                                               "removed offline)");
+  if (slot >= sb.nr_legs || slot >= kMaxLegs || sb.legs[slot].state == LegState::Unused ||
+      sb.legs[slot].state == LegState::Removed)
+    return make_error(ErrorCode::InvalidArgument, "slot " + std::to_string(slot) + " is not a leg of " + array);
+  if (sb.checkpoint.op == OfflineOp::Replace &&
+      (sb.checkpoint.source_slot == slot || sb.checkpoint.target_slot == slot))
+    return make_error(ErrorCode::Refused, "slot " + std::to_string(slot) + " is in the replace of slot " +
+                                              std::to_string(sb.checkpoint.source_slot) +
+                                              " in progress; finish it (rerun the replace) or restart it first");
+  // Every in-sync leg votes on a crash window (FORMAT.md 2.6 rule 21): it
+  // is settled before one of them leaves.
+  if (sb.has_flag(sbflag::kDirty))
+    return make_error(ErrorCode::Refused, array + " was not shut down cleanly; run `dmirrorctl resync` with all "
+                                                  "its legs first, so every leg votes on the regions in flight");
+  uint32_t in_sync_left = 0;
+  for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s) {
+    const LegState st = sb.legs[s].state;
+    if (s != slot && (st == LegState::InSync || st == LegState::Replacing)) ++in_sync_left;
+  }
+  if (in_sync_left == 0)
+    return make_error(ErrorCode::Refused, "slot " + std::to_string(slot) + " holds the last in-sync copy of " + array +
+                                              "; it cannot be removed (add or resync another leg first)");
+  if (in_sync_left == 1 && !o.force)
+    return make_error(ErrorCode::Refused, "removing slot " + std::to_string(slot) + " leaves " + array +
+                                              " with a single in-sync leg: no redundancy. Add --force to remove it "
+                                              "anyway");
+  RemoveReport rep;
+  rep.slot = slot;
+  rep.in_sync_left = in_sync_left;
+  rep.leg_present = set.present(slot);
+  const std::string name = set.leg_name(slot);
+  LegEntry& e = set.mutable_sb().legs[slot];
+  e.state = LegState::Removed;
+  e.state_seq = sb.seqno + 1;
+  e.recovery_offset = kOffsetInSync;
+  e.replacement_slot = kNoSlot;
+  e.flags = 0;
+  set.record_event(EventType::LegRemoved, slot, {}, name + " removed from the array (dmirrorctl remove)");
+  // The removed leg gets the table too: its own entry says removed, so it
+  // is never assembled as a member again.
+  const uint32_t retired[] = {slot};
+  DMIRROR_RETURN_IF_ERROR(rep.leg_present ? set.commit(retired) : set.commit());
+  set.attach(slot, nullptr);
+  // Bits kept for it while it was away are no longer needed.
+  if (set.journals_loaded() || set.load_journals()) DMIRROR_RETURN_IF_ERROR(ops::clear_kept_bits(set));
+  return rep;
+}
+
+}  // namespace dmirror

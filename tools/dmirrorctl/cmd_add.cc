@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// `dmirrorctl add NAME|LEG... --new DEV`: one more leg (mdadm --grow
+// --raid-devices, lvconvert -m+1). DEV joins a free slot as rebuilding, is
+// copied and verified, then is in sync. A killed run leaves the leg
+// rebuilding: `resync` with it finishes the copy.
+#include "array_lock_cli.h"
+#include "commands.h"
+#include "exit_codes.h"
+#include "health_text.h"
+#include "journal_log.h"
+#include "leg_caching.h"
+#include "online_dispatch.h"
+#include "op_support.h"
+
+#include <dmirror/leg_count.h>
+#include <dmirror/names.h>
+#include <dmirror/probe.h>
+
+#include <fmt/format.h>
+#include <syslog.h>
+
+namespace dmirror::cli {
+namespace {
+
+struct AddArgs {
+  std::vector<std::string> legs;
+  std::string new_dev;
+  bool force = false;
+  std::string max_rate;
+};
+
+int run_add(const Context& ctx, const AddArgs& a) {
+  if (auto name = active_volume_of(a.legs))
+    return report_failure(ctx, "cannot add a leg to '" + *name + "'", ErrorCode::Busy,
+                          "the volume is active; deactivate it first (legs are added offline)");
+  auto paths = resolve_legs(a.legs);
+  if (!paths) return report_error(ctx, "cannot find the array", paths.error());
+  std::vector<std::string> current;
+  for (const auto& p : *paths)
+    if (p != a.new_dev) current.push_back(p);
+  // Locked before the new device is probed: no other dmirrorctl command
+  // writes onto it between the check and the copy.
+  std::vector<std::string> locked = current;
+  locked.push_back(a.new_dev);
+  auto held = lock_array_at(locked);
+  if (!held) return report_error(ctx, "cannot lock the array", held.error());
+  if (!a.force) {
+    auto sigs = probe_signatures(a.new_dev);
+    if (sigs && !sigs->empty())
+      return report_failure(ctx, "refusing to use " + a.new_dev, ErrorCode::ForeignSignature,
+                            a.new_dev + " carries " + sigs->front().describe() + ". Wipe it or use --force");
+  }
+  auto legs = open_legs(current, offline_leg_options(true));
+  if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
+  auto fresh = open_legs({a.new_dev}, offline_leg_options(true));
+  if (!fresh) return report_error(ctx, "cannot open the new leg", fresh.error());
+  note_leg_caching(ctx, {&*legs, &*fresh});
+  ReplaceOptions o;
+  o.force = a.force;
+  if (!a.max_rate.empty()) {
+    auto rate = parse_size(a.max_rate);
+    if (!rate) return report_error(ctx, "invalid --max-rate", rate.error());
+    o.control.max_rate = [r = *rate] { return r; };
+  }
+  o.control.progress = progress_printer(ctx);
+  o.control.cancel = install_cancel_handler();
+  auto r = add_leg(legs->devices(), *fresh->owned[0], o);
+  end_progress(ctx);
+  if (!r) return report_error(ctx, "add failed", r.error());
+  const int bits = r->outvoted_regions > 0 ? kExitCorrected : kExitOk;
+  for (const auto& f : r->findings)
+    if (is_vote_note(f))
+      log_stderr(LOG_WARNING, "dmirrorctl: warning: " + finding_subject(f) + printable_message(f.message));
+  if (ctx.json) {
+    Json doc = json_envelope();
+    doc["new_slot"] = r->new_slot;
+    doc["bytes_copied"] = r->bytes_copied;
+    doc["bytes_verified"] = r->bytes_verified;
+    doc["exit_code"] = bits;
+    print_json(doc);
+  } else {
+    fmt::print("{} added as slot {}: {} copied and verified\n", a.new_dev, r->new_slot,
+               format_size_bytes(r->bytes_verified));
+  }
+  current.push_back(a.new_dev);
+  warn_if_degraded(current);
+  return bits;
+}
+
+}  // namespace
+
+Command add_add(CLI::App& app, const Context& ctx) {
+  auto a = std::make_shared<AddArgs>();
+  CLI::App* sub = app.add_subcommand("add", "Add a leg: join, copy, verify (one more copy of the data)");
+  sub->add_option("array", a->legs, "Array name (searched on block devices), or the paths of its legs")->required();
+  sub->add_option("--new", a->new_dev, "The new device")->required();
+  sub->add_flag("--force", a->force, "Accept a device with foreign signatures or another array's leg");
+  sub->add_option("--max-rate", a->max_rate, "Bytes per second of the copy, e.g. 50M (default: unlimited)");
+  return {sub, [&ctx, a] { return run_add(ctx, *a); }};
+}
+
+}  // namespace dmirror::cli
