@@ -230,6 +230,8 @@ TEST_F(RecoveryCommands, ALegAwayForMoreSessionsThanTheHistoryHoldsIsOnlyStale) 
   const Superblock now = superblock(a);
   for (const GenerationEntry& e : now.generation_history)
     ASSERT_NE(e.generation, b_generation) << "b's generation is still in the history";
+  // Bits kept for b after each clean close are no unclean shutdown.
+  EXPECT_TRUE(events(a, EventType::UncleanShutdown).empty()) << "a clean degraded session logged an unclean shutdown";
   auto st = run_tool({"status", a, b});
   EXPECT_EQ(st.exit_code, 2) << st.out << st.err;
   EXPECT_TRUE(contains(st.out, "stale")) << st.out;

@@ -380,7 +380,7 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
   if (in_use)
     add(a, Severity::Info, "in-use",
         "in use: " + holder + " holds the array and is writing it; its Dirty flag and journal bits are its writes "
-        "in flight, not an unclean shutdown. Commands that write the array wait until it is done");
+        "in flight, not an unclean shutdown. Commands that write the array are refused until it is done");
   if (in_use && a.resync_pending) {
     add(a, Severity::Warning, "resync-pending",
         std::string(a.initial_sync ? "initial resync" : "a resync") + " pending from byte " +

@@ -50,9 +50,14 @@ Result<std::unique_ptr<Mirror>> Mirror::open(std::span<BlockDevice* const> legs,
     // first write): missing, not failed (FORMAT.md 2.6 rule 11; LegSet::
     // commit records them).
     s.record_absent_members();
-    if (unclean) {
+    // With one writable leg there is nothing to settle between legs (the
+    // bits are kept for the absent ones). Bits kept while degraded after a
+    // clean close are no unclean shutdown (the assembly's rule 9): the event
+    // says so only when the assembly does.
+    if (unclean && s.assembly().unclean)
       s.record_event(EventType::UncleanShutdown, kNoSlot, {s.dirty_count()},
                      "unclean shutdown: " + count_of(s.dirty_count(), "dirty region") + " to resync");
+    if (unclean && s.writable_slots().size() >= 2) {
       ResyncOptions ro;
       ro.recover = false;
       DMIRROR_ASSIGN_OR_RETURN(auto rep, ops::resync_legs(s, ro, /*dirty_only=*/true));
