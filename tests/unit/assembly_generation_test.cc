@@ -297,11 +297,22 @@ TEST(AssemblyGeneration, ALegBeyondTheHistoryIsALeftoverOnlyOnEvidence) {
   ASSERT_TRUE(a) << a.error().describe();
   EXPECT_EQ(a->legs[1].disposition, Disposition::NotInTable);
   EXPECT_FALSE(a->split_brain);
-  // Its slot reused by another leg since: nothing says when it left, and it
-  // may have been written on its own (a rolled-back image). Not a leftover
-  // to wipe but the other side, until the administrator chooses.
+  // Its slot reused by another leg since: nothing says when it left. Its
+  // own table marks no leg absent, so it was never written on its own: an
+  // old copy, left out.
   now.legs[1].uuid.bytes.fill(0x78);
   a = assemble_array({leg(now, 0), leg(array_sb(2, 2), 1)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_EQ(a->legs[1].disposition, Disposition::NotInTable);
+  EXPECT_FALSE(a->split_brain);
+  // Written on its own (its table marks leg 0 missing, a rolled-back
+  // image): it may hold writes the array lacks. The other side, not a
+  // leftover to wipe, until the administrator chooses.
+  Superblock alone = array_sb(2, 2, 0x5555);
+  alone.generation_history[0] = {kG, 1};
+  alone.legs[0].state = LegState::Missing;
+  alone.legs[0].state_seq = 2;
+  a = assemble_array({leg(now, 0), leg(alone, 1)});
   ASSERT_TRUE(a) << a.error().describe();
   EXPECT_EQ(a->legs[1].disposition, Disposition::NotInTable);
   EXPECT_TRUE(a->split_brain);

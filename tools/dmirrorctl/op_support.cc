@@ -108,8 +108,10 @@ Result<uint32_t> parse_leg_choice(const std::string& text, const std::vector<std
       auto meta = dev ? read_leg(**dev) : Result<LegMetadata>(std::unexpected(dev.error()));
       if (!meta) continue;
       const Superblock& sb = meta->sb;
-      if (ec != std::errc() || slot >= sb.nr_legs || sb.legs[slot].state == LegState::Unused ||
-          sb.legs[slot].state == LegState::Removed) {
+      if (ec == std::errc() && slot < sb.nr_legs && sb.legs[slot].state == LegState::Removed)
+        return make_error(ErrorCode::InvalidArgument, "slot " + text + " of array '" + sb.name +
+                                                          "' was removed; give a slot in use or the path of a leg");
+      if (ec != std::errc() || slot >= sb.nr_legs || sb.legs[slot].state == LegState::Unused) {
         return make_error(ErrorCode::InvalidArgument, "slot " + text + " is not a leg of array '" + sb.name +
                                                           "' (its slots are 0 to " + std::to_string(sb.nr_legs - 1) +
                                                           "); give a slot number or the path of one of the legs");
@@ -127,7 +129,9 @@ Result<uint32_t> parse_leg_choice(const std::string& text, const std::vector<std
     DMIRROR_ASSIGN_OR_RETURN(auto meta, read_leg(*dev));
     return meta.sb.slot;
   }
-  return make_error(ErrorCode::InvalidArgument, "--from " + text + ": give a slot number or the path of one of the legs");
+  return make_error(ErrorCode::InvalidArgument,
+                    text + " is neither a slot number nor one of the legs given: give a slot number or the path of "
+                           "one of the legs");
 }
 
 }  // namespace dmirror::cli

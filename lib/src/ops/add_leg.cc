@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // add_leg() (see leg_count.h): a new device joins a free slot as
 // rebuilding, is copied and verified from an in-sync leg, then is in sync.
+#include <dmirror/events.h>
 #include <dmirror/leg.h>
 #include <dmirror/leg_count.h>
 #include <dmirror/names.h>
@@ -34,6 +35,29 @@ Status check_not_member(const engine::LegSet& set, BlockDevice& dev) {
   return ok();
 }
 
+// A slot an earlier add of `dev` joined, whose run stopped before the
+// device's own superblock was written: rebuilding from 0, no device
+// carries it, and its `leg added` event names `dev`. That run's slot is
+// taken back rather than left missing for good.
+std::optional<uint32_t> interrupted_join(const engine::LegSet& set, const BlockDevice& dev) {
+  const Superblock& sb = set.sb();
+  for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s) {
+    const LegEntry& e = sb.legs[s];
+    if (e.state != LegState::Rebuilding || e.recovery_offset != 0 || set.present(s)) continue;
+    std::string named;
+    for (uint32_t w : set.writable_slots()) {
+      auto h = read_events(*set.dev(w), sb);
+      if (!h) continue;
+      for (const Event& ev : h->events)
+        if (ev.type == EventType::LegAdded && ev.slot == s && ev.args[0] == 0)
+          named = ev.detail.substr(0, ev.detail.find(" added as slot "));
+      if (!named.empty()) break;
+    }
+    if (named == dev.describe()) return s;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<ReplaceReport> add_leg(std::span<BlockDevice* const> legs, BlockDevice& new_dev, const ReplaceOptions& o) {
@@ -62,21 +86,25 @@ Result<ReplaceReport> add_leg(std::span<BlockDevice* const> legs, BlockDevice& n
   DMIRROR_RETURN_IF_ERROR(set.load_journals());
   ReplaceReport rep;
   DMIRROR_RETURN_IF_ERROR(ops::settle_dirty_regions(set, rep));
-  auto slot = ops::free_slot(set.sb());
+  const auto again = interrupted_join(set, new_dev);
+  auto slot = again ? again : ops::free_slot(set.sb());
   if (!slot) return make_error(ErrorCode::TooSmall, "the leg table is full (" + std::to_string(kMaxLegs) + " slots)");
   rep.new_slot = *slot;
+  rep.resumed = again.has_value();
   DMIRROR_RETURN_IF_ERROR(ops::prepare_new_leg(set, *slot, new_dev));
   Superblock& m = set.mutable_sb();
   LegEntry& e = m.legs[*slot];
-  e = LegEntry{};
-  e.uuid = random_uuid();
-  e.state = LegState::Rebuilding;
-  e.state_seq = m.seqno + 1;
-  e.recovery_offset = 0;
+  if (!again) {
+    e = LegEntry{};
+    e.uuid = random_uuid();
+    e.state = LegState::Rebuilding;
+    e.state_seq = m.seqno + 1;
+    e.recovery_offset = 0;
+    m.nr_legs = std::max(m.nr_legs, *slot + 1);
+    set.record_event(EventType::LegAdded, *slot, {0},
+                     new_dev.describe() + " added as slot " + std::to_string(*slot) + ", rebuilding");
+  }
   e.device_size = new_dev.geometry().size_bytes;
-  m.nr_legs = std::max(m.nr_legs, *slot + 1);
-  set.record_event(EventType::LegAdded, *slot, {0},
-                   new_dev.describe() + " added as slot " + std::to_string(*slot) + ", rebuilding");
   DMIRROR_RETURN_IF_ERROR(set.commit());
 
   auto src = set.primary();

@@ -158,7 +158,7 @@ Status check_vote_possible(const LegSet& set, const ResyncOptions& o) {
                     std::to_string(in_sync.size()) + " present (" +
                     (in_sync.size() < 3 ? "no vote: copied from " + set.leg_name(in_sync.empty() ? 0 : in_sync.front())
                                         : std::string("a vote without the absent leg")) +
-                    "), or name the source with --from");
+                    "), or `dmirrorctl resync --from LEG` to name the source; then run this command again");
 }
 
 // A table of three or more legs with fewer than three in sync present: the
