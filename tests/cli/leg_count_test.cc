@@ -43,6 +43,19 @@ class LegCount : public ::testing::Test {
     const Superblock s = superblock(leg);
     return read_file(leg).substr(s.layout.data_offset, s.layout.data_size);
   }
+  // Polls until `leg` carries its own superblock as slot 2, rebuilding: the
+  // commit that joined it has reached every leg (the new one is written
+  // last), so a kill from then on leaves a rebuilding leg.
+  bool joined(const std::string& leg) {
+    for (int i = 0; i < 500; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      auto dev = open_device(leg, OpenOptions{.writable = false, .exclusive = false});
+      if (!dev) continue;
+      auto m = read_leg(**dev);
+      if (m && m->sb.slot == 2 && m->sb.legs[2].state == LegState::Rebuilding && m->copies_agree()) return true;
+    }
+    return false;
+  }
   size_t events_of(const std::string& leg, EventType type) {
     auto dev = open_device(leg, OpenOptions{.writable = false, .exclusive = false});
     auto h = read_events(**dev, superblock(leg));
@@ -83,14 +96,7 @@ TEST_F(LegCount, AddRefusesAMemberAForeignDeviceAndATooSmallOneWritingNothing) {
 TEST_F(LegCount, AKilledAddLeavesARebuildingLegThatResyncFinishes) {
   BackgroundTool add({"add", a, b, "--new", c, "--max-rate", "2M"});
   ASSERT_TRUE(add.started());
-  bool joined = false;
-  for (int i = 0; i < 500 && !joined; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    auto dev = open_device(a, OpenOptions{.writable = false, .exclusive = false});
-    auto m = dev ? read_leg(**dev) : Result<LegMetadata>(std::unexpected(Error{}));
-    joined = m && m->sb.nr_legs == 3 && m->sb.legs[2].state == LegState::Rebuilding;
-  }
-  ASSERT_TRUE(joined) << add.err_so_far();
+  ASSERT_TRUE(joined(c)) << add.err_so_far();
   add.signal(SIGKILL);
   add.wait();
   auto st = run_tool({"status", a, b, c});
@@ -113,14 +119,7 @@ TEST_F(LegCount, AKilledAddLeavesARebuildingLegThatResyncFinishes) {
 TEST_F(LegCount, ARerunOfAnAddKilledBeforeTheNewLegWasWrittenTakesItsSlotBack) {
   BackgroundTool add({"add", a, b, "--new", c, "--max-rate", "1M"});
   ASSERT_TRUE(add.started());
-  bool joined = false;
-  for (int i = 0; i < 500 && !joined; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    auto dev = open_device(a, OpenOptions{.writable = false, .exclusive = false});
-    auto m = dev ? read_leg(**dev) : Result<LegMetadata>(std::unexpected(Error{}));
-    joined = m && m->sb.nr_legs == 3 && m->sb.legs[2].state == LegState::Rebuilding;
-  }
-  ASSERT_TRUE(joined) << add.err_so_far();
+  ASSERT_TRUE(joined(c)) << add.err_so_far();
   add.signal(SIGKILL);
   add.wait();
   {

@@ -3,18 +3,16 @@
 // --raid-devices, lvconvert -m+1). DEV joins a free slot as rebuilding, is
 // copied and verified, then is in sync. A killed run leaves the leg
 // rebuilding: `resync` with it finishes the copy.
-#include "array_lock_cli.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "health_text.h"
 #include "journal_log.h"
-#include "leg_caching.h"
+#include "new_leg_run.h"
 #include "online_dispatch.h"
 #include "op_support.h"
 
 #include <dmirror/leg_count.h>
 #include <dmirror/names.h>
-#include <dmirror/probe.h>
 
 #include <fmt/format.h>
 #include <syslog.h>
@@ -38,33 +36,10 @@ int run_add(const Context& ctx, const AddArgs& a) {
   std::vector<std::string> current;
   for (const auto& p : *paths)
     if (p != a.new_dev) current.push_back(p);
-  // Locked before the new device is probed: no other dmirrorctl command
-  // writes onto it between the check and the copy.
-  std::vector<std::string> locked = current;
-  locked.push_back(a.new_dev);
-  auto held = lock_array_at(locked);
-  if (!held) return report_error(ctx, "cannot lock the array", held.error());
-  if (!a.force) {
-    auto sigs = probe_signatures(a.new_dev);
-    if (sigs && !sigs->empty())
-      return report_failure(ctx, "refusing to use " + a.new_dev, ErrorCode::ForeignSignature,
-                            a.new_dev + " carries " + sigs->front().describe() + ". Wipe it or use --force");
-  }
-  auto legs = open_legs(current, offline_leg_options(true));
-  if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
-  auto fresh = open_legs({a.new_dev}, offline_leg_options(true));
-  if (!fresh) return report_error(ctx, "cannot open the new leg", fresh.error());
-  note_leg_caching(ctx, {&*legs, &*fresh});
-  ReplaceOptions o;
-  o.force = a.force;
-  if (!a.max_rate.empty()) {
-    auto rate = parse_size(a.max_rate);
-    if (!rate) return report_error(ctx, "invalid --max-rate", rate.error());
-    o.control.max_rate = [r = *rate] { return r; };
-  }
-  o.control.progress = progress_printer(ctx);
-  o.control.cancel = install_cancel_handler();
-  auto r = add_leg(legs->devices(), *fresh->owned[0], o);
+  auto started = start_new_leg_run(ctx, current, a.new_dev, a.force, a.max_rate);
+  if (auto* refused = std::get_if<int>(&started)) return *refused;
+  NewLegRun& run = std::get<NewLegRun>(started);
+  auto r = add_leg(run.legs.devices(), *run.fresh.owned[0], run.options);
   end_progress(ctx);
   if (!r) return report_error(ctx, "add failed", r.error());
   const int bits = r->outvoted_regions > 0 ? kExitCorrected : kExitOk;

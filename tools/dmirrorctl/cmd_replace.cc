@@ -11,7 +11,7 @@
 #include "exit_codes.h"
 #include "health_text.h"
 #include "journal_log.h"
-#include "leg_caching.h"
+#include "new_leg_run.h"
 #include "op_support.h"
 #include "online_dispatch.h"
 
@@ -49,34 +49,11 @@ int run_replace(const Context& ctx, const ReplaceArgs& a) {
   if (!old_slot) return report_error(ctx, "invalid --old", old_slot.error());
   std::vector<std::string> current;
   for (const auto& p : *paths) if (p != a.new_dev) current.push_back(p);
-  // Locked before the new device is probed: no other dmirrorctl command
-  // writes onto it between the check and the copy.
-  std::vector<std::string> locked = current;
-  locked.push_back(a.new_dev);
-  auto held = lock_array_at(locked);
-  if (!held) return report_error(ctx, "cannot lock the array", held.error());
-  if (!a.force) {
-    auto sigs = probe_signatures(a.new_dev);
-    if (sigs && !sigs->empty())
-      return report_failure(ctx, "refusing to use " + a.new_dev, ErrorCode::ForeignSignature,
-                            a.new_dev + " carries " + sigs->front().describe() + ". Wipe it or use --force");
-  }
-  auto legs = open_legs(current, offline_leg_options(true));
-  if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
-  auto fresh = open_legs({a.new_dev}, offline_leg_options(true));
-  if (!fresh) return report_error(ctx, "cannot open the new leg", fresh.error());
-  note_leg_caching(ctx, {&*legs, &*fresh});
-  ReplaceOptions o;
-  o.force = a.force;
-  o.restart = a.restart;
-  if (!a.max_rate.empty()) {
-    auto rate = parse_size(a.max_rate);
-    if (!rate) return report_error(ctx, "invalid --max-rate", rate.error());
-    o.control.max_rate = [r = *rate] { return r; };
-  }
-  o.control.progress = progress_printer(ctx);
-  o.control.cancel = install_cancel_handler();
-  auto r = replace(legs->devices(), *old_slot, *fresh->owned[0], o);
+  auto started = start_new_leg_run(ctx, current, a.new_dev, a.force, a.max_rate);
+  if (auto* refused = std::get_if<int>(&started)) return *refused;
+  NewLegRun& run = std::get<NewLegRun>(started);
+  run.options.restart = a.restart;
+  auto r = replace(run.legs.devices(), *old_slot, *run.fresh.owned[0], run.options);
   end_progress(ctx);
   if (!r) return report_error(ctx, "replace failed", r.error());
   // A change command: 1 when the dirty regions it settled first corrected
