@@ -91,6 +91,8 @@ TEST_F(SplitChoice, ARolledBackLegWrittenAlonePastTheHistoryIsTheOtherSideNotALe
   EXPECT_EQ(st.exit_code & 4, 4) << st.out;
   EXPECT_TRUE(contains(st.out, "cannot be told whether it is an old copy or was written on its own")) << st.out;
   expect_refused({"wipe", img("a_old.img"), "--with", img("c.img")}, 8, "may hold writes", all);
+  // Nor is it taken as the new device of an add (it would be copied over).
+  expect_refused({"add", img("c.img"), img("b.img"), "--new", img("a_old.img")}, 12, "split brain", all);
   // Choosing a_old keeps its write; the choice is recorded and settles it.
   auto r = run_tool({"resync", "--from", img("a_old.img"), all[0], all[1], all[2]});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

@@ -298,13 +298,13 @@ TEST(AssemblyGeneration, ALegBeyondTheHistoryIsALeftoverOnlyOnEvidence) {
   EXPECT_EQ(a->legs[1].disposition, Disposition::NotInTable);
   EXPECT_FALSE(a->split_brain);
   // Its slot reused by another leg since: nothing says when it left. Its
-  // own table marks no leg absent, so it was never written on its own: an
-  // old copy, left out.
+  // own table marking no leg absent is no proof (legs rolled back together
+  // and written together mark none either): the other side, until chosen.
   now.legs[1].uuid.bytes.fill(0x78);
   a = assemble_array({leg(now, 0), leg(array_sb(2, 2), 1)});
   ASSERT_TRUE(a) << a.error().describe();
   EXPECT_EQ(a->legs[1].disposition, Disposition::NotInTable);
-  EXPECT_FALSE(a->split_brain);
+  EXPECT_TRUE(a->split_brain);
   // Written on its own (its table marks leg 0 missing, a rolled-back
   // image): it may hold writes the array lacks. The other side, not a
   // leftover to wipe, until the administrator chooses.

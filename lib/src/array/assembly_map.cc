@@ -225,15 +225,11 @@ void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& 
     const bool missed = !marked && missed_commit(own, auth);
     const bool told = own.slot < kMaxLegs && own.legs[own.slot].uuid == own.leg_uuid &&
                       own.legs[own.slot].state == LegState::Removed;
-    // Its own table marks no leg absent: it never committed without the
-    // legs it lists (a session without a leg records it absent), so it was
-    // never written on its own; an old copy (rule 18's limit: legs rolled
-    // back together and written apart are not told).
-    bool never_alone = true;
-    for (uint32_t s = 0; s < own.nr_legs && s < kMaxLegs; ++s)
-      never_alone &= !absent(own.legs[s].state);
+    // (A leg whose own table marks no leg absent is not taken for an old
+    // copy on that alone: legs rolled back together and written together
+    // mark none either, and their writes would be dropped.)
     const Lineage lineage = marked || missed ? Lineage::Diverged : compare_lineage(own, auth);
-    if (lineage == Lineage::Related || (lineage == Lineage::Unknown && (told || never_alone))) continue;
+    if (lineage == Lineage::Related || (lineage == Lineage::Unknown && told)) continue;
     a.split_brain = true;
     a.inconsistent = true;
     const std::string nauth = probes[authority].name + " (slot " + std::to_string(auth.slot) + ", seqno " +

@@ -66,6 +66,13 @@ Result<ReplaceReport> add_leg(std::span<BlockDevice* const> legs, BlockDevice& n
     if (d != &new_dev) devs.push_back(d);
   ops::AssemblyNotes notes;
   DMIRROR_ASSIGN_OR_RETURN(auto set, ops::assemble_for_recovery(devs, {}, notes));
+  // A device carrying a leg of this array (replaced or removed while away)
+  // is judged with the others, as replace judges it: the other side of a
+  // split brain holds writes the array lacks and is refused (exit 12).
+  if (auto m = read_leg(new_dev); m && m->sb.array_uuid == set.sb().array_uuid) {
+    devs.push_back(&new_dev);
+    DMIRROR_ASSIGN_OR_RETURN(set, ops::assemble_for_recovery(devs, {}, notes));
+  }
   const Superblock& sb = set.sb();
   if (sb.has_flag(sbflag::kKernelOwnsSync))
     return make_error(ErrorCode::Busy, "array '" + escape_name(sb.name) +
