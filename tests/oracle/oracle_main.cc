@@ -248,6 +248,19 @@ const std::vector<Found>& found_sequences() {
         "engine-writes#9728036359978913801",
         "replace#13011039592782345412",
         "return-leg#2038565132279263169"}},
+      // The model, not the library: a write in flight at a power cut (never
+      // acknowledged) survived on one leg while a rollback destroyed the
+      // acknowledged one after it; the survivor was taken for acknowledged,
+      // and the other leg's copy from before the crash window, which the
+      // unsettled window may keep, was called stale (World::forget_lost).
+      {"an unacknowledged survivor of a crash window was taken for the newest acknowledged write",
+       15777709461908511484ull,
+       {"crash-writes#5862516459818378787",
+        "remove-leg#18066509158433657841",
+        "snapshot#13199945080702602513",
+        "engine-writes#8088441815253628644",
+        "rollback#13538409631521780830",
+        "return-leg#13455307055483205318"}},
   };
   return all;
 }

@@ -249,14 +249,18 @@ void World::forget_lost(Observation& o) {
   for (uint64_t s = 0; s < kSectors; ++s) {
     if (o.holders[s] != 0) continue;
     SectorModel& m = model_[s];
+    // The newest acknowledged write a member still holds takes the lost
+    // one's place (0: the initial zeros). A survivor that was never
+    // acknowledged (in flight at a power cut) is only possible, as it was:
+    // the crash window it belongs to may settle either way.
     uint64_t newest = 0;
     for (size_t f : members()) {
       uint64_t id = o.ids[f][s];
-      if (id != kGarbage && id != kAbsent && id > newest && std::find(m.history.begin(), m.history.end(), id) != m.history.end())
+      if (id != kGarbage && id != kAbsent && id > newest && std::find(m.acked.begin(), m.acked.end(), id) != m.acked.end())
         newest = id;
     }
     if (newest == m.cur) continue;
-    // Every write after the newest survivor is lost alike (a rollback may
+    // Every write after it is lost or unacknowledged alike (a rollback may
     // bring back any of them, the lost newest or one before it).
     for (uint64_t id : m.history)
       if (id > newest && std::find(m.maybe.begin(), m.maybe.end(), id) == m.maybe.end()) m.maybe.push_back(id);

@@ -48,6 +48,7 @@ struct SectorModel {
   uint64_t cur = 0;                  // newest acknowledged write
   std::vector<uint64_t> maybe;       // issued after it, not acknowledged
   std::vector<uint64_t> history;     // every write issued here
+  std::vector<uint64_t> acked;       // ... of them, the ones acknowledged
   bool rot = false;                  // the oracle rotted it on some leg since the last ack
   bool zeroed = false;               // a leg cut short and grown back reads zeros here (sticky)
 };

@@ -128,6 +128,7 @@ StepResult World::engine_writes(std::mt19937_64& rng, bool crash) {
         if (!crash && w.ok) {
           for (uint64_t s = w.first; s < w.first + w.count; ++s) {
             model_[s].cur = w.id;
+            model_[s].acked.push_back(w.id);
             model_[s].maybe.clear();
             r.acked.push_back(s);
           }
@@ -162,6 +163,7 @@ StepResult World::engine_writes(std::mt19937_64& rng, bool crash) {
         m.history.push_back(w.id);
         if (acked) {
           m.cur = w.id;
+          m.acked.push_back(w.id);
           m.maybe.clear();
           r.acked.push_back(s);
         } else {
