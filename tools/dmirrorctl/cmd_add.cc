@@ -6,7 +6,6 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "health_text.h"
-#include "journal_log.h"
 #include "new_leg_run.h"
 #include "online_dispatch.h"
 #include "op_support.h"
@@ -15,7 +14,6 @@
 #include <dmirror/names.h>
 
 #include <fmt/format.h>
-#include <syslog.h>
 
 namespace dmirror::cli {
 namespace {
@@ -43,9 +41,7 @@ int run_add(const Context& ctx, const AddArgs& a) {
   end_progress(ctx);
   if (!r) return report_error(ctx, "add failed", r.error());
   const int bits = r->outvoted_regions > 0 ? kExitCorrected : kExitOk;
-  for (const auto& f : r->findings)
-    if (is_vote_note(f))
-      log_stderr(LOG_WARNING, "dmirrorctl: warning: " + finding_subject(f) + printable_message(f.message));
+  warn_vote_notes(r->findings);
   if (ctx.json) {
     Json doc = json_envelope();
     doc["new_slot"] = r->new_slot;

@@ -117,12 +117,7 @@ int run_io(const Context& ctx, const IoArgs& a, bool write) {
   if (!m) return report_error(ctx, "cannot open the mirror", m.error());
   // The writable open recovered a dirty array; where a majority outvoted
   // the source (rule 21) a leg's copy was corrected (exit 1).
-  int recovered_bits = kExitOk;
-  for (const auto& f : (*m)->findings())
-    if (is_vote_note(f)) {
-      log_stderr(LOG_WARNING, "dmirrorctl: warning: " + finding_subject(f) + printable_message(f.message));
-      if (f.code == "resync-outvoted") recovered_bits = kExitCorrected;
-    }
+  const int recovered_bits = warn_vote_notes((*m)->findings()) ? kExitCorrected : kExitOk;
   if (!write && a.prefer != kNoSlot)
     if (auto st = check_preferred(**m, a.prefer); !st) return report_error(ctx, "cannot read", st.error());
   const uint32_t bs = (*m)->block_size();

@@ -10,7 +10,6 @@
 #include "escape.h"
 #include "exit_codes.h"
 #include "health_text.h"
-#include "journal_log.h"
 #include "new_leg_run.h"
 #include "op_support.h"
 #include "online_dispatch.h"
@@ -20,7 +19,6 @@
 #include <dmirror/replace.h>
 
 #include <fmt/format.h>
-#include <syslog.h>
 
 namespace dmirror::cli {
 namespace {
@@ -59,9 +57,7 @@ int run_replace(const Context& ctx, const ReplaceArgs& a) {
   // A change command: 1 when the dirty regions it settled first corrected
   // a leg's copy (rule 21).
   const int bits = r->outvoted_regions > 0 ? kExitCorrected : kExitOk;
-  for (const auto& f : r->findings)
-    if (is_vote_note(f))
-      log_stderr(LOG_WARNING, "dmirrorctl: warning: " + finding_subject(f) + printable_message(f.message));
+  warn_vote_notes(r->findings);
   if (ctx.json) {
     Json doc = json_envelope();
     doc["old_slot"] = r->old_slot;

@@ -2,11 +2,13 @@
 // Health wording (see health_text.h).
 #include "health_text.h"
 
+#include "journal_log.h"
 #include "output.h"
 
 #include <dmirror/names.h>
 
 #include <fmt/format.h>
+#include <syslog.h>
 
 namespace dmirror::cli {
 namespace {
@@ -108,6 +110,16 @@ Findings shown_findings(const Assembly& a) {
 
 bool is_vote_note(const Finding& f) {
   return f.code == "resync-outvoted" || f.code == "resync-no-majority" || f.code == "resync-vote-skipped";
+}
+
+bool warn_vote_notes(const Findings& findings) {
+  bool outvoted = false;
+  for (const auto& f : findings) {
+    if (!is_vote_note(f)) continue;
+    log_stderr(LOG_WARNING, "dmirrorctl: warning: " + finding_subject(f) + printable_message(f.message));
+    outvoted |= f.code == "resync-outvoted";
+  }
+  return outvoted;
 }
 
 std::string finding_subject(const Finding& f) {

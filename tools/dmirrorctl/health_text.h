@@ -50,5 +50,8 @@ std::string finding_subject(const Finding& f);
 // 2.6 rule 21: outvoted, no majority, no vote possible): every command
 // whose run recovers them shows it on stderr.
 bool is_vote_note(const Finding& f);
+// Writes every vote note of `findings` to stderr as a warning; true when
+// one says a leg's copy was outvoted (corrected: exit bit 1).
+bool warn_vote_notes(const Findings& findings);
 
 }  // namespace dmirror::cli
