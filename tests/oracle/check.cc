@@ -79,8 +79,13 @@ class Checker {
           // either no leg holds it at all (lost in this step: forget_lost
           // lowers the expectation after it) or the array says it is not
           // whole; or the zeros of a leg cut short and grown back.
+          // A present leg counts as holding it when it holds the write or
+          // one issued on top of it; not when it holds only a write issued
+          // while no present leg held the expected one (a line that never
+          // saw it: another side's write, written while this one was away).
           uint32_t held = post_.holders[s];
-          bool excused = ((held & usable) == 0 && (held == 0 || says_so)) || (v == 0 && m.zeroed);
+          uint32_t line = w_.line_holders(post_, s);
+          bool excused = ((line & usable) == 0 && (held == 0 || says_so)) || (v == 0 && m.zeroed);
           if (!excused) add(Invariant::ReadCurrent, where);
         } else {
           add(Invariant::ReadNeverWritten, where);

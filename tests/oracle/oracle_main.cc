@@ -261,6 +261,26 @@ const std::vector<Found>& found_sequences() {
         "engine-writes#8088441815253628644",
         "rollback#13538409631521780830",
         "return-leg#13455307055483205318"}},
+      // The model, not the library: the only legs holding an acknowledged
+      // write were pulled, an older leg came back alone and was written
+      // (the array says degraded), and a power cut left one of its legs
+      // with an unacknowledged write of that line. That write was taken
+      // for evidence that the leg's line held the acknowledged one, so the
+      // other leg's correct older copy was "stale" (World::line_holders).
+      {"an unacknowledged write of a line that never saw the newest acknowledged write was taken for holding it",
+       18056742369703956070ull,
+       {"remove-leg#525916992841647384",
+        "engine-writes#17810199329848207468",
+        "remove-leg#9202795507403383272",
+        "replace#15057474977512871144",
+        "return-leg#8244966289247425219",
+        "remove-leg#17107469303831479752",
+        "engine-writes#13384585942120941199",
+        "replace#8158337921845667700",
+        "engine-writes#18240111006935471227",
+        "engine-writes#7056334851411311145",
+        "crash-writes#11123660524024509825",
+        "crash-writes#16829060227445467352"}},
   };
   return all;
 }

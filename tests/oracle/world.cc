@@ -74,14 +74,17 @@ std::vector<Violation> World::step(const Step& s, const InvariantSet& enabled) {
   Observation pre = last_ ? std::move(*last_) : observe();
   last_.reset();
   StepResult r;
+  step_pre_ = &pre;
   try {
     r = apply(s);
   } catch (const std::exception& e) {
+    step_pre_ = nullptr;
     r.library = true;
     r.note = std::string("exception: ") + e.what();
     last_note_ = r.note;
     return {{Invariant::NoLibraryCrash, r.note}};
   }
+  step_pre_ = nullptr;
   Observation post = observe(&pre);
   last_note_ = r.note;
   StepCounts& c = step_counts()[static_cast<int>(s.kind)];
@@ -168,6 +171,31 @@ std::vector<uint32_t> World::holders_of(const Observation& o) const {
       if (id == m.cur || std::find(m.maybe.begin(), m.maybe.end(), id) != m.maybe.end()) h[s] |= 1u << f;
     }
   return h;
+}
+
+uint32_t World::line_holders(const Observation& o, uint64_t s) const {
+  uint32_t h = 0;
+  const SectorModel& m = model_[s];
+  for (size_t f : members()) {
+    uint64_t id = o.ids[f][s];
+    bool on_top = std::find(m.maybe.begin(), m.maybe.end(), id) != m.maybe.end() &&
+                  std::find(m.apart.begin(), m.apart.end(), id) == m.apart.end();
+    if (id == m.cur || on_top) h |= 1u << f;
+  }
+  return h;
+}
+
+std::vector<bool> World::apart_from_cur() const {
+  std::vector<bool> apart(kSectors, false);
+  if (!step_pre_) return apart;
+  const Observation& o = *step_pre_;
+  for (uint64_t s = 0; s < kSectors; ++s) {
+    bool held = false;
+    for (size_t f : o.present)
+      if (f < o.ids.size() && o.ids[f][s] == model_[s].cur) held = true;
+    apart[s] = !held;
+  }
+  return apart;
 }
 
 void World::engine_reads(Observation& o) {
@@ -265,6 +293,7 @@ void World::forget_lost(Observation& o) {
     for (uint64_t id : m.history)
       if (id > newest && std::find(m.maybe.begin(), m.maybe.end(), id) == m.maybe.end()) m.maybe.push_back(id);
     m.cur = newest;
+    m.apart.clear();
     changed = true;
   }
   if (changed) o.holders = holders_of(o);

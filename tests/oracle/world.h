@@ -47,6 +47,7 @@ struct LegFile {
 struct SectorModel {
   uint64_t cur = 0;                  // newest acknowledged write
   std::vector<uint64_t> maybe;       // issued after it, not acknowledged
+  std::vector<uint64_t> apart;       // ... of them, issued while no present member held `cur`
   std::vector<uint64_t> history;     // every write issued here
   std::vector<uint64_t> acked;       // ... of them, the ones acknowledged
   bool rot = false;                  // the oracle rotted it on some leg since the last ack
@@ -128,6 +129,11 @@ class World {
   void engine_reads(Observation& o);
   uint64_t decode_read(const Observation& o, const std::vector<std::byte>& buf, uint64_t s) const;
   std::vector<uint32_t> holders_of(const Observation& o) const;
+  // Members holding the expected write, or a write issued on top of it
+  // (one not `apart`): the evidence that a member's line holds it.
+  uint32_t line_holders(const Observation& o, uint64_t sector) const;
+  // Per sector: no present member held the expected write (before this step).
+  std::vector<bool> apart_from_cur() const;
   void forget_rot(const Observation& o);
   void forget_lost(Observation& o);
 
@@ -144,6 +150,7 @@ class World {
   std::vector<SectorModel> model_;
   uint64_t next_id_ = 1;
   std::string last_note_;
+  const Observation* step_pre_ = nullptr;   // the observation before the step being applied
   std::optional<Observation> last_;   // the observation after the last step (nothing changes in between)
   // Armed on the devices of the next command once it holds the array lock
   // (the concurrent step: a second command is started from there).

@@ -74,6 +74,7 @@ StepResult World::engine_writes(std::mt19937_64& rng, bool crash) {
     devs = legs.ptrs();
   }
   std::vector<Issued> issued;
+  std::vector<bool> apart = apart_from_cur();
   bool all_ok = true;
   std::optional<CommandLock> lock;   // `dmirrorctl io` holds the array lock (crash devices have nothing to lock)
   if (!crash) {
@@ -112,6 +113,7 @@ StepResult World::engine_writes(std::mt19937_64& rng, bool crash) {
           for (uint64_t s = w.first; s < w.first + w.count; ++s) {
             model_[s].history.push_back(w.id);
             model_[s].maybe.push_back(w.id);
+            if (apart[s]) model_[s].apart.push_back(w.id);
           }
         }
         w.c0 = group.clock();
@@ -127,9 +129,11 @@ StepResult World::engine_writes(std::mt19937_64& rng, bool crash) {
         issued.push_back(w);
         if (!crash && w.ok) {
           for (uint64_t s = w.first; s < w.first + w.count; ++s) {
+            apart[s] = false;   // the line now holds the expected write
             model_[s].cur = w.id;
             model_[s].acked.push_back(w.id);
             model_[s].maybe.clear();
+            model_[s].apart.clear();
             r.acked.push_back(s);
           }
         }
@@ -162,12 +166,15 @@ StepResult World::engine_writes(std::mt19937_64& rng, bool crash) {
         SectorModel& m = model_[s];
         m.history.push_back(w.id);
         if (acked) {
+          apart[s] = false;   // the line now holds the expected write
           m.cur = w.id;
           m.acked.push_back(w.id);
           m.maybe.clear();
+          m.apart.clear();
           r.acked.push_back(s);
         } else {
           m.maybe.push_back(w.id);
+          if (apart[s]) m.apart.push_back(w.id);
         }
       }
     }
