@@ -27,7 +27,7 @@ _dmirrorctl_static() {
     resync) echo "--full --from --re-add --force --degraded --max-rate $global" ;;
     verify) echo "--quick --repair --from --report $global" ;;
     scrub) echo "--check-only --from --max-rate --rate-file --restart --max-runtime --continue --quiet -q --lock-dir $global" ;;
-    clear) echo "--leg $global" ;;
+    clear) echo "--leg --degraded $global" ;;
     wipe) echo "--force --with $global" ;;
     replace) echo "--old --new --force --max-rate --restart $global" ;;
     add) echo "--new --force --max-rate $global" ;;

@@ -150,6 +150,7 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from wipe' -l with -r -F -d 'A
 
 # clear
 complete -c dmirrorctl -n '__fish_seen_subcommand_from clear' -x -l leg -a '(__dmirrorctl_array_legs)' -d 'Only this leg (slot or path)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from clear' -l degraded -d 'Clear even though a leg is missing'
 
 # add, remove
 complete -c dmirrorctl -n '__fish_seen_subcommand_from add' -x -l new -a '(__dmirrorctl_free_legs)' -d 'The new device'

@@ -19,6 +19,7 @@ namespace {
 struct ClearArgs {
   std::vector<std::string> legs;
   std::string leg;
+  bool degraded = false;
 };
 
 int run_clear(const Context& ctx, const ClearArgs& a) {
@@ -35,7 +36,7 @@ int run_clear(const Context& ctx, const ClearArgs& a) {
   auto legs = open_legs(*paths, OpenLegsOptions{.writable = true});
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
   set_writing(true);
-  auto r = clear_counters(legs->devices(), slot);
+  auto r = clear_counters(legs->devices(), slot, a.degraded);
   set_writing(false);
   if (!r) return report_error(ctx, "cannot clear the counters", r.error());
   if (ctx.json) {
@@ -65,12 +66,16 @@ Command add_clear(CLI::App& app, const Context& ctx) {
   CLI::App* sub = app.add_subcommand("clear", "Zero the per-leg error counters (read, write, mismatches, corrected)");
   sub->add_option("array", a->legs, "Array name (searched on block devices), or the paths of its legs")->required();
   sub->add_option("--leg", a->leg, "Only this leg (slot or path); default: every leg");
+  sub->add_flag("--degraded", a->degraded,
+                "Clear even though a leg is missing: it is recorded missing and must be recovered when it returns");
   sub->footer(
       "The counters are raised by scrub, verify --repair and the engine when they meet read errors, failed\n"
       "writes or repaired mismatches, and are kept until cleared here. Clearing records a counters_cleared\n"
       "event. It does not bring a failed leg back: replace or resync it. Offline only: deactivate an active\n"
-      "volume first. Exit status: 0 cleared (a warning on stderr when the array is degraded), 8 error (not\n"
-      "found, busy, I/O), 16 usage (bad --leg).");
+      "volume first. Clearing writes the superblocks of the legs given: with a member absent it is refused\n"
+      "unless --degraded (the absent leg is then recorded missing and recovered from the journal when it\n"
+      "returns). Exit status: 0 cleared (a warning on stderr when the array is degraded), 8 error (not\n"
+      "found, busy, I/O, a member absent), 16 usage (bad --leg).");
   return {sub, [&ctx, a] { return run_clear(ctx, *a); }};
 }
 

@@ -26,9 +26,12 @@ struct ClearCountersReport {
 };
 
 // Zeroes the counters of `slot` (kNoSlot: of every slot in use) and commits
-// the superblocks. Errors: InvalidArgument (the slot is not in use), Busy
-// (an online volume owns the array: deactivate it first), Io.
+// the superblocks. The commit records an absent member missing (FORMAT.md
+// 2.6 rule 11), so an absent in-sync, replacing or rebuilding leg refuses
+// it unless `allow_degraded`. Errors: InvalidArgument (the slot is not in
+// use), Busy (an online volume owns the array: deactivate it first), Stale
+// (a member is absent), Io.
 DMIRROR_EXPORT Result<ClearCountersReport> clear_counters(std::span<BlockDevice* const> legs,
-                                                          uint32_t slot = kNoSlot);
+                                                          uint32_t slot = kNoSlot, bool allow_degraded = false);
 
 }  // namespace dmirror

@@ -138,4 +138,19 @@ void LegSet::attach(uint32_t slot, BlockDevice* d) {
   metas_[slot].reset();
 }
 
+Status LegSet::require_members_present(bool allow_degraded, const std::string& what) const {
+  if (allow_degraded) return ok();
+  for (uint32_t i = 0; i < sb_.nr_legs; ++i) {
+    LegState st = sb_.legs[i].state;
+    bool member = st == LegState::InSync || st == LegState::Replacing || st == LegState::Rebuilding;
+    if (member && !present(i))
+      return make_error(ErrorCode::Stale, "array '" + sb_.name + "': slot " + std::to_string(i) + " (leg " +
+                                              sb_.legs[i].uuid.str() + ", " + std::string(leg_state_name(st)) +
+                                              ") is missing; " + what +
+                                              " without it leaves the array degraded: give every leg, or pass "
+                                              "--degraded to go on without it");
+  }
+  return ok();
+}
+
 }  // namespace dmirror::engine

@@ -74,6 +74,11 @@ class LegSet {
   std::vector<uint32_t> writable_slots() const;
   // Lowest in-sync slot, or nullopt.
   std::optional<uint32_t> primary() const;
+  // FORMAT.md 2.6 rule 11: a commit records an absent member missing, which
+  // needs consent. Stale (ErrorCode::Stale) naming the first member (in
+  // sync, replacing or rebuilding) that is not present, unless
+  // `allow_degraded`; `what` is the act, for the message ("writing").
+  Status require_members_present(bool allow_degraded, const std::string& what) const;
   // Journal bits must be kept (FORMAT.md 2.6 rule 12): a slot of the table
   // that should hold data cannot receive writes (failed, missing, absent),
   // a leg was stale (behind the newest seqno) when assembled, or a leg is

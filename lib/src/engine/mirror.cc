@@ -28,15 +28,7 @@ Result<std::unique_ptr<Mirror>> Mirror::open(std::span<BlockDevice* const> legs,
     return make_error(ErrorCode::Stale, "array '" + sb.name + "' has no in-sync leg among the legs given");
   if (!impl->options.read_only) {
     // FORMAT.md 2.6 rule 11: writing without a member needs consent.
-    for (uint32_t i = 0; i < sb.nr_legs; ++i) {
-      LegState st = sb.legs[i].state;
-      bool member = st == LegState::InSync || st == LegState::Replacing || st == LegState::Rebuilding;
-      if (member && !s.present(i) && !impl->options.allow_degraded)
-        return make_error(ErrorCode::Stale, "array '" + sb.name + "': slot " + std::to_string(i) + " (leg " +
-                                                sb.legs[i].uuid.str() + ", " + std::string(leg_state_name(st)) +
-                                                ") is missing; writing without it leaves the array degraded: "
-                                                "give every leg, or pass --degraded to write anyway");
-    }
+    DMIRROR_RETURN_IF_ERROR(s.require_members_present(impl->options.allow_degraded, "writing"));
     DMIRROR_RETURN_IF_ERROR(s.load_journals());
     // The journal decides, not the Dirty flag alone: an import of the
     // kernel's state leaves dirty bits with Dirty clear.
