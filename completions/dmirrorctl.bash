@@ -25,13 +25,13 @@ _dmirrorctl_static() {
                  "--min-recovery-rate --max-recovery-rate --no-activate --activate $global" ;;
     examine) echo "--events $global" ;;
     resync) echo "--full --from --re-add --force --degraded --max-rate $global" ;;
-    verify) echo "--quick --repair --from --report $global" ;;
-    scrub) echo "--check-only --from --max-rate --rate-file --restart --max-runtime --continue --quiet -q --lock-dir $global" ;;
+    verify) echo "--quick --repair --from --report --degraded $global" ;;
+    scrub) echo "--check-only --from --max-rate --rate-file --restart --max-runtime --continue --quiet -q --lock-dir --degraded $global" ;;
     clear) echo "--leg --degraded $global" ;;
     wipe) echo "--force --with $global" ;;
-    replace) echo "--old --new --force --max-rate --restart $global" ;;
-    add) echo "--new --force --max-rate $global" ;;
-    remove) echo "--leg --force $global" ;;
+    replace) echo "--old --new --force --max-rate --restart --degraded $global" ;;
+    add) echo "--new --force --max-rate --degraded $global" ;;
+    remove) echo "--leg --force --degraded $global" ;;
     io) echo "read write $global" ;;
     "io write") echo "--offset --from --no-close --degraded $global" ;;
     "io read") echo "--offset --length --to --prefer --heal --degraded $global" ;;

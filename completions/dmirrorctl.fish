@@ -132,6 +132,7 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from resync verify scrub' -x -
 complete -c dmirrorctl -n '__fish_seen_subcommand_from verify' -l quick -d 'Metadata and journal-dirty regions only'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from verify' -l repair -d 'Repair the mismatches found'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from verify' -r -F -l report -d 'Write the mismatch report (JSON) to FILE'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from verify' -l degraded -d 'Go on with a leg missing (recorded missing)'
 
 # scrub
 set -l s '__fish_seen_subcommand_from scrub'
@@ -143,6 +144,7 @@ complete -c dmirrorctl -n $s -x -l max-runtime -a '30m 1h 2h 6h 12h 1d' -d 'Stop
 complete -c dmirrorctl -n $s -l continue -d 'Only resume a scrub in progress'
 complete -c dmirrorctl -n $s -s q -l quiet -d 'Print only what needs a look'
 complete -c dmirrorctl -n $s -x -l lock-dir -a '(__fish_complete_directories)' -d 'Directory of the scrub lock files'
+complete -c dmirrorctl -n $s -l degraded -d 'Go on with a leg missing (recorded missing)'
 
 # wipe
 complete -c dmirrorctl -n '__fish_seen_subcommand_from wipe' -l force -d 'Wipe a leg that still holds its array data'
@@ -156,12 +158,15 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from clear' -l degraded -d 'Cl
 complete -c dmirrorctl -n '__fish_seen_subcommand_from add' -x -l new -a '(__dmirrorctl_free_legs)' -d 'The new device'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from add' -l force -d 'Accept a device with foreign signatures'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from add' -x -l max-rate -d 'Bytes per second of the copy'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from add' -l degraded -d 'Go on with a leg missing (recorded missing)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from remove' -x -l leg -a '(__dmirrorctl_array_legs)' -d 'The leg to remove'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from remove' -l force -d 'Allow leaving a single in-sync leg'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from remove' -l degraded -d 'Go on with a leg missing (recorded missing)'
 # replace
 complete -c dmirrorctl -n '__fish_seen_subcommand_from replace' -x -l old -a '(__dmirrorctl_array_legs)' -d 'The leg to replace'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from replace' -x -l new -a '(__dmirrorctl_free_legs)' -d 'The new device'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from replace' -l force -d 'Accept a device with foreign signatures'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from replace' -l degraded -d 'Go on with a leg missing (recorded missing)'
 
 # io read|write
 complete -c dmirrorctl -n '__fish_seen_subcommand_from io; and not __fish_seen_subcommand_from read write' -a 'write read'

@@ -125,7 +125,12 @@ TEST_F(AbsentRebuilding, OfflineWriterRecordsItMissing) {
   slot2_rebuilding(false);
   ASSERT_EQ(run_tool({"io", "write", a, b, c, "--offset", "0", "--from", payload}).exit_code, 0);
   ASSERT_EQ(std::rename(c.c_str(), away.c_str()), 0);
-  auto s = run_tool({"scrub", "--check-only", a, b});
+  // Rule 11: recording it missing needs consent; refused, nothing written.
+  const std::string a0 = read_file(a), b0 = read_file(b);
+  auto no = run_tool({"scrub", "--check-only", a, b});
+  EXPECT_EQ(no.exit_code, 8) << no.out << no.err;
+  EXPECT_TRUE(read_file(a) == a0 && read_file(b) == b0) << "a refused scrub changed a leg";
+  auto s = run_tool({"scrub", "--check-only", "--degraded", a, b});
   EXPECT_EQ(s.exit_code & 8, 0) << s.out << s.err;
   expect_recorded_missing();
   expect_returns_by("full");

@@ -165,12 +165,19 @@ TEST_F(ArrayStates, CheckCommandsCarryTheConditionBits) {
   EXPECT_EQ(j["array"]["health"], "healthy") << j.dump();
   EXPECT_EQ(j["array"]["conditions"]["degraded"], false) << j.dump();
   EXPECT_EQ(j["array"]["slots_not_given"], nlohmann::json::array({2})) << j.dump();
-  auto scrub = run_tool({"scrub", "--check-only", lock(), legs[0], legs[1]});
+  // A scrub would record slot 2 missing: it needs consent (FORMAT.md 2.6
+  // rule 11 holds for every writer), and a refusal writes nothing.
+  const std::string l0 = read_file(legs[0]), l1 = read_file(legs[1]);
+  auto refused = run_tool({"scrub", "--check-only", lock(), legs[0], legs[1]});
+  EXPECT_EQ(refused.exit_code, 8) << refused.out << refused.err;
+  EXPECT_TRUE(contains(refused.err, "slot 2")) << refused.err;
+  EXPECT_TRUE(contains(refused.err, "--degraded")) << refused.err;
+  EXPECT_TRUE(read_file(legs[0]) == l0 && read_file(legs[1]) == l1) << "a refused scrub changed a leg";
+  auto scrub = run_tool({"scrub", "--check-only", "--degraded", lock(), legs[0], legs[1]});
   EXPECT_EQ(scrub.exit_code, 2) << scrub.out << scrub.err;
   auto verify = run_tool({"verify", legs[0], legs[1]});
   EXPECT_EQ(verify.exit_code, 2) << verify.out << verify.err;
-  // The scrub's commit went on without slot 2 and recorded it missing
-  // (FORMAT.md 2.6 rule 11 holds for every writer).
+  // The scrub's commit went on without slot 2 and recorded it missing.
   auto examine = run_tool({"examine", legs[0], legs[1]});
   EXPECT_EQ(examine.exit_code, 2) << examine.out << examine.err;
   EXPECT_TRUE(contains(examine.out, "missing")) << examine.out;
@@ -179,7 +186,7 @@ TEST_F(ArrayStates, CheckCommandsCarryTheConditionBits) {
 // Change commands exit 0 when done and warn when they leave the array degraded.
 TEST_F(ArrayStates, ChangeCommandsWarnInsteadOfExitingDegraded) {
   make(3, false);
-  auto r = run_tool({"resync", legs[0], legs[1]});
+  auto r = run_tool({"resync", "--degraded", legs[0], legs[1]});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(contains(r.err, "warning: array 'vol0' is left degraded")) << r.err;
   EXPECT_TRUE(contains(r.err, "slot 2")) << r.err;

@@ -65,9 +65,14 @@ TEST_F(BadMetadata, StaleLeg) {
 TEST_F(BadMetadata, BothSuperblockCopiesDamaged) {
   write_at(b, 200, "\xff\xff");
   write_at(b, 65536 + 200, "\xff\xff");
+  // Copy 2, at the end of the leg, still holds the metadata: warnings.
+  expect_reported({"examine", b}, 0, "superblock copy 0 at offset 0 is corrupt");
+  expect_reported({"status", a, b}, 0, "copy 2 is used");
+  // All three damaged.
+  write_at(b, 64 * kMiB - 64 * 1024 + 200, "\xff\xff");
   // 12: the leg could not be examined (8), because its metadata is damaged (4).
-  expect_reported({"examine", b}, 12, b + ": both superblock copies are damaged (copy 0: checksum mismatch");
-  expect_reported({"status", a, b}, 2, "both superblock copies are damaged");
+  expect_reported({"examine", b}, 12, b + ": all three superblock copies are damaged (copy 0: checksum mismatch");
+  expect_reported({"status", a, b}, 2, "all three superblock copies are damaged");
 }
 
 TEST_F(BadMetadata, UnknownIncompatFeature) {

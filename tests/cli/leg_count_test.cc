@@ -126,6 +126,9 @@ TEST_F(LegCount, ARerunOfAnAddKilledBeforeTheNewLegWasWrittenTakesItsSlotBack) {
     std::fstream f(c, std::ios::in | std::ios::out | std::ios::binary);
     const std::string zeros(8 * kMiB, '\0');
     f.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+    // ... and superblock copy 2, in the last MiB: nothing of the new leg was written.
+    f.seekp(static_cast<std::streamoff>(63 * kMiB));
+    f.write(zeros.data(), static_cast<std::streamsize>(kMiB));
   }
   for (const auto& leg : {a, b}) {
     Superblock s = superblock(leg);

@@ -94,17 +94,17 @@ TEST_F(ListColumns, SizeSyncAndHealth) {
     auto l = lines_with(t.out, name + " ");
     return l.empty() ? std::string() : l.front();
   };
-  EXPECT_TRUE(contains(row("lc-fresh"), "56 MiB    0.00  resync-pending")) << t.out;
-  EXPECT_TRUE(contains(row("lc-clean"), "56 MiB  100.00  healthy")) << t.out;
-  EXPECT_TRUE(contains(row("lc-dirty"), "56 MiB   92.86  resync-pending")) << t.out;
-  EXPECT_TRUE(contains(row("lc-stale"), "56 MiB    0.00  degraded")) << t.out;
+  EXPECT_TRUE(contains(row("lc-fresh"), "55 MiB    0.00  resync-pending")) << t.out;
+  EXPECT_TRUE(contains(row("lc-clean"), "55 MiB  100.00  healthy")) << t.out;
+  EXPECT_TRUE(contains(row("lc-dirty"), "55 MiB   92.86  resync-pending")) << t.out;
+  EXPECT_TRUE(contains(row("lc-stale"), "55 MiB    0.00  degraded")) << t.out;
 
   args.insert(args.begin(), "--json");
   auto j = nlohmann::json::parse(run_tool(args).out);
   std::map<std::string, double> pct;
   for (const auto& arr : j["arrays"]) {
     if (arr["legs"][0]["path"].get<std::string>().rfind(dir.path(), 0) != 0) continue;  // not ours
-    EXPECT_EQ(arr["data_size"], 56 * kMiB);
+    EXPECT_EQ(arr["data_size"], 55 * kMiB);
     pct[arr["name"]] = arr["sync_percent"];
   }
   EXPECT_EQ(pct.size(), 4u);

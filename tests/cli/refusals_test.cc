@@ -56,7 +56,7 @@ TEST_F(Refusal, SameLegThroughSymlink) {
 TEST_F(Refusal, TooSmallLeg) {
   auto tiny = dir.make_image("tiny.img", 4 * kMiB);
   expect_refused({"vol0", a, tiny, "--yes"}, 8, "is too small", {a, tiny});
-  expect_refused({"vol0", a, tiny, "--yes"}, 8, "needs at least 9 MiB", {a, tiny});
+  expect_refused({"vol0", a, tiny, "--yes"}, 8, "needs at least 9.06 MiB", {a, tiny});
 }
 
 TEST_F(Refusal, OneLeg) { expect_refused({"vol0", a, "--yes"}, 16, "at least 2 legs", {a}); }

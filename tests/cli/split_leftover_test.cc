@@ -53,7 +53,7 @@ class SplitLeftover : public ::testing::Test {
     write_alone_here(leg, fill);
     back(other);
   }
-  std::string data(const std::string& img) { return read_file(img).substr(8 * kMiB); }
+  std::string data(const std::string& img) { return read_data_area(img); }
 };
 
 TEST_F(SplitLeftover, TheLosingSidesLegOutsideTheChosenTableIsRetired) {

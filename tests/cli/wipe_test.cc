@@ -38,7 +38,8 @@ class Wipe : public ::testing::Test {
   }
 };
 
-std::string data_area(const std::string& path) { return read_file(path).substr(8 * kMiB); }
+// Read before a wipe (after it the superblock that places it is gone).
+std::string data_area(const std::string& path) { return read_file(path).substr(8 * kMiB, 55 * kMiB); }
 
 TEST_F(Wipe, ReplacedLegIsWipedAndCreateTakesItWithoutForce) {
   replace_b();
@@ -55,7 +56,7 @@ TEST_F(Wipe, ReplacedLegIsWipedAndCreateTakesItWithoutForce) {
   EXPECT_EQ(doc["legs"][0]["path"], b);
   EXPECT_EQ(doc["legs"][0]["wiped"], true);
   EXPECT_EQ(doc["legs"][0]["array"]["name"], "vol0");
-  EXPECT_EQ(doc["legs"][0]["bytes_zeroed"], 2 * 4096 + 1024 * 1024 + 256 * 1024 + 4 * kMiB);
+  EXPECT_EQ(doc["legs"][0]["bytes_zeroed"], 3 * 4096 + 1024 * 1024 + 256 * 1024 + 4 * kMiB);   // copy 2 too
   // The metadata areas are zero, the data area is as it was.
   const std::string img = read_file(b);
   EXPECT_EQ(img.substr(0, 8 * kMiB), std::string(8 * kMiB, '\0'));
@@ -129,6 +130,7 @@ TEST_F(Wipe, UnreadableMetadataIsWipedOnlyWithForce) {
     const std::byte junk[4] = {std::byte{0xde}, std::byte{0xad}, std::byte{0xbe}, std::byte{0xef}};
     ASSERT_TRUE((*dev)->write(512, junk));
     ASSERT_TRUE((*dev)->write(64 * 1024 + 512, junk));
+    ASSERT_TRUE((*dev)->write(64 * kMiB - 64 * 1024 + 512, junk));   // copy 2
     ASSERT_TRUE((*dev)->flush());
   }
   ASSERT_EQ(run_tool({"examine", b}).exit_code & 8, 8);

@@ -28,10 +28,16 @@ TEST_F(WorkCounted, AFullResyncOfOneLegCopiesNothing) {
   auto both = nlohmann::json::parse(run_tool({"--json", "resync", "--full", a, b}).out);
   EXPECT_GT(both["regions_copied"].get<uint64_t>(), 0u) << both.dump(2);
   LegSnapshot b_before({b});
-  auto r = run_tool({"resync", "--full", a});
+  // b absent: refused without consent (it would be recorded missing), and
+  // nothing is written.
+  auto refused = run_tool({"resync", "--full", a});
+  EXPECT_EQ(refused.exit_code, 8) << refused.out << refused.err;
+  EXPECT_TRUE(contains(refused.err, "--degraded")) << refused.err;
+  b_before.expect_unchanged();
+  auto r = run_tool({"resync", "--full", "--degraded", a});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(contains(r.out, "resync (full) from slot 0: 0 regions copied")) << r.out;
-  auto j = nlohmann::json::parse(run_tool({"--json", "resync", "--full", a}).out);
+  auto j = nlohmann::json::parse(run_tool({"--json", "resync", "--full", "--degraded", a}).out);
   EXPECT_EQ(j["regions_copied"], 0) << j.dump(2);
   EXPECT_EQ(j["bytes_copied"], 0) << j.dump(2);
   b_before.expect_unchanged();

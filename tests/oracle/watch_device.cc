@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "oracle/watch_device.h"
+#include "oracle/world.h"
 
 #include <dmirror/array.h>
 
@@ -20,7 +21,7 @@ Status WatchDevice::read(uint64_t offset, std::span<std::byte> buf) {
 Status WatchDevice::write(uint64_t offset, std::span<const std::byte> buf) {
   if (pause) pause->fire();
   ++writes;
-  if (offset + buf.size() > kDataOffset) ++data_writes;
+  if (offset + buf.size() > kDataOffset && offset < kDataOffset + kDataSize) ++data_writes;   // not copy 2, past it
   if (check_lock_) {
     int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {

@@ -31,7 +31,8 @@ struct PausePoint;
 inline constexpr uint64_t kDataSize = 1024 * 1024;
 inline constexpr uint64_t kSectors = kDataSize / 512;
 inline constexpr uint64_t kRegionSize = 64 * 1024;
-inline constexpr uint64_t kLegSize = kDataOffset + kDataSize;
+// The data area, then the last 64 KiB for superblock copy 2 (FORMAT.md 1).
+inline constexpr uint64_t kLegSize = kDataOffset + kDataSize + kTailCopyAlign;
 
 struct LegFile {
   std::string path;

@@ -46,6 +46,13 @@ StepResult World::offline(StepKind k, std::mt19937_64& rng) {
   std::vector<uint32_t> slots;
   for (size_t f : present_members()) slots.push_back(files_[f].slot);
   const uint32_t some_slot = slots[rng() % slots.size()];
+  // Consent to go on with a member absent (FORMAT.md 2.6 rule 11), drawn
+  // from a copy of the step's generator so that the sequences once found
+  // (OracleFound) replay as they were.
+  std::mt19937_64 side = rng;
+  side.discard(97);
+  const bool degraded = side() % 4 != 0;
+  if (k != StepKind::Verify && degraded) r.note += " --degraded";
   CommandLegs legs = open_command_legs(paths, k != StepKind::Verify, opts_.check_lock);
   auto devs = legs.ptrs();
   CommandLegs spare_legs;
@@ -73,6 +80,7 @@ StepResult World::offline(StepKind k, std::mt19937_64& rng) {
       vo.quick = rng() % 4 == 0;
       vo.repair = k == StepKind::VerifyRepair;
       vo.chunk_bytes = 64 * 1024;
+      vo.degraded = degraded;
       if (vo.repair && rng() % 3 == 0) vo.choice.from_slot = some_slot;
       r.note += vo.quick ? " quick" : "";
       if (vo.choice.from_slot != kNoSlot) r.note += " --from " + std::to_string(some_slot);
@@ -96,6 +104,7 @@ StepResult World::offline(StepKind k, std::mt19937_64& rng) {
       ResyncOptions ro;
       ro.full = rng() % 4 == 0;
       ro.chunk_bytes = 64 * 1024;
+      ro.degraded = degraded;
       ro.checkpoint_bytes = 256 * 1024;
       r.note += ro.full ? " full" : "";
       auto rep = resync(devs, ro);
@@ -113,6 +122,7 @@ StepResult World::offline(StepKind k, std::mt19937_64& rng) {
       so.repair = k != StepKind::ScrubCheck;
       so.restart = rng() % 2 == 0;
       so.chunk_bytes = 64 * 1024;
+      so.degraded = degraded;
       so.checkpoint_bytes = 256 * 1024;
       if (k == StepKind::ScrubFrom) {
         so.choice.from_slot = some_slot;
@@ -140,6 +150,7 @@ StepResult World::offline(StepKind k, std::mt19937_64& rng) {
       if (spare_legs.devs.empty()) break;
       ReplaceOptions ro;
       ro.chunk_bytes = 64 * 1024;
+      ro.degraded = degraded;
       ro.checkpoint_bytes = 256 * 1024;
       auto rep = replace(devs, old_slot, *spare_legs.devs[0], ro);
       if (!rep) { failed(r, rep.error()); break; }

@@ -78,6 +78,10 @@ Superblock canonical_superblock() {
   sb.generation = 0x1122334455667788ull;
   sb.generation_history[0] = {0x99aabbccddeeff00ull, 6};
   sb.generation_history[1] = {0x0123456789abcdefull, 3};
+  // TAIL_COPY (FORMAT.md 1, 2.2): this leg's copy 2 in the last 64 KiB of
+  // a leg of 64 MiB + 64 KiB (the data area ends at 8 + 56 MiB).
+  sb.compat |= feature::kCompatTailCopy;
+  sb.tail_offset = 64 * 1024 * 1024;
   return sb;
 }
 

@@ -2,6 +2,9 @@
 // Scratch directories and image files for tests.
 #include "support/scratch.h"
 
+#include <dmirror/block_device.h>
+#include <dmirror/leg.h>
+
 #include <fcntl.h>
 #include <malloc.h>
 #include <sys/stat.h>
@@ -73,6 +76,16 @@ std::string read_file(const std::string& path) {
   ::close(fd);
   out.resize(have);
   return out;
+}
+
+std::string read_data_area(const std::string& path) {
+  auto dev = open_device(path, OpenOptions{.writable = false, .exclusive = false});
+  if (!dev) return {};
+  auto meta = read_leg(**dev);
+  if (!meta) return {};
+  const std::string all = read_file(path);
+  if (all.size() < meta->sb.layout.data_offset) return {};
+  return all.substr(meta->sb.layout.data_offset, meta->sb.layout.data_size);
 }
 
 }  // namespace dmirror::testing

@@ -23,5 +23,8 @@ class ScratchDir {
 
 // Contents of a file, for byte-identical checks.
 std::string read_file(const std::string& path);
+// The data area of a leg image, as its own superblock places it (copy 2
+// lies past it and differs between legs); empty when it has none.
+std::string read_data_area(const std::string& path);
 
 }  // namespace dmirror::testing

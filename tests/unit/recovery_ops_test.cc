@@ -243,6 +243,13 @@ TEST(SplitBrain, AnOfflineWriterRecordsAnAbsentInSyncLegMissing) {
   const std::vector<BlockDevice*> only0 = {legs.devices()[0]};
   ResyncOptions full;
   full.full = true;
+  // Rule 11: recording the absent leg missing needs consent.
+  const testing::SparseImage before = legs.raw(0).image();
+  auto refused = resync(only0, full);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::Stale) << refused.error().describe();
+  EXPECT_TRUE(legs.raw(0).image().equal_range(before, 0, before.size())) << "a refused resync wrote to the leg";
+  full.degraded = true;
   auto r = resync(only0, full);
   ASSERT_TRUE(r) << r.error().describe();
   const Superblock sb0 = legs.superblock(0);

@@ -40,9 +40,9 @@ std::string hex_dump(const Block& b) {
 
 TEST(SuperblockFormat, RoundTripPreservesEveryField) {
   Superblock sb = testing::canonical_superblock();
-  for (int copy = 0; copy < 2; ++copy) {
+  for (int copy = 0; copy < 3; ++copy) {
     Block b = encode(sb, copy);
-    auto back = decode_superblock(b, sb.layout.sb_offset[copy]);
+    auto back = decode_superblock(b, copy == 2 ? sb.tail_offset : sb.layout.sb_offset[copy]);
     ASSERT_TRUE(back) << back.error().message;
     EXPECT_EQ(encode(*back, copy), b);
     EXPECT_EQ(back->name, "vol0");
@@ -51,7 +51,36 @@ TEST(SuperblockFormat, RoundTripPreservesEveryField) {
     EXPECT_EQ(back->checkpoint.op, OfflineOp::Check);
     EXPECT_EQ(back->last_scrub.result, ScrubResult::Repaired);
     EXPECT_EQ(back->kernel.max_recovery_rate, 100000u);
+    EXPECT_EQ(back->tail_offset, 64u * 1024 * 1024);
   }
+}
+
+// Copy 2 (compat TAIL_COPY): its index and offset at the pinned places,
+// read only where it says it belongs, and only with the bit.
+TEST(SuperblockFormat, CopyTwoIsPinnedAndChecked) {
+  Superblock sb = testing::canonical_superblock();
+  Block b = encode(sb, 2);
+  uint64_t off = 0, tail = 0;
+  std::memcpy(&off, b.data() + 48, 8);
+  std::memcpy(&tail, b.data() + 576, 8);
+  EXPECT_EQ(off, sb.tail_offset);
+  EXPECT_EQ(tail, sb.tail_offset);
+  EXPECT_EQ(static_cast<uint8_t>(b[56]), 2);                 // copy_index
+  EXPECT_TRUE(decode_superblock(b, sb.tail_offset));
+  EXPECT_FALSE(decode_superblock(b, sb.tail_offset - 64 * 1024));   // misdirected
+  // Without the bit copy index 2 is corrupt, and offset 576 reserved.
+  Superblock old = sb;
+  old.compat &= ~feature::kCompatTailCopy;
+  Block o = encode(old, 0);
+  std::memcpy(&tail, o.data() + 576, 8);
+  EXPECT_EQ(tail, 0u);
+  // A copy 2 inside the data area is refused.
+  Superblock inside = sb;
+  inside.tail_offset = sb.layout.data_offset;
+  EXPECT_FALSE(decode_superblock(encode(inside, 2), inside.tail_offset));
+  EXPECT_EQ(tail_copy_offset(64 * 1024 * 1024), 64u * 1024 * 1024 - 64 * 1024);
+  EXPECT_EQ(tail_copy_offset(64 * 1024 * 1024 + 100 * 1024), 64u * 1024 * 1024);
+  EXPECT_EQ(tail_copy_offset(1000), 0u);
 }
 
 TEST(SuperblockFormat, MatchesGoldenHex) {
@@ -166,7 +195,9 @@ TEST(SuperblockFormat, GenerationAtPinnedOffsets) {
   EXPECT_EQ(u64(456), 6u);
   EXPECT_EQ(u64(464), 0x0123456789abcdefull);                                         // history[1]
   EXPECT_EQ(u64(472), 3u);
-  for (size_t off = 480; off < 1024; ++off) EXPECT_EQ(static_cast<uint8_t>(b[off]), 0) << "byte " << off;
+  for (size_t off = 480; off < 576; ++off) EXPECT_EQ(static_cast<uint8_t>(b[off]), 0) << "byte " << off;
+  EXPECT_EQ(u64(576), 64u * 1024 * 1024);                                            // tail_offset (TAIL_COPY)
+  for (size_t off = 584; off < 1024; ++off) EXPECT_EQ(static_cast<uint8_t>(b[off]), 0) << "byte " << off;
   auto back = decode_superblock(b, 0);
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(back->generation, 0x1122334455667788ull);

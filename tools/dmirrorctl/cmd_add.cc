@@ -22,6 +22,7 @@ struct AddArgs {
   std::vector<std::string> legs;
   std::string new_dev;
   bool force = false;
+  bool degraded = false;
   std::string max_rate;
 };
 
@@ -37,6 +38,7 @@ int run_add(const Context& ctx, const AddArgs& a) {
   auto started = start_new_leg_run(ctx, current, a.new_dev, a.force, a.max_rate);
   if (auto* refused = std::get_if<int>(&started)) return *refused;
   NewLegRun& run = std::get<NewLegRun>(started);
+  run.options.degraded = a.degraded;
   auto r = add_leg(run.legs.devices(), *run.fresh.owned[0], run.options);
   end_progress(ctx);
   if (!r) return report_error(ctx, "add failed", r.error());
@@ -66,6 +68,7 @@ Command add_add(CLI::App& app, const Context& ctx) {
   sub->add_option("array", a->legs, "Array name (searched on block devices), or the paths of its legs")->required();
   sub->add_option("--new", a->new_dev, "The new device")->required();
   sub->add_flag("--force", a->force, "Accept a device with foreign signatures or another array's leg");
+  sub->add_flag("--degraded", a->degraded, "Go on with a leg missing: it is recorded missing and recovered when it returns (without it the command is refused while an in-sync leg is absent)");
   sub->add_option("--max-rate", a->max_rate, "Bytes per second of the copy, e.g. 50M (default: unlimited)");
   return {sub, [&ctx, a] { return run_add(ctx, *a); }};
 }

@@ -22,6 +22,7 @@ struct RemoveArgs {
   std::vector<std::string> legs;
   std::string leg;
   bool force = false;
+  bool degraded = false;
 };
 
 int run_remove(const Context& ctx, const RemoveArgs& a) {
@@ -38,6 +39,7 @@ int run_remove(const Context& ctx, const RemoveArgs& a) {
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
   RemoveOptions o;
   o.force = a.force;
+  o.degraded = a.degraded;
   auto r = remove_leg(legs->devices(), *slot, o);
   if (!r) return report_error(ctx, "remove failed", r.error());
   if (ctx.json) {
@@ -63,6 +65,7 @@ Command add_remove(CLI::App& app, const Context& ctx) {
   sub->add_option("array", a->legs, "Array name (searched on block devices), or the paths of its legs")->required();
   sub->add_option("--leg", a->leg, "The leg to remove: slot number or path")->required();
   sub->add_flag("--force", a->force, "Allow leaving a single in-sync leg (no redundancy)");
+  sub->add_flag("--degraded", a->degraded, "Go on with a leg missing: it is recorded missing and recovered when it returns (without it the command is refused while an in-sync leg is absent)");
   return {sub, [&ctx, a] { return run_remove(ctx, *a); }};
 }
 

@@ -35,6 +35,7 @@ struct ReplaceArgs {
   std::string old_leg, new_dev;
   bool force = false;
   bool restart = false;
+  bool degraded = false;
   std::string max_rate;
 };
 
@@ -51,6 +52,7 @@ int run_replace(const Context& ctx, const ReplaceArgs& a) {
   if (auto* refused = std::get_if<int>(&started)) return *refused;
   NewLegRun& run = std::get<NewLegRun>(started);
   run.options.restart = a.restart;
+  run.options.degraded = a.degraded;
   auto r = replace(run.legs.devices(), *old_slot, *run.fresh.owned[0], run.options);
   end_progress(ctx);
   if (!r) return report_error(ctx, "replace failed", r.error());
@@ -90,6 +92,7 @@ Command add_replace(CLI::App& app, const Context& ctx) {
   sub->add_option("--old", a->old_leg, "The leg to replace: slot number or path")->required();
   sub->add_option("--new", a->new_dev, "The new device")->required();
   sub->add_flag("--force", a->force, "Accept a device with foreign signatures or another array's leg");
+  sub->add_flag("--degraded", a->degraded, "Go on with another leg than the one replaced missing: it is recorded missing and recovered when it returns (without it the replace is refused while another in-sync leg is absent)");
   sub->add_option("--max-rate", a->max_rate, "Bytes per second of the copy, e.g. 50M (default: unlimited)");
   sub->add_flag("--restart", a->restart,
                 "An interrupted replace is in progress: retire its half-copied leg and start over onto --new");

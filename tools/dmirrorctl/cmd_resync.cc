@@ -153,8 +153,9 @@ Command add_resync(CLI::App& app, const Context& ctx) {
                 "Also bring back failed legs that are present again, by a full copy (as mdadm --re-add); "
                 "without it a failed leg is left alone");
   sub->add_flag("--degraded", a->degraded,
-                "After an unclean shutdown with an in-sync leg absent (3+ legs): settle the dirty regions with the "
-                "legs present, without the vote of the absent leg");
+                "Go on with an in-sync leg absent: it is recorded missing and recovered when it returns; after an "
+                "unclean shutdown (3+ legs) the dirty regions are settled with the legs present, without the vote "
+                "of the absent leg");
   sub->add_flag("--force", a->force,
                 "When no in-sync leg is present, raise the freshest stale or failed leg to in sync (as mdadm --force); "
                 "a last resort: writes it missed are lost");

@@ -35,7 +35,7 @@ namespace {
 
 struct ScrubArgs {
   std::vector<std::string> legs;
-  bool check_only = false, restart = false, continue_only = false, quiet = false;
+  bool check_only = false, restart = false, continue_only = false, quiet = false, degraded = false;
   std::string from, max_rate, rate_file, max_runtime, lock_dir;
 };
 
@@ -130,6 +130,7 @@ int run_scrub(const Context& ctx, const ScrubArgs& a) {
   ScrubOptions o;
   o.repair = !a.check_only;
   o.restart = a.restart;
+  o.degraded = a.degraded;
   if (!a.from.empty()) {
     auto slot = parse_leg_choice(a.from, *paths);
     if (!slot) return report_error(ctx, "invalid --from", slot.error());
@@ -224,6 +225,7 @@ Command add_scrub(CLI::App& app, const Context& ctx) {
   sub->add_option("--max-rate", a->max_rate, "Bytes per second, e.g. 50M (default: unlimited)");
   sub->add_option("--rate-file", a->rate_file, "Re-read the rate limit from FILE while running");
   sub->add_flag("--restart", a->restart, "Start over instead of resuming an interrupted scrub");
+  sub->add_flag("--degraded", a->degraded, "Go on with a leg missing: it is recorded missing and recovered when it returns (without it the command is refused while an in-sync leg is absent)");
   sub->add_option("--max-runtime", a->max_runtime,
                   "Stop after DURATION (e.g. 6h, 30m) with the checkpoint kept; exit status as far as checked");
   sub->add_flag("--continue", a->continue_only,

@@ -32,7 +32,7 @@ namespace {
 
 struct VerifyArgs {
   std::vector<std::string> legs;
-  bool quick = false, repair = false;
+  bool quick = false, repair = false, degraded = false;
   std::string from, report;
 };
 
@@ -60,17 +60,20 @@ void repair_copies(const std::vector<std::string>& paths, Findings& out) {
     if (!dev) continue;
     auto meta = read_leg(**dev);
     if (!meta || meta->copies_agree()) continue;
-    const int other = 1 - meta->chosen;
-    const CopyInfo was = meta->copies[other];
     if (auto st = repair_superblock_copies(**dev, p, *meta); !st) {
       out.push_back({Severity::Error, "superblock-copy-not-repaired", st.error().describe(), p, meta->sb.slot});
       continue;
     }
-    out.push_back({Severity::Warning, "superblock-copy-repaired",
-                   fmt::format("superblock copy {} at offset {} was {} and has been rewritten from copy {} "
-                               "(seqno {})",
-                               other, was.offset, copy_state_name(was.state), meta->chosen, meta->sb.seqno),
-                   p, static_cast<int64_t>(meta->sb.slot)});
+    for (int i = 0; i < 3; ++i) {
+      const CopyInfo& was = meta->copies[i];
+      if (i == meta->chosen || was.state == CopyState::Valid || was.state == CopyState::None) continue;
+      if (i == 2 && meta->sb.tail_offset == 0) continue;   // nowhere to put it (repair_superblock_copies)
+      out.push_back({Severity::Warning, "superblock-copy-repaired",
+                     fmt::format("superblock copy {} at offset {} was {} and has been rewritten from copy {} "
+                                 "(seqno {})",
+                                 i, was.offset, copy_state_name(was.state), meta->chosen, meta->sb.seqno),
+                     p, static_cast<int64_t>(meta->sb.slot)});
+    }
   }
 }
 
@@ -86,6 +89,7 @@ int run_verify(const Context& ctx, const VerifyArgs& a) {
   VerifyOptions o;
   o.quick = a.quick;
   o.repair = a.repair;
+  o.degraded = a.degraded;
   if (!a.from.empty()) {
     auto slot = parse_leg_choice(a.from, *paths);
     if (!slot) return report_error(ctx, "invalid --from", slot.error());
@@ -108,7 +112,7 @@ int run_verify(const Context& ctx, const VerifyArgs& a) {
   for (const auto& f : extra) {
     if (f.code != "superblock-copy-repaired") continue;
     const std::string detail = "verify --repair: " + f.leg + ": " + f.message;
-    if (auto st = record_metadata_repaired(legs->devices(), static_cast<uint32_t>(f.slot), detail); !st)
+    if (auto st = record_metadata_repaired(legs->devices(), static_cast<uint32_t>(f.slot), detail, a.degraded); !st)
       return report_error(ctx, "cannot record the repair in the event history", st.error());
   }
   auto r = verify(legs->devices(), o);
@@ -169,6 +173,7 @@ Command add_verify(CLI::App& app, const Context& ctx) {
                 "Rewrite unreadable blocks, damaged superblock copies and differing legs (mismatches only from "
                 "--from, a strict majority, or in a region dirty in the journal the lowest in-sync slot)");
   sub->add_option("--from", a->from, "With --repair: the leg (slot or path) whose data wins");
+  sub->add_flag("--degraded", a->degraded, "With --repair: go on with a leg missing: it is recorded missing and recovered when it returns (without it the command is refused while an in-sync leg is absent)");
   sub->add_option("--report", a->report, "Also write the JSON report to FILE");
   return {sub, [&ctx, a] { return run_verify(ctx, *a); }};
 }

@@ -201,8 +201,9 @@ Command add_wipe(CLI::App& app, const Context& ctx) {
                 "outside the table while no in-sync leg is found) or whose metadata cannot be read; succeed on "
                 "a device with nothing to wipe");
   sub->footer(
-      "Zeroes both superblock copies, the journal, the event history and the kernel metadata area of each\n"
-      "leg (the first 8 MiB at most), never the data area, and flushes. Afterwards `examine` says the device\n"
+      "Zeroes every superblock copy, the journal, the event history and the kernel metadata area of each\n"
+      "leg (the first 8 MiB at most, and copy 2 in the leg's last 64 KiB), never the data area, and\n"
+      "flushes. Afterwards `examine` says the device\n"
       "is not a dmirror leg and `create` takes it without --force. Every leg is checked before any is written;\n"
       "a refusal leaves all of them untouched. Each leg is judged as `status` judges it, against the newest\n"
       "table of the legs of its array that can be found (the legs given, --with, the host's block devices).\n"

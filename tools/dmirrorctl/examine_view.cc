@@ -17,8 +17,12 @@ std::string offset_text(uint64_t v) { return v == kOffsetInSync ? "-" : std::to_
 
 void print_copies(const LegMetadata& m) {
   fmt::print("  Superblock copies:\n");
-  for (int i = 0; i < 2; ++i) {
+  for (int i = 0; i < 3; ++i) {
     const CopyInfo& c = m.copies[i];
+    if (i == 2 && c.state == CopyState::None) {
+      fmt::print("    copy 2 none (the array predates it, or the leg has no room past its data area)\n");
+      continue;
+    }
     fmt::print("    copy {} at {:<8} {:<11} seqno {}{}{}\n", i, c.offset, copy_state_name(c.state), c.seqno,
                m.chosen == i ? "  (in use)" : "", c.detail.empty() ? "" : "  " + c.detail);
   }

@@ -92,6 +92,7 @@ Json superblock_json(const Superblock& sb) {
       {"resync_offset", offset_or_null(sb.resync_offset)},
       {"layout",
        {{"sb_offset", {l.sb_offset[0], l.sb_offset[1]}},
+        {"tail_sb_offset", sb.tail_offset != 0 ? Json(sb.tail_offset) : Json(nullptr)},
         {"journal_offset", l.journal_offset},
         {"journal_size", l.journal_size},
         {"events_offset", l.events_offset},
@@ -127,8 +128,9 @@ Json superblock_json(const Superblock& sb) {
 
 Json copies_json(const LegMetadata& meta) {
   Json out = Json::array();
-  for (int i = 0; i < 2; ++i) {
+  for (int i = 0; i < 3; ++i) {
     const CopyInfo& c = meta.copies[i];
+    if (i == 2 && c.state == CopyState::None) continue;   // no copy 2 on this leg
     out.push_back({{"copy", i},
                    {"offset", c.offset},
                    {"state", std::string(copy_state_name(c.state))},

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Reading and writing one leg's superblock pair. The reader classifies each
-// copy, picks the valid copy with the highest seqno, and reports the other
-// as a finding; the writer updates copy 0, flushes, then copy 1, flushes, so
-// a crash, a torn write or one bad sector never leaves the leg without a
-// valid copy.
+// Reading and writing one leg's superblock copies: copies 0 and 1 at the
+// start, and on arrays with compat TAIL_COPY copy 2 near the end (FORMAT.md
+// 1, 2.4, 2.5). The reader classifies each copy, picks the valid copy with
+// the highest seqno, and reports the others as findings; the writer updates
+// one of copies 0 and 1, flushes, then the other and copy 2, flushes, so a
+// crash, a torn write or one bad sector never leaves the leg without a
+// valid copy, and overwriting the first megabyte leaves copy 2.
 #pragma once
 
 #include <dmirror/block_device.h>
@@ -27,6 +29,7 @@ enum class CopyState {
   Corrupt,      // magic present, but checksum or structure wrong
   IoError,      // could not be read
   Unsupported,  // valid checksum, but an unknown incompat feature / version
+  None,         // copy 2 only: this leg carries none (no TAIL_COPY, or no room)
 };
 DMIRROR_EXPORT std::string_view copy_state_name(CopyState s);
 
@@ -38,25 +41,30 @@ struct CopyInfo {
 };
 
 struct LegMetadata {
-  CopyInfo copies[2];
+  CopyInfo copies[3];          // 0, 1, and 2 (state None when the leg has no copy 2)
   Superblock sb;               // the chosen copy
   int chosen = 0;              // index of the chosen copy
   bool read_only = false;      // unknown ro_compat feature
   Findings findings;           // damaged / older copies
   bool copies_agree() const {
-    return copies[0].state == CopyState::Valid && copies[1].state == CopyState::Valid;
+    return copies[0].state == CopyState::Valid && copies[1].state == CopyState::Valid &&
+           (copies[2].state == CopyState::Valid || copies[2].state == CopyState::None);
   }
 };
 
-// Errors: NotDmirror (neither copy carries our magic), Corruption (copies
-// present but none valid), Unsupported (newer format), Io (both unreadable).
+// Errors: NotDmirror (no copy carries our magic), Corruption (copies
+// present but none valid), Unsupported (newer format), Io (none readable).
+// Copy 2 is read where the newest of copies 0 and 1 records it, or, when
+// neither is valid, at tail_copy_offset(device size).
 DMIRROR_EXPORT Result<LegMetadata> read_leg(BlockDevice& dev);
 
-// Writes both copies of `sb` in order with flushes (see above). The caller
-// sets sb.seqno (normally previous + 1) and sb.slot / leg_uuid for this leg.
+// Writes the copies of `sb` in order with flushes (see above). The caller
+// sets sb.seqno (normally previous + 1) and sb.slot / leg_uuid for this leg;
+// sb.tail_offset is this leg's own, set here from the device's size (0 when
+// the array has no TAIL_COPY or the leg no room past the data area).
 [[nodiscard]] DMIRROR_EXPORT Status write_superblocks(BlockDevice& dev, const Superblock& sb);
 
-// Rewrites a damaged or older copy from the chosen one. Refused with
+// Rewrites every damaged or older copy from the chosen one. Refused with
 // ForeignSignature when libblkid sees another signature on `path` (the
 // cryptsetup rule: never auto-repair an ambiguous device).
 [[nodiscard]] DMIRROR_EXPORT Status repair_superblock_copies(BlockDevice& dev, const std::string& path,

@@ -20,13 +20,17 @@
 namespace dmirror {
 
 // ReplaceOptions apply (force: accept another array's leg as the new one;
-// rate, progress, cancel, checkpoints); `restart` is not used. The report's
+// degraded; rate, progress, cancel, checkpoints); `restart` is not used. The report's
 // old_slot is kNoSlot.
 DMIRROR_EXPORT Result<ReplaceReport> add_leg(std::span<BlockDevice* const> legs, BlockDevice& new_device,
                                              const ReplaceOptions& options = {});
 
 struct RemoveOptions {
   bool force = false;   // allow leaving a single in-sync leg
+  // Another in-sync (replacing, rebuilding) member than the one removed is
+  // absent: go on and record it missing (FORMAT.md 2.6 rule 11). Without it
+  // the removal is refused (Stale).
+  bool degraded = false;
 };
 
 struct RemoveReport {

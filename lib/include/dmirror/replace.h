@@ -38,6 +38,10 @@ struct ReplaceOptions {
   // this much.
   uint64_t checkpoint_bytes = 1024ull * 1024 * 1024;
   uint32_t checkpoint_seconds = 5;
+  // Another in-sync (replacing, rebuilding) member than the one replaced is
+  // absent: go on and record it missing (FORMAT.md 2.6 rule 11). Without it
+  // the run is refused (Stale) before anything is written.
+  bool degraded = false;
   OpControl control;
 };
 

@@ -56,7 +56,9 @@ struct ResyncOptions {
   // in-sync member absent: settle the dirty regions with the legs present
   // (a vote without the absent leg; no vote with fewer than three), FORMAT.md
   // 2.6 rule 21. Without it the run is refused (Refused), as writing with a
-  // leg missing needs --degraded.
+  // leg missing needs --degraded. It is also the consent to record an
+  // absent in-sync (replacing, rebuilding) member missing (rule 11):
+  // without it a run that would commit is refused (Stale) first.
   bool degraded = false;
   // Compare the legs in each dirty region before settling it and list where
   // they differed (ResyncReport::settled): for the check commands that

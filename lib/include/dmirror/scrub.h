@@ -45,6 +45,10 @@ struct ScrubOptions {
   // or throttled one too) redoes.
   uint64_t checkpoint_bytes = 1024ull * 1024 * 1024;
   uint32_t checkpoint_seconds = 5;
+  // An in-sync (replacing, rebuilding) member is absent: scrub the legs
+  // present and record it missing (FORMAT.md 2.6 rule 11). Without it the
+  // run is refused (Stale) before anything is written.
+  bool degraded = false;
   OpControl control;
 };
 

@@ -40,13 +40,28 @@ inline constexpr uint64_t kIncompatMembership = 1u << 0;
 // starts a new generation, so a leg it writes alone could come back merely
 // stale instead of diverged.
 inline constexpr uint64_t kIncompatGeneration = 1u << 1;
-inline constexpr uint64_t kCompatKnown = kCompatLegCounters;
+// compat bit 1: a third superblock copy (copy 2) near the end of each leg
+// whose `tail_offset` is not 0 (FORMAT.md 1, 2.4 rule 8). An old writer
+// leaves it behind (older seqno: readers take the newest copy).
+inline constexpr uint64_t kCompatTailCopy = 1u << 1;
+inline constexpr uint64_t kCompatKnown = kCompatLegCounters | kCompatTailCopy;
 inline constexpr uint64_t kRoCompatKnown = 0;
 inline constexpr uint64_t kIncompatKnown = kIncompatMembership | kIncompatGeneration;
 // What this version writes on every array it creates or updates.
-inline constexpr uint64_t kCompatCurrent = kCompatLegCounters;
+inline constexpr uint64_t kCompatCurrent = kCompatLegCounters | kCompatTailCopy;
 inline constexpr uint64_t kIncompatCurrent = kIncompatMembership | kIncompatGeneration;
 }  // namespace feature
+
+// Copy 2 (compat TAIL_COPY) starts the last 64 KiB-aligned block of 64 KiB
+// that fits on the leg (FORMAT.md 1): found from the leg's size alone when
+// copies 0 and 1 are gone, clear of a GPT backup header in the last 33
+// sectors, aligned for any logical block size.
+inline constexpr uint64_t kTailCopyAlign = 64 * 1024;
+constexpr uint64_t tail_copy_offset(uint64_t leg_size) {
+  return leg_size / kTailCopyAlign * kTailCopyAlign >= kTailCopyAlign
+             ? leg_size / kTailCopyAlign * kTailCopyAlign - kTailCopyAlign
+             : 0;
+}
 
 // Superblock flags (array-wide state, same on every leg).
 namespace sbflag {
@@ -163,6 +178,7 @@ struct Superblock {
   std::string name;
   uint64_t ctime = 0, utime = 0;
   uint32_t slot = 0;
+  uint64_t tail_offset = 0;           // this leg's copy 2 (compat TAIL_COPY; 0 = none): set by write_superblocks
   uint32_t nr_legs = 0;               // slots in use in `legs` (highest used slot + 1)
   uint32_t logical_block_size = 512;
   uint64_t region_size = 0;           // bytes, power of two
@@ -188,7 +204,7 @@ struct Superblock {
   bool has_flag(uint32_t f) const { return (flags & f) != 0; }
 };
 
-// Encodes `sb` as copy `copy_index` (0 or 1) into exactly kSuperblockSize bytes,
+// Encodes `sb` as copy `copy_index` (0, 1, or 2 at sb.tail_offset) into exactly kSuperblockSize bytes,
 // computing the checksum. The copy's own offset comes from sb.layout.
 DMIRROR_EXPORT void encode_superblock(const Superblock& sb, int copy_index,
                                       std::span<std::byte, kSuperblockSize> out);

@@ -63,6 +63,9 @@ struct VerifyOptions {
   bool repair = false;            // rewrite differing legs (see RepairChoice) and unreadable blocks
   RepairChoice choice;
   uint64_t chunk_bytes = 1024 * 1024;
+  // A repair with an in-sync (replacing, rebuilding) member absent records
+  // it missing (FORMAT.md 2.6 rule 11): refused (Stale) without it.
+  bool degraded = false;
   OpControl control;
 };
 

@@ -110,22 +110,25 @@ Result<CreatePlan> plan_create(const CreateOptions& opts) {
   DMIRROR_ASSIGN_OR_RETURN(std::vector<OpenLeg> open, open_legs(opts.legs));
 
   CreatePlan plan;
-  constexpr uint64_t kMinLeg = kDataOffset + kMinDataSize;
+  // Copy 2 of the superblock (FORMAT.md 1) needs the last 64 KiB-aligned
+  // 64 KiB of the smallest leg past the data area.
+  constexpr uint64_t kMinLeg = kDataOffset + kMinDataSize + kTailCopyAlign;
   uint64_t data_size = UINT64_MAX;
   for (size_t i = 0; i < open.size(); ++i) {
     const DeviceGeometry& g = open[i].dev->geometry();
     if (g.size_bytes < kMinLeg) {
       return make_error(ErrorCode::TooSmall, opts.legs[i] + " is too small (" + format_size_bytes(g.size_bytes) +
-                                                 "); a leg needs at least " + format_size(kMinLeg) + " (" +
+                                                 "); a leg needs at least " + format_size_bytes(kMinLeg) + " (" +
                                                  format_size(kDataOffset) + " of metadata and " +
-                                                 format_size(kMinDataSize) + " of data)");
+                                                 format_size(kMinDataSize) + " of data, and " +
+                                                 format_size(kTailCopyAlign) + " at the end for a superblock copy)");
     }
     LegCheck check;
     check.path = opts.legs[i];
     check.size = g.size_bytes;
     check.logical_block_size = g.logical_block_size;
     plan.logical_block_size = std::max(plan.logical_block_size, g.logical_block_size);
-    data_size = std::min(data_size, (g.size_bytes - kDataOffset) / kDataAlign * kDataAlign);
+    data_size = std::min(data_size, (tail_copy_offset(g.size_bytes) - kDataOffset) / kDataAlign * kDataAlign);
     plan.legs.push_back(std::move(check));
   }
   warn_size_mismatch(plan);

@@ -75,6 +75,7 @@ Result<LegSet> LegSet::from_assembly(Assembly a, std::span<BlockDevice* const> d
   set.generation_ = GenerationKeeper(set.sb_);
   set.chosen_slot_ = a.chosen_slot;
   set.forced_ = a.forced;
+  for (uint32_t s = 0; s < set.sb_.nr_legs; ++s) set.absent_at_start_[s] = !set.present(s);
   set.findings_ = std::move(a.findings);
   set.assembly_ = std::move(a);
   return set;
@@ -143,7 +144,7 @@ Status LegSet::require_members_present(bool allow_degraded, const std::string& w
   for (uint32_t i = 0; i < sb_.nr_legs; ++i) {
     LegState st = sb_.legs[i].state;
     bool member = st == LegState::InSync || st == LegState::Replacing || st == LegState::Rebuilding;
-    if (member && !present(i))
+    if (member && !present(i) && absent_at_start_[i] && !(consent_slots_ & (1u << i)))
       return make_error(ErrorCode::Stale, "array '" + sb_.name + "': slot " + std::to_string(i) + " (leg " +
                                               sb_.legs[i].uuid.str() + ", " + std::string(leg_state_name(st)) +
                                               ") is missing; " + what +

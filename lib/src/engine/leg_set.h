@@ -76,9 +76,25 @@ class LegSet {
   std::optional<uint32_t> primary() const;
   // FORMAT.md 2.6 rule 11: a commit records an absent member missing, which
   // needs consent. Stale (ErrorCode::Stale) naming the first member (in
-  // sync, replacing or rebuilding) that is not present, unless
-  // `allow_degraded`; `what` is the act, for the message ("writing").
+  // sync, replacing or rebuilding) absent since assembly, other than the
+  // slot the command acts on (set_consent), unless `allow_degraded`; `what`
+  // is the act, for the message ("writing").
   Status require_members_present(bool allow_degraded, const std::string& what) const;
+  // The caller's consent: every commit (and so every command) checks
+  // require_members_present with it before it writes anything. `slot`: an
+  // absent member the command itself acts on (remove, replace of a missing
+  // leg), which needs no consent. A leg lost during the command (an I/O
+  // error, vanished) is recorded whatever the consent (rule 5).
+  void set_consent(bool allow_degraded, uint32_t slot = kNoSlot, std::string what = "") {
+    allow_degraded_ = allow_degraded;
+    consent_slots_ = 0;
+    exempt(slot);
+    if (!what.empty()) consent_what_ = std::move(what);
+  }
+  // One more slot the command acts on (the target of a replace in progress).
+  void exempt(uint32_t slot) {
+    if (slot < kMaxLegs) consent_slots_ |= 1u << slot;
+  }
   // Journal bits must be kept (FORMAT.md 2.6 rule 12): a slot of the table
   // that should hold data cannot receive writes (failed, missing, absent),
   // a leg was stale (behind the newest seqno) when assembled, or a leg is
@@ -156,6 +172,10 @@ class LegSet {
 
   bool read_only_ = false;
   bool unrecorded_ = false;
+  bool allow_degraded_ = false;
+  uint32_t consent_slots_ = 0;   // bit per slot: absent members the command acts on
+  std::string consent_what_ = "changing its metadata";
+  std::vector<uint8_t> absent_at_start_ = std::vector<uint8_t>(kMaxLegs, 0);   // members not present at assembly
   std::vector<uint8_t> erred_ = std::vector<uint8_t>(kMaxLegs, 0);
   std::vector<uint32_t> restamp_;        // slots whose state_seq is the next commit's seqno
   std::vector<uint8_t> durable_;         // per region: dirty bit on disk on every writable leg

@@ -47,6 +47,9 @@ void LegSet::record_absent_members() {
 
 Status LegSet::commit_impl(std::span<const uint32_t> extra, bool kept_since) {
   if (read_only_) return make_error(ErrorCode::PermissionDenied, "metadata update refused: opened read-only");
+  // Rule 11: recording a member missing that was absent from the start
+  // needs the caller's consent; before anything is written.
+  DMIRROR_RETURN_IF_ERROR(require_members_present(allow_degraded_, consent_what_));
   // FORMAT.md 2.6 rule 12: a bit only some legs carry goes onto every leg
   // with the command's first commit (not at load: a command refused after
   // loading writes nothing). Otherwise the leg that carries it could leave
@@ -83,6 +86,9 @@ Status LegSet::commit_impl(std::span<const uint32_t> extra, bool kept_since) {
     kept_since = true;
   }
   if (kept_since) sb_.journal_kept_since = sb_.seqno;
+  // Copy 2 goes on every leg with room past its data area (FORMAT.md 1),
+  // and comes back after an older writer dropped the bit.
+  sb_.compat |= feature::kCompatTailCopy;
   // Rule 19: going on without a member that held the last commit starts a
   // new generation (once per session). A leg rejoining is written by this
   // commit and so adopts the generation of the line it rejoins.

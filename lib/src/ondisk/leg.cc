@@ -13,9 +13,9 @@ namespace {
 
 using Block = std::array<std::byte, kSuperblockSize>;
 
-CopyInfo classify(BlockDevice& dev, int index, std::optional<Superblock>& decoded) {
+CopyInfo classify_at(BlockDevice& dev, uint64_t offset, std::optional<Superblock>& decoded) {
   CopyInfo c;
-  c.offset = kSuperblockOffset[index];
+  c.offset = offset;
   Block buf{};
   if (dev.geometry().size_bytes < c.offset + kSuperblockSize) {
     c.state = CopyState::IoError;
@@ -43,6 +43,37 @@ CopyInfo classify(BlockDevice& dev, int index, std::optional<Superblock>& decode
   return c;
 }
 
+CopyInfo classify(BlockDevice& dev, int index, std::optional<Superblock>& decoded) {
+  return classify_at(dev, kSuperblockOffset[index], decoded);
+}
+
+// Copy 2 (FORMAT.md 2.4 rule 8): where the newest valid of copies 0 and 1
+// records it; with neither valid, at the place the device's size gives. A
+// copy found there counts only if it says it is copy 2 at that offset
+// (decode_superblock checks both), so stray bytes are never taken for one.
+CopyInfo classify_tail(BlockDevice& dev, const std::optional<Superblock>* first_two,
+                       std::optional<Superblock>& decoded) {
+  const std::optional<Superblock>* best = nullptr;
+  for (int i = 0; i < 2; ++i)
+    if (first_two[i] && (!best || first_two[i]->seqno > (*best)->seqno)) best = &first_two[i];
+  if (best) {
+    const Superblock& sb = **best;
+    if (!(sb.compat & feature::kCompatTailCopy) || sb.tail_offset == 0) return CopyInfo{CopyState::None, 0, 0, ""};
+    return classify_at(dev, sb.tail_offset, decoded);
+  }
+  const uint64_t at = tail_copy_offset(dev.geometry().size_bytes);
+  if (at < kSuperblockOffset[1] + kSuperblockSize) return CopyInfo{CopyState::None, 0, 0, ""};
+  CopyInfo c = classify_at(dev, at, decoded);
+  // Nothing of ours there (an array without copy 2, or another format):
+  // the leg has none, as far as anyone can tell. Our magic with a bad
+  // checksum is a damaged copy 2.
+  if (c.state == CopyState::Blank || c.state == CopyState::IoError) {
+    decoded.reset();
+    return CopyInfo{CopyState::None, 0, 0, ""};
+  }
+  return c;
+}
+
 Finding copy_finding(int index, const CopyInfo& c, int chosen) {
   Finding f;
   f.severity = Severity::Warning;
@@ -63,44 +94,61 @@ std::string_view copy_state_name(CopyState s) {
     case CopyState::Corrupt: return "corrupt";
     case CopyState::IoError: return "unreadable";
     case CopyState::Unsupported: return "unsupported";
+    case CopyState::None: return "none";
   }
   return "unknown";
 }
 
 Result<LegMetadata> read_leg(BlockDevice& dev) {
   LegMetadata m;
-  std::optional<Superblock> sb[2];
+  std::optional<Superblock> sb[3];
   for (int i = 0; i < 2; ++i) m.copies[i] = classify(dev, i, sb[i]);
+  m.copies[2] = classify_tail(dev, sb, sb[2]);
   const std::string& path = dev.describe();
 
-  for (int i = 0; i < 2; ++i)
+  for (int i = 0; i < 3; ++i)
     if (m.copies[i].state == CopyState::Unsupported)
       return make_error(ErrorCode::Unsupported, path + ": " + m.copies[i].detail);
-  if (!sb[0] && !sb[1]) {
-    bool corrupt = m.copies[0].state == CopyState::Corrupt || m.copies[1].state == CopyState::Corrupt;
-    bool blank = !corrupt && (m.copies[0].state == CopyState::Blank || m.copies[1].state == CopyState::Blank);
+  if (!sb[0] && !sb[1] && !sb[2]) {
+    bool corrupt = false, blank = false;
+    std::string detail;
+    int n = 0;
+    for (int i = 0; i < 3; ++i) {
+      const CopyInfo& c = m.copies[i];
+      if (c.state == CopyState::None) continue;
+      ++n;
+      corrupt |= c.state == CopyState::Corrupt;
+      blank |= c.state == CopyState::Blank;
+      detail += (detail.empty() ? "" : "; ") + std::string("copy ") + std::to_string(i) + ": " +
+                (c.detail.empty() ? std::string(copy_state_name(c.state)) : c.detail);
+    }
+    blank = blank && !corrupt;
     bool io = !corrupt && !blank;
     if (blank) return make_error(ErrorCode::NotDmirror, path + " is not a dmirror leg (no superblock found)");
-    if (io) return make_error(ErrorCode::Io, path + ": neither superblock copy can be read (" + m.copies[0].detail + ")");
-    return make_error(ErrorCode::Corruption, path + ": both superblock copies are damaged (copy 0: " +
-                                                 (m.copies[0].detail.empty() ? std::string(copy_state_name(m.copies[0].state)) : m.copies[0].detail) +
-                                                 "; copy 1: " +
-                                                 (m.copies[1].detail.empty() ? std::string(copy_state_name(m.copies[1].state)) : m.copies[1].detail) + ")");
+    if (io) return make_error(ErrorCode::Io, path + ": no superblock copy can be read (" + m.copies[0].detail + ")");
+    return make_error(ErrorCode::Corruption, path + ": " + (n == 3 ? "all three" : "both") +
+                                                 " superblock copies are damaged (" + detail + ")");
   }
-  int chosen = !sb[1] ? 0 : !sb[0] ? 1 : (sb[1]->seqno > sb[0]->seqno ? 1 : 0);
-  int other = 1 - chosen;
-  if (sb[other] && sb[other]->seqno < sb[chosen]->seqno) {
-    m.copies[other].state = CopyState::Older;
-    m.copies[other].detail = "seqno " + std::to_string(sb[other]->seqno) + " < " + std::to_string(sb[chosen]->seqno);
-  } else if (sb[other] && sb[other]->array_uuid != sb[chosen]->array_uuid) {
-    m.copies[other].state = CopyState::Corrupt;
-    m.copies[other].detail = "belongs to another array";
+  // The newest valid copy; on a tie the lowest index.
+  int chosen = -1;
+  for (int i = 0; i < 3; ++i)
+    if (sb[i] && (chosen < 0 || sb[i]->seqno > sb[chosen]->seqno)) chosen = i;
+  for (int i = 0; i < 3; ++i) {
+    if (i == chosen || !sb[i]) continue;
+    if (sb[i]->seqno < sb[chosen]->seqno) {
+      m.copies[i].state = CopyState::Older;
+      m.copies[i].detail = "seqno " + std::to_string(sb[i]->seqno) + " < " + std::to_string(sb[chosen]->seqno);
+    } else if (sb[i]->array_uuid != sb[chosen]->array_uuid) {
+      m.copies[i].state = CopyState::Corrupt;
+      m.copies[i].detail = "belongs to another array";
+    }
   }
   m.chosen = chosen;
   m.sb = std::move(*sb[chosen]);
   m.read_only = requires_read_only(m.sb);
-  if (m.copies[other].state != CopyState::Valid) {
-    Finding f = copy_finding(other, m.copies[other], chosen);
+  for (int i = 0; i < 3; ++i) {
+    if (i == chosen || m.copies[i].state == CopyState::Valid || m.copies[i].state == CopyState::None) continue;
+    Finding f = copy_finding(i, m.copies[i], chosen);
     f.leg = path;
     f.slot = m.sb.slot;
     m.findings.push_back(std::move(f));
@@ -123,7 +171,8 @@ Result<LegMetadata> read_leg(BlockDevice& dev) {
 // overwritten last (copy 0 goes first when both hold the same one). After
 // a torn update copy 0 may be newer than copy 1; writing copy 0 first
 // again would leave only the older copy 1 if this update tears too, and
-// the leg's seqno would go backwards.
+// the leg's seqno would go backwards. Copy 2 goes with the second of them,
+// after the first is durable: whatever it held, the first one holds newer.
 static int first_copy(BlockDevice& dev, const Uuid& array) {
   std::optional<Superblock> sb[2];
   CopyInfo c[2];
@@ -135,20 +184,33 @@ static int first_copy(BlockDevice& dev, const Uuid& array) {
   return valid[0] && (!valid[1] || c[0].seqno > c[1].seqno) ? 1 : 0;
 }
 
-Status write_superblocks(BlockDevice& dev, const Superblock& sb) {
+// Where this leg's copy 2 goes: 0 when the array has none (no TAIL_COPY)
+// or the leg has no room for it past the data area.
+static uint64_t tail_for(BlockDevice& dev, const Superblock& sb) {
+  if (!(sb.compat & feature::kCompatTailCopy)) return 0;
+  const uint64_t at = tail_copy_offset(dev.geometry().size_bytes);
+  return at >= sb.layout.data_offset + sb.layout.data_size && at >= kSuperblockOffset[1] + kSuperblockSize ? at : 0;
+}
+
+Status write_superblocks(BlockDevice& dev, const Superblock& sb_in) {
+  Superblock sb = sb_in;
+  sb.tail_offset = tail_for(dev, sb);
   Block buf{};
   const int first = first_copy(dev, sb.array_uuid);
-  for (int i : {first, 1 - first}) {
-    encode_superblock(sb, i, buf);
-    DMIRROR_RETURN_IF_ERROR(dev.write(sb.layout.sb_offset[i], buf));
-    DMIRROR_RETURN_IF_ERROR(dev.flush());
+  encode_superblock(sb, first, buf);
+  DMIRROR_RETURN_IF_ERROR(dev.write(sb.layout.sb_offset[first], buf));
+  DMIRROR_RETURN_IF_ERROR(dev.flush());
+  encode_superblock(sb, 1 - first, buf);
+  DMIRROR_RETURN_IF_ERROR(dev.write(sb.layout.sb_offset[1 - first], buf));
+  if (sb.tail_offset != 0) {
+    encode_superblock(sb, 2, buf);
+    DMIRROR_RETURN_IF_ERROR(dev.write(sb.tail_offset, buf));
   }
-  return ok();
+  return dev.flush();
 }
 
 Status repair_superblock_copies(BlockDevice& dev, const std::string& path, const LegMetadata& meta) {
-  int other = 1 - meta.chosen;
-  if (meta.copies[other].state == CopyState::Valid) return ok();
+  if (meta.copies_agree()) return ok();
   DMIRROR_ASSIGN_OR_RETURN(auto sigs, probe_signatures(path));
   if (!sigs.empty())
     return make_error(ErrorCode::ForeignSignature,
@@ -156,9 +218,17 @@ Status repair_superblock_copies(BlockDevice& dev, const std::string& path, const
                           "; refusing to rewrite a superblock copy on an ambiguous device. Check which data is "
                           "right, then wipe the other signature (wipefs) and run the repair again");
   Block buf{};
-  encode_superblock(meta.sb, other, buf);
-  DMIRROR_RETURN_IF_ERROR(dev.write(meta.sb.layout.sb_offset[other], buf));
-  return dev.flush();
+  bool wrote = false;
+  for (int i = 0; i < 3; ++i) {
+    if (i == meta.chosen || meta.copies[i].state == CopyState::Valid || meta.copies[i].state == CopyState::None)
+      continue;
+    const uint64_t at = i == 2 ? meta.sb.tail_offset : meta.sb.layout.sb_offset[i];
+    if (i == 2 && (at == 0 || dev.geometry().size_bytes < at + kSuperblockSize)) continue;   // nowhere to put it
+    encode_superblock(meta.sb, i, buf);
+    DMIRROR_RETURN_IF_ERROR(dev.write(at, buf));
+    wrote = true;
+  }
+  return wrote ? dev.flush() : ok();
 }
 
 }  // namespace dmirror

@@ -43,7 +43,7 @@ struct SuperblockDisk {          // 4096 bytes, little-endian
   uint64_t incompat;             // 32
   uint64_t seqno;                // 40
   uint64_t copy_offset;          // 48   where this copy lives on the leg
-  uint32_t copy_index;           // 56   0 or 1
+  uint32_t copy_index;           // 56   0, 1, or 2 (compat TAIL_COPY)
   uint32_t flags;                // 60   dirty / kernel-owns-sync / assume-clean
   uint8_t array_uuid[16];        // 64
   uint8_t leg_uuid[16];          // 80
@@ -91,7 +91,8 @@ struct SuperblockDisk {          // 4096 bytes, little-endian
   uint32_t error_window;         // 436  seconds; 0 = default (600)
   uint64_t generation;           // 440  incompat GENERATION
   GenerationEntryDisk generation_history[8];  // 448  incompat GENERATION, newest first
-  uint8_t reserved3[448];        // 576
+  uint64_t tail_offset;          // 576  compat TAIL_COPY: this leg's copy 2 (0 = none)
+  uint8_t reserved3[440];        // 584
   LegEntryDisk legs[16];         // 1024
   LegCountersDisk counters[16];  // 2048 compat LEG_COUNTERS
   uint8_t reserved4[1532];       // 2560
@@ -117,7 +118,8 @@ static_assert(sizeof(GenerationEntryDisk) == 16);
 static_assert(offsetof(GenerationEntryDisk, branch_seqno) == 8);
 static_assert(offsetof(SuperblockDisk, generation) == 440);
 static_assert(offsetof(SuperblockDisk, generation_history) == 448);
-static_assert(offsetof(SuperblockDisk, reserved3) == 576);
+static_assert(offsetof(SuperblockDisk, tail_offset) == 576);
+static_assert(offsetof(SuperblockDisk, reserved3) == 584);
 static_assert(offsetof(SuperblockDisk, version) == 8);
 static_assert(offsetof(SuperblockDisk, compat) == 16);
 static_assert(offsetof(SuperblockDisk, incompat) == 32);

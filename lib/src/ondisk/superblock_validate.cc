@@ -83,12 +83,17 @@ Status validate_superblock(const Superblock& sb, const RawFields& raw, uint64_t 
     return make_error(ErrorCode::Unsupported, "unknown incompatible feature flags " + hex(unknown) +
                                                   "; this leg was written by a newer dmirror, upgrade to use it");
   if (raw.header_size != kSuperblockSize) return corrupt("header size is " + std::to_string(raw.header_size));
-  if (raw.copy_index > 1) return corrupt("copy index is " + std::to_string(raw.copy_index));
+  const bool tail = sb.compat & feature::kCompatTailCopy;
+  if (raw.copy_index > (tail ? 2u : 1u)) return corrupt("copy index is " + std::to_string(raw.copy_index));
   if (raw.copy_offset != expected_offset)
     return corrupt("misdirected write: the copy says it belongs at offset " + std::to_string(raw.copy_offset) +
                    " but was read at " + std::to_string(expected_offset));
-  if (sb.layout.sb_offset[raw.copy_index] != expected_offset)
+  if ((raw.copy_index == 2 ? sb.tail_offset : sb.layout.sb_offset[raw.copy_index]) != expected_offset)
     return corrupt("copy index does not match its offset");
+  // Copy 2 lies beyond the data area, 64 KiB aligned (FORMAT.md 1).
+  if (tail && sb.tail_offset != 0 &&
+      (sb.tail_offset % kTailCopyAlign != 0 || sb.tail_offset < sb.layout.data_offset + sb.layout.data_size))
+    return corrupt("copy 2's offset " + std::to_string(sb.tail_offset) + " is not past the data area");
   if (raw.max_legs != kMaxLegs) return corrupt("leg table size is " + std::to_string(raw.max_legs));
   if (!raw.name_terminated || sb.name.empty()) return corrupt("array name is empty or not terminated");
   if (sb.nr_legs == 0 || sb.nr_legs > kMaxLegs) return corrupt("number of legs is " + std::to_string(sb.nr_legs));

@@ -30,14 +30,20 @@ Result<RemoveReport> remove_leg(std::span<BlockDevice* const> legs, uint32_t slo
   if (sb.has_flag(sbflag::kDirty))
     return make_error(ErrorCode::Refused, array + " was not shut down cleanly; run `dmirrorctl resync` with all "
                                                   "its legs first, so every leg votes on the regions in flight");
+  // Rule 11: another member absent is recorded missing by the commit, so
+  // it needs consent; and it does not count as a copy left (it is out of
+  // sync from that commit on). The slot removed needs none, present or not.
+  set.set_consent(o.degraded, slot, "removing slot " + std::to_string(slot));
+  DMIRROR_RETURN_IF_ERROR(set.require_members_present(o.degraded, "removing slot " + std::to_string(slot)));
   uint32_t in_sync_left = 0;
   for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s) {
     const LegState st = sb.legs[s].state;
-    if (s != slot && (st == LegState::InSync || st == LegState::Replacing)) ++in_sync_left;
+    if (s != slot && set.present(s) && (st == LegState::InSync || st == LegState::Replacing)) ++in_sync_left;
   }
   if (in_sync_left == 0)
     return make_error(ErrorCode::Refused, "slot " + std::to_string(slot) + " holds the last in-sync copy of " + array +
-                                              "; it cannot be removed (add or resync another leg first)");
+                                              " among the legs given; it cannot be removed (give the other legs, or "
+                                              "add or resync another leg first)");
   if (in_sync_left == 1 && !o.force)
     return make_error(ErrorCode::Refused, "removing slot " + std::to_string(slot) + " leaves " + array +
                                               " with a single in-sync leg: no redundancy. Add --force to remove it "

@@ -19,10 +19,20 @@ using engine::LegSet;
 
 Status check_new_device(const LegSet& set, BlockDevice& dev, const ReplaceOptions& o) {
   const Superblock& sb = set.sb();
-  const uint64_t need = sb.layout.data_offset + sb.layout.data_size;
+  uint64_t need = sb.layout.data_offset + sb.layout.data_size;
+  // An array whose in-sync legs all carry superblock copy 2 (FORMAT.md 1:
+  // created with room for it) takes only legs with room for it too.
+  bool tails = false;
+  for (uint32_t s : set.in_sync_slots()) {
+    const auto& m = set.meta(s);
+    tails = m && m->sb.tail_offset != 0;
+    if (!tails) break;
+  }
+  if (tails) need = (need + kTailCopyAlign - 1) / kTailCopyAlign * kTailCopyAlign + kTailCopyAlign;
   if (dev.geometry().size_bytes < need)
     return make_error(ErrorCode::TooSmall, dev.describe() + " has " + format_size_bytes(dev.geometry().size_bytes) +
-                                               "; the array needs " + format_size_bytes(need));
+                                               "; the array needs " + format_size_bytes(need) +
+                                               (tails ? " (its data area and a superblock copy at the end)" : ""));
   if (dev.geometry().logical_block_size > sb.logical_block_size)
     return make_error(ErrorCode::Refused, dev.describe() + " has a larger logical block size (" +
                                                       std::to_string(dev.geometry().logical_block_size) +
@@ -206,6 +216,12 @@ Result<ReplaceReport> replace(std::span<BlockDevice* const> legs, uint32_t old_s
                                             "' has no in-sync leg among the legs given, so there is nothing to copy "
                                             "from; " + advice);
   }
+  // Rule 11: another member absent would be recorded missing; the slot
+  // replaced needs no consent (replacing a missing leg is the point).
+  set.set_consent(o.degraded, old_slot, "replacing slot " + std::to_string(old_slot));
+  if (sb.checkpoint.op == OfflineOp::Replace && sb.checkpoint.source_slot == old_slot)
+    set.exempt(sb.checkpoint.target_slot);   // the new leg of this replace, resumed or restarted
+  DMIRROR_RETURN_IF_ERROR(set.require_members_present(o.degraded, "replacing slot " + std::to_string(old_slot)));
   if (own && own->sb.leg_uuid == sb.legs[old_slot].uuid && set.dev(old_slot) == &new_dev)
     return readd_in_place(set, old_slot, new_dev, o);
 

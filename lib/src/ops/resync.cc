@@ -408,6 +408,11 @@ Result<ResyncReport> resync(std::span<BlockDevice* const> legs, const ResyncOpti
                                           .force = options.force},
                                          notes));
   DMIRROR_RETURN_IF_ERROR(ops::check_vote_possible(set, options));
+  // Rule 11: a commit of this run would record an absent member missing:
+  // consent first, before anything is written (journal bits are cleared
+  // before the last commit).
+  set.set_consent(options.degraded || options.force, kNoSlot, "resyncing");
+  DMIRROR_RETURN_IF_ERROR(set.require_members_present(options.degraded || options.force, "resyncing"));
   return ops::resync_legs(set, options, /*dirty_only=*/false, notes, legs);
 }
 

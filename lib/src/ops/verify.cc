@@ -48,6 +48,11 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
   }
   engine::LegSet& set = *made;
   set.set_read_only(!o.repair);
+  // Rule 11: a repair's commit would record an absent member missing.
+  if (o.repair) {
+    set.set_consent(o.degraded, kNoSlot, "repairing");
+    DMIRROR_RETURN_IF_ERROR(set.require_members_present(o.degraded, "repairing"));
+  }
   ops::verify_metadata(set, rep.findings);
 
   if (o.repair && o.choice.from_slot != kNoSlot)

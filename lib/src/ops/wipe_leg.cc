@@ -7,21 +7,28 @@
 #include <dmirror/probe.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <vector>
 
 namespace dmirror {
 namespace {
 
-// The areas of `l` (superblock copies last: see wipe_leg()).
-std::vector<WipeArea> areas_of(const Layout& l) {
-  return {
+// The areas of `l` (superblock copies last, copy 0 the very last: see
+// wipe_leg()); `tail` is the leg's copy 2 (0: none).
+std::vector<WipeArea> areas_of(const Layout& l, uint64_t tail = 0) {
+  std::vector<WipeArea> v = {
       {"journal", l.journal_offset, l.journal_size},
       {"event history", l.events_offset, l.events_size},
       {"kernel metadata", l.kmeta_offset, l.kmeta_size},
-      {"superblock copy 1", l.sb_offset[1], kSuperblockSize},
-      {"superblock copy 0", l.sb_offset[0], kSuperblockSize},
   };
+  if (tail != 0) v.push_back({"superblock copy 2", tail, kSuperblockSize});
+  v.push_back({"superblock copy 1", l.sb_offset[1], kSuperblockSize});
+  v.push_back({"superblock copy 0", l.sb_offset[0], kSuperblockSize});
+  return v;
 }
+
+bool is_superblock(const WipeArea& a) { return a.what.rfind("superblock copy", 0) == 0; }
 
 
 // Why a leg is kept (wipe_hold), said with what to do instead.
@@ -55,6 +62,15 @@ Status check_areas(const std::string& path, const std::vector<WipeArea>& areas, 
                    uint64_t device_size) {
   for (const auto& a : areas) {
     const uint64_t end = a.offset + a.length;
+    // Copy 2 lies past the data area (FORMAT.md 1), inside the device.
+    if (a.what == "superblock copy 2") {
+      if (end < a.offset || a.offset < data_offset || end > device_size)
+        return make_error(ErrorCode::Corruption, path + ": superblock copy 2, recorded at byte " +
+                                                     std::to_string(a.offset) + ", does not lie inside the device past "
+                                                     "the metadata; nothing was wiped. Check the device with "
+                                                     "`dmirrorctl examine`");
+      continue;
+    }
     if (end < a.offset || end > data_offset || end > device_size)
       return make_error(ErrorCode::Corruption,
                         path + ": the " + a.what + " recorded in the superblock does not lie before the data area "
@@ -99,7 +115,16 @@ Result<WipePlan> plan_wipe(BlockDevice& dev, const std::string& path, const Wipe
       return make_error(e.code, plan.path + " carries dmirror metadata that cannot be read (" + e.describe() +
                                     "); use --force to wipe it with format v1's layout");
     plan.has_metadata = true;
-    plan.areas = areas_of(fixed_layout());
+    // Copy 2 where the leg's size puts it, when our magic is there (a
+    // damaged copy 2): the bytes past the data area of an array without
+    // one are never touched.
+    uint64_t tail = 0;
+    const uint64_t at = tail_copy_offset(dev.geometry().size_bytes);
+    std::array<std::byte, 8> magic{};
+    if (at >= kDataOffset + kMinDataSize && dev.read(at, magic) &&
+        std::memcmp(magic.data(), "DMIRRORS", magic.size()) == 0)
+      tail = at;
+    plan.areas = areas_of(fixed_layout(), tail);
     DMIRROR_RETURN_IF_ERROR(check_areas(plan.path, plan.areas, kDataOffset, dev.geometry().size_bytes));
     return plan;
   }
@@ -117,7 +142,7 @@ Result<WipePlan> plan_wipe(BlockDevice& dev, const std::string& path, const Wipe
   const WipeHold hold = o.hold ? *o.hold : holds_data(plan.state) ? WipeHold::Member : WipeHold::None;
   if (hold != WipeHold::None && !o.force)
     return make_error(ErrorCode::Refused, leg + hold_text(hold, plan.state, sb.name, o.legs_found));
-  plan.areas = areas_of(sb.layout);
+  plan.areas = areas_of(sb.layout, (sb.compat & feature::kCompatTailCopy) ? sb.tail_offset : 0);
   DMIRROR_RETURN_IF_ERROR(check_areas(plan.path, plan.areas, sb.layout.data_offset, dev.geometry().size_bytes));
   return plan;
 }
@@ -125,7 +150,8 @@ Result<WipePlan> plan_wipe(BlockDevice& dev, const std::string& path, const Wipe
 Status wipe_leg(BlockDevice& dev, const WipePlan& plan) {
   constexpr uint64_t kChunk = 1024 * 1024;
   std::vector<std::byte> zeros(kChunk);
-  const size_t sb_areas = 2;
+  const size_t sb_areas =
+      static_cast<size_t>(std::count_if(plan.areas.begin(), plan.areas.end(), is_superblock));
   for (size_t i = 0; i < plan.areas.size(); ++i) {
     // Everything else durable before the superblocks go.
     if (i + sb_areas == plan.areas.size()) DMIRROR_RETURN_IF_ERROR(dev.flush());
