@@ -120,7 +120,7 @@ CrashWorkload engine_failing_leg_workload(uint64_t seed, int ops, uint32_t faili
   w.engine.io_engine = io;
   w.run = [=](std::vector<BlockDevice*>& devs, WriteModel& model) {
     FaultyDevice flaky(devs[failing_slot]);
-    flaky.add_rule({.op = FaultOp::Write, .offset = kTestDataOffset, .nth = 3});   // the third data write fails
+    flaky.add_rule({.op = FaultOp::Write, .offset = kTestDataOffset, .length = kSize, .nth = 3});   // the third data write fails
     std::vector<BlockDevice*> legs = first(devs, 3);
     legs[failing_slot] = &flaky;
     drive_writes({.legs = legs, .io = io}, model, seed, ops);

@@ -96,7 +96,7 @@ CrashResult explore_crashes(const CrashWorkload& w, const CrashExplore& how) {
     uint64_t at = 0;
     for (const CrashOp& op : g.history())
       if (!op.flush && op.clock > s.opened && op.clock <= s.closed && op.leg != s.absent &&
-          op.offset >= kTestDataOffset) {
+          op.offset >= kTestDataOffset && op.offset < kTestDataOffset + w.array.data_size) {   // not copy 2
         at = op.clock;
         break;
       }

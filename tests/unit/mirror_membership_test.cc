@@ -36,7 +36,7 @@ TEST(MirrorMembership, WritingWithoutAMemberNeedsConsentAndARefusalWritesNothing
   auto before0 = whole_leg(legs, 0), before1 = whole_leg(legs, 1);
   auto m = Mirror::open(legs.devices_except(2));
   ASSERT_FALSE(m);
-  EXPECT_EQ(m.error().code, ErrorCode::Stale);
+  EXPECT_EQ(m.error().code, ErrorCode::Refused);
   EXPECT_NE(m.error().message.find("slot 2"), std::string::npos) << m.error().message;
   EXPECT_NE(m.error().message.find("--degraded"), std::string::npos) << m.error().message;
   EXPECT_EQ(whole_leg(legs, 0), before0);

@@ -11,6 +11,7 @@
 #include <dmirror/leg.h>
 #include <dmirror/replace.h>
 #include <dmirror/resync.h>
+#include <dmirror/scrub.h>
 
 #include <gtest/gtest.h>
 
@@ -247,7 +248,7 @@ TEST(SplitBrain, AnOfflineWriterRecordsAnAbsentInSyncLegMissing) {
   const testing::SparseImage before = legs.raw(0).image();
   auto refused = resync(only0, full);
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().code, ErrorCode::Stale) << refused.error().describe();
+  EXPECT_EQ(refused.error().code, ErrorCode::Refused) << refused.error().describe();
   EXPECT_TRUE(legs.raw(0).image().equal_range(before, 0, before.size())) << "a refused resync wrote to the leg";
   full.degraded = true;
   auto r = resync(only0, full);
@@ -274,6 +275,14 @@ TEST(Force, RaisesTheFreshestStaleLegWhenNoInSyncLegIsPresent) {
   auto plain = resync(devs);
   ASSERT_FALSE(plain);
   EXPECT_EQ(plain.error().code, ErrorCode::Stale);
+  // The advice that can help: find the in-sync leg, or --force; not
+  // --degraded (slot 0 is absent, but consent would not give a source).
+  EXPECT_NE(plain.error().message.find("--force"), std::string::npos) << plain.error().message;
+  EXPECT_EQ(plain.error().message.find("--degraded"), std::string::npos) << plain.error().message;
+  auto sc = scrub(devs, ScrubOptions{});
+  ASSERT_FALSE(sc);
+  EXPECT_NE(sc.error().message.find("no in-sync leg"), std::string::npos) << sc.error().message;
+  EXPECT_NE(sc.error().message.find("--force"), std::string::npos) << sc.error().message;
   ResyncOptions o;
   o.force = true;
   auto r = resync(devs, o);

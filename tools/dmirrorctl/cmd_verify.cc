@@ -60,19 +60,25 @@ void repair_copies(const std::vector<std::string>& paths, Findings& out) {
     if (!dev) continue;
     auto meta = read_leg(**dev);
     if (!meta || meta->copies_agree()) continue;
-    if (auto st = repair_superblock_copies(**dev, p, *meta); !st) {
-      out.push_back({Severity::Error, "superblock-copy-not-repaired", st.error().describe(), p, meta->sb.slot});
+    auto done = repair_superblock_copies(**dev, p, *meta);
+    if (!done) {
+      out.push_back({Severity::Error, "superblock-copy-not-repaired", done.error().describe(), p, meta->sb.slot});
       continue;
     }
-    for (int i = 0; i < 3; ++i) {
-      const CopyInfo& was = meta->copies[i];
-      if (i == meta->chosen || was.state == CopyState::Valid || was.state == CopyState::None) continue;
-      if (i == 2 && meta->sb.tail_offset == 0) continue;   // nowhere to put it (repair_superblock_copies)
-      out.push_back({Severity::Warning, "superblock-copy-repaired",
-                     fmt::format("superblock copy {} at offset {} was {} and has been rewritten from copy {} "
-                                 "(seqno {})",
-                                 i, was.offset, copy_state_name(was.state), meta->chosen, meta->sb.seqno),
-                     p, static_cast<int64_t>(meta->sb.slot)});
+    for (const CopyRepair& c : *done) {
+      std::string what;
+      if (c.dropped)
+        what = fmt::format("superblock copy 2 at offset {} was dropped: the leg has no room for it past its data "
+                           "area any more (it was shrunk); it keeps copies 0 and 1",
+                           c.offset);
+      else if (c.copy == 2 && c.new_offset != c.offset)
+        what = fmt::format("superblock copy 2 was moved from offset {} to {}, where the leg's size puts it "
+                           "(seqno {})",
+                           c.offset, c.new_offset, meta->sb.seqno);
+      else
+        what = fmt::format("superblock copy {} at offset {} was {} and has been rewritten from copy {} (seqno {})",
+                           c.copy, c.offset, copy_state_name(c.was), meta->chosen, meta->sb.seqno);
+      out.push_back({Severity::Warning, "superblock-copy-repaired", what, p, static_cast<int64_t>(meta->sb.slot)});
     }
   }
 }

@@ -53,7 +53,7 @@ struct MirrorOptions {
   // journal has dirty regions (FORMAT.md 2.6); false refuses such an open
   // (InvalidArgument) instead of writing over diverged legs.
   bool recover = true;
-  // Opening for writing while a member leg is absent is refused (Stale)
+  // Opening for writing while a member leg is absent is refused (Refused)
   // unless true; then the first commit records the absent legs missing
   // (FORMAT.md 2.6 rule 11) and journal bits are kept until they return.
   bool allow_degraded = false;
@@ -97,7 +97,7 @@ class DMIRROR_EXPORT Mirror {
  public:
   // Assembles the legs (the newest superblock wins). Refuses an array whose
   // sync state an online volume owns (Busy), and a writable open with a
-  // member missing unless options.allow_degraded (Stale). When the array is
+  // member missing unless options.allow_degraded (Refused). When the array is
   // Dirty or has dirty journal bits, the dirty regions are resynced before
   // open returns (a writable open with recover = false is refused).
   static Result<std::unique_ptr<Mirror>> open(std::span<BlockDevice* const> legs,

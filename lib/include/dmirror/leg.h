@@ -16,6 +16,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace dmirror {
 
@@ -46,9 +47,13 @@ struct LegMetadata {
   int chosen = 0;              // index of the chosen copy
   bool read_only = false;      // unknown ro_compat feature
   Findings findings;           // damaged / older copies
+  // Copy 2 is not where the leg's size puts it (the leg was resized; or it
+  // has none though it now has room): a reader that lost copies 0 and 1
+  // would not find it. repair_superblock_copies moves it.
+  bool tail_misplaced = false;
   bool copies_agree() const {
     return copies[0].state == CopyState::Valid && copies[1].state == CopyState::Valid &&
-           (copies[2].state == CopyState::Valid || copies[2].state == CopyState::None);
+           (copies[2].state == CopyState::Valid || copies[2].state == CopyState::None) && !tail_misplaced;
   }
 };
 
@@ -64,10 +69,21 @@ DMIRROR_EXPORT Result<LegMetadata> read_leg(BlockDevice& dev);
 // the array has no TAIL_COPY or the leg no room past the data area).
 [[nodiscard]] DMIRROR_EXPORT Status write_superblocks(BlockDevice& dev, const Superblock& sb);
 
-// Rewrites every damaged or older copy from the chosen one. Refused with
-// ForeignSignature when libblkid sees another signature on `path` (the
-// cryptsetup rule: never auto-repair an ambiguous device).
-[[nodiscard]] DMIRROR_EXPORT Status repair_superblock_copies(BlockDevice& dev, const std::string& path,
-                                                             const LegMetadata& meta);
+// What repair_superblock_copies did to one copy.
+struct CopyRepair {
+  int copy = 0;
+  CopyState was = CopyState::Valid;
+  uint64_t offset = 0;         // where it was (copy 2: its old place)
+  uint64_t new_offset = 0;     // where it is now (copy 2 moved), or 0 when dropped (no room)
+  bool dropped = false;        // copy 2 could not be kept: no room past the data area
+};
+
+// Rewrites every damaged or older copy from the chosen one, and puts copy 2
+// where the leg's size puts it (zeroing a copy 2 left behind by a resize).
+// Refused with ForeignSignature when libblkid sees another signature on
+// `path` (the cryptsetup rule: never auto-repair an ambiguous device).
+[[nodiscard]] DMIRROR_EXPORT Result<std::vector<CopyRepair>> repair_superblock_copies(BlockDevice& dev,
+                                                                                     const std::string& path,
+                                                                                     const LegMetadata& meta);
 
 }  // namespace dmirror

@@ -29,7 +29,7 @@ struct RemoveOptions {
   bool force = false;   // allow leaving a single in-sync leg
   // Another in-sync (replacing, rebuilding) member than the one removed is
   // absent: go on and record it missing (FORMAT.md 2.6 rule 11). Without it
-  // the removal is refused (Stale).
+  // the removal is refused (Refused).
   bool degraded = false;
 };
 

@@ -16,7 +16,7 @@ namespace dmirror {
 
 // Records the event on the array's legs (all of them, opened writable) and
 // commits it. `detail` says what was rewritten. With an in-sync member
-// absent the commit records it missing: refused (Stale) unless
+// absent the commit records it missing: refused (Refused) unless
 // `allow_degraded` (FORMAT.md 2.6 rule 11).
 [[nodiscard]] DMIRROR_EXPORT Status record_metadata_repaired(std::span<BlockDevice* const> legs, uint32_t slot,
                                                              const std::string& detail, bool allow_degraded = false);

@@ -40,7 +40,7 @@ struct ReplaceOptions {
   uint32_t checkpoint_seconds = 5;
   // Another in-sync (replacing, rebuilding) member than the one replaced is
   // absent: go on and record it missing (FORMAT.md 2.6 rule 11). Without it
-  // the run is refused (Stale) before anything is written.
+  // the run is refused (Refused) before anything is written.
   bool degraded = false;
   OpControl control;
 };

@@ -58,7 +58,7 @@ struct ResyncOptions {
   // 2.6 rule 21. Without it the run is refused (Refused), as writing with a
   // leg missing needs --degraded. It is also the consent to record an
   // absent in-sync (replacing, rebuilding) member missing (rule 11):
-  // without it a run that would commit is refused (Stale) first.
+  // without it a run that would commit is refused (Refused) first.
   bool degraded = false;
   // Compare the legs in each dirty region before settling it and list where
   // they differed (ResyncReport::settled): for the check commands that

@@ -47,7 +47,7 @@ struct ScrubOptions {
   uint32_t checkpoint_seconds = 5;
   // An in-sync (replacing, rebuilding) member is absent: scrub the legs
   // present and record it missing (FORMAT.md 2.6 rule 11). Without it the
-  // run is refused (Stale) before anything is written.
+  // run is refused (Refused) before anything is written.
   bool degraded = false;
   OpControl control;
 };

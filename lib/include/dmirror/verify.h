@@ -64,7 +64,7 @@ struct VerifyOptions {
   RepairChoice choice;
   uint64_t chunk_bytes = 1024 * 1024;
   // A repair with an in-sync (replacing, rebuilding) member absent records
-  // it missing (FORMAT.md 2.6 rule 11): refused (Stale) without it.
+  // it missing (FORMAT.md 2.6 rule 11): refused (Refused) without it.
   bool degraded = false;
   OpControl control;
 };

@@ -141,17 +141,22 @@ void LegSet::attach(uint32_t slot, BlockDevice* d) {
 
 Status LegSet::require_members_present(bool allow_degraded, const std::string& what) const {
   if (allow_degraded) return ok();
+  std::vector<uint32_t> absent;
   for (uint32_t i = 0; i < sb_.nr_legs; ++i) {
     LegState st = sb_.legs[i].state;
     bool member = st == LegState::InSync || st == LegState::Replacing || st == LegState::Rebuilding;
-    if (member && !present(i) && absent_at_start_[i] && !(consent_slots_ & (1u << i)))
-      return make_error(ErrorCode::Stale, "array '" + sb_.name + "': slot " + std::to_string(i) + " (leg " +
-                                              sb_.legs[i].uuid.str() + ", " + std::string(leg_state_name(st)) +
-                                              ") is missing; " + what +
-                                              " without it leaves the array degraded: give every leg, or pass "
-                                              "--degraded to go on without it");
+    if (member && !present(i) && absent_at_start_[i] && !(consent_slots_ & (1u << i))) absent.push_back(i);
   }
-  return ok();
+  if (absent.empty()) return ok();
+  std::string which;
+  for (uint32_t i : absent)
+    which += (which.empty() ? "" : ", ") + std::string("slot ") + std::to_string(i) + " (leg " +
+             sb_.legs[i].uuid.str() + ", " + std::string(leg_state_name(sb_.legs[i].state)) + ")";
+  return make_error(ErrorCode::Refused, "array '" + sb_.name + "': " + which + (absent.size() > 1 ? " are" : " is") +
+                                            " missing; " + what + " without " + (absent.size() > 1 ? "them" : "it") +
+                                            " records " + (absent.size() > 1 ? "them" : "it") +
+                                            " missing and leaves the array degraded: give every leg, or pass "
+                                            "--degraded to go on without " + (absent.size() > 1 ? "them" : "it"));
 }
 
 }  // namespace dmirror::engine

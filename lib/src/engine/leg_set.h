@@ -75,8 +75,8 @@ class LegSet {
   // Lowest in-sync slot, or nullopt.
   std::optional<uint32_t> primary() const;
   // FORMAT.md 2.6 rule 11: a commit records an absent member missing, which
-  // needs consent. Stale (ErrorCode::Stale) naming the first member (in
-  // sync, replacing or rebuilding) absent since assembly, other than the
+  // needs consent. Refused naming every member (in sync, replacing or
+  // rebuilding) absent since assembly, other than the
   // slot the command acts on (set_consent), unless `allow_degraded`; `what`
   // is the act, for the message ("writing").
   Status require_members_present(bool allow_degraded, const std::string& what) const;

@@ -6,6 +6,7 @@
 #include <dmirror/probe.h>
 
 #include <array>
+#include <cstring>
 #include <vector>
 
 namespace dmirror {
@@ -99,6 +100,14 @@ std::string_view copy_state_name(CopyState s) {
   return "unknown";
 }
 
+// Where this leg's copy 2 goes: 0 when the array has none (no TAIL_COPY)
+// or the leg has no room for it past the data area.
+static uint64_t tail_for(BlockDevice& dev, const Superblock& sb) {
+  if (!(sb.compat & feature::kCompatTailCopy)) return 0;
+  const uint64_t at = tail_copy_offset(dev.geometry().size_bytes);
+  return at >= sb.layout.data_offset + sb.layout.data_size && at >= kSuperblockOffset[1] + kSuperblockSize ? at : 0;
+}
+
 Result<LegMetadata> read_leg(BlockDevice& dev) {
   LegMetadata m;
   std::optional<Superblock> sb[3];
@@ -153,6 +162,27 @@ Result<LegMetadata> read_leg(BlockDevice& dev) {
     f.slot = m.sb.slot;
     m.findings.push_back(std::move(f));
   }
+  // Copy 2 where the leg's size puts it (FORMAT.md 1): after a resize a
+  // reader that lost copies 0 and 1 would look elsewhere.
+  if (m.sb.compat & feature::kCompatTailCopy) {
+    const uint64_t want = tail_for(dev, m.sb);
+    if (want != m.sb.tail_offset) {
+      m.tail_misplaced = true;
+      if (m.copies[2].state == CopyState::Valid || m.copies[2].state == CopyState::None)
+        m.findings.push_back(Finding{
+            Severity::Warning, "superblock-copy-misplaced",
+            want == 0 ? "superblock copy 2 at offset " + std::to_string(m.sb.tail_offset) +
+                            " has no place on the leg any more (no room past the data area): run 'dmirrorctl "
+                            "verify --repair' to drop it"
+                      : std::string("superblock copy 2 is ") +
+                            (m.sb.tail_offset == 0 ? std::string("missing")
+                                                   : "at offset " + std::to_string(m.sb.tail_offset)) +
+                            ", but the leg's size puts it at " + std::to_string(want) +
+                            " (the leg was resized): a reader that lost copies 0 and 1 would not find it. Run "
+                            "'dmirrorctl verify --repair' to move it",
+            path, m.sb.slot});
+    }
+  }
   // A leg shorter than its data area (a truncated image file, a shrunk
   // device) must not look healthy: reads of the missing tail would fail.
   const uint64_t needed = m.sb.layout.data_offset + m.sb.layout.data_size;
@@ -173,7 +203,8 @@ Result<LegMetadata> read_leg(BlockDevice& dev) {
 // again would leave only the older copy 1 if this update tears too, and
 // the leg's seqno would go backwards. Copy 2 goes with the second of them,
 // after the first is durable: whatever it held, the first one holds newer.
-static int first_copy(BlockDevice& dev, const Uuid& array) {
+// `old_tail`: where the leg's newest valid copy records its copy 2.
+static int first_copy(BlockDevice& dev, const Uuid& array, uint64_t& old_tail) {
   std::optional<Superblock> sb[2];
   CopyInfo c[2];
   bool valid[2];
@@ -181,22 +212,17 @@ static int first_copy(BlockDevice& dev, const Uuid& array) {
     c[i] = classify(dev, i, sb[i]);
     valid[i] = c[i].state == CopyState::Valid && sb[i]->array_uuid == array;
   }
-  return valid[0] && (!valid[1] || c[0].seqno > c[1].seqno) ? 1 : 0;
-}
-
-// Where this leg's copy 2 goes: 0 when the array has none (no TAIL_COPY)
-// or the leg has no room for it past the data area.
-static uint64_t tail_for(BlockDevice& dev, const Superblock& sb) {
-  if (!(sb.compat & feature::kCompatTailCopy)) return 0;
-  const uint64_t at = tail_copy_offset(dev.geometry().size_bytes);
-  return at >= sb.layout.data_offset + sb.layout.data_size && at >= kSuperblockOffset[1] + kSuperblockSize ? at : 0;
+  const int first = valid[0] && (!valid[1] || c[0].seqno > c[1].seqno) ? 1 : 0;
+  old_tail = valid[1 - first] ? sb[1 - first]->tail_offset : valid[first] ? sb[first]->tail_offset : 0;
+  return first;
 }
 
 Status write_superblocks(BlockDevice& dev, const Superblock& sb_in) {
   Superblock sb = sb_in;
   sb.tail_offset = tail_for(dev, sb);
   Block buf{};
-  const int first = first_copy(dev, sb.array_uuid);
+  uint64_t old_tail = 0;
+  const int first = first_copy(dev, sb.array_uuid, old_tail);
   encode_superblock(sb, first, buf);
   DMIRROR_RETURN_IF_ERROR(dev.write(sb.layout.sb_offset[first], buf));
   DMIRROR_RETURN_IF_ERROR(dev.flush());
@@ -206,29 +232,48 @@ Status write_superblocks(BlockDevice& dev, const Superblock& sb_in) {
     encode_superblock(sb, 2, buf);
     DMIRROR_RETURN_IF_ERROR(dev.write(sb.tail_offset, buf));
   }
-  return dev.flush();
+  DMIRROR_RETURN_IF_ERROR(dev.flush());
+  // The leg was resized and copy 2 moved: the one left behind (past the
+  // data area, ours) is zeroed once the new copies are durable, so that no
+  // reader, `wipe` or `create` takes it for the leg's.
+  if (old_tail != 0 && old_tail != sb.tail_offset && old_tail >= sb.layout.data_offset + sb.layout.data_size &&
+      dev.geometry().size_bytes >= old_tail + kSuperblockSize) {
+    if (dev.read(old_tail, buf) && std::memcmp(buf.data(), "DMIRRORS", 8) == 0) {
+      buf.fill(std::byte{0});
+      DMIRROR_RETURN_IF_ERROR(dev.write(old_tail, buf));
+      DMIRROR_RETURN_IF_ERROR(dev.flush());
+    }
+  }
+  return ok();
 }
 
-Status repair_superblock_copies(BlockDevice& dev, const std::string& path, const LegMetadata& meta) {
-  if (meta.copies_agree()) return ok();
+Result<std::vector<CopyRepair>> repair_superblock_copies(BlockDevice& dev, const std::string& path,
+                                                         const LegMetadata& meta) {
+  std::vector<CopyRepair> out;
+  if (meta.copies_agree()) return out;
   DMIRROR_ASSIGN_OR_RETURN(auto sigs, probe_signatures(path));
   if (!sigs.empty())
     return make_error(ErrorCode::ForeignSignature,
                       path + " also carries " + sigs.front().describe() +
                           "; refusing to rewrite a superblock copy on an ambiguous device. Check which data is "
                           "right, then wipe the other signature (wipefs) and run the repair again");
-  Block buf{};
-  bool wrote = false;
-  for (int i = 0; i < 3; ++i) {
-    if (i == meta.chosen || meta.copies[i].state == CopyState::Valid || meta.copies[i].state == CopyState::None)
-      continue;
-    const uint64_t at = i == 2 ? meta.sb.tail_offset : meta.sb.layout.sb_offset[i];
-    if (i == 2 && (at == 0 || dev.geometry().size_bytes < at + kSuperblockSize)) continue;   // nowhere to put it
-    encode_superblock(meta.sb, i, buf);
-    DMIRROR_RETURN_IF_ERROR(dev.write(at, buf));
-    wrote = true;
+  const uint64_t want = tail_for(dev, meta.sb);
+  const uint64_t old = meta.sb.tail_offset;
+  const bool move = (meta.sb.compat & feature::kCompatTailCopy) && want != old;
+  for (int i = 0; i < 2; ++i)
+    if (i != meta.chosen && meta.copies[i].state != CopyState::Valid)
+      out.push_back({i, meta.copies[i].state, meta.copies[i].offset, meta.copies[i].offset, false});
+  if (move) {
+    out.push_back({2, meta.copies[2].state, old, want, want == 0});
+  } else if (meta.chosen != 2 && meta.copies[2].state != CopyState::Valid && meta.copies[2].state != CopyState::None) {
+    if (old != 0 && dev.geometry().size_bytes >= old + kSuperblockSize)
+      out.push_back({2, meta.copies[2].state, old, old, false});
   }
-  return wrote ? dev.flush() : ok();
+  // Every copy of the chosen version, in the order of an update (2.5):
+  // the same seqno, copy 2 where the leg's size puts it.
+  // (write_superblocks zeroes a copy 2 a resize left behind.)
+  DMIRROR_RETURN_IF_ERROR(write_superblocks(dev, meta.sb));
+  return out;
 }
 
 }  // namespace dmirror

@@ -158,7 +158,7 @@ Status check_vote_possible(const LegSet& set, const ResyncOptions& o) {
                     std::to_string(in_sync.size()) + " present (" +
                     (in_sync.size() < 3 ? "no vote: copied from " + set.leg_name(in_sync.empty() ? 0 : in_sync.front())
                                         : std::string("a vote without the absent leg")) +
-                    "), or `dmirrorctl resync --from LEG` to name the source; then run this command again");
+                    "), or `dmirrorctl resync --degraded --from LEG` to name the source; then run this command again");
 }
 
 // A table of three or more legs with fewer than three in sync present: the
@@ -412,7 +412,10 @@ Result<ResyncReport> resync(std::span<BlockDevice* const> legs, const ResyncOpti
   // consent first, before anything is written (journal bits are cleared
   // before the last commit).
   set.set_consent(options.degraded || options.force, kNoSlot, "resyncing");
-  DMIRROR_RETURN_IF_ERROR(set.require_members_present(options.degraded || options.force, "resyncing"));
+  // With no in-sync leg present the run is refused below with what to do
+  // (find the legs, or --force), which is the advice that matters.
+  if (set.primary())
+    DMIRROR_RETURN_IF_ERROR(set.require_members_present(options.degraded || options.force, "resyncing"));
   return ops::resync_legs(set, options, /*dirty_only=*/false, notes, legs);
 }
 

@@ -3,6 +3,7 @@
 // position, counters) is advanced only after the repairs before it are
 // flushed, so a resumed scrub never skips an unrepaired region. The per-leg
 // error counters ride on the same commits.
+#include <dmirror/assembly.h>
 #include <dmirror/scrub.h>
 
 #include "engine/io_queue.h"
@@ -185,6 +186,13 @@ Result<ScrubReport> scrub(std::span<BlockDevice* const> legs, const ScrubOptions
   if (o.choice.from_slot != kNoSlot)
     DMIRROR_RETURN_IF_ERROR(ops::check_chosen_source(
         set, o.choice.from_slot, "Name an in-sync leg with --from, or run `dmirrorctl resync` to bring it back first"));
+  if (!set.primary())
+    return make_error(ErrorCode::Stale, "array '" + sb.name + "' has no in-sync leg among the legs given: nothing to "
+                                        "compare; " + [&] {
+                                          std::string advice = no_in_sync_advice(set.assembly());
+                                          advice[0] = 'f';
+                                          return advice;
+                                        }());
   if (set.in_sync_slots().size() < 2) {
     // Say what is actually missing: a leg not given, or legs that are
     // present but not in sync (only a resync or replace brings those back).

@@ -15,20 +15,37 @@ namespace dmirror {
 namespace {
 
 // The areas of `l` (superblock copies last, copy 0 the very last: see
-// wipe_leg()); `tail` is the leg's copy 2 (0: none).
-std::vector<WipeArea> areas_of(const Layout& l, uint64_t tail = 0) {
+// wipe_leg()); `tails` are the leg's copies 2 (where it records one, and
+// where its size puts one: a resize leaves it behind).
+std::vector<WipeArea> areas_of(const Layout& l, const std::vector<uint64_t>& tails = {}) {
   std::vector<WipeArea> v = {
       {"journal", l.journal_offset, l.journal_size},
       {"event history", l.events_offset, l.events_size},
       {"kernel metadata", l.kmeta_offset, l.kmeta_size},
   };
-  if (tail != 0) v.push_back({"superblock copy 2", tail, kSuperblockSize});
+  for (uint64_t t : tails) v.push_back({"superblock copy 2", t, kSuperblockSize});
   v.push_back({"superblock copy 1", l.sb_offset[1], kSuperblockSize});
   v.push_back({"superblock copy 0", l.sb_offset[0], kSuperblockSize});
   return v;
 }
 
 bool is_superblock(const WipeArea& a) { return a.what.rfind("superblock copy", 0) == 0; }
+
+// Copy 2 of a leg: where its superblock records it (`recorded`, 0: none),
+// and where the leg's size puts it when our magic is there (a resize
+// leaves one behind, a damaged one keeps the magic). Only past `data_end`:
+// the bytes there belong to no area.
+std::vector<uint64_t> tail_copies(BlockDevice& dev, uint64_t recorded, uint64_t data_end) {
+  std::vector<uint64_t> out;
+  const uint64_t size = dev.geometry().size_bytes;
+  if (recorded != 0 && recorded >= data_end && recorded + kSuperblockSize <= size) out.push_back(recorded);
+  const uint64_t at = tail_copy_offset(size);
+  std::array<std::byte, 8> magic{};
+  if (at != recorded && at >= data_end && dev.read(at, magic) &&
+      std::memcmp(magic.data(), "DMIRRORS", magic.size()) == 0)
+    out.push_back(at);
+  return out;
+}
 
 
 // Why a leg is kept (wipe_hold), said with what to do instead.
@@ -118,13 +135,7 @@ Result<WipePlan> plan_wipe(BlockDevice& dev, const std::string& path, const Wipe
     // Copy 2 where the leg's size puts it, when our magic is there (a
     // damaged copy 2): the bytes past the data area of an array without
     // one are never touched.
-    uint64_t tail = 0;
-    const uint64_t at = tail_copy_offset(dev.geometry().size_bytes);
-    std::array<std::byte, 8> magic{};
-    if (at >= kDataOffset + kMinDataSize && dev.read(at, magic) &&
-        std::memcmp(magic.data(), "DMIRRORS", magic.size()) == 0)
-      tail = at;
-    plan.areas = areas_of(fixed_layout(), tail);
+    plan.areas = areas_of(fixed_layout(), tail_copies(dev, 0, kDataOffset + kMinDataSize));
     DMIRROR_RETURN_IF_ERROR(check_areas(plan.path, plan.areas, kDataOffset, dev.geometry().size_bytes));
     return plan;
   }
@@ -142,7 +153,8 @@ Result<WipePlan> plan_wipe(BlockDevice& dev, const std::string& path, const Wipe
   const WipeHold hold = o.hold ? *o.hold : holds_data(plan.state) ? WipeHold::Member : WipeHold::None;
   if (hold != WipeHold::None && !o.force)
     return make_error(ErrorCode::Refused, leg + hold_text(hold, plan.state, sb.name, o.legs_found));
-  plan.areas = areas_of(sb.layout, (sb.compat & feature::kCompatTailCopy) ? sb.tail_offset : 0);
+  plan.areas = areas_of(sb.layout, tail_copies(dev, (sb.compat & feature::kCompatTailCopy) ? sb.tail_offset : 0,
+                                                sb.layout.data_offset + sb.layout.data_size));
   DMIRROR_RETURN_IF_ERROR(check_areas(plan.path, plan.areas, sb.layout.data_offset, dev.geometry().size_bytes));
   return plan;
 }

@@ -42,8 +42,12 @@ fresh_array() {
   check "leg1 is plain linear over /dev/vdb" dm-fault linear leg1 /dev/vdb
   dm-fault remove bad 2>/dev/null
   dm-fault remove bad-err 2>/dev/null
-  dd if=/dev/zero of=$L0 bs=1M count=8 2>/dev/null
-  dd if=/dev/zero of=$LEG1 bs=1M count=8 2>/dev/null
+  # The metadata at the start and superblock copy 2 in the last MiB (the
+  # disks are 64 MiB): a leg that keeps copy 2 is still the old array's.
+  for _d in $L0 $LEG1; do
+    dd if=/dev/zero of=$_d bs=1M count=8 2>/dev/null
+    dd if=/dev/zero of=$_d bs=1M seek=63 count=1 2>/dev/null
+  done
   expect_rc 0 dmirrorctl create vol $L0 $LEG1 --yes --assume-clean --region-size 1M --no-activate
   head -c $((8 * MIB)) /dev/urandom >/tmp/pattern
   expect_rc 0 dmirrorctl io write $L0 $LEG1 --offset 0 --from /tmp/pattern
