@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -146,6 +147,80 @@ TEST(LegMetadata, PowerCutAtEveryStepWithCopyTwoLeavesAValidCopy) {
       EXPECT_GE(t->sb.seqno, 1u);
     }
   }
+}
+
+// A leg that was smaller when it got its copy 2 (it grew since): the next
+// update moves copy 2 to the new end. A cut at any write of that update,
+// then the first megabyte lost, still leaves a reachable copy; the update
+// done, the copy left at the old end is zeroed; an update cut before that
+// leaves it for the next update to zero (it finds it where the leg's size
+// when it joined put it).
+class ShrunkView : public DeviceWrapper {
+ public:
+  ShrunkView(BlockDevice* target, uint64_t size) : DeviceWrapper(target), geo_(target->geometry()) {
+    geo_.size_bytes = size;
+  }
+  const DeviceGeometry& geometry() const override { return geo_; }
+
+ private:
+  DeviceGeometry geo_;
+};
+
+TEST(LegMetadata, AMoveOfCopyTwoCutAnywhereLeavesAReachableCopy) {
+  constexpr uint64_t kOld = 64ull << 20, kNew = 65ull << 20;
+  for (int cut_at = 0; cut_at < 5; ++cut_at) {
+    for (size_t torn : {size_t{0}, size_t{512}}) {
+      auto dev = make_leg_device(kNew);
+      Superblock sb = tail_superblock();
+      sb.legs[sb.slot].device_size = kOld;
+      {
+        ShrunkView old_size(dev.get(), kOld);
+        ASSERT_TRUE(write_superblocks(old_size, sb));
+      }
+      sb.seqno = 2;
+      PowerCutDevice cut(dev.get(), cut_at, torn);
+      const bool done = write_superblocks(cut, sb).has_value();
+      auto before = read_leg(*dev);
+      ASSERT_TRUE(before) << "cut " << cut_at << " torn " << torn << ": " << before.error().message;
+      if (done) {
+        std::array<std::byte, 8> magic{};
+        ASSERT_TRUE(dev->read(kOld - 64 * 1024, magic));
+        EXPECT_TRUE(std::all_of(magic.begin(), magic.end(), [](std::byte b) { return b == std::byte{0}; }))
+            << "the copy left at the old end was not zeroed";
+      } else {
+        // The next update zeroes what a cut left behind.
+        sb.seqno = 3;
+        ASSERT_TRUE(write_superblocks(*dev, sb));
+        std::array<std::byte, 8> magic{};
+        ASSERT_TRUE(dev->read(kOld - 64 * 1024, magic));
+        EXPECT_TRUE(std::all_of(magic.begin(), magic.end(), [](std::byte b) { return b == std::byte{0}; }))
+            << "cut " << cut_at << ": a copy 2 at the old end survived the next update";
+        continue;
+      }
+      std::vector<std::byte> zeros(1 << 20);
+      ASSERT_TRUE(dev->write(0, zeros));
+      auto after = read_leg(*dev);
+      ASSERT_TRUE(after) << "cut " << cut_at << " torn " << torn << ": " << after.error().message;
+      EXPECT_EQ(after->chosen, 2);
+    }
+  }
+  // Cut after copy 0 of a move, the first megabyte lost: copy 0 pointed at
+  // the new place, which already held the new copy 2.
+  auto dev = make_leg_device(kNew);
+  Superblock sb = tail_superblock();
+  sb.legs[sb.slot].device_size = kOld;
+  {
+    ShrunkView old_size(dev.get(), kOld);
+    ASSERT_TRUE(write_superblocks(old_size, sb));
+  }
+  sb.seqno = 2;
+  PowerCutDevice cut(dev.get(), 2, 0);   // writes: new copy 2, copy 0, [cut] copy 1
+  (void)write_superblocks(cut, sb);
+  std::vector<std::byte> zeros(1 << 20);
+  ASSERT_TRUE(dev->write(0, zeros));
+  auto m = read_leg(*dev);
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_EQ(m->sb.seqno, 2u);
 }
 
 TEST(LegMetadata, TwoTornUpdatesInARowNeverGoBackwards) {

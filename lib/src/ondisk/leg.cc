@@ -223,28 +223,42 @@ Status write_superblocks(BlockDevice& dev, const Superblock& sb_in) {
   Block buf{};
   uint64_t old_tail = 0;
   const int first = first_copy(dev, sb.array_uuid, old_tail);
+  // Copy 2 moves (the leg was resized, or it gets its first one): the new
+  // copy 2 is durable before any copy points at it, so that a cut after
+  // the first copy never leaves a leg whose only reachable copy is gone.
+  const bool moving = sb.tail_offset != 0 && old_tail != sb.tail_offset;
+  if (moving) {
+    encode_superblock(sb, 2, buf);
+    DMIRROR_RETURN_IF_ERROR(dev.write(sb.tail_offset, buf));
+    DMIRROR_RETURN_IF_ERROR(dev.flush());
+  }
   encode_superblock(sb, first, buf);
   DMIRROR_RETURN_IF_ERROR(dev.write(sb.layout.sb_offset[first], buf));
   DMIRROR_RETURN_IF_ERROR(dev.flush());
   encode_superblock(sb, 1 - first, buf);
   DMIRROR_RETURN_IF_ERROR(dev.write(sb.layout.sb_offset[1 - first], buf));
-  if (sb.tail_offset != 0) {
+  if (sb.tail_offset != 0 && !moving) {
     encode_superblock(sb, 2, buf);
     DMIRROR_RETURN_IF_ERROR(dev.write(sb.tail_offset, buf));
   }
   DMIRROR_RETURN_IF_ERROR(dev.flush());
-  // The leg was resized and copy 2 moved: the one left behind (past the
-  // data area, ours) is zeroed once the new copies are durable, so that no
-  // reader, `wipe` or `create` takes it for the leg's.
-  if (old_tail != 0 && old_tail != sb.tail_offset && old_tail >= sb.layout.data_offset + sb.layout.data_size &&
-      dev.geometry().size_bytes >= old_tail + kSuperblockSize) {
-    if (dev.read(old_tail, buf) && std::memcmp(buf.data(), "DMIRRORS", 8) == 0) {
+  // A copy 2 a resize left behind (where the leg's copies recorded it, or
+  // where its size when it joined put it: a move cut short leaves one there)
+  // is zeroed once the new copies are durable, if it lies past the data
+  // area and is ours, so that no reader, `wipe` or `create` takes it.
+  const uint64_t joined = sb.slot < kMaxLegs ? tail_copy_offset(sb.legs[sb.slot].device_size) : 0;
+  bool zeroed = false;
+  for (uint64_t at : {old_tail, joined}) {
+    if (at == 0 || at == sb.tail_offset || at < sb.layout.data_offset + sb.layout.data_size ||
+        dev.geometry().size_bytes < at + kSuperblockSize)
+      continue;
+    if (dev.read(at, buf) && std::memcmp(buf.data(), "DMIRRORS", 8) == 0) {
       buf.fill(std::byte{0});
-      DMIRROR_RETURN_IF_ERROR(dev.write(old_tail, buf));
-      DMIRROR_RETURN_IF_ERROR(dev.flush());
+      DMIRROR_RETURN_IF_ERROR(dev.write(at, buf));
+      zeroed = true;
     }
   }
-  return ok();
+  return zeroed ? dev.flush() : ok();
 }
 
 Result<std::vector<CopyRepair>> repair_superblock_copies(BlockDevice& dev, const std::string& path,

@@ -35,15 +35,19 @@ bool is_superblock(const WipeArea& a) { return a.what.rfind("superblock copy", 0
 // and where the leg's size puts it when our magic is there (a resize
 // leaves one behind, a damaged one keeps the magic). Only past `data_end`:
 // the bytes there belong to no area.
-std::vector<uint64_t> tail_copies(BlockDevice& dev, uint64_t recorded, uint64_t data_end) {
+std::vector<uint64_t> tail_copies(BlockDevice& dev, uint64_t recorded, uint64_t data_end, uint64_t joined_size = 0) {
   std::vector<uint64_t> out;
   const uint64_t size = dev.geometry().size_bytes;
   if (recorded != 0 && recorded >= data_end && recorded + kSuperblockSize <= size) out.push_back(recorded);
-  const uint64_t at = tail_copy_offset(size);
-  std::array<std::byte, 8> magic{};
-  if (at != recorded && at >= data_end && dev.read(at, magic) &&
-      std::memcmp(magic.data(), "DMIRRORS", magic.size()) == 0)
-    out.push_back(at);
+  // ... and where the leg's size now, or when it joined, puts one (a move
+  // cut short leaves one there), when our magic is there.
+  for (uint64_t at : {tail_copy_offset(size), joined_size ? tail_copy_offset(joined_size) : uint64_t{0}}) {
+    std::array<std::byte, 8> magic{};
+    if (at == 0 || at < data_end || at + kSuperblockSize > size ||
+        std::find(out.begin(), out.end(), at) != out.end())
+      continue;
+    if (dev.read(at, magic) && std::memcmp(magic.data(), "DMIRRORS", magic.size()) == 0) out.push_back(at);
+  }
   return out;
 }
 
@@ -154,7 +158,8 @@ Result<WipePlan> plan_wipe(BlockDevice& dev, const std::string& path, const Wipe
   if (hold != WipeHold::None && !o.force)
     return make_error(ErrorCode::Refused, leg + hold_text(hold, plan.state, sb.name, o.legs_found));
   plan.areas = areas_of(sb.layout, tail_copies(dev, (sb.compat & feature::kCompatTailCopy) ? sb.tail_offset : 0,
-                                                sb.layout.data_offset + sb.layout.data_size));
+                                                sb.layout.data_offset + sb.layout.data_size,
+                                                sb.slot < kMaxLegs ? sb.legs[sb.slot].device_size : 0));
   DMIRROR_RETURN_IF_ERROR(check_areas(plan.path, plan.areas, sb.layout.data_offset, dev.geometry().size_bytes));
   return plan;
 }
