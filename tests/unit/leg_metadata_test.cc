@@ -136,7 +136,9 @@ TEST(LegMetadata, PowerCutAtEveryStepWithCopyTwoLeavesAValidCopy) {
       (void)write_superblocks(cut, sb);
       auto m = read_leg(*dev);
       ASSERT_TRUE(m) << "cut at write " << cut_at << " torn " << torn << ": " << m.error().message;
-      if (cut_at >= 1) EXPECT_EQ(m->sb.seqno, 2u) << "copy 0 was flushed before the others were touched";
+      if (cut_at >= 1) {
+        EXPECT_EQ(m->sb.seqno, 2u) << "copy 0 was flushed before the others were touched";
+      }
       // The first megabyte lost after the cut: copy 2 still holds a version
       // (unless the cut tore copy 2 itself: two faults at once).
       if (cut_at == 2 && torn > 0) continue;

@@ -69,6 +69,10 @@ DMIRROR_EXPORT Result<LegMetadata> read_leg(BlockDevice& dev);
 // the array has no TAIL_COPY or the leg no room past the data area).
 [[nodiscard]] DMIRROR_EXPORT Status write_superblocks(BlockDevice& dev, const Superblock& sb);
 
+// The 4 KiB at `offset` start with the superblock magic (a copy of ours,
+// valid or not). False when they cannot be read.
+DMIRROR_EXPORT bool has_superblock_magic(BlockDevice& dev, uint64_t offset);
+
 // What repair_superblock_copies did to one copy.
 struct CopyRepair {
   int copy = 0;

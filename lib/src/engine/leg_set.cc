@@ -139,8 +139,9 @@ void LegSet::attach(uint32_t slot, BlockDevice* d) {
   metas_[slot].reset();
 }
 
-Status LegSet::require_members_present(bool allow_degraded, const std::string& what) const {
-  if (allow_degraded) return ok();
+Status LegSet::check_consent() const {
+  if (allow_degraded_) return ok();
+  const std::string& what = consent_what_;
   std::vector<uint32_t> absent;
   for (uint32_t i = 0; i < sb_.nr_legs; ++i) {
     LegState st = sb_.legs[i].state;

@@ -74,23 +74,23 @@ class LegSet {
   std::vector<uint32_t> writable_slots() const;
   // Lowest in-sync slot, or nullopt.
   std::optional<uint32_t> primary() const;
-  // FORMAT.md 2.6 rule 11: a commit records an absent member missing, which
-  // needs consent. Refused naming every member (in sync, replacing or
-  // rebuilding) absent since assembly, other than the
-  // slot the command acts on (set_consent), unless `allow_degraded`; `what`
-  // is the act, for the message ("writing").
-  Status require_members_present(bool allow_degraded, const std::string& what) const;
-  // The caller's consent: every commit (and so every command) checks
-  // require_members_present with it before it writes anything. `slot`: an
-  // absent member the command itself acts on (remove, replace of a missing
-  // leg), which needs no consent. A leg lost during the command (an I/O
-  // error, vanished) is recorded whatever the consent (rule 5).
+  // FORMAT.md 2.6 rule 11: a commit records an absent member missing,
+  // which needs the caller's consent. set_consent() records it: whether the
+  // caller consents (`allow_degraded`), an absent member the command itself
+  // acts on (`slot`: remove, replace of a missing leg; more with exempt()),
+  // and the act, for the message ("writing"). check_consent() is Refused,
+  // naming every member (in sync, replacing or rebuilding) absent since
+  // assembly and not exempt, unless the caller consents; every commit
+  // checks it before it writes anything, and commands check it up front.
+  // A leg lost during the command (an I/O error, vanished) is recorded
+  // whatever the consent (rule 5).
   void set_consent(bool allow_degraded, uint32_t slot = kNoSlot, std::string what = "") {
     allow_degraded_ = allow_degraded;
     consent_slots_ = 0;
     exempt(slot);
     if (!what.empty()) consent_what_ = std::move(what);
   }
+  Status check_consent() const;
   // One more slot the command acts on (the target of a replace in progress).
   void exempt(uint32_t slot) {
     if (slot < kMaxLegs) consent_slots_ |= 1u << slot;

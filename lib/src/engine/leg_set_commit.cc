@@ -49,7 +49,7 @@ Status LegSet::commit_impl(std::span<const uint32_t> extra, bool kept_since) {
   if (read_only_) return make_error(ErrorCode::PermissionDenied, "metadata update refused: opened read-only");
   // Rule 11: recording a member missing that was absent from the start
   // needs the caller's consent; before anything is written.
-  DMIRROR_RETURN_IF_ERROR(require_members_present(allow_degraded_, consent_what_));
+  DMIRROR_RETURN_IF_ERROR(check_consent());
   // FORMAT.md 2.6 rule 12: a bit only some legs carry goes onto every leg
   // with the command's first commit (not at load: a command refused after
   // loading writes nothing). Otherwise the leg that carries it could leave

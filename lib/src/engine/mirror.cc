@@ -28,8 +28,8 @@ Result<std::unique_ptr<Mirror>> Mirror::open(std::span<BlockDevice* const> legs,
     return make_error(ErrorCode::Stale, "array '" + sb.name + "' has no in-sync leg among the legs given");
   if (!impl->options.read_only) {
     // FORMAT.md 2.6 rule 11: writing without a member needs consent.
-    DMIRROR_RETURN_IF_ERROR(s.require_members_present(impl->options.allow_degraded, "writing"));
     s.set_consent(impl->options.allow_degraded, kNoSlot, "writing");
+    DMIRROR_RETURN_IF_ERROR(s.check_consent());
     DMIRROR_RETURN_IF_ERROR(s.load_journals());
     // The journal decides, not the Dirty flag alone: an import of the
     // kernel's state leaves dirty bits with Dirty clear.

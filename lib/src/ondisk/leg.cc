@@ -5,6 +5,8 @@
 #include <dmirror/names.h>
 #include <dmirror/probe.h>
 
+#include "ondisk/superblock_disk.h"
+
 #include <array>
 #include <cstring>
 #include <vector>
@@ -106,6 +108,12 @@ static uint64_t tail_for(BlockDevice& dev, const Superblock& sb) {
   if (!(sb.compat & feature::kCompatTailCopy)) return 0;
   const uint64_t at = tail_copy_offset(dev.geometry().size_bytes);
   return at >= sb.layout.data_offset + sb.layout.data_size && at >= kSuperblockOffset[1] + kSuperblockSize ? at : 0;
+}
+
+bool has_superblock_magic(BlockDevice& dev, uint64_t offset) {
+  Block buf{};
+  return dev.geometry().size_bytes >= offset + kSuperblockSize && dev.read(offset, buf) &&
+         std::memcmp(buf.data(), ondisk::kSuperblockMagic, sizeof ondisk::kSuperblockMagic) == 0;
 }
 
 Result<LegMetadata> read_leg(BlockDevice& dev) {
@@ -250,13 +258,11 @@ Status write_superblocks(BlockDevice& dev, const Superblock& sb_in) {
   bool zeroed = false;
   for (uint64_t at : {old_tail, joined}) {
     if (at == 0 || at == sb.tail_offset || at < sb.layout.data_offset + sb.layout.data_size ||
-        dev.geometry().size_bytes < at + kSuperblockSize)
+        !has_superblock_magic(dev, at))
       continue;
-    if (dev.read(at, buf) && std::memcmp(buf.data(), "DMIRRORS", 8) == 0) {
-      buf.fill(std::byte{0});
-      DMIRROR_RETURN_IF_ERROR(dev.write(at, buf));
-      zeroed = true;
-    }
+    buf.fill(std::byte{0});
+    DMIRROR_RETURN_IF_ERROR(dev.write(at, buf));
+    zeroed = true;
   }
   return zeroed ? dev.flush() : ok();
 }

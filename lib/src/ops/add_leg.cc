@@ -92,7 +92,7 @@ Result<ReplaceReport> add_leg(std::span<BlockDevice* const> legs, BlockDevice& n
   // slot of an interrupted add of this device is this command's own.
   set.set_consent(o.degraded, kNoSlot, "adding a leg");
   if (auto own = interrupted_join(set, new_dev)) set.exempt(*own);
-  DMIRROR_RETURN_IF_ERROR(set.require_members_present(o.degraded, "adding a leg"));
+  DMIRROR_RETURN_IF_ERROR(set.check_consent());
   DMIRROR_RETURN_IF_ERROR(check_not_member(set, new_dev));
   DMIRROR_RETURN_IF_ERROR(ops::check_new_device(set, new_dev, o));
   DMIRROR_RETURN_IF_ERROR(set.load_journals());

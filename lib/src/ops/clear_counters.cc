@@ -22,7 +22,7 @@ Result<ClearCountersReport> clear_counters(std::span<BlockDevice* const> legs, u
   if (set.writable_slots().empty())
     return make_error(ErrorCode::Stale, "array '" + sb.name + "' has no leg that can take the update");
   set.set_consent(allow_degraded, kNoSlot, "clearing the counters");
-  DMIRROR_RETURN_IF_ERROR(set.require_members_present(allow_degraded, "clearing the counters"));
+  DMIRROR_RETURN_IF_ERROR(set.check_consent());
   // A commit would record an absent in-sync leg missing, taking it out of
   // the vote that settles an unclean array's dirty regions (rule 21).
   DMIRROR_RETURN_IF_ERROR(ops::check_vote_possible(set, ResyncOptions{}));

@@ -34,7 +34,7 @@ Result<RemoveReport> remove_leg(std::span<BlockDevice* const> legs, uint32_t slo
   // it needs consent; and it does not count as a copy left (it is out of
   // sync from that commit on). The slot removed needs none, present or not.
   set.set_consent(o.degraded, slot, "removing slot " + std::to_string(slot));
-  DMIRROR_RETURN_IF_ERROR(set.require_members_present(o.degraded, "removing slot " + std::to_string(slot)));
+  DMIRROR_RETURN_IF_ERROR(set.check_consent());
   uint32_t in_sync_left = 0;
   for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s) {
     const LegState st = sb.legs[s].state;

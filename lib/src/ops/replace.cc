@@ -221,7 +221,7 @@ Result<ReplaceReport> replace(std::span<BlockDevice* const> legs, uint32_t old_s
   set.set_consent(o.degraded, old_slot, "replacing slot " + std::to_string(old_slot));
   if (sb.checkpoint.op == OfflineOp::Replace && sb.checkpoint.source_slot == old_slot)
     set.exempt(sb.checkpoint.target_slot);   // the new leg of this replace, resumed or restarted
-  DMIRROR_RETURN_IF_ERROR(set.require_members_present(o.degraded, "replacing slot " + std::to_string(old_slot)));
+  DMIRROR_RETURN_IF_ERROR(set.check_consent());
   if (own && own->sb.leg_uuid == sb.legs[old_slot].uuid && set.dev(old_slot) == &new_dev)
     return readd_in_place(set, old_slot, new_dev, o);
 

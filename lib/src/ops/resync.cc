@@ -415,7 +415,7 @@ Result<ResyncReport> resync(std::span<BlockDevice* const> legs, const ResyncOpti
   // With no in-sync leg present the run is refused below with what to do
   // (find the legs, or --force), which is the advice that matters.
   if (set.primary())
-    DMIRROR_RETURN_IF_ERROR(set.require_members_present(options.degraded || options.force, "resyncing"));
+    DMIRROR_RETURN_IF_ERROR(set.check_consent());
   return ops::resync_legs(set, options, /*dirty_only=*/false, notes, legs);
 }
 

@@ -209,7 +209,7 @@ Result<ScrubReport> scrub(std::span<BlockDevice* const> legs, const ScrubOptions
   }
   // Rule 11: its checkpoints would record an absent member missing.
   set.set_consent(o.degraded, kNoSlot, "scrubbing");
-  DMIRROR_RETURN_IF_ERROR(set.require_members_present(o.degraded, "scrubbing"));
+  DMIRROR_RETURN_IF_ERROR(set.check_consent());
   DMIRROR_RETURN_IF_ERROR(set.load_journals());
   ScrubReport rep;
   std::vector<Mismatch> settled_first;   // the crash window settled before the scan

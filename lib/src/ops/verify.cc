@@ -51,7 +51,7 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
   // Rule 11: a repair's commit would record an absent member missing.
   if (o.repair) {
     set.set_consent(o.degraded, kNoSlot, "repairing");
-    DMIRROR_RETURN_IF_ERROR(set.require_members_present(o.degraded, "repairing"));
+    DMIRROR_RETURN_IF_ERROR(set.check_consent());
   }
   ops::verify_metadata(set, rep.findings);
 

@@ -7,8 +7,6 @@
 #include <dmirror/probe.h>
 
 #include <algorithm>
-#include <array>
-#include <cstring>
 #include <vector>
 
 namespace dmirror {
@@ -41,13 +39,10 @@ std::vector<uint64_t> tail_copies(BlockDevice& dev, uint64_t recorded, uint64_t 
   if (recorded != 0 && recorded >= data_end && recorded + kSuperblockSize <= size) out.push_back(recorded);
   // ... and where the leg's size now, or when it joined, puts one (a move
   // cut short leaves one there), when our magic is there.
-  for (uint64_t at : {tail_copy_offset(size), joined_size ? tail_copy_offset(joined_size) : uint64_t{0}}) {
-    std::array<std::byte, 8> magic{};
-    if (at == 0 || at < data_end || at + kSuperblockSize > size ||
-        std::find(out.begin(), out.end(), at) != out.end())
-      continue;
-    if (dev.read(at, magic) && std::memcmp(magic.data(), "DMIRRORS", magic.size()) == 0) out.push_back(at);
-  }
+  for (uint64_t at : {tail_copy_offset(size), joined_size ? tail_copy_offset(joined_size) : uint64_t{0}})
+    if (at != 0 && at >= data_end && std::find(out.begin(), out.end(), at) == out.end() &&
+        has_superblock_magic(dev, at))
+      out.push_back(at);
   return out;
 }
 
