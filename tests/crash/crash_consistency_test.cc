@@ -53,6 +53,18 @@ TEST(CrashConsistency, EngineThreadsEngine) {
   report("engine, threads", total);
 }
 
+// Several threads through one mirror: write groups in flight together,
+// flushes beside new writes, journal marks and clears racing with both.
+// Each run interleaves differently; the trace that was cut is the one run.
+TEST(CrashConsistency, EngineConcurrentWriters) {
+  uint64_t total = 0;
+  for (uint64_t s = 0; s < 4; ++s)
+    expect_consistent(engine_concurrent_workload(crash_seed() + 600 + s, 2 + static_cast<uint32_t>(s % 2), 4, 10,
+                                                 s < 2 ? IoEngineKind::Threads : IoEngineKind::Sync),
+                      crash_seed() + 600 + s, &total);
+  report("engine, concurrent writers", total);
+}
+
 TEST(CrashConsistency, EngineWithALegFailingWrites) {
   uint64_t total = 0;
   for (uint64_t s = 0; s < 2; ++s)

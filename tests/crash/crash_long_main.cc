@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   for (uint64_t i = 0; std::chrono::duration<double>(Clock::now() - start).count() < budget; ++i) {
     uint64_t s = seed + i;
     CrashWorkload w;
-    switch (i % 9) {
+    switch (i % 10) {
       case 0: w = engine_writes_workload(s, 2, 40 + static_cast<int>(s % 40)); break;
       case 1: w = engine_writes_workload(s, 3, 30 + static_cast<int>(s % 30)); break;
       case 2: w = engine_failing_leg_workload(s, 30, static_cast<uint32_t>(s % 3)); break;
@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
       case 5: w = engine_recovery_workload(s, 2 + static_cast<uint32_t>(s % 2)); break;
       case 6: w = journal_resync_workload(s); break;
       case 7: w = engine_heal_workload(s, static_cast<uint32_t>(s % 2)); break;
+      case 8: w = engine_concurrent_workload(s, 2 + static_cast<uint32_t>(s % 2), 2 + static_cast<uint32_t>(s % 3),
+                                             10 + static_cast<int>(s % 20)); break;
       default: w = initial_resync_workload(s); break;
     }
     CrashExplore how;

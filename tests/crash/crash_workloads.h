@@ -14,6 +14,11 @@ namespace dmirror::testing {
 // Random writes, flushes and clean close/reopen cycles through the engine
 // (durable_writes on even seeds, a volatile write cache on odd ones).
 CrashWorkload engine_writes_workload(uint64_t seed, uint32_t legs, int ops, IoEngineKind io = IoEngineKind::Sync);
+// `threads` threads writing (each its own sectors, all sharing regions) and
+// flushing through one Mirror at once, in two sessions: write groups in
+// flight together, flushes beside new writes (durable_writes on even seeds).
+CrashWorkload engine_concurrent_workload(uint64_t seed, uint32_t legs, uint32_t threads, int ops,
+                                         IoEngineKind io = IoEngineKind::Threads);
 // The same on three legs, slot `failing_slot` failing its third data write
 // (slot 0 is the primary: the source of every recovery).
 CrashWorkload engine_failing_leg_workload(uint64_t seed, int ops, uint32_t failing_slot = 2,

@@ -2,6 +2,8 @@
 // WriteModel bookkeeping (see crash_model.h).
 #include "support/crash_model.h"
 
+#include <algorithm>
+
 #include "support/crash_device.h"
 
 namespace dmirror::testing {
@@ -23,18 +25,28 @@ void WriteModel::set_initial(std::span<const std::byte> data) {
     initial_[i] = sector_hash(data.subspan(i * kSectorSize, kSectorSize));
 }
 
-void WriteModel::write_started(uint64_t offset, std::span<const std::byte> data) {
+size_t WriteModel::write_started(uint64_t offset, std::span<const std::byte> data) {
   Write w{clock_->clock(), offset, {}, false};
   for (size_t s = 0; s + kSectorSize <= data.size(); s += kSectorSize)
     w.hashes.push_back(sector_hash(data.subspan(s, kSectorSize)));
   writes_.push_back(std::move(w));
+  return writes_.size() - 1;
 }
 
-void WriteModel::write_acked() { writes_.back().acked = true; }
+void WriteModel::write_acked() { write_acked(writes_.size() - 1); }
 
-void WriteModel::write_acked_durable() {
-  write_acked();
-  flushed();   // from now on the write is pinned exactly like a flushed one
+void WriteModel::write_acked(size_t id) {
+  writes_[id].acked = true;
+  writes_[id].acked_event = ++events_;
+}
+
+void WriteModel::write_acked_durable() { write_acked_durable(writes_.size() - 1); }
+
+void WriteModel::write_acked_durable(size_t id) {
+  write_acked(id);
+  // From now on the write is pinned exactly like a flushed one (with
+  // durable writes every write acknowledged before it is durable too).
+  flushed();
 }
 
 void WriteModel::degraded_session_opened(uint32_t absent_slot) {
@@ -45,22 +57,31 @@ void WriteModel::session_closed() {
   if (!degraded_.empty() && degraded_.back().closed == UINT64_MAX) degraded_.back().closed = clock_->clock();
 }
 
-void WriteModel::flushed() {
+void WriteModel::flushed() { flushed(flush_started()); }
+
+void WriteModel::flushed(uint64_t token) {
   Flush f;
   f.clock = clock_->clock();
-  f.writes_before = writes_.size();
-  f.durable = flushes_.empty() ? initial_ : flushes_.back().durable;
-  size_t from = flushes_.empty() ? 0 : flushes_.back().writes_before;
-  for (size_t i = from; i < writes_.size(); ++i) {
-    if (!writes_[i].acked) continue;
-    for (size_t s = 0; s < writes_[i].hashes.size(); ++s) f.durable[writes_[i].offset / kSectorSize + s] = writes_[i].hashes[s];
-  }
+  f.token = token;
+  // The pinned writes, in the order they were acknowledged (a sector
+  // written twice holds the later one).
+  std::vector<const Write*> pinned_writes;
+  for (const Write& w : writes_)
+    if (pinned(w, f)) pinned_writes.push_back(&w);
+  std::sort(pinned_writes.begin(), pinned_writes.end(),
+            [](const Write* a, const Write* b) { return a->acked_event < b->acked_event; });
+  f.durable = initial_;
+  for (const Write* w : pinned_writes)
+    for (size_t s = 0; s < w->hashes.size(); ++s) f.durable[w->offset / kSectorSize + s] = w->hashes[s];
   flushes_.push_back(std::move(f));
 }
 
 bool WriteModel::allowed(uint64_t k, uint64_t offset, std::span<const std::byte> data, uint64_t* bad) const {
+  // The most inclusive flush completed by then (concurrent flushes may
+  // return out of order).
   const Flush* last = nullptr;
-  for (const auto& f : flushes_) if (f.clock <= k) last = &f;
+  for (const auto& f : flushes_)
+    if (f.clock <= k && (!last || f.token > last->token)) last = &f;
   const std::vector<uint64_t>& durable = last ? last->durable : initial_;
   // Writes whose effect is not pinned down: issued after that flush (and
   // before the cut), or issued before it but never acknowledged.
@@ -68,7 +89,7 @@ bool WriteModel::allowed(uint64_t k, uint64_t offset, std::span<const std::byte>
   for (size_t i = 0; i < writes_.size(); ++i) {
     const Write& w = writes_[i];
     if (w.start_clock >= k) continue;   // issued no I/O before the cut
-    bool folded = last && i < last->writes_before && w.acked;
+    bool folded = last && pinned(w, *last);
     if (!folded) loose.push_back(&w);
   }
   for (size_t s = 0; s * kSectorSize < data.size(); ++s) {

@@ -7,6 +7,13 @@
 // it (or of a write that failed, which may have reached some media). A write
 // acknowledged as durable (MirrorOptions::durable_writes) counts as flushed
 // from its acknowledgement on.
+//
+// Concurrent workloads (several threads writing, flushing) name each write
+// by the id write_started returns and each flush by the token of
+// flush_started, taken before it is issued: a flush pins exactly the writes
+// acknowledged before it was issued. Their callers serialise the calls
+// (the model has no lock); writes of different threads must not share a
+// sector, since the order of concurrent writes to one sector is not known.
 #pragma once
 
 #include <cstdint>
@@ -22,14 +29,19 @@ class WriteModel {
   WriteModel(const CrashGroup* clock, uint64_t data_size);
   // The volume's contents before the workload (default: zeros).
   void set_initial(std::span<const std::byte> data);
-  // Call before issuing the write.
-  void write_started(uint64_t offset, std::span<const std::byte> data);
+  // Call before issuing the write. Returns its id.
+  size_t write_started(uint64_t offset, std::span<const std::byte> data);
   void write_acked();                   // the last started write returned success
+  void write_acked(size_t id);          // that write returned success
   // The last started write returned success with the promise that it is on
   // stable storage: it (and every write acknowledged before it) must
   // survive a power cut at any later point.
   void write_acked_durable();
+  void write_acked_durable(size_t id);
   void flushed();                       // a flush of the volume returned success
+  // A flush about to be issued (its token), and its success.
+  uint64_t flush_started() { return ++events_; }
+  void flushed(uint64_t token);
 
   // Sessions of the array opened without one of its legs: call
   // degraded_session_opened() right after Mirror::open on the legs without
@@ -58,17 +70,20 @@ class WriteModel {
     uint64_t offset;
     std::vector<uint64_t> hashes;   // per sector
     bool acked = false;
+    uint64_t acked_event = 0;       // events_ when it was acknowledged
   };
   struct Flush {
     uint64_t clock;                 // clock when flush() returned
-    size_t writes_before;           // writes_[0, writes_before) were issued before it
+    uint64_t token;                 // writes acknowledged before this event are pinned
     std::vector<uint64_t> durable;  // per-sector hash of the durable contents
   };
+  bool pinned(const Write& w, const Flush& f) const { return w.acked && w.acked_event < f.token; }
   const CrashGroup* clock_;
   std::vector<uint64_t> initial_;
   std::vector<Write> writes_;
   std::vector<Flush> flushes_;
   std::vector<DegradedSession> degraded_;
+  uint64_t events_ = 0;             // acknowledgements and flush starts, in order
 };
 
 uint64_t sector_hash(std::span<const std::byte> sector);

@@ -87,6 +87,7 @@ Status SparseDevice::check(const char* op, uint64_t offset, uint64_t len) const 
 
 Status SparseDevice::read(uint64_t offset, std::span<std::byte> buf) {
   DMIRROR_RETURN_IF_ERROR(check("read", offset, buf.size()));
+  std::lock_guard lock(mu_);
   if (auto bad = image_.unreadable_in(offset, buf.size()))
     return make_error(ErrorCode::Io, "read " + name_ + ": unreadable sector at byte " + std::to_string(*bad), EIO);
   image_.read(offset, buf);
@@ -95,6 +96,7 @@ Status SparseDevice::read(uint64_t offset, std::span<std::byte> buf) {
 
 Status SparseDevice::write(uint64_t offset, std::span<const std::byte> buf) {
   DMIRROR_RETURN_IF_ERROR(check("write", offset, buf.size()));
+  std::lock_guard lock(mu_);
   image_.write(offset, buf);
   return ok();
 }

@@ -17,6 +17,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <mutex>
 #include <vector>
 
 namespace dmirror::testing {
@@ -49,6 +50,8 @@ class SparseImage {
 };
 
 // A BlockDevice over its own SparseImage. Writes are immediately "durable".
+// Reads and writes may come from several threads at once (the engine keeps
+// several write groups in flight); image() is for a caller with no I/O running.
 class SparseDevice final : public BlockDevice {
  public:
   SparseDevice(SparseImage image, std::string name, uint32_t logical_block_size = 512);
@@ -62,6 +65,7 @@ class SparseDevice final : public BlockDevice {
 
  private:
   Status check(const char* op, uint64_t offset, uint64_t len) const;
+  mutable std::mutex mu_;
   SparseImage image_;
   std::string name_;
   DeviceGeometry geometry_;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // `write LEG... --mode M --writes N --qd Q --flush-every F [--span BYTES]
-// [--engine io_uring|threads|sync]`:
+// [--engine io_uring|threads|sync] [--groups G]`:
 // random 4 KiB writes from Q threads (queue depth Q), a flush after every
-// F writes, N writes in all. Prints "iops X".
+// F writes, N writes in all, at most G write groups in flight (8). Prints
+// "iops X".
 //   engine  through Mirror (io_uring engine, write cache semantics:
 //           durable at flush(); journal group commit)
 //   naive   through Mirror, but each write alone and made durable before
@@ -83,6 +84,7 @@ int cmd_write(const Args& args) {
     o.io_engine = engine == "sync" ? IoEngineKind::Sync : engine == "threads" ? IoEngineKind::Threads : IoEngineKind::Uring;
     o.durable_writes = mode == "naive";
     if (mode == "naive") o.max_batch_writes = 1;
+    o.max_groups_in_flight = static_cast<uint32_t>(std::stoul(option(args, "--groups", "8")));
     auto m = Mirror::open(legs->devices(), o);
     if (!m) {
       std::fprintf(stderr, "%s\n", m.error().describe().c_str());
@@ -92,8 +94,9 @@ int cmd_write(const Args& args) {
     secs = drive(p, [&](uint64_t off, std::span<const std::byte> b) { return bool((*m)->write(off, b)); },
                  [&] { return bool((*m)->flush()); });
     auto st = (*m)->stats();
-    std::printf("engine %s\njournal_commits %llu\nflushes %llu\n", std::string((*m)->io_engine_name()).c_str(),
-                static_cast<unsigned long long>(st.journal_commits), static_cast<unsigned long long>(st.flushes));
+    std::printf("engine %s\njournal_commits %llu\nflushes %llu\npeak_groups_in_flight %llu\n",
+                std::string((*m)->io_engine_name()).c_str(), static_cast<unsigned long long>(st.journal_commits),
+                static_cast<unsigned long long>(st.flushes), static_cast<unsigned long long>(st.peak_groups_in_flight));
     if (!(*m)->close()) return 1;
   }
   if (secs <= 0) {

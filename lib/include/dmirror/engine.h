@@ -72,6 +72,9 @@ struct MirrorOptions {
   uint32_t clear_delay_ms = 5000;
   uint32_t max_batch_writes = 64;             // writes that may share one journal and data flush
   uint64_t max_batch_bytes = 16 * 1024 * 1024;
+  // Write groups whose data may be in flight at once (their journal steps
+  // still run one after the other); 1: one group at a time.
+  uint32_t max_groups_in_flight = 8;
 };
 
 struct LegStatus {
@@ -91,6 +94,7 @@ struct MirrorStats {
   uint64_t superblock_commits = 0;
   uint64_t read_retries = 0;     // reads served by another leg after an error
   uint64_t recovered_regions = 0;  // resynced at open after an unclean shutdown
+  uint64_t peak_groups_in_flight = 0;  // most write groups admitted and unfinished at once
 };
 
 class DMIRROR_EXPORT Mirror {

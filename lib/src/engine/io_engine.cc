@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The synchronous engine, the engine factory, and a worker-per-leg engine
-// that runs the ops of different legs in parallel.
+// that runs the ops of different legs in parallel. run() may be called from
+// several threads at once (the mirror keeps several write groups in
+// flight): the sync engine runs one batch at a time; the thread engine runs
+// them concurrently, each batch keeping its own per-device order.
 #include "engine/io_engine.h"
 
 #include <algorithm>
@@ -29,9 +32,15 @@ namespace {
 class SyncEngine final : public IoEngine {
  public:
   std::string_view name() const override { return "sync"; }
+  // One batch at a time: deterministic, and devices that are not
+  // thread-safe (test decorators) see one caller.
   void run(std::span<LegIo> ops) override {
+    std::lock_guard lock(mu_);
     for (auto& op : ops) run_one(op);
   }
+
+ private:
+  std::mutex mu_;
 };
 
 class ThreadEngine final : public IoEngine {
@@ -107,7 +116,9 @@ std::unique_ptr<IoEngine> make_io_engine(IoEngineKind kind, std::span<BlockDevic
     case IoEngineKind::Uring:
       if (auto e = make_uring_engine(devices)) return e;
       [[fallthrough]];
-    case IoEngineKind::Threads: return make_thread_engine(std::max<size_t>(devices.size(), 1));
+    // Workers for several batches at once (write groups in flight, a
+    // flush's fdatasync beside them).
+    case IoEngineKind::Threads: return make_thread_engine(std::max<size_t>(devices.size(), 1) * 4);
   }
   return make_sync_engine();
 }

@@ -9,7 +9,12 @@
 // writes, and a flush waits for every earlier op of its device (an fsync
 // covers completed writes only) and holds back every later one. Ops on one
 // device are submitted in order, so a blocked op holds back its successors.
+// Batches run from several threads at once each take their own ring from a
+// small pool (they are independent: the mirror never runs two batches
+// whose transfers conflict at the same time).
 #include <algorithm>
+#include <condition_variable>
+#include <string>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -27,11 +32,49 @@ bool conflicts(const LegIo& a, const LegIo& b) {
 
 class QueueEngine final : public IoEngine {
  public:
-  explicit QueueEngine(std::unique_ptr<IoQueue> q) : q_(std::move(q)) {}
-  std::string_view name() const override { return q_->name(); }
+  explicit QueueEngine(std::unique_ptr<IoQueue> q) {
+    name_ = std::string(q->name());
+    idle_.push_back(std::move(q));
+    created_ = 1;
+  }
+  std::string_view name() const override { return name_; }
 
   void run(std::span<LegIo> ops) override {
+    std::unique_ptr<IoQueue> q = acquire();
+    run_on(*q, ops);
     std::lock_guard lock(mu_);
+    idle_.push_back(std::move(q));
+    cv_.notify_one();
+  }
+
+ private:
+  static constexpr unsigned kMaxRings = 8;
+
+  // An idle ring, a new one while fewer than kMaxRings exist (and the
+  // kernel grants it), or the next one returned.
+  std::unique_ptr<IoQueue> acquire() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      if (!idle_.empty()) {
+        auto q = std::move(idle_.back());
+        idle_.pop_back();
+        return q;
+      }
+      if (created_ < kMaxRings && !exhausted_) {
+        ++created_;
+        lock.unlock();
+        auto q = make_uring_queue(64);
+        lock.lock();
+        if (q) return q;
+        --created_;
+        exhausted_ = true;
+        continue;
+      }
+      cv_.wait(lock, [&] { return !idle_.empty(); });
+    }
+  }
+
+  static void run_on(IoQueue& q, std::span<LegIo> ops) {
     struct DevState {
       std::vector<size_t> order;      // indices of the device's ops, in the order given
       size_t next = 0;                // first not yet submitted
@@ -52,10 +95,10 @@ class QueueEngine final : public IoEngine {
           if (blocked) break;
           d.inflight.push_back(d.order[d.next]);
           ++d.next;
-          q_->submit(&cand);
+          q.submit(&cand);
         }
       }
-      LegIo* done = q_->wait();
+      LegIo* done = q.wait();
       if (!done) {
         // The queue lost track of its ops (it must not): whatever did not
         // complete is an error, never a default success.
@@ -72,9 +115,12 @@ class QueueEngine final : public IoEngine {
     }
   }
 
- private:
+  std::string name_;
   std::mutex mu_;
-  std::unique_ptr<IoQueue> q_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<IoQueue>> idle_;
+  unsigned created_ = 0;
+  bool exhausted_ = false;   // the kernel refused a ring: make do with those there are
 };
 
 }  // namespace

@@ -61,7 +61,7 @@ Result<std::unique_ptr<Mirror>> Mirror::open(std::span<BlockDevice* const> legs,
     // read-only: reads of unknown regions go to the primary leg anyway
   }
   for (auto& f : s.findings()) impl->findings.push_back(f);
-  impl->written.assign(s.sb().nr_regions, 0);
+  impl->last_group.assign(s.sb().nr_regions, 0);
   impl->last_write_ms.assign(s.sb().nr_regions, 0);
   impl->held.assign(s.sb().nr_regions, 0);
   impl->pending = std::make_unique<std::atomic<uint32_t>[]>(kMaxLegs);

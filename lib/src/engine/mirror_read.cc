@@ -27,8 +27,10 @@ namespace dmirror {
 namespace {
 
 // Holds the request queue the way a leader does, so no write group runs
-// while an unreadable block is rewritten (md raises a barrier). It is
-// queued as a flush, which no leader ever batches with other requests.
+// while an unreadable block is rewritten (md raises a barrier): it takes
+// the lead (queued as a flush, which no leader ever batches with other
+// requests), waits for the groups in flight, and holds flush_mu and
+// meta_mu (the heal's own metadata steps need meta_mu).
 class QueueBarrier {
  public:
   explicit QueueBarrier(Mirror::Impl& m) : m_(m) {
@@ -36,8 +38,14 @@ class QueueBarrier {
     std::unique_lock lock(m_.queue_mu);
     m_.queue.push_back(&r_);
     while (m_.queue.front() != &r_) r_.cv.wait(lock);
+    m_.inflight_cv.wait(lock, [&] { return m_.inflight.empty(); });
+    lock.unlock();
+    flush_ = std::unique_lock(m_.flush_mu);
+    meta_ = std::unique_lock(m_.meta_mu);
   }
   ~QueueBarrier() {
+    meta_.unlock();
+    flush_.unlock();
     std::lock_guard lock(m_.queue_mu);
     m_.queue.pop_front();
     r_.done = true;
@@ -49,6 +57,8 @@ class QueueBarrier {
  private:
   Mirror::Impl& m_;
   Mirror::Impl::Request r_;
+  std::unique_lock<std::mutex> flush_;
+  std::unique_lock<std::mutex> meta_;
 };
 
 // The read-error window of each open mirror (one run = one open), keyed by

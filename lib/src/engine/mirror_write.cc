@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// The write path: the request queue (group commit) and the write group of a
-// batch (JOURNAL_WRITE -> JOURNAL_FLUSH on every leg, then DATA_WRITE on
-// every leg, SUPER_WRITE -> SUPER_FLUSH when a leg failed). Nothing is
-// acknowledged while a leg failure is not yet on disk (LegSet::unrecorded).
+// The write path: the write group of a batch (JOURNAL_WRITE ->
+// JOURNAL_FLUSH on every leg, then DATA_WRITE on every leg, SUPER_WRITE ->
+// SUPER_FLUSH when a leg failed). The metadata steps run under meta_mu;
+// the data writes run beside other groups' (mirror_queue.cc admits them).
+// Nothing is acknowledged while a leg failure is not yet on disk
+// (LegSet::unrecorded). The helpers below (fail, commit, settle,
+// take_no_space, activate) are called with meta_mu held.
 #include <algorithm>
 #include <cerrno>
 #include <map>
@@ -13,46 +16,6 @@ namespace dmirror {
 
 using engine::LegError;
 using engine::LegIo;
-
-Status Mirror::Impl::submit(Request& r) {
-  std::unique_lock lock(queue_mu);
-  queue.push_back(&r);
-  while (!r.done && queue.front() != &r) r.cv.wait(lock);
-  if (r.done) return r.result;
-
-  // Leader: a run of writes (bounded), or one flush / close.
-  std::vector<Request*> batch;
-  uint64_t bytes = 0;
-  for (Request* q : queue) {
-    if (!batch.empty() && (q->kind != Request::Kind::Write || batch.front()->kind != Request::Kind::Write)) break;
-    if (!batch.empty() && (batch.size() >= options.max_batch_writes || bytes + q->data.size() > options.max_batch_bytes))
-      break;
-    batch.push_back(q);
-    bytes += q->data.size();
-  }
-  lock.unlock();
-  process(batch);
-  lock.lock();
-  for (Request* q : batch) {
-    queue.pop_front();
-    q->done = true;
-    if (q != &r) q->cv.notify_one();
-  }
-  if (!queue.empty()) queue.front()->cv.notify_one();
-  return r.result;
-}
-
-void Mirror::Impl::process(std::span<Request*> batch) {
-  Status st;
-  if (closed) {
-    st = make_error(ErrorCode::InvalidArgument, "the mirror is closed");
-  } else if (batch.front()->kind == Request::Kind::Write) {
-    st = process_writes(batch);
-  } else {
-    st = process_flush(batch.front()->kind == Request::Kind::Close);
-  }
-  for (Request* q : batch) q->result = st;
-}
 
 Status Mirror::Impl::fail(std::span<const LegError> errors, bool write_errors) {
   if (errors.empty()) return ok();
@@ -122,39 +85,53 @@ Status Mirror::Impl::activate() {
   return ok();
 }
 
-Status Mirror::Impl::process_writes(std::span<Request*> batch) {
-  DMIRROR_RETURN_IF_ERROR(settle());
-  DMIRROR_RETURN_IF_ERROR(activate());
-  const uint64_t rs = set.sb().region_size;
-  bool marked = false;
-  std::vector<uint64_t> regions;
-  for (Request* r : batch) {
-    if (r->data.empty()) continue;
-    for (uint64_t reg = r->offset / rs; reg <= (r->offset + r->data.size() - 1) / rs; ++reg) {
-      // What is on disk decides, not the in-memory bit: a journal write
-      // that failed leaves the bit set in memory only.
-      if (!set.durably_dirty(reg)) {
-        set.mark(reg);
-        marked = true;
+Status Mirror::Impl::mark_group(std::span<Request* const> batch, uint64_t seq, GroupPlan& plan) {
+  std::vector<uint64_t>& regions = plan.regions;
+  {
+    std::lock_guard meta(meta_mu);
+    if (closed) return make_error(ErrorCode::InvalidArgument, "the mirror is closed");
+    DMIRROR_RETURN_IF_ERROR(settle());
+    DMIRROR_RETURN_IF_ERROR(activate());
+    const uint64_t rs = set.sb().region_size;
+    bool marked = false;
+    for (const Request* r : batch) {
+      if (r->data.empty()) continue;
+      for (uint64_t reg = r->offset / rs; reg <= (r->offset + r->data.size() - 1) / rs; ++reg) {
+        // What is on disk decides, not the in-memory bit: a journal write
+        // that failed leaves the bit set in memory only.
+        if (!set.durably_dirty(reg)) {
+          set.mark(reg);
+          marked = true;
+        }
+        // Set before the lock is released: a flush's clear skips the region
+        // from now on (mirror_flush.cc).
+        last_group[reg] = seq;
+        last_write_ms[reg] = now_ms();
+        regions.push_back(reg);
       }
-      written[reg] = 1;
-      last_write_ms[reg] = now_ms();
-      regions.push_back(reg);
     }
+    if (marked) {
+      {
+        std::lock_guard s(state_mu);
+        ++stats.journal_commits;
+      }
+      DMIRROR_RETURN_IF_ERROR(fail(set.write_journals()));
+    }
+    plan.targets = set.writable_slots();
+    plan.data_offset = set.sb().layout.data_offset;
   }
-  if (marked) {
-    ++stats.journal_commits;
-    DMIRROR_RETURN_IF_ERROR(fail(set.write_journals()));
-  }
+  return ok();
+}
 
-  const uint64_t data_offset = set.sb().layout.data_offset;
-  std::map<uint32_t, Error> failed;
+Status Mirror::Impl::write_group(std::span<Request* const> batch, const GroupPlan& plan) {
+  const std::vector<uint32_t>& targets = plan.targets;
+  const uint64_t data_offset = plan.data_offset;
+
   // DATA_WRITE: the whole group in one engine run, so an asynchronous
   // engine keeps every write of every leg in flight at once (the engine
   // keeps overlapping writes to one leg in request order).
   std::vector<LegIo> ops;
-  const std::vector<uint32_t> targets = set.writable_slots();
-  for (Request* r : batch) {
+  for (const Request* r : batch) {
     if (r->data.empty()) continue;
     for (uint32_t slot : targets) {
       LegIo op;
@@ -168,28 +145,37 @@ Status Mirror::Impl::process_writes(std::span<Request*> batch) {
     }
   }
   io->run(ops);
-  for (auto& op : ops) {
-    ++leg_stats[op.slot].writes;
+  std::map<uint32_t, Error> failed;
+  for (auto& op : ops)
     if (!op.result) failed.emplace(op.slot, op.result.error());
-  }
   if (options.durable_writes) {
     // DATA_FLUSH: the whole write group shares one flush per leg.
     std::vector<uint32_t> slots;
-    for (uint32_t slot : set.writable_slots())
+    for (uint32_t slot : targets)
       if (!failed.contains(slot)) slots.push_back(slot);
-    ++stats.data_flushes;
     for (auto& e : flush_legs(slots)) failed.emplace(e.slot, e.error);
+  }
+
+  std::lock_guard meta(meta_mu);
+  {
+    std::lock_guard s(state_mu);
+    for (auto& op : ops) ++leg_stats[op.slot].writes;
+    if (options.durable_writes) ++stats.data_flushes;
   }
   std::vector<LegError> errors;
   for (auto& [slot, err] : failed) errors.push_back({slot, err});
-  auto no_space = take_no_space(errors, regions);
+  auto no_space = take_no_space(errors, plan.regions);
   const bool every_leg = !targets.empty() && std::all_of(targets.begin(), targets.end(), [&](uint32_t t) {
     return std::any_of(errors.begin(), errors.end(), [&](const LegError& e) { return e.slot == t; });
   });
   Status st = fail(errors);
   if (every_leg) return every_leg_failed(batch, errors);
   DMIRROR_RETURN_IF_ERROR(st);
+  // A failure recorded by another group and not yet on disk: nothing is
+  // acknowledged until it is.
+  DMIRROR_RETURN_IF_ERROR(settle());
   if (no_space) return std::unexpected(*no_space);
+  std::lock_guard s(state_mu);
   stats.writes += batch.size();
   return ok();
 }
