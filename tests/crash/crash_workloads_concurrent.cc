@@ -4,6 +4,7 @@
 // together, flushes run beside new writes, and journal marks and clears
 // race with both. The trace of the one run is what the harness cuts; each
 // run interleaves differently.
+#include <chrono>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -13,6 +14,28 @@
 
 namespace dmirror::testing {
 namespace {
+
+// Holds some data writes back a little, so that write groups stay in
+// flight while other threads flush and write: more interleavings for the
+// same number of I/Os. (Only what the trace records matters; the delay
+// asserts nothing.)
+class LingeringLeg : public DeviceWrapper {
+ public:
+  LingeringLeg(BlockDevice* target, uint64_t seed) : DeviceWrapper(target), rng_(seed) {}
+  Status write(uint64_t o, std::span<const std::byte> b) override {
+    bool linger;
+    {
+      std::lock_guard l(mu_);
+      linger = o >= kTestDataOffset && rng_() % 3 == 0;
+    }
+    if (linger) std::this_thread::sleep_for(std::chrono::microseconds(300));
+    return DeviceWrapper::write(o, b);
+  }
+
+ private:
+  std::mutex mu_;
+  std::mt19937_64 rng_;
+};
 
 constexpr uint64_t kSize = 64 * 1024;
 constexpr uint64_t kChunk = 1024;   // thread t owns the chunks c with c % threads == t
@@ -69,7 +92,12 @@ CrashWorkload engine_concurrent_workload(uint64_t seed, uint32_t legs, uint32_t 
   w.run = [=](std::vector<BlockDevice*>& devs, WriteModel& model) {
     const bool durable = seed % 2 == 0;
     const MirrorOptions options{.io_engine = io, .durable_writes = durable, .clear_delay_ms = 0};
-    std::vector<BlockDevice*> mine(devs.begin(), devs.begin() + legs);
+    std::vector<std::unique_ptr<LingeringLeg>> lingering;
+    std::vector<BlockDevice*> mine;
+    for (uint32_t l = 0; l < legs; ++l) {
+      lingering.push_back(std::make_unique<LingeringLeg>(devs[l], seed + l));
+      mine.push_back(lingering.back().get());
+    }
     std::mutex model_mu;
     for (int s = 0; s < 2; ++s) {
       auto m = Mirror::open(mine, options);
