@@ -9,10 +9,14 @@ namespace dmirror::ops {
 
 // One leg's ring: chunk `seq` uses buffer seq % size(). The leg may read
 // chunk seq once seq < head + size(): the buffer's previous chunk
-// (seq - size()) has been released by the consumer.
+// (seq - size()) has been released by the consumer; and at most `depth`
+// of its reads are in flight at once. The ring holds twice the depth (and
+// one for the consumer), so a leg that is ahead keeps its queue full while
+// the consumer waits for a slower leg.
 struct LegRing {
   uint32_t slot = 0;
   uint64_t next_seq = 0;                  // the next chunk this leg reads
+  unsigned in_flight = 0;
   std::vector<std::byte*> data;
   std::vector<engine::LegIo> ios;
   std::vector<Status> status;
@@ -37,7 +41,7 @@ ChunkReader::ChunkReader(engine::LegSet& set, engine::IoQueue& q, std::vector<ui
   for (uint32_t s : slots_) {
     auto leg = std::make_unique<LegRing>();
     leg->slot = s;
-    leg->data.assign(depth_ + 1, nullptr);
+    leg->data.assign(2 * depth_ + 1, nullptr);
     for (auto& p : leg->data) {
       void* mem = nullptr;
       if (posix_memalign(&mem, 4096, chunk_) == 0) p = static_cast<std::byte*>(mem);
@@ -68,7 +72,7 @@ const ChunkReader::Range* ChunkReader::range(uint64_t seq) {
 
 // Starts this leg's reads into every buffer it may fill.
 void ChunkReader::issue(LegRing& leg) {
-  while (leg.next_seq < head_ + leg.size()) {
+  while (leg.next_seq < head_ + leg.size() && leg.in_flight < depth_) {
     const Range* r = range(leg.next_seq);
     if (!r) return;
     const size_t i = leg.next_seq % leg.size();
@@ -86,6 +90,7 @@ void ChunkReader::issue(LegRing& leg) {
       continue;
     }
     leg.pending[i] = 1;
+    ++leg.in_flight;
     q_.submit(&io);
   }
 }
@@ -95,7 +100,8 @@ void ChunkReader::issue_all() {
   q_.kick();
 }
 
-// Takes one completion, of any leg and any chunk.
+// Takes one completion, of any leg and any chunk, and lets that leg read
+// on at once (as a reader of that leg alone would).
 void ChunkReader::pump() {
   engine::LegIo* done = q_.wait();
   if (!done) return;
@@ -104,6 +110,9 @@ void ChunkReader::pump() {
     const size_t i = static_cast<size_t>(done - leg->ios.data());
     leg->status[i] = done->result;
     leg->pending[i] = 0;
+    --leg->in_flight;
+    issue(*leg);
+    q_.kick();
     return;
   }
 }

@@ -7,8 +7,11 @@
 // chunks in order, each once every leg's read of it completed. So a slow
 // leg (or one slow read) does not stop the others from keeping their own
 // queue full, and each leg sees a queue of sequential reads (the raw
-// concurrent read bound). Memory is bounded: (depth + 1) chunk buffers per
-// leg, aligned for O_DIRECT, whatever the size of the legs.
+// concurrent read bound). A leg reads on as soon as one of its reads
+// completes, up to `depth` in flight, into a ring of twice that many
+// buffers, so it can run ahead of a slower leg by a whole queue. Memory is
+// bounded: (2 x depth + 1) chunk buffers per leg, aligned for O_DIRECT,
+// whatever the size of the legs.
 #pragma once
 
 #include <cstdint>
@@ -47,7 +50,8 @@ class ChunkReader {
  public:
   // Yields the next [pos, pos + len) to read (len <= chunk), or false at the end.
   using NextRange = std::function<bool(uint64_t& pos, uint64_t& len)>;
-  // Total buffer memory aimed at (the depth is derived from it, 2..8).
+  // Buffer memory in flight aimed at (the depth is derived from it, 2..8;
+  // the rings hold about twice this).
   static constexpr uint64_t kBufferBudget = 16 * 1024 * 1024;
 
   ChunkReader(engine::LegSet& set, engine::IoQueue& q, std::vector<uint32_t> slots, uint64_t chunk, NextRange next);
