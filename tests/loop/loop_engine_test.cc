@@ -122,5 +122,41 @@ TEST_F(LoopEngine, ReplaceOntoALoopDevice) {
   EXPECT_EQ(read_file(back), read_file(payload));
 }
 
+// A leg whose block device shrinks under an open mirror (its backing file
+// truncated, `losetup -c`) answers writes past its new end with ENOSPC.
+// That is the leg failing, not a full file system under an image file: the
+// leg is failed and recorded on the survivor, and the write succeeds there.
+TEST_F(LoopEngine, ALegThatShrinksUnderTheEngineIsFailedNotOutOfSpace) {
+  auto devs = make_array(2);
+  auto legs = open_legs(devs);
+  ASSERT_TRUE(legs) << legs.error().describe();
+  auto m = Mirror::open(legs->devices(), MirrorOptions{.io_engine = IoEngineKind::Uring});
+  ASSERT_TRUE(m) << m.error().describe();
+  std::vector<std::byte> data(64 * 1024, std::byte{0x5a});
+  ASSERT_TRUE((*m)->write(0, data));
+  ASSERT_EQ(shell("truncate -s 12M " + dir.path() + "/leg1.img && losetup -c " + devs[1]).first, 0);
+  const uint64_t past = 14 << 20;   // data area offset: leg offset 22 MiB, past the new 12 MiB end
+  Status st = (*m)->write(past, data);
+  EXPECT_TRUE(st) << st.error().describe();
+  auto state = (*m)->legs();
+  EXPECT_EQ(state[1].state, LegState::Failed);
+  EXPECT_EQ(state[0].state, LegState::InSync);
+  bool failed_finding = false;
+  for (const auto& f : (*m)->findings()) {
+    EXPECT_NE(f.code, "leg-out-of-space") << f.message;
+    failed_finding = failed_finding || f.code == "leg-failed";
+  }
+  EXPECT_TRUE(failed_finding);
+  ASSERT_TRUE((*m)->close());
+  auto s = run_tool({"--json", "status", devs[0]});
+  EXPECT_TRUE(contains(s.out, "\"failed\"")) << s.out;
+  std::vector<std::byte> back(data.size());
+  auto again = Mirror::open(std::vector<BlockDevice*>{legs->devices()[0]},
+                            MirrorOptions{.read_only = true, .allow_degraded = true});
+  ASSERT_TRUE(again) << again.error().describe();
+  ASSERT_TRUE((*again)->read(past, back));
+  EXPECT_EQ(back, data);
+}
+
 }  // namespace
 }  // namespace dmirror::testing

@@ -142,5 +142,26 @@ TEST(MirrorReadHeal, AnUnreadableBlockIsLeftAloneWhenTheOtherLegsDisagree) {
   ASSERT_TRUE(m->close());
 }
 
+// After close() nothing more is written, not even a heal: a read that
+// one leg cannot serve is served by the other, and the closed array stays
+// clean (it used to be opened for writing again, left Dirty).
+TEST(MirrorReadHeal, AReadAfterCloseHealsNothing) {
+  TestLegs legs;
+  auto m = open_mirror(legs);
+  auto data = pattern(4096, 43);
+  ASSERT_TRUE(m->write(0, data));
+  ASSERT_TRUE(m->close());
+  const Superblock before = legs.superblock(0);
+  legs.faulty(0).fail_reads_until_written(legs.data_offset(), 4096);
+  std::vector<std::byte> buf(4096);
+  ASSERT_TRUE(m->read(0, buf));
+  EXPECT_EQ(buf, data);
+  for (uint32_t slot : {0u, 1u}) {
+    const Superblock after = legs.superblock(slot);
+    EXPECT_EQ(after.seqno, before.seqno) << "slot " << slot << ": metadata written after close";
+    EXPECT_FALSE(after.has_flag(sbflag::kDirty)) << "slot " << slot;
+  }
+}
+
 }  // namespace
 }  // namespace dmirror

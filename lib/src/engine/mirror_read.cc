@@ -176,6 +176,9 @@ std::vector<uint32_t> Mirror::Impl::read_order(uint64_t offset, uint64_t len) {
 // `good`. Called with no lock held; takes the write queue.
 static void heal_read_error(Mirror::Impl& m, uint32_t bad, uint32_t good, uint64_t offset, uint64_t len) {
   QueueBarrier barrier(m);
+  // A closed mirror writes nothing more, not even a heal (the read was
+  // served from `good`; the next open's scrub finds the bad block).
+  if (m.closed) return;
   {
     std::lock_guard lock(m.state_mu);
     if (!m.set.writable(bad) || !m.set.current_below(good, offset + len)) return;

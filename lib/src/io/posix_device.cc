@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string_view>
 
 namespace dmirror::io {
@@ -127,6 +128,12 @@ Status PosixDevice::flush() {
 Error transfer_error(const char* op, const std::string& path, uint64_t offset, int err) {
   const bool flush = std::string_view(op) == "flush";
   std::string context = std::string(op) + " " + path + (flush ? "" : " at " + std::to_string(offset));
+  // ENOSPC from a block device is a write past its end (it shrank): an I/O
+  // error of the leg, not a full file system under an image file.
+  struct stat st {};
+  if ((err == ENOSPC || err == EDQUOT) && ::stat(path.c_str(), &st) == 0 && S_ISBLK(st.st_mode))
+    return Error{ErrorCode::Io, EIO, context + ": " + std::strerror(err) + " from a block device: the write is past "
+                                         "its end (has the device shrunk?)"};
   if (!flush && std::string_view(op) == "write" && (err == ENOSPC || err == EROFS || err == EACCES || err == EPERM))
     return errno_to_error(err, std::move(context));
   return Error{ErrorCode::Io, err, std::move(context)};
