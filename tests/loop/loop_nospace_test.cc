@@ -109,5 +109,30 @@ TEST_F(LoopNoSpace, ReplaceOntoAFullFileSystemIsResumedNotFailed) {
   EXPECT_EQ(st.exit_code, 0) << st.out << st.err;
 }
 
+// A loop device over an image file on a full file system answers ENOSPC
+// inside its own size: that is still the host's file system out of space
+// (the leg is kept, the regions stay dirty), not a device that shrank.
+TEST_F(LoopNoSpace, ALoopDeviceOverAFullFileSystemIsOutOfSpaceNotFailed) {
+  const std::string a = fs + "/a.img", b = fs + "/b.img";
+  ASSERT_EQ(shell("truncate -s 64M " + a + " " + b).first, 0);
+  const std::string la = attach(a);
+  auto c = run_tool({"create", "vol1", la, b, "--assume-clean", "--yes", "--no-activate"});
+  ASSERT_EQ(c.exit_code, 0) << c.out << c.err;
+  const std::string payload = dir.path() + "/payload.bin";
+  {
+    std::ofstream out(payload, std::ios::binary);
+    for (int i = 0; i < (16 << 20); ++i) out.put(static_cast<char>(i * 7 + 3));
+  }
+  auto w = run_tool({"io", "write", la, b, "--offset", "0", "--from", payload});
+  EXPECT_EQ(w.exit_code, 8) << w.out << w.err;
+  EXPECT_TRUE(contains(w.err, "out of space")) << w.err;
+  EXPECT_FALSE(contains(w.err, "shrunk")) << w.err;
+  for (const auto& leg : {la, b}) {
+    Superblock sb = sb_of(leg);
+    for (uint32_t s = 0; s < 2; ++s) EXPECT_EQ(sb.legs[s].state, LegState::InSync) << leg << " slot " << s;
+  }
+  EXPECT_GT(dirty_regions(b), 0u);
+}
+
 }  // namespace
 }  // namespace dmirror::testing

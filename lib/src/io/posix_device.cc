@@ -4,6 +4,8 @@
 #include "io/posix_device.h"
 
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -125,15 +127,32 @@ Status PosixDevice::flush() {
   return ok();
 }
 
+namespace {
+
+// `path` is a block device whose current size is at most `offset`.
+bool past_device_end(const std::string& path, uint64_t offset) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISBLK(st.st_mode)) return false;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  uint64_t size = 0;
+  const bool known = ::ioctl(fd, BLKGETSIZE64, &size) == 0;
+  ::close(fd);
+  return known && offset >= size;
+}
+
+}  // namespace
+
 Error transfer_error(const char* op, const std::string& path, uint64_t offset, int err) {
   const bool flush = std::string_view(op) == "flush";
   std::string context = std::string(op) + " " + path + (flush ? "" : " at " + std::to_string(offset));
-  // ENOSPC from a block device is a write past its end (it shrank): an I/O
-  // error of the leg, not a full file system under an image file.
-  struct stat st {};
-  if ((err == ENOSPC || err == EDQUOT) && ::stat(path.c_str(), &st) == 0 && S_ISBLK(st.st_mode))
-    return Error{ErrorCode::Io, EIO, context + ": " + std::strerror(err) + " from a block device: the write is past "
-                                         "its end (has the device shrunk?)"};
+  // ENOSPC from a block device at or past its current end: the device
+  // shrank under us, an I/O error of the leg. Inside the device it is out
+  // of space (a loop device over a file on a full file system, a thin
+  // volume whose pool is full): the host's problem, as for an image file.
+  if ((err == ENOSPC || err == EDQUOT) && !flush && past_device_end(path, offset))
+    return Error{ErrorCode::Io, EIO, context + ": " + std::strerror(err) + " at or past the end of the block device "
+                                         "(" + std::to_string(offset) + "): has the device shrunk?"};
   if (!flush && std::string_view(op) == "write" && (err == ENOSPC || err == EROFS || err == EACCES || err == EPERM))
     return errno_to_error(err, std::move(context));
   return Error{ErrorCode::Io, err, std::move(context)};

@@ -5,11 +5,17 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <string>
 
 namespace dmirror::ops {
 
 constexpr uint64_t kHugePage = 2 * 1024 * 1024;
+std::atomic<bool> g_fail_allocation{false};
+
+void inject_ring_allocation_failure(bool on) { g_fail_allocation = on; }
 
 // One leg's ring: chunk `seq` uses buffer seq % size(). The leg may read
 // chunk seq once seq < head + size(): the buffer's previous chunk
@@ -44,16 +50,25 @@ ChunkReader::ChunkReader(engine::LegSet& set, engine::IoQueue& q, std::vector<ui
   for (uint32_t s : slots_) {
     auto leg = std::make_unique<LegRing>();
     leg->slot = s;
-    leg->data.assign(2 * depth_ + 1, nullptr);
+    // Up to twice the depth (and one for the consumer), within the rings'
+    // budget: at least depth + 1 (many legs).
+    const uint64_t stride = (chunk_ + 4095) / 4096 * 4096;
+    const uint64_t ring = std::clamp<uint64_t>(kRingBudget / (stride * std::max<size_t>(slots_.size(), 1)),
+                                               depth_ + 1, 2 * depth_ + 1);
+    leg->data.assign(ring, nullptr);
     // One block per ring, 2 MiB aligned and backed by transparent huge
     // pages where the kernel allows it: a chunk then spans few physical
     // segments, so a 1 MiB read reaches the disk as one request (split by
     // the device's segment limit otherwise: 256 pages > virtio's 254).
-    const uint64_t stride = (chunk_ + 4095) / 4096 * 4096;
-    const uint64_t bytes = (stride * leg->size() + kHugePage - 1) / kHugePage * kHugePage;
-    if (posix_memalign(&leg->memory, kHugePage, bytes) == 0) {
+    const uint64_t bytes = stride * ring;
+    if (!g_fail_allocation && posix_memalign(&leg->memory, kHugePage, bytes) == 0) {
       ::madvise(leg->memory, bytes, MADV_HUGEPAGE);
       for (size_t i = 0; i < leg->size(); ++i) leg->data[i] = static_cast<std::byte*>(leg->memory) + i * stride;
+    } else if (!alloc_error_) {
+      alloc_error_ = Error{ErrorCode::Io, ENOMEM,
+                           "out of memory for the read-ahead buffers (" + std::to_string(bytes >> 20) +
+                               " MiB per leg): nothing was read; free memory (or raise the process's limit) and run "
+                               "the command again"};
     }
     leg->ios.resize(leg->size());
     leg->status.resize(leg->size());
@@ -127,6 +142,7 @@ void ChunkReader::pump() {
 }
 
 const Chunk* ChunkReader::next() {
+  if (alloc_error_) return nullptr;
   if (held_) {
     ranges_.pop_front();
     ++head_;

@@ -8,18 +8,22 @@
 // leg (or one slow read) does not stop the others from keeping their own
 // queue full, and each leg sees a queue of sequential reads (the raw
 // concurrent read bound). A leg reads on as soon as one of its reads
-// completes, up to `depth` in flight, into a ring of twice that many
+// completes, up to `depth` in flight, into a ring of up to twice that many
 // buffers, so it can run ahead of a slower leg by a whole queue. Memory is
-// bounded: (2 x depth + 1) chunk buffers per leg, aligned for O_DIRECT,
-// whatever the size of the legs.
+// bounded whatever the size of the legs: the reads in flight by
+// kBufferBudget, the rings by kRingBudget (never fewer than depth + 1
+// buffers per leg), aligned for O_DIRECT.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
+
+#include <dmirror/export.h>
 
 #include "engine/io_queue.h"
 #include "engine/leg_set.h"
@@ -50,9 +54,10 @@ class ChunkReader {
  public:
   // Yields the next [pos, pos + len) to read (len <= chunk), or false at the end.
   using NextRange = std::function<bool(uint64_t& pos, uint64_t& len)>;
-  // Buffer memory in flight aimed at (the depth is derived from it, 2..8;
-  // the rings hold about twice this).
+  // Buffer memory in flight aimed at (the depth is derived from it, 2..8),
+  // and the memory of every leg's ring together.
   static constexpr uint64_t kBufferBudget = 16 * 1024 * 1024;
+  static constexpr uint64_t kRingBudget = 32 * 1024 * 1024;
 
   ChunkReader(engine::LegSet& set, engine::IoQueue& q, std::vector<uint32_t> slots, uint64_t chunk, NextRange next);
   ~ChunkReader();   // waits for the reads in flight
@@ -63,6 +68,9 @@ class ChunkReader {
   const Chunk* next();
   Chunk* next_mutable() { return const_cast<Chunk*>(next()); }
   unsigned depth() const { return depth_; }
+  // Not ok when the buffers could not be allocated (ENOMEM, Io with no
+  // leg to blame): check it before next(), which then reads nothing.
+  Status status() const { return alloc_error_ ? Status(std::unexpected(*alloc_error_)) : ok(); }
 
  private:
   struct Range {
@@ -85,7 +93,11 @@ class ChunkReader {
   uint64_t head_ = 0;             // the oldest chunk not yet released
   bool held_ = false;             // chunk head_ was handed out by the last next()
   bool exhausted_ = false;
+  std::optional<Error> alloc_error_;
   Chunk current_;
 };
+
+// Test seam: while set, every ring allocation fails as if out of memory.
+DMIRROR_EXPORT void inject_ring_allocation_failure(bool on);
 
 }  // namespace dmirror::ops

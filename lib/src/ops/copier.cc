@@ -89,6 +89,7 @@ Status Copier::copy(uint64_t pos, uint64_t len, uint32_t& src, std::vector<uint3
   };
   const uint32_t reader_slot = src;
   ChunkReader reader(set_, *reads_, {reader_slot}, chunk_, next_range);
+  DMIRROR_RETURN_IF_ERROR(reader.status());
   std::vector<engine::LegIo> ios;
   while (Chunk* c = reader.next_mutable()) {
     std::span<std::byte> data(c->mutable_data(reader_slot), c->len);

@@ -102,6 +102,7 @@ Status copy_and_verify(LegSet& set, uint32_t src, uint32_t t, BlockDevice& dev, 
     return true;
   };
   ChunkReader reader(set, *queue, {src, t}, chunk, next_range);
+  DMIRROR_RETURN_IF_ERROR(reader.status());
   while (Chunk* c = reader.next_mutable()) {
     const uint64_t p = c->pos, n = c->len;
     if (!c->status(t)) return std::unexpected(give_up_target(set, t, c->status(t).error()));

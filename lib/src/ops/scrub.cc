@@ -100,6 +100,7 @@ class Scrubber {
       return true;
     };
     ops::ChunkReader reader(set_, *queue, slots, cmp_.chunk(), next_range);
+    DMIRROR_RETURN_IF_ERROR(reader.status());
     while (ops::Chunk* c = reader.next_mutable()) {
       const uint64_t p = c->pos, len = c->len, end = std::min(size, (p / rs + 1) * rs);
       std::erase_if(slots, [&](uint32_t s) { return !set_.in_sync(s); });

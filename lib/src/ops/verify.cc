@@ -109,6 +109,7 @@ Result<VerifyReport> verify(std::span<BlockDevice* const> legs, const VerifyOpti
     return true;
   };
   ops::ChunkReader reader(set, *queue, slots, cmp.chunk(), next_range);
+  DMIRROR_RETURN_IF_ERROR(reader.status());
   // Read-only: read errors are findings. --repair: they are healed like scrub heals them.
   ops::ReadHealer healer(set, o.repair, o.choice.from_slot);
   uint64_t corrected = 0;
