@@ -57,8 +57,13 @@ TEST(CrashConsistency, EngineThreadsEngine) {
 // flushes beside new writes, journal marks and clears racing with both.
 // Each run interleaves differently; the trace that was cut is the one run.
 TEST(CrashConsistency, EngineConcurrentWriters) {
+#if defined(__SANITIZE_THREAD__)
+  constexpr uint64_t kRuns = 2;   // TSan looks for races, and one run costs minutes under it
+#else
+  constexpr uint64_t kRuns = 4;
+#endif
   uint64_t total = 0;
-  for (uint64_t s = 0; s < 4; ++s)
+  for (uint64_t s = 0; s < kRuns; ++s)
     expect_consistent(engine_concurrent_workload(crash_seed() + 600 + s, 2 + static_cast<uint32_t>(s % 2), 4, 10,
                                                  s < 2 ? IoEngineKind::Threads : IoEngineKind::Sync),
                       crash_seed() + 600 + s, &total);
