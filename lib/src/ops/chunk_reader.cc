@@ -20,9 +20,10 @@ void inject_ring_allocation_failure(bool on) { g_fail_allocation = on; }
 // One leg's ring: chunk `seq` uses buffer seq % size(). The leg may read
 // chunk seq once seq < head + size(): the buffer's previous chunk
 // (seq - size()) has been released by the consumer; and at most `depth`
-// of its reads are in flight at once. The ring holds twice the depth (and
-// one for the consumer), so a leg that is ahead keeps its queue full while
-// the consumer waits for a slower leg.
+// of its reads are in flight at once. The ring holds up to twice the depth
+// (and one for the consumer; fewer with many legs, kRingBudget), so a leg
+// that is ahead keeps its queue full while the consumer waits for a slower
+// leg.
 struct LegRing {
   uint32_t slot = 0;
   uint64_t next_seq = 0;                  // the next chunk this leg reads
