@@ -2,7 +2,8 @@
 // `dmirrorctl add NAME|LEG... --new DEV`: one more leg (mdadm --grow
 // --raid-devices, lvconvert -m+1). DEV joins a free slot as rebuilding, is
 // copied and verified, then is in sync. A killed run leaves the leg
-// rebuilding: `resync` with it finishes the copy.
+// rebuilding: `resync` with it finishes the copy. On an active volume the
+// kernel rebuilds the new leg (dm::online_add); the same command resumes.
 #include "commands.h"
 #include "exit_codes.h"
 #include "health_text.h"
@@ -27,9 +28,8 @@ struct AddArgs {
 };
 
 int run_add(const Context& ctx, const AddArgs& a) {
-  if (auto name = active_volume_of(a.legs))
-    return report_failure(ctx, "cannot add a leg to '" + *name + "'", ErrorCode::Busy,
-                          "the volume is active; deactivate it first (legs are added offline)");
+  // An active volume grows online: the kernel rebuilds the new leg.
+  if (auto online = try_online_add(ctx, a.legs, a.new_dev, a.force)) return *online;
   auto paths = resolve_legs(a.legs);
   if (!paths) return report_error(ctx, "cannot find the array", paths.error());
   std::vector<std::string> current;

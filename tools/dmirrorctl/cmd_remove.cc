@@ -4,6 +4,8 @@
 // legs that stay and on the removed leg itself, which is then never
 // assembled as a member again (`wipe` it before reusing the device).
 // Refused for the last in-sync leg; --force to leave a single in-sync copy.
+// On an active volume the live table is reloaded without the leg
+// (dm::online_remove).
 #include "array_lock_cli.h"
 #include "commands.h"
 #include "exit_codes.h"
@@ -26,9 +28,8 @@ struct RemoveArgs {
 };
 
 int run_remove(const Context& ctx, const RemoveArgs& a) {
-  if (auto name = active_volume_of(a.legs))
-    return report_failure(ctx, "cannot remove a leg of '" + *name + "'", ErrorCode::Busy,
-                          "the volume is active; deactivate it first (legs are removed offline)");
+  // An active volume shrinks online: recorded, then the live table reloaded.
+  if (auto online = try_online_remove(ctx, a.legs, a.leg, a.force)) return *online;
   auto paths = resolve_legs(a.legs);
   if (!paths) return report_error(ctx, "cannot find the array", paths.error());
   auto slot = parse_leg_choice(a.leg, *paths);

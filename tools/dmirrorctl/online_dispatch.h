@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// The online halves of `scrub` and `replace`. The offline commands call
+// The online halves of `scrub`, `replace`, `add` and `remove`. The offline commands call
 // these first: when a dm device of the array exists the kernel does the
 // work (the offline engine must not touch an active array), and the
 // returned exit status is final; nullopt means "not active: go offline".
@@ -28,5 +28,13 @@ std::optional<int> try_online_scrub(const Context& ctx, const std::vector<std::s
 /// `replace --old --new` on an active volume.
 std::optional<int> try_online_replace(const Context& ctx, const std::vector<std::string>& args,
                                       const std::string& old_leg, const std::string& new_dev, bool force);
+
+/// `add --new` on an active volume (online_leg_count.cc).
+std::optional<int> try_online_add(const Context& ctx, const std::vector<std::string>& args, const std::string& new_dev,
+                                  bool force);
+
+/// `remove --leg` on an active volume (online_leg_count.cc).
+std::optional<int> try_online_remove(const Context& ctx, const std::vector<std::string>& args, const std::string& leg,
+                                     bool force);
 
 }  // namespace dmirror::cli

@@ -2,6 +2,8 @@
 // online_replace(): add, rebuild, retire - recorded step by step.
 #include <dmirror/dm/online/online_replace.h>
 
+#include "online/leg_change.h"
+
 #include <dmirror/dm/kernel_metadata.h>
 #include <dmirror/dm/online/active_volume.h>
 #include <dmirror/dm/online/array_legs.h>
@@ -15,27 +17,14 @@
 #include <dmirror/leg.h>
 #include <dmirror/probe.h>
 
-#include <thread>
 
 namespace dmirror::dm {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-Result<uint32_t> old_slot_of(const LiveVolume& v, const std::string& text) {
-  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
-    uint32_t s = static_cast<uint32_t>(std::stoul(text));
-    if (s < kMaxLegs && v.legs.sb().legs[s].state != LegState::Unused) return s;
-  }
-  for (uint32_t s : v.legs.present_slots())
-    if (v.legs.path(s) == text) return s;
-  if (auto num = block_device_number(text); num)
-    for (const auto& [slot, dev] : v.devs)
-      if (dev == *num) return slot;
-  return make_error(ErrorCode::InvalidArgument, "--old " + text + ": not a leg of volume '" + v.name +
-                                                    "'; give a slot number or a leg path (dmirrorctl status " +
-                                                    v.name + ")");
-}
+using online::free_slot;
+using online::prepare_new_leg;
+using online::reload;
+using online::remove_subdevices_of;
 
 // The replace in progress, if any: the Replacing slot and its replacement.
 std::optional<std::pair<uint32_t, uint32_t>> in_progress(const Superblock& sb) {
@@ -46,71 +35,6 @@ std::optional<std::pair<uint32_t, uint32_t>> in_progress(const Superblock& sb) {
       return std::make_pair(s, e.replacement_slot);
   }
   return std::nullopt;
-}
-
-Result<uint32_t> free_slot(const Superblock& sb) {
-  for (uint32_t s = 0; s < kMaxLegs; ++s)
-    if (sb.legs[s].state == LegState::Unused) return s;
-  return make_error(ErrorCode::Refused, "array '" + sb.name + "' has no free slot (16 in use or retired)");
-}
-
-// Checks the new device and writes our metadata for `slot` onto it.
-Result<NamedDevice> prepare_new_leg(const Superblock& sb, uint32_t slot, const std::string& path, bool force) {
-  DMIRROR_RETURN_IF_ERROR(check_legs_unclaimed({path}));
-  if (!force) {
-    DMIRROR_ASSIGN_OR_RETURN(auto sigs, probe_signatures(path));
-    if (!sigs.empty())
-      return make_error(ErrorCode::ForeignSignature,
-                        path + " carries " + sigs.front().describe() + ". Wipe it, or use --force to overwrite it");
-  }
-  DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, open_leg_shared(path));
-  if (auto old = read_leg(*dev.dev); old && !force)
-    return make_error(ErrorCode::Exists, path + " is a leg of array '" + old->sb.name +
-                                             "'. Use --force to overwrite it");
-  const uint64_t need = sb.layout.data_offset + sb.layout.data_size;
-  if (dev.dev->geometry().size_bytes < need)
-    return make_error(ErrorCode::TooSmall, path + " holds " + format_size_bytes(dev.dev->geometry().size_bytes) +
-                                               "; the array needs " + format_size_bytes(need));
-  WriteIntentJournal journal = WriteIntentJournal::create(sb);
-  DMIRROR_RETURN_IF_ERROR(journal.write_pending(*dev.dev, true));
-  DMIRROR_RETURN_IF_ERROR(zero_kernel_metadata(*dev.dev, sb.layout.kmeta_offset));
-  DMIRROR_RETURN_IF_ERROR(dev.dev->flush());
-  (void)slot;
-  return dev;
-}
-
-Status reload(DmControl& dm, LiveVolume& v, const TableChoices& choices) {
-  const Superblock& sb = v.legs.sb();
-  KernelSlotMap map = kernel_slot_map(sb);
-  VolumeMapping mapping = volume_mapping_for(sb, map, v.devs, choices);
-  DMIRROR_ASSIGN_OR_RETURN(DevicePlan plan, plan_array_volume(mapping, map));
-  return reload_volume(dm, mapping, plan);
-}
-
-// Waits until the new leg's position is 'A' and the set idle.
-Result<bool> wait_rebuilt(DmControl& dm, const LiveVolume& v, uint32_t new_slot, const OnlineReplaceOptions& o) {
-  const auto start = Clock::now();
-  for (;;) {
-    DMIRROR_ASSIGN_OR_RETURN(VolumeStatus st, query(dm, v.name));
-    if (o.progress) o.progress(st.raid);
-    auto pos = kernel_slot_map(v.legs.sb()).position_of(new_slot);
-    if (!pos || *pos >= st.raid.health.size())
-      return make_error(ErrorCode::Internal, "the live table does not hold the new leg");
-    if (st.raid.health[*pos] == LegHealth::Failed)
-      return make_error(ErrorCode::Io, "the new leg failed while it was rebuilt; check it (dmesg) and replace again");
-    if (st.raid.health[*pos] == LegHealth::InSync && st.raid.action == SyncAction::Idle) return true;
-    if (o.cancel && o.cancel->load()) return false;
-    if (o.timeout.count() && Clock::now() - start > o.timeout) return false;
-    std::this_thread::sleep_for(o.poll);
-  }
-}
-
-Status remove_subdevices_of(DmControl& dm, const LiveVolume& v, uint32_t slot) {
-  for (auto role : {SubdeviceRole::Data, SubdeviceRole::Kmeta}) {
-    auto r = dm.remove_device(DeviceRef::by_name(subdevice_name(v.name, role, slot)), RemoveOptions{});
-    if (!r && r.error().code != ErrorCode::NotFound) return r;
-  }
-  return ok();
 }
 
 }  // namespace
@@ -136,22 +60,13 @@ Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& nam
       v.legs.attach(rep.new_slot, std::move(dev));
     }
   } else {
-    DMIRROR_ASSIGN_OR_RETURN(rep.old_slot, old_slot_of(v, old_leg));
-    DMIRROR_ASSIGN_OR_RETURN(VolumeStatus now, query(dm, name));
-    if (now.raid.action != SyncAction::Idle)
-      return make_error(ErrorCode::Busy, "volume '" + name + "' is busy with '" + now.raid.action_text +
-                                             "'; wait until it is idle, then replace");
+    DMIRROR_ASSIGN_OR_RETURN(rep.old_slot, online::slot_of_leg(v, old_leg, "--old "));
+    DMIRROR_RETURN_IF_ERROR(online::require_idle(dm, name, "replace"));
     DMIRROR_ASSIGN_OR_RETURN(rep.new_slot, free_slot(v.legs.sb()));
     DMIRROR_ASSIGN_OR_RETURN(DevNumber new_dev, block_device_number(new_path));
-    DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, prepare_new_leg(v.legs.sb(), rep.new_slot, new_path, o.force));
+    DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, prepare_new_leg(v.legs.sb(), new_path, o.force));
     Superblock& sb = v.legs.edit();
-    LegEntry& fresh = sb.legs[rep.new_slot];
-    fresh = LegEntry{};
-    fresh.uuid = random_uuid();
-    fresh.state = LegState::Rebuilding;
-    fresh.state_seq = sb.seqno + 1;
-    fresh.recovery_offset = 0;
-    fresh.device_size = dev.dev->geometry().size_bytes;
+    sb.legs[rep.new_slot] = online::joining_entry(sb, dev.dev->geometry().size_bytes);
     sb.nr_legs = std::max(sb.nr_legs, rep.new_slot + 1);
     LegEntry& old = sb.legs[rep.old_slot];
     if (old.state == LegState::InSync) old.state = LegState::Replacing;
@@ -204,7 +119,9 @@ Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& nam
     DMIRROR_RETURN_IF_ERROR(v.legs.commit());
   }
 
-  DMIRROR_ASSIGN_OR_RETURN(bool done, wait_rebuilt(dm, v, rep.new_slot, o));
+  DMIRROR_ASSIGN_OR_RETURN(bool done, online::wait_rebuilt(dm, v, rep.new_slot,
+                                                           {.poll = o.poll, .timeout = o.timeout,
+                                                            .progress = o.progress, .cancel = o.cancel}));
   if (!done) {
     rep.steps.push_back("stopped waiting; the kernel keeps rebuilding. Run the same replace again to finish");
     return rep;

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The steps shared by online replace, add and remove (leg_change.h).
+#include "online/leg_change.h"
+
+#include <dmirror/dm/kernel_metadata.h>
+#include <dmirror/dm/online/active_volume.h>
+#include <dmirror/dm/online/array_legs.h>
+#include <dmirror/dm/online/leg_args.h>
+#include <dmirror/dm/online/handoff.h>
+#include <dmirror/dm/volume.h>
+#include <dmirror/journal.h>
+#include <dmirror/leg.h>
+#include <dmirror/names.h>
+#include <dmirror/probe.h>
+#include <dmirror/uuid.h>
+
+#include <thread>
+
+namespace dmirror::dm::online {
+
+using Clock = std::chrono::steady_clock;
+
+Result<uint32_t> slot_of_leg(const LiveVolume& v, const std::string& text, const std::string& option) {
+  if (!text.empty() && text.size() <= 2 && text.find_first_not_of("0123456789") == std::string::npos) {
+    uint32_t s = static_cast<uint32_t>(std::stoul(text));
+    const LegState st = s < kMaxLegs ? v.legs.sb().legs[s].state : LegState::Unused;
+    if (st != LegState::Unused && st != LegState::Removed) return s;
+  }
+  for (uint32_t s : v.legs.present_slots())
+    if (v.legs.path(s) == text) return s;
+  if (auto num = block_device_number(text); num)
+    for (const auto& [slot, dev] : v.devs)
+      if (dev == *num) return slot;
+  return make_error(ErrorCode::InvalidArgument, option + text + ": not a leg of volume '" + v.name +
+                                                    "'; give a slot number or a leg path (dmirrorctl status " +
+                                                    v.name + ")");
+}
+
+Result<uint32_t> free_slot(const Superblock& sb) {
+  for (uint32_t s = 0; s < kMaxLegs; ++s)
+    if (sb.legs[s].state == LegState::Unused) return s;
+  return make_error(ErrorCode::Refused, "array '" + sb.name + "' has no free slot (16 in use or retired)");
+}
+
+Result<NamedDevice> prepare_new_leg(const Superblock& sb, const std::string& path, bool force) {
+  DMIRROR_RETURN_IF_ERROR(check_legs_unclaimed({path}));
+  if (!force) {
+    DMIRROR_ASSIGN_OR_RETURN(auto sigs, probe_signatures(path));
+    if (!sigs.empty())
+      return make_error(ErrorCode::ForeignSignature,
+                        path + " carries " + sigs.front().describe() + ". Wipe it, or use --force to overwrite it");
+  }
+  DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, open_leg_shared(path));
+  if (auto old = read_leg(*dev.dev); old && !force)
+    return make_error(ErrorCode::Exists, path + " is a leg of array '" + old->sb.name +
+                                             "'. Use --force to overwrite it");
+  const uint64_t need = sb.layout.data_offset + sb.layout.data_size;
+  if (dev.dev->geometry().size_bytes < need)
+    return make_error(ErrorCode::TooSmall, path + " holds " + format_size_bytes(dev.dev->geometry().size_bytes) +
+                                               "; the array needs " + format_size_bytes(need));
+  WriteIntentJournal journal = WriteIntentJournal::create(sb);
+  DMIRROR_RETURN_IF_ERROR(journal.write_pending(*dev.dev, true));
+  DMIRROR_RETURN_IF_ERROR(zero_kernel_metadata(*dev.dev, sb.layout.kmeta_offset));
+  DMIRROR_RETURN_IF_ERROR(dev.dev->flush());
+  return dev;
+}
+
+LegEntry joining_entry(const Superblock& sb, uint64_t device_size) {
+  LegEntry fresh;
+  fresh.uuid = random_uuid();
+  fresh.state = LegState::Rebuilding;
+  fresh.state_seq = sb.seqno + 1;
+  fresh.recovery_offset = 0;
+  fresh.device_size = device_size;
+  return fresh;
+}
+
+Status reload(DmControl& dm, LiveVolume& v, const TableChoices& choices) {
+  const Superblock& sb = v.legs.sb();
+  KernelSlotMap map = kernel_slot_map(sb);
+  VolumeMapping mapping = volume_mapping_for(sb, map, v.devs, choices);
+  DMIRROR_ASSIGN_OR_RETURN(DevicePlan plan, plan_array_volume(mapping, map));
+  return reload_volume(dm, mapping, plan);
+}
+
+Result<bool> wait_rebuilt(DmControl& dm, const LiveVolume& v, uint32_t slot, const WaitOptions& o) {
+  const auto start = Clock::now();
+  for (;;) {
+    DMIRROR_ASSIGN_OR_RETURN(VolumeStatus st, query(dm, v.name));
+    if (o.progress) o.progress(st.raid);
+    auto pos = kernel_slot_map(v.legs.sb()).position_of(slot);
+    if (!pos || *pos >= st.raid.health.size())
+      return make_error(ErrorCode::Internal, "the live table does not hold the new leg");
+    if (st.raid.health[*pos] == LegHealth::Failed)
+      return make_error(ErrorCode::Io, "the new leg failed while it was rebuilt; check it (dmesg), then try again "
+                                       "with another device");
+    if (st.raid.health[*pos] == LegHealth::InSync && st.raid.action == SyncAction::Idle) return true;
+    if (o.cancel && o.cancel->load()) return false;
+    if (o.timeout.count() && Clock::now() - start > o.timeout) return false;
+    std::this_thread::sleep_for(o.poll);
+  }
+}
+
+Status remove_subdevices_of(DmControl& dm, const LiveVolume& v, uint32_t slot) {
+  for (auto role : {SubdeviceRole::Data, SubdeviceRole::Kmeta}) {
+    auto r = dm.remove_device(DeviceRef::by_name(subdevice_name(v.name, role, slot)), RemoveOptions{});
+    if (!r && r.error().code != ErrorCode::NotFound) return r;
+  }
+  return ok();
+}
+
+Status require_idle(DmControl& dm, const std::string& name, const std::string& what) {
+  DMIRROR_ASSIGN_OR_RETURN(VolumeStatus now, query(dm, name));
+  if (now.raid.action != SyncAction::Idle)
+    return make_error(ErrorCode::Busy, "volume '" + name + "' is busy with '" + now.raid.action_text +
+                                           "'; wait until it is idle, then " + what);
+  return ok();
+}
+
+}  // namespace dmirror::dm::online

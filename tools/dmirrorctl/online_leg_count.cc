@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Routing `add` and `remove` to the kernel when the array is active.
+#include "online_dispatch.h"
+#include "online_progress.h"
+
+#include "array_lock_cli.h"
+#include "exit_codes.h"
+
+#include <dmirror/dm/online/active_volume.h>
+#include <dmirror/dm/online/online_leg_count.h>
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <csignal>
+#include <unistd.h>
+
+namespace dmirror::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+void on_stop(int) { g_stop = true; }
+
+void stop_on_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+}  // namespace
+
+std::optional<int> try_online_add(const Context& ctx, const std::vector<std::string>& args, const std::string& new_dev,
+                                  bool force) {
+  auto name = active_volume_of(args);
+  if (!name) return std::nullopt;
+  auto control = dm::open_online_control();
+  if (!control) return report_error(ctx, "cannot add a leg to '" + *name + "'", control.error());
+  auto held = lock_active_volume(**control, *name, {LockTarget{.path = new_dev}});
+  if (!held) return report_error(ctx, "cannot lock the array", held.error());
+  stop_on_signals();
+  dm::OnlineAddOptions o;
+  o.force = force;
+  o.cancel = &g_stop;
+  OnlineProgress line(/*with_legs=*/true);
+  if (!ctx.json && ::isatty(STDERR_FILENO)) o.progress = [&line](const dm::RaidStatus& s) { line.update(s); };
+  auto rep = dm::online_add(**control, *name, new_dev, o);
+  if (o.progress) line.finish();
+  if (!rep) return report_error(ctx, "online add to '" + *name + "' failed", rep.error());
+  const int bits = rep->finished ? kExitOk : kExitCancelled;
+  if (ctx.json) {
+    Json doc = json_envelope();
+    doc["online"] = true;
+    doc["new_slot"] = rep->new_slot;
+    doc["resumed"] = rep->resumed;
+    doc["finished"] = rep->finished;
+    doc["steps"] = rep->steps;
+    doc["exit_code"] = bits;
+    print_json(doc);
+  } else {
+    for (const auto& s : rep->steps) fmt::print("  {}\n", s);
+    if (rep->finished) fmt::print("{} added as slot {} online: rebuilt by the kernel, in sync\n", new_dev, rep->new_slot);
+  }
+  return bits;
+}
+
+std::optional<int> try_online_remove(const Context& ctx, const std::vector<std::string>& args, const std::string& leg,
+                                     bool force) {
+  auto name = active_volume_of(args);
+  if (!name) return std::nullopt;
+  auto control = dm::open_online_control();
+  if (!control) return report_error(ctx, "cannot remove a leg of '" + *name + "'", control.error());
+  auto held = lock_active_volume(**control, *name);
+  if (!held) return report_error(ctx, "cannot lock the array", held.error());
+  auto rep = dm::online_remove(**control, *name, leg, dm::OnlineRemoveOptions{.force = force});
+  if (!rep) return report_error(ctx, "online remove from '" + *name + "' failed", rep.error());
+  if (ctx.json) {
+    Json doc = json_envelope();
+    doc["online"] = true;
+    doc["slot"] = rep->slot;
+    doc["leg_present"] = !rep->path.empty();
+    doc["in_sync_left"] = rep->in_sync_left;
+    doc["steps"] = rep->steps;
+    doc["exit_code"] = kExitOk;
+    print_json(doc);
+  } else {
+    for (const auto& s : rep->steps) fmt::print("  {}\n", s);
+    fmt::print("slot {} removed from '{}' online; {} in-sync leg{} left{}\n", rep->slot, *name, rep->in_sync_left,
+               rep->in_sync_left == 1 ? "" : "s",
+               rep->path.empty() ? "" : "; " + rep->path + " now says removed (`dmirrorctl wipe` it before reusing it)");
+  }
+  return kExitOk;
+}
+
+}  // namespace dmirror::cli
