@@ -30,13 +30,13 @@ _dmirrorctl_static() {
     clear) echo "--leg --degraded $global" ;;
     wipe) echo "--force --with $global" ;;
     replace) echo "--old --new --force --max-rate --restart --degraded $global" ;;
-    add) echo "--new --force --max-rate --degraded $global" ;;
+    add) echo "--new --force --max-rate --degraded --spare $global" ;;
     remove) echo "--leg --force --degraded $global" ;;
     io) echo "read write $global" ;;
     "io write") echo "--offset --from --no-close --degraded $global" ;;
     "io read") echo "--offset --length --to --prefer --heal --degraded $global" ;;
     activate) echo "--degraded --from --re-add --force --incremental --run-dir $global" ;;
-    monitor) echo "--oneshot --exec --stderr --interval $global" ;;
+    monitor) echo "--oneshot --exec --stderr --interval --no-spares $global" ;;
     *) echo "$global" ;;
   esac
 }

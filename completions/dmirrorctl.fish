@@ -159,6 +159,7 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from add' -x -l new -a '(__dmi
 complete -c dmirrorctl -n '__fish_seen_subcommand_from add' -l force -d 'Accept a device with foreign signatures'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from add' -x -l max-rate -d 'Bytes per second of the copy'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from add' -l degraded -d 'Go on with a leg missing (recorded missing)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from add' -l spare -d 'Keep the device as a spare (no data)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from remove' -x -l leg -a '(__dmirrorctl_array_legs)' -d 'The leg to remove'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from remove' -l force -d 'Allow leaving a single in-sync leg'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from remove' -l degraded -d 'Go on with a leg missing (recorded missing)'
@@ -195,6 +196,7 @@ complete -c dmirrorctl -n $m -l oneshot -d 'Look once and exit'
 complete -c dmirrorctl -n $m -x -l exec -a '(__fish_complete_command)' -d 'Shell command run for every event'
 complete -c dmirrorctl -n $m -l stderr -d 'Log to stderr instead of syslog'
 complete -c dmirrorctl -n $m -x -l interval -d 'Seconds between full rescans'
+complete -c dmirrorctl -n $m -l no-spares -d 'Do not replace a failed leg by a spare'
 
 # Positionals: array names (from the binary), legs (block devices, files),
 # active volumes; create's legs: the block devices without a signature

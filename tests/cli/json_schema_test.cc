@@ -125,6 +125,11 @@ TEST_F(JsonSchemaTest, EveryCommandMatchesTheDocumentedSchema) {
   std::string f = dir.make_image("f.img", 24 << 20);
   run("add", {"add", a, c, "--new", f});
   run("remove", {"remove", a, c, f, "--leg", f});
+  // A spare: listed by status, then retired.
+  std::string g = dir.make_image("g.img", 24 << 20);
+  run("add", {"add", a, c, "--new", g, "--spare"});
+  run("status", {"status", a, c, g});
+  run("remove", {"remove", a, c, g, "--leg", g});
   // Errors, and the online commands (no device-mapper here).
   run("status", {"status", dir.path() + "/nothing.img"}, true);
   run("activate", {"activate", a, c}, true);

@@ -10,6 +10,7 @@
 #include <dmirror/leg.h>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <thread>
@@ -186,6 +187,63 @@ TEST_F(LegCount, RemoveWaitsForTheCrashWindowToBeSettledAndTakesAMissingLeg) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(superblock(a).legs[2].state, LegState::Removed);
   EXPECT_EQ(run_tool({"status", a, b}).exit_code, 0) << "no slot missing any more";
+}
+
+
+// A spare (FORMAT.md 2.3, 2.6 rule 23): in the table on every member and
+// on itself, no data copied, no role; its absence degrades nothing; a
+// replace onto it uses its slot; remove retires it.
+TEST_F(LegCount, ASpareIsListedHoldsNoDataAndItsAbsenceDegradesNothing) {
+  const std::string blank = read_file(c);
+  auto r = run_tool({"add", a, b, "--new", c, "--spare"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, c + " added as slot 2: a spare")) << r.out;
+  const Superblock s = superblock(a);
+  EXPECT_EQ(s.legs[2].state, LegState::Spare);
+  EXPECT_NE(s.incompat & feature::kIncompatSpares, 0u);
+  EXPECT_EQ(superblock(c).legs[2].state, LegState::Spare) << "the spare's own entry says so";
+  EXPECT_TRUE(data_area(c) == blank.substr(s.layout.data_offset, s.layout.data_size)) << "nothing was copied";
+  auto st = run_tool({"status", a, b, c, "--json"});
+  EXPECT_EQ(st.exit_code, 0) << st.out;
+  const auto doc = nlohmann::json::parse(st.out);
+  ASSERT_EQ(doc["spares"].size(), 1u) << st.out;
+  EXPECT_EQ(doc["spares"][0]["path"], c);
+  EXPECT_EQ(doc["spares"][0]["present"], true);
+  EXPECT_EQ(doc["spares"][0]["slot"], 2);
+  EXPECT_EQ(doc["legs_expected"], 2) << "a spare is no member";
+  EXPECT_EQ(run_tool({"status", a, b}).exit_code, 0) << "an absent spare degrades nothing";
+  auto txt = run_tool({"status", a, b});
+  EXPECT_TRUE(contains(txt.out, "spare (not found)")) << txt.out;
+  // Writes reach the members only; the spare is not rewritten by commits.
+  const std::string spare_before = read_file(c);
+  ASSERT_EQ(run_tool({"io", "write", a, b, "--offset", "0", "--from", payload}).exit_code, 0);
+  EXPECT_TRUE(read_file(c) == spare_before) << "a write or commit reached the spare";
+  EXPECT_EQ(run_tool({"status", a, b, c}).exit_code, 0) << "a spare behind the members is still a spare";
+  expect_refused({"add", a, b, "--new", c, "--spare"}, 8, "already slot 2", {a, b, c});
+  expect_refused({"wipe", c}, 8, "", {a, b, c});
+}
+
+TEST_F(LegCount, AReplaceOntoASpareUsesItsSlotAndRemoveRetiresASpare) {
+  ASSERT_EQ(run_tool({"add", a, b, "--new", c, "--spare"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"add", a, b, "--new", d, "--spare"}).exit_code, 0);
+  auto r = run_tool({"replace", a, b, c, d, "--old", "1", "--new", c});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const Superblock s = superblock(a);
+  EXPECT_EQ(s.legs[2].state, LegState::InSync) << "the spare's slot took over";
+  EXPECT_EQ(s.legs[1].state, LegState::Removed);
+  EXPECT_EQ(s.legs[3].state, LegState::Spare) << "the other spare stays";
+  EXPECT_TRUE(data_area(c) == data_area(a));
+  EXPECT_EQ(run_tool({"status", a, c, d}).exit_code, 0);
+  // The remaining spare leaves without --force (it holds no copy), and its
+  // own superblock says removed.
+  auto rm = run_tool({"remove", a, c, d, "--leg", d});
+  ASSERT_EQ(rm.exit_code, 0) << rm.out << rm.err;
+  EXPECT_EQ(superblock(a).legs[3].state, LegState::Removed);
+  EXPECT_EQ(superblock(d).legs[3].state, LegState::Removed) << "the spare's device was told";
+  auto st = run_tool({"status", a, c, d, "--json"});
+  EXPECT_EQ(st.exit_code, 0) << st.out;
+  EXPECT_TRUE(nlohmann::json::parse(st.out)["spares"].empty()) << st.out;
+  EXPECT_TRUE(contains(st.out, "\"not-in-table\"")) << st.out;
 }
 
 }  // namespace

@@ -3,9 +3,11 @@
 // of every kind of damage the reader rules in FORMAT.md name.
 #include <dmirror/leg.h>
 #include <dmirror/superblock.h>
+#include <dmirror/uuid.h>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <cstring>
@@ -230,6 +232,32 @@ TEST(SuperblockFormat, ImpossibleGenerationHistoryIsCorruption) {
   check([](Superblock& s) { s.generation_history[1] = {}; s.generation_history[2] = {5, 2}; }, "entry after a hole");
   check([](Superblock& s) { s.generation_history[3].generation = 9; }, "unused entry with a generation");
   check([](Superblock& s) { s.generation_history[1].generation = s.generation; }, "current generation repeated");
+}
+
+// Incompat SPARES (FORMAT.md 2.2, 2.3): leg state 7 at the entry's offset 16,
+// bit 2 at byte 32; without the bit the state is corruption.
+TEST(SuperblockFormat, SpareStateAtPinnedOffsetsAndOnlyWithItsBit) {
+  Superblock sb = testing::canonical_superblock();
+  ASSERT_LT(sb.slot, 2u);
+  sb.nr_legs = std::max(sb.nr_legs, 3u);
+  sb.legs[2] = LegEntry{};
+  sb.legs[2].uuid = parse_uuid("00112233-4455-6677-8899-aabbccddeeff").value();
+  sb.legs[2].state = LegState::Spare;
+  sb.legs[2].state_seq = 5;
+  sb.incompat |= feature::kIncompatSpares;
+  Block b = encode(sb, 0);
+  EXPECT_EQ(static_cast<uint8_t>(b[32]) & 0x04, 0x04) << "incompat bit 2";
+  const size_t entry = 1024 + 2 * 64;
+  EXPECT_EQ(static_cast<uint8_t>(b[entry + 16]), 7);
+  for (size_t i = 17; i < 20; ++i) EXPECT_EQ(static_cast<uint8_t>(b[entry + i]), 0);
+  auto back = decode_superblock(b, 0);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->legs[2].state, LegState::Spare);
+  EXPECT_FALSE(is_member_state(back->legs[2].state));
+  sb.incompat &= ~feature::kIncompatSpares;
+  auto without = decode_superblock(encode(sb, 0), 0);
+  ASSERT_FALSE(without);
+  EXPECT_EQ(without.error().code, ErrorCode::Corruption);
 }
 
 }  // namespace

@@ -25,9 +25,43 @@ struct AddArgs {
   bool force = false;
   bool degraded = false;
   std::string max_rate;
+  bool spare = false;
 };
 
+// `add --spare`: the device is kept for the array, holding no data.
+int run_add_spare(const Context& ctx, const AddArgs& a) {
+  if (auto online = try_online_add_spare(ctx, a.legs, a.new_dev, a.force)) return *online;
+  auto paths = resolve_legs(a.legs);
+  if (!paths) return report_error(ctx, "cannot find the array", paths.error());
+  std::vector<std::string> current;
+  for (const auto& p : *paths)
+    if (p != a.new_dev) current.push_back(p);
+  auto started = start_new_leg_run(ctx, current, a.new_dev, a.force, "");
+  if (auto* refused = std::get_if<int>(&started)) return *refused;
+  NewLegRun& run = std::get<NewLegRun>(started);
+  run.options.degraded = a.degraded;
+  auto r = add_spare(run.legs.devices(), *run.fresh.owned[0], run.options);
+  end_progress(ctx);
+  if (!r) return report_error(ctx, "add --spare failed", r.error());
+  if (ctx.json) {
+    Json doc = json_envelope();
+    doc["new_slot"] = r->new_slot;
+    doc["spare"] = true;
+    doc["exit_code"] = kExitOk;
+    print_json(doc);
+  } else {
+    fmt::print("{} added as slot {}: a spare (it holds no data until a replace uses it)\n", a.new_dev, r->new_slot);
+  }
+  return kExitOk;
+}
+
 int run_add(const Context& ctx, const AddArgs& a) {
+  if (a.spare) {
+    if (!a.max_rate.empty())
+      return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
+                            "--max-rate limits a copy; a spare is not copied onto. Leave it out");
+    return run_add_spare(ctx, a);
+  }
   // An active volume grows online: the kernel rebuilds the new leg.
   if (auto online = try_online_add(ctx, a.legs, a.new_dev, a.force)) return *online;
   auto paths = resolve_legs(a.legs);
@@ -70,6 +104,7 @@ Command add_add(CLI::App& app, const Context& ctx) {
   sub->add_flag("--force", a->force, "Accept a device with foreign signatures or another array's leg");
   sub->add_flag("--degraded", a->degraded, "Go on with a leg missing: it is recorded missing and recovered when it returns (without it the command is refused while an in-sync leg is absent)");
   sub->add_option("--max-rate", a->max_rate, "Bytes per second of the copy, e.g. 50M (default: unlimited)");
+  sub->add_flag("--spare", a->spare, "Keep the device as a spare: it holds no data until a replace (or the monitor) uses it");
   return {sub, [&ctx, a] { return run_add(ctx, *a); }};
 }
 

@@ -3,14 +3,18 @@
 // volumes for failed legs and finished syncs. Failures are recorded in the
 // array's superblocks, logged (stderr on a terminal or with --stderr, else
 // syslog), and handed to the --exec hook with DMIRROR_ARRAY, DMIRROR_UUID,
-// DMIRROR_EVENT, DMIRROR_LEG and DMIRROR_DEVICE in its environment. Runs
-// until SIGINT/SIGTERM, so it can be a systemd service (Type=simple).
+// DMIRROR_EVENT, DMIRROR_LEG and DMIRROR_DEVICE in its environment. A
+// failed leg is replaced by a spare of the array when one is present
+// (spare_takeover.h; --no-spares: report only); the replace is finished
+// when the kernel's rebuild ends. Runs until SIGINT/SIGTERM, so it can be a
+// systemd service (Type=simple).
 #include "commands.h"
 #include "exit_codes.h"
 #include "journal_log.h"
 
 #include <dmirror/dm/online/active_volume.h>
 #include <dmirror/dm/online/monitor.h>
+#include <dmirror/dm/online/spare_takeover.h>
 
 #include <fmt/format.h>
 
@@ -34,6 +38,7 @@ struct MonitorArgs {
   bool to_stderr = false;
   std::string exec;
   double interval = 60;
+  bool no_spares = false;
 };
 
 // The identifier dmirror-monitor.service declares (SyslogIdentifier=): the
@@ -69,7 +74,34 @@ int run_hook(const std::string& cmd, const dm::MonitorEvent& e) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-int handle(const MonitorArgs& a, const std::vector<dm::MonitorEvent>& events) {
+// A failed leg recorded: a spare of the array takes over, if one is here.
+void take_spare(dm::DmControl& dm, const MonitorArgs& a, const dm::MonitorEvent& e) {
+  if (a.no_spares || !e.recorded || !e.slot) return;
+  auto t = dm::take_spare(dm, e.volume, *e.slot);
+  if (!t) {
+    log_line(a.to_stderr, LOG_ERR, fmt::format("{}: a spare could not replace slot {}: {}", e.volume, *e.slot,
+                                               t.error().describe()));
+  } else if (!*t) {
+    log_line(a.to_stderr, LOG_WARNING, fmt::format("{}: no spare present to replace slot {}", e.volume, *e.slot));
+  } else {
+    log_line(a.to_stderr, LOG_NOTICE,
+             fmt::format("{}: spare {} (slot {}) is replacing failed slot {}; the kernel rebuilds it", e.volume,
+                         (*t)->spare_path, (*t)->spare_slot, *e.slot));
+  }
+}
+
+// A sync action ended: a spare's rebuild that is done is recorded in sync.
+void finish_replace(dm::DmControl& dm, const MonitorArgs& a, const dm::MonitorEvent& e) {
+  if (a.no_spares) return;
+  auto done = dm::finish_replace(dm, e.volume);
+  if (!done)
+    log_line(a.to_stderr, LOG_ERR, fmt::format("{}: finishing the replace failed: {}", e.volume,
+                                               done.error().describe()));
+  else if (*done)
+    log_line(a.to_stderr, LOG_NOTICE, fmt::format("{}: the replace is finished: redundancy restored", e.volume));
+}
+
+int handle(dm::DmControl& dm, const MonitorArgs& a, const std::vector<dm::MonitorEvent>& events) {
   int bits = 0;
   for (const auto& e : events) {
     const bool bad = e.kind == dm::MonitorEventKind::LegFailed;
@@ -79,6 +111,8 @@ int handle(const MonitorArgs& a, const std::vector<dm::MonitorEvent>& events) {
       int rc = run_hook(a.exec, e);
       if (rc != 0) log_line(a.to_stderr, LOG_WARNING, fmt::format("hook '{}' exited {}", a.exec, rc));
     }
+    if (bad) take_spare(dm, a, e);
+    if (e.kind == dm::MonitorEventKind::SyncFinished) finish_replace(dm, a, e);
   }
   return bits;
 }
@@ -96,7 +130,7 @@ int run_monitor(const Context& ctx, MonitorArgs a) {
   dm::VolumeMonitor monitor(**control, a.names);
   auto first = monitor.scan();
   if (!first) return report_error(ctx, "cannot monitor", first.error());
-  int bits = handle(a, *first);
+  int bits = handle(**control, a, *first);
   if (a.oneshot && ctx.json) {
     Json doc = json_envelope();
     doc["events"] = Json::array();
@@ -117,7 +151,7 @@ int run_monitor(const Context& ctx, MonitorArgs a) {
       if (evs.error().code == ErrorCode::Cancelled) continue;
       return report_error(ctx, "monitor stopped", evs.error());
     }
-    handle(a, *evs);
+    handle(**control, a, *evs);
   }
   return kExitOk;
 }
@@ -133,6 +167,9 @@ Command add_monitor(CLI::App& app, const Context& ctx) {
   sub->add_option("--exec", a->exec,
                   "Run this shell command for every event, with DMIRROR_ARRAY, DMIRROR_UUID, DMIRROR_EVENT "
                   "(leg-failed, sync-finished, activated, deactivated), DMIRROR_LEG, DMIRROR_DEVICE, DMIRROR_DETAIL");
+  sub->add_flag("--no-spares", a->no_spares,
+                "Report failed legs only: do not replace them by a spare of the array (default: a spare present "
+                "takes over)");
   sub->add_flag("--stderr", a->to_stderr, "Log to stderr even when it is not a terminal (default there: syslog)");
   sub->add_option("--interval", a->interval, "Seconds between full rescans when no event arrives")
       ->capture_default_str();

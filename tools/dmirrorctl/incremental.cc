@@ -29,9 +29,8 @@ Result<Superblock> read_sb(const std::string& path) {
   return meta.sb;
 }
 
-bool expected(const LegEntry& e) {
-  return e.state != LegState::Unused && e.state != LegState::Removed && e.state != LegState::Failed;
-}
+// A member the array needs; a spare is not waited for (it holds no data).
+bool expected(const LegEntry& e) { return is_member_state(e.state) && e.state != LegState::Failed; }
 
 // The recorded legs that still carry slot N of the array, by slot.
 std::map<uint32_t, std::string> present_legs(const fs::path& dir, const Uuid& array) {

@@ -33,6 +33,11 @@ std::optional<int> try_online_replace(const Context& ctx, const std::vector<std:
 std::optional<int> try_online_add(const Context& ctx, const std::vector<std::string>& args, const std::string& new_dev,
                                   bool force);
 
+/// `add --spare --new` on an active volume (online_leg_count.cc): our
+/// metadata only; the live table does not change.
+std::optional<int> try_online_add_spare(const Context& ctx, const std::vector<std::string>& args,
+                                        const std::string& new_dev, bool force);
+
 /// `remove --leg` on an active volume (online_leg_count.cc).
 std::optional<int> try_online_remove(const Context& ctx, const std::vector<std::string>& args, const std::string& leg,
                                      bool force);

@@ -65,6 +65,30 @@ std::optional<int> try_online_add(const Context& ctx, const std::vector<std::str
   return bits;
 }
 
+std::optional<int> try_online_add_spare(const Context& ctx, const std::vector<std::string>& args,
+                                        const std::string& new_dev, bool force) {
+  auto name = active_volume_of(args);
+  if (!name) return std::nullopt;
+  auto control = dm::open_online_control();
+  if (!control) return report_error(ctx, "cannot add a spare to '" + *name + "'", control.error());
+  auto held = lock_active_volume(**control, *name, {LockTarget{.path = new_dev}});
+  if (!held) return report_error(ctx, "cannot lock the array", held.error());
+  auto slot = dm::online_add_spare(**control, *name, new_dev, force);
+  if (!slot) return report_error(ctx, "add --spare to '" + *name + "' failed", slot.error());
+  if (ctx.json) {
+    Json doc = json_envelope();
+    doc["online"] = true;
+    doc["new_slot"] = *slot;
+    doc["spare"] = true;
+    doc["exit_code"] = kExitOk;
+    print_json(doc);
+  } else {
+    fmt::print("{} added as slot {} of '{}': a spare (it holds no data until a replace uses it)\n", new_dev, *slot,
+               *name);
+  }
+  return kExitOk;
+}
+
 std::optional<int> try_online_remove(const Context& ctx, const std::vector<std::string>& args, const std::string& leg,
                                      bool force) {
   auto name = active_volume_of(args);

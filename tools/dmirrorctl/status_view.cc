@@ -85,9 +85,13 @@ void print_status_text(const Assembly& a, int verbose) {
   for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s)
     if (sb.legs[s].state == LegState::Removed)
       fmt::print("  slot {:<2} {:<24} removed{}\n", s, "-", verbose > 0 ? "  uuid " + sb.legs[s].uuid.str() : "");
+  // Spares (FORMAT.md 2.3): no data, no role, absent or not.
+  for (const SpareView& v : a.spares)
+    fmt::print("  slot {:<2} {:<24} spare{}{}\n", v.slot, v.leg >= 0 ? printable(a.legs[v.leg].name) : "-",
+               v.leg >= 0 ? "" : " (not found)", verbose > 0 ? "  uuid " + v.entry.uuid.str() : "");
   bool others = false;
   for (const auto& l : a.legs) {
-    if (l.disposition == Disposition::Member) continue;
+    if (l.disposition == Disposition::Member || l.disposition == Disposition::Spare) continue;
     if (!others) fmt::print("Not members:\n");
     others = true;
     fmt::print("  {}\n", other_text(l));
@@ -140,7 +144,7 @@ Json status_json(const Assembly& a) {
   doc["legs"] = legs;
   Json others = Json::array(), paths = Json::array();
   for (const auto& l : a.legs) {
-    if (l.disposition == Disposition::Member) continue;
+    if (l.disposition == Disposition::Member || l.disposition == Disposition::Spare) continue;
     Json o{{"path", l.name}, {"disposition", std::string(disposition_name(l.disposition))}};
     o["slot"] = l.slot >= 0 ? Json(l.slot) : Json(nullptr);
     if (l.error) o["error"] = l.error->describe();
@@ -150,6 +154,13 @@ Json status_json(const Assembly& a) {
   }
   doc["other_devices"] = paths;   // [string] since 1.0
   doc["non_members"] = others;
+  Json spares = Json::array();
+  for (const SpareView& v : a.spares)
+    spares.push_back({{"slot", v.slot},
+                      {"uuid", v.entry.uuid.str()},
+                      {"path", v.leg >= 0 ? Json(a.legs[v.leg].name) : Json(nullptr)},
+                      {"present", v.leg >= 0}});
+  doc["spares"] = spares;
   doc["last_scrub"] = superblock_json(sb)["last_scrub"];
   doc["findings"] = findings_json(shown_findings(a));
   doc["events"] = events_json(a.events, 10);

@@ -32,7 +32,8 @@ Status refuse_non_members(const Assembly& a) {
     switch (leg.disposition) {
       case Disposition::Member:
       case Disposition::Geometry:
-      case Disposition::ForeignSignature: break;
+      case Disposition::ForeignSignature:
+      case Disposition::Spare: break;   // a spare holds no data: never attached
       case Disposition::Unreadable:
       case Disposition::NotDmirror: {
         Error e = leg.error.value_or(Error{ErrorCode::NotDmirror, 0, "no dmirror superblock"});

@@ -80,7 +80,7 @@ Result<ResolvedLegs> resolve_leg_args(const std::vector<std::string>& args) {
     for (const auto& f : found) {
       if (std::find(out.paths.begin(), out.paths.end(), f.path) == out.paths.end()) continue;
       const LegEntry& e = newest->legs[f.meta.sb.slot % kMaxLegs];
-      if (e.uuid == f.meta.sb.leg_uuid && e.state != LegState::Removed && e.state != LegState::Unused)
+      if (e.uuid == f.meta.sb.leg_uuid && is_member_state(e.state))   // spares hold no data
         members.push_back(f.path);
     }
     out.paths = std::move(members);

@@ -44,14 +44,15 @@ Result<uint32_t> free_slot(const Superblock& sb) {
 
 Result<NamedDevice> prepare_new_leg(const Superblock& sb, const std::string& path, bool force) {
   DMIRROR_RETURN_IF_ERROR(check_legs_unclaimed({path}));
-  if (!force) {
+  const bool spare = spare_slot_of(sb, path).has_value();
+  if (!force && !spare) {
     DMIRROR_ASSIGN_OR_RETURN(auto sigs, probe_signatures(path));
     if (!sigs.empty())
       return make_error(ErrorCode::ForeignSignature,
                         path + " carries " + sigs.front().describe() + ". Wipe it, or use --force to overwrite it");
   }
   DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, open_leg_shared(path));
-  if (auto old = read_leg(*dev.dev); old && !force)
+  if (auto old = read_leg(*dev.dev); old && !force && !spare)
     return make_error(ErrorCode::Exists, path + " is a leg of array '" + old->sb.name +
                                              "'. Use --force to overwrite it");
   const uint64_t need = sb.layout.data_offset + sb.layout.data_size;
@@ -63,6 +64,16 @@ Result<NamedDevice> prepare_new_leg(const Superblock& sb, const std::string& pat
   DMIRROR_RETURN_IF_ERROR(zero_kernel_metadata(*dev.dev, sb.layout.kmeta_offset));
   DMIRROR_RETURN_IF_ERROR(dev.dev->flush());
   return dev;
+}
+
+std::optional<uint32_t> spare_slot_of(const Superblock& sb, const std::string& path) {
+  auto dev = open_leg_shared(path);
+  if (!dev) return std::nullopt;
+  auto m = read_leg(*dev->dev);
+  if (!m || m->sb.array_uuid != sb.array_uuid) return std::nullopt;
+  for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s)
+    if (sb.legs[s].uuid == m->sb.leg_uuid && sb.legs[s].state == LegState::Spare) return s;
+  return std::nullopt;
 }
 
 LegEntry joining_entry(const Superblock& sb, uint64_t device_size) {

@@ -27,9 +27,13 @@ Result<uint32_t> slot_of_leg(const LiveVolume& v, const std::string& text, const
 Result<uint32_t> free_slot(const Superblock& sb);
 
 /// Checks `path` (not claimed, no foreign signature or other array's leg
-/// unless `force`, large enough) and writes a clean journal and zeroed
-/// kernel metadata onto it.
+/// unless `force` — a spare of this array is welcome —, large enough) and
+/// writes a clean journal and zeroed kernel metadata onto it.
 Result<NamedDevice> prepare_new_leg(const Superblock& sb, const std::string& path, bool force);
+
+/// The slot `path` holds as a spare of the array of `sb` (FORMAT.md 2.6
+/// rule 23), if it is one: a replace or add onto it uses that slot.
+std::optional<uint32_t> spare_slot_of(const Superblock& sb, const std::string& path);
 
 /// A new entry for a leg joining as rebuilding from offset 0.
 LegEntry joining_entry(const Superblock& sb, uint64_t device_size);

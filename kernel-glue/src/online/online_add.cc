@@ -23,7 +23,7 @@ Result<std::optional<uint32_t>> joined_before(const LiveVolume& v, const std::st
   if (!meta || meta->sb.array_uuid != sb.array_uuid) return std::optional<uint32_t>{};
   for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s) {
     const LegEntry& e = sb.legs[s];
-    if (e.uuid != meta->sb.leg_uuid || e.state == LegState::Removed || e.state == LegState::Unused) continue;
+    if (e.uuid != meta->sb.leg_uuid || !is_member_state(e.state)) continue;   // removed, or a spare to use
     bool replacement = false;
     for (uint32_t o = 0; o < sb.nr_legs && o < kMaxLegs; ++o)
       replacement = replacement || (sb.legs[o].replacement_slot == s && o != s);
@@ -53,7 +53,12 @@ Result<OnlineAddReport> online_add(DmControl& dm, const std::string& name, const
     }
   } else {
     DMIRROR_RETURN_IF_ERROR(online::require_idle(dm, name, "add the leg"));
-    DMIRROR_ASSIGN_OR_RETURN(rep.new_slot, online::free_slot(v.legs.sb()));
+    // A spare of the array is used in its own slot (FORMAT.md 2.6 rule 23).
+    if (auto spare = online::spare_slot_of(v.legs.sb(), new_path)) {
+      rep.new_slot = *spare;
+    } else {
+      DMIRROR_ASSIGN_OR_RETURN(rep.new_slot, online::free_slot(v.legs.sb()));
+    }
     DMIRROR_ASSIGN_OR_RETURN(DevNumber new_dev, block_device_number(new_path));
     DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, online::prepare_new_leg(v.legs.sb(), new_path, o.force));
     Superblock& sb = v.legs.edit();
@@ -106,6 +111,37 @@ Result<OnlineAddReport> online_add(DmControl& dm, const std::string& name, const
   rep.steps.push_back("slot " + std::to_string(rep.new_slot) + " is in sync");
   rep.finished = true;
   return rep;
+}
+
+Result<uint32_t> online_add_spare(DmControl& dm, const std::string& name, const std::string& new_path, bool force) {
+  DMIRROR_ASSIGN_OR_RETURN(LiveVolume v, open_live_volume(dm, name));
+  DMIRROR_ASSIGN_OR_RETURN(auto again, joined_before(v, new_path));
+  if (again)
+    return make_error(ErrorCode::Exists, new_path + " is already slot " + std::to_string(*again) +
+                                             " of volume '" + name + "' (rebuilding); run the same add without "
+                                             "--spare to finish it");
+  DMIRROR_ASSIGN_OR_RETURN(NamedDevice probe, open_leg_shared(new_path));
+  if (auto m = read_leg(*probe.dev); m && m->sb.array_uuid == v.legs.sb().array_uuid)
+    for (uint32_t s = 0; s < kMaxLegs; ++s)
+      if (v.legs.sb().legs[s].uuid == m->sb.leg_uuid && v.legs.sb().legs[s].state == LegState::Spare)
+        return make_error(ErrorCode::Exists, new_path + " is already slot " + std::to_string(s) + " of volume '" +
+                                                 name + "' (spare)");
+  probe.dev.reset();
+  DMIRROR_ASSIGN_OR_RETURN(uint32_t slot, online::free_slot(v.legs.sb()));
+  DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, online::prepare_new_leg(v.legs.sb(), new_path, force));
+  Superblock& sb = v.legs.edit();
+  LegEntry e = online::joining_entry(sb, dev.dev->geometry().size_bytes);
+  e.state = LegState::Spare;
+  e.recovery_offset = kOffsetInSync;
+  sb.legs[slot] = e;
+  sb.nr_legs = std::max(sb.nr_legs, slot + 1);
+  sb.incompat |= feature::kIncompatSpares;
+  v.legs.attach(slot, std::move(dev));
+  DMIRROR_RETURN_IF_ERROR(v.legs.commit());
+  v.legs.record_event(EventType::LegAdded, slot, {2}, new_path + " added as slot " + std::to_string(slot) + ", a spare");
+  // Written once: later commits go to the members only (rule 23).
+  v.legs.detach(slot);
+  return slot;
 }
 
 }  // namespace dmirror::dm

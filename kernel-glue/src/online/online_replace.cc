@@ -62,7 +62,12 @@ Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& nam
   } else {
     DMIRROR_ASSIGN_OR_RETURN(rep.old_slot, online::slot_of_leg(v, old_leg, "--old "));
     DMIRROR_RETURN_IF_ERROR(online::require_idle(dm, name, "replace"));
-    DMIRROR_ASSIGN_OR_RETURN(rep.new_slot, free_slot(v.legs.sb()));
+    // A spare of the array is used in its own slot (FORMAT.md 2.6 rule 23).
+    if (auto spare = online::spare_slot_of(v.legs.sb(), new_path)) {
+      rep.new_slot = *spare;
+    } else {
+      DMIRROR_ASSIGN_OR_RETURN(rep.new_slot, online::free_slot(v.legs.sb()));
+    }
     DMIRROR_ASSIGN_OR_RETURN(DevNumber new_dev, block_device_number(new_path));
     DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, prepare_new_leg(v.legs.sb(), new_path, o.force));
     Superblock& sb = v.legs.edit();

@@ -64,6 +64,7 @@ enum class Disposition {
   Duplicate,         // a second device carrying the same slot (a copy of a leg)
   Geometry,          // its size or logical block size no longer fits the array
   ForeignSignature,  // a superblock copy is blank/damaged and another signature is there
+  Spare,             // a spare the newest table lists (FORMAT.md 2.6 rule 23): holds no data
 };
 DMIRROR_EXPORT std::string_view disposition_name(Disposition d);
 
@@ -105,6 +106,13 @@ struct SlotView {
   // side's (an overflowed history) and no table holds evidence: it may be
   // only behind, or written apart.
   bool split_undecided = false;
+};
+
+// A slot of the chosen table that holds a spare (no data, not a member).
+struct SpareView {
+  uint32_t slot = 0;
+  LegEntry entry;
+  int leg = -1;  // index into Assembly::legs, -1 when the device was not given
 };
 
 struct AssembledLeg {
@@ -149,7 +157,8 @@ struct AssembleOptions {
 struct Assembly {
   Superblock sb;                     // the authority: newest superblock of the chosen side
   std::vector<AssembledLeg> legs;    // in the order given
-  std::vector<SlotView> slots;       // one per slot < sb.nr_legs, in use (not unused/removed)
+  std::vector<SlotView> slots;       // one per member slot < sb.nr_legs (not unused, removed or spare)
+  std::vector<SpareView> spares;     // one per spare slot (present or not); they degrade nothing
   Health health = Health::Healthy;
   // Conditions, each independent of the others (health is the worst):
   bool degraded = false;             // a member is not present-and-in-sync

@@ -25,6 +25,16 @@ namespace dmirror {
 DMIRROR_EXPORT Result<ReplaceReport> add_leg(std::span<BlockDevice* const> legs, BlockDevice& new_device,
                                              const ReplaceOptions& options = {});
 
+// add_spare(): `new_device` becomes a spare of the array (FORMAT.md 2.3,
+// 2.6 rule 23): a free slot says spare on every member and on the device,
+// which holds no data, is not a member and is written again only when a
+// replace or add uses it. Sets incompat SPARES. ReplaceOptions: force
+// (accept another array's leg), degraded (rule 11). The report's new_slot
+// is the spare's slot. Errors as add_leg, and Exists when the device is a
+// member or a spare of this array already.
+DMIRROR_EXPORT Result<ReplaceReport> add_spare(std::span<BlockDevice* const> legs, BlockDevice& new_device,
+                                               const ReplaceOptions& options = {});
+
 struct RemoveOptions {
   bool force = false;   // allow leaving a single in-sync leg
   // Another in-sync (replacing, rebuilding) member than the one removed is

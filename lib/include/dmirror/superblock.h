@@ -44,9 +44,14 @@ inline constexpr uint64_t kIncompatGeneration = 1u << 1;
 // whose `tail_offset` is not 0 (FORMAT.md 1, 2.4 rule 8). An old writer
 // leaves it behind (older seqno: readers take the newest copy).
 inline constexpr uint64_t kCompatTailCopy = 1u << 1;
+// incompat bit 2: leg state `spare` (7), a device kept for the array that
+// holds no data (FORMAT.md 2.3). Set by the first `add --spare`, not on
+// arrays without spares. A reader that does not know it would take the
+// spare's slot for a member, or the state for corruption.
+inline constexpr uint64_t kIncompatSpares = 1u << 2;
 inline constexpr uint64_t kCompatKnown = kCompatLegCounters | kCompatTailCopy;
 inline constexpr uint64_t kRoCompatKnown = 0;
-inline constexpr uint64_t kIncompatKnown = kIncompatMembership | kIncompatGeneration;
+inline constexpr uint64_t kIncompatKnown = kIncompatMembership | kIncompatGeneration | kIncompatSpares;
 // What this version writes on every array it creates or updates.
 inline constexpr uint64_t kCompatCurrent = kCompatLegCounters | kCompatTailCopy;
 inline constexpr uint64_t kIncompatCurrent = kIncompatMembership | kIncompatGeneration;
@@ -80,8 +85,15 @@ enum class LegState : uint32_t {
   Removed = 5,     // retired from the array (kept for history)
   Missing = 6,     // absent when the array was written; comes back by recovery
                    // (from the journal when it provably covers the gap)
+  Spare = 7,       // a device kept for the array, holding no data (incompat SPARES);
+                   // not a member until a replace or a rebuild uses it
 };
 DMIRROR_EXPORT std::string_view leg_state_name(LegState s);
+// A slot whose leg is a member of the array (any role, present or not):
+// not unused, removed or spare.
+constexpr bool is_member_state(LegState s) {
+  return s != LegState::Unused && s != LegState::Removed && s != LegState::Spare;
+}
 
 struct LegEntry {
   Uuid uuid;

@@ -97,6 +97,7 @@ Assembly run(const std::vector<LegProbe>& probes, const Uuid& array, const Assem
   a.in_use = options.in_use;
   std::vector<size_t> candidates;
   std::vector<size_t> left_out;   // legs of the array left out by rules 3 and 4 (still evidence for rule 2)
+  std::vector<size_t> spares;     // rule 23: devices whose own entry says spare
   for (size_t i = 0; i < probes.size(); ++i) {
     const LegProbe& p = probes[i];
     AssembledLeg leg;
@@ -118,19 +119,32 @@ Assembly run(const std::vector<LegProbe>& probes, const Uuid& array, const Assem
     } else {
       leg.disposition = Disposition::Member;
       screen_leg(a, p, leg);
-      (leg.disposition == Disposition::Member ? candidates : left_out).push_back(i);
+      if (leg.disposition == Disposition::Member && own_entry_spare(p.meta->sb))
+        spares.push_back(i);
+      else
+        (leg.disposition == Disposition::Member ? candidates : left_out).push_back(i);
     }
     a.legs.push_back(std::move(leg));
   }
   if (candidates.empty()) {
-    // Every leg of the array was left out: describe the array from them anyway.
+    // Every member of the array was left out or absent: describe the array
+    // from its other legs anyway (a member's table first, else a spare's).
+    const Superblock* from = nullptr;
     for (const auto& p : probes)
-      if (p.meta && p.meta->sb.array_uuid == array) {
-        a.sb = p.meta->sb;
+      if (p.meta && p.meta->sb.array_uuid == array && !own_entry_spare(p.meta->sb)) {
+        from = &p.meta->sb;
         break;
       }
+    for (size_t i : spares)
+      if (!from || (own_entry_spare(*from) && probes[i].meta->sb.seqno > from->seqno)) from = &probes[i].meta->sb;
+    a.sb = *from;
     a.sb.slot = 0;
-    grade_slots(a, probes, Members{}, std::nullopt, options);
+    Members none;
+    for (size_t i : map_spares(a, probes, spares, none)) {
+      a.legs[i].disposition = Disposition::NotInTable;   // a used spare with no member to copy from
+      a.legs[i].slot = probes[i].meta->sb.slot;
+    }
+    grade_slots(a, probes, none, std::nullopt, options);
     judge(a, probes);
     return a;
   }
@@ -147,7 +161,10 @@ Assembly run(const std::vector<LegProbe>& probes, const Uuid& array, const Assem
   }
   a.sb = probes[authority].meta->sb;
   a.sb.slot = 0;
+  Members spare_slots;
+  for (size_t i : map_spares(a, probes, spares, spare_slots)) candidates.push_back(i);
   Members members = map_slots(a, probes, candidates);
+  members.spare = spare_slots.spare;
   find_divergence(a, probes, members, authority, options);
   if (chosen) {
     a.split_brain = false;

@@ -163,7 +163,8 @@ void grade_slots(Assembly& a, const std::vector<LegProbe>& probes, const Members
                  const AssembleOptions& options) {
   for (uint32_t s = 0; s < a.sb.nr_legs && s < kMaxLegs; ++s) {
     const LegEntry& e = a.sb.legs[s];
-    if (e.state == LegState::Unused || e.state == LegState::Removed) continue;
+    if (e.state == LegState::Spare) a.spares.push_back(SpareView{s, e, m.spare[s]});
+    if (!is_member_state(e.state)) continue;
     SlotView v;
     v.slot = s;
     v.entry = e;
@@ -450,6 +451,7 @@ WipeHold wipe_hold(const Assembly& a, size_t i) {
     case Disposition::Member:
     case Disposition::Duplicate:
     case Disposition::Geometry:
+    case Disposition::Spare:   // the table lists it: `remove` it first
       return WipeHold::Member;
     case Disposition::NotInTable:
       return assembly::outside_hold(a, a.legs[i].name, !a.in_sync_slots().empty());

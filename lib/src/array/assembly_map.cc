@@ -111,6 +111,45 @@ bool same_commit(const Superblock& a, const Superblock& b) {
   return true;
 }
 
+bool own_entry_spare(const Superblock& own) {
+  return own.slot < kMaxLegs && own.legs[own.slot].state == LegState::Spare;
+}
+
+std::vector<size_t> map_spares(Assembly& a, const std::vector<LegProbe>& probes, const std::vector<size_t>& spares,
+                               Members& members) {
+  std::vector<size_t> used;
+  for (size_t i : spares) {
+    const Superblock& own = probes[i].meta->sb;
+    AssembledLeg& leg = a.legs[i];
+    std::optional<uint32_t> listed;
+    for (uint32_t s = 0; s < a.sb.nr_legs && s < kMaxLegs; ++s)
+      if (a.sb.legs[s].uuid == own.leg_uuid && a.sb.legs[s].state != LegState::Unused) listed = s;
+    if (listed && a.sb.legs[*listed].state == LegState::Spare) {
+      leg.slot = *listed;
+      if (members.spare[*listed] >= 0) {
+        leg.disposition = Disposition::Duplicate;
+        add(a, Severity::Warning, "leg-duplicate",
+            leg.name + " carries the same spare (slot " + std::to_string(*listed) + ") as " +
+                probes[static_cast<size_t>(members.spare[*listed])].name + "; it is left out",
+            leg.name, *listed);
+        continue;
+      }
+      leg.disposition = Disposition::Spare;
+      members.spare[*listed] = static_cast<int>(i);
+    } else if (listed && is_member_state(a.sb.legs[*listed].state)) {
+      used.push_back(i);   // a replace took it; its own superblock was not written yet
+    } else {
+      leg.disposition = Disposition::NotInTable;
+      leg.slot = own.slot;
+      add(a, Severity::Warning, "leg-not-in-table",
+          leg.name + " was a spare (slot " + std::to_string(own.slot) + ") of '" + escape_name(own.name) +
+              "', but the newest leg table does not list it (it was removed); it is left out.",
+          leg.name, own.slot);
+    }
+  }
+  return used;
+}
+
 Members map_slots(Assembly& a, const std::vector<LegProbe>& probes, const std::vector<size_t>& candidates) {
   Members m;
   for (size_t i : candidates) {
@@ -119,7 +158,7 @@ Members map_slots(Assembly& a, const std::vector<LegProbe>& probes, const std::v
     std::optional<uint32_t> slot;
     for (uint32_t s = 0; s < a.sb.nr_legs; ++s) {
       const LegEntry& e = a.sb.legs[s];
-      if (e.uuid == own.leg_uuid && e.state != LegState::Unused && e.state != LegState::Removed) slot = s;
+      if (e.uuid == own.leg_uuid && is_member_state(e.state)) slot = s;
     }
     if (!slot) {
       leg.disposition = Disposition::NotInTable;

@@ -108,6 +108,7 @@ std::string_view disposition_name(Disposition d) {
     case Disposition::Duplicate: return "duplicate";
     case Disposition::Geometry: return "geometry";
     case Disposition::ForeignSignature: return "foreign-signature";
+    case Disposition::Spare: return "spare";
   }
   return "unknown";
 }

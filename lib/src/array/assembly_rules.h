@@ -17,11 +17,24 @@ struct Members {
   std::array<int, kMaxLegs> leg;            // index into the probes per slot, -1 when absent
   std::array<bool, kMaxLegs> diverged{};    // its history diverged from the authority's
   std::array<bool, kMaxLegs> undecided{};   // diverged only as far as rule 18 cannot tell
-  Members() { leg.fill(-1); }
+  std::array<int, kMaxLegs> spare;          // rule 23: index into the probes of a spare slot's device
+  Members() {
+    leg.fill(-1);
+    spare.fill(-1);
+  }
 };
 
 // Rule 2: leg uuid -> slot of the authority's table; removed/replaced and duplicate legs.
 Members map_slots(Assembly& a, const std::vector<LegProbe>& probes, const std::vector<size_t>& candidates);
+// Rule 23: a device whose own entry says spare. Its own superblock takes no
+// part in choosing the authority or in rules 6, 18 and 19.
+bool own_entry_spare(const Superblock& own);
+// Rule 23: the spare devices once the authority is chosen. Those the table
+// lists as spare are recorded in `members.spare` (Disposition::Spare);
+// those it lists as a member are returned (to be mapped as members); the
+// rest are outside the table.
+std::vector<size_t> map_spares(Assembly& a, const std::vector<LegProbe>& probes, const std::vector<size_t>& spares,
+                               Members& members);
 // Rule 6: pairs of members that were each written while the other was absent,
 // or that carry one seqno with different metadata.
 void find_divergence(Assembly& a, const std::vector<LegProbe>& probes, Members& members, size_t authority,

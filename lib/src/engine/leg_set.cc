@@ -126,7 +126,7 @@ bool LegSet::degraded() const {
   // table alone says what is degraded.
   for (uint32_t i = 0; i < sb_.nr_legs; ++i) {
     const LegEntry& e = sb_.legs[i];
-    if (e.state == LegState::Unused || e.state == LegState::Removed) continue;
+    if (!is_member_state(e.state)) continue;   // a spare degrades nothing
     if (!writable(i)) return true;
     // A leg rebuilding from the journal needs its bits (FORMAT.md 2.6 rule 12).
     if (e.state == LegState::Rebuilding && (e.flags & legflag::kRecoverFromJournal)) return true;

@@ -13,6 +13,7 @@ std::string_view leg_state_name(LegState s) {
     case LegState::Replacing: return "replacing";
     case LegState::Removed: return "removed";
     case LegState::Missing: return "missing";
+    case LegState::Spare: return "spare";
   }
   return "unknown";
 }

@@ -35,7 +35,7 @@ void start_generation(Superblock& sb, uint64_t branch_seqno) {
 GenerationKeeper::GenerationKeeper(const Superblock& start) {
   for (uint32_t s = 0; s < start.nr_legs && s < kMaxLegs; ++s) {
     const LegState st = start.legs[s].state;
-    slot_[s] = st != LegState::Unused && st != LegState::Removed;
+    slot_[s] = is_member_state(st);   // a spare is written once, when added (rule 23)
   }
 }
 
@@ -44,8 +44,7 @@ void GenerationKeeper::before_commit(Superblock& sb, uint64_t seqno, const std::
   // An array from before generations gets its first one.
   bool left_behind = !(sb.incompat & feature::kIncompatGeneration) || sb.generation == 0;
   for (uint32_t s = 0; s < kMaxLegs && !left_behind; ++s)
-    left_behind = slot_[s] && sb.legs[s].state != LegState::Removed && sb.legs[s].state != LegState::Unused &&
-                  !reaches(s);
+    left_behind = slot_[s] && is_member_state(sb.legs[s].state) && !reaches(s);
   if (!left_behind) return;
   start_generation(sb, seqno - 1);
   started_ = true;

@@ -23,7 +23,7 @@ Status check_not_member(const engine::LegSet& set, BlockDevice& dev) {
   const Superblock& sb = set.sb();
   for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s) {
     const LegEntry& e = sb.legs[s];
-    if (e.uuid != m->sb.leg_uuid || e.state == LegState::Removed || e.state == LegState::Unused) continue;
+    if (e.uuid != m->sb.leg_uuid || !is_member_state(e.state)) continue;   // removed, or a spare to use
     if (e.state == LegState::Rebuilding)
       return make_error(ErrorCode::Refused, dev.describe() + " is already slot " + std::to_string(s) +
                                                 " of this array, rebuilding (an add or a copy was interrupted); "
@@ -99,7 +99,9 @@ Result<ReplaceReport> add_leg(std::span<BlockDevice* const> legs, BlockDevice& n
   ReplaceReport rep;
   DMIRROR_RETURN_IF_ERROR(ops::settle_dirty_regions(set, rep));
   const auto again = interrupted_join(set, new_dev);
-  auto slot = again ? again : ops::free_slot(set.sb());
+  // A spare of the array joins in its own slot (FORMAT.md 2.6 rule 23).
+  auto slot = again ? again : ops::spare_slot_of(set.sb(), new_dev);
+  if (!slot) slot = ops::free_slot(set.sb());
   if (!slot) return make_error(ErrorCode::TooSmall, "the leg table is full (" + std::to_string(kMaxLegs) + " slots)");
   rep.new_slot = *slot;
   rep.resumed = again.has_value();

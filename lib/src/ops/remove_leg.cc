@@ -25,9 +25,11 @@ Result<RemoveReport> remove_leg(std::span<BlockDevice* const> legs, uint32_t slo
     return make_error(ErrorCode::Refused, "slot " + std::to_string(slot) + " is in the replace of slot " +
                                               std::to_string(sb.checkpoint.source_slot) +
                                               " in progress; finish it (rerun the replace) or restart it first");
+  // A spare holds no copy: it leaves whatever the state of the data.
+  const bool spare = sb.legs[slot].state == LegState::Spare;
   // Every in-sync leg votes on a crash window (FORMAT.md 2.6 rule 21): it
   // is settled before one of them leaves.
-  if (sb.has_flag(sbflag::kDirty))
+  if (!spare && sb.has_flag(sbflag::kDirty))
     return make_error(ErrorCode::Refused, array + " was not shut down cleanly; run `dmirrorctl resync` with all "
                                                   "its legs first, so every leg votes on the regions in flight");
   // Rule 11: another member absent is recorded missing by the commit, so
@@ -40,17 +42,23 @@ Result<RemoveReport> remove_leg(std::span<BlockDevice* const> legs, uint32_t slo
     const LegState st = sb.legs[s].state;
     if (s != slot && set.present(s) && (st == LegState::InSync || st == LegState::Replacing)) ++in_sync_left;
   }
-  if (in_sync_left == 0)
+  if (in_sync_left == 0 && !spare)
     return make_error(ErrorCode::Refused, "slot " + std::to_string(slot) + " holds the last in-sync copy of " + array +
                                               " among the legs given; it cannot be removed (give the other legs, or "
                                               "add or resync another leg first)");
-  if (in_sync_left == 1 && !o.force)
+  if (in_sync_left == 1 && !spare && !o.force)
     return make_error(ErrorCode::Refused, "removing slot " + std::to_string(slot) + " leaves " + array +
                                               " with a single in-sync leg: no redundancy. Add --force to remove it "
                                               "anyway");
   RemoveReport rep;
   rep.slot = slot;
   rep.in_sync_left = in_sync_left;
+  // A spare's device is not attached to the set (it holds no data): it is
+  // given the table too, so it says removed (FORMAT.md 2.3).
+  if (spare)
+    for (const SpareView& v : set.assembly().spares)
+      if (v.slot == slot && v.leg >= 0 && static_cast<size_t>(v.leg) < legs.size())
+        set.attach(slot, legs[static_cast<size_t>(v.leg)]);
   rep.leg_present = set.present(slot);
   const std::string name = set.leg_name(slot);
   LegEntry& e = set.mutable_sb().legs[slot];

@@ -48,7 +48,7 @@ Status check_new_device(const LegSet& set, BlockDevice& dev, const ReplaceOption
       // A removed or retired leg of this array may come back as a new leg.
       for (uint32_t s = 0; s < sb.nr_legs; ++s) {
         const LegEntry& e = sb.legs[s];
-        if (e.uuid != m->sb.leg_uuid || e.state == LegState::Removed || e.state == LegState::Unused) continue;
+        if (e.uuid != m->sb.leg_uuid || !is_member_state(e.state)) continue;   // removed, or a spare to use
         return make_error(ErrorCode::Exists, dev.describe() + " is already slot " + std::to_string(s) +
                                                  " of this array (" + std::string(leg_state_name(e.state)) + ")");
       }
@@ -109,6 +109,14 @@ Status join(LegSet& set, uint32_t old_slot, uint32_t slot, BlockDevice& dev) {
   set.record_event(EventType::ReplaceStarted, old_slot, {slot}, "replacing " + set.leg_name(old_slot) + " by " +
                                                                    dev.describe() + " in slot " + std::to_string(slot));
   return set.commit();
+}
+
+std::optional<uint32_t> spare_slot_of(const Superblock& sb, BlockDevice& dev) {
+  auto m = read_leg(dev);
+  if (!m || m->sb.array_uuid != sb.array_uuid) return std::nullopt;
+  for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s)
+    if (sb.legs[s].uuid == m->sb.leg_uuid && sb.legs[s].state == LegState::Spare) return s;
+  return std::nullopt;
 }
 
 std::optional<uint32_t> free_slot(const Superblock& sb) {
@@ -271,7 +279,9 @@ Result<ReplaceReport> replace(std::span<BlockDevice* const> legs, uint32_t old_s
     DMIRROR_RETURN_IF_ERROR(check_new_device(set, new_dev, o));
     DMIRROR_RETURN_IF_ERROR(set.load_journals());
     DMIRROR_RETURN_IF_ERROR(settle_dirty_regions(set, rep));
-    auto slot = free_slot(sb);
+    // A spare of the array is used in its own slot (FORMAT.md 2.6 rule 23).
+    auto slot = ops::spare_slot_of(sb, new_dev);
+    if (!slot) slot = free_slot(sb);
     if (!slot) return make_error(ErrorCode::TooSmall, "the leg table is full (" + std::to_string(kMaxLegs) + " slots)");
     rep.new_slot = *slot;
     DMIRROR_RETURN_IF_ERROR(join(set, old_slot, *slot, new_dev));

@@ -25,6 +25,9 @@ namespace dmirror::ops {
 [[nodiscard]] Status join(engine::LegSet& set, uint32_t old_slot, uint32_t slot, BlockDevice& dev);
 // The first unused slot, else the first removed one.
 std::optional<uint32_t> free_slot(const Superblock& sb);
+// The slot `dev` holds as a spare of this array (FORMAT.md 2.6 rule 23): a
+// replace or add onto it uses that slot.
+std::optional<uint32_t> spare_slot_of(const Superblock& sb, BlockDevice& dev);
 // Settles the dirty regions by the vote of rule 21 before a copy (refused
 // while an in-sync leg that could change the vote is away).
 [[nodiscard]] Status settle_dirty_regions(engine::LegSet& set, ReplaceReport& rep);

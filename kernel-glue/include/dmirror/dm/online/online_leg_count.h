@@ -54,6 +54,13 @@ struct OnlineAddReport {
 DMIRROR_EXPORT Result<OnlineAddReport> online_add(DmControl& dm, const std::string& name, const std::string& new_path,
                                                   const OnlineAddOptions& options = {});
 
+/// `add --spare` on an active volume: `new_path` becomes a spare of the
+/// array in a free slot (FORMAT.md 2.3, 2.6 rule 23). Only our metadata
+/// changes: the live table holds members only. Returns the spare's slot.
+/// Errors: as online_add; Exists when the device is a member or spare.
+DMIRROR_EXPORT Result<uint32_t> online_add_spare(DmControl& dm, const std::string& name, const std::string& new_path,
+                                                 bool force);
+
 struct OnlineRemoveOptions {
   bool force = false;  // allow leaving a single in-sync leg
 };

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// take_spare() / finish_replace() (spare_takeover.h).
+#include <dmirror/dm/online/spare_takeover.h>
+
+#include <dmirror/array.h>
+#include <dmirror/dm/online/live_volume.h>
+#include <dmirror/dm/online/online_replace.h>
+#include <dmirror/dm/volume.h>
+
+namespace dmirror::dm {
+namespace {
+
+// The first spare of the array present on this host, by the live table's
+// superblock: (slot, path).
+Result<std::optional<std::pair<uint32_t, std::string>>> present_spare(const Superblock& sb) {
+  DMIRROR_ASSIGN_OR_RETURN(auto found, scan_legs({}));
+  for (const FoundLeg& f : found) {
+    if (f.meta.sb.array_uuid != sb.array_uuid) continue;
+    for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s)
+      if (sb.legs[s].state == LegState::Spare && sb.legs[s].uuid == f.meta.sb.leg_uuid)
+        return std::optional<std::pair<uint32_t, std::string>>{std::make_pair(s, f.path)};
+  }
+  return std::optional<std::pair<uint32_t, std::string>>{};
+}
+
+// The replace in progress: its old slot.
+std::optional<uint32_t> replacing(const Superblock& sb) {
+  for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s) {
+    const LegEntry& e = sb.legs[s];
+    if ((e.state == LegState::Replacing || e.state == LegState::Failed) && e.replacement_slot < kMaxLegs &&
+        sb.legs[e.replacement_slot].state == LegState::Rebuilding)
+      return s;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<std::optional<SpareTakeover>> take_spare(DmControl& dm, const std::string& name, uint32_t failed_slot) {
+  Superblock sb;
+  {
+    DMIRROR_ASSIGN_OR_RETURN(LiveVolume v, open_live_volume(dm, name));
+    sb = v.legs.sb();
+  }
+  if (replacing(sb)) return std::optional<SpareTakeover>{};   // one replace at a time: finish it first
+  DMIRROR_ASSIGN_OR_RETURN(auto spare, present_spare(sb));
+  if (!spare) return std::optional<SpareTakeover>{};
+  SpareTakeover t;
+  t.failed_slot = failed_slot;
+  t.spare_slot = spare->first;
+  t.spare_path = spare->second;
+  OnlineReplaceOptions o;
+  o.timeout = std::chrono::seconds(1);   // started; the kernel rebuilds, finish_replace() completes it
+  DMIRROR_ASSIGN_OR_RETURN(OnlineReplaceReport rep,
+                           online_replace(dm, name, std::to_string(failed_slot), spare->second, o));
+  t.finished = rep.finished;
+  t.steps = std::move(rep.steps);
+  return std::optional<SpareTakeover>{std::move(t)};
+}
+
+Result<bool> finish_replace(DmControl& dm, const std::string& name) {
+  Superblock sb;
+  {
+    DMIRROR_ASSIGN_OR_RETURN(LiveVolume v, open_live_volume(dm, name));
+    sb = v.legs.sb();
+  }
+  auto old = replacing(sb);
+  if (!old) return false;
+  OnlineReplaceOptions o;
+  o.timeout = std::chrono::seconds(1);
+  DMIRROR_ASSIGN_OR_RETURN(OnlineReplaceReport rep, online_replace(dm, name, std::to_string(*old), "", o));
+  return rep.finished;
+}
+
+}  // namespace dmirror::dm
