@@ -41,12 +41,12 @@ fi
 expect_rc 0 dm-fault table vol0
 contains "write_mostly 1"
 check "the table no longer limits the rate" sh -c "! echo \"\$1\" | grep -q recovery_rate" - "$OUT"
+wait_idle 180 $L0 $L1
 expect_rc 0 dmirrorctl status vol0
 contains "write-mostly"
 contains "Recovery:    min kernel default, max kernel default per leg"
 expect_rc 0 dmirrorctl --json status vol0
 contains '"write_mostly": true'
-wait_idle 180 $L0 $L1
 
 # A refusal online: every in-sync leg write-mostly. Nothing changes.
 meta0=$(sum_mib $L0 0 $((2 * MIB)))
