@@ -59,8 +59,23 @@ Result<SettingsChange> to_change(const SetArgs& a, const std::vector<std::string
   return c;
 }
 
-int run_online(const Context& ctx, const std::string& name, const SettingsChange& change, bool degraded) {
-  (void)degraded;  // the online commit writes the legs of the live table only
+// The leg devices under the active volume NAME (what --write-mostly LEG
+// names online: the offline search refuses an active array).
+Result<std::vector<std::string>> live_leg_paths(const std::string& name) {
+  DMIRROR_ASSIGN_OR_RETURN(auto control, dm::open_online_control());
+  DMIRROR_ASSIGN_OR_RETURN(auto parsed, dm::find_volume_by_name(*control, name));
+  DMIRROR_ASSIGN_OR_RETURN(auto devs, dm::volume_leg_devices(*control, parsed.array_uuid));
+  std::vector<std::string> paths;
+  for (const auto& [slot, dev] : devs) {
+    DMIRROR_ASSIGN_OR_RETURN(std::string path, dm::block_device_path(dev));
+    paths.push_back(std::move(path));
+  }
+  return paths;
+}
+
+// --degraded does not apply: the online commit writes the legs of the live
+// table, and activation already recorded any absent one missing.
+int run_online(const Context& ctx, const std::string& name, const SettingsChange& change) {
   auto control = dm::open_online_control();
   if (!control) return report_error(ctx, "cannot change the settings of '" + name + "'", control.error());
   auto held = lock_active_volume(**control, name);
@@ -77,11 +92,17 @@ int run_set(const Context& ctx, const SetArgs& a) {
     return report_failure(ctx, "nothing to set", ErrorCode::InvalidArgument,
                           "give --write-mostly, --no-write-mostly, --min-recovery-rate or --max-recovery-rate "
                           "(dmirrorctl set --help)");
+  if (auto name = active_volume_of(a.legs)) {
+    auto paths = live_leg_paths(*name);
+    if (!paths) return report_error(ctx, "cannot find the legs of '" + *name + "'", paths.error());
+    auto change = to_change(a, *paths);
+    if (!change) return report_error(ctx, "invalid command line", change.error());
+    return run_online(ctx, *name, *change);
+  }
   auto paths = resolve_legs(a.legs);
   if (!paths) return report_error(ctx, "cannot find the array", paths.error());
   auto change = to_change(a, *paths);
   if (!change) return report_error(ctx, "invalid command line", change.error());
-  if (auto name = active_volume_of(a.legs)) return run_online(ctx, *name, *change, a.degraded);
   auto held = lock_array_at(*paths);
   if (!held) return report_error(ctx, "cannot lock the array", held.error());
   auto legs = open_legs(*paths, offline_leg_options(true));

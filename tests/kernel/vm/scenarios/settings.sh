@@ -14,7 +14,7 @@ progress() { kernel_line "$@" | sed -n 's/.* sync \([0-9]*\)\/.*/\1/p'; }
 expect_rc 0 dmirrorctl create vol0 $L0 $L1 --yes --region-size 512K --no-activate
 expect_rc 0 dmirrorctl set vol0 --max-recovery-rate 1M
 contains "maximum recovery rate 1 MiB/s (was kernel default)"
-expect_rc 0 dmirrorctl status $L0 $L1
+expect_rc 2 dmirrorctl status $L0 $L1
 contains "Recovery:    min kernel default, max 1 MiB/s per leg"
 expect_rc 0 dmirrorctl activate vol0
 contains "full initial sync"
