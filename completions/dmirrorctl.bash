@@ -19,8 +19,8 @@ _dmirrorctl_block_devices() {
 _dmirrorctl_static() {
   local global="--help -h --version -V --json --verbose -v"
   case "$1" in
-    "") echo "help create examine status list resync verify scrub clear replace add remove io activate deactivate monitor wipe $global" ;;
-    help) echo "create examine status list resync verify scrub clear replace add remove io activate deactivate monitor wipe" ;;
+    "") echo "help create examine status list resync verify scrub clear replace add remove set io activate deactivate monitor wipe $global" ;;
+    help) echo "create examine status list resync verify scrub clear replace add remove set io activate deactivate monitor wipe" ;;
     create) echo "--region-size --assume-clean --force --yes -y --write-mostly --max-write-behind" \
                  "--min-recovery-rate --max-recovery-rate --no-activate --activate $global" ;;
     examine) echo "--events $global" ;;
@@ -32,6 +32,7 @@ _dmirrorctl_static() {
     replace) echo "--old --new --force --max-rate --restart --degraded $global" ;;
     add) echo "--new --force --max-rate --degraded --spare $global" ;;
     remove) echo "--leg --force --degraded $global" ;;
+    set) echo "--write-mostly --no-write-mostly --min-recovery-rate --max-recovery-rate --degraded $global" ;;
     io) echo "read write $global" ;;
     "io write") echo "--offset --from --no-close --degraded $global" ;;
     "io read") echo "--offset --length --to --prefer --heal --degraded $global" ;;
@@ -44,7 +45,7 @@ _dmirrorctl_static() {
 # Options of "$@" that take a value.
 _dmirrorctl_value_options() {
   dmirrorctl __complete --values "$@" 2>/dev/null ||
-    echo "--region-size --write-mostly --max-write-behind --min-recovery-rate --max-recovery-rate --events" \
+    echo "--region-size --write-mostly --no-write-mostly --max-write-behind --min-recovery-rate --max-recovery-rate --events" \
          "--from --report --max-rate --rate-file --max-runtime --lock-dir --leg --old --new --offset --length --to --prefer" \
          "--run-dir --exec --interval"
 }
@@ -99,8 +100,11 @@ _dmirrorctl() {
   if [[ -n $cmd && $prev == -* && " $values " == *" $prev "* ]]; then
     case $prev in
       --region-size) COMPREPLY=($(compgen -W "64K 256K 1M 4M 16M 64M" -- "$cur")) ;;
-      --write-mostly) ((${#positional[@]} > 1)) &&   # the slots of the legs given after the name
-                        COMPREPLY=($(compgen -W "$(seq 0 $((${#positional[@]} - 2)))" -- "$cur")) ;;
+      --write-mostly) if [[ $cmd == set ]]; then _dmirrorctl_array_legs   # a leg of the array
+                      elif ((${#positional[@]} > 1)); then   # create: the slots of the legs given after the name
+                        COMPREPLY=($(compgen -W "$(seq 0 $((${#positional[@]} - 2)))" -- "$cur"))
+                      fi ;;
+      --no-write-mostly) _dmirrorctl_array_legs ;;
       --from) if [[ $cmd == io ]]; then COMPREPLY=($(compgen -f -- "$cur")); else _dmirrorctl_array_legs; fi ;;
       --old | --leg) _dmirrorctl_array_legs ;;
       --prefer) _dmirrorctl_array_legs slots ;;
@@ -110,6 +114,7 @@ _dmirrorctl() {
       --exec) COMPREPLY=($(compgen -c -- "$cur")) ;;
       --max-runtime) COMPREPLY=($(compgen -W "30m 1h 2h 6h 12h 1d" -- "$cur")) ;;
       --max-rate) COMPREPLY=($(compgen -W "10M 50M 100M 200M 500M" -- "$cur")) ;;
+      --min-recovery-rate | --max-recovery-rate) COMPREPLY=($(compgen -W "0 1M 10M 50M 100M 200M" -- "$cur")) ;;
     esac
     return
   fi

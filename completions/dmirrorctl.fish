@@ -76,7 +76,7 @@ function __dmirrorctl_active
     dmirrorctl __complete --active 2>/dev/null
 end
 
-set -l commands help create examine status list resync verify scrub clear replace add remove io activate deactivate monitor wipe
+set -l commands help create examine status list resync verify scrub clear replace add remove set io activate deactivate monitor wipe
 complete -c dmirrorctl -f
 
 # Global options
@@ -100,6 +100,7 @@ complete -c dmirrorctl -n $nocmd -a clear -d 'Zero the per-leg error counters'
 complete -c dmirrorctl -n $nocmd -a replace -d 'Replace a leg by a new device'
 complete -c dmirrorctl -n $nocmd -a add -d 'Add a leg: join, copy, verify'
 complete -c dmirrorctl -n $nocmd -a remove -d 'Remove a leg (never the last in-sync one)'
+complete -c dmirrorctl -n $nocmd -a set -d 'Change write-mostly legs and recovery rates (online too)'
 complete -c dmirrorctl -n $nocmd -a wipe -d 'Remove dmirror metadata from legs no longer wanted'
 complete -c dmirrorctl -n $nocmd -a io -d 'Write or read through the mirror engine'
 complete -c dmirrorctl -n $nocmd -a activate -d 'Bring an array online'
@@ -163,6 +164,13 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from add' -l spare -d 'Keep th
 complete -c dmirrorctl -n '__fish_seen_subcommand_from remove' -x -l leg -a '(__dmirrorctl_array_legs)' -d 'The leg to remove'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from remove' -l force -d 'Allow leaving a single in-sync leg'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from remove' -l degraded -d 'Go on with a leg missing (recorded missing)'
+# set
+set -l st '__fish_seen_subcommand_from set'
+complete -c dmirrorctl -n $st -x -l write-mostly -a '(__dmirrorctl_array_legs)' -d 'Mark this leg write-mostly'
+complete -c dmirrorctl -n $st -x -l no-write-mostly -a '(__dmirrorctl_array_legs)' -d 'Serve reads from this leg again'
+complete -c dmirrorctl -n $st -x -l min-recovery-rate -a '0 1M 10M 50M' -d 'Minimum resync rate per leg per second (0: default)'
+complete -c dmirrorctl -n $st -x -l max-recovery-rate -a '0 10M 50M 100M 200M' -d 'Maximum resync rate per leg per second (0: default)'
+complete -c dmirrorctl -n $st -l degraded -d 'Offline: go on with a leg missing (recorded missing)'
 # replace
 complete -c dmirrorctl -n '__fish_seen_subcommand_from replace' -x -l old -a '(__dmirrorctl_array_legs)' -d 'The leg to replace'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from replace' -x -l new -a '(__dmirrorctl_free_legs)' -d 'The new device'
@@ -200,8 +208,8 @@ complete -c dmirrorctl -n $m -l no-spares -d 'Do not replace a failed leg by a s
 
 # Positionals: array names (from the binary), legs (block devices, files),
 # active volumes; create's legs: the block devices without a signature
-complete -c dmirrorctl -n '__fish_seen_subcommand_from status resync verify scrub replace add remove read write activate' -a '(__dmirrorctl_arrays)' -d 'Array'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from examine status resync verify scrub replace add remove read write activate wipe' -F -a '(__dmirrorctl_block_devices)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from status resync verify scrub replace add remove set read write activate' -a '(__dmirrorctl_arrays)' -d 'Array'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from examine status resync verify scrub replace add remove set read write activate wipe' -F -a '(__dmirrorctl_block_devices)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from create; and test (count (__dmirrorctl_positional)) -ge 1' -a '(__dmirrorctl_free_legs)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from deactivate monitor' -a '(__dmirrorctl_active)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from list' -F

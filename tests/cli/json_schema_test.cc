@@ -113,6 +113,8 @@ TEST_F(JsonSchemaTest, EveryCommandMatchesTheDocumentedSchema) {
   run("status", {"status", a});  // slot 1 (c.img) missing now
   run("verify", {"verify", a, c, "--repair"});
   run("clear", {"clear", a, c, "--leg", "0"});
+  run("set", {"set", a, c, "--write-mostly", "0", "--max-recovery-rate", "20M"});
+  run("status", {"status", a, c});  // its settings: slot 0 write-mostly
   // b left the table by the replace: wiped; a blank image with --force: nothing to wipe.
   run("wipe", {"wipe", b, dir.make_image("blank.img", 24 << 20), "--force"});
   // Written without slot 1: a new generation, the old one in the history.

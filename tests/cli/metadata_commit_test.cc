@@ -79,6 +79,7 @@ TEST_F(MetadataCommit, EveryCommittingCommandNeedsConsentWithAMemberAbsent) {
       {"add", a, b, "--new", n},
       {"remove", a, b, "--leg", "1", "--force"},
       {"replace", a, b, "--old", "1", "--new", n},
+      {"set", a, b, "--max-recovery-rate", "10M"},
   };
   ASSERT_EQ(std::rename(c.c_str(), away.c_str()), 0);
   const std::string a0 = read_file(a), b0 = read_file(b), n0 = read_file(n);

@@ -39,6 +39,7 @@ constexpr Metavar kMetavars[] = {
     {"", "--old", "LEG"},
     {"", "--prefer", "LEG"},
     {"", "--write-mostly", "LEG"},
+    {"", "--no-write-mostly", "LEG"},
     {"", "--new", "DEVICE"},
     {"", "--region-size", "SIZE"},
     {"", "--offset", "SIZE"},

@@ -4,6 +4,7 @@
 #include "journal_log.h"
 
 #include "escape.h"
+#include "settings_view.h"
 #include "exit_codes.h"
 
 #include <dmirror/dm/online/active_volume.h>
@@ -63,8 +64,10 @@ void print_online_text(const dm::OnlineStatus& st, const Superblock& sb) {
              r.mismatch_count ? fmt::format("{} sectors ({} bytes)", *r.mismatch_count, st.mismatch_bytes())
                               : std::string("-"));
   for (const auto& l : st.legs)
-    fmt::print("  slot {:<2} position {:<2} {} {}\n", slot_text(l), l.position, l.health_char,
-               health_word(l.health_char));
+    fmt::print("  slot {:<2} position {:<2} {} {}{}\n", slot_text(l), l.position, l.health_char,
+               health_word(l.health_char), l.write_mostly ? "  write-mostly" : "");
+  fmt::print("Live table:  recovery {}\n",
+             recovery_rates_text(st.table.min_recovery_rate.value_or(0), st.table.max_recovery_rate.value_or(0)));
 }
 
 Json raid_status_json(const dm::RaidStatus& r) {
@@ -96,9 +99,11 @@ Json online_json(const dm::OnlineStatus& st, const Superblock& sb) {
     legs.push_back({{"position", l.position},
                     {"slot", l.slot ? Json(*l.slot) : Json(nullptr)},
                     {"health", std::string(1, l.health_char)},
-                    {"state", health_word(l.health_char)}});
+                    {"state", health_word(l.health_char)},
+                    {"write_mostly", l.write_mostly}});
   }
   j["legs"] = legs;
+  j["table"] = live_settings_json(st.table, sb);
   j["exit_bits"] = online_exit_bits(st);
   return j;
 }

@@ -9,6 +9,7 @@
 #include "colour.h"
 #include "health_text.h"
 #include "json_model.h"
+#include "settings_view.h"
 #include "sync_progress.h"
 
 #include <dmirror/names.h>
@@ -68,6 +69,7 @@ void print_status_text(const Assembly& a, int verbose) {
              : a.health == Health::Healthy     ? std::string("in sync")
                                                : std::string(health_name(a.health)));
   fmt::print("Sequence:    {}\n", sequence_text(a));
+  fmt::print("Recovery:    {}\n", recovery_rates_text(sb.kernel.min_recovery_rate, sb.kernel.max_recovery_rate));
   fmt::print("Legs:        {} of {} found\n", slots_found(a), a.slots.size());
   for (const auto& s : a.slots) {
     const AssembledLeg* l = slot_leg(a, s);
@@ -142,6 +144,7 @@ Json status_json(const Assembly& a) {
     legs.push_back(std::move(j));
   }
   doc["legs"] = legs;
+  doc["settings"] = settings_json(sb);
   Json others = Json::array(), paths = Json::array();
   for (const auto& l : a.legs) {
     if (l.disposition == Disposition::Member || l.disposition == Disposition::Spare) continue;

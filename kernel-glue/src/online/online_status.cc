@@ -8,6 +8,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <map>
 
 namespace dmirror::dm {
@@ -34,6 +36,7 @@ Result<OnlineStatus> online_status_by_name(DmControl& dm, const std::string& nam
   out.suspended = vs.info.suspended();
   out.event_nr = vs.info.event_nr;
   out.raid = vs.raid;
+  out.table = vs.table;
   out.region_size = region_size;
   const std::string mapper = mapper_node_path("/dev", name);
   out.node = ::access(mapper.c_str(), F_OK) == 0 ? mapper : vs.info.dm_node();
@@ -52,6 +55,8 @@ Result<OnlineStatus> online_status_by_name(DmControl& dm, const std::string& nam
       auto it = slot_of.find(data->str());
       if (it != slot_of.end()) leg.slot = it->second;
     }
+    leg.write_mostly = std::find(vs.table.write_mostly.begin(), vs.table.write_mostly.end(), pos) !=
+                       vs.table.write_mostly.end();
     if (pos < out.raid.health_chars.size()) {
       leg.health_char = out.raid.health_chars[pos];
       leg.health = out.raid.health[pos];

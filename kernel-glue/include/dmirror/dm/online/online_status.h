@@ -8,6 +8,7 @@
 
 #include <dmirror/dm/dm_control.h>
 #include <dmirror/dm/raid_status.h>
+#include <dmirror/dm/raid_table.h>
 #include <dmirror/export.h>
 #include <dmirror/result.h>
 #include <dmirror/superblock.h>
@@ -24,6 +25,7 @@ struct OnlineLeg {
   std::optional<uint32_t> slot;         // ours; empty for a "- -" position
   LegHealth health = LegHealth::Unknown;
   char health_char = '?';
+  bool write_mostly = false;            // the live table passes write_mostly for it
 };
 
 struct OnlineStatus {
@@ -34,6 +36,7 @@ struct OnlineStatus {
   bool suspended = false;
   uint32_t event_nr = 0;
   RaidStatus raid;
+  Raid1Params table;                    // the live table (write_mostly positions, recovery rates)
   std::vector<OnlineLeg> legs;
   uint64_t region_size = 0;             // bytes (from our superblock)
 
