@@ -22,7 +22,7 @@ _dmirrorctl_static() {
     "") echo "help create examine status list resync verify scrub clear replace add remove set io activate deactivate monitor wipe $global" ;;
     help) echo "create examine status list resync verify scrub clear replace add remove set io activate deactivate monitor wipe" ;;
     create) echo "--region-size --assume-clean --force --yes -y --write-mostly --max-write-behind" \
-                 "--min-recovery-rate --max-recovery-rate --no-activate --activate $global" ;;
+                 "--min-recovery-rate --max-recovery-rate --degraded-timeout --no-activate --activate $global" ;;
     examine) echo "--events $global" ;;
     resync) echo "--full --from --re-add --force --degraded --max-rate $global" ;;
     verify) echo "--quick --repair --from --report --degraded $global" ;;
@@ -36,7 +36,7 @@ _dmirrorctl_static() {
     io) echo "read write $global" ;;
     "io write") echo "--offset --from --no-close --degraded $global" ;;
     "io read") echo "--offset --length --to --prefer --heal --degraded $global" ;;
-    activate) echo "--degraded --from --re-add --force --incremental --run-dir $global" ;;
+    activate) echo "--degraded --from --re-add --force --incremental --last-resort --run-dir $global" ;;
     monitor) echo "--oneshot --exec --stderr --interval --no-spares $global" ;;
     *) echo "$global" ;;
   esac
@@ -45,7 +45,7 @@ _dmirrorctl_static() {
 # Options of "$@" that take a value.
 _dmirrorctl_value_options() {
   dmirrorctl __complete --values "$@" 2>/dev/null ||
-    echo "--region-size --write-mostly --no-write-mostly --max-write-behind --min-recovery-rate --max-recovery-rate --events" \
+    echo "--region-size --write-mostly --no-write-mostly --max-write-behind --min-recovery-rate --max-recovery-rate --degraded-timeout --events" \
          "--from --report --max-rate --rate-file --max-runtime --lock-dir --leg --old --new --offset --length --to --prefer" \
          "--run-dir --exec --interval"
 }

@@ -117,6 +117,7 @@ complete -c dmirrorctl -n $c -x -l write-mostly -a '(__dmirrorctl_new_slots)' -d
 complete -c dmirrorctl -n $c -x -l max-write-behind -d 'Writes outstanding to write-mostly legs'
 complete -c dmirrorctl -n $c -x -l min-recovery-rate -d 'Minimum resync rate per leg per second'
 complete -c dmirrorctl -n $c -x -l max-recovery-rate -d 'Maximum resync rate per leg per second'
+complete -c dmirrorctl -n $c -x -l degraded-timeout -a '30 60 120 never default' -d 'Seconds boot waits before activating degraded'
 complete -c dmirrorctl -n $c -l no-activate -d 'Only write the metadata'
 complete -c dmirrorctl -n $c -l activate -d 'Fail, writing nothing, without device-mapper'
 
@@ -196,6 +197,7 @@ complete -c dmirrorctl -n $a -x -l from -a '(__dmirrorctl_array_legs)' -d 'In a 
 complete -c dmirrorctl -n $a -l re-add -d 'Rebuild a present failed leg by a full copy'
 complete -c dmirrorctl -n $a -l force -d 'Raise the freshest stale or failed leg when none is in sync'
 complete -c dmirrorctl -n $a -l incremental -d 'Record one leg; activate when all are present'
+complete -c dmirrorctl -n $a -l last-resort -d 'Activate array UUID degraded from the recorded legs'
 complete -c dmirrorctl -n $a -x -l run-dir -a '(__fish_complete_directories)' -d 'Where --incremental records legs'
 
 # monitor

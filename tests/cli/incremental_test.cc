@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <regex>
 #include <sstream>
+#include <cstdlib>
 #include <unistd.h>
 
 #include "cli/run_tool.h"
@@ -36,6 +37,8 @@ std::vector<std::string> rule_args(const std::string& key, const std::string& de
 class Incremental : public ::testing::Test {
  protected:
   void SetUp() override {
+    // No systemd timers from a test, whatever the machine runs (last_resort_test.cc checks them).
+    ::setenv("DMIRROR_SYSTEMD_DIR", (dir.path() + "/no-systemd").c_str(), 1);
     for (const char* n : {"a.img", "b.img", "c.img"}) legs.push_back(dir.make_image(n, 24 << 20));
     other = dir.make_image("plain.img", 24 << 20);
     auto r = run_tool({"create", "vol0", legs[0], legs[1], legs[2], "--assume-clean", "--yes"});

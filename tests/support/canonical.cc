@@ -82,6 +82,9 @@ Superblock canonical_superblock() {
   // a leg of 64 MiB + 64 KiB (the data area ends at 8 + 56 MiB).
   sb.compat |= feature::kCompatTailCopy;
   sb.tail_offset = 64 * 1024 * 1024;
+  // BOOT_POLICY (FORMAT.md 2, 2.2): boot waits 45 s before activating degraded.
+  sb.compat |= feature::kCompatBootPolicy;
+  sb.degraded_timeout = 45;
   return sb;
 }
 

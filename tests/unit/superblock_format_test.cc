@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Format freeze for the superblock: round trip, golden bytes, and detection
 // of every kind of damage the reader rules in FORMAT.md name.
+#include <dmirror/crc32c.h>
 #include <dmirror/leg.h>
 #include <dmirror/superblock.h>
 #include <dmirror/uuid.h>
@@ -199,12 +200,34 @@ TEST(SuperblockFormat, GenerationAtPinnedOffsets) {
   EXPECT_EQ(u64(472), 3u);
   for (size_t off = 480; off < 576; ++off) EXPECT_EQ(static_cast<uint8_t>(b[off]), 0) << "byte " << off;
   EXPECT_EQ(u64(576), 64u * 1024 * 1024);                                            // tail_offset (TAIL_COPY)
-  for (size_t off = 584; off < 1024; ++off) EXPECT_EQ(static_cast<uint8_t>(b[off]), 0) << "byte " << off;
+  EXPECT_EQ(u64(584) & 0xFFFFFFFFu, 45u);                                            // degraded_timeout (BOOT_POLICY)
+  EXPECT_EQ(u64(16) & feature::kCompatBootPolicy, 4u);                                // compat bit 2
+  for (size_t off = 588; off < 1024; ++off) EXPECT_EQ(static_cast<uint8_t>(b[off]), 0) << "byte " << off;
   auto back = decode_superblock(b, 0);
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(back->generation, 0x1122334455667788ull);
   EXPECT_EQ(back->generation_history[1], (GenerationEntry{0x0123456789abcdefull, 3}));
   EXPECT_EQ(back->generation_history[2], GenerationEntry{});
+}
+
+TEST(SuperblockFormat, DegradedTimeoutRoundTripsAndNeedsItsBit) {
+  Superblock sb = testing::canonical_superblock();
+  sb.degraded_timeout = kDegradedTimeoutNever;
+  auto r = decode_superblock(encode(sb), 0);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->degraded_timeout, kDegradedTimeoutNever);
+  // Without BOOT_POLICY (an old writer cleared the bit) bytes 584-587 are
+  // reserved: written as zero, ignored when read, and the default applies.
+  Block with = encode(sb);
+  sb.compat &= ~feature::kCompatBootPolicy;
+  Block without = encode(sb);
+  for (size_t off = 584; off < 588; ++off) EXPECT_EQ(static_cast<uint8_t>(without[off]), 0) << "byte " << off;
+  for (size_t off = 584; off < 588; ++off) without[off] = with[off];
+  const uint32_t crc = crc32c(std::span<const std::byte>(without.data(), 4092));
+  for (int i = 0; i < 4; ++i) without[4092 + static_cast<size_t>(i)] = std::byte(uint8_t(crc >> (8 * i)));
+  auto old = decode_superblock(without, 0);
+  ASSERT_TRUE(old) << old.error().message;
+  EXPECT_EQ(old->degraded_timeout, 0u);
 }
 
 TEST(SuperblockFormat, WithoutGenerationTheBytesAreIgnored) {

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "incremental.h"
+#include "last_resort.h"
 #include "online_activation.h"
 #include "online_view.h"
 
@@ -23,10 +24,18 @@ struct ActivateArgs {
   bool re_add = false;
   std::string from;
   bool incremental = false;
+  bool last_resort = false;
   std::string run_dir = "/run/dmirror";
 };
 
 int run_activate(const Context& ctx, const ActivateArgs& a) {
+  if (a.last_resort) {
+    if (a.legs.size() != 1 || a.incremental || a.degraded || a.force || a.re_add || !a.from.empty())
+      return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
+                            "--last-resort takes exactly one array UUID and none of --incremental, --degraded, "
+                            "--force, --from, --re-add");
+    return run_last_resort(ctx, a.legs.front(), a.run_dir);
+  }
   if (a.incremental) {
     if (a.legs.size() != 1 || a.degraded || a.force || a.re_add || !a.from.empty())
       return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
@@ -63,14 +72,20 @@ Command add_activate(CLI::App& app, const Context& ctx) {
                 "When no in-sync leg is present, raise the freshest stale or failed leg to in sync (as mdadm --force; "
                 "recorded in the event history). It never settles a split brain: use --from");
   sub->add_flag("--incremental", a->incremental,
-                "Record one leg DEVICE (udev) and activate the array once all its legs are present; never degraded");
+                "Record one leg DEVICE (udev) and activate the array once all its legs are present; with legs "
+                "missing, schedule --last-resort after the array's degraded timeout (systemd only); a leg of an "
+                "array already active is re-added to the live volume (a full copy)");
+  sub->add_flag("--last-resort", a->last_resort,
+                "Activate array UUID degraded from the legs --incremental recorded, if it is still inactive, has "
+                "no split brain and an in-sync leg is present (what the boot timer runs)");
   sub->add_option("--run-dir", a->run_dir, "Where --incremental records legs (under incremental/)")
       ->capture_default_str();
   sub->footer(
       "Stale legs (they missed updates) are rebuilt in full by the kernel and never read before.\n"
       "Exit status: 0 active (a warning on stderr when degraded: legs missing, failed or left out); 2\n"
       "refused because legs are missing (see --degraded); 12 refused: split brain (see --from); 8 any\n"
-      "other refusal or failure. A refusal changes nothing on any leg.\n"
+      "other refusal or failure. A refusal changes nothing on any leg. --last-resort: 0 active (also when\n"
+      "it already was); 8 refused (degraded timeout never, no in-sync leg, no leg recorded); 12 split brain.\n"
       "After a crash (the volume was not deactivated) the kernel is told to resync every region its\n"
       "write-intent bitmap marks dirty before the volume is used.");
   return {sub, [&ctx, a] { return run_activate(ctx, *a); }};

@@ -20,6 +20,7 @@
 #include <dmirror/dm/online/active_volume.h>
 
 #include <dmirror/array.h>
+#include <dmirror/boot_policy.h>
 #include <dmirror/names.h>
 
 #include <fmt/format.h>
@@ -40,6 +41,7 @@ struct CreateArgs {
   uint32_t max_write_behind = 0;
   std::string min_recovery_rate;
   std::string max_recovery_rate;
+  std::string degraded_timeout;
 };
 
 // A rate "50M" (per second, per leg) in KiB/s.
@@ -65,6 +67,11 @@ Result<CreateOptions> to_options(const CreateArgs& a) {
   }
   DMIRROR_ASSIGN_OR_RETURN(o.kernel.min_recovery_rate, parse_rate(a.min_recovery_rate, "--min-recovery-rate"));
   DMIRROR_ASSIGN_OR_RETURN(o.kernel.max_recovery_rate, parse_rate(a.max_recovery_rate, "--max-recovery-rate"));
+  if (!a.degraded_timeout.empty()) {
+    auto t = parse_degraded_timeout(a.degraded_timeout);
+    if (!t) return make_error(ErrorCode::InvalidArgument, "--degraded-timeout: " + t.error().message);
+    o.degraded_timeout = *t;
+  }
   if (o.kernel.max_recovery_rate && o.kernel.min_recovery_rate > o.kernel.max_recovery_rate) {
     return make_error(ErrorCode::InvalidArgument, "--min-recovery-rate is above --max-recovery-rate");
   }
@@ -171,6 +178,9 @@ Command add_create(CLI::App& app, const Context& ctx) {
                   "Minimum resync/recover rate per leg, per second (e.g. 10M)");
   sub->add_option("--max-recovery-rate", args->max_recovery_rate,
                   "Maximum resync/recover rate per leg, per second (e.g. 200M)");
+  sub->add_option("--degraded-timeout", args->degraded_timeout,
+                  "Seconds boot waits for missing legs before activating the array degraded (default 30, as "
+                  "mdadm's last-resort timer), or 'never' (boot then activates it only with every leg)");
   sub->add_flag("--no-activate", args->no_activate, "Only write the metadata; do not activate the array");
   sub->add_flag("--activate", args->activate,
                 "Fail (writing nothing) when the array cannot be activated because device-mapper is missing")

@@ -3,6 +3,7 @@
 #include "create_view.h"
 
 #include "escape.h"
+#include "last_resort_decision.h"
 #include "json_model.h"
 
 #include <dmirror/names.h>
@@ -34,6 +35,7 @@ void print_plan(const CreatePlan& plan, const CreateOptions& opts) {
   fmt::print("Region size:   {} ({} regions)\n", format_size(plan.region_size), plan.nr_regions);
   fmt::print("Initial sync:  {}\n",
              opts.assume_clean ? "skipped (--assume-clean: the legs are declared identical)" : "pending");
+  fmt::print("Degraded boot: {}\n", degraded_boot_text(opts.degraded_timeout));
   for (const auto& w : plan.warnings) fmt::print("warning: {}\n", w.message);
   for (const auto& l : plan.legs) {
     for (const auto& s : l.signatures) fmt::print("Will wipe {} on {}.\n", s.describe(), l.path);

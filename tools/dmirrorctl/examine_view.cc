@@ -3,6 +3,7 @@
 #include "examine_view.h"
 
 #include "health_text.h"
+#include "last_resort_decision.h"
 #include "json_model.h"
 #include "status_view.h"
 
@@ -49,6 +50,7 @@ void print_state(const Superblock& sb) {
   fmt::print("  State:        {}, sync owned by {}{}\n", sb.has_flag(sbflag::kDirty) ? "dirty" : "clean",
              sb.has_flag(sbflag::kKernelOwnsSync) ? "the kernel" : "offline tools",
              sb.has_flag(sbflag::kAssumeClean) ? ", created with --assume-clean" : "");
+  fmt::print("  Degraded boot: {}\n", degraded_boot_text(sb.degraded_timeout));
   fmt::print("  Resync:       {}\n",
              sb.resync_offset == kOffsetInSync ? "complete" : fmt::format("pending from byte {}", sb.resync_offset));
   const Checkpoint& c = sb.checkpoint;

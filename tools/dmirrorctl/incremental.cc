@@ -2,13 +2,15 @@
 // Incremental assembly (see incremental.h).
 #include "incremental.h"
 
+#include "boot_schedule.h"
 #include "escape.h"
-
 #include "exit_codes.h"
+#include "incremental_readd.h"
 #include "online_activation.h"
 #include "online_view.h"
 
 #include <dmirror/block_device.h>
+#include <dmirror/boot_policy.h>
 #include <dmirror/dm/online/active_volume.h>
 #include <dmirror/leg.h>
 
@@ -16,12 +18,15 @@
 
 #include <filesystem>
 #include <fstream>
-#include <map>
 
 namespace dmirror::cli {
 namespace {
 
 namespace fs = std::filesystem;
+
+fs::path record_dir(const std::string& run_dir, const Uuid& array) {
+  return fs::path(run_dir) / "incremental" / array.str();
+}
 
 Result<Superblock> read_sb(const std::string& path) {
   DMIRROR_ASSIGN_OR_RETURN(auto dev, open_device(path, OpenOptions{.writable = false, .exclusive = false}));
@@ -31,23 +36,6 @@ Result<Superblock> read_sb(const std::string& path) {
 
 // A member the array needs; a spare is not waited for (it holds no data).
 bool expected(const LegEntry& e) { return is_member_state(e.state) && e.state != LegState::Failed; }
-
-// The recorded legs that still carry slot N of the array, by slot.
-std::map<uint32_t, std::string> present_legs(const fs::path& dir, const Uuid& array) {
-  std::map<uint32_t, std::string> legs;
-  std::error_code ec;
-  for (const auto& f : fs::directory_iterator(dir, ec)) {
-    std::string path;
-    std::ifstream(f.path()) >> path;
-    auto sb = read_sb(path);
-    if (sb && sb->array_uuid == array && f.path().filename() == "slot" + std::to_string(sb->slot)) {
-      legs[sb->slot] = path;
-    } else {
-      fs::remove(f.path(), ec);  // the device went away or now holds something else
-    }
-  }
-  return legs;
-}
 
 Status record(const fs::path& dir, uint32_t slot, const std::string& device) {
   std::error_code ec;
@@ -60,47 +48,112 @@ Status record(const fs::path& dir, uint32_t slot, const std::string& device) {
   return {};
 }
 
+// What the boot path does about an incomplete array.
+struct Waiting {
+  std::optional<uint32_t> timeout;   // nullopt: never
+  bool scheduled = false;
+  std::string note;                  // for people
+};
+
+Waiting arrange_last_resort(const Superblock& newest, const std::string& run_dir) {
+  Waiting w{.timeout = degraded_timeout(newest)};
+  const std::string uuid = newest.array_uuid.str();
+  if (!w.timeout) {
+    w.note = "its degraded timeout is never: it starts only with every leg (or `dmirrorctl activate --degraded`)";
+  } else if (!systemd_running()) {
+    w.note = fmt::format("no systemd, so no last-resort timer: if the others do not come, run "
+                         "`dmirrorctl activate --last-resort {}`",
+                         uuid);
+  } else if (auto st = schedule_last_resort(newest.array_uuid, *w.timeout, run_dir); !st) {
+    w.note = st.error().message;
+  } else {
+    w.scheduled = true;
+    w.note = fmt::format("activated degraded in {} s unless they come ({}.timer)", *w.timeout,
+                         last_resort_unit(newest.array_uuid));
+  }
+  return w;
+}
+
 }  // namespace
+
+std::map<uint32_t, RecordedLeg> recorded_legs(const std::string& run_dir, const Uuid& array) {
+  std::map<uint32_t, RecordedLeg> legs;
+  std::error_code ec;
+  for (const auto& f : fs::directory_iterator(record_dir(run_dir, array), ec)) {
+    if (f.path().filename().string().starts_with(".")) continue;
+    std::string path;
+    std::ifstream(f.path()) >> path;
+    auto sb = read_sb(path);
+    if (sb && sb->array_uuid == array && f.path().filename() == "slot" + std::to_string(sb->slot)) {
+      legs[sb->slot] = RecordedLeg{path, *sb};
+    } else {
+      fs::remove(f.path(), ec);  // the device went away or now holds something else
+    }
+  }
+  return legs;
+}
 
 int run_incremental(const Context& ctx, const std::string& device, const std::string& run_dir) {
   auto sb = read_sb(device);
   if (!sb) return report_error(ctx, "cannot add " + device + " incrementally", sb.error());
   const std::string uuid = sb->array_uuid.str();
-  const fs::path dir = fs::path(run_dir) / "incremental" / uuid;
+  const fs::path dir = record_dir(run_dir, sb->array_uuid);
   if (auto st = record(dir, sb->slot, device); !st) return report_error(ctx, "cannot record " + device, st.error());
-  const auto legs = present_legs(dir, sb->array_uuid);
+
+  // Already active (degraded): this leg rejoins the live volume.
+  auto control = dm::open_online_control();
+  if (control) {
+    auto devs = dm::find_array_devices(**control, sb->array_uuid);
+    if (devs && devs->top) return run_incremental_readd(ctx, **control, devs->top->name, device, *sb, run_dir);
+  }
+
+  const auto legs = recorded_legs(run_dir, sb->array_uuid);
+  // The newest superblock recorded decides which legs are expected and the
+  // policy (a leg that missed updates may not know the array's table).
+  Superblock newest = *sb;
+  for (const auto& [slot, leg] : legs)
+    if (leg.sb.seqno > newest.seqno) newest = leg.sb;
   uint32_t want = 0, have = 0;
-  for (uint32_t s = 0; s < sb->nr_legs; ++s) {
-    if (!expected(sb->legs[s])) continue;
+  for (uint32_t s = 0; s < newest.nr_legs; ++s) {
+    if (!expected(newest.legs[s])) continue;
     ++want;
     have += legs.count(s) ? 1 : 0;
   }
   const bool complete = have == want;
   bool activated = false;
-  int bits = kExitOk;
+  std::optional<Waiting> waiting;
   if (complete) {
     std::vector<std::string> paths;
-    for (const auto& [slot, path] : legs) paths.push_back(path);
-    auto control = dm::open_online_control();
+    for (const auto& [slot, leg] : legs) paths.push_back(leg.path);
     if (!control) return report_error(ctx, "array '" + sb->name + "' is complete but cannot be activated", control.error());
     auto done = activate_legs(**control, paths, dm::ActivateOptions{.degraded = false}, false);
     if (!done) return report_error(ctx, "cannot activate array '" + sb->name + "'", done.error());
     activated = true;
+    cancel_last_resort(sb->array_uuid);
     if (!ctx.json) print_activated(ctx, done->report, done->sb);
     warn_if_missing(done->report, done->sb);
+  } else {
+    waiting = arrange_last_resort(newest, run_dir);
   }
   if (ctx.json) {
     Json doc = json_envelope();
     doc["incremental"] = {{"device", device},       {"array", sb->name},     {"uuid", uuid},
                           {"legs_expected", want},  {"legs_present", have},  {"complete", complete},
-                          {"activated", activated}, {"record", dir.string()}};
-    doc["exit_code"] = bits;
+                          {"activated", activated}, {"record", dir.string()}, {"re_added", false}};
+    if (waiting) {
+      doc["incremental"]["last_resort"] = {
+          {"timeout", waiting->timeout ? Json(*waiting->timeout) : Json(nullptr)},
+          {"scheduled", waiting->scheduled},
+          {"unit", waiting->scheduled ? Json(last_resort_unit(sb->array_uuid) + ".timer") : Json(nullptr)},
+          {"note", waiting->note}};
+    }
+    doc["exit_code"] = kExitOk;
     print_json(doc);
   } else if (!complete) {
-    fmt::print("{}: leg slot {} of array '{}' recorded; {} of {} legs present, waiting for the others\n", device,
-               sb->slot, printable(sb->name), have, want);
+    fmt::print("{}: leg slot {} of array '{}' recorded; {} of {} legs present, waiting for the others: {}\n",
+               printable(device), sb->slot, printable(sb->name), have, want, waiting->note);
   }
-  return bits;
+  return kExitOk;
 }
 
 }  // namespace dmirror::cli

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // JSON forms of superblocks, leg tables, copies, findings and events.
 #include "json_model.h"
+#include <dmirror/boot_policy.h>
 #include <dmirror/names.h>
 
 #include <cstdio>
@@ -89,6 +90,8 @@ Json superblock_json(const Superblock& sb) {
         {"assume_clean", sb.has_flag(sbflag::kAssumeClean)},
         {"sync_owner", sb.has_flag(sbflag::kKernelOwnsSync) ? "kernel" : "offline"}}},
       {"in_sync", sb.resync_offset == kOffsetInSync},
+      {"degraded_timeout", degraded_timeout(sb) ? Json(*degraded_timeout(sb)) : Json(nullptr)},
+      {"degraded_timeout_default", !(sb.compat & feature::kCompatBootPolicy) || sb.degraded_timeout == 0},
       {"resync_offset", offset_or_null(sb.resync_offset)},
       {"layout",
        {{"sb_offset", {l.sb_offset[0], l.sb_offset[1]}},

@@ -49,6 +49,7 @@ constexpr Metavar kMetavars[] = {
     {"", "--max-recovery-rate", "RATE"},
     {"", "--max-runtime", "DURATION"},
     {"", "--interval", "SECONDS"},
+    {"", "--degraded-timeout", "SECONDS|never"},
     {"", "--max-write-behind", "N"},
     {"", "--events", "N"},
     {"", "--rate-file", "FILE"},

@@ -64,6 +64,7 @@ struct CreateOptions {
   bool force = false;             // override foreign signatures / old membership
   KernelOptions kernel;
   std::vector<uint32_t> write_mostly;   // slots
+  uint32_t degraded_timeout = 0;        // boot policy (boot_policy.h): 0 default, kDegradedTimeoutNever
   Uuid array_uuid;                      // nil: a random one (the caller may pick it to lock it first)
 };
 

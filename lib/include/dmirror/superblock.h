@@ -23,6 +23,10 @@ inline constexpr uint64_t kMaxRegions = uint64_t{1} << 21;   // dm-raid / md bit
 inline constexpr size_t kMaxNameLength = 63;
 inline constexpr uint64_t kNoSlot = 0xFFFFFFFFu;
 inline constexpr uint64_t kOffsetInSync = UINT64_MAX;         // "nothing left to do"
+// degraded_timeout (compat BOOT_POLICY): 0 on disk means this default, as
+// mdadm's last-resort timer (OnActiveSec=30); this value means never.
+inline constexpr uint32_t kDefaultDegradedTimeout = 30;
+inline constexpr uint32_t kDegradedTimeoutNever = 0xFFFFFFFFu;
 
 // Feature flags. A reader refuses a leg with an unknown incompat bit, opens it
 // read-only with an unknown ro_compat bit and ignores unknown compat bits.
@@ -44,16 +48,20 @@ inline constexpr uint64_t kIncompatGeneration = 1u << 1;
 // whose `tail_offset` is not 0 (FORMAT.md 1, 2.4 rule 8). An old writer
 // leaves it behind (older seqno: readers take the newest copy).
 inline constexpr uint64_t kCompatTailCopy = 1u << 1;
+// compat bit 2: `degraded_timeout` is in use (FORMAT.md 2, 2.2): how long
+// boot waits for missing legs before activating degraded. An old writer
+// zeroes the field (reserved bytes): the array is back to the default.
+inline constexpr uint64_t kCompatBootPolicy = 1u << 2;
 // incompat bit 2: leg state `spare` (7), a device kept for the array that
 // holds no data (FORMAT.md 2.3). Set by the first `add --spare`, not on
 // arrays without spares. A reader that does not know it would take the
 // spare's slot for a member, or the state for corruption.
 inline constexpr uint64_t kIncompatSpares = 1u << 2;
-inline constexpr uint64_t kCompatKnown = kCompatLegCounters | kCompatTailCopy;
+inline constexpr uint64_t kCompatKnown = kCompatLegCounters | kCompatTailCopy | kCompatBootPolicy;
 inline constexpr uint64_t kRoCompatKnown = 0;
 inline constexpr uint64_t kIncompatKnown = kIncompatMembership | kIncompatGeneration | kIncompatSpares;
 // What this version writes on every array it creates or updates.
-inline constexpr uint64_t kCompatCurrent = kCompatLegCounters | kCompatTailCopy;
+inline constexpr uint64_t kCompatCurrent = kCompatLegCounters | kCompatTailCopy | kCompatBootPolicy;
 inline constexpr uint64_t kIncompatCurrent = kIncompatMembership | kIncompatGeneration;
 }  // namespace feature
 
@@ -207,6 +215,10 @@ struct Superblock {
   uint32_t error_limit = 0;           // 0 = kDefaultErrorLimit
   uint32_t error_window = 0;          // seconds; 0 = kDefaultErrorWindow
   std::array<LegCounters, kMaxLegs> counters{};
+  // compat BOOT_POLICY: seconds boot waits for missing legs before the
+  // last-resort degraded activation; 0 = kDefaultDegradedTimeout,
+  // kDegradedTimeoutNever = never (boot_policy.h reads it).
+  uint32_t degraded_timeout = 0;
   // incompat GENERATION (FORMAT.md 2.6 rules 18, 19): the id of this leg's
   // line of writes (random, never 0) and the generations it left, newest
   // first.

@@ -45,6 +45,7 @@ Superblock base_superblock(const CreatePlan& plan, const CreateOptions& opts) {
   sb.nr_regions = plan.nr_regions;
   sb.layout = plan.layout;
   sb.kernel = opts.kernel;
+  sb.degraded_timeout = opts.degraded_timeout;   // compat BOOT_POLICY (kCompatCurrent)
   if (opts.assume_clean) sb.flags |= sbflag::kAssumeClean;
   sb.resync_offset = opts.assume_clean ? kOffsetInSync : 0;
   for (size_t i = 0; i < plan.legs.size(); ++i) {

@@ -57,6 +57,7 @@ void encode_superblock(const Superblock& sb, int copy_index, std::span<std::byte
   d.seqno = to_le(sb.seqno);
   d.copy_offset = to_le(copy_index == 2 ? sb.tail_offset : sb.layout.sb_offset[copy_index]);
   if (sb.compat & feature::kCompatTailCopy) d.tail_offset = to_le(sb.tail_offset);
+  if (sb.compat & feature::kCompatBootPolicy) d.degraded_timeout = to_le(sb.degraded_timeout);
   d.copy_index = to_le(static_cast<uint32_t>(copy_index));
   d.flags = to_le(sb.flags);
   std::memcpy(d.array_uuid, sb.array_uuid.bytes.data(), 16);
@@ -181,6 +182,7 @@ Result<Superblock> decode_superblock(std::span<const std::byte, kSuperblockSize>
   sb.error_limit = from_le(d.error_limit);
   sb.error_window = from_le(d.error_window);
   if (sb.compat & feature::kCompatTailCopy) sb.tail_offset = from_le(d.tail_offset);   // reserved without it
+  if (sb.compat & feature::kCompatBootPolicy) sb.degraded_timeout = from_le(d.degraded_timeout);   // likewise
   if (sb.incompat & feature::kIncompatGeneration) {   // reserved (ignored) without it
     sb.generation = from_le(d.generation);
     for (size_t i = 0; i < kGenerationHistory; ++i) {

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Re-adding a late leg to its live volume (see incremental_readd.h).
+#include "incremental_readd.h"
+
+#include "boot_schedule.h"
+#include "escape.h"
+#include "exit_codes.h"
+
+#include <dmirror/assembly.h>
+#include <dmirror/dm/online/active_volume.h>
+#include <dmirror/dm/online/online_replace.h>
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+namespace dmirror::cli {
+namespace {
+
+void print_doc(const Context& ctx, const std::string& device, const Superblock& sb, bool re_added,
+               const std::string& note) {
+  if (ctx.json) {
+    Json doc = json_envelope();
+    doc["incremental"] = {{"device", device},     {"array", sb.name},         {"uuid", sb.array_uuid.str()},
+                          {"legs_expected", nullptr}, {"legs_present", nullptr}, {"complete", true},
+                          {"activated", false},   {"record", nullptr},        {"re_added", re_added},
+                          {"note", note}};
+    doc["exit_code"] = kExitOk;
+    print_json(doc);
+  } else {
+    fmt::print("{}: {}\n", printable(device), note);
+  }
+}
+
+}  // namespace
+
+int run_incremental_readd(const Context& ctx, dm::DmControl& control, const std::string& volume,
+                          const std::string& device, const Superblock& sb, const std::string& run_dir) {
+  auto live = dm::volume_leg_devices(control, sb.array_uuid.hex());
+  if (!live) return report_error(ctx, "cannot read the legs of active volume '" + volume + "'", live.error());
+  auto num = dm::block_device_number(device);
+  if (!num) return report_error(ctx, "cannot add " + device + " incrementally", num.error());
+  std::vector<std::string> paths;
+  for (const auto& [slot, dev] : *live) {
+    if (dev == *num) {
+      print_doc(ctx, device, sb, false, fmt::format("already slot {} of active volume '{}'", slot, printable(volume)));
+      return kExitOk;
+    }
+    if (auto p = dm::block_device_path(dev)) paths.push_back(*p);
+  }
+  // The one assembly of the live legs and this one: is it behind them, or
+  // on the other side of a split brain?
+  paths.push_back(device);
+  auto a = assemble_paths(paths);
+  if (!a) return report_error(ctx, "cannot judge " + device + " against active volume '" + volume + "'", a.error());
+  const AssembledLeg& mine = a->legs.back();
+  const SlotView* view = mine.slot >= 0 ? a->slot(static_cast<uint32_t>(mine.slot)) : nullptr;
+  if (a->split_brain || (view && view->split))
+    return report_failure(ctx, "cannot re-add " + device, ErrorCode::SplitBrain,
+                          device + " was written while the legs of active volume '" + volume +
+                              "' were absent (split brain): it is left untouched. Keep the live data with "
+                              "`dmirrorctl replace " + volume + " --old " + std::to_string(sb.slot) + " --new " +
+                              device + " --force`, or deactivate and choose with `dmirrorctl activate --from LEG`");
+  if (mine.disposition != Disposition::Member || !view ||
+      (view->state != SlotState::Stale && view->state != SlotState::Missing))
+    return report_failure(ctx, "cannot re-add " + device, ErrorCode::Refused,
+                          device + " is not a member of active volume '" + volume + "' that missed updates (" +
+                              std::string(disposition_name(mine.disposition)) +
+                              "); nothing was written. See `dmirrorctl status " + volume + "`");
+  const uint32_t slot = static_cast<uint32_t>(mine.slot);
+  // A udev worker is killed after its event timeout; the rebuild can take hours.
+  if (std::getenv("SEQNUM") && systemd_running()) {
+    const std::string unit = "dmirror-re-add-" + sb.array_uuid.str() + "-slot" + std::to_string(slot);
+    if (auto st = run_in_transient_service(unit, {self_path(), "activate", "--incremental", device, "--run-dir", run_dir});
+        !st)
+      return report_error(ctx, "cannot re-add " + device, st.error());
+    print_doc(ctx, device, sb, false, "re-add to active volume '" + printable(volume) + "' started in " + unit + ".service");
+    return kExitOk;
+  }
+  auto r = dm::online_replace(control, volume, std::to_string(slot), device, dm::OnlineReplaceOptions{.force = true});
+  if (!r) return report_error(ctx, "cannot re-add " + device + " to active volume '" + volume + "'", r.error());
+  print_doc(ctx, device, sb, r->finished,
+            fmt::format("slot {} re-added to active volume '{}' by a full copy, now slot {}{}", slot, printable(volume),
+                        r->new_slot, r->finished ? "" : " (rebuild still running: run `dmirrorctl replace` again to finish)"));
+  return kExitOk;
+}
+
+}  // namespace dmirror::cli
