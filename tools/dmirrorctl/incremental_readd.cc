@@ -61,6 +61,12 @@ int run_incremental_readd(const Context& ctx, dm::DmControl& control, const std:
                               "' were absent (split brain): it is left untouched. Keep the live data with "
                               "`dmirrorctl replace " + volume + " --old " + std::to_string(sb.slot) + " --new " +
                               device + " --force`, or deactivate and choose with `dmirrorctl activate --from LEG`");
+  // A spare holds no data: it waits for a replace (or the monitor) to use it.
+  if (mine.disposition == Disposition::Spare) {
+    print_doc(ctx, device, sb, false, "a spare of active volume '" + printable(volume) + "' (slot " +
+                                          std::to_string(mine.slot) + "); nothing to re-add");
+    return kExitOk;
+  }
   if (mine.disposition != Disposition::Member || !view ||
       (view->state != SlotState::Stale && view->state != SlotState::Missing))
     return report_failure(ctx, "cannot re-add " + device, ErrorCode::Refused,
