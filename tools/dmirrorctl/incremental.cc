@@ -14,14 +14,19 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <thread>
 
 namespace dmirror::cli {
 namespace {
 
 namespace fs = std::filesystem;
+
+// How long the activation waits for another command holding the array.
+constexpr std::chrono::seconds kBusyWait{120};
 
 Result<Superblock> read_sb(const std::string& path) {
   DMIRROR_ASSIGN_OR_RETURN(auto dev, open_device(path, OpenOptions{.writable = false, .exclusive = false}));
@@ -61,6 +66,11 @@ Status record(const fs::path& dir, uint32_t slot, const std::string& device) {
   return {};
 }
 
+bool is_active(dm::DmControl& control, const Uuid& array) {
+  auto devs = dm::find_array_devices(control, array);
+  return devs && devs->top.has_value();
+}
+
 }  // namespace
 
 int run_incremental(const Context& ctx, const std::string& device, const std::string& run_dir) {
@@ -77,18 +87,37 @@ int run_incremental(const Context& ctx, const std::string& device, const std::st
     have += legs.count(s) ? 1 : 0;
   }
   const bool complete = have == want;
-  bool activated = false;
+  bool activated = false, already_active = false;
   int bits = kExitOk;
   if (complete) {
-    std::vector<std::string> paths;
-    for (const auto& [slot, path] : legs) paths.push_back(path);
     auto control = dm::open_online_control();
     if (!control) return report_error(ctx, "array '" + sb->name + "' is complete but cannot be activated", control.error());
-    auto done = activate_legs(**control, paths, dm::ActivateOptions{.degraded = false}, false);
-    if (!done) return report_error(ctx, "cannot activate array '" + sb->name + "'", done.error());
-    activated = true;
-    if (!ctx.json) print_activated(ctx, done->report, done->sb);
-    warn_if_missing(done->report, done->sb);
+    // Already active: nothing to do, and no leg is opened for writing. (An
+    // activation opening a leg read-write ends in a udev "change" event for
+    // it, which runs this command again: an endless loop of events.)
+    already_active = is_active(**control, sb->array_uuid);
+    if (!already_active) {
+      std::vector<std::string> paths;
+      for (const auto& [slot, path] : legs) paths.push_back(path);
+      auto done = activate_legs(**control, paths, dm::ActivateOptions{.degraded = false}, false);
+      // The legs' runs race at boot: the run of another leg may hold the
+      // array. It is waited for; then the array is usually active already.
+      const auto deadline = std::chrono::steady_clock::now() + kBusyWait;
+      while (!done && done.error().code == ErrorCode::Busy && std::chrono::steady_clock::now() < deadline &&
+             !(already_active = is_active(**control, sb->array_uuid))) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        done = activate_legs(**control, paths, dm::ActivateOptions{.degraded = false}, false);
+      }
+      // Exists: active by now (another run), or the leftovers of an
+      // interrupted activation (an error).
+      if (!done && done.error().code == ErrorCode::Exists) already_active = is_active(**control, sb->array_uuid);
+      if (!already_active) {
+        if (!done) return report_error(ctx, "cannot activate array '" + sb->name + "'", done.error());
+        activated = true;
+        if (!ctx.json) print_activated(ctx, done->report, done->sb);
+        warn_if_missing(done->report, done->sb);
+      }
+    }
   }
   if (ctx.json) {
     Json doc = json_envelope();
@@ -97,6 +126,9 @@ int run_incremental(const Context& ctx, const std::string& device, const std::st
                           {"activated", activated}, {"record", dir.string()}};
     doc["exit_code"] = bits;
     print_json(doc);
+  } else if (already_active) {
+    fmt::print("{}: leg slot {} of array '{}' recorded; the array is already active\n", device, sb->slot,
+               printable(sb->name));
   } else if (!complete) {
     fmt::print("{}: leg slot {} of array '{}' recorded; {} of {} legs present, waiting for the others\n", device,
                sb->slot, printable(sb->name), have, want);

@@ -5,7 +5,9 @@
 // holds the device path), records whose device no longer carries that leg
 // are dropped, and once every expected leg (slots in use and not failed) is
 // present the array is activated. Never degraded: with legs missing the
-// command only records and exits 0.
+// command only records and exits 0. The runs of an array's legs race at boot:
+// while another command holds the array (Busy) the activation is retried for
+// up to two minutes, and an array another run activated is success (exit 0).
 #pragma once
 
 #include "output.h"
