@@ -24,7 +24,7 @@
 # Missing tools, packages or mirror fail the test; nothing is skipped.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build="" scenario="" timeout_s=300 memory=768
+build="" scenario="" timeout_s=600 memory=768
 while [[ $# -gt 0 ]]; do
   case $1 in
     --build) build=$2; shift 2 ;;
@@ -166,4 +166,5 @@ grep -a -q 'DMIRROR-SCENARIO: PASS' "$log" || die "$scenario: the guest passed n
 if [[ -f $host_hook ]]; then
   bash "$host_hook" assert "$log" || die "$scenario: the host-side assertions failed"
 fi
+rm -f "$img"   # half a gigabyte; the legs and the console log stay for a look
 echo "run-boot: PASS $scenario in $(( $(date +%s) - t0 )) s" >&2

@@ -123,7 +123,7 @@ int run_incremental(const Context& ctx, const std::string& device, const std::st
     Json doc = json_envelope();
     doc["incremental"] = {{"device", device},       {"array", sb->name},     {"uuid", uuid},
                           {"legs_expected", want},  {"legs_present", have},  {"complete", complete},
-                          {"activated", activated}, {"record", dir.string()}};
+                          {"activated", activated || already_active}, {"record", dir.string()}};
     doc["exit_code"] = bits;
     print_json(doc);
   } else if (already_active) {
