@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test tier of an existing build directory. The loop-device and
-# real-kernel tiers need root; they fail (never skip) when they cannot run,
+# Runs every test tier of an existing build directory. The loop-device,
+# real-kernel and boot tiers need root; they fail (never skip) when they cannot run,
 # and this script fails when a tier has no test at all.
 set -euo pipefail
 build=${1:?usage: run-tests.sh BUILD_DIR}
@@ -8,9 +8,9 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "run-tests: the loop-device and kernel tiers need root; run as root" >&2
   exit 1
 fi
-# The tiers that boot a qemu guest (tests/kernel/vm).
-vm_tiers='kernel'
-for tier in unit crash cli loop kernel; do
+# The tiers that boot a qemu guest (tests/kernel/vm, tests/boot).
+vm_tiers='kernel|boot'
+for tier in unit crash cli loop kernel boot; do
   n=$(ctest --test-dir "$build" -N -L "^${tier}\$" | sed -n 's/^Total Tests: //p')
   if [ "${n:-0}" -eq 0 ]; then
     echo "run-tests: tier '$tier' has no tests in $build" >&2

@@ -116,3 +116,29 @@ TEST_F(Incremental, RefusesNonLegsAndDegradedRequests) {
 
 }  // namespace
 }  // namespace dmirror::testing
+
+namespace dmirror::testing {
+namespace {
+
+// Under systemd the rule hands the same command to a transient service: the
+// udev worker holds a shared flock on the event's device while RUN programs
+// run, so the array lock could never be taken from inside it (the boot
+// tier, tests/boot, is where that is seen). DefaultDependencies=no, or the
+// service would wait for basic.target and so for the fstab mounts that wait
+// for the volume.
+TEST(IncrementalRule, UnderSystemdActivatesOutsideTheUdevWorker) {
+  const std::string rule = read_file(std::string(DMIRROR_SOURCE_DIR) + "/udev/69-dmirror.rules.in");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      rule, m,
+      std::regex("TEST==\"/run/systemd/system\",[ \\\\\n]*RUN\\+=\"/usr/bin/systemd-run --no-block ([^\"]*) "
+                 "@DMIRROR_SBINDIR@/dmirrorctl activate --incremental \\$devnode\",[ \\\\\n]*GOTO=\"dmirror_end\"")))
+      << rule;
+  EXPECT_TRUE(contains(m[1].str(), "--property=DefaultDependencies=no")) << m[1];
+  EXPECT_TRUE(contains(m[1].str(), "--unit=dmirror-incremental-%M-%m")) << m[1];
+  // The command udev runs itself (no systemd) is the same one.
+  EXPECT_TRUE(contains(rule, "\nRUN+=\"@DMIRROR_SBINDIR@/dmirrorctl activate --incremental $devnode\"\n"));
+}
+
+}  // namespace
+}  // namespace dmirror::testing

@@ -42,6 +42,21 @@ need "$prefix/share/man/man8/dmirrorctl-scrub.8"
 need "$prefix/share/man/man5/dmirror-format.5"
 need "$prefix/share/man/man7/dmirror-recovery.7"
 
+# The units and the udev rule run the dmirrorctl installed with them: the
+# configured prefix's, and with `cmake --install --prefix P` P's.
+for f in "$prefix/lib/udev/rules.d/69-dmirror.rules" "$prefix/lib/systemd/system/dmirror-scrub@.service"; do
+  grep -q "$prefix/sbin/dmirrorctl " "$root$f" || fail "$f does not run $prefix/sbin/dmirrorctl"
+done
+DESTDIR=$tmp/other cmake --install "$build" --prefix /opt/elsewhere >"$tmp/install-other.log" ||
+  { cat "$tmp/install-other.log"; fail "cmake --install --prefix /opt/elsewhere"; }
+for f in lib/udev/rules.d/69-dmirror.rules lib/systemd/system/dmirror-scrub@.service \
+         lib/systemd/system/dmirror-scrub-continue@.service lib/systemd/system/dmirror-monitor.service; do
+  g=$tmp/other/opt/elsewhere/$f
+  [ -f "$g" ] || fail "--prefix /opt/elsewhere installed no $f"
+  grep -q "/opt/elsewhere/sbin/dmirrorctl " "$g" || fail "$f installed with --prefix /opt/elsewhere does not run /opt/elsewhere/sbin/dmirrorctl"
+  if grep -v '^#' "$g" | grep -q "$prefix/sbin/dmirrorctl"; then fail "$f installed with --prefix /opt/elsewhere still names $prefix/sbin"; fi
+done
+
 # Libraries: versioned file, SONAME symlink, dev symlink.
 for lib in libdmirror libdmirror-kernel; do
   need "$prefix/$libdir/$lib.so"

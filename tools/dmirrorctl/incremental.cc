@@ -16,8 +16,11 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <thread>
 
 namespace dmirror::cli {
 namespace {
@@ -27,6 +30,8 @@ namespace fs = std::filesystem;
 fs::path record_dir(const std::string& run_dir, const Uuid& array) {
   return fs::path(run_dir) / "incremental" / array.str();
 }
+// How long the activation waits for another command holding the array.
+constexpr std::chrono::seconds kBusyWait{120};
 
 Result<Superblock> read_sb(const std::string& path) {
   DMIRROR_ASSIGN_OR_RETURN(auto dev, open_device(path, OpenOptions{.writable = false, .exclusive = false}));
@@ -72,6 +77,11 @@ Waiting arrange_last_resort(const Superblock& newest, const std::string& run_dir
                          last_resort_unit(newest.array_uuid));
   }
   return w;
+}
+
+bool is_active(dm::DmControl& control, const Uuid& array) {
+  auto devs = dm::find_array_devices(control, array);
+  return devs && devs->top.has_value();
 }
 
 }  // namespace
@@ -120,18 +130,31 @@ int run_incremental(const Context& ctx, const std::string& device, const std::st
     have += legs.count(s) ? 1 : 0;
   }
   const bool complete = have == want;
-  bool activated = false;
+  bool activated = false, already_active = false;
   std::optional<Waiting> waiting;
   if (complete) {
+    if (!control) return report_error(ctx, "array '" + sb->name + "' is complete but cannot be activated", control.error());
     std::vector<std::string> paths;
     for (const auto& [slot, leg] : legs) paths.push_back(leg.path);
-    if (!control) return report_error(ctx, "array '" + sb->name + "' is complete but cannot be activated", control.error());
     auto done = activate_legs(**control, paths, dm::ActivateOptions{.degraded = false}, false);
-    if (!done) return report_error(ctx, "cannot activate array '" + sb->name + "'", done.error());
-    activated = true;
+    // The legs' runs race at boot: the run of another leg may hold the
+    // array. It is waited for; then the array is usually active already.
+    const auto deadline = std::chrono::steady_clock::now() + kBusyWait;
+    while (!done && done.error().code == ErrorCode::Busy && std::chrono::steady_clock::now() < deadline &&
+           !(already_active = is_active(**control, sb->array_uuid))) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      done = activate_legs(**control, paths, dm::ActivateOptions{.degraded = false}, false);
+    }
+    // Exists: active by now (another run), or the leftovers of an
+    // interrupted activation (an error).
+    if (!done && done.error().code == ErrorCode::Exists) already_active = is_active(**control, sb->array_uuid);
+    if (!already_active) {
+      if (!done) return report_error(ctx, "cannot activate array '" + sb->name + "'", done.error());
+      activated = true;
+      if (!ctx.json) print_activated(ctx, done->report, done->sb);
+      warn_if_missing(done->report, done->sb);
+    }
     cancel_last_resort(sb->array_uuid);
-    if (!ctx.json) print_activated(ctx, done->report, done->sb);
-    warn_if_missing(done->report, done->sb);
   } else {
     waiting = arrange_last_resort(newest, run_dir);
   }
@@ -139,7 +162,7 @@ int run_incremental(const Context& ctx, const std::string& device, const std::st
     Json doc = json_envelope();
     doc["incremental"] = {{"device", device},       {"array", sb->name},     {"uuid", uuid},
                           {"legs_expected", want},  {"legs_present", have},  {"complete", complete},
-                          {"activated", activated}, {"record", dir.string()}, {"re_added", false}};
+                          {"activated", activated || already_active}, {"record", dir.string()}, {"re_added", false}};
     if (waiting) {
       doc["incremental"]["last_resort"] = {
           {"timeout", waiting->timeout ? Json(*waiting->timeout) : Json(nullptr)},
@@ -149,6 +172,9 @@ int run_incremental(const Context& ctx, const std::string& device, const std::st
     }
     doc["exit_code"] = kExitOk;
     print_json(doc);
+  } else if (already_active) {
+    fmt::print("{}: leg slot {} of array '{}' recorded; the array is already active\n", device, sb->slot,
+               printable(sb->name));
   } else if (!complete) {
     fmt::print("{}: leg slot {} of array '{}' recorded; {} of {} legs present, waiting for the others: {}\n",
                printable(device), sb->slot, printable(sb->name), have, want, waiting->note);

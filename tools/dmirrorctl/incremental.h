@@ -12,6 +12,9 @@
 //  - a leg of an array that is already active (started degraded by the last
 //    resort or by hand) and is not in its table is re-added to the live
 //    volume (incremental_readd.h).
+//  - the runs of an array's legs race at boot: while another command holds
+//    the array (Busy) the activation is retried for up to two minutes, and
+//    an array another run activated is success (exit 0).
 #pragma once
 
 #include "output.h"
