@@ -40,7 +40,28 @@ fill_data() {
 # fstab LINE: appends a line to the guest's /etc/fstab.
 fstab() { echo "$1" >>"$STAGE/etc/fstab"; }
 
-# console_has LOG REGEX WHAT: asserts a console line matches.
+# console_has LOG REGEX WHAT: asserts a console line matches. (Not grep -q:
+# it stops reading at the first match, and under pipefail the SIGPIPE of tr
+# would turn a match into a failure.)
 console_has() {
-  tr -d '\r' <"$1" | grep -a -q -E "$2" && hpass "$3" || hfail "$3 (no console line matches /$2/)"
+  tr -d '\r' <"$1" | grep -a -E "$2" >/dev/null && hpass "$3" || hfail "$3 (no console line matches /$2/)"
+}
+
+# hmp COMMAND: one command to qemu's monitor (HMP) of the running guest;
+# its answers are in $RUN/hmp.log. Only in `request` (run-boot.sh sets HMP).
+hmp() {
+  [[ -p ${HMP:-} ]] || hfail "no qemu monitor pipe (hmp works only in a request while the guest runs)"
+  echo "$*" >"$HMP"
+  sleep 1
+}
+
+# hotplug_disk SERIAL FILE: plugs FILE into the running guest as a virtio
+# disk with this serial, behind the PCIe root port run-boot.sh provides.
+hotplug_disk() {
+  hmp "drive_add 0 file=$2,format=raw,if=none,id=$1,cache=unsafe"
+  hmp "device_add virtio-blk-pci,drive=$1,serial=$1,id=dev-$1,bus=hotplug0"
+  hmp "info block"
+  tr -d '\r' <"$RUN/hmp.log" | grep -a -q "^$1 .*$2" || hfail "qemu does not list drive $1 after drive_add (see $RUN/hmp.log)"
+  tr -d '\r' <"$RUN/hmp.log" | grep -a -q -i 'error' && hfail "qemu's monitor reported an error (see $RUN/hmp.log)"
+  hpass "hot-plugged $2 as virtio disk $1"
 }

@@ -83,12 +83,21 @@ if [[ -f $host_hook ]]; then
   bash "$host_hook" setup || die "$scenario.host.sh setup failed"
 fi
 # The hook lists its disks, one "SERIAL FILE" per line, in guest order.
-if [[ -f $run/disks ]]; then
+read_disks() {
+  disks=()
+  [[ -f $run/disks ]] || return 0
   while read -r serial file; do
     [[ -n $serial ]] && disks+=(-drive "file=$file,format=raw,if=none,id=$serial,cache=unsafe"
                                 -device "virtio-blk-pci,drive=$serial,serial=$serial")
   done <"$run/disks"
-fi
+}
+read_disks
+# A scenario that needs more than one boot writes their number to
+# $RUN/boots; before boot N > 1, `NAME.host.sh boot N` may rewrite
+# $RUN/disks. The guest sees dmirror.boot=N on its kernel command line.
+boots=1
+[[ -f $run/boots ]] && boots=$(cat "$run/boots")
+[[ $boots =~ ^[1-9]$ ]] || die "$scenario.host.sh setup wrote a bad boot count '$boots'"
 
 img=$run/root.img
 size_mib=$(( $(du -sm "$stage" | cut -f1) + 512 ))
@@ -123,46 +132,76 @@ if [[ -z $accel ]]; then
   accel=$(cat "$probe")
 fi
 [[ $accel == kvm || $accel == tcg ]] || die "DMIRROR_BOOT_ACCEL must be kvm or tcg"
-log=$run/console.log
-echo "run-boot: $scenario: kernel $kver, ${#disks[@]} drive options, accel $accel, prepared in $(( $(date +%s) - t0 )) s" >&2
-start=$(date +%s)
-"$qemu" -accel "$accel" -machine q35 -smp 2 -m "$memory" \
-  -nographic -no-reboot -serial "file:$log" -monitor none -nic none \
-  -kernel "$base/vmlinuz" -initrd "$base/initrd.img" \
-  -append "console=ttyS0 root=/dev/vda rw panic=-1 loglevel=4 systemd.show_status=error dmirror.scenario=$scenario" \
-  -drive "file=$img,format=raw,if=none,id=root,cache=unsafe" -device virtio-blk-pci,drive=root,serial=guestroot \
-  "${disks[@]}" </dev/null >"$run/qemu.out" 2>&1 &
-qpid=$!
-# Watch the console: power-off ends the boot (emergency mode, too, powers
-# off after its diagnostics); a panic or the timeout fails it at once.
-verdict=""
-while kill -0 "$qpid" 2>/dev/null; do
-  if grep -a -q -E 'Kernel panic' "$log" 2>/dev/null; then
-    verdict="the guest kernel panicked"; break
+for ((boot = 1; boot <= boots; boot++)); do
+  if (( boot > 1 )); then
+    bash "$host_hook" boot "$boot" || die "$scenario.host.sh boot $boot failed"
+    read_disks
   fi
-  if (( $(date +%s) - start > timeout_s )); then
-    verdict="the guest did not finish within ${timeout_s}s"; break
+  log=$run/console.log
+  (( boot == boots )) || log=$run/console-boot$boot.log
+  # The qemu monitor (HMP) on a pair of pipes, $run/hmp.in and hmp.out, for
+  # a host hook that changes the machine while the guest runs (hmp and
+  # hotplug_disk in host-lib.sh): no socket client needed. A PCIe root port
+  # takes hot-plugged disks (q35's root bus does not hot-plug).
+  rm -f "$run/hmp.in" "$run/hmp.out"
+  mkfifo "$run/hmp.in" "$run/hmp.out"
+  cat "$run/hmp.out" >"$run/hmp.log" &
+  hmp_reader=$!
+  echo "run-boot: $scenario: boot $boot of $boots, kernel $kver, ${#disks[@]} drive options, accel $accel, prepared in $(( $(date +%s) - t0 )) s" >&2
+  start=$(date +%s)
+  "$qemu" -accel "$accel" -machine q35 -smp 2 -m "$memory" \
+    -nographic -no-reboot -serial "file:$log" -nic none \
+    -chardev "pipe,id=hmp,path=$run/hmp" -mon chardev=hmp,mode=readline \
+    -kernel "$base/vmlinuz" -initrd "$base/initrd.img" \
+    -append "console=ttyS0 root=/dev/vda rw panic=-1 loglevel=4 systemd.show_status=error dmirror.scenario=$scenario dmirror.boot=$boot" \
+    -drive "file=$img,format=raw,if=none,id=root,cache=unsafe" -device virtio-blk-pci,drive=root,serial=guestroot \
+    "${disks[@]}" -device pcie-root-port,id=hotplug0,chassis=1,slot=1 </dev/null >"$run/qemu.out" 2>&1 &
+  qpid=$!
+  # Watch the console: power-off ends the boot (emergency mode, too, powers
+  # off after its diagnostics); a panic or the timeout fails it at once.
+  # A console line "DMIRROR-HOST-REQUEST: WORDS" (the guest's host_request)
+  # runs `scenarios/NAME.host.sh request WORDS` once, while the guest runs.
+  verdict="" served=0 requests=()
+  export HMP=$run/hmp.in
+  while kill -0 "$qpid" 2>/dev/null; do
+    [[ -f $log ]] && mapfile -t requests < <(tr -d '\r' <"$log" | grep -a -o 'DMIRROR-HOST-REQUEST: [^ ].*$' || true)
+    while (( served < ${#requests[@]} )); do
+      req=${requests[$served]#DMIRROR-HOST-REQUEST: }
+      served=$((served + 1))
+      echo "run-boot: $scenario: host request '$req'" >&2
+      if [[ ! -f $host_hook ]] || ! bash "$host_hook" request $req >>"$run/host-requests.log" 2>&1; then
+        verdict="the host could not serve the guest's request '$req' (see $run/host-requests.log)"; break 2
+      fi
+    done
+    if grep -a -q -E 'Kernel panic' "$log" 2>/dev/null; then
+      verdict="the guest kernel panicked"; break
+    fi
+    if (( $(date +%s) - start > timeout_s )); then
+      verdict="the guest did not finish within ${timeout_s}s"; break
+    fi
+    sleep 1
+  done
+  if [[ -n $verdict ]]; then
+    sleep 2
+    kill "$qpid" 2>/dev/null || true
   fi
-  sleep 1
+  wait "$qpid" || true
+  end=$(date +%s)
+  kill "$hmp_reader" 2>/dev/null || true
+  wait "$hmp_reader" 2>/dev/null || true
+  cat "$log"
+  echo "run-boot: $scenario: boot $boot: guest ran $((end - start)) s (accel: $accel)" >&2
+  [[ -z $verdict ]] || die "$scenario: $verdict (console: $log)"
+  grep -a -q 'DMIRROR-BOOT-EMERGENCY' "$log" && die "$scenario: the guest boot failed into emergency mode (diagnostics above; console: $log)"
+  if grep -a -q 'DMIRROR-SCENARIO: FAIL' "$log"; then
+    grep -a 'DMIRROR-SCENARIO: FAIL' "$log" >&2
+    die "$scenario: a check in the guest failed (see above)"
+  fi
+  result=$(grep -a -o 'DMIRROR-BOOT-RESULT: rc=[0-9]*' "$log" | tail -n1 | sed 's/.*rc=//' || true)
+  [[ -n $result ]] || { cat "$run/qemu.out" >&2; die "$scenario: the guest printed no result line"; }
+  [[ $result -eq 0 ]] || die "$scenario: the scenario failed in the guest (rc=$result)"
+  grep -a -q 'DMIRROR-SCENARIO: PASS' "$log" || die "$scenario: the guest passed no check at all"
 done
-if [[ -n $verdict ]]; then
-  sleep 2
-  kill "$qpid" 2>/dev/null || true
-fi
-wait "$qpid" || true
-end=$(date +%s)
-cat "$log"
-echo "run-boot: $scenario: guest ran $((end - start)) s (accel: $accel)" >&2
-[[ -z $verdict ]] || die "$scenario: $verdict (console: $log)"
-grep -a -q 'DMIRROR-BOOT-EMERGENCY' "$log" && die "$scenario: the guest boot failed into emergency mode (diagnostics above; console: $log)"
-if grep -a -q 'DMIRROR-SCENARIO: FAIL' "$log"; then
-  grep -a 'DMIRROR-SCENARIO: FAIL' "$log" >&2
-  die "$scenario: a check in the guest failed (see above)"
-fi
-result=$(grep -a -o 'DMIRROR-BOOT-RESULT: rc=[0-9]*' "$log" | tail -n1 | sed 's/.*rc=//' || true)
-[[ -n $result ]] || { cat "$run/qemu.out" >&2; die "$scenario: the guest printed no result line"; }
-[[ $result -eq 0 ]] || die "$scenario: the scenario failed in the guest (rc=$result)"
-grep -a -q 'DMIRROR-SCENARIO: PASS' "$log" || die "$scenario: the guest passed no check at all"
 if [[ -f $host_hook ]]; then
   bash "$host_hook" assert "$log" || die "$scenario: the host-side assertions failed"
 fi

@@ -28,3 +28,7 @@ wait_for() {
   "$@"
 }
 finish() { [[ $failures -eq 0 ]] || exit 1; exit 0; }
+# host_request WORDS...: asks the host side (scenarios/NAME.host.sh request
+# WORDS) to act on the running machine, e.g. plug a disk; the host serves
+# each request line once. Wait for its effect with wait_for.
+host_request() { echo "DMIRROR-HOST-REQUEST: $*"; }

@@ -5,13 +5,14 @@
 set -uo pipefail
 lib=/usr/local/lib/dmirror-boot
 name=$(sed -n 's/.*dmirror\.scenario=\([^ ]*\).*/\1/p' /proc/cmdline)
-echo "DMIRROR-BOOT: scenario '$name', $(systemd-detect-virt 2>/dev/null || echo unknown) virtualization, kernel $(uname -r), up $(cut -d' ' -f1 /proc/uptime) s"
+echo "DMIRROR-BOOT: scenario '$name', boot $(sed -n 's/.*dmirror\.boot=\([0-9]*\).*/\1/p' /proc/cmdline), $(systemd-detect-virt 2>/dev/null || echo unknown) virtualization, kernel $(uname -r), up $(cut -d' ' -f1 /proc/uptime) s"
 rc=0
 if [[ -z $name || ! -f $lib/scenarios/$name.sh ]]; then
   echo "DMIRROR-SCENARIO: FAIL runner: no scenario '$name' in $lib/scenarios"
   rc=1
 else
-  DMIRROR_SCENARIO=$name bash "$lib/scenarios/$name.sh"
+  boot=$(sed -n 's/.*dmirror\.boot=\([0-9]*\).*/\1/p' /proc/cmdline)
+  DMIRROR_SCENARIO=$name DMIRROR_BOOT=${boot:-1} bash "$lib/scenarios/$name.sh"
   rc=$?
 fi
 # What dmirror did during the boot, for whoever reads a failure.
