@@ -61,7 +61,7 @@ hotplug_disk() {
   hmp "drive_add 0 file=$2,format=raw,if=none,id=$1,cache=unsafe"
   hmp "device_add virtio-blk-pci,drive=$1,serial=$1,id=dev-$1,bus=hotplug0"
   hmp "info block"
-  tr -d '\r' <"$RUN/hmp.log" | grep -a -q "^$1 .*$2" || hfail "qemu does not list drive $1 after drive_add (see $RUN/hmp.log)"
-  tr -d '\r' <"$RUN/hmp.log" | grep -a -q -i 'error' && hfail "qemu's monitor reported an error (see $RUN/hmp.log)"
+  tr -d '\r' <"$RUN/hmp.log" | grep -a "^$1 .*$2" >/dev/null || hfail "qemu does not list drive $1 after drive_add (see $RUN/hmp.log)"
+  tr -d '\r' <"$RUN/hmp.log" | grep -a -i 'error' >/dev/null && hfail "qemu's monitor reported an error (see $RUN/hmp.log)"
   hpass "hot-plugged $2 as virtio disk $1"
 }
