@@ -35,7 +35,7 @@ TEST(AssemblySpare, ASpareBehindTheMembersIsASpareNotAStaleLeg) {
   EXPECT_EQ(a->spares[0].slot, 2u);
   EXPECT_EQ(a->spares[0].leg, 2);
   EXPECT_EQ(a->legs[2].disposition, Disposition::Spare);
-  EXPECT_EQ(a->sb.seqno, 40u) << "the spare's older table is never the authority";
+  EXPECT_EQ(a->sb.seqno, 40u) << "the spare's older table is not the authority";
   EXPECT_EQ(wipe_hold(*a, 2), WipeHold::Member) << "the table lists it";
 }
 
@@ -93,6 +93,26 @@ TEST(AssemblySpare, ASpareAReplaceTookBeforeItsOwnCopyWasWrittenIsAStaleMember) 
   EXPECT_EQ(v->state, SlotState::Stale);
   EXPECT_EQ(v->recovery, Recovery::Full);
   EXPECT_FALSE(a->split_brain);
+}
+
+// A leg removed before the spare was added, given beside it: the spare's
+// newer table is the authority and says the leg was removed; nothing is in
+// sync, so nothing may be read.
+TEST(AssemblySpare, ALegRemovedBeforeTheSpareWasAddedIsNotTrustedBesideIt) {
+  const Superblock before_removal = array_sb(3, 8);
+  Superblock later = array_sb(4, 12);
+  later.incompat |= feature::kIncompatSpares;
+  later.legs[2].state = LegState::Removed;
+  later.legs[2].state_seq = 10;
+  later.legs[3].state = LegState::Spare;
+  later.legs[3].state_seq = 12;
+  auto a = assemble_array({leg(before_removal, 2), leg(later, 3)});
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_EQ(a->sb.seqno, 12u) << "the spare's newer table is the authority";
+  EXPECT_EQ(a->legs[0].disposition, Disposition::NotInTable);
+  EXPECT_EQ(a->legs[1].disposition, Disposition::Spare);
+  EXPECT_EQ(a->health, Health::Failed);
+  EXPECT_TRUE(a->in_sync_slots().empty());
 }
 
 }  // namespace

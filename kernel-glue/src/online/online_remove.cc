@@ -7,6 +7,7 @@
 #include <dmirror/dm/online/handoff.h>
 #include <dmirror/dm/online/live_volume.h>
 #include <dmirror/dm/volume.h>
+#include <dmirror/leg_count.h>
 
 #include "online/leg_change.h"
 
@@ -57,6 +58,11 @@ Result<OnlineRemoveReport> online_remove(DmControl& dm, const std::string& name,
     return make_error(ErrorCode::Refused, "removing " + slot_text + " leaves volume '" + name +
                                               "' with a single in-sync leg: no redundancy. Add --force to remove "
                                               "it anyway");
+  if (leaves_only_write_mostly(now, rep.slot))
+    return make_error(ErrorCode::Refused, "removing " + slot_text + " leaves volume '" + name +
+                                              "' with write-mostly legs only, which the kernel refuses; clear the "
+                                              "mark on a leg that stays first (dmirrorctl set " + name +
+                                              " --no-write-mostly LEG)");
   rep.path = v.legs.path(rep.slot);
   // Recorded first, on the legs that stay and on the leg itself: a crash
   // before the reload leaves a leg that got every write and is retired.

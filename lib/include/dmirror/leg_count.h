@@ -35,6 +35,11 @@ DMIRROR_EXPORT Result<ReplaceReport> add_leg(std::span<BlockDevice* const> legs,
 DMIRROR_EXPORT Result<ReplaceReport> add_spare(std::span<BlockDevice* const> legs, BlockDevice& new_device,
                                                const ReplaceOptions& options = {});
 
+// Whether removing `slot` would leave members that are all write-mostly
+// (the kernel refuses such a raid1 table, and `set` refuses that state):
+// remove refuses it, offline and online.
+DMIRROR_EXPORT bool leaves_only_write_mostly(const Superblock& sb, uint32_t slot);
+
 struct RemoveOptions {
   bool force = false;   // allow leaving a single in-sync leg
   // Another in-sync (replacing, rebuilding) member than the one removed is

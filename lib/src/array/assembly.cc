@@ -158,6 +158,12 @@ Assembly run(const std::vector<LegProbe>& probes, const Uuid& array, const Assem
     // stale (a truncated newest leg does not make an older leg current).
     for (size_t i : left_out)
       if (probes[i].meta->sb.seqno > probes[authority].meta->sb.seqno) authority = i;
+    // So does a spare's (rule 23): written when it was added, it is never
+    // newer than the members of that commit. When it is newer than every
+    // member given, they are behind it (a leg removed before the spare was
+    // added, a member rolled back), and its table says what they are.
+    for (size_t i : spares)
+      if (probes[i].meta->sb.seqno > probes[authority].meta->sb.seqno) authority = i;
   }
   a.sb = probes[authority].meta->sb;
   a.sb.slot = 0;

@@ -26,8 +26,9 @@ struct Members {
 
 // Rule 2: leg uuid -> slot of the authority's table; removed/replaced and duplicate legs.
 Members map_slots(Assembly& a, const std::vector<LegProbe>& probes, const std::vector<size_t>& candidates);
-// Rule 23: a device whose own entry says spare. Its own superblock takes no
-// part in choosing the authority or in rules 6, 18 and 19.
+// Rule 23: a device whose own entry says spare. Its own superblock counts in
+// choosing the authority (rule 2: it wins only over members behind it) but
+// takes no part in rules 6, 18 and 19.
 bool own_entry_spare(const Superblock& own);
 // Rule 23: the spare devices once the authority is chosen. Those the table
 // lists as spare are recorded in `members.spare` (Disposition::Spare);

@@ -9,6 +9,16 @@
 
 namespace dmirror {
 
+bool leaves_only_write_mostly(const Superblock& sb, uint32_t slot) {
+  bool member_left = false;
+  for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s) {
+    if (s == slot || !is_member_state(sb.legs[s].state)) continue;
+    member_left = true;
+    if (!(sb.legs[s].flags & legflag::kWriteMostly)) return false;
+  }
+  return member_left;
+}
+
 Result<RemoveReport> remove_leg(std::span<BlockDevice* const> legs, uint32_t slot, const RemoveOptions& o) {
   ops::AssemblyNotes notes;
   DMIRROR_ASSIGN_OR_RETURN(auto set, ops::assemble_for_recovery(legs, {}, notes));
@@ -50,6 +60,11 @@ Result<RemoveReport> remove_leg(std::span<BlockDevice* const> legs, uint32_t slo
     return make_error(ErrorCode::Refused, "removing slot " + std::to_string(slot) + " leaves " + array +
                                               " with a single in-sync leg: no redundancy. Add --force to remove it "
                                               "anyway");
+  if (!spare && leaves_only_write_mostly(sb, slot))
+    return make_error(ErrorCode::Refused, "removing slot " + std::to_string(slot) + " leaves " + array +
+                                              " with write-mostly legs only, which the kernel refuses to activate; "
+                                              "clear the mark on a leg that stays first (dmirrorctl set ARRAY "
+                                              "--no-write-mostly LEG)");
   RemoveReport rep;
   rep.slot = slot;
   rep.in_sync_left = in_sync_left;

@@ -217,6 +217,12 @@ Result<ReplaceReport> replace(std::span<BlockDevice* const> legs, uint32_t old_s
     return make_error(ErrorCode::Busy, "array '" + sb.name + "' is owned by an online volume; deactivate it first");
   if (old_slot >= sb.nr_legs || sb.legs[old_slot].state == LegState::Unused || sb.legs[old_slot].state == LegState::Removed)
     return make_error(ErrorCode::InvalidArgument, "slot " + std::to_string(old_slot) + " is not a leg of the array");
+  // A spare holds no copy to replace (FORMAT.md 2.3): it is retired by remove.
+  if (sb.legs[old_slot].state == LegState::Spare)
+    return make_error(ErrorCode::InvalidArgument, "slot " + std::to_string(old_slot) +
+                                                      " is a spare, not a leg holding data; retire it with "
+                                                      "`dmirrorctl remove --leg " + std::to_string(old_slot) +
+                                                      "` and add the new device with `add --spare`");
   if (!set.primary()) {
     std::string advice = no_in_sync_advice(set.assembly());
     advice[0] = 'f';
