@@ -220,6 +220,8 @@ TEST_F(LegCount, ASpareIsListedHoldsNoDataAndItsAbsenceDegradesNothing) {
   EXPECT_TRUE(read_file(c) == spare_before) << "a write or commit reached the spare";
   EXPECT_EQ(run_tool({"status", a, b, c}).exit_code, 0) << "a spare behind the members is still a spare";
   expect_refused({"add", a, b, "--new", c, "--spare"}, 8, "already slot 2", {a, b, c});
+  expect_refused({"replace", a, b, c, "--old", "2", "--new", d}, 16, "is a spare, not a leg holding data",
+                 {a, b, c, d});
   expect_refused({"wipe", c}, 8, "", {a, b, c});
 }
 
