@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <set>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -74,6 +75,11 @@ int run_hook(const std::string& cmd, const dm::MonitorEvent& e) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// Volumes with a take-over started and not yet finished: finished when the
+// kernel is done, whether or not its sync-finished event was seen (a
+// rebuild may start and end between two looks).
+std::set<std::string> g_pending;
+
 // A failed leg recorded: a spare of the array takes over, if one is here.
 void take_spare(dm::DmControl& dm, const MonitorArgs& a, const dm::MonitorEvent& e) {
   if (a.no_spares || !e.recorded || !e.slot) return;
@@ -87,6 +93,7 @@ void take_spare(dm::DmControl& dm, const MonitorArgs& a, const dm::MonitorEvent&
     log_line(a.to_stderr, LOG_NOTICE,
              fmt::format("{}: spare {} (slot {}) is replacing failed slot {}; the kernel rebuilds it", e.volume,
                          (*t)->spare_path, (*t)->spare_slot, *e.slot));
+    g_pending.insert(e.volume);
   }
 }
 
@@ -99,6 +106,18 @@ void finish_replace(dm::DmControl& dm, const MonitorArgs& a, const dm::MonitorEv
                                                done.error().describe()));
   else if (*done)
     log_line(a.to_stderr, LOG_NOTICE, fmt::format("{}: the replace is finished: redundancy restored", e.volume));
+  if (!done || *done) g_pending.erase(e.volume);
+}
+
+// After every look: the take-overs the kernel has finished are recorded.
+void finish_pending(dm::DmControl& dm, const MonitorArgs& a) {
+  const std::set<std::string> pending = g_pending;
+  for (const auto& volume : pending) {
+    dm::MonitorEvent e;
+    e.kind = dm::MonitorEventKind::SyncFinished;
+    e.volume = volume;
+    finish_replace(dm, a, e);
+  }
 }
 
 int handle(dm::DmControl& dm, const MonitorArgs& a, const std::vector<dm::MonitorEvent>& events) {
@@ -114,6 +133,7 @@ int handle(dm::DmControl& dm, const MonitorArgs& a, const std::vector<dm::Monito
     if (bad) take_spare(dm, a, e);
     if (e.kind == dm::MonitorEventKind::SyncFinished) finish_replace(dm, a, e);
   }
+  finish_pending(dm, a);
   return bits;
 }
 
@@ -151,7 +171,7 @@ int run_monitor(const Context& ctx, MonitorArgs a) {
       if (evs.error().code == ErrorCode::Cancelled) continue;
       return report_error(ctx, "monitor stopped", evs.error());
     }
-    handle(**control, a, *evs);
+    handle(**control, a, *evs);   // also after a quiet interval: finish_pending()
   }
   return kExitOk;
 }
