@@ -6,7 +6,7 @@
 // DMIRROR_EVENT, DMIRROR_LEG and DMIRROR_DEVICE in its environment. A
 // failed leg is replaced by a spare of the array when one is present
 // (spare_takeover.h; --no-spares: report only); the replace is finished
-// when the kernel's rebuild ends. Runs until SIGINT/SIGTERM, so it can be a
+// once the kernel's rebuild has ended (checked after every look). Runs until SIGINT/SIGTERM, so it can be a
 // systemd service (Type=simple).
 #include "commands.h"
 #include "exit_codes.h"
