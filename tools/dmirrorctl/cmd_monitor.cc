@@ -146,10 +146,9 @@ int handle(dm::DmControl& dm, const MonitorArgs& a, const std::vector<dm::Monito
       if (rc != 0) log_line(a.to_stderr, LOG_WARNING, fmt::format("hook '{}' exited {}", a.exec, rc));
     }
     if (bad) take_spare(dm, a, e);
-    if (e.kind == dm::MonitorEventKind::SyncFinished) {
-      finish_replace(dm, a, e);
+    if (e.kind == dm::MonitorEventKind::SyncFinished) finish_replace(dm, a, e);
+    if (e.kind == dm::MonitorEventKind::SyncFinished || e.kind == dm::MonitorEventKind::Appeared)
       finish_readds(dm, a, e);
-    }
   }
   finish_pending(dm, a);
   return bits;

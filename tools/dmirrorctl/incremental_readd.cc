@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace dmirror::cli {
@@ -44,7 +45,14 @@ int run_incremental_readd(const Context& ctx, dm::DmControl& control, const std:
   std::vector<std::string> paths;
   for (const auto& [slot, dev] : *live) {
     if (dev == *num) {
-      print_doc(ctx, device, sb, false, fmt::format("already slot {} of active volume '{}'", slot, printable(volume)));
+      // A re-add from the bitmap whose wait was cut short: recorded in sync
+      // once the kernel has recovered it.
+      auto fin = dm::finish_readds(control, volume);
+      if (!fin) return report_error(ctx, "cannot record the re-add of " + device + " as finished", fin.error());
+      const bool now = std::find(fin->begin(), fin->end(), slot) != fin->end();
+      print_doc(ctx, device, sb, now,
+                fmt::format("already slot {} of active volume '{}'{}", slot, printable(volume),
+                            now ? "; recovered from the write-intent bitmap: now in sync" : ""));
       return kExitOk;
     }
     if (auto p = dm::block_device_path(dev)) paths.push_back(*p);
