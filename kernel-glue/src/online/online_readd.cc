@@ -89,7 +89,12 @@ Result<OnlineReaddReport> online_readd(DmControl& dm, const std::string& name, c
   }
   if (v.legs.present(rep.slot))
     if (auto k = read_kernel_metadata(*v.legs.dev(rep.slot), area)) f.returning = std::move(*k);
-  f.first_use_activation = v.devs.empty() || first_use_activation(v.legs, v.devs.begin()->first);
+  f.first_use_activation = true;
+  for (const auto& [s, dev] : v.devs)
+    if (v.legs.present(s)) {
+      f.first_use_activation = first_use_activation(v.legs, s);
+      break;
+    }
   ReaddDecision d = decide_readd(f);
   rep.reason = d.reason;
   if (!d.from_bitmap) return rep;
