@@ -26,7 +26,7 @@ for f in "$tmp/root$unitdir"/dmirror*; do
   sed "s|$sbin|$tmp/root$sbin|g" "$f" >"$tmp/units/$(basename "$f")"
   n=$((n + 1))
 done
-[ "$n" -eq 5 ] || fail "expected 5 unit files, found $n"
+[ "$n" -eq 6 ] || fail "expected 6 unit files, found $n"
 cd "$tmp/units"
 # Array names may hold '-', '.', ':' and '@' ([A-Za-z0-9#+-.:=@_]): every
 # one of them is a valid unit instance as written. (systemd-analyze 252
@@ -36,7 +36,7 @@ names=(vol0 db-main a-b.c@e)
 units=(dmirror-monitor.service)
 for n in "${names[@]}"; do
   units+=("dmirror-scrub@$n.service" "dmirror-scrub@$n.timer" "dmirror-scrub-continue@$n.service"
-          "dmirror-scrub-continue@$n.timer")
+          "dmirror-scrub-continue@$n.timer" "dmirror-volume@$n.service")
 done
 if ! systemd-analyze verify --man=no "${units[@]}" >"$tmp/verify.log" 2>&1 || [ -s "$tmp/verify.log" ]; then
   cat "$tmp/verify.log" >&2
@@ -47,12 +47,18 @@ while read -r spec; do
 done < <(sed -n 's/^OnCalendar=//p' dmirror-scrub@.timer dmirror-scrub-continue@.timer)
 # The instance is the name as written: %I would unescape "db-main" to
 # "db/main" (systemd-escape's '-' is a '/').
-for u in dmirror-scrub@.service dmirror-scrub-continue@.service dmirror-scrub@.timer dmirror-scrub-continue@.timer; do
+for u in dmirror-scrub@.service dmirror-scrub-continue@.service dmirror-scrub@.timer dmirror-scrub-continue@.timer \
+         dmirror-volume@.service; do
   ! grep -v '^#' "$u" | grep -q '%I' || fail "$u uses %I (unescaped instance): dmirror-scrub@db-main would scrub 'db/main'"
 done
 for u in dmirror-scrub@.service dmirror-scrub-continue@.service; do
   grep -q '^ExecStart=.* %i$' "$u" || fail "$u does not pass the instance (%i) as the array"
 done
+# The volume unit deactivates its volume when stopped, after the file
+# systems on it are unmounted (mounts come after local-fs-pre.target).
+grep -q '^ExecStop=.*/dmirrorctl deactivate %i$' dmirror-volume@.service || fail "dmirror-volume@.service does not deactivate %i"
+grep -q '^Before=.*local-fs-pre.target' dmirror-volume@.service || fail "dmirror-volume@.service is not ordered before local-fs-pre.target"
+grep -q '^Conflicts=umount.target' dmirror-volume@.service || fail "dmirror-volume@.service is not stopped at shutdown (Conflicts=umount.target)"
 [ "$(systemd-escape --unescape --instance dmirror-scrub@db-main.timer)" = db/main ] ||
   fail "systemd-escape no longer reads '-' as '/': recheck the %i rule"
 # A name a unit cannot hold ('+') goes through systemd-escape --template;

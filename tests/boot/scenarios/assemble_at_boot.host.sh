@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Host side of assemble_at_boot: three legs with an ext4 file system on the
-# volume, listed in the guest's /etc/fstab by its /dev/mapper name.
+# volume, listed in the guest's /etc/fstab by its /dev/mapper name; booted
+# twice with the same disks (the shutdown between deactivates the volume).
 # assert: the guest's observations on the console, then the legs after the
 # guest powered off (in sync, identical data areas, the file it wrote).
 source "$(dirname "$0")/../host-lib.sh"
@@ -16,15 +17,29 @@ setup)
   fill_data "$RUN/fs.img" "${legs[@]}"
   rm -f "$RUN/fs.img"
   for i in 0 1 2; do add_disk "dmleg$i" "${legs[$i]}"; done
+  echo 2 >"$RUN/boots"
   mkdir -p "$STAGE/mnt/vol0"
   fstab "/dev/mapper/vol0 /mnt/vol0 ext4 defaults 0 2"
   ;;
+boot) ;;   # boot 2 has the same disks
 assert)
-  log=$2
+  log=$RUN/console-boot1.log log2=$2
   console_has "$log" 'DMIRROR-OBSERVE: findmnt: /dev/mapper/vol0 +ext4 +/mnt/vol0$' "the volume was mounted at boot from /dev/mapper/vol0"
   console_has "$log" 'DMIRROR-OBSERVE: dmsetup-status: 0 [0-9]+ raid raid1 3 AAA ' "dm-raid reported three alive, in-sync legs"
   console_has "$log" 'DMIRROR-OBSERVE: status: rc=0' "dmirrorctl status exited 0 in the guest"
-  # After power-off: the legs as the guest left them.
+  console_has "$log" 'DMIRROR-OBSERVE: volume-unit: ActiveState=active$' "boot 1: dmirror-volume@vol0.service was active"
+  console_has "$log2" 'DMIRROR-OBSERVE: event-types: .*activated deactivated activated$' \
+    "boot 2: the event history showed the volume deactivated at shutdown, then activated"
+  console_has "$log2" 'DMIRROR-SCENARIO: PASS .*reported no unclean shutdown' "boot 2: the activation reported no unclean shutdown"
+  # After power-off: the legs as the guest left them, deactivated cleanly
+  # at the second shutdown too.
+  for leg in "${legs[@]}"; do
+    owner=$({ "$DMIRRORCTL" examine --json "$leg" || true; } | jq -r '.legs[0].superblock.flags.sync_owner')
+    [[ $owner == offline ]] || hfail "$leg: the kernel still owns the sync state ($owner): the volume was not deactivated at shutdown"
+    last=$({ "$DMIRRORCTL" examine --json "$leg" || true; } | jq -r '.legs[0].events[-1].type')
+    [[ $last == deactivated ]] || hfail "$leg: the last event is '$last', not 'deactivated'"
+  done
+  hpass "every leg says deactivated cleanly after the final shutdown (sync owner offline, last event deactivated)"
   off=$(sb_field "${legs[0]}" data_offset)
   size=$(sb_field "${legs[0]}" data_size)
   "$DMIRRORCTL" examine "${legs[@]}" >"$RUN/examine.txt" 2>&1; rc=$?
