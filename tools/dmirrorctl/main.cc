@@ -74,7 +74,7 @@ int run(int argc, char** argv) {
   const Command commands[] = {add_create(app, ctx), add_examine(app, ctx), add_status(app, ctx),
                               add_list(app, ctx), add_resync(app, ctx), add_verify(app, ctx),
                               add_scrub(app, ctx), add_clear(app, ctx), add_replace(app, ctx), add_add(app, ctx),
-                              add_remove(app, ctx), add_set(app, ctx), add_io(app, ctx),
+                              add_remove(app, ctx), add_split(app, ctx), add_merge(app, ctx), add_set(app, ctx), add_io(app, ctx),
                               add_activate(app, ctx), add_deactivate(app, ctx),
                               add_monitor(app, ctx), add_wipe(app, ctx),
                               add_complete(app), add_probe(app), add_man(app)};
