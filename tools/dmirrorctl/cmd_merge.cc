@@ -60,8 +60,11 @@ int run_merge(const Context& ctx, const MergeArgs& a) {
     if (p != *split) paths.push_back(p);
   std::vector<std::string> locked = paths;
   locked.push_back(*split);
-  auto held = lock_array_at(locked);
+  // Both arrays are written: each one's lock (its legs and its lock file).
+  auto held = lock_array_at(paths);
   if (!held) return report_error(ctx, "cannot lock the array", held.error());
+  auto held_split = lock_array_at({*split});
+  if (!held_split) return report_error(ctx, "cannot lock the split-off array", held_split.error());
   auto legs = open_legs(locked, offline_leg_options(true));
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
   MergeOptions o;

@@ -116,10 +116,31 @@ Status check_splittable(const LegSet& set, uint32_t slot, const SplitOptions& o,
   return ok();
 }
 
+// The devices given apart from the split-off arrays of the others (a rerun
+// after the split is done may give the split leg, which then carries one).
+std::vector<BlockDevice*> without_split_offs(std::span<BlockDevice* const> given, std::vector<BlockDevice*>& offs) {
+  std::vector<std::optional<LegMetadata>> metas;
+  for (BlockDevice* d : given) {
+    auto m = read_leg(*d);
+    metas.push_back(m ? std::optional<LegMetadata>(std::move(*m)) : std::nullopt);
+  }
+  std::vector<BlockDevice*> out;
+  for (size_t i = 0; i < given.size(); ++i) {
+    bool off = false;
+    if (metas[i] && (metas[i]->sb.incompat & feature::kIncompatSplit) && metas[i]->sb.origin.set())
+      for (const auto& other : metas)
+        off |= other && other->sb.array_uuid == metas[i]->sb.origin.array_uuid;
+    (off ? offs : out).push_back(given[i]);
+  }
+  return out;
+}
+
 }  // namespace
 
-Result<SplitReport> split_leg(std::span<BlockDevice* const> legs, uint32_t slot, const SplitOptions& o) {
+Result<SplitReport> split_leg(std::span<BlockDevice* const> given, uint32_t slot, const SplitOptions& o) {
   DMIRROR_RETURN_IF_ERROR(validate_array_name(o.name));
+  std::vector<BlockDevice*> offs;
+  const std::vector<BlockDevice*> legs = without_split_offs(given, offs);
   ops::AssemblyNotes notes;
   DMIRROR_ASSIGN_OR_RETURN(auto set, ops::assemble_for_recovery(legs, {}, notes));
   const Superblock& sb = set.sb();
@@ -141,15 +162,19 @@ Result<SplitReport> split_leg(std::span<BlockDevice* const> legs, uint32_t slot,
     // before the split (it was fresh then).
     for (const SplitView& v : set.assembly().splits)
       if (v.slot == slot && v.leg >= 0) dev = legs[static_cast<size_t>(v.leg)];
-    // Given the split-off array's leg too: the split is done; nothing to write.
-    for (const AssembledLeg& l : set.assembly().legs)
-      if (l.meta && l.meta->sb.array_uuid == sb.split_uuid[slot] && l.meta->sb.origin.array_uuid == sb.array_uuid) {
-        rep.resumed = true;
-        rep.split_uuid = sb.split_uuid[slot];
-        rep.split_seqno = sb.legs[slot].state_seq;
-        for (uint32_t i = 0; i < sb.nr_legs && i < kMaxLegs; ++i) rep.in_sync_left += set.in_sync(i) ? 1 : 0;
-        return rep;
-      }
+    // Given the split-off array's leg too: the split is done, but for the
+    // copies of its superblock a cut may have left unwritten (copy 2 goes
+    // first, and its seqno wins over the array's copies).
+    for (BlockDevice* d : offs) {
+      auto m = read_leg(*d);
+      if (!m || m->sb.array_uuid != sb.split_uuid[slot] || m->sb.origin.array_uuid != sb.array_uuid) continue;
+      if (!m->copies_agree()) DMIRROR_RETURN_IF_ERROR(write_superblocks(*d, m->sb));
+      rep.resumed = true;
+      rep.split_uuid = sb.split_uuid[slot];
+      rep.split_seqno = sb.legs[slot].state_seq;
+      for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s) rep.in_sync_left += set.in_sync(s) ? 1 : 0;
+      return rep;
+    }
     if (!dev || (sb.legs[slot].flags & legflag::kMerging))
       return refuse("slot " + std::to_string(slot) + " of " + array + " is split off already (as array " +
                     sb.split_uuid[slot].str() + ")");
