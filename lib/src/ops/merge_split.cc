@@ -46,7 +46,9 @@ bool merged_here(const LegSet& set, uint32_t slot) {
     for (auto it = h->events.rbegin(); it != h->events.rend(); ++it) {
       if (it->slot != slot) continue;
       if (it->type == EventType::LegMerged) return true;
-      if (it->type != EventType::ResyncFinished && it->type != EventType::LegReAdded) return false;
+      if (it->type != EventType::ResyncStarted && it->type != EventType::ResyncFinished &&
+          it->type != EventType::LegReAdded)
+        return false;   // the slot changed since (failed, replaced, removed...)
     }
     return false;
   }
