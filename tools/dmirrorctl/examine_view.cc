@@ -150,6 +150,7 @@ Findings examine_findings(const Assembly& a) {
 // given made it degraded.
 Health examine_health(const Assembly& a) {
   if (a.health != Health::Degraded) return a.health;
+  if (!a.splits.empty()) return a.health;   // recorded in the table (FORMAT.md 2.6 rule 24)
   for (const auto& s : a.slots)
     if (s.state != SlotState::InSync && !not_given(s)) return a.health;
   if (a.inconsistent) return Health::Inconsistent;
@@ -177,7 +178,7 @@ void print_examined_array_text(const ExaminedArray& x) {
 Json examined_array_json(const ExaminedArray& x) {
   const Assembly& a = x.assembly;
   Json conditions = conditions_json(a);
-  bool degraded = false;
+  bool degraded = !a.splits.empty();   // recorded in the table (rule 24)
   for (const auto& s : a.slots) degraded = degraded || (s.state != SlotState::InSync && !not_given(s));
   conditions["degraded"] = degraded;
   return Json{{"name", a.sb.name},

@@ -87,7 +87,10 @@ int run(int argc, char** argv) {
     if (a == "--json") ctx.json = true;
   std::vector<std::string> names{"help"};
   for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
-    if (!sub->get_group().empty()) names.push_back(sub->get_name());
+    if (!sub->get_group().empty()) {
+      names.push_back(sub->get_name());
+      for (const std::string& alias : sub->get_aliases()) names.push_back(alias);   // merge's `rejoin`
+    }
   auto known = [&](const std::string& w) {
     return std::find(names.begin(), names.end(), w) != names.end() || w.starts_with("__");
   };
