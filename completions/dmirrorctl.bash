@@ -19,8 +19,8 @@ _dmirrorctl_block_devices() {
 _dmirrorctl_static() {
   local global="--help -h --version -V --json --verbose -v"
   case "$1" in
-    "") echo "help create examine status list resync verify scrub clear replace add remove set io activate deactivate monitor wipe $global" ;;
-    help) echo "create examine status list resync verify scrub clear replace add remove set io activate deactivate monitor wipe" ;;
+    "") echo "help create examine status list resync verify scrub clear replace add remove split merge set io activate deactivate monitor wipe $global" ;;
+    help) echo "create examine status list resync verify scrub clear replace add remove split merge set io activate deactivate monitor wipe" ;;
     create) echo "--region-size --assume-clean --force --yes -y --write-mostly --max-write-behind" \
                  "--min-recovery-rate --max-recovery-rate --degraded-timeout --no-activate --activate $global" ;;
     examine) echo "--events $global" ;;
@@ -32,6 +32,8 @@ _dmirrorctl_static() {
     replace) echo "--old --new --force --max-rate --restart --degraded $global" ;;
     add) echo "--new --force --max-rate --degraded --spare $global" ;;
     remove) echo "--leg --force --degraded $global" ;;
+    split) echo "--leg --name --force --degraded $global" ;;
+    merge | rejoin) echo "--degraded $global" ;;
     set) echo "--write-mostly --no-write-mostly --min-recovery-rate --max-recovery-rate --degraded $global" ;;
     io) echo "read write $global" ;;
     "io write") echo "--offset --from --no-close --degraded $global" ;;
@@ -47,7 +49,7 @@ _dmirrorctl_value_options() {
   dmirrorctl __complete --values "$@" 2>/dev/null ||
     echo "--region-size --write-mostly --no-write-mostly --max-write-behind --min-recovery-rate --max-recovery-rate --degraded-timeout --events" \
          "--from --report --max-rate --rate-file --max-runtime --lock-dir --leg --old --new --offset --length --to --prefer" \
-         "--run-dir --exec --interval"
+         "--run-dir --exec --interval --name"
 }
 
 _dmirrorctl_arrays() { dmirrorctl __complete --arrays 2>/dev/null; }

@@ -76,7 +76,7 @@ function __dmirrorctl_active
     dmirrorctl __complete --active 2>/dev/null
 end
 
-set -l commands help create examine status list resync verify scrub clear replace add remove set io activate deactivate monitor wipe
+set -l commands help create examine status list resync verify scrub clear replace add remove split merge rejoin set io activate deactivate monitor wipe
 complete -c dmirrorctl -f
 
 # Global options
@@ -100,6 +100,8 @@ complete -c dmirrorctl -n $nocmd -a clear -d 'Zero the per-leg error counters'
 complete -c dmirrorctl -n $nocmd -a replace -d 'Replace a leg by a new device'
 complete -c dmirrorctl -n $nocmd -a add -d 'Add a leg: join, copy, verify'
 complete -c dmirrorctl -n $nocmd -a remove -d 'Remove a leg (never the last in-sync one)'
+complete -c dmirrorctl -n $nocmd -a split -d 'Split an in-sync leg off as an array of its own, tracking changes'
+complete -c dmirrorctl -n $nocmd -a merge -d 'Merge a split-off leg back, copying only the changed regions'
 complete -c dmirrorctl -n $nocmd -a set -d 'Change write-mostly legs and recovery rates (online too)'
 complete -c dmirrorctl -n $nocmd -a wipe -d 'Remove dmirror metadata from legs no longer wanted'
 complete -c dmirrorctl -n $nocmd -a io -d 'Write or read through the mirror engine'
@@ -165,6 +167,10 @@ complete -c dmirrorctl -n '__fish_seen_subcommand_from add' -l spare -d 'Keep th
 complete -c dmirrorctl -n '__fish_seen_subcommand_from remove' -x -l leg -a '(__dmirrorctl_array_legs)' -d 'The leg to remove'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from remove' -l force -d 'Allow leaving a single in-sync leg'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from remove' -l degraded -d 'Go on with a leg missing (recorded missing)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from split' -x -l leg -a '(__dmirrorctl_array_legs)' -d 'The leg to split off'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from split' -x -l name -d 'The name of the new array'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from split' -l force -d 'Allow leaving a single in-sync leg'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from split merge rejoin' -l degraded -d 'Go on with a leg missing (recorded missing)'
 # set
 set -l st '__fish_seen_subcommand_from set'
 complete -c dmirrorctl -n $st -x -l write-mostly -a '(__dmirrorctl_array_legs)' -d 'Mark this leg write-mostly'
@@ -210,8 +216,8 @@ complete -c dmirrorctl -n $m -l no-spares -d 'Do not replace a failed leg by a s
 
 # Positionals: array names (from the binary), legs (block devices, files),
 # active volumes; create's legs: the block devices without a signature
-complete -c dmirrorctl -n '__fish_seen_subcommand_from status resync verify scrub replace add remove set read write activate' -a '(__dmirrorctl_arrays)' -d 'Array'
-complete -c dmirrorctl -n '__fish_seen_subcommand_from examine status resync verify scrub replace add remove set read write activate wipe' -F -a '(__dmirrorctl_block_devices)'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from status resync verify scrub replace add remove split merge rejoin set read write activate' -a '(__dmirrorctl_arrays)' -d 'Array'
+complete -c dmirrorctl -n '__fish_seen_subcommand_from examine status resync verify scrub replace add remove split merge rejoin set read write activate wipe' -F -a '(__dmirrorctl_block_devices)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from create; and test (count (__dmirrorctl_positional)) -ge 1' -a '(__dmirrorctl_free_legs)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from deactivate monitor' -a '(__dmirrorctl_active)'
 complete -c dmirrorctl -n '__fish_seen_subcommand_from list' -F

@@ -133,6 +133,20 @@ TEST_F(JsonSchemaTest, EveryCommandMatchesTheDocumentedSchema) {
   run("add", {"add", a, c, "--new", g, "--spare"});
   run("status", {"status", a, c, g});
   run("remove", {"remove", a, c, g, "--leg", g});
+  // A leg split off (status: splits, split_origin; examine: split_uuids),
+  // written on both sides and merged back; split again, and its slot
+  // removed (remove: split_uuid).
+  std::string h = dir.make_image("h.img", 24 << 20);
+  run("add", {"add", a, c, "--new", h});
+  auto split = run("split", {"split", a, c, h, "--leg", h, "--name", "vol0-bak"});
+  run("status", {"status", a, c});
+  run("status", {"status", h});
+  run("examine", {"examine", a, h});
+  run("io write", {"io", "write", a, c, "--from", payload});
+  run("io write", {"io", "write", h, "--from", payload});
+  run("merge", {"merge", a, c, h});
+  split = run("split", {"split", a, c, h, "--leg", h, "--name", "vol0-bak2"});
+  run("remove", {"remove", a, c, "--leg", std::to_string(split["slot"].get<int>())});
   // Errors, and the online commands (no device-mapper here).
   run("status", {"status", dir.path() + "/nothing.img"}, true);
   run("activate", {"activate", a, c}, true);

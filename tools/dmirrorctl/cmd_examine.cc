@@ -26,11 +26,12 @@ void add_finding(Examined& e, Severity s, std::string code, std::string msg) {
 
 // The array-level bits of examine: every condition of the assembly, but a
 // slot is degraded only by what the legs record (failed, rebuilding, stale,
-// recorded missing), not because its leg was left off the command line.
+// recorded missing, split), not because its leg was left off the command line.
 int array_bits(const Assembly& a) {
   int bits = 0;
   if (a.resync_pending) bits |= condition_bits(Condition::ResyncPending);
   if (a.inconsistent) bits |= condition_bits(Condition::Inconsistent);
+  if (!a.splits.empty()) bits |= condition_bits(Condition::Degraded);   // a split slot (FORMAT.md 2.6 rule 24)
   for (const auto& s : a.slots) {
     const bool recorded_missing = s.state == SlotState::Missing && s.entry.state == LegState::Missing;
     if (s.state == SlotState::Failed || s.state == SlotState::Rebuilding || s.state == SlotState::Stale ||

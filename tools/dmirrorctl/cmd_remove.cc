@@ -48,8 +48,13 @@ int run_remove(const Context& ctx, const RemoveArgs& a) {
     doc["slot"] = r->slot;
     doc["leg_present"] = r->leg_present;
     doc["in_sync_left"] = r->in_sync_left;
+    doc["split_uuid"] = r->split_uuid.is_nil() ? Json(nullptr) : Json(r->split_uuid.str());
     doc["exit_code"] = kExitOk;
     print_json(doc);
+  } else if (!r->split_uuid.is_nil()) {
+    fmt::print("split slot {} removed: array {} split off from it is now independent (its changes are no longer "
+               "tracked; a merge is no longer possible: `dmirrorctl add` its leg after a wipe to bring it back)\n",
+               r->slot, r->split_uuid.str());
   } else {
     fmt::print("slot {} removed; {} in-sync leg{} left{}\n", r->slot, r->in_sync_left, r->in_sync_left == 1 ? "" : "s",
                r->leg_present ? "; its device now says removed (`dmirrorctl wipe` it before reusing it)" : "");

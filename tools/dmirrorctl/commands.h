@@ -34,6 +34,8 @@ Command add_monitor(CLI::App& app, const Context& ctx);
 Command add_wipe(CLI::App& app, const Context& ctx);
 Command add_add(CLI::App& app, const Context& ctx);
 Command add_remove(CLI::App& app, const Context& ctx);
+Command add_split(CLI::App& app, const Context& ctx);
+Command add_merge(CLI::App& app, const Context& ctx);
 Command add_set(CLI::App& app, const Context& ctx);
 // Hidden: prints subcommands / options for the shell completions.
 Command add_complete(CLI::App& app);

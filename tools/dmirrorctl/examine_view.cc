@@ -37,6 +37,9 @@ void print_leg_table(const Superblock& sb) {
     if (e.state == LegState::Unused) continue;
     std::string flags = (e.flags & legflag::kWriteMostly) ? "write-mostly" : "";
     if (s == sb.slot) flags += flags.empty() ? "this leg" : ", this leg";
+    if (e.state == LegState::Split)   // FORMAT.md 2.6 rule 24
+      flags += (flags.empty() ? "" : ", ") + std::string("split off as array ") + sb.split_uuid[s].str() +
+               ((e.flags & legflag::kMerging) ? ", merge begun" : "");
     fmt::print("    {:<4} {:<36}  {:<10} {:>9}  {:>14}  {:>10}  {}\n", s, e.uuid.str(), leg_state_name(e.state),
                e.state_seq, offset_text(e.recovery_offset), format_size(e.device_size), flags);
   }
@@ -88,6 +91,9 @@ void print_examined_text(const Examined& e, size_t max_events, int verbose) {
         left += (left.empty() ? "" : ", ") + generation_hex(g.generation) + " at seqno " + std::to_string(g.branch_seqno);
     fmt::print("  Generation:   {}{}\n", generation_hex(sb.generation), left.empty() ? "" : " (left " + left + ")");
   }
+  if ((sb.incompat & feature::kIncompatSplit) && sb.origin.set())
+    fmt::print("  Split from:   slot {} of array {} at its seqno {}\n", sb.origin.slot, sb.origin.array_uuid.str(),
+               sb.origin.split_seqno);
   fmt::print("  Created:      {}   Updated: {}\n", format_time(sb.ctime), format_time(sb.utime));
   print_copies(e.meta);
   fmt::print("  Data:         {} at offset {}, logical block {} bytes\n", format_size(l.data_size),
@@ -144,6 +150,7 @@ Findings examine_findings(const Assembly& a) {
 // given made it degraded.
 Health examine_health(const Assembly& a) {
   if (a.health != Health::Degraded) return a.health;
+  if (!a.splits.empty()) return a.health;   // recorded in the table (FORMAT.md 2.6 rule 24)
   for (const auto& s : a.slots)
     if (s.state != SlotState::InSync && !not_given(s)) return a.health;
   if (a.inconsistent) return Health::Inconsistent;
@@ -171,7 +178,7 @@ void print_examined_array_text(const ExaminedArray& x) {
 Json examined_array_json(const ExaminedArray& x) {
   const Assembly& a = x.assembly;
   Json conditions = conditions_json(a);
-  bool degraded = false;
+  bool degraded = !a.splits.empty();   // recorded in the table (rule 24)
   for (const auto& s : a.slots) degraded = degraded || (s.state != SlotState::InSync && !not_given(s));
   conditions["degraded"] = degraded;
   return Json{{"name", a.sb.name},

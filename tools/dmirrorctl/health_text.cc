@@ -29,6 +29,9 @@ std::string health_details(const Assembly& a, bool brief) {
     const AssembledLeg* l = slot_leg(a, s);
     add(out, fmt::format("slot {}{} {}", s.slot, l ? " (" + printable(l->name) + ")" : "", role_text(s)));
   }
+  for (const SplitView& v : a.splits)
+    add(out, fmt::format("slot {} split off{}", v.slot,
+                         v.tracking ? (brief ? "" : " (changes tracked: `merge` brings it back)") : ", tracking lost"));
   if (a.initial_sync) add(out, "initial resync pending");
   if (a.unclean) add(out, fmt::format("unclean shutdown: {} to resync", count_of(a.dirty_regions, "region")));
   if (a.resync_pending && !a.initial_sync && !a.unclean)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // JSON forms of superblocks, leg tables, copies, findings and events.
 #include "json_model.h"
+#include <dmirror/assembly.h>
 #include <dmirror/boot_policy.h>
 #include <dmirror/names.h>
 
@@ -54,6 +55,21 @@ Json generation_history_json(const Superblock& sb) {
   if (!(sb.incompat & feature::kIncompatGeneration)) return out;
   for (const GenerationEntry& e : sb.generation_history)
     if (e.branch_seqno != 0) out.push_back(Json{{"generation", generation_hex(e.generation)}, {"branch_seqno", e.branch_seqno}});
+  return out;
+}
+
+Json split_origin_json(const Superblock& sb) {
+  if (!(sb.incompat & feature::kIncompatSplit) || !sb.origin.set()) return nullptr;
+  return Json{{"array_uuid", sb.origin.array_uuid.str()},
+              {"slot", sb.origin.slot},
+              {"split_seqno", sb.origin.split_seqno},
+              {"tracking", split_origin_tracked(sb)}};
+}
+
+Json split_uuids_json(const Superblock& sb) {
+  Json out = Json::object();
+  for (uint32_t s = 0; s < kMaxLegs; ++s)
+    if (sb.legs[s].state == LegState::Split) out[std::to_string(s)] = sb.split_uuid[s].str();
   return out;
 }
 
@@ -126,7 +142,9 @@ Json superblock_json(const Superblock& sb) {
         {"regions", sb.last_scrub.regions},
         {"mismatches", sb.last_scrub.mismatches},
         {"repaired", sb.last_scrub.repaired}}},
-      {"legs", legs}};
+      {"legs", legs},
+      {"split_uuids", split_uuids_json(sb)},
+      {"split_origin", split_origin_json(sb)}};
 }
 
 Json copies_json(const LegMetadata& meta) {

@@ -24,6 +24,10 @@ inline bool any_counter(const LegCounters& c) {
   return c.read_errors || c.write_errors || c.mismatches || c.corrected;
 }
 Json superblock_json(const Superblock& sb);
+// incompat SPLIT (FORMAT.md 2.6 rule 24): where a split-off array came from
+// (null when it was not split off), and the split-off arrays of the split slots.
+Json split_origin_json(const Superblock& sb);
+Json split_uuids_json(const Superblock& sb);
 // A generation id as 16 hex digits (FORMAT.md 2.6 rules 18, 19).
 std::string generation_hex(uint64_t g);
 Json copies_json(const LegMetadata& meta);

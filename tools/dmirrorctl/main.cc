@@ -74,7 +74,7 @@ int run(int argc, char** argv) {
   const Command commands[] = {add_create(app, ctx), add_examine(app, ctx), add_status(app, ctx),
                               add_list(app, ctx), add_resync(app, ctx), add_verify(app, ctx),
                               add_scrub(app, ctx), add_clear(app, ctx), add_replace(app, ctx), add_add(app, ctx),
-                              add_remove(app, ctx), add_set(app, ctx), add_io(app, ctx),
+                              add_remove(app, ctx), add_split(app, ctx), add_merge(app, ctx), add_set(app, ctx), add_io(app, ctx),
                               add_activate(app, ctx), add_deactivate(app, ctx),
                               add_monitor(app, ctx), add_wipe(app, ctx),
                               add_complete(app), add_probe(app), add_man(app)};
@@ -87,7 +87,10 @@ int run(int argc, char** argv) {
     if (a == "--json") ctx.json = true;
   std::vector<std::string> names{"help"};
   for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
-    if (!sub->get_group().empty()) names.push_back(sub->get_name());
+    if (!sub->get_group().empty()) {
+      names.push_back(sub->get_name());
+      for (const std::string& alias : sub->get_aliases()) names.push_back(alias);   // merge's `rejoin`
+    }
   auto known = [&](const std::string& w) {
     return std::find(names.begin(), names.end(), w) != names.end() || w.starts_with("__");
   };

@@ -35,6 +35,8 @@ constexpr Metavar kMetavars[] = {
     {"", "device", "DEVICE"},
     {"", "--from", "LEG"},
     {"", "--leg", "LEG"},
+    {"", "--name", "NAME"},
+    {"merge", "arrays", "NAME|LEG"},
     {"", "--with", "LEG"},
     {"", "--old", "LEG"},
     {"", "--prefer", "LEG"},

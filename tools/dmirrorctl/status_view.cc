@@ -49,6 +49,26 @@ Json conditions_json(const Assembly& a) {
               {"in_use", in_use_json(a)},       {"details", health_details(a)}};
 }
 
+Json splits_json(const Assembly& a) {
+  Json out = Json::array();
+  for (const SplitView& v : a.splits)
+    out.push_back({{"slot", v.slot},
+                   {"uuid", v.entry.uuid.str()},
+                   {"split_uuid", v.split_uuid.str()},
+                   {"split_seqno", v.entry.state_seq},
+                   {"tracking", v.tracking},
+                   {"merging", v.merging},
+                   {"path", v.leg >= 0 ? Json(a.legs[static_cast<size_t>(v.leg)].name) : Json(nullptr)}});
+  return out;
+}
+
+std::string split_origin_text(const Assembly& a) {
+  const SplitOrigin& o = a.sb.origin;
+  if (!(a.sb.incompat & feature::kIncompatSplit) || !o.set()) return {};
+  return fmt::format("slot {} of array {} at its seqno {}, {}", o.slot, o.array_uuid.str(), o.split_seqno,
+                     split_origin_tracked(a.sb) ? "tracking changes" : "tracking ended");
+}
+
 Json in_use_json(const Assembly& a) {
   if (!a.in_use) return nullptr;
   return Json{{"pid", a.in_use->pid}, {"command", a.in_use->command}, {"since", a.in_use->since}};
@@ -91,6 +111,12 @@ void print_status_text(const Assembly& a, int verbose) {
   for (const SpareView& v : a.spares)
     fmt::print("  slot {:<2} {:<24} spare{}{}\n", v.slot, v.leg >= 0 ? printable(a.legs[v.leg].name) : "-",
                v.leg >= 0 ? "" : " (not found)", verbose > 0 ? "  uuid " + v.entry.uuid.str() : "");
+  // Split slots (FORMAT.md 2.6 rule 24): one copy fewer, the split-off array named.
+  for (const SplitView& v : a.splits)
+    fmt::print("  slot {:<2} {:<24} {}  array {} at seqno {}, {}{}{}\n", v.slot, "-", paint_health("split", 10),
+               v.split_uuid.str(), v.entry.state_seq, v.tracking ? "tracking changes" : "tracking lost",
+               v.merging ? ", merge begun" : "", verbose > 0 ? "  uuid " + v.entry.uuid.str() : "");
+  if (auto o = split_origin_text(a); !o.empty()) fmt::print("Split from:  {}\n", o);
   bool others = false;
   for (const auto& l : a.legs) {
     if (l.disposition == Disposition::Member || l.disposition == Disposition::Spare) continue;
@@ -164,6 +190,8 @@ Json status_json(const Assembly& a) {
                       {"path", v.leg >= 0 ? Json(a.legs[v.leg].name) : Json(nullptr)},
                       {"present", v.leg >= 0}});
   doc["spares"] = spares;
+  doc["splits"] = splits_json(a);
+  doc["split_origin"] = split_origin_json(a.sb);
   doc["last_scrub"] = superblock_json(sb)["last_scrub"];
   doc["findings"] = findings_json(shown_findings(a));
   doc["events"] = events_json(a.events, 10);

@@ -16,6 +16,9 @@ Json status_json(const Assembly& a);
 Json conditions_json(const Assembly& a);
 // The live writer holding the array: {pid, command, since}, or null.
 Json in_use_json(const Assembly& a);
+// The split slots (FORMAT.md 2.6 rule 24), and where a split-off array came from ("" when not).
+Json splits_json(const Assembly& a);
+std::string split_origin_text(const Assembly& a);
 
 // One line per slot with its role and recovery (list, verify), and the
 // same as [listed_leg] JSON.

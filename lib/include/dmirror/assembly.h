@@ -115,6 +115,30 @@ struct SpareView {
   int leg = -1;  // index into Assembly::legs, -1 when the device was not given
 };
 
+// A slot of the chosen table split off as an array of its own (incompat
+// SPLIT, FORMAT.md 2.6 rule 24). Not a member: it counts for no
+// redundancy (the array is degraded while it is away) and is never read.
+struct SplitView {
+  uint32_t slot = 0;
+  LegEntry entry;           // state split; state_seq = the split commit
+  Uuid split_uuid;          // the split-off array
+  bool tracking = false;    // every write since the split is still in the journal (split_slot_tracked)
+  bool merging = false;     // a merge has begun (legflag::kMerging)
+  int leg = -1;             // a device given that still carries this slot of the array (a split or
+                            // merge cut short), index into Assembly::legs
+};
+
+// Rule 24: the journal still holds every write since slot `slot` was split
+// off (journal_kept_since has not passed the split commit).
+DMIRROR_EXPORT bool split_slot_tracked(const Superblock& sb, uint32_t slot);
+// Rule 24, the split-off side: `sb` is an array split off another whose
+// journal still holds every write since the split (one member slot, its
+// journal_kept_since not past its first commit).
+DMIRROR_EXPORT bool split_origin_tracked(const Superblock& sb);
+// Rule 24: the journal bits must be kept for a split (a tracked split
+// slot, or a tracked split-off array): no writer clears them.
+DMIRROR_EXPORT bool journal_kept_for_split(const Superblock& sb);
+
 struct AssembledLeg {
   std::string name;
   Disposition disposition = Disposition::Unreadable;
@@ -159,6 +183,7 @@ struct Assembly {
   std::vector<AssembledLeg> legs;    // in the order given
   std::vector<SlotView> slots;       // one per member slot < sb.nr_legs (not unused, removed or spare)
   std::vector<SpareView> spares;     // one per spare slot (present or not); they degrade nothing
+  std::vector<SplitView> splits;     // one per split slot (rule 24); each degrades the array
   Health health = Health::Healthy;
   // Conditions, each independent of the others (health is the worst):
   bool degraded = false;             // a member is not present-and-in-sync

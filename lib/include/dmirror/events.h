@@ -41,6 +41,9 @@ enum class EventType : uint32_t {
   ReadErrorCorrected = 19,    // slot; args[0] = data offset, args[1] = length
   CountersCleared = 20,       // slot, or kNoSlot for every leg
   LegForced = 21,             // slot: a stale leg raised by --force
+  LegSplit = 22,              // slot: split off as an array of its own; on the split-off
+                              // array: slot 0, args[0] = the origin's split seqno
+  LegMerged = 23,             // slot: a split leg back as rebuilding from the journal; args[0] = regions marked
 };
 DMIRROR_EXPORT std::string_view event_type_name(EventType t);
 

@@ -52,6 +52,8 @@ struct RemoveReport {
   uint32_t slot = kNoSlot;
   bool leg_present = false;        // the removed leg was given and now says removed
   uint32_t in_sync_left = 0;       // in-sync legs in the table afterwards
+  Uuid split_uuid;                 // a split slot (FORMAT.md 2.6 rule 24): the array split off from it, now
+                                   // independent (nil otherwise)
   Findings findings;
 };
 

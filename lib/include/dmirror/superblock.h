@@ -57,9 +57,10 @@ inline constexpr uint64_t kCompatBootPolicy = 1u << 2;
 // arrays without spares. A reader that does not know it would take the
 // spare's slot for a member, or the state for corruption.
 inline constexpr uint64_t kIncompatSpares = 1u << 2;
+inline constexpr uint64_t kIncompatSplit = 1u << 3;
 inline constexpr uint64_t kCompatKnown = kCompatLegCounters | kCompatTailCopy | kCompatBootPolicy;
 inline constexpr uint64_t kRoCompatKnown = 0;
-inline constexpr uint64_t kIncompatKnown = kIncompatMembership | kIncompatGeneration | kIncompatSpares;
+inline constexpr uint64_t kIncompatKnown = kIncompatMembership | kIncompatGeneration | kIncompatSpares | kIncompatSplit;
 // What this version writes on every array it creates or updates.
 inline constexpr uint64_t kCompatCurrent = kCompatLegCounters | kCompatTailCopy | kCompatBootPolicy;
 inline constexpr uint64_t kIncompatCurrent = kIncompatMembership | kIncompatGeneration;
@@ -95,12 +96,14 @@ enum class LegState : uint32_t {
                    // (from the journal when it provably covers the gap)
   Spare = 7,       // a device kept for the array, holding no data (incompat SPARES);
                    // not a member until a replace or a rebuild uses it
+  Split = 8,       // split off as an array of its own, its writes tracked for a merge
+                   // (incompat SPLIT); not a member while split
 };
 DMIRROR_EXPORT std::string_view leg_state_name(LegState s);
 // A slot whose leg is a member of the array (any role, present or not):
 // not unused, removed or spare.
 constexpr bool is_member_state(LegState s) {
-  return s != LegState::Unused && s != LegState::Removed && s != LegState::Spare;
+  return s != LegState::Unused && s != LegState::Removed && s != LegState::Spare && s != LegState::Split;
 }
 
 struct LegEntry {
@@ -111,6 +114,9 @@ struct LegEntry {
   uint64_t recovery_offset = kOffsetInSync;  // bytes into the data area (Rebuilding)
   uint64_t device_size = 0;                  // the leg's size in bytes at the time it joined
   uint32_t replacement_slot = kNoSlot;       // Replacing: the slot taking over
+  // incompat SPLIT, a split slot with legflag::kMerging: the seqno of the
+  // split-off array whose journal bits this array's journal holds.
+  uint64_t merge_seqno = 0;
 };
 namespace legflag {
 inline constexpr uint32_t kWriteMostly = 1u << 0;
@@ -120,6 +126,7 @@ inline constexpr uint32_t kRebuildPassed = 1u << 1;
 // Rebuilding: only the regions dirty in the journal need copying (md's
 // RECOVERY_BITMAP). Clear: a full copy from recovery_offset to the end.
 inline constexpr uint32_t kRecoverFromJournal = 1u << 2;
+inline constexpr uint32_t kMerging = 1u << 3;   // incompat SPLIT: a split slot's merge has begun
 }
 
 enum class OfflineOp : uint32_t { None = 0, Resync = 1, Recover = 2, Check = 3, Repair = 4, Replace = 5 };
@@ -188,6 +195,15 @@ struct KernelOptions {
   uint64_t max_recovery_rate = 0;    // KiB/s per device; 0 = unset
 };
 
+// incompat SPLIT, on an array split off another (FORMAT.md 2.6 rule 24):
+// where its one leg came from. Set when origin_uuid is not nil.
+struct SplitOrigin {
+  Uuid array_uuid;            // the array the leg was split from
+  uint64_t split_seqno = 0;   // that array's commit recording the slot split (also this array's first seqno)
+  uint32_t slot = 0;          // the slot it left there
+  bool set() const { return !array_uuid.is_nil(); }
+};
+
 struct Superblock {
   uint32_t version = kFormatVersion;
   uint64_t compat = 0, ro_compat = 0, incompat = 0;
@@ -224,6 +240,10 @@ struct Superblock {
   // first.
   uint64_t generation = 0;
   std::array<GenerationEntry, kGenerationHistory> generation_history{};
+  // incompat SPLIT: per slot in state Split, the uuid of the array it was
+  // split off as (nil otherwise); and, on the split-off array, its origin.
+  std::array<Uuid, kMaxLegs> split_uuid{};
+  SplitOrigin origin;
 
   bool has_flag(uint32_t f) const { return (flags & f) != 0; }
 };

@@ -193,6 +193,7 @@ void grade_slots(Assembly& a, const std::vector<LegProbe>& probes, const Members
     }
     a.slots.push_back(v);
   }
+  grade_splits(a);
   mark_split_sides(a, probes, m);
   if (options.force && std::none_of(a.slots.begin(), a.slots.end(),
                                     [](const SlotView& v) { return v.state == SlotState::InSync; }))
@@ -315,6 +316,7 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
         break;
     }
   }
+  judge_splits(a);
   // Damaged superblock copies and journals of the members. One damaged or
   // older copy is a warning, no condition: the leg's other copy and the
   // other legs still hold the metadata (rule 9; verify --repair rewrites it).
@@ -373,7 +375,9 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
   // A live writer's Dirty flag and journal bits are its writes in flight:
   // the array is in use, not unclean.
   const bool in_use = a.in_use.has_value();
-  a.unclean = !in_use && ((sb.has_flag(sbflag::kDirty) && !kernel) || (dirty > 0 && !a.degraded));
+  // Bits kept for a split (rule 24) are no crash window either.
+  const bool kept = a.degraded || journal_kept_for_split(sb);
+  a.unclean = !in_use && ((sb.has_flag(sbflag::kDirty) && !kernel) || (dirty > 0 && !kept));
   a.initial_sync = sb.resync_offset != kOffsetInSync && sb.last_scrub.result == ScrubResult::Never &&
                    !sb.has_flag(sbflag::kAssumeClean) && !a.unclean;
   a.resync_pending = a.unclean || sb.resync_offset != kOffsetInSync;
@@ -399,10 +403,11 @@ void judge(Assembly& a, const std::vector<LegProbe>& probes) {
     add(a, Severity::Warning, "resync-pending",
         "a resync is pending from byte " + std::to_string(sb.resync_offset) + " of the data area: run "
         "`dmirrorctl resync`");
-  } else if (dirty > 0 && (a.degraded || !in_use)) {
+  } else if (dirty > 0 && (kept || !in_use)) {
     add(a, Severity::Info, "journal-kept",
-        count_of(dirty, "region") + " written while degraded " + (dirty == 1 ? "is" : "are") +
-            " kept in the journal for the legs that return");
+        count_of(dirty, "region") + (a.degraded ? " written while degraded " : " written since the split ") +
+            (dirty == 1 ? "is" : "are") + " kept in the journal" +
+            (a.degraded ? " for the legs that return" : " for a merge"));
   }
   not_in_table_advice(a, any_in_sync);
   if (!any_in_sync) {
@@ -454,6 +459,9 @@ WipeHold wipe_hold(const Assembly& a, size_t i) {
     case Disposition::Spare:   // the table lists it: `remove` it first
       return WipeHold::Member;
     case Disposition::NotInTable:
+      // The leg of a split slot (rule 24): finish the split, or remove the slot.
+      for (const SplitView& v : a.splits)
+        if (v.leg == static_cast<int>(i)) return WipeHold::Member;
       return assembly::outside_hold(a, a.legs[i].name, !a.in_sync_slots().empty());
     default:
       return WipeHold::None;

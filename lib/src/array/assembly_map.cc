@@ -160,6 +160,13 @@ Members map_slots(Assembly& a, const std::vector<LegProbe>& probes, const std::v
       const LegEntry& e = a.sb.legs[s];
       if (e.uuid == own.leg_uuid && is_member_state(e.state)) slot = s;
     }
+    if (!slot && split_slot_of(a.sb, own.leg_uuid)) {
+      // Rule 24: the leg of a split slot still carrying this array (a split
+      // or merge cut short): never a member; judge_splits() says what to do.
+      leg.disposition = Disposition::NotInTable;
+      leg.slot = *split_slot_of(a.sb, own.leg_uuid);
+      continue;
+    }
     if (!slot) {
       leg.disposition = Disposition::NotInTable;
       leg.slot = own.slot;

@@ -47,6 +47,16 @@ void grade_slots(Assembly& a, const std::vector<LegProbe>& probes, const Members
 bool force_candidate(const Assembly& a, const SlotView& v);
 // Rule 9: conditions and health.
 void judge(Assembly& a, const std::vector<LegProbe>& probes);
+// Rule 24 (assembly_split.cc): the slot of `sb`'s table that holds leg
+// `leg` split off, if any.
+std::optional<uint32_t> split_slot_of(const Superblock& sb, const Uuid& leg);
+// Rule 24: the split slots of the chosen table (Assembly::splits), with the
+// device of each that still carries this array, if one was given.
+void grade_splits(Assembly& a);
+// Rule 24: each split slot degrades the array (a finding naming the split-off
+// array and whether its writes are tracked); a split-off array says where it
+// came from. Before the unclean/resync conditions are computed.
+void judge_splits(Assembly& a);
 
 // The event history (assemble_paths): the rings of every present member at
 // the authority's seqno, merged by sequence; a damaged or unreadable ring is

@@ -124,6 +124,8 @@ std::optional<uint32_t> LegSet::primary() const {
 bool LegSet::degraded() const {
   // A stale leg joins as rebuilding at assembly (from_assembly), so the
   // table alone says what is degraded.
+  // A split keeps every bit for its merge (FORMAT.md 2.6 rule 24).
+  if (journal_kept_for_split(sb_)) return true;
   for (uint32_t i = 0; i < sb_.nr_legs; ++i) {
     const LegEntry& e = sb_.legs[i];
     if (!is_member_state(e.state)) continue;   // a spare degrades nothing

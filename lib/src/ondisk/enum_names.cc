@@ -14,6 +14,7 @@ std::string_view leg_state_name(LegState s) {
     case LegState::Removed: return "removed";
     case LegState::Missing: return "missing";
     case LegState::Spare: return "spare";
+    case LegState::Split: return "split";
   }
   return "unknown";
 }

@@ -65,6 +65,8 @@ std::string_view event_type_name(EventType t) {
     case EventType::ReadErrorCorrected: return "read_error_corrected";
     case EventType::CountersCleared: return "counters_cleared";
     case EventType::LegForced: return "leg_forced";
+    case EventType::LegSplit: return "leg_split";
+    case EventType::LegMerged: return "leg_merged";
   }
   return "unknown";
 }

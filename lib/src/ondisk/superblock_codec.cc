@@ -25,6 +25,8 @@ void encode_leg(const LegEntry& in, LegEntryDisk& out) {
   out.recovery_offset = to_le(in.recovery_offset);
   out.device_size = to_le(in.device_size);
   out.replacement_slot = to_le(in.replacement_slot);
+  const uint64_t merge = to_le(in.merge_seqno);
+  std::memcpy(out.merge_seqno, &merge, 8);
 }
 
 LegEntry decode_leg(const LegEntryDisk& in) {
@@ -36,6 +38,9 @@ LegEntry decode_leg(const LegEntryDisk& in) {
   e.recovery_offset = from_le(in.recovery_offset);
   e.device_size = from_le(in.device_size);
   e.replacement_slot = from_le(in.replacement_slot);
+  uint64_t merge = 0;
+  std::memcpy(&merge, in.merge_seqno, 8);
+  e.merge_seqno = from_le(merge);
   return e;
 }
 
@@ -107,6 +112,12 @@ void encode_superblock(const Superblock& sb, int copy_index, std::span<std::byte
   for (size_t i = 0; i < kGenerationHistory; ++i) {
     d.generation_history[i].generation = to_le(sb.generation_history[i].generation);
     d.generation_history[i].branch_seqno = to_le(sb.generation_history[i].branch_seqno);
+  }
+  if (sb.incompat & feature::kIncompatSplit) {
+    for (uint32_t i = 0; i < kMaxLegs; ++i) std::memcpy(d.split_uuid[i], sb.split_uuid[i].bytes.data(), 16);
+    std::memcpy(d.origin_uuid, sb.origin.array_uuid.bytes.data(), 16);
+    d.origin_split_seqno = to_le(sb.origin.split_seqno);
+    d.origin_slot = to_le(sb.origin.slot);
   }
   for (uint32_t i = 0; i < kMaxLegs; ++i) {
     encode_leg(sb.legs[i], d.legs[i]);
@@ -190,8 +201,15 @@ Result<Superblock> decode_superblock(std::span<const std::byte, kSuperblockSize>
       sb.generation_history[i].branch_seqno = from_le(d.generation_history[i].branch_seqno);
     }
   }
+  if (sb.incompat & feature::kIncompatSplit) {   // reserved (ignored) without it
+    for (uint32_t i = 0; i < kMaxLegs; ++i) std::memcpy(sb.split_uuid[i].bytes.data(), d.split_uuid[i], 16);
+    std::memcpy(sb.origin.array_uuid.bytes.data(), d.origin_uuid, 16);
+    sb.origin.split_seqno = from_le(d.origin_split_seqno);
+    sb.origin.slot = from_le(d.origin_slot);
+  }
   for (uint32_t i = 0; i < kMaxLegs; ++i) {
     sb.legs[i] = decode_leg(d.legs[i]);
+    if (!(sb.incompat & feature::kIncompatSplit)) sb.legs[i].merge_seqno = 0;   // reserved without it
     sb.counters[i].read_errors = from_le(d.counters[i].read_errors);
     sb.counters[i].write_errors = from_le(d.counters[i].write_errors);
     sb.counters[i].mismatches = from_le(d.counters[i].mismatches);

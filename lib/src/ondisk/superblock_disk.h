@@ -19,7 +19,8 @@ struct LegEntryDisk {            // 64 bytes, little-endian
   uint64_t recovery_offset;      // 32  bytes into the data area; ~0 = in sync
   uint64_t device_size;          // 40
   uint32_t replacement_slot;     // 48  0xFFFFFFFF = none
-  uint8_t reserved[12];          // 52
+  uint8_t merge_seqno[8];        // 52  incompat SPLIT: a split slot's merge begun at this seqno of the split-off array
+  uint8_t reserved[4];           // 60
 };
 
 struct LegCountersDisk {         // 32 bytes, little-endian
@@ -93,7 +94,12 @@ struct SuperblockDisk {          // 4096 bytes, little-endian
   GenerationEntryDisk generation_history[8];  // 448  incompat GENERATION, newest first
   uint64_t tail_offset;          // 576  compat TAIL_COPY: this leg's copy 2 (0 = none)
   uint32_t degraded_timeout;     // 584  compat BOOT_POLICY: seconds; 0 = default (30), 0xFFFFFFFF = never
-  uint8_t reserved3[436];        // 588
+  uint8_t reserved3[4];          // 588
+  uint8_t split_uuid[16][16];    // 592  incompat SPLIT: per slot in state split, the split-off array's uuid
+  uint8_t origin_uuid[16];       // 848  incompat SPLIT: the array this one was split off (nil = none)
+  uint64_t origin_split_seqno;   // 864  incompat SPLIT: that array's split commit
+  uint32_t origin_slot;          // 872  incompat SPLIT: the slot the leg left there
+  uint8_t reserved5[148];        // 876
   LegEntryDisk legs[16];         // 1024
   LegCountersDisk counters[16];  // 2048 compat LEG_COUNTERS
   uint8_t reserved4[1532];       // 2560
@@ -106,6 +112,8 @@ static_assert(offsetof(LegEntryDisk, state_seq) == 24);
 static_assert(offsetof(LegEntryDisk, recovery_offset) == 32);
 static_assert(offsetof(LegEntryDisk, device_size) == 40);
 static_assert(offsetof(LegEntryDisk, replacement_slot) == 48);
+static_assert(offsetof(LegEntryDisk, merge_seqno) == 52);
+static_assert(offsetof(LegEntryDisk, reserved) == 60);
 
 static_assert(sizeof(LegCountersDisk) == 32);
 static_assert(offsetof(LegCountersDisk, corrected) == 24);
@@ -122,6 +130,11 @@ static_assert(offsetof(SuperblockDisk, generation_history) == 448);
 static_assert(offsetof(SuperblockDisk, tail_offset) == 576);
 static_assert(offsetof(SuperblockDisk, degraded_timeout) == 584);
 static_assert(offsetof(SuperblockDisk, reserved3) == 588);
+static_assert(offsetof(SuperblockDisk, split_uuid) == 592);
+static_assert(offsetof(SuperblockDisk, origin_uuid) == 848);
+static_assert(offsetof(SuperblockDisk, origin_split_seqno) == 864);
+static_assert(offsetof(SuperblockDisk, origin_slot) == 872);
+static_assert(offsetof(SuperblockDisk, reserved5) == 876);
 static_assert(offsetof(SuperblockDisk, version) == 8);
 static_assert(offsetof(SuperblockDisk, compat) == 16);
 static_assert(offsetof(SuperblockDisk, incompat) == 32);

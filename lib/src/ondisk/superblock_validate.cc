@@ -101,13 +101,16 @@ Status validate_superblock(const Superblock& sb, const RawFields& raw, uint64_t 
   if (sb.legs[sb.slot].uuid != sb.leg_uuid) return corrupt("leg uuid does not match the leg table");
   for (uint32_t i = 0; i < kMaxLegs; ++i) {
     uint32_t st = static_cast<uint32_t>(sb.legs[i].state);
-    const auto highest = (sb.incompat & feature::kIncompatSpares)       ? LegState::Spare
+    const auto highest = (sb.incompat & feature::kIncompatSplit)        ? LegState::Split
+                         : (sb.incompat & feature::kIncompatSpares)     ? LegState::Spare
                          : (sb.incompat & feature::kIncompatMembership) ? LegState::Missing
                                                                         : LegState::Removed;
     if (st > static_cast<uint32_t>(highest))
       return corrupt("leg " + std::to_string(i) + " has unknown state " + std::to_string(st));
     if (i >= sb.nr_legs && sb.legs[i].state != LegState::Unused)
       return corrupt("leg " + std::to_string(i) + " is beyond the number of legs");
+    if (sb.legs[i].state == LegState::Split && sb.split_uuid[i].is_nil())
+      return corrupt("leg " + std::to_string(i) + " is split but names no split-off array");
   }
   uint32_t lbs = sb.logical_block_size;
   if (!is_pow2(lbs) || lbs < 512 || lbs > 65536) return corrupt("logical block size is " + std::to_string(lbs));

@@ -36,7 +36,9 @@ Result<RemoveReport> remove_leg(std::span<BlockDevice* const> legs, uint32_t slo
                                               std::to_string(sb.checkpoint.source_slot) +
                                               " in progress; finish it (rerun the replace) or restart it first");
   // A spare holds no copy: it leaves whatever the state of the data.
-  const bool spare = sb.legs[slot].state == LegState::Spare;
+  // A split slot (FORMAT.md 2.6 rule 24) holds no copy either: removing it
+  // ends the tracking, and the split-off array is on its own.
+  const bool spare = sb.legs[slot].state == LegState::Spare || sb.legs[slot].state == LegState::Split;
   // Every in-sync leg votes on a crash window (FORMAT.md 2.6 rule 21): it
   // is settled before one of them leaves.
   if (!spare && sb.has_flag(sbflag::kDirty))
@@ -75,6 +77,15 @@ Result<RemoveReport> remove_leg(std::span<BlockDevice* const> legs, uint32_t slo
       if (v.slot == slot && v.leg >= 0 && static_cast<size_t>(v.leg) < legs.size())
         set.attach(slot, legs[static_cast<size_t>(v.leg)]);
   rep.leg_present = set.present(slot);
+  if (sb.legs[slot].state == LegState::Split) {
+    rep.split_uuid = sb.split_uuid[slot];
+    Superblock& m = set.mutable_sb();
+    m.split_uuid[slot] = Uuid{};
+    bool other_split = false;
+    for (uint32_t s = 0; s < m.nr_legs && s < kMaxLegs; ++s)
+      other_split |= s != slot && m.legs[s].state == LegState::Split;
+    if (!other_split) m.incompat &= ~feature::kIncompatSplit;   // the bit only on arrays that use it
+  }
   const std::string name = set.leg_name(slot);
   LegEntry& e = set.mutable_sb().legs[slot];
   e.state = LegState::Removed;
@@ -82,7 +93,10 @@ Result<RemoveReport> remove_leg(std::span<BlockDevice* const> legs, uint32_t slo
   e.recovery_offset = kOffsetInSync;
   e.replacement_slot = kNoSlot;
   e.flags = 0;
-  set.record_event(EventType::LegRemoved, slot, {}, name + " removed from the array (dmirrorctl remove)");
+  set.record_event(EventType::LegRemoved, slot, {},
+                   rep.split_uuid.is_nil() ? name + " removed from the array (dmirrorctl remove)"
+                                           : "split slot removed (dmirrorctl remove): array " + rep.split_uuid.str() +
+                                                 " split off from it is independent, its changes no longer tracked");
   // The removed leg gets the table too: its own entry says removed, so it
   // is never assembled as a member again.
   const uint32_t retired[] = {slot};
