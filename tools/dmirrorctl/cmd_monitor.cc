@@ -14,6 +14,7 @@
 
 #include <dmirror/dm/online/active_volume.h>
 #include <dmirror/dm/online/monitor.h>
+#include <dmirror/dm/online/online_readd.h>
 #include <dmirror/dm/online/spare_takeover.h>
 
 #include <fmt/format.h>
@@ -120,6 +121,20 @@ void finish_pending(dm::DmControl& dm, const MonitorArgs& a) {
   }
 }
 
+// A sync action ended: a leg re-added from the bitmap that the kernel has
+// recovered is recorded in sync (activate --incremental stopped waiting).
+void finish_readds(dm::DmControl& dm, const MonitorArgs& a, const dm::MonitorEvent& e) {
+  auto done = dm::finish_readds(dm, e.volume);
+  if (!done) {
+    log_line(a.to_stderr, LOG_ERR, fmt::format("{}: recording a re-added leg in sync failed: {}", e.volume,
+                                               done.error().describe()));
+    return;
+  }
+  for (uint32_t s : *done)
+    log_line(a.to_stderr, LOG_NOTICE, fmt::format("{}: slot {} recovered from the write-intent bitmap: in sync",
+                                                  e.volume, s));
+}
+
 int handle(dm::DmControl& dm, const MonitorArgs& a, const std::vector<dm::MonitorEvent>& events) {
   int bits = 0;
   for (const auto& e : events) {
@@ -132,6 +147,8 @@ int handle(dm::DmControl& dm, const MonitorArgs& a, const std::vector<dm::Monito
     }
     if (bad) take_spare(dm, a, e);
     if (e.kind == dm::MonitorEventKind::SyncFinished) finish_replace(dm, a, e);
+    if (e.kind == dm::MonitorEventKind::SyncFinished || e.kind == dm::MonitorEventKind::Appeared)
+      finish_readds(dm, a, e);
   }
   finish_pending(dm, a);
   return bits;

@@ -8,10 +8,12 @@
 
 #include <dmirror/assembly.h>
 #include <dmirror/dm/online/active_volume.h>
+#include <dmirror/dm/online/online_readd.h>
 #include <dmirror/dm/online/online_replace.h>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace dmirror::cli {
@@ -43,7 +45,14 @@ int run_incremental_readd(const Context& ctx, dm::DmControl& control, const std:
   std::vector<std::string> paths;
   for (const auto& [slot, dev] : *live) {
     if (dev == *num) {
-      print_doc(ctx, device, sb, false, fmt::format("already slot {} of active volume '{}'", slot, printable(volume)));
+      // A re-add from the bitmap whose wait was cut short: recorded in sync
+      // once the kernel has recovered it.
+      auto fin = dm::finish_readds(control, volume);
+      if (!fin) return report_error(ctx, "cannot record the re-add of " + device + " as finished", fin.error());
+      const bool now = std::find(fin->begin(), fin->end(), slot) != fin->end();
+      print_doc(ctx, device, sb, now,
+                fmt::format("already slot {} of active volume '{}'{}", slot, printable(volume),
+                            now ? "; recovered from the write-intent bitmap: now in sync" : ""));
       return kExitOk;
     }
     if (auto p = dm::block_device_path(dev)) paths.push_back(*p);
@@ -67,8 +76,13 @@ int run_incremental_readd(const Context& ctx, dm::DmControl& control, const std:
                                           std::to_string(mine.slot) + "); nothing to re-add");
     return kExitOk;
   }
+  // A re-add from the bitmap that stopped between its commit and its reload
+  // left the slot rebuilding, outside the live table: it resumes.
+  const bool readd_stopped = view && view->state == SlotState::Rebuilding &&
+                             (view->entry.flags & legflag::kRecoverFromJournal) &&
+                             (view->entry.flags & legflag::kRebuildPassed);
   if (mine.disposition != Disposition::Member || !view ||
-      (view->state != SlotState::Stale && view->state != SlotState::Missing))
+      (view->state != SlotState::Stale && view->state != SlotState::Missing && !readd_stopped))
     return report_failure(ctx, "cannot re-add " + device, ErrorCode::Refused,
                           device + " is not a member of active volume '" + volume + "' that missed updates (" +
                               std::string(disposition_name(mine.disposition)) +
@@ -83,11 +97,27 @@ int run_incremental_readd(const Context& ctx, dm::DmControl& control, const std:
     print_doc(ctx, device, sb, false, "re-add to active volume '" + printable(volume) + "' started in " + unit + ".service");
     return kExitOk;
   }
+  // The kernel's write-intent bitmap, when it provably covers every write
+  // the leg missed: only those regions are recovered.
+  auto b = dm::online_readd(control, volume, device, dm::OnlineReaddOptions{});
+  if (!b) return report_error(ctx, "cannot re-add " + device + " to active volume '" + volume + "'", b.error());
+  if (b->from_bitmap) {
+    print_doc(ctx, device, sb, b->finished,
+              fmt::format("slot {} re-added to active volume '{}' from the write-intent bitmap ({} region(s) "
+                          "recovered, no full copy){}",
+                          slot, printable(volume), b->dirty_regions,
+                          b->finished ? "" : " (recovery still running)"));
+    return kExitOk;
+  }
+  const std::string why = b->reason;
   auto r = dm::online_replace(control, volume, std::to_string(slot), device, dm::OnlineReplaceOptions{.force = true});
   if (!r) return report_error(ctx, "cannot re-add " + device + " to active volume '" + volume + "'", r.error());
   print_doc(ctx, device, sb, r->finished,
-            fmt::format("slot {} re-added to active volume '{}' by a full copy, now slot {}{}", slot, printable(volume),
-                        r->new_slot, r->finished ? "" : " (rebuild still running: run `dmirrorctl replace` again to finish)"));
+            fmt::format("slot {} re-added to active volume '{}' by a full copy, now slot {}{} (not from the "
+                        "write-intent bitmap: {})",
+                        slot, printable(volume), r->new_slot,
+                        r->finished ? "" : " (rebuild still running: run `dmirrorctl replace` again to finish)",
+                        printable(why)));
   return kExitOk;
 }
 

@@ -4,8 +4,9 @@
 # incremental assembly records it, starts nothing and says no timer was
 # scheduled; the last-resort command activates the array degraded; writes
 # go on; a second last resort finds it active; the late leg appears:
-# incremental assembly re-adds it to the live volume (a full copy) and the
-# data written while it was away is on it.
+# incremental assembly re-adds it to the live volume (from the kernel's
+# write-intent bitmap, no full copy) and the data written while it was away
+# is on it.
 L0=/dev/vda
 L1=/dev/vdb
 
@@ -39,7 +40,7 @@ contains "already active"
 
 # The late leg appears: re-added to the live volume.
 expect_rc 0 dmirrorctl activate --incremental $L1
-contains "re-added to active volume 'vol8' by a full copy"
+contains "re-added to active volume 'vol8' from the write-intent bitmap"
 wait_idle 120 $L0 $L1
 check "reads still return the new data" test "$(sum /dev/mapper/vol8 $((6 * MIB)) $((2 * MIB)))" = "$new"
 expect_rc 0 dmirrorctl activate --incremental $L1
