@@ -11,6 +11,7 @@
 #include "escape.h"
 #include "exit_codes.h"
 #include "leg_caching.h"
+#include "online_dispatch.h"
 #include "op_support.h"
 
 #include <dmirror/legs.h>
@@ -53,6 +54,7 @@ int run_merge(const Context& ctx, const MergeArgs& a) {
   const std::vector<std::string> array(a.args.begin(), a.args.end() - 1);
   auto split = split_leg_path(a.args.back());
   if (!split) return report_error(ctx, "cannot find the split-off array", split.error());
+  if (auto online = try_online_merge(ctx, array, *split)) return *online;
   auto found = resolve_legs(array);
   if (!found) return report_error(ctx, "cannot find the array", found.error());
   std::vector<std::string> paths;

@@ -12,6 +12,7 @@
 #include "escape.h"
 #include "exit_codes.h"
 #include "leg_caching.h"
+#include "online_dispatch.h"
 #include "op_support.h"
 
 #include <dmirror/legs.h>
@@ -44,6 +45,7 @@ Status check_new_name(const std::string& name) {
 int run_split(const Context& ctx, const SplitArgs& a) {
   const std::string what = "cannot split the leg off";
   if (auto st = check_new_name(a.name); !st) return report_error(ctx, what, st.error());
+  if (auto online = try_online_split(ctx, a.legs, a.leg, a.name, a.force)) return *online;
   auto paths = resolve_legs(a.legs);
   if (!paths) return report_error(ctx, "cannot find the array", paths.error());
   auto slot = parse_leg_choice(a.leg, *paths);
