@@ -107,3 +107,21 @@ expect_rc 0 dmirrorctl status $L0 $L1 $L2
 contains "clean, in sync"
 expect_rc 0 dmirrorctl examine $L0 --events 6
 contains "leg_merged"
+
+# Split online, merge offline: the deactivation imports the kernel's bitmap
+# into the journal (the array side's changes) and keeps the tracking.
+expect_rc 0 dmirrorctl activate $L0 $L1 $L2
+expect_rc 0 dmirrorctl split vol20 --leg 1 --name vol20-b
+head -c $MIB /dev/urandom >/tmp/late
+late=$(md5sum </tmp/late | cut -d' ' -f1)
+check "write on the volume after the split" dd if=/tmp/late of=/dev/mapper/vol20 bs=1M seek=35 oflag=direct 2>/dev/null
+check "pattern planted on leg 1, region 47" dd if=/tmp/pat of=$L1 bs=1M seek=$(((DATA + 47 * MIB) / MIB)) oflag=direct conv=notrunc 2>/dev/null
+expect_rc 0 dmirrorctl deactivate vol20
+expect_rc 2 dmirrorctl status $L0 $L2
+contains "tracking changes"
+expect_rc 0 dmirrorctl merge vol20 vol20-b
+contains "merged back into slot 1"
+check "the pattern in region 47 survived: no full copy" test "$(sum $L1 $((DATA + 47 * MIB)) $MIB)" = "$pat"
+check "leg 1 holds the write made while it was split off" test "$(sum $L1 $((DATA + 35 * MIB)) $MIB)" = "$late"
+expect_rc 0 dmirrorctl status $L0 $L1 $L2
+contains "clean, in sync"
