@@ -9,6 +9,7 @@
 # copied back from the volume, the array side's from the kernel's bitmap,
 # and the pattern survives (no full copy). Every leg ends identical where
 # it was written, the files are intact, the array is clean and in sync.
+# Then a split online merged offline, after the deactivation's import.
 L0=/dev/vda
 L1=/dev/vdb
 L2=/dev/vdc
