@@ -237,5 +237,23 @@ TEST(Handoff, MissingSlotKeepsItsTablePositionAndFailedNeedsNoDegraded) {
   EXPECT_EQ(missing_slots(in.sb, {0}), (std::vector<uint32_t>{1}));
 }
 
+TEST(Handoff, SplitSlotKeepsItsTablePositionAndNeedsNoDegraded) {
+  Superblock sb = sb_with(3);
+  sb.legs[1].state = LegState::Split;
+  EXPECT_EQ(kernel_slot_map(sb).slots, (std::vector<uint32_t>{0, 1, 2}));
+  EXPECT_EQ(kernel_slot_map(sb).position_of(2), 2u);
+  auto in = input(3, false);
+  in.sb.legs[1].state = LegState::Split;
+  in.present = {0, 2};
+  in.kernel.erase(1);
+  auto p = plan_handoff(in);
+  ASSERT_TRUE(p) << p.error().message;   // no --degraded: a split slot is no member
+  EXPECT_TRUE(p->missing.empty());
+  EXPECT_TRUE(p->left_out.empty());
+  EXPECT_TRUE(p->rebuild.empty());
+  EXPECT_EQ(p->map.slots, (std::vector<uint32_t>{0, 1, 2}));
+  EXPECT_TRUE(missing_slots(in.sb, {0, 2}).empty());
+}
+
 }  // namespace
 }  // namespace dmirror::dm

@@ -3,7 +3,8 @@
 // a tracked split, md's bitmap re-add): the leg split off as array SPLIT
 // (its name, or its leg's path) returns to its slot and is recovered from
 // the journal: only the regions written on either side since the split are
-// copied onto it, from the array. Offline only. Refused, writing nothing,
+// copied onto it, from the array (online on an active volume:
+// online_split_merge.cc). Refused, writing nothing,
 // when the changes cannot be proven (tracking lost: wipe the leg and add it).
 #include "array_args.h"
 #include "array_lock_cli.h"
@@ -11,6 +12,7 @@
 #include "escape.h"
 #include "exit_codes.h"
 #include "leg_caching.h"
+#include "online_dispatch.h"
 #include "op_support.h"
 
 #include <dmirror/legs.h>
@@ -53,6 +55,7 @@ int run_merge(const Context& ctx, const MergeArgs& a) {
   const std::vector<std::string> array(a.args.begin(), a.args.end() - 1);
   auto split = split_leg_path(a.args.back());
   if (!split) return report_error(ctx, "cannot find the split-off array", split.error());
+  if (auto online = try_online_merge(ctx, array, *split)) return *online;
   auto found = resolve_legs(array);
   if (!found) return report_error(ctx, "cannot find the array", found.error());
   std::vector<std::string> paths;
@@ -103,7 +106,7 @@ int run_merge(const Context& ctx, const MergeArgs& a) {
 Command add_merge(CLI::App& app, const Context& ctx) {
   auto a = std::make_shared<MergeArgs>();
   CLI::App* sub = app.add_subcommand(
-      "merge", "Merge a split-off leg back, copying only the regions changed since the split (offline)");
+      "merge", "Merge a split-off leg back, copying only the regions changed since the split (online on an active volume)");
   sub->alias("rejoin");
   sub->add_option("arrays", a->args,
                   "The array (its name, or the paths of its legs), then the split-off array (its name, or its "

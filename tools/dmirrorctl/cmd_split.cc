@@ -4,7 +4,8 @@
 // leaves as the only leg of a new array NEW, a point-in-time copy (for a
 // backup). The legs that stay record the slot split and keep every journal
 // bit from then on, as NEW does, so that `dmirrorctl merge` copies back only
-// what changed on either side. Offline only; refused for the last in-sync
+// what changed on either side. On an active volume it runs online
+// (online_split_merge.cc). Refused for the last in-sync
 // leg, and for the one that would leave a single in-sync copy unless forced.
 #include "array_args.h"
 #include "array_lock_cli.h"
@@ -12,6 +13,7 @@
 #include "escape.h"
 #include "exit_codes.h"
 #include "leg_caching.h"
+#include "online_dispatch.h"
 #include "op_support.h"
 
 #include <dmirror/legs.h>
@@ -44,6 +46,7 @@ Status check_new_name(const std::string& name) {
 int run_split(const Context& ctx, const SplitArgs& a) {
   const std::string what = "cannot split the leg off";
   if (auto st = check_new_name(a.name); !st) return report_error(ctx, what, st.error());
+  if (auto online = try_online_split(ctx, a.legs, a.leg, a.name, a.force)) return *online;
   auto paths = resolve_legs(a.legs);
   if (!paths) return report_error(ctx, "cannot find the array", paths.error());
   auto slot = parse_leg_choice(a.leg, *paths);
@@ -86,7 +89,7 @@ int run_split(const Context& ctx, const SplitArgs& a) {
 Command add_split(CLI::App& app, const Context& ctx) {
   auto a = std::make_shared<SplitArgs>();
   CLI::App* sub = app.add_subcommand(
-      "split", "Split an in-sync leg off as an array of its own, tracking changes for a later merge (offline)");
+      "split", "Split an in-sync leg off as an array of its own, tracking changes for a later merge (online on an active volume)");
   sub->add_option("array", a->legs, "Array name (searched on block devices), or the paths of its legs")->required();
   sub->add_option("--leg", a->leg, "The leg to split off: slot number or path")->required();
   sub->add_option("--name", a->name, "Name of the new array (1-63 of A-Z a-z 0-9 # + - . : = @ _)")->required();

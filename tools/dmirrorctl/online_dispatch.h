@@ -42,4 +42,11 @@ std::optional<int> try_online_add_spare(const Context& ctx, const std::vector<st
 std::optional<int> try_online_remove(const Context& ctx, const std::vector<std::string>& args, const std::string& leg,
                                      bool force);
 
+/// `split` / `merge` on an active volume (online_split_merge.cc). merge:
+/// `array` names the volume, `split_leg` is the split-off array's leg.
+std::optional<int> try_online_split(const Context& ctx, const std::vector<std::string>& args, const std::string& leg,
+                                    const std::string& new_name, bool force);
+std::optional<int> try_online_merge(const Context& ctx, const std::vector<std::string>& array,
+                                    const std::string& split_leg);
+
 }  // namespace dmirror::cli

@@ -7,6 +7,8 @@
 #include <dmirror/dm/online/active_volume.h>
 #include <dmirror/dm/online/volume_table.h>
 #include <dmirror/dm/volume.h>
+#include <dmirror/array.h>
+#include <dmirror/assembly.h>
 
 #include <unistd.h>
 
@@ -137,11 +139,39 @@ void record_choices(ArrayLegs& legs, const HandoffPlan& plan, std::vector<std::s
       legs.record_event(EventType::LegMissing, s, {}, "slot " + std::to_string(s) + " is missing at activation (--degraded)");
 }
 
+// A split-off array whose origin still holds its slot split for it
+// (FORMAT.md 6.2, 2.6 rule 24): its leg's kernel metadata area is the
+// origin's as of the split, the online merge's proof that the origin's
+// bitmap covers its absence, and an activation would rewrite it and end the
+// tracking of both sides. Origin legs not found on this system: nothing
+// here could merge it, the activation goes ahead (and ends its tracking).
+Status refuse_tracked_split_off(const Superblock& sb) {
+  if (!split_origin_tracked(sb)) return ok();
+  auto found = scan_legs({});
+  if (!found) return ok();
+  for (const FoundLeg& f : *found) {
+    const Superblock& o = f.meta.sb;
+    const uint32_t slot = sb.origin.slot;
+    if (o.array_uuid != sb.origin.array_uuid || slot >= kMaxLegs || o.legs[slot].state != LegState::Split ||
+        o.split_uuid[slot] != sb.array_uuid)
+      continue;
+    return make_error(ErrorCode::Refused,
+                      "array '" + sb.name + "' is slot " + std::to_string(slot) + " split off array '" + o.name +
+                          "' with its changes tracked; it is not activated while tracked (that would rewrite the "
+                          "leg's kernel metadata area and end the tracking). `dmirrorctl merge " + o.name + " " +
+                          sb.name + "` brings it back; `dmirrorctl remove " + o.name + " --leg " +
+                          std::to_string(slot) + "` ends the tracking first. Read it offline meanwhile "
+                          "(`dmirrorctl io`)");
+  }
+  return ok();
+}
+
 }  // namespace
 
 Result<ActivateReport> activate_array(DmControl& dm, ArrayLegs& legs, const std::map<uint32_t, DevNumber>& devs,
                                       const ActivateOptions& options) {
   DMIRROR_RETURN_IF_ERROR(refuse_if_active(dm, legs.sb()));
+  DMIRROR_RETURN_IF_ERROR(refuse_tracked_split_off(legs.sb()));
   leave_out_failed(legs, options);
   DMIRROR_RETURN_IF_ERROR(refuse_before_writing(legs, options));
   ActivateReport rep;

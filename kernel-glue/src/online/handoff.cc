@@ -17,11 +17,11 @@ std::string slot_list(const std::vector<uint32_t>& slots) {
   return out;
 }
 
-// Missing slots keep their table position ("- -"), so positions never
-// shift when a leg is away and comes back.
+// Missing and split slots keep their table position ("- -"), so positions
+// never shift when a leg is away and comes back (FORMAT.md 6.1).
 bool takes_part(LegState s) {
   return s == LegState::InSync || s == LegState::Failed || s == LegState::Rebuilding || s == LegState::Replacing ||
-         s == LegState::Missing;
+         s == LegState::Missing || s == LegState::Split;
 }
 
 bool can_source(LegState s) { return s == LegState::InSync || s == LegState::Replacing; }
@@ -81,7 +81,8 @@ Status check_missing(const Superblock& sb, const std::vector<uint32_t>& missing,
 std::vector<uint32_t> missing_slots(const Superblock& sb, const std::vector<uint32_t>& present) {
   std::vector<uint32_t> out;
   for (uint32_t s : kernel_slot_map(sb).slots)
-    if (!contains(present, s) && sb.legs[s].state != LegState::Failed) out.push_back(s);
+    if (!contains(present, s) && sb.legs[s].state != LegState::Failed && sb.legs[s].state != LegState::Split)
+      out.push_back(s);
   return out;
 }
 
@@ -91,6 +92,7 @@ Result<HandoffPlan> plan_handoff(const HandoffInput& in) {
   p.map = kernel_slot_map(sb);
   std::vector<uint32_t> here;
   for (uint32_t s : p.map.slots) {
+    if (sb.legs[s].state == LegState::Split) continue;   // "- -": split off, no consent needed (rule 24)
     if (contains(in.present, s)) here.push_back(s);
     else (sb.legs[s].state == LegState::Failed ? p.left_out : p.missing).push_back(s);
   }

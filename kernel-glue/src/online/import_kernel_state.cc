@@ -48,7 +48,8 @@ void set_failed(Superblock& sb, uint32_t slot, ImportReport& rep) {
   LegEntry& e = sb.legs[slot];
   // A slot recorded missing had no device in the table ("- -"): the kernel
   // counts it failed, but it is missing, not failed (FORMAT.md 2.6 rule 11).
-  if (e.state == LegState::Failed || e.state == LegState::Missing) return;
+  // A split slot likewise: split off, not failed (rule 24).
+  if (e.state == LegState::Failed || e.state == LegState::Missing || e.state == LegState::Split) return;
   e.state = LegState::Failed;
   e.state_seq = sb.seqno + 1;
   e.recovery_offset = kOffsetInSync;
@@ -81,7 +82,9 @@ Result<ImportReport> import_kernel_state(ArrayLegs& legs, const ImportOptions& o
   }
   for (auto& [slot, st] : view.legs) {
     LegEntry& e = sb.legs[slot];
-    if (e.state == LegState::Failed || e.state == LegState::Removed || e.state == LegState::Unused) continue;
+    if (e.state == LegState::Failed || e.state == LegState::Removed || e.state == LegState::Unused ||
+        e.state == LegState::Split)
+      continue;
     if (st.disk_recovery_offset != kMaxSector) {
       e.state = LegState::Rebuilding;
       e.recovery_offset = st.disk_recovery_offset * 512;
@@ -137,7 +140,13 @@ Result<ImportReport> import_kernel_state(ArrayLegs& legs, const ImportOptions& o
   // The kernel cleared bits of its own (md's daemon) while it owned the
   // sync state: the journal covers only writes made after this commit
   // (FORMAT.md 2.6 rule 13). A leg image from before it needs a full copy.
-  DMIRROR_RETURN_IF_ERROR(legs.commit(ArrayLegs::CommitKind::KeptSince));
+  // Except while a tracked split slot is "- -" in the table (FORMAT.md
+  // 6.5): the set was degraded since the split, md cleared no bit since,
+  // and the trusted bitmap's bits are the array side's changes.
+  bool split_tracked = false;
+  for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s) split_tracked |= split_slot_tracked(sb, s);
+  DMIRROR_RETURN_IF_ERROR(legs.commit(trusted && split_tracked ? ArrayLegs::CommitKind::Plain
+                                                               : ArrayLegs::CommitKind::KeptSince));
   for (uint32_t s : rep.failed)
     legs.record_event(EventType::LegFailed, s, {0}, "the kernel failed slot " + std::to_string(s));
   rep.imported = true;

@@ -38,12 +38,17 @@ Result<LiveVolume> open_with(DmControl& dm, const std::string& name, const std::
 }
 
 // Whether the activation of the live session created the kernel metadata
-// afresh (its `activated` event, args[3]); unknown counts as yes.
-bool first_use_activation(ArrayLegs& legs, uint32_t live_slot) {
+// afresh (its `activated` event, args[3]); unknown counts as yes. A leg
+// split off `slot` after that activation (a `leg split` event after it) left
+// a table that held it in sync: the bitmap's state before then is not its
+// concern (an online merge, online_split.h).
+bool first_use_activation(ArrayLegs& legs, uint32_t live_slot, uint32_t slot) {
   auto h = read_events(*legs.dev(live_slot), legs.sb());
   if (!h) return true;
-  for (auto it = h->events.rbegin(); it != h->events.rend(); ++it)
+  for (auto it = h->events.rbegin(); it != h->events.rend(); ++it) {
+    if (it->type == EventType::LegSplit && it->slot == slot) return false;
     if (it->type == EventType::Activated) return it->args[3] != 0;
+  }
   return true;
 }
 
@@ -92,7 +97,7 @@ Result<OnlineReaddReport> online_readd(DmControl& dm, const std::string& name, c
   f.first_use_activation = true;
   for (const auto& [s, dev] : v.devs)
     if (v.legs.present(s)) {
-      f.first_use_activation = first_use_activation(v.legs, s);
+      f.first_use_activation = first_use_activation(v.legs, s, rep.slot);
       break;
     }
   ReaddDecision d = decide_readd(f);

@@ -17,14 +17,17 @@
 // changed.
 #pragma once
 
+#include <dmirror/assembly.h>
 #include <dmirror/block_device.h>
 #include <dmirror/export.h>
 #include <dmirror/resync.h>
 #include <dmirror/result.h>
 #include <dmirror/uuid.h>
 
+#include <functional>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace dmirror {
 
@@ -50,6 +53,26 @@ struct SplitReport {
 // is split already), Busy (online volume).
 DMIRROR_EXPORT Result<SplitReport> split_leg(std::span<BlockDevice* const> legs, uint32_t slot,
                                              const SplitOptions& options);
+
+// The split's refusals (FORMAT.md 2.6 rule 24), shared by the offline
+// split_leg() and the online split (kernel-glue): `a`/`sb` the array's
+// assembly, `present(slot)` whether a slot's device is given. `online`: the
+// array is active, so DIRTY and `resync_offset` belong to the kernel and are
+// not looked at (the online caller checks the kernel's view instead).
+// Sets `in_sync_left`. Refused / InvalidArgument as split_leg().
+DMIRROR_EXPORT Status check_split(const Assembly& a, const Superblock& sb, uint32_t slot, const SplitOptions& o,
+                                  const std::function<bool(uint32_t)>& present, bool online,
+                                  uint32_t& in_sync_left);
+
+// Step 2 of the split, shared with the online split: `array` is the
+// array's superblock after the split commit (seqno = that commit); the
+// result is the split-off array's superblock for the leg in `slot`.
+DMIRROR_EXPORT Superblock split_superblock(const Superblock& array, uint32_t slot, uint64_t seqno, const Uuid& uuid,
+                                           const std::string& name);
+// Writes it onto the leg: its journal (`kept` marked), event area, then
+// its superblock copies (FORMAT.md 2.5).
+DMIRROR_EXPORT Status write_split_off(BlockDevice& dev, const Superblock& array, uint32_t slot,
+                                      const Superblock& split, const std::vector<uint64_t>& kept);
 
 // The message of every refusal where the changes cannot be proven.
 inline constexpr const char* kTrackingLostAdvice =

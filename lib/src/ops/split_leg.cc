@@ -28,7 +28,8 @@ using engine::LegSet;
 
 std::unexpected<Error> refuse(const std::string& why) { return make_error(ErrorCode::Refused, why); }
 
-// The leg's superblock as the only leg of the split-off array.
+}  // namespace
+
 Superblock split_superblock(const Superblock& array, uint32_t slot, uint64_t seqno, const Uuid& uuid,
                             const std::string& name) {
   Superblock sb = array;
@@ -59,32 +60,49 @@ Superblock split_superblock(const Superblock& array, uint32_t slot, uint64_t seq
   return sb;
 }
 
-// Step 2: the split-off array onto the leg.
-Status write_split_leg(LegSet& set, BlockDevice& dev, uint32_t slot, const Superblock& split) {
+Status write_split_off(BlockDevice& dev, const Superblock& array, uint32_t slot, const Superblock& split,
+                       const std::vector<uint64_t>& kept) {
   WriteIntentJournal j = WriteIntentJournal::create(split);
-  for (uint32_t s : set.writable_slots())
-    if (const WriteIntentJournal* merged = set.journal(s)) {
-      j.merge_from(*merged);   // every loaded journal holds the merged bits
-      break;
-    }
+  for (uint64_t r : kept)
+    if (r < j.nr_regions()) j.mark(r);
   DMIRROR_RETURN_IF_ERROR(j.write_pending(dev, true));
   std::vector<std::byte> zeros(split.layout.events_size);
   DMIRROR_RETURN_IF_ERROR(dev.write(split.layout.events_offset, zeros));
   DMIRROR_RETURN_IF_ERROR(write_event(
       dev, split,
       make_event(1, split.ctime, EventType::LegSplit, 0, {split.origin.split_seqno},
-                 "split off slot " + std::to_string(slot) + " of array '" + set.sb().name + "' (uuid " +
-                     set.sb().array_uuid.str() + ")")));
+                 "split off slot " + std::to_string(slot) + " of array '" + array.name + "' (uuid " +
+                     array.array_uuid.str() + ")")));
   DMIRROR_RETURN_IF_ERROR(dev.flush());
   return write_superblocks(dev, split);
 }
 
+namespace {
+
+// Step 2: the split-off array onto the leg.
+Status write_split_leg(LegSet& set, BlockDevice& dev, uint32_t slot, const Superblock& split) {
+  std::vector<uint64_t> kept;
+  for (uint32_t s : set.writable_slots())
+    if (const WriteIntentJournal* merged = set.journal(s)) {
+      kept = merged->dirty_regions();   // every loaded journal holds the merged bits
+      break;
+    }
+  return write_split_off(dev, set.sb(), slot, split, kept);
+}
+
 // The checks of a slot that is not split yet.
 Status check_splittable(const LegSet& set, uint32_t slot, const SplitOptions& o, uint32_t& in_sync_left) {
-  const Superblock& sb = set.sb();
+  return check_split(set.assembly(), set.sb(), slot, o, [&set](uint32_t s) { return set.present(s); }, false,
+                     in_sync_left);
+}
+
+}  // namespace
+
+Status check_split(const Assembly& a, const Superblock& sb, uint32_t slot, const SplitOptions& o,
+                   const std::function<bool(uint32_t)>& present, bool online, uint32_t& in_sync_left) {
   const std::string array = "array '" + escape_name(sb.name) + "'";
   const std::string s = "slot " + std::to_string(slot);
-  const SlotView* v = set.assembly().slot(slot);
+  const SlotView* v = a.slot(slot);
   if (!v) return refuse(s + " of " + array + " is " + std::string(leg_state_name(sb.legs[slot].state)) +
                         ": only a fresh in-sync leg can be split off");
   if (sb.legs[slot].state == LegState::Replacing || sb.checkpoint.op == OfflineOp::Replace)
@@ -93,16 +111,20 @@ Status check_splittable(const LegSet& set, uint32_t slot, const SplitOptions& o,
     return refuse(s + " of " + array + " is " + std::string(v->leg < 0 ? "missing" : slot_state_name(v->state)) +
                   ": only a fresh in-sync leg present can be split off (give it with the array's legs, or "
                   "`dmirrorctl resync` first)");
-  for (const SlotView& other : set.assembly().slots)
+  for (const SlotView& other : a.slots)
     if (other.state == SlotState::Rebuilding)
       return refuse("slot " + std::to_string(other.slot) + " of " + array +
                     " is rebuilding; run `dmirrorctl resync` to finish it first");
-  if (sb.has_flag(sbflag::kDirty) || sb.resync_offset != kOffsetInSync || sb.checkpoint.op != OfflineOp::None)
+  // Online, DIRTY and resync_offset are the kernel's (FORMAT.md 6.2): the
+  // caller checks the kernel's own view (every leg 'A', the set idle).
+  if ((!online && (sb.has_flag(sbflag::kDirty) || sb.resync_offset != kOffsetInSync)) ||
+      sb.checkpoint.op != OfflineOp::None)
     return refuse(array + " needs a resync (unclean shutdown, or a resync pending): run `dmirrorctl resync` with "
                           "all its legs first, so the split-off copy is consistent");
   in_sync_left = 0;
   for (uint32_t i = 0; i < sb.nr_legs && i < kMaxLegs; ++i)
-    if (i != slot && set.in_sync(i)) ++in_sync_left;
+    if (i != slot && present(i) && (sb.legs[i].state == LegState::InSync || sb.legs[i].state == LegState::Replacing))
+      ++in_sync_left;
   if (in_sync_left == 0)
     return refuse(s + " holds the last in-sync copy of " + array +
                   " among the legs given; it cannot be split off (give the other legs, or add a leg first)");
@@ -115,6 +137,8 @@ Status check_splittable(const LegSet& set, uint32_t slot, const SplitOptions& o,
                   "that stays first (dmirrorctl set ARRAY --no-write-mostly LEG)");
   return ok();
 }
+
+namespace {
 
 // The devices given apart from the split-off arrays of the others (a rerun
 // after the split is done may give the split leg, which then carries one).
