@@ -86,5 +86,38 @@ TEST_F(SpareUse, TheFlagIsDroppedWhenEveryLegStayingWouldBeWriteMostly) {
   EXPECT_TRUE(write_mostly(sb, 1));
 }
 
+// incompat SPARES (FORMAT.md 2.2) is carried only while the table lists a
+// spare: the commit that removes or uses the last one clears it, on every
+// member and on the retired spare (examine --json shows the bits).
+uint64_t examined_incompat(const std::string& leg) {
+  auto r = run_tool({"--json", "examine", leg});
+  EXPECT_EQ(r.exit_code & 8, 0) << r.out << r.err;
+  return nlohmann::json::parse(r.out)["legs"][0]["superblock"]["features"]["incompat"].get<uint64_t>();
+}
+
+TEST_F(SpareUse, RemovingTheLastSpareClearsTheSparesBit) {
+  ASSERT_EQ(run_tool({"add", a, b, "--new", d, "--spare"}).exit_code, 0);
+  ASSERT_NE(superblock(a).incompat & feature::kIncompatSpares, 0u);
+  ASSERT_EQ(run_tool({"remove", a, b, c, d, "--leg", c}).exit_code, 0);
+  EXPECT_NE(superblock(a).incompat & feature::kIncompatSpares, 0u) << "slot 3 is still a spare";
+  auto r = run_tool({"remove", a, b, d, "--leg", d});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const auto& leg : {a, b, d}) {
+    EXPECT_EQ(superblock(leg).incompat & feature::kIncompatSpares, 0u) << leg;
+    EXPECT_EQ(examined_incompat(leg) & feature::kIncompatSpares, 0u) << leg;
+  }
+  EXPECT_NE(superblock(a).incompat & feature::kIncompatMembership, 0u) << "the other bits stay";
+  EXPECT_EQ(run_tool({"status", a, b}).exit_code, 0);
+}
+
+TEST_F(SpareUse, UsingTheLastSpareClearsTheSparesBit) {
+  auto r = run_tool({"replace", a, b, c, "--old", "1", "--new", c});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const auto& leg : {a, c}) EXPECT_EQ(examined_incompat(leg) & feature::kIncompatSpares, 0u) << leg;
+  // A new spare sets it again.
+  ASSERT_EQ(run_tool({"add", a, c, "--new", d, "--spare"}).exit_code, 0);
+  EXPECT_NE(examined_incompat(a) & feature::kIncompatSpares, 0u);
+}
+
 }  // namespace
 }  // namespace dmirror::testing

@@ -14,6 +14,12 @@
 
 namespace dmirror {
 
+void settle_spares_bit(Superblock& sb) {
+  for (const LegEntry& e : sb.legs)
+    if (e.state == LegState::Spare) return;
+  sb.incompat &= ~feature::kIncompatSpares;
+}
+
 uint32_t spare_flags_kept(const Superblock& sb, uint32_t slot, uint32_t leaving) {
   if (slot >= kMaxLegs || sb.legs[slot].state != LegState::Spare) return 0;
   if (!(sb.legs[slot].flags & legflag::kWriteMostly)) return 0;
