@@ -119,5 +119,32 @@ TEST_F(SpareUse, UsingTheLastSpareClearsTheSparesBit) {
   EXPECT_NE(examined_incompat(a) & feature::kIncompatSpares, 0u);
 }
 
+// examine of a spare shows its own slot: in its leg table (marked "this
+// leg") and in the array's view, which lists the spares given (they are no
+// members, so not among the slots); alone, no member's health is judged.
+TEST_F(SpareUse, ExamineOfASpareShowsItsOwnSlot) {
+  auto r = run_tool({"examine", c});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "This leg:     slot 2")) << r.out;
+  EXPECT_TRUE(contains(r.out, "spare              ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "this leg")) << r.out;
+  EXPECT_TRUE(contains(r.out, "(2 slots; not given: slot 0, 1; spare: slot 2): no member given")) << r.out;
+  EXPECT_FALSE(contains(r.out, "fatal")) << r.out;
+  auto j = run_tool({"--json", "examine", c});
+  const auto doc = nlohmann::json::parse(j.out);
+  ASSERT_EQ(doc["array"]["spares"].size(), 1u) << j.out;
+  EXPECT_EQ(doc["array"]["spares"][0]["slot"], 2);
+  EXPECT_EQ(doc["array"]["spares"][0]["path"], c);
+  EXPECT_EQ(doc["array"]["spares"][0]["present"], true);
+  bool own = false;
+  for (const auto& l : doc["legs"][0]["superblock"]["legs"]) own = own || (l["slot"] == 2 && l["state"] == "spare");
+  EXPECT_TRUE(own) << j.out;
+  auto all = run_tool({"examine", a, b, c});
+  EXPECT_EQ(all.exit_code, 0) << all.out;
+  EXPECT_TRUE(contains(all.out, "(2 of 2 slots; spare: slot 2): healthy")) << all.out;
+  auto members = run_tool({"examine", a, b});
+  EXPECT_TRUE(contains(members.out, "(2 of 2 slots; spare: slot 2 (not given)): healthy")) << members.out;
+}
+
 }  // namespace
 }  // namespace dmirror::testing
