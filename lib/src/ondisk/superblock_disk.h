@@ -93,7 +93,8 @@ struct SuperblockDisk {          // 4096 bytes, little-endian
   GenerationEntryDisk generation_history[8];  // 448  incompat GENERATION, newest first
   uint64_t tail_offset;          // 576  compat TAIL_COPY: this leg's copy 2 (0 = none)
   uint32_t degraded_timeout;     // 584  compat BOOT_POLICY: seconds; 0 = default (30), 0xFFFFFFFF = never
-  uint8_t reserved3[436];        // 588
+  uint32_t spare_takeover;       // 588  compat SPARE_POLICY: 0 = auto, 1 = off (report only)
+  uint8_t reserved3[432];        // 592
   LegEntryDisk legs[16];         // 1024
   LegCountersDisk counters[16];  // 2048 compat LEG_COUNTERS
   uint8_t reserved4[1532];       // 2560
@@ -121,7 +122,8 @@ static_assert(offsetof(SuperblockDisk, generation) == 440);
 static_assert(offsetof(SuperblockDisk, generation_history) == 448);
 static_assert(offsetof(SuperblockDisk, tail_offset) == 576);
 static_assert(offsetof(SuperblockDisk, degraded_timeout) == 584);
-static_assert(offsetof(SuperblockDisk, reserved3) == 588);
+static_assert(offsetof(SuperblockDisk, spare_takeover) == 588);
+static_assert(offsetof(SuperblockDisk, reserved3) == 592);
 static_assert(offsetof(SuperblockDisk, version) == 8);
 static_assert(offsetof(SuperblockDisk, compat) == 16);
 static_assert(offsetof(SuperblockDisk, incompat) == 32);
