@@ -50,13 +50,14 @@ TEST_F(SpareUse, AReplaceOntoAWriteMostlySpareKeepsTheFlag) {
   auto st = run_tool({"--json", "status", a, c});
   EXPECT_EQ(st.exit_code, 0) << st.out << st.err;
   bool shown = false;
-  for (const auto& l : nlohmann::json::parse(st.out)["legs"])
+  const auto doc = nlohmann::json::parse(st.out);
+  for (const auto& l : doc["legs"])
     if (l.value("slot", -1) == 2) shown = l.value("write_mostly", false);
   EXPECT_TRUE(shown) << st.out;
 }
 
 TEST_F(SpareUse, AnAddOntoAWriteMostlySpareKeepsTheFlag) {
-  ASSERT_EQ(run_tool({"set", a, b, "--write-mostly", c}).exit_code, 0);
+  ASSERT_EQ(run_tool({"set", a, b, "--write-mostly", "2"}).exit_code, 0);
   auto r = run_tool({"add", a, b, "--new", c});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const Superblock sb = superblock(a);

@@ -54,6 +54,7 @@ TEST(TakeoverChoice, NoSpareListedOrAReplaceInProgress) {
   busy.legs[0].replacement_slot = 1;
   busy.legs[1].state = LegState::Rebuilding;
   busy.legs[3].state = LegState::Spare;
+  set_spare_policy(busy, SparePolicy::Auto);   // the canonical superblock has it off
   EXPECT_EQ(takeover_choice(busy, true), TakeoverChoice::ReplaceInProgress);
 }
 
