@@ -34,6 +34,17 @@ void print_doc(const Context& ctx, const std::string& device, const Superblock& 
   }
 }
 
+// Whether the device's own table (it takes every commit while in the live
+// table) shows a re-add from the bitmap still to be recorded in sync. Only
+// then are the legs opened for writing: closing a leg opened for writing
+// raises a udev change event, which runs this again.
+bool readd_pending(const Superblock& sb) {
+  constexpr uint8_t flags = legflag::kRecoverFromJournal | legflag::kRebuildPassed;
+  for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s)
+    if (sb.legs[s].state == LegState::Rebuilding && (sb.legs[s].flags & flags) == flags) return true;
+  return false;
+}
+
 }  // namespace
 
 int run_incremental_readd(const Context& ctx, dm::DmControl& control, const std::string& volume,
@@ -47,9 +58,12 @@ int run_incremental_readd(const Context& ctx, dm::DmControl& control, const std:
     if (dev == *num) {
       // A re-add from the bitmap whose wait was cut short: recorded in sync
       // once the kernel has recovered it.
-      auto fin = dm::finish_readds(control, volume);
-      if (!fin) return report_error(ctx, "cannot record the re-add of " + device + " as finished", fin.error());
-      const bool now = std::find(fin->begin(), fin->end(), slot) != fin->end();
+      bool now = false;
+      if (readd_pending(sb)) {
+        auto fin = dm::finish_readds(control, volume);
+        if (!fin) return report_error(ctx, "cannot record the re-add of " + device + " as finished", fin.error());
+        now = std::find(fin->begin(), fin->end(), slot) != fin->end();
+      }
       print_doc(ctx, device, sb, now,
                 fmt::format("already slot {} of active volume '{}'{}", slot, printable(volume),
                             now ? "; recovered from the write-intent bitmap: now in sync" : ""));
