@@ -157,5 +157,29 @@ TEST_F(SplitLeg, TheLastRedundantLegNeedsForce) {
   EXPECT_TRUE(data_area(x) == data_area(y));
 }
 
+TEST_F(SplitLeg, TheSplitOffLegNamedByPathAmongTheArraysLegsIsRefused) {
+  ASSERT_EQ(run_tool({"split", a, b, c, "--leg", "2", "--name", "vol0-backup"}).exit_code, 0);
+  const std::string ia = read_file(a), ib = read_file(b), ic = read_file(c);
+  // c's own slot (0 in the split-off array) must not be taken for a slot of
+  // vol0: that would split off a, a member nobody named.
+  auto r = run_tool({"split", a, b, c, "--leg", c, "--name", "vol0-again", "--force"});
+  EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "is not a leg of the array")) << r.err;
+  EXPECT_EQ(read_file(a), ia);
+  EXPECT_EQ(read_file(b), ib);
+  EXPECT_EQ(read_file(c), ic);
+  EXPECT_EQ(superblock(a).legs[0].state, LegState::InSync);
+}
+
+TEST_F(SplitLeg, AMergeRunAgainIsNotRefusedByItsOwnLock) {
+  ASSERT_EQ(run_tool({"split", a, b, c, "--leg", "2", "--name", "vol0-backup"}).exit_code, 0);
+  auto first = run_tool({"merge", a, b, c});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  // c now carries vol0's identity again, as after a merge stopped after its
+  // commit: the rerun takes vol0's lock once, not twice.
+  auto again = run_tool({"merge", a, b, c});
+  EXPECT_FALSE(contains(again.err, "is locked by")) << again.err;
+}
+
 }  // namespace
 }  // namespace dmirror::testing

@@ -15,11 +15,14 @@
 #include "online_dispatch.h"
 #include "op_support.h"
 
+#include <dmirror/leg.h>
 #include <dmirror/legs.h>
 #include <dmirror/names.h>
 #include <dmirror/split.h>
 
 #include <fmt/format.h>
+
+#include <optional>
 
 namespace dmirror::cli {
 namespace {
@@ -48,6 +51,19 @@ Result<std::string> split_leg_path(const std::string& arg) {
   return found->front();
 }
 
+// The array uuid in a device's own superblock (nil when unreadable).
+Uuid array_uuid_of(const std::string& path) {
+  auto dev = open_device(path, OpenOptions{.writable = false, .exclusive = false});
+  auto meta = dev ? read_leg(**dev) : Result<LegMetadata>(std::unexpected(dev.error()));
+  return meta ? meta->sb.array_uuid : Uuid{};
+}
+
+Uuid array_uuid_of_any(const std::vector<std::string>& paths) {
+  for (const auto& p : paths)
+    if (Uuid u = array_uuid_of(p); !u.is_nil()) return u;
+  return Uuid{};
+}
+
 int run_merge(const Context& ctx, const MergeArgs& a) {
   if (a.args.size() < 2)
     return report_failure(ctx, "invalid command line", ErrorCode::InvalidArgument,
@@ -66,8 +82,14 @@ int run_merge(const Context& ctx, const MergeArgs& a) {
   // Both arrays are written: each one's lock (its legs and its lock file).
   auto held = lock_array_at(paths);
   if (!held) return report_error(ctx, "cannot lock the array", held.error());
-  auto held_split = lock_array_at({*split});
-  if (!held_split) return report_error(ctx, "cannot lock the split-off array", held_split.error());
+  // A merge stopped after its commit left the split leg carrying the
+  // array's identity: its lock is the one just taken (a rerun finishes it).
+  std::optional<ArrayLock> held_split;
+  if (array_uuid_of(*split) != array_uuid_of_any(paths)) {
+    auto h = lock_array_at({*split});
+    if (!h) return report_error(ctx, "cannot lock the split-off array", h.error());
+    held_split.emplace(std::move(*h));
+  }
   auto legs = open_legs(locked, offline_leg_options(true));
   if (!legs) return report_error(ctx, "cannot open the legs", legs.error());
   MergeOptions o;

@@ -127,6 +127,22 @@ Result<uint32_t> parse_leg_choice(const std::string& text, const std::vector<std
     if (p != text) continue;
     DMIRROR_ASSIGN_OR_RETURN(auto dev, open_device(p, OpenOptions{.writable = false, .exclusive = false}));
     DMIRROR_ASSIGN_OR_RETURN(auto meta, read_leg(*dev));
+    // Its own slot means something only in its own array: a device of
+    // another array given among the legs (a leg split off, a foreign leg)
+    // would name that array's slot here.
+    size_t same = 0, other = 0;
+    for (const auto& q : paths) {
+      if (q == p) continue;
+      auto d = open_device(q, OpenOptions{.writable = false, .exclusive = false});
+      auto m = d ? read_leg(**d) : Result<LegMetadata>(std::unexpected(d.error()));
+      if (!m) continue;
+      (m->sb.array_uuid == meta.sb.array_uuid ? same : other) += 1;
+    }
+    if (other > same)
+      return make_error(ErrorCode::InvalidArgument,
+                        text + " is not a leg of the array the other legs given belong to (it carries array '" +
+                            meta.sb.name + "'" + (meta.sb.origin.array_uuid.is_nil() ? "" : ", split off it") +
+                            "): give the slot number or the path of one of its legs");
     return meta.sb.slot;
   }
   return make_error(ErrorCode::InvalidArgument,
