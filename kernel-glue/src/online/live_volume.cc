@@ -57,17 +57,29 @@ Result<LiveVolume> open_live_volume(DmControl& dm, const std::string& name) {
   if (devs.empty())
     return make_error(ErrorCode::NotFound, "volume '" + name + "' has no leg sub-devices; it was not set up by dmirrorctl");
   std::vector<NamedDevice> opened;
+  std::vector<std::string> unreadable;
   for (const auto& [slot, dev] : devs) {
     DMIRROR_ASSIGN_OR_RETURN(std::string path, block_device_path(dev));
-    DMIRROR_ASSIGN_OR_RETURN(auto leg, open_leg_shared(path));
-    opened.push_back(std::move(leg));
+    auto leg = open_leg_shared(path);
+    if (!leg && leg.error().code == ErrorCode::Io) {
+      unreadable.push_back(path);
+      continue;
+    }
+    if (!leg) return std::unexpected(leg.error());
+    if (auto m = read_leg(*leg->dev); !m && m.error().code == ErrorCode::Io) {
+      unreadable.push_back(path);
+      continue;
+    }
+    opened.push_back(std::move(*leg));
   }
+  if (opened.empty())
+    return make_error(ErrorCode::Io, "no leg of volume '" + name + "' can be read (" + unreadable.front() + "...)");
   const std::vector<bool> off = split_off_in_table(opened, parsed.array_uuid);
   std::vector<NamedDevice> members;
   for (size_t i = 0; i < opened.size(); ++i)
     if (!off[i]) members.push_back(std::move(opened[i]));
   DMIRROR_ASSIGN_OR_RETURN(auto legs, ArrayLegs::assemble(std::move(members), ArrayLegsOptions{.split_brain = SplitBrainPolicy::NewestSideOnly}));
-  return LiveVolume{name, parsed.array_uuid, std::move(devs), std::move(legs)};
+  return LiveVolume{name, parsed.array_uuid, std::move(devs), std::move(legs), std::move(unreadable)};
 }
 
 }  // namespace dmirror::dm

@@ -3,6 +3,7 @@
 #include <dmirror/dm/online/monitor.h>
 
 #include <dmirror/dm/dm_names.h>
+#include <dmirror/dm/online/active_volume.h>
 #include <dmirror/dm/online/live_volume.h>
 #include <dmirror/dm/online/online_status.h>
 
@@ -25,7 +26,11 @@ std::string_view monitor_event_name(MonitorEventKind k) {
 
 Status record_leg_failure(DmControl& dm, const std::string& name, uint32_t slot, std::string* leg_path) {
   DMIRROR_ASSIGN_OR_RETURN(LiveVolume v, open_live_volume(dm, name));
-  if (leg_path) *leg_path = v.legs.path(slot);
+  if (leg_path) {
+    *leg_path = v.legs.path(slot);
+    if (leg_path->empty() && v.devs.count(slot))   // unreadable, left out of the assembly
+      *leg_path = block_device_path(v.devs.at(slot)).value_or("unreadable");
+  }
   Superblock& sb = v.legs.edit();
   if (slot >= kMaxLegs || sb.legs[slot].state == LegState::Failed) return ok();
   sb.legs[slot].state = LegState::Failed;

@@ -76,7 +76,8 @@ DMIRROR_EXPORT Status write_split_off(BlockDevice& dev, const Superblock& array,
 
 // The message of every refusal where the changes cannot be proven.
 inline constexpr const char* kTrackingLostAdvice =
-    "tracking lost; a full copy is needed: `dmirrorctl wipe` the leg and `add` it";
+    "tracking lost; a full copy is needed: `dmirrorctl remove` the split slot (--leg SLOT), `dmirrorctl wipe` the "
+    "leg and `add` it";
 
 struct MergeOptions {
   bool degraded = false;   // another member absent (rule 11)

@@ -116,3 +116,22 @@ contains "Kernel:      AA idle"
 expect_rc 0 dmirrorctl deactivate vol1
 expect_rc 0 dmirrorctl status $L0 $L1
 contains "clean, in sync"
+
+# A leg whose every read fails, not only its data sub-device's (a disk gone
+# bad, a dead network link): the online commands leave it out and go on
+# with the others. Status reports it, the monitor records the failure and
+# deactivate ends the volume; the leg is failed in the metadata after.
+expect_rc 0 dm-fault linear bad2 $L2
+expect_rc 0 dmirrorctl create vol9 $L1 /dev/mapper/bad2 --yes --assume-clean --force --region-size 1M
+check "write with both legs" dd if=/tmp/before of=/dev/mapper/vol9 bs=1M seek=2 oflag=direct
+expect_rc 0 dm-fault error bad2
+check "write while the whole of leg 1 fails" dd if=/tmp/after of=/dev/mapper/vol9 bs=1M seek=10 oflag=direct
+expect_rc 2 dmirrorctl status vol9
+contains "Kernel:      AD"
+expect_rc 2 dmirrorctl monitor --oneshot --stderr
+contains "failed; recorded in the array metadata"
+expect_rc 0 dmirrorctl deactivate vol9
+expect_rc 2 dmirrorctl status $L1
+contains "failed"
+check "the data written while leg 1 failed is on leg 0" test "$(sum $L1 $((DATA + 10 * MIB)) $((2 * MIB)))" = "$(md5sum </tmp/after | cut -d' ' -f1)"
+expect_rc 0 dm-fault remove bad2

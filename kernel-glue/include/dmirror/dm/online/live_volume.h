@@ -20,9 +20,16 @@ struct LiveVolume {
   std::string array_id;                  // dm uuid suffix (array uuid hex)
   std::map<uint32_t, DevNumber> devs;    // our slot -> leg device
   ArrayLegs legs;
+  // Leg devices of the live table that could not be read (an I/O error on
+  // our superblock: a disk gone bad, a dead network link), left out of the
+  // assembly: absent, as if unplugged (never written, stale when back).
+  std::vector<std::string> unreadable;
 };
 
 /// NotFound when no volume NAME is active; NotDmirror when NAME is not ours.
+/// A leg device of the table whose superblock read fails with an I/O error
+/// is left out (LiveVolume::unreadable): the commands that record a failure,
+/// show the status or deactivate go on with the others.
 DMIRROR_EXPORT Result<LiveVolume> open_live_volume(DmControl& dm, const std::string& name);
 
 /// Opens `path` for metadata updates under a live volume (no O_EXCL;
