@@ -3,9 +3,11 @@
 # real-kernel and boot tiers need root; they fail (never skip) when they cannot run,
 # and this script fails when a tier has no test at all.
 #
-# Order (CI's time is bounded, the machine has two cores):
-#   1. The VM tiers (kernel, boot) start at once in the background: each
-#      boots one qemu guest at a time (TCG: one busy host thread).
+# Builds what is missing first, in this order (CI's time is bounded, the
+# machine has two cores):
+#   1. dmirrorctl, dm-fault and the in-guest test program, then the VM tiers
+#      (kernel, boot) start in the background: each boots one qemu guest at
+#      a time (TCG: one busy host thread), while the rest is built.
 #   2. Beside them, with the hardening jobs on (the default, and always in
 #      CI): the oracle runs its full 10^5 steps on this build, and
 #      scripts/ci-extra.sh runs the unit, crash, cli and loop tiers under
@@ -19,6 +21,17 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 vm_tiers='kernel|boot'
+cmake --build "$build" -j2 --target dmirrorctl dm-fault kernel_glue_vm_test
+log=$(mktemp)
+vmlog=$(mktemp)
+vm_start=$SECONDS
+ctest --test-dir "$build" --output-on-failure --no-tests=error -j1 -L "^($vm_tiers)\$" >"$vmlog" 2>&1 &
+vm_pid=$!
+# A failure below ends the script: the VM tiers stop with it.
+trap 'kill "$vm_pid" 2>/dev/null || true; rm -f "$log" "$vmlog"' EXIT
+cmake --build "$build" -j2
+echo "run-tests: the build was complete $((SECONDS - vm_start)) s after the VM tiers started"
+
 for tier in unit crash cli loop kernel boot; do
   n=$(ctest --test-dir "$build" -N -L "^${tier}\$" | sed -n 's/^Total Tests: //p')
   if [ "${n:-0}" -eq 0 ]; then
@@ -31,14 +44,7 @@ hardening=0
 if [ -n "${CI:-}" ] || [ "${DMIRROR_HARDENING:-1}" != 0 ]; then
   hardening=1
 fi
-log=$(mktemp)
-vmlog=$(mktemp)
-trap 'rm -f "$log" "$vmlog"' EXIT
 passed() { sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2/p' "$1" | tail -n 1; }
-
-vm_start=$SECONDS
-ctest --test-dir "$build" --output-on-failure --no-tests=error -j1 -L "^($vm_tiers)\$" >"$vmlog" 2>&1 &
-vm_pid=$!
 
 fast=0
 extra=0

@@ -42,7 +42,10 @@ std::string_view sync_action_name(SyncAction a) {
   return "unknown";
 }
 
+bool RaidStatus::positions_pending() const { return device_count != health.size(); }
+
 bool RaidStatus::fully_in_sync() const {
+  if (positions_pending()) return false;
   if (action != SyncAction::Idle || sync_progress != sync_total) return false;
   for (auto h : health)
     if (h != LegHealth::InSync) return false;
@@ -55,7 +58,9 @@ bool RaidStatus::degraded() const {
   return false;
 }
 
-bool RaidStatus::busy() const { return action != SyncAction::Idle && action != SyncAction::Frozen; }
+bool RaidStatus::busy() const {
+  return positions_pending() || (action != SyncAction::Idle && action != SyncAction::Frozen);
+}
 
 Result<RaidStatus> parse_raid_status(std::string_view line) {
   auto bad = [&](const std::string& why) {
@@ -69,7 +74,9 @@ Result<RaidStatus> parse_raid_status(std::string_view line) {
   if (!n) return bad("bad device count");
   s.device_count = *n;
   s.health_chars = std::string(w[2]);
-  if (s.health_chars.size() != s.device_count) return bad("health chars do not match the device count");
+  // One character per table position, while the count is md's raid_disks:
+  // they differ until raid1 has applied a leg-count change (positions_pending).
+  if (s.health_chars.empty() || s.health_chars.size() > 256) return bad("bad health chars");
   for (char c : s.health_chars) s.health.push_back(leg_health_from_char(c));
   auto slash = w[3].find('/');
   if (slash == std::string_view::npos) return bad("bad sync ratio");

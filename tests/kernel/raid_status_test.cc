@@ -79,9 +79,32 @@ TEST(RaidStatus, UnknownActionIsBusy) {
   EXPECT_FALSE(f->busy());
 }
 
+// docs/kernel-facts.md §2.5: the count is md's raid_disks, the characters
+// one per table position. Right after a table with a leg more is resumed
+// they differ, and the new position can read 'A' before its recovery ran
+// (seen on 6.1: an online replace onto a failed leg, "raid1 2 A-A").
+TEST(RaidStatus, ALegCountChangeNotYetAppliedIsNeitherInSyncNorIdle) {
+  for (const char* line : {"raid1 2 A-A 2097152/2097152 idle 0 0 -", "raid1 2 A-a 0/2097152 idle 0 0 -",
+                           "raid1 3 AA 2097152/2097152 idle 0 0 -"}) {
+    auto s = parse_raid_status(line);
+    ASSERT_TRUE(s) << line << ": " << s.error().message;
+    EXPECT_TRUE(s->positions_pending()) << line;
+    EXPECT_FALSE(s->fully_in_sync()) << line;
+    EXPECT_TRUE(s->busy()) << line;
+  }
+  auto a = parse_raid_status("raid1 2 A-A 2097152/2097152 idle 0 0 -");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->health.size(), 3u) << "one health per table position";
+  EXPECT_EQ(a->device_count, 2u);
+  auto settled = parse_raid_status("raid1 3 A-A 2097152/2097152 idle 0 0 -");
+  ASSERT_TRUE(settled);
+  EXPECT_FALSE(settled->positions_pending());
+  EXPECT_FALSE(settled->busy());
+}
+
 TEST(RaidStatus, RejectsMalformedLines) {
   EXPECT_FALSE(parse_raid_status(""));
-  EXPECT_FALSE(parse_raid_status("raid1 2 AAA 64/64 idle"));
+  EXPECT_FALSE(parse_raid_status("raid1 2  64/64 idle"));
   EXPECT_FALSE(parse_raid_status("raid1 2 AA 64-64 idle"));
   EXPECT_FALSE(parse_raid_status("raid1 x AA 64/64 idle"));
   EXPECT_FALSE(parse_raid_status("raid1 2 AA 64/64 idle many"));

@@ -7,6 +7,7 @@
 #include <dmirror/dm/online/array_legs.h>
 #include <dmirror/dm/online/leg_args.h>
 #include <dmirror/dm/online/handoff.h>
+#include <dmirror/dm/online/rebuild_evidence.h>
 #include <dmirror/dm/volume.h>
 #include <dmirror/journal.h>
 #include <dmirror/leg.h>
@@ -53,7 +54,22 @@ Result<NamedDevice> prepare_new_leg(const Superblock& sb, const std::string& pat
                         path + " carries " + sigs.front().describe() + ". Wipe it, or use --force to overwrite it");
   }
   DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, open_leg_shared(path));
-  if (auto old = read_leg(*dev.dev); old && !force && !spare)
+  auto old = read_leg(*dev.dev);
+  // A member's own superblock: that leg itself, or a second path to its
+  // disk (another name, a second network export of the same file). Never
+  // overwritten, --force or not.
+  if (old && old->sb.array_uuid == sb.array_uuid)
+    for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s) {
+      const LegEntry& e = sb.legs[s];
+      if (e.uuid != old->sb.leg_uuid) continue;
+      if (e.state == LegState::InSync || e.state == LegState::Replacing || e.state == LegState::Rebuilding)
+        return make_error(ErrorCode::Refused, path + " carries the superblock of slot " + std::to_string(s) +
+                                                  " of array '" + sb.name + "', which is " +
+                                                  std::string(leg_state_name(e.state)) +
+                                                  ": it is that leg, or another path to the same disk. Give a "
+                                                  "device that is not a member of the array");
+    }
+  if (old && !force && !spare)
     return make_error(ErrorCode::Exists, path + " is a leg of array '" + old->sb.name +
                                              "'. Use --force to overwrite it");
   const uint64_t need = sb.layout.data_offset + sb.layout.data_size;
@@ -96,18 +112,31 @@ Status reload(DmControl& dm, LiveVolume& v, const TableChoices& choices) {
   return reload_volume(dm, mapping, plan);
 }
 
+RebuildFacts rebuild_facts(const LiveVolume& v, const RaidStatus& status, uint32_t slot) {
+  RebuildFacts f;
+  f.status = status;
+  const KernelSlotMap map = kernel_slot_map(v.legs.sb());
+  f.position = map.position_of(slot).value_or(static_cast<uint32_t>(status.health.size()));
+  for (uint32_t pos = 0; pos < map.slots.size(); ++pos) {
+    const uint32_t s = map.slots[pos];
+    if (!v.devs.count(s) || !v.legs.present(s)) continue;
+    if (auto k = read_kernel_metadata(*v.legs.dev(s), v.legs.sb().layout.kmeta_offset)) f.kernel[pos] = std::move(*k);
+  }
+  return f;
+}
+
 Result<bool> wait_rebuilt(DmControl& dm, const LiveVolume& v, uint32_t slot, const WaitOptions& o) {
   const auto start = Clock::now();
   for (;;) {
     DMIRROR_ASSIGN_OR_RETURN(VolumeStatus st, query(dm, v.name));
     if (o.progress) o.progress(st.raid);
-    auto pos = kernel_slot_map(v.legs.sb()).position_of(slot);
-    if (!pos || *pos >= st.raid.health.size())
+    if (!kernel_slot_map(v.legs.sb()).position_of(slot))
       return make_error(ErrorCode::Internal, "the live table does not hold the new leg");
-    if (st.raid.health[*pos] == LegHealth::Failed)
+    const RebuildVerdict verdict = judge_rebuild(rebuild_facts(v, st.raid, slot));
+    if (verdict.state == RebuildState::Failed)
       return make_error(ErrorCode::Io, "the new leg failed while it was rebuilt; check it (dmesg), then try again "
                                        "with another device");
-    if (st.raid.health[*pos] == LegHealth::InSync && st.raid.action == SyncAction::Idle) return true;
+    if (verdict.state == RebuildState::Done) return true;
     if (o.cancel && o.cancel->load()) return false;
     if (o.timeout.count() && Clock::now() - start > o.timeout) return false;
     std::this_thread::sleep_for(o.poll);
@@ -124,6 +153,9 @@ Status remove_subdevices_of(DmControl& dm, const LiveVolume& v, uint32_t slot) {
 
 Status require_idle(DmControl& dm, const std::string& name, const std::string& what) {
   DMIRROR_ASSIGN_OR_RETURN(VolumeStatus now, query(dm, name));
+  if (now.raid.positions_pending())
+    return make_error(ErrorCode::Busy, "volume '" + name + "' is still applying a leg-count change; wait until it "
+                                           "is idle, then " + what);
   if (now.raid.action != SyncAction::Idle)
     return make_error(ErrorCode::Busy, "volume '" + name + "' is busy with '" + now.raid.action_text +
                                            "'; wait until it is idle, then " + what);

@@ -7,6 +7,7 @@
 
 #include <dmirror/dm/dm_control.h>
 #include <dmirror/dm/online/live_volume.h>
+#include <dmirror/dm/online/rebuild_evidence.h>
 #include <dmirror/dm/online/volume_table.h>
 #include <dmirror/dm/raid_status.h>
 #include <dmirror/result.h>
@@ -50,7 +51,11 @@ struct WaitOptions {
   const std::atomic<bool>* cancel = nullptr;
 };
 
-/// Waits until `slot`'s position is 'A' and the set idle: true; false when
+/// What judge_rebuild() needs about `slot`, read from the live legs.
+RebuildFacts rebuild_facts(const LiveVolume& v, const RaidStatus& status, uint32_t slot);
+
+/// Waits until judge_rebuild() proves `slot` rebuilt (the status settled and
+/// 'A', and the leg's own kernel superblock in sync): true; false when
 /// cancelled or timed out; Io when the kernel failed the leg.
 Result<bool> wait_rebuilt(DmControl& dm, const LiveVolume& v, uint32_t slot, const WaitOptions& o);
 

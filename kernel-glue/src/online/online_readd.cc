@@ -158,10 +158,7 @@ Result<std::vector<uint32_t>> finish_readds(DmControl& dm, const std::string& na
     for (uint32_t o = 0; o < kMaxLegs; ++o) replacement |= sb.legs[o].replacement_slot == s;
     if (replacement) continue;
     DMIRROR_ASSIGN_OR_RETURN(VolumeStatus st, query(dm, name));
-    auto pos = kernel_slot_map(sb).position_of(s);
-    if (!pos || *pos >= st.raid.health.size() || st.raid.health[*pos] != LegHealth::InSync ||
-        st.raid.action != SyncAction::Idle)
-      continue;
+    if (judge_rebuild(online::rebuild_facts(v, st.raid, s)).state != RebuildState::Done) continue;
     DMIRROR_RETURN_IF_ERROR(record_in_sync(v, s));
     done.push_back(s);
   }

@@ -29,6 +29,11 @@ std::unexpected<Error> refuse(const std::string& why) { return make_error(ErrorC
 Result<uint32_t> kernel_in_sync_besides(DmControl& dm, const LiveVolume& v, uint32_t slot) {
   DMIRROR_ASSIGN_OR_RETURN(VolumeStatus st, query(dm, v.name));
   const KernelSlotMap map = kernel_slot_map(v.legs.sb());
+  if (st.raid.positions_pending())
+    return make_error(ErrorCode::Busy, "volume '" + v.name + "' is still applying a leg-count change ('" +
+                                           st.raid.health_chars + "' for " + std::to_string(st.raid.device_count) +
+                                           " devices); wait until `dmirrorctl status " + v.name +
+                                           "` shows it idle, then split");
   auto pos = map.position_of(slot);
   if (!pos || *pos >= st.raid.health.size() || st.raid.health[*pos] != LegHealth::InSync)
     return refuse("slot " + std::to_string(slot) + " is not in sync in the kernel ('" + st.raid.health_chars +

@@ -44,6 +44,7 @@ ReaddDecision decide_readd(const ReaddFacts& f) {
   const auto pos = map.position_of(f.slot);
   if (!pos) return no("its slot has no table position");
   if (f.status.health.size() != map.slots.size()) return no("the live table does not match the array's slot map");
+  if (f.status.positions_pending()) return no("the kernel has not applied the last leg-count change yet");
   if (f.status.action != SyncAction::Idle) return no("the volume is busy with '" + f.status.action_text + "'");
   if (f.status.health[*pos] != LegHealth::Missing) return no("its table position is not empty in the live table");
   for (uint32_t p = 0; p < map.slots.size(); ++p) {

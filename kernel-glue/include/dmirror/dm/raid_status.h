@@ -34,8 +34,8 @@ DMIRROR_EXPORT std::string_view sync_action_name(SyncAction action);
 
 struct RaidStatus {
   std::string level;                 // "raid1"
-  uint32_t device_count = 0;
-  std::string health_chars;          // as printed, one per slot
+  uint32_t device_count = 0;         // md's raid_disks (docs/kernel-facts.md §2.5)
+  std::string health_chars;          // as printed, one per table position
   std::vector<LegHealth> health;
   uint64_t sync_progress = 0;        // sectors per component
   uint64_t sync_total = 0;
@@ -45,11 +45,17 @@ struct RaidStatus {
   std::optional<uint64_t> data_offset;
   std::optional<char> journal_char;
 
-  /// idle, progress == total, and every leg 'A'.
+  /// idle, progress == total, every leg 'A', and not positions_pending().
   DMIRROR_EXPORT bool fully_in_sync() const;
+  /// md's raid_disks differs from the table's positions: a table with a
+  /// leg more (or less) was resumed and raid1 has not applied the change.
+  /// The health characters then say nothing reliable: a new position can
+  /// show 'A' before its recovery ran (docs/kernel-facts.md §2.5).
+  DMIRROR_EXPORT bool positions_pending() const;
   /// Some slot is 'D' or '-'.
   DMIRROR_EXPORT bool degraded() const;
-  /// A sync action other than idle/frozen (unknown words count as busy).
+  /// A sync action other than idle/frozen (unknown words count as busy),
+  /// or positions_pending().
   DMIRROR_EXPORT bool busy() const;
 };
 

@@ -45,7 +45,13 @@ expect_rc 16 dmirrorctl add vol5 --new $L1
 contains "already slot 1"
 expect_rc 16 dmirrorctl remove vol5 --leg 7
 contains "not a leg of volume"
-check "the refused add and remove wrote nothing to our metadata" test "$(ours)" = "$before_refusals"
+# A second path to a live leg's disk (a loop device over it) as the new leg
+# of a replace: refused even with --force, its superblock is a member's.
+alias=$(losetup -f --show $L1)
+expect_rc 8 dmirrorctl replace vol5 --old 0 --new $alias --force
+contains "another path to the same disk"
+losetup -d $alias
+check "the refused add, remove and replace wrote nothing to our metadata" test "$(ours)" = "$before_refusals"
 
 # Remove slot 0 online: the file system stays mounted.
 expect_rc 0 dmirrorctl remove vol5 --leg $L0
