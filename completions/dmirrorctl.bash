@@ -34,7 +34,7 @@ _dmirrorctl_static() {
     remove) echo "--leg --force --degraded $global" ;;
     split) echo "--leg --name --force --degraded $global" ;;
     merge | rejoin) echo "--degraded $global" ;;
-    set) echo "--write-mostly --no-write-mostly --min-recovery-rate --max-recovery-rate --degraded $global" ;;
+    set) echo "--write-mostly --no-write-mostly --min-recovery-rate --max-recovery-rate --spare-takeover --degraded-timeout --degraded $global" ;;
     io) echo "read write $global" ;;
     "io write") echo "--offset --from --no-close --degraded $global" ;;
     "io read") echo "--offset --length --to --prefer --heal --degraded $global" ;;
@@ -47,7 +47,7 @@ _dmirrorctl_static() {
 # Options of "$@" that take a value.
 _dmirrorctl_value_options() {
   dmirrorctl __complete --values "$@" 2>/dev/null ||
-    echo "--region-size --write-mostly --no-write-mostly --max-write-behind --min-recovery-rate --max-recovery-rate --degraded-timeout --events" \
+    echo "--region-size --write-mostly --no-write-mostly --max-write-behind --min-recovery-rate --max-recovery-rate --degraded-timeout --spare-takeover --events" \
          "--from --report --max-rate --rate-file --max-runtime --lock-dir --leg --old --new --offset --length --to --prefer" \
          "--run-dir --exec --interval --name"
 }
@@ -117,6 +117,7 @@ _dmirrorctl() {
       --max-runtime) COMPREPLY=($(compgen -W "30m 1h 2h 6h 12h 1d" -- "$cur")) ;;
       --max-rate) COMPREPLY=($(compgen -W "10M 50M 100M 200M 500M" -- "$cur")) ;;
       --min-recovery-rate | --max-recovery-rate) COMPREPLY=($(compgen -W "0 1M 10M 50M 100M 200M" -- "$cur")) ;;
+      --spare-takeover) COMPREPLY=($(compgen -W "auto off" -- "$cur")) ;;
     esac
     return
   fi

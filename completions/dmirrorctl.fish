@@ -177,6 +177,8 @@ complete -c dmirrorctl -n $st -x -l write-mostly -a '(__dmirrorctl_array_legs)' 
 complete -c dmirrorctl -n $st -x -l no-write-mostly -a '(__dmirrorctl_array_legs)' -d 'Serve reads from this leg again'
 complete -c dmirrorctl -n $st -x -l min-recovery-rate -a '0 1M 10M 50M' -d 'Minimum resync rate per leg per second (0: default)'
 complete -c dmirrorctl -n $st -x -l max-recovery-rate -a '0 10M 50M 100M 200M' -d 'Maximum resync rate per leg per second (0: default)'
+complete -c dmirrorctl -n $st -x -l spare-takeover -a 'auto off' -d 'Whether the monitor replaces a failed leg by a spare'
+complete -c dmirrorctl -n $st -x -l degraded-timeout -a '30 60 120 never default' -d 'Seconds boot waits before activating degraded'
 complete -c dmirrorctl -n $st -l degraded -d 'Offline: go on with a leg missing (recorded missing)'
 # replace
 complete -c dmirrorctl -n '__fish_seen_subcommand_from replace' -x -l old -a '(__dmirrorctl_array_legs)' -d 'The leg to replace'

@@ -7,6 +7,8 @@
 // Every refusal says what to do, and leaves every leg byte-identical.
 #include "cli/bad_input_util.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 #include <fstream>
 
@@ -53,6 +55,16 @@ TEST_F(RefusalKinds, ScrubWithFewerThanTwoInSyncLegsIsOperational) {
   expect_refused({"scrub", a, b}, 8, "fewer than two in-sync legs");
   expect_refused({"scrub", "--check-only", a}, 8, "fewer than two in-sync legs");
   expect_refused({"scrub", a}, 8, "give every leg");
+}
+
+// A missing leg stops scrub with a refusal (exit 8, error code "stale"), as
+// it stops activation (online_activation_test.cc, the kernel tier's
+// missing_leg scenario): never the health bit 2 alone (exit_codes.h).
+TEST_F(RefusalKinds, ScrubOfAMissingLegIsARefusalLikeActivation) {
+  auto r = expect_refused({"--json", "scrub", a}, 8, "give every leg");
+  const auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["error"]["code"], "stale") << r.out;
+  EXPECT_EQ(doc["error"]["exit_code"], 8) << r.out;
 }
 
 // Both legs given, but b missed a write: the advice is a resync, not to

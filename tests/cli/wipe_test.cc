@@ -76,6 +76,23 @@ TEST_F(Wipe, InSyncLegIsRefusedWithoutForce) {
   EXPECT_TRUE(contains(r.err, "--force")) << r.err;
 }
 
+// A spare holds no data, but the array counts on it: wipe says so and names
+// the `remove` that releases it, not "holds the data".
+TEST_F(Wipe, ASpareIsRefusedWithTheRemoveThatReleasesIt) {
+  ASSERT_EQ(run_tool({"add", a, b, "--new", c, "--spare"}).exit_code, 0);
+  auto r = expect_refused({"wipe", c, "--with", a, b}, 8,
+                          c + " (slot 2 of array 'vol0') is a spare of array 'vol0': it holds no data", {a, b, c});
+  EXPECT_TRUE(contains(r.err, "dmirrorctl remove vol0 --leg 2")) << r.err;
+  EXPECT_FALSE(contains(r.err, "holds the data")) << r.err;
+  // Found alone (its own table decides), the same answer.
+  r = expect_refused({"wipe", c}, 8, "is a spare of array 'vol0'", {a, b, c});
+  EXPECT_TRUE(contains(r.err, "dmirrorctl remove vol0 --leg 2")) << r.err;
+  // Removed from the array, it is wiped without --force.
+  ASSERT_EQ(run_tool({"remove", a, b, c, "--leg", "2"}).exit_code, 0);
+  auto w = run_tool({"wipe", c, "--with", a, b});
+  EXPECT_EQ(w.exit_code, 0) << w.out << w.err;
+}
+
 TEST_F(Wipe, OneRefusedLegLeavesEveryLegUntouched) {
   replace_b();
   expect_refused({"wipe", b, a}, 8, "holds the data of array 'vol0'", {a, b, c});

@@ -8,49 +8,17 @@
 #include <gtest/gtest.h>
 
 #include "last_resort_decision.h"
-#include "support/canonical.h"
+#include "unit/assembly_probes.h"
 
 namespace dmirror::cli {
 namespace {
 
-constexpr uint64_t kLegSize = 64 * 1024 * 1024;
-
-// A 2-leg array at `seqno`, in sync, without GENERATION (rule 6 decides splits).
+// A 2-leg array at `seqno`, in sync, without GENERATION (rule 6 decides
+// splits), with the default boot policy.
 Superblock array_sb(uint64_t seqno) {
-  Superblock sb = testing::canonical_superblock();
-  sb.incompat &= ~feature::kIncompatGeneration;
-  sb.generation = 0;
-  sb.generation_history = {};
-  sb.flags = 0;
-  sb.seqno = seqno;
-  sb.nr_legs = 2;
-  sb.resync_offset = kOffsetInSync;
-  sb.last_scrub = {};
-  sb.checkpoint = {};
-  sb.journal_kept_since = 0;
+  Superblock sb = dmirror::array_sb(2, seqno);
   sb.degraded_timeout = 0;
-  for (uint32_t i = 0; i < kMaxLegs; ++i) sb.legs[i] = LegEntry{};
-  for (uint32_t i = 0; i < 2; ++i) {
-    sb.legs[i].uuid.bytes.fill(static_cast<uint8_t>(0x40 + i));
-    sb.legs[i].state = LegState::InSync;
-    sb.legs[i].device_size = kLegSize;
-  }
   return sb;
-}
-
-LegProbe leg(const Superblock& sb, uint32_t slot) {
-  LegProbe p;
-  p.name = "leg" + std::to_string(slot);
-  LegMetadata m;
-  m.sb = sb;
-  m.sb.slot = slot;
-  m.sb.leg_uuid = sb.legs[slot].uuid;
-  m.copies[0].state = m.copies[1].state = CopyState::Valid;
-  p.meta = m;
-  p.device_size = kLegSize;
-  p.logical_block_size = sb.logical_block_size;
-  p.journal = JournalSummary{0, false, {}};
-  return p;
 }
 
 LastResortDecision decide(const std::vector<LegProbe>& probes) {

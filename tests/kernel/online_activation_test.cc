@@ -57,6 +57,23 @@ TEST(OnlineActivation, RefusedWhenAlreadyActive) {
   EXPECT_NE(again.error().message.find("already active"), std::string::npos);
 }
 
+// A leg missing without --degraded: a refusal (Stale: exit 8, the same as
+// scrub's refusal of a missing leg), naming the slot and --degraded; no
+// health bit alone, nothing written, nothing loaded.
+TEST(OnlineActivation, AMissingLegIsARefusalThatWritesNothing) {
+  Rig rig;
+  const auto before = rig.snapshot();
+  auto legs = rig.assemble({0});
+  ASSERT_TRUE(legs) << legs.error().message;
+  auto rep = activate_array(rig.dm, *legs, {{0, {254, 0}}});
+  ASSERT_FALSE(rep);
+  EXPECT_EQ(rep.error().code, ErrorCode::Stale);
+  EXPECT_NE(rep.error().message.find("slot 1"), std::string::npos) << rep.error().message;
+  EXPECT_NE(rep.error().message.find("--degraded"), std::string::npos) << rep.error().message;
+  EXPECT_EQ(rig.dm.find("vol"), nullptr);
+  EXPECT_TRUE(rig.snapshot() == before) << "a refused activation wrote to a leg";
+}
+
 TEST(OnlineActivation, FailedLoadGivesOwnershipBack) {
   Rig rig;
   rig.dm.fail_next("load vol 0", EINVAL);

@@ -85,6 +85,9 @@ Superblock canonical_superblock() {
   // BOOT_POLICY (FORMAT.md 2, 2.2): boot waits 45 s before activating degraded.
   sb.compat |= feature::kCompatBootPolicy;
   sb.degraded_timeout = 45;
+  // SPARE_POLICY (FORMAT.md 2, 2.2): spares are not taken over (off).
+  sb.compat |= feature::kCompatSparePolicy;
+  sb.spare_takeover = 1;
   return sb;
 }
 

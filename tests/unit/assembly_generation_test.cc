@@ -7,33 +7,20 @@
 
 #include <gtest/gtest.h>
 
-#include "support/canonical.h"
+#include "unit/assembly_probes.h"
 
 namespace dmirror {
 namespace {
 
-constexpr uint64_t kLegSize = 64 * 1024 * 1024;
 constexpr uint64_t kG = 0x1111, kG1 = 0x2222, kG2 = 0x3333;
 
-// An n-leg array at `seqno` in generation `g` (no history), every leg in sync.
+// An n-leg array at `seqno` in generation `g` (no history), every leg in
+// sync (assembly_probes.h's array, with GENERATION).
 Superblock array_sb(uint32_t n, uint64_t seqno, uint64_t g = kG) {
-  Superblock sb = testing::canonical_superblock();
-  sb.flags = 0;
-  sb.seqno = seqno;
-  sb.nr_legs = n;
-  sb.resync_offset = kOffsetInSync;
-  sb.last_scrub = {};
-  sb.checkpoint = {};
-  sb.journal_kept_since = 0;
+  Superblock sb = dmirror::array_sb(n, seqno);
+  sb.incompat |= feature::kIncompatGeneration;
   sb.generation = g;
-  sb.generation_history = {};
-  for (uint32_t i = 0; i < kMaxLegs; ++i) sb.legs[i] = LegEntry{};
-  for (uint32_t i = 0; i < n; ++i) {
-    sb.legs[i].uuid.bytes.fill(static_cast<uint8_t>(0x40 + i));
-    sb.legs[i].state = LegState::InSync;
-    sb.legs[i].state_seq = 1;
-    sb.legs[i].device_size = kLegSize;
-  }
+  for (uint32_t i = 0; i < n; ++i) sb.legs[i].state_seq = 1;
   return sb;
 }
 
@@ -42,21 +29,6 @@ Superblock without_generations(Superblock sb) {
   sb.generation = 0;
   sb.generation_history = {};
   return sb;
-}
-
-LegProbe leg(const Superblock& sb, uint32_t slot) {
-  LegProbe p;
-  p.name = "leg" + std::to_string(slot);
-  LegMetadata m;
-  m.sb = sb;
-  m.sb.slot = slot;
-  m.sb.leg_uuid = sb.legs[slot].uuid;
-  m.copies[0].state = m.copies[1].state = CopyState::Valid;
-  p.meta = m;
-  p.device_size = kLegSize;
-  p.logical_block_size = sb.logical_block_size;
-  p.journal = JournalSummary{0, false, {}};
-  return p;
 }
 
 const SlotView& slot(const Assembly& a, uint32_t s) {

@@ -36,7 +36,7 @@ TEST(AssemblySpare, ASpareBehindTheMembersIsASpareNotAStaleLeg) {
   EXPECT_EQ(a->spares[0].leg, 2);
   EXPECT_EQ(a->legs[2].disposition, Disposition::Spare);
   EXPECT_EQ(a->sb.seqno, 40u) << "the spare's older table is not the authority";
-  EXPECT_EQ(wipe_hold(*a, 2), WipeHold::Member) << "the table lists it";
+  EXPECT_EQ(wipe_hold(*a, 2), WipeHold::Spare) << "the table lists it";
 }
 
 TEST(AssemblySpare, AnAbsentSpareDegradesNothing) {

@@ -3,6 +3,7 @@
 // of every kind of damage the reader rules in FORMAT.md name.
 #include <dmirror/crc32c.h>
 #include <dmirror/leg.h>
+#include <dmirror/spare_policy.h>
 #include <dmirror/superblock.h>
 #include <dmirror/uuid.h>
 
@@ -202,7 +203,9 @@ TEST(SuperblockFormat, GenerationAtPinnedOffsets) {
   EXPECT_EQ(u64(576), 64u * 1024 * 1024);                                            // tail_offset (TAIL_COPY)
   EXPECT_EQ(u64(584) & 0xFFFFFFFFu, 45u);                                            // degraded_timeout (BOOT_POLICY)
   EXPECT_EQ(u64(16) & feature::kCompatBootPolicy, 4u);                                // compat bit 2
-  for (size_t off = 588; off < 1024; ++off) EXPECT_EQ(static_cast<uint8_t>(b[off]), 0) << "byte " << off;
+  EXPECT_EQ(u64(588) & 0xFFFFFFFFu, 1u);                                             // spare_takeover off (SPARE_POLICY)
+  EXPECT_EQ(u64(16) & feature::kCompatSparePolicy, 8u);                               // compat bit 3
+  for (size_t off = 592; off < 1024; ++off) EXPECT_EQ(static_cast<uint8_t>(b[off]), 0) << "byte " << off;
   auto back = decode_superblock(b, 0);
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(back->generation, 0x1122334455667788ull);
@@ -228,6 +231,35 @@ TEST(SuperblockFormat, DegradedTimeoutRoundTripsAndNeedsItsBit) {
   auto old = decode_superblock(without, 0);
   ASSERT_TRUE(old) << old.error().message;
   EXPECT_EQ(old->degraded_timeout, 0u);
+}
+
+TEST(SuperblockFormat, SpareTakeoverRoundTripsAndNeedsItsBit) {
+  Superblock sb = testing::canonical_superblock();
+  auto r = decode_superblock(encode(sb), 0);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->spare_takeover, 1u);
+  EXPECT_EQ(spare_policy(*r), SparePolicy::Off);
+  // Back to the default: the bit and the field are cleared, bytes 588-591
+  // are written as zero (reserved), and a set field without the bit (an old
+  // writer cleared it) is ignored when read.
+  Block with = encode(sb);
+  set_spare_policy(sb, SparePolicy::Auto);
+  EXPECT_EQ(sb.compat & feature::kCompatSparePolicy, 0u);
+  Block without = encode(sb);
+  for (size_t off = 588; off < 592; ++off) EXPECT_EQ(static_cast<uint8_t>(without[off]), 0) << "byte " << off;
+  for (size_t off = 588; off < 592; ++off) without[off] = with[off];
+  const uint32_t crc = crc32c(std::span<const std::byte>(without.data(), 4092));
+  for (int i = 0; i < 4; ++i) without[4092 + static_cast<size_t>(i)] = std::byte(uint8_t(crc >> (8 * i)));
+  auto old = decode_superblock(without, 0);
+  ASSERT_TRUE(old) << old.error().message;
+  EXPECT_EQ(old->spare_takeover, 0u);
+  EXPECT_EQ(spare_policy(*old), SparePolicy::Auto);
+  // A value this version does not know reads as off.
+  Superblock odd = testing::canonical_superblock();
+  odd.spare_takeover = 7;
+  EXPECT_EQ(spare_policy(odd), SparePolicy::Off);
+  EXPECT_TRUE(parse_spare_policy("auto"));
+  EXPECT_FALSE(parse_spare_policy("on"));
 }
 
 TEST(SuperblockFormat, WithoutGenerationTheBytesAreIgnored) {

@@ -5,7 +5,8 @@
 // syslog), and handed to the --exec hook with DMIRROR_ARRAY, DMIRROR_UUID,
 // DMIRROR_EVENT, DMIRROR_LEG and DMIRROR_DEVICE in its environment. A
 // failed leg is replaced by a spare of the array when one is present
-// (spare_takeover.h; --no-spares: report only); the replace is finished
+// (spare_takeover.h; report only with --no-spares, or for an array whose
+// spare take-over is off: `set --spare-takeover off`); the replace is finished
 // once the kernel's rebuild has ended (checked after every look). Runs until SIGINT/SIGTERM, so it can be a
 // systemd service (Type=simple).
 #include "commands.h"
@@ -81,21 +82,45 @@ int run_hook(const std::string& cmd, const dm::MonitorEvent& e) {
 // rebuild may start and end between two looks).
 std::set<std::string> g_pending;
 
-// A failed leg recorded: a spare of the array takes over, if one is here.
+// A failed leg recorded: a spare of the array takes over, if one is here
+// and neither the array's spare policy nor --no-spares says report only.
 void take_spare(dm::DmControl& dm, const MonitorArgs& a, const dm::MonitorEvent& e) {
   if (a.no_spares || !e.recorded || !e.slot) return;
-  auto t = dm::take_spare(dm, e.volume, *e.slot);
+  auto t = dm::take_spare(dm, e.volume, *e.slot, !a.no_spares);
   if (!t) {
     log_line(a.to_stderr, LOG_ERR, fmt::format("{}: a spare could not replace slot {}: {}", e.volume, *e.slot,
                                                t.error().describe()));
-  } else if (!*t) {
-    log_line(a.to_stderr, LOG_WARNING, fmt::format("{}: no spare present to replace slot {}", e.volume, *e.slot));
-  } else {
-    log_line(a.to_stderr, LOG_NOTICE,
-             fmt::format("{}: spare {} (slot {}) is replacing failed slot {}; the kernel rebuilds it", e.volume,
-                         (*t)->spare_path, (*t)->spare_slot, *e.slot));
-    g_pending.insert(e.volume);
+    return;
   }
+  switch (t->choice) {
+    case dm::TakeoverChoice::MonitorOff:
+      return;
+    case dm::TakeoverChoice::ArrayOff:
+      log_line(a.to_stderr, LOG_WARNING,
+               fmt::format("{}: spare take-over is off for this array: slot {} is not replaced by a spare (replace "
+                           "it with `dmirrorctl replace {} --old {} --new DEV`, or `dmirrorctl set {} "
+                           "--spare-takeover auto`)",
+                           e.volume, *e.slot, e.volume, *e.slot, e.volume));
+      return;
+    case dm::TakeoverChoice::ReplaceInProgress:
+      log_line(a.to_stderr, LOG_WARNING,
+               fmt::format("{}: a replace is in progress; slot {} is not replaced by a spare until it is finished",
+                           e.volume, *e.slot));
+      return;
+    case dm::TakeoverChoice::NoSpare:
+      log_line(a.to_stderr, LOG_WARNING, fmt::format("{}: no spare present to replace slot {}", e.volume, *e.slot));
+      return;
+    case dm::TakeoverChoice::Take:
+      break;
+  }
+  if (!t->started) {
+    log_line(a.to_stderr, LOG_WARNING, fmt::format("{}: no spare present to replace slot {}", e.volume, *e.slot));
+    return;
+  }
+  log_line(a.to_stderr, LOG_NOTICE,
+           fmt::format("{}: spare {} (slot {}) is replacing failed slot {}; the kernel rebuilds it", e.volume,
+                       t->spare_path, t->spare_slot, *e.slot));
+  g_pending.insert(e.volume);
 }
 
 // A sync action ended: a spare's rebuild that is done is recorded in sync.
@@ -206,7 +231,7 @@ Command add_monitor(CLI::App& app, const Context& ctx) {
                   "(leg-failed, sync-finished, activated, deactivated), DMIRROR_LEG, DMIRROR_DEVICE, DMIRROR_DETAIL");
   sub->add_flag("--no-spares", a->no_spares,
                 "Report failed legs only: do not replace them by a spare of the array (default: a spare present "
-                "takes over)");
+                "takes over, unless the array's spare take-over is off: dmirrorctl set --spare-takeover)");
   sub->add_flag("--stderr", a->to_stderr, "Log to stderr even when it is not a terminal (default there: syslog)");
   sub->add_option("--interval", a->interval, "Seconds between full rescans when no event arrives")
       ->capture_default_str();

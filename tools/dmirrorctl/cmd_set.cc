@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // `dmirrorctl set NAME|LEG... [--write-mostly LEG] [--no-write-mostly LEG]
-// [--min-recovery-rate RATE] [--max-recovery-rate RATE]`: the kernel
-// options of an existing array (lvchange --writemostly PV:y|n,
-// --minrecoveryrate, --maxrecoveryrate). Offline: one superblock commit
-// under the array lock. Online: the raid table is reloaded with the new
-// options, read back, and the change recorded (online_settings.h). Exit
-// status: 0 changed or nothing to change, 8 error or refusal, 16 usage.
+// [--min-recovery-rate RATE] [--max-recovery-rate RATE]
+// [--spare-takeover auto|off] [--degraded-timeout SECONDS|never|default]`:
+// the kernel options of an existing array (lvchange --writemostly PV:y|n,
+// --minrecoveryrate, --maxrecoveryrate) and our own policies (spare
+// take-over, boot's degraded timeout). Offline: one superblock commit under
+// the array lock. Online: the raid table is reloaded with the new kernel
+// options, read back, and the change recorded; our own policies alone are
+// one commit, no reload (online_settings.h). Exit status: 0 changed or
+// nothing to change, 8 error or refusal, 16 usage.
 #include "array_lock_cli.h"
 #include "commands.h"
 #include "exit_codes.h"
@@ -16,8 +19,10 @@
 
 #include <dmirror/dm/online/active_volume.h>
 #include <dmirror/dm/online/online_settings.h>
+#include <dmirror/boot_policy.h>
 #include <dmirror/names.h>
 #include <dmirror/settings.h>
+#include <dmirror/spare_policy.h>
 
 #include <fmt/format.h>
 
@@ -28,6 +33,7 @@ struct SetArgs {
   std::vector<std::string> legs;
   std::vector<std::string> write_mostly, not_write_mostly;
   std::string min_recovery_rate, max_recovery_rate;
+  std::string spare_takeover, degraded_timeout;
   bool degraded = false;
 };
 
@@ -56,6 +62,16 @@ Result<SettingsChange> to_change(const SetArgs& a, const std::vector<std::string
     }
   DMIRROR_ASSIGN_OR_RETURN(c.min_recovery_rate, parse_recovery_rate(a.min_recovery_rate, "--min-recovery-rate"));
   DMIRROR_ASSIGN_OR_RETURN(c.max_recovery_rate, parse_recovery_rate(a.max_recovery_rate, "--max-recovery-rate"));
+  if (!a.spare_takeover.empty()) {
+    auto p = parse_spare_policy(a.spare_takeover);
+    if (!p) return make_error(p.error().code, "--spare-takeover: " + p.error().message);
+    c.spare_takeover = *p;
+  }
+  if (!a.degraded_timeout.empty()) {
+    auto t = parse_degraded_timeout(a.degraded_timeout);
+    if (!t) return make_error(t.error().code, "--degraded-timeout: " + t.error().message);
+    c.degraded_timeout = *t;
+  }
   return c;
 }
 
@@ -88,10 +104,10 @@ int run_online(const Context& ctx, const std::string& name, const SettingsChange
 
 int run_set(const Context& ctx, const SetArgs& a) {
   if (a.write_mostly.empty() && a.not_write_mostly.empty() && a.min_recovery_rate.empty() &&
-      a.max_recovery_rate.empty())
+      a.max_recovery_rate.empty() && a.spare_takeover.empty() && a.degraded_timeout.empty())
     return report_failure(ctx, "nothing to set", ErrorCode::InvalidArgument,
-                          "give --write-mostly, --no-write-mostly, --min-recovery-rate or --max-recovery-rate "
-                          "(dmirrorctl set --help)");
+                          "give --write-mostly, --no-write-mostly, --min-recovery-rate, --max-recovery-rate, "
+                          "--spare-takeover or --degraded-timeout (dmirrorctl set --help)");
   if (auto name = active_volume_of(a.legs)) {
     auto paths = live_leg_paths(*name);
     if (!paths) return report_error(ctx, "cannot find the legs of '" + *name + "'", paths.error());
@@ -120,7 +136,8 @@ int run_set(const Context& ctx, const SetArgs& a) {
 
 Command add_set(CLI::App& app, const Context& ctx) {
   auto a = std::make_shared<SetArgs>();
-  CLI::App* sub = app.add_subcommand("set", "Change an array's kernel options: write-mostly legs, recovery rates");
+  CLI::App* sub = app.add_subcommand(
+      "set", "Change an array's settings: write-mostly legs, recovery rates, spare take-over, degraded timeout");
   sub->add_option("array", a->legs, "Array name (searched on block devices), or the paths of its legs")->required();
   sub->add_option("--write-mostly", a->write_mostly,
                   "Mark this leg (slot or path) write-mostly: read only when no other leg can serve (repeatable)")
@@ -132,6 +149,12 @@ Command add_set(CLI::App& app, const Context& ctx) {
                   "Minimum resync/recover rate per leg, per second (e.g. 10M; 0: kernel default)");
   sub->add_option("--max-recovery-rate", a->max_recovery_rate,
                   "Maximum resync/recover rate per leg, per second (e.g. 200M; 0: kernel default)");
+  sub->add_option("--spare-takeover", a->spare_takeover,
+                  "auto: the monitor replaces a failed leg by a spare of the array present (the default, as md's "
+                  "spares and ZFS hot spares); off: it only reports the failure");
+  sub->add_option("--degraded-timeout", a->degraded_timeout,
+                  "Seconds boot waits for missing legs before activating the array degraded; never: boot starts "
+                  "it only with every leg; default: 30");
   sub->add_flag("--degraded", a->degraded,
                 "Offline: change the settings even though a leg is missing (it is recorded missing and recovered "
                 "when it returns)");
@@ -142,8 +165,9 @@ Command add_set(CLI::App& app, const Context& ctx) {
       "written to the superblocks under the array lock; with a member absent that is refused unless\n"
       "--degraded. A leg of any state but removed may be marked write-mostly; every in-sync leg\n"
       "write-mostly is refused (nothing could serve reads). A rate takes the suffixes of a SIZE (K, M, G);\n"
-      "the kernel counts KiB per second per leg. Exit status: 0 changed (or already so), 8 error or\n"
-      "refusal (nothing written), 16 usage.");
+      "the kernel counts KiB per second per leg. --spare-takeover and --degraded-timeout are not kernel\n"
+      "options: on an active volume they are recorded without a table reload. Exit status: 0 changed\n"
+      "(or already so), 8 error or refusal (nothing written), 16 usage.");
   return {sub, [&ctx, a] { return run_set(ctx, *a); }};
 }
 

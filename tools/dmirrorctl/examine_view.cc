@@ -163,14 +163,40 @@ std::string not_given_text(const Assembly& a) {
   return out.empty() ? out : "; not given: slot " + out;
 }
 
+// The spares the table lists (FORMAT.md 2.3): not members, so not among
+// the slots, but part of the table (a spare examined alone is its slot).
+std::string spares_text(const Assembly& a) {
+  std::string out;
+  for (const SpareView& v : a.spares)
+    out += (out.empty() ? "" : ", ") + std::to_string(v.slot) + (v.leg >= 0 ? "" : " (not given)");
+  return out.empty() ? out : "; spare: slot " + out;
+}
+
+Json spares_json(const Assembly& a) {
+  Json out = Json::array();
+  for (const SpareView& v : a.spares)
+    out.push_back({{"slot", v.slot},
+                   {"uuid", v.entry.uuid.str()},
+                   {"path", v.leg >= 0 ? Json(a.legs[v.leg].name) : Json(nullptr)},
+                   {"present", v.leg >= 0}});
+  return out;
+}
+
 }  // namespace
 
 void print_examined_array_text(const ExaminedArray& x) {
   const Assembly& a = x.assembly;
   const Health h = examine_health(a);
   const std::string line = h == a.health ? health_line(a) : std::string(health_name(h));
-  fmt::print("\nArray '{}' as assembled from the legs given ({} of {} slots{}): {}\n", printable(a.sb.name),
-             slots_found(a), a.slots.size(), not_given_text(a), line);
+  if (slots_found(a) == 0 && !a.spares.empty()) {
+    // Only spares given: nothing of the data to judge.
+    fmt::print("\nArray '{}' as its table reads from the legs given ({} slots{}{}): no member given, its health "
+               "cannot be judged (give its legs, or use dmirrorctl status)\n",
+               printable(a.sb.name), a.slots.size(), not_given_text(a), spares_text(a));
+    return;
+  }
+  fmt::print("\nArray '{}' as assembled from the legs given ({} of {} slots{}{}): {}\n", printable(a.sb.name),
+             slots_found(a), a.slots.size(), not_given_text(a), spares_text(a), line);
   for (const auto& f : examine_findings(a))
     if (f.severity >= Severity::Warning) fmt::print("  {}\n", finding_text(f));
 }
@@ -186,6 +212,7 @@ Json examined_array_json(const ExaminedArray& x) {
               {"health", std::string(health_name(examine_health(a)))},
               {"conditions", conditions},
               {"slots_not_given", slots_not_given(a)},
+              {"spares", spares_json(a)},
               {"findings", findings_json(examine_findings(a))},
               {"exit_code", x.exit_bits}};
 }

@@ -52,6 +52,7 @@ constexpr Metavar kMetavars[] = {
     {"", "--max-runtime", "DURATION"},
     {"", "--interval", "SECONDS"},
     {"", "--degraded-timeout", "SECONDS|never"},
+    {"", "--spare-takeover", "auto|off"},
     {"", "--max-write-behind", "N"},
     {"", "--events", "N"},
     {"", "--rate-file", "FILE"},

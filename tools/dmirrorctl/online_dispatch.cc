@@ -2,6 +2,7 @@
 // Routing `scrub` and `replace` to the kernel when the array is active.
 #include "online_dispatch.h"
 #include "online_progress.h"
+#include "online_wait.h"
 
 #include "array_lock_cli.h"
 #include "exit_codes.h"
@@ -115,22 +116,14 @@ std::optional<int> try_online_replace(const Context& ctx, const std::vector<std:
                                       const std::string& old_leg, const std::string& new_dev, bool force) {
   auto name = active_volume_of(args);
   if (!name) return std::nullopt;
-  auto control = dm::open_online_control();
-  if (!control) return report_error(ctx, "cannot replace a leg of '" + *name + "'", control.error());
-  auto held = lock_active_volume(**control, *name, {LockTarget{.path = new_dev}});
-  if (!held) return report_error(ctx, "cannot lock the array", held.error());
-  struct sigaction sa {};
-  sa.sa_handler = on_stop;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  OnlineRebuildWait wait;
+  if (auto failed = wait.begin(ctx, *name, new_dev, "replace a leg of")) return *failed;
   dm::OnlineReplaceOptions o;
   o.force = force;
-  o.cancel = &g_stop;
-  OnlineProgress line(/*with_legs=*/true);
-  if (!ctx.json && ::isatty(STDERR_FILENO)) o.progress = [&line](const dm::RaidStatus& s) { line.update(s); };
-  auto rep = dm::online_replace(**control, *name, old_leg, new_dev, o);
-  if (o.progress) line.finish();
+  o.cancel = wait.cancel();
+  o.progress = wait.progress();
+  auto rep = dm::online_replace(wait.control(), *name, old_leg, new_dev, o);
+  wait.finish();
   if (!rep) return report_error(ctx, "online replace in '" + *name + "' failed", rep.error());
   const int bits = rep->finished ? kExitOk : kExitCancelled;
   if (ctx.json) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Routing `add` and `remove` to the kernel when the array is active.
 #include "online_dispatch.h"
-#include "online_progress.h"
+#include "online_wait.h"
 
 #include "array_lock_cli.h"
 #include "exit_codes.h"
@@ -11,42 +11,20 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
-#include <csignal>
-#include <unistd.h>
-
 namespace dmirror::cli {
-namespace {
-
-std::atomic<bool> g_stop{false};
-void on_stop(int) { g_stop = true; }
-
-void stop_on_signals() {
-  struct sigaction sa {};
-  sa.sa_handler = on_stop;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
-
-}  // namespace
 
 std::optional<int> try_online_add(const Context& ctx, const std::vector<std::string>& args, const std::string& new_dev,
                                   bool force) {
   auto name = active_volume_of(args);
   if (!name) return std::nullopt;
-  auto control = dm::open_online_control();
-  if (!control) return report_error(ctx, "cannot add a leg to '" + *name + "'", control.error());
-  auto held = lock_active_volume(**control, *name, {LockTarget{.path = new_dev}});
-  if (!held) return report_error(ctx, "cannot lock the array", held.error());
-  stop_on_signals();
+  OnlineRebuildWait wait;
+  if (auto failed = wait.begin(ctx, *name, new_dev, "add a leg to")) return *failed;
   dm::OnlineAddOptions o;
   o.force = force;
-  o.cancel = &g_stop;
-  OnlineProgress line(/*with_legs=*/true);
-  if (!ctx.json && ::isatty(STDERR_FILENO)) o.progress = [&line](const dm::RaidStatus& s) { line.update(s); };
-  auto rep = dm::online_add(**control, *name, new_dev, o);
-  if (o.progress) line.finish();
+  o.cancel = wait.cancel();
+  o.progress = wait.progress();
+  auto rep = dm::online_add(wait.control(), *name, new_dev, o);
+  wait.finish();
   if (!rep) return report_error(ctx, "online add to '" + *name + "' failed", rep.error());
   const int bits = rep->finished ? kExitOk : kExitCancelled;
   if (ctx.json) {

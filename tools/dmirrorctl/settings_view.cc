@@ -4,10 +4,13 @@
 
 #include "escape.h"
 #include "exit_codes.h"
+#include "last_resort_decision.h"
 #include "online_view.h"
 
 #include <dmirror/dm/online/handoff.h>
+#include <dmirror/boot_policy.h>
 #include <dmirror/settings.h>
+#include <dmirror/spare_policy.h>
 
 #include <fmt/format.h>
 
@@ -28,9 +31,12 @@ Json settings_json(const Superblock& sb) {
     if (sb.legs[s].state != LegState::Unused && sb.legs[s].state != LegState::Removed &&
         (sb.legs[s].flags & legflag::kWriteMostly))
       wm.push_back(s);
+  const auto timeout = degraded_timeout(sb);
   return Json{{"write_mostly", wm},
               {"min_recovery_rate", sb.kernel.min_recovery_rate},
-              {"max_recovery_rate", sb.kernel.max_recovery_rate}};
+              {"max_recovery_rate", sb.kernel.max_recovery_rate},
+              {"spare_takeover", std::string(spare_policy_name(spare_policy(sb)))},
+              {"degraded_timeout", timeout ? Json(*timeout) : Json(nullptr)}};
 }
 
 Json live_settings_json(const dm::Raid1Params& table, const Superblock& sb) {
@@ -41,6 +47,12 @@ Json live_settings_json(const dm::Raid1Params& table, const Superblock& sb) {
   return Json{{"write_mostly", wm},
               {"min_recovery_rate", table.min_recovery_rate.value_or(0)},
               {"max_recovery_rate", table.max_recovery_rate.value_or(0)}};
+}
+
+std::string spare_takeover_text(const Superblock& sb) {
+  return spare_policy(sb) == SparePolicy::Auto
+             ? "take-over auto (the monitor replaces a failed leg by a spare present)"
+             : "take-over off (the monitor only reports a failed leg)";
 }
 
 std::string recovery_rates_text(uint64_t min_kib, uint64_t max_kib) {
@@ -68,6 +80,8 @@ void print_settings(const Context& ctx, const Superblock& sb, const std::vector<
   const Json now = settings_json(sb);
   fmt::print("Write-mostly: {}\n", slots_text(now["write_mostly"]));
   fmt::print("Recovery:     {}\n", recovery_rates_text(sb.kernel.min_recovery_rate, sb.kernel.max_recovery_rate));
+  fmt::print("Spares:       {}\n", spare_takeover_text(sb));
+  fmt::print("Degraded boot: {}\n", degraded_boot_text((sb.compat & feature::kCompatBootPolicy) ? sb.degraded_timeout : 0));
   if (live) {
     const Json l = live_settings_json(*live, sb);
     fmt::print("Live table:   write-mostly {}; recovery {}{}\n", slots_text(l["write_mostly"]),

@@ -90,6 +90,7 @@ void print_status_text(const Assembly& a, int verbose) {
                                                : std::string(health_name(a.health)));
   fmt::print("Sequence:    {}\n", sequence_text(a));
   fmt::print("Recovery:    {}\n", recovery_rates_text(sb.kernel.min_recovery_rate, sb.kernel.max_recovery_rate));
+  fmt::print("Spares:      {}\n", spare_takeover_text(sb));
   fmt::print("Legs:        {} of {} found\n", slots_found(a), a.slots.size());
   for (const auto& s : a.slots) {
     const AssembledLeg* l = slot_leg(a, s);

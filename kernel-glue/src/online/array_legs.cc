@@ -5,6 +5,7 @@
 
 #include <dmirror/journal.h>
 #include <dmirror/leg.h>
+#include <dmirror/leg_count.h>
 #include <dmirror/legs.h>
 
 #include <sys/stat.h>
@@ -52,6 +53,7 @@ Status ArrayLegs::commit(CommitKind kind) {
   sb_.seqno = newest + 1;
   sb_.utime = unix_now();
   if (kind == CommitKind::KeptSince) sb_.journal_kept_since = sb_.seqno;
+  settle_spares_bit(sb_);   // FORMAT.md 2.2: SPARES only while the table lists a spare
   // Rule 19: going on without a member of the assembled table starts a new
   // generation (once); a stale leg rejoining adopts it with this commit.
   generation_.before_commit(sb_, sb_.seqno, [&](uint32_t s) { return present(s); });

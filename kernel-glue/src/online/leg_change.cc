@@ -11,6 +11,7 @@
 #include <dmirror/dm/volume.h>
 #include <dmirror/journal.h>
 #include <dmirror/leg.h>
+#include <dmirror/leg_count.h>
 #include <dmirror/names.h>
 #include <dmirror/probe.h>
 #include <dmirror/uuid.h>
@@ -92,8 +93,9 @@ std::optional<uint32_t> spare_slot_of(const Superblock& sb, const std::string& p
   return std::nullopt;
 }
 
-LegEntry joining_entry(const Superblock& sb, uint64_t device_size) {
+LegEntry joining_entry(const Superblock& sb, uint32_t slot, uint32_t leaving, uint64_t device_size) {
   LegEntry fresh;
+  fresh.flags = spare_flags_kept(sb, slot, leaving);
   fresh.uuid = random_uuid();
   fresh.state = LegState::Rebuilding;
   fresh.state_seq = sb.seqno + 1;

@@ -36,8 +36,10 @@ Result<NamedDevice> prepare_new_leg(const Superblock& sb, const std::string& pat
 /// rule 23), if it is one: a replace or add onto it uses that slot.
 std::optional<uint32_t> spare_slot_of(const Superblock& sb, const std::string& path);
 
-/// A new entry for a leg joining as rebuilding from offset 0.
-LegEntry joining_entry(const Superblock& sb, uint64_t device_size);
+/// A new entry for a leg joining `slot` as rebuilding from offset 0; a
+/// spare's slot keeps its write-mostly flag (spare_flags_kept: `leaving` is
+/// the slot a replace retires, kNoSlot for an add).
+LegEntry joining_entry(const Superblock& sb, uint32_t slot, uint32_t leaving, uint64_t device_size);
 
 /// Reloads the live table of `v` from its superblock (suspend, load, resume).
 Status reload(DmControl& dm, LiveVolume& v, const TableChoices& choices);

@@ -62,6 +62,24 @@ Result<OnlineSettingsReport> online_settings(DmControl& dm, const std::string& n
     rep.status = now.raid;
     return rep;
   }
+  // Only our own settings (spare policy, degraded timeout): the live table
+  // carries none of them, so no reload; one commit of our superblock.
+  const bool table_same = next.kernel.min_recovery_rate == v.legs.sb().kernel.min_recovery_rate &&
+                          next.kernel.max_recovery_rate == v.legs.sb().kernel.max_recovery_rate &&
+                          std::equal(next.legs.begin(), next.legs.end(), v.legs.sb().legs.begin(),
+                                     [](const LegEntry& x, const LegEntry& y) { return x.flags == y.flags; });
+  if (table_same) {
+    Superblock& sb = v.legs.edit();
+    copy_settings(next, sb);
+    if (Status st = v.legs.commit(); !st) {
+      copy_settings(rep.before, sb);
+      return make_error(st.error().code, "the settings were not changed: " + st.error().message);
+    }
+    rep.sb = v.legs.sb();
+    rep.table = now.table;
+    rep.status = now.raid;
+    return rep;
+  }
   if (now.raid.action == SyncAction::Check || now.raid.action == SyncAction::Repair)
     return make_error(ErrorCode::Busy, "volume '" + name + "' is running a '" + now.raid.action_text +
                                            "' (scrub), which a table reload would end; wait until it is idle, "
@@ -71,13 +89,9 @@ Result<OnlineSettingsReport> online_settings(DmControl& dm, const std::string& n
   Status live = check_live(mapping_of(next, v), after.table);
   if (live) {
     Superblock& sb = v.legs.edit();
-    for (uint32_t s = 0; s < kMaxLegs; ++s) sb.legs[s].flags = next.legs[s].flags;
-    sb.kernel = next.kernel;
+    copy_settings(next, sb);
     live = v.legs.commit();
-    if (!live) {
-      sb.legs = rep.before.legs;
-      sb.kernel = rep.before.kernel;
-    }
+    if (!live) copy_settings(rep.before, sb);
   }
   if (!live) {
     // Back to the table our superblocks describe.

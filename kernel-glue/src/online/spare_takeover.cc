@@ -6,6 +6,7 @@
 #include <dmirror/dm/online/live_volume.h>
 #include <dmirror/dm/online/online_replace.h>
 #include <dmirror/dm/volume.h>
+#include <dmirror/spare_policy.h>
 
 namespace dmirror::dm {
 namespace {
@@ -36,17 +37,30 @@ std::optional<uint32_t> replacing(const Superblock& sb) {
 
 }  // namespace
 
-Result<std::optional<SpareTakeover>> take_spare(DmControl& dm, const std::string& name, uint32_t failed_slot) {
+TakeoverChoice takeover_choice(const Superblock& sb, bool monitor_takes_spares) {
+  if (!monitor_takes_spares) return TakeoverChoice::MonitorOff;
+  if (spare_policy(sb) == SparePolicy::Off) return TakeoverChoice::ArrayOff;
+  bool listed = false;
+  for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s) listed = listed || sb.legs[s].state == LegState::Spare;
+  if (!listed) return TakeoverChoice::NoSpare;
+  if (replacing(sb)) return TakeoverChoice::ReplaceInProgress;
+  return TakeoverChoice::Take;
+}
+
+Result<SpareTakeover> take_spare(DmControl& dm, const std::string& name, uint32_t failed_slot,
+                                 bool monitor_takes_spares) {
   Superblock sb;
   {
     DMIRROR_ASSIGN_OR_RETURN(LiveVolume v, open_live_volume(dm, name));
     sb = v.legs.sb();
   }
-  if (replacing(sb)) return std::optional<SpareTakeover>{};   // one replace at a time: finish it first
-  DMIRROR_ASSIGN_OR_RETURN(auto spare, present_spare(sb));
-  if (!spare) return std::optional<SpareTakeover>{};
   SpareTakeover t;
   t.failed_slot = failed_slot;
+  t.choice = takeover_choice(sb, monitor_takes_spares);
+  if (t.choice != TakeoverChoice::Take) return t;
+  DMIRROR_ASSIGN_OR_RETURN(auto spare, present_spare(sb));
+  if (!spare) return t;   // listed, but not on this host
+  t.started = true;
   t.spare_slot = spare->first;
   t.spare_path = spare->second;
   OnlineReplaceOptions o;
@@ -55,7 +69,7 @@ Result<std::optional<SpareTakeover>> take_spare(DmControl& dm, const std::string
                            online_replace(dm, name, std::to_string(failed_slot), spare->second, o));
   t.finished = rep.finished;
   t.steps = std::move(rep.steps);
-  return std::optional<SpareTakeover>{std::move(t)};
+  return t;
 }
 
 Result<bool> finish_replace(DmControl& dm, const std::string& name) {

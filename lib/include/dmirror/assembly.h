@@ -214,6 +214,7 @@ enum class WipeHold {
   Member,     // a member of the chosen table (any role), a copy of one, or one that no longer fits
   OtherSide,  // outside the newest table, but the other side of a split brain
   OnlyCopy,   // outside the newest table, and no in-sync leg is present: it may hold the only copy
+  Spare,      // a spare the newest table lists (no data, but the array counts on it): `remove` it first
 };
 DMIRROR_EXPORT std::string_view wipe_hold_name(WipeHold h);
 // The hold on legs[i] of `a`.

@@ -35,6 +35,18 @@ DMIRROR_EXPORT Result<ReplaceReport> add_leg(std::span<BlockDevice* const> legs,
 DMIRROR_EXPORT Result<ReplaceReport> add_spare(std::span<BlockDevice* const> legs, BlockDevice& new_device,
                                                const ReplaceOptions& options = {});
 
+// The leg flags a spare's slot keeps when a replace of `leaving` (kNoSlot:
+// an add) uses it (FORMAT.md 2.3): write-mostly, as `set` gave it, unless
+// the other members staying would all be write-mostly too (the kernel
+// refuses a raid1 table of write-mostly legs only; the flag is dropped
+// then). 0 when `slot` is not a spare.
+DMIRROR_EXPORT uint32_t spare_flags_kept(const Superblock& sb, uint32_t slot, uint32_t leaving);
+
+// incompat SPARES is carried only while the leg table lists a spare
+// (FORMAT.md 2.2): every commit calls this, so the commit that uses or
+// retires the last spare clears it and older versions take the array again.
+DMIRROR_EXPORT void settle_spares_bit(Superblock& sb);
+
 // Whether removing `slot` would leave members that are all write-mostly
 // (the kernel refuses such a raid1 table, and `set` refuses that state):
 // remove refuses it, offline and online.

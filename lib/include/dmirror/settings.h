@@ -5,12 +5,15 @@
 // superblock fields at 304/312 (FORMAT.md 2, 2.3). apply_settings() checks
 // a change and applies it to a superblock in memory (shared by the offline
 // commit below and the online reload in kernel-glue); change_settings()
-// commits it offline.
+// commits it offline. Two settings are ours alone, not the kernel's: the
+// spare policy (compat SPARE_POLICY, spare_policy.h) and the degraded
+// timeout (compat BOOT_POLICY, boot_policy.h); online they need no reload.
 #pragma once
 
 #include <dmirror/block_device.h>
 #include <dmirror/export.h>
 #include <dmirror/result.h>
+#include <dmirror/spare_policy.h>
 #include <dmirror/superblock.h>
 
 #include <optional>
@@ -28,7 +31,14 @@ struct SettingsChange {
   std::vector<std::pair<uint32_t, bool>> write_mostly;  // slot, on (true) or off
   std::optional<uint64_t> min_recovery_rate;             // KiB/s per leg; 0 = unset (kernel default)
   std::optional<uint64_t> max_recovery_rate;
-  bool empty() const { return write_mostly.empty() && !min_recovery_rate && !max_recovery_rate; }
+  // Our own settings (no kernel option: online, no table reload).
+  std::optional<SparePolicy> spare_takeover;   // compat SPARE_POLICY (spare_policy.h)
+  std::optional<uint32_t> degraded_timeout;    // compat BOOT_POLICY, a value of parse_degraded_timeout()
+  bool empty() const {
+    return write_mostly.empty() && !min_recovery_rate && !max_recovery_rate && !spare_takeover && !degraded_timeout;
+  }
+  // Only settings the kernel's table does not carry.
+  bool table_unchanged() const { return write_mostly.empty() && !min_recovery_rate && !max_recovery_rate; }
 };
 
 struct SettingsReport {
@@ -54,6 +64,11 @@ DMIRROR_EXPORT Result<std::vector<std::string>> apply_settings(Superblock& sb, c
 /// leg can take the update), Io.
 DMIRROR_EXPORT Result<SettingsReport> change_settings(std::span<BlockDevice* const> legs, const SettingsChange& change,
                                                       bool allow_degraded = false);
+
+/// Copies the settings of `from` (write-mostly flags, kernel options, spare
+/// policy, degraded timeout and their feature bits) into `to`: what a
+/// commit of apply_settings()'s result writes.
+DMIRROR_EXPORT void copy_settings(const Superblock& from, Superblock& to);
 
 /// "50 MiB/s" for a rate in KiB/s; "kernel default" for 0.
 DMIRROR_EXPORT std::string recovery_rate_text(uint64_t kib_per_second);

@@ -52,13 +52,18 @@ inline constexpr uint64_t kCompatTailCopy = 1u << 1;
 // boot waits for missing legs before activating degraded. An old writer
 // zeroes the field (reserved bytes): the array is back to the default.
 inline constexpr uint64_t kCompatBootPolicy = 1u << 2;
+// compat bit 3: `spare_takeover` is in use (FORMAT.md 2, 2.2): the array's
+// spares are not taken over automatically (set only when not the default).
+// An old reader takes them over; an old writer zeroes the field: back to
+// the default, the setting is lost, nothing else.
+inline constexpr uint64_t kCompatSparePolicy = 1u << 3;
 // incompat bit 2: leg state `spare` (7), a device kept for the array that
 // holds no data (FORMAT.md 2.3). Set by the first `add --spare`, not on
 // arrays without spares. A reader that does not know it would take the
 // spare's slot for a member, or the state for corruption.
 inline constexpr uint64_t kIncompatSpares = 1u << 2;
 inline constexpr uint64_t kIncompatSplit = 1u << 3;
-inline constexpr uint64_t kCompatKnown = kCompatLegCounters | kCompatTailCopy | kCompatBootPolicy;
+inline constexpr uint64_t kCompatKnown = kCompatLegCounters | kCompatTailCopy | kCompatBootPolicy | kCompatSparePolicy;
 inline constexpr uint64_t kRoCompatKnown = 0;
 inline constexpr uint64_t kIncompatKnown = kIncompatMembership | kIncompatGeneration | kIncompatSpares | kIncompatSplit;
 // What this version writes on every array it creates or updates.
@@ -235,6 +240,9 @@ struct Superblock {
   // last-resort degraded activation; 0 = kDefaultDegradedTimeout,
   // kDegradedTimeoutNever = never (boot_policy.h reads it).
   uint32_t degraded_timeout = 0;
+  // compat SPARE_POLICY: 0 = auto (a spare present takes over a failed leg),
+  // 1 = off (report only); spare_policy.h reads and writes it.
+  uint32_t spare_takeover = 0;
   // incompat GENERATION (FORMAT.md 2.6 rules 18, 19): the id of this leg's
   // line of writes (random, never 0) and the generations it left, newest
   // first.

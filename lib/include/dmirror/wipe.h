@@ -36,7 +36,7 @@ struct WipeOptions {
   // What keeps the leg, judged by the one assembly over the legs of its
   // array the caller found (wipe_hold in assembly.h); refused unless
   // `force` when not None. Unset: the leg's own table decides (in_sync,
-  // rebuilding or replacing there is a hold).
+  // rebuilding or replacing there is a hold; spare is one too: `remove` it).
   std::optional<WipeHold> hold;
   size_t legs_found = 0;   // other legs of the array the hold was judged with (for the message)
 };

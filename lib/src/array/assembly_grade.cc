@@ -446,6 +446,7 @@ std::string_view wipe_hold_name(WipeHold h) {
     case WipeHold::Member: return "member";
     case WipeHold::OtherSide: return "other-side";
     case WipeHold::OnlyCopy: return "only-copy";
+    case WipeHold::Spare: return "spare";
   }
   return "?";
 }
@@ -456,8 +457,9 @@ WipeHold wipe_hold(const Assembly& a, size_t i) {
     case Disposition::Member:
     case Disposition::Duplicate:
     case Disposition::Geometry:
-    case Disposition::Spare:   // the table lists it: `remove` it first
       return WipeHold::Member;
+    case Disposition::Spare:   // the table lists it: `remove` it first
+      return WipeHold::Spare;
     case Disposition::NotInTable:
       // The leg of a split slot (rule 24): finish the split, or remove the slot.
       for (const SplitView& v : a.splits)

@@ -7,6 +7,8 @@
 // surviving leg; until then unrecorded() holds every acknowledgement back.
 #include "engine/leg_set.h"
 
+#include <dmirror/leg_count.h>
+
 #include <algorithm>
 #include <cerrno>
 
@@ -89,6 +91,7 @@ Status LegSet::commit_impl(std::span<const uint32_t> extra, bool kept_since) {
   // Copy 2 goes on every leg with room past its data area (FORMAT.md 1),
   // and comes back after an older writer dropped the bit.
   sb_.compat |= feature::kCompatTailCopy;
+  settle_spares_bit(sb_);
   // Rule 19: going on without a member that held the last commit starts a
   // new generation (once per session). A leg rejoining is written by this
   // commit and so adopts the generation of the line it rejoins.

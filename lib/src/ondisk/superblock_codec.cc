@@ -63,6 +63,7 @@ void encode_superblock(const Superblock& sb, int copy_index, std::span<std::byte
   d.copy_offset = to_le(copy_index == 2 ? sb.tail_offset : sb.layout.sb_offset[copy_index]);
   if (sb.compat & feature::kCompatTailCopy) d.tail_offset = to_le(sb.tail_offset);
   if (sb.compat & feature::kCompatBootPolicy) d.degraded_timeout = to_le(sb.degraded_timeout);
+  if (sb.compat & feature::kCompatSparePolicy) d.spare_takeover = to_le(sb.spare_takeover);
   d.copy_index = to_le(static_cast<uint32_t>(copy_index));
   d.flags = to_le(sb.flags);
   std::memcpy(d.array_uuid, sb.array_uuid.bytes.data(), 16);
@@ -194,6 +195,7 @@ Result<Superblock> decode_superblock(std::span<const std::byte, kSuperblockSize>
   sb.error_window = from_le(d.error_window);
   if (sb.compat & feature::kCompatTailCopy) sb.tail_offset = from_le(d.tail_offset);   // reserved without it
   if (sb.compat & feature::kCompatBootPolicy) sb.degraded_timeout = from_le(d.degraded_timeout);   // likewise
+  if (sb.compat & feature::kCompatSparePolicy) sb.spare_takeover = from_le(d.spare_takeover);       // likewise
   if (sb.incompat & feature::kIncompatGeneration) {   // reserved (ignored) without it
     sb.generation = from_le(d.generation);
     for (size_t i = 0; i < kGenerationHistory; ++i) {

@@ -94,7 +94,7 @@ struct SuperblockDisk {          // 4096 bytes, little-endian
   GenerationEntryDisk generation_history[8];  // 448  incompat GENERATION, newest first
   uint64_t tail_offset;          // 576  compat TAIL_COPY: this leg's copy 2 (0 = none)
   uint32_t degraded_timeout;     // 584  compat BOOT_POLICY: seconds; 0 = default (30), 0xFFFFFFFF = never
-  uint8_t reserved3[4];          // 588
+  uint32_t spare_takeover;       // 588  compat SPARE_POLICY: 0 = auto, 1 = off (report only)
   uint8_t split_uuid[16][16];    // 592  incompat SPLIT: per slot in state split, the split-off array's uuid
   uint8_t origin_uuid[16];       // 848  incompat SPLIT: the array this one was split off (nil = none)
   uint64_t origin_split_seqno;   // 864  incompat SPLIT: that array's split commit
@@ -129,7 +129,7 @@ static_assert(offsetof(SuperblockDisk, generation) == 440);
 static_assert(offsetof(SuperblockDisk, generation_history) == 448);
 static_assert(offsetof(SuperblockDisk, tail_offset) == 576);
 static_assert(offsetof(SuperblockDisk, degraded_timeout) == 584);
-static_assert(offsetof(SuperblockDisk, reserved3) == 588);
+static_assert(offsetof(SuperblockDisk, spare_takeover) == 588);
 static_assert(offsetof(SuperblockDisk, split_uuid) == 592);
 static_assert(offsetof(SuperblockDisk, origin_uuid) == 848);
 static_assert(offsetof(SuperblockDisk, origin_split_seqno) == 864);

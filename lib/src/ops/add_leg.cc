@@ -109,7 +109,9 @@ Result<ReplaceReport> add_leg(std::span<BlockDevice* const> legs, BlockDevice& n
   Superblock& m = set.mutable_sb();
   LegEntry& e = m.legs[*slot];
   if (!again) {
+    const uint32_t kept = spare_flags_kept(m, *slot, kNoSlot);   // a spare's write-mostly stays
     e = LegEntry{};
+    e.flags = kept;
     e.uuid = random_uuid();
     e.state = LegState::Rebuilding;
     e.state_seq = m.seqno + 1;

@@ -14,6 +14,22 @@
 
 namespace dmirror {
 
+void settle_spares_bit(Superblock& sb) {
+  for (const LegEntry& e : sb.legs)
+    if (e.state == LegState::Spare) return;
+  sb.incompat &= ~feature::kIncompatSpares;
+}
+
+uint32_t spare_flags_kept(const Superblock& sb, uint32_t slot, uint32_t leaving) {
+  if (slot >= kMaxLegs || sb.legs[slot].state != LegState::Spare) return 0;
+  if (!(sb.legs[slot].flags & legflag::kWriteMostly)) return 0;
+  for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s)
+    if (s != slot && s != leaving && is_member_state(sb.legs[s].state) &&
+        sb.legs[s].state != LegState::Failed && !(sb.legs[s].flags & legflag::kWriteMostly))
+      return legflag::kWriteMostly;
+  return 0;
+}
+
 Result<ReplaceReport> add_spare(std::span<BlockDevice* const> legs, BlockDevice& new_dev, const ReplaceOptions& o) {
   std::vector<BlockDevice*> devs;
   for (BlockDevice* d : legs)

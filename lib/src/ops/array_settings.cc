@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // apply_settings() and change_settings() (see settings.h).
+#include <dmirror/boot_policy.h>
 #include <dmirror/names.h>
 #include <dmirror/settings.h>
 
@@ -24,6 +25,15 @@ Status check_rate(std::optional<uint64_t> rate, const char* what) {
 }
 
 }  // namespace
+
+void copy_settings(const Superblock& from, Superblock& to) {
+  for (uint32_t s = 0; s < kMaxLegs; ++s) to.legs[s].flags = from.legs[s].flags;
+  to.kernel = from.kernel;
+  constexpr uint64_t kOurs = feature::kCompatSparePolicy | feature::kCompatBootPolicy;
+  to.compat = (to.compat & ~kOurs) | (from.compat & kOurs);
+  to.spare_takeover = from.spare_takeover;
+  to.degraded_timeout = from.degraded_timeout;
+}
 
 std::string recovery_rate_text(uint64_t kib_per_second) {
   if (kib_per_second == 0) return "kernel default";
@@ -79,6 +89,20 @@ Result<std::vector<std::string>> apply_settings(Superblock& sb, const SettingsCh
   if (next.kernel.max_recovery_rate != sb.kernel.max_recovery_rate)
     changes.push_back("maximum recovery rate " + recovery_rate_text(next.kernel.max_recovery_rate) + " (was " +
                       recovery_rate_text(sb.kernel.max_recovery_rate) + ")");
+  if (change.spare_takeover && *change.spare_takeover != spare_policy(sb)) {
+    set_spare_policy(next, *change.spare_takeover);
+    changes.push_back("spare take-over " + std::string(spare_policy_name(*change.spare_takeover)) + " (was " +
+                      std::string(spare_policy_name(spare_policy(sb))) + ")");
+  }
+  if (change.degraded_timeout) {
+    const uint32_t was = (sb.compat & feature::kCompatBootPolicy) ? sb.degraded_timeout : 0;
+    if (*change.degraded_timeout != was) {
+      next.compat |= feature::kCompatBootPolicy;
+      next.degraded_timeout = *change.degraded_timeout;
+      changes.push_back("degraded timeout " + degraded_timeout_text(*change.degraded_timeout) + " (was " +
+                        degraded_timeout_text(was) + ")");
+    }
+  }
   sb = next;
   return changes;
 }
@@ -106,8 +130,7 @@ Result<SettingsReport> change_settings(std::span<BlockDevice* const> legs, const
   // A commit would record an absent in-sync leg missing, taking it out of
   // the vote that settles an unclean array's dirty regions (rule 21).
   DMIRROR_RETURN_IF_ERROR(ops::check_vote_possible(set, ResyncOptions{}));
-  for (uint32_t s = 0; s < kMaxLegs; ++s) sb.legs[s].flags = next.legs[s].flags;
-  sb.kernel = next.kernel;
+  copy_settings(next, sb);
   DMIRROR_RETURN_IF_ERROR(set.commit());
   rep.sb = set.sb();
   return rep;

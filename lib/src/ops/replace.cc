@@ -3,6 +3,7 @@
 // that is its own former slot, a full copy back into that slot.
 #include <dmirror/journal.h>
 #include <dmirror/leg.h>
+#include <dmirror/leg_count.h>
 #include <dmirror/names.h>
 #include <dmirror/replace.h>
 
@@ -90,7 +91,9 @@ Status join(LegSet& set, uint32_t old_slot, uint32_t slot, BlockDevice& dev) {
   DMIRROR_RETURN_IF_ERROR(prepare_new_leg(set, slot, dev));
 
   LegEntry& e = sb.legs[slot];
+  const uint32_t kept = spare_flags_kept(sb, slot, old_slot);   // a spare's write-mostly stays
   e = LegEntry{};
+  e.flags = kept;
   e.uuid = random_uuid();
   e.state = LegState::Rebuilding;
   e.state_seq = sb.seqno + 1;

@@ -48,7 +48,7 @@ std::vector<uint64_t> tail_copies(BlockDevice& dev, uint64_t recorded, uint64_t 
 
 
 // Why a leg is kept (wipe_hold), said with what to do instead.
-std::string hold_text(WipeHold h, LegState own, const std::string& array, size_t found) {
+std::string hold_text(WipeHold h, LegState own, const std::string& array, uint32_t slot, size_t found) {
   const std::string searched = found == 0 ? " (no other leg of it was found: image files are found only when given "
                                             "with --with)"
                                           : "";
@@ -57,6 +57,10 @@ std::string hold_text(WipeHold h, LegState own, const std::string& array, size_t
       return " went on writing apart from array '" + array + "''s newest table (split brain): it may hold writes "
              "the other side never saw. Choose the side to keep with `dmirrorctl resync --from LEG` first, or use "
              "--force to wipe it anyway";
+    case WipeHold::Spare:
+      return " is a spare of array '" + array + "': it holds no data, but the array keeps it to take over a "
+             "failed leg. Remove it from the array first (dmirrorctl remove " + array + " --leg " +
+             std::to_string(slot) + "), or use --force to wipe it anyway";
     case WipeHold::OnlyCopy:
       return " is outside array '" + array + "''s newest table, but no in-sync leg of the array was found" + searched +
              ": it may hold the only copy of the newest data. Give the array's current legs with --with, or use "
@@ -149,9 +153,12 @@ Result<WipePlan> plan_wipe(BlockDevice& dev, const std::string& path, const Wipe
   if (!o.active_volume.empty())
     return make_error(ErrorCode::Busy, leg + " belongs to the active volume /dev/mapper/" + o.active_volume +
                                            "; deactivate it first (dmirrorctl deactivate " + o.active_volume + ")");
-  const WipeHold hold = o.hold ? *o.hold : holds_data(plan.state) ? WipeHold::Member : WipeHold::None;
+  const WipeHold hold = o.hold                         ? *o.hold
+                        : holds_data(plan.state)         ? WipeHold::Member
+                        : plan.state == LegState::Spare ? WipeHold::Spare
+                                                         : WipeHold::None;
   if (hold != WipeHold::None && !o.force)
-    return make_error(ErrorCode::Refused, leg + hold_text(hold, plan.state, sb.name, o.legs_found));
+    return make_error(ErrorCode::Refused, leg + hold_text(hold, plan.state, sb.name, sb.slot, o.legs_found));
   plan.areas = areas_of(sb.layout, tail_copies(dev, (sb.compat & feature::kCompatTailCopy) ? sb.tail_offset : 0,
                                                 sb.layout.data_offset + sb.layout.data_size,
                                                 sb.slot < kMaxLegs ? sb.legs[sb.slot].device_size : 0));

@@ -5,6 +5,8 @@
 # records the failure and starts an online replace onto the spare, in the
 # spare's slot; when the kernel's rebuild ends the monitor finishes it
 # (slot 1 removed, the spare's slot in sync). No acknowledged write is lost.
+# The write-mostly mark `set` gave the spare is kept when it takes over, and
+# incompat SPARES (FORMAT.md 2.2) goes with the last spare.
 L0=/dev/vda
 L1=/dev/vdb
 L2=/dev/vdc
@@ -27,6 +29,8 @@ contains '"path": "/dev/vdc",
       "present": true'
 expect_rc 0 dmirrorctl examine $L2
 contains "spare"
+expect_rc 0 dmirrorctl set vol6 --write-mostly 2
+contains "slot 2 write-mostly"
 
 # The monitor daemon watches; leg 1 fails under writes.
 dmirrorctl monitor --stderr --interval 1 --exec 'echo "$DMIRROR_EVENT $DMIRROR_LEG" >>/tmp/hook' \
@@ -53,6 +57,10 @@ check "the hook heard the failure" grep -q '^leg-failed 1' /tmp/hook
 expect_rc 0 dmirrorctl status vol6
 contains "Kernel:      AA idle"
 contains "slot 1  -                        removed"
+check "the spare kept its write-mostly mark" sh -c "dmirrorctl status vol6 | grep -Eq '^  slot 2 .*write-mostly'"
+check "the live table has it" sh -c "dmirrorctl --json status vol6 | tr -d ' \n' | grep -q '\"table\":{\"write_mostly\":\[2\]'"
+expect_rc 0 dmirrorctl --json examine $L0
+contains '"incompat": 3'
 check "the spare holds the data written before the failure" test "$(sum $L2 $((DATA + 2 * MIB)) $((2 * MIB)))" = "$(md5sum </tmp/before | cut -d' ' -f1)"
 check "the spare holds the data written during the failure" test "$(sum $L2 $((DATA + 10 * MIB)) $((2 * MIB)))" = "$(md5sum </tmp/after | cut -d' ' -f1)"
 check "the volume reads back both" test "$(sum /dev/mapper/vol6 $((10 * MIB)) $((2 * MIB)))" = "$(md5sum </tmp/after | cut -d' ' -f1)"
