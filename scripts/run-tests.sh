@@ -1,24 +1,30 @@
 #!/usr/bin/env bash
-# Runs every test tier of an existing build directory. The loop-device,
-# real-kernel and boot tiers need root; they fail (never skip) when they cannot run,
-# and this script fails when a tier has no test at all.
+# Runs every test tier of a configured build directory, building what it
+# needs first. The loop-device, real-kernel and boot tiers need root; they
+# fail (never skip) when they cannot run, and this script fails when a tier
+# has no test at all.
 #
-# Builds what is missing first, in this order (CI's time is bounded, the
-# machine has two cores):
-#   1. dmirrorctl, dm-fault and the in-guest test program, then the VM tiers
-#      (kernel, boot) start in the background: each boots one qemu guest at
-#      a time (TCG: one busy host thread), while the rest is built.
+# Order (CI's time is bounded and CPU-bound, the machine has two cores):
+#   1. dmirrorctl, dm-fault and the in-guest test program are built, then
+#      the VM tiers (kernel, boot) start in the background: each boots one
+#      qemu guest at a time (TCG: one busy host thread).
 #   2. Beside them, with the hardening jobs on (the default, and always in
-#      CI): the oracle runs its full 10^5 steps on this build, and
-#      scripts/ci-extra.sh runs the unit, crash, cli and loop tiers under
-#      ASan + UBSan (the same tests, with every sanitizer check), the engine
-#      tests under TSan, and the fuzzers. With DMIRROR_HARDENING=0 the
-#      unit, crash, cli and loop tiers run on this build instead.
+#      CI): the oracle is built and runs its full 10^5 steps on this build,
+#      and scripts/ci-extra.sh builds and runs the unit, crash, cli and loop
+#      tiers under ASan + UBSan (the same tests, with every sanitizer check),
+#      the engine tests under TSan, and the fuzzers. The unit, cli, crash
+#      and loop test programs of this build are then not built at all: they
+#      would not run here. With DMIRROR_HARDENING=0 everything is built and
+#      those tiers run on this build instead.
 set -euo pipefail
 build=${1:?usage: run-tests.sh BUILD_DIR}
 if [ "$(id -u)" -ne 0 ]; then
   echo "run-tests: the loop-device and kernel tiers need root; run as root" >&2
   exit 1
+fi
+hardening=0
+if [ -n "${CI:-}" ] || [ "${DMIRROR_HARDENING:-1}" != 0 ]; then
+  hardening=1
 fi
 vm_tiers='kernel|boot'
 cmake --build "$build" -j2 --target dmirrorctl dm-fault kernel_glue_vm_test
@@ -29,10 +35,17 @@ ctest --test-dir "$build" --output-on-failure --no-tests=error -j1 -L "^($vm_tie
 vm_pid=$!
 # A failure below ends the script: the VM tiers stop with it.
 trap 'kill "$vm_pid" 2>/dev/null || true; rm -f "$log" "$vmlog"' EXIT
-cmake --build "$build" -j2
-echo "run-tests: the build was complete $((SECONDS - vm_start)) s after the VM tiers started"
 
-for tier in unit crash cli loop kernel boot; do
+tiers_here="kernel boot"
+if [ "$hardening" = 1 ]; then
+  cmake --build "$build" -j2 --target oracle_tests
+  tiers_here="$tiers_here oracle"
+else
+  cmake --build "$build" -j2
+  tiers_here="$tiers_here unit crash cli loop"
+fi
+echo "run-tests: built $((SECONDS - vm_start)) s after the VM tiers started"
+for tier in $tiers_here; do
   n=$(ctest --test-dir "$build" -N -L "^${tier}\$" | sed -n 's/^Total Tests: //p')
   if [ "${n:-0}" -eq 0 ]; then
     echo "run-tests: tier '$tier' has no tests in $build" >&2
@@ -40,10 +53,6 @@ for tier in unit crash cli loop kernel boot; do
   fi
   echo "run-tests: tier $tier: $n tests"
 done
-hardening=0
-if [ -n "${CI:-}" ] || [ "${DMIRROR_HARDENING:-1}" != 0 ]; then
-  hardening=1
-fi
 passed() { sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2/p' "$1" | tail -n 1; }
 
 fast=0

@@ -17,7 +17,7 @@ case "$what" in asan|tsan|all) ;; *) echo "usage: $0 [asan|tsan|all]" >&2; exit 
 build() {
   local dir=$1 sanitize=$2
   shift 2
-  cmake -S "$top" -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" -DCMAKE_C_FLAGS_DEBUG="-O0 -g1" \
+  cmake -S "$top" -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DCMAKE_C_FLAGS_DEBUG="-O1 -g1" \
     -DDMIRROR_SANITIZE="$sanitize" -DDMIRROR_INSTALL=OFF >/dev/null
   cmake --build "$dir" -j2 --target "$@"
 }
