@@ -58,6 +58,8 @@ assert)
   console_has "$log" 'DMIRROR-OBSERVE: findmnt: /dev/mapper/vol0 +ext4 +/mnt/vol0$' "the volume was mounted from /etc/fstab"
   console_has "$log" 'DMIRROR-OBSERVE: status-degraded: rc=2$' "dmirrorctl status exited 2 (degraded) before the leg came"
   console_has "$log" 'DMIRROR-OBSERVE: status-after: rc=0$' "dmirrorctl status exited 0 after the re-add"
+  console_has "$log" 'DMIRROR-OBSERVE: re-add-journal: .*from the write-intent bitmap .*no full copy' \
+    "the late leg was re-added from the kernel's write-intent bitmap, without a full copy"
   "$DMIRRORCTL" examine "${legs[@]}" >"$RUN/examine.txt" 2>&1; rc=$?
   cat "$RUN/examine.txt" >&2
   [[ $rc -eq 0 ]] && hpass "examine of both legs after shutdown exits 0" || hfail "examine after shutdown exited $rc"
