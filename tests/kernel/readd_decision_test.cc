@@ -44,6 +44,7 @@ struct Case {
     a.slots = {v0, v1};
     f.assembly = &a;
     f.slot = 1;
+    f.status.device_count = 2;
     f.status.health = {LegHealth::InSync, LegHealth::Missing};
     f.status.action = SyncAction::Idle;
     f.status.action_text = "idle";
@@ -158,6 +159,13 @@ TEST(ReaddDecision, NothingElseMayBeInTheWay) {
     c.f.status.action = SyncAction::Check;
     c.f.status.action_text = "check";
     EXPECT_FALSE(c.decide().from_bitmap);
+  }
+  {
+    Case c;  // md has not applied the last leg-count change (docs/kernel-facts.md §2.5)
+    c.f.status.device_count = 3;
+    ReaddDecision d = c.decide();
+    EXPECT_FALSE(d.from_bitmap);
+    EXPECT_NE(d.reason.find("leg-count change"), std::string::npos) << d.reason;
   }
   {
     Case c;  // the position is taken in the live table

@@ -87,6 +87,18 @@ TEST(RebuildEvidence, APositionAnyLiveSuperblockMarksFailedIsNotDone) {
   EXPECT_NE(v.why.find("marks position 2 failed"), std::string::npos) << v.why;
 }
 
+TEST(RebuildEvidence, AFailedLegsOldSuperblockIsNotEvidence) {
+  // Position 1 failed ('-' here, or 'D' still in the table): its superblock
+  // stopped when it failed, with older events and an older failed mask.
+  for (const char* line : {"raid1 3 A-A 2097152/2097152 idle 0 0 -", "raid1 3 ADA 2097152/2097152 idle 0 0 -"}) {
+    RebuildFacts f = finished_replace();
+    f.status = *parse_raid_status(line);
+    f.kernel[1] = kmeta(1, 30, kMaxSector, {2});
+    RebuildVerdict v = judge_rebuild(f);
+    EXPECT_EQ(v.state, RebuildState::Done) << line << ": " << v.why;
+  }
+}
+
 TEST(RebuildEvidence, BusyOrNotAIsRunningAndDIsFailed) {
   RebuildFacts recovering = finished_replace();
   recovering.status = *parse_raid_status("raid1 3 A-a 1024/2097152 recover 0 0 -");

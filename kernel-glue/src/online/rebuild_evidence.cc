@@ -35,7 +35,10 @@ RebuildVerdict judge_rebuild(const RebuildFacts& f) {
                    std::to_string(k.disk_recovery_offset));
   uint64_t newest = 0;
   for (const auto& [p, other] : f.kernel) {
-    if (other.is_new) continue;
+    // Only the legs md still writes: a failed ('D') leg's superblock is as
+    // old as its failure and says nothing about the set since.
+    const bool live = p < st.health.size() && (st.health[p] == LegHealth::InSync || st.health[p] == LegHealth::NotInSync);
+    if (other.is_new || !live) continue;
     newest = std::max(newest, other.events);
     if (std::find(other.failed_slots.begin(), other.failed_slots.end(), f.position) != other.failed_slots.end())
       return running("the kernel superblock at position " + std::to_string(p) + " marks " + pos + " failed");

@@ -47,7 +47,8 @@ expect_rc 16 dmirrorctl remove vol5 --leg 7
 contains "not a leg of volume"
 # A second path to a live leg's disk (a loop device over it) as the new leg
 # of a replace: refused even with --force, its superblock is a member's.
-alias=$(losetup -f --show $L1)
+alias=$(losetup -f)
+check "a loop device over leg 1" losetup $alias $L1
 expect_rc 8 dmirrorctl replace vol5 --old 0 --new $alias --force
 contains "another path to the same disk"
 losetup -d $alias

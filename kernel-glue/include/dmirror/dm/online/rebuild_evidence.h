@@ -39,7 +39,8 @@ struct RebuildVerdict {
 /// - the leg's own dm-raid superblock exists, names this position, is in
 ///   sync (recovery offset MaxSector), carries the highest `events` of the
 ///   live legs (md writes every non-faulty leg's superblock when a recovery
-///   ends), and no live superblock marks the position failed.
+///   ends), and no live superblock marks the position failed. Live: 'A' or
+///   'a' in the status; a failed leg's superblock is as old as its failure.
 /// Failed when the position reads 'D'. Running otherwise, with the reason.
 DMIRROR_EXPORT RebuildVerdict judge_rebuild(const RebuildFacts& f);
 
