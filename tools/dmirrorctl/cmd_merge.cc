@@ -101,13 +101,19 @@ int run_merge(const Context& ctx, const MergeArgs& a) {
   auto r = merge_split(array_devs, *devs.back(), o);
   end_progress(ctx);
   if (!r) return report_error(ctx, "cannot merge the split leg", r.error());
+  // The regions copied onto the merged leg: its recovery from the journal
+  // (the union). The resync's own count is of regions copied among the
+  // other legs, 0 on a degraded array.
+  uint64_t copied = 0;
+  for (const auto& leg : r->resync.readded) copied += leg.regions_copied;
+  if (r->resync.readded.empty()) copied = r->resync.regions_copied;
   if (ctx.json) {
     Json doc = json_envelope();
     doc["slot"] = r->slot;
     doc["array_regions"] = r->array_regions;
     doc["split_regions"] = r->split_regions;
     doc["union_regions"] = r->union_regions;
-    doc["regions_copied"] = r->resync.regions_copied;
+    doc["regions_copied"] = copied;
     doc["bytes_copied"] = r->resync.bytes_copied;
     doc["resumed"] = r->resumed;
     doc["exit_code"] = kExitOk;
@@ -117,7 +123,7 @@ int run_merge(const Context& ctx, const MergeArgs& a) {
                "({} bytes)\n",
                printable(*split), r->slot, r->resumed ? " (a merge cut short was finished)" : "",
                count_of(r->array_regions, "region"), count_of(r->split_regions, "region"),
-               count_of(r->resync.regions_copied, "region"), r->resync.bytes_copied);
+               count_of(copied, "region"), r->resync.bytes_copied);
   }
   warn_if_degraded(locked);
   return kExitOk;
