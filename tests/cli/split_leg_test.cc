@@ -111,6 +111,18 @@ TEST_F(SplitLeg, SplitWriteBothSidesThenMergeCopiesOnlyTheChangedRegions) {
   EXPECT_EQ(done.exit_code, 0) << done.out;
 }
 
+// With another member absent the resync among the legs copies nothing; the
+// count is of what reached the merged leg (it said 0 here).
+TEST_F(SplitLeg, ADegradedMergeCountsTheRegionsCopiedOntoTheLeg) {
+  ASSERT_EQ(run_tool({"split", a, b, c, "--leg", "2", "--name", "vol0-backup"}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", a, b, "--offset", "10M", "--from", other}).exit_code, 0);
+  ASSERT_EQ(run_tool({"io", "write", c, "--offset", "30M", "--from", other}).exit_code, 0);
+  auto m = json_of({"--json", "merge", a, c, "--degraded"}, 0);
+  EXPECT_EQ(m["union_regions"], 2) << m.dump();
+  EXPECT_EQ(m["regions_copied"], 2) << m.dump();
+  EXPECT_TRUE(data_area(c) == data_area(a)) << "the merged leg holds the array's data";
+}
+
 TEST_F(SplitLeg, RefusalsWriteNothing) {
   expect_refused({"split", a, b, c, "--leg", "2", "--name", "vol0"}, 16, "a name of its own", {a, b, c});
   expect_refused({"split", a, b, c, "--leg", "2", "--name", "-bad"}, 16, "name", {a, b, c});
