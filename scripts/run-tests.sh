@@ -5,7 +5,8 @@
 # has no test at all.
 #
 # Order (CI's time is bounded and CPU-bound, the machine has two cores):
-#   1. dmirrorctl, dm-fault and the in-guest test program are built, then
+#   1. dmirrorctl, its man pages, dm-fault and the in-guest test program
+#      are built (all the boot tier's `cmake --install` needs), then
 #      the VM tiers (kernel, boot) start in the background: each boots one
 #      qemu guest at a time (TCG: one busy host thread).
 #   2. Beside them, with the hardening jobs on (the default, and always in
@@ -27,7 +28,9 @@ if [ -n "${CI:-}" ] || [ "${DMIRROR_HARDENING:-1}" != 0 ]; then
   hardening=1
 fi
 vm_tiers='kernel|boot'
-cmake --build "$build" -j2 --target dmirrorctl dm-fault kernel_glue_vm_test
+# What the VM tiers use: the boot tier installs the build (`cmake --install`:
+# the libraries, dmirrorctl and its man pages) into its guest.
+cmake --build "$build" -j2 --target dmirrorctl man_pages dm-fault kernel_glue_vm_test
 log=$(mktemp)
 vmlog=$(mktemp)
 vm_start=$SECONDS

@@ -47,6 +47,16 @@ asan() {
   fi
   build "$dir" address,undefined unit_tests crash_tests cli_tests loop_tests kernel_glue_unit_tests \
     kernel_glue_loop_tests oracle_tests dmirrorctl
+  # Each tier on its own: a tier left with no test fails the job (these
+  # tiers run only here when the hardening jobs are on).
+  local tier n
+  for tier in ${labels//|/ }; do
+    n=$(ctest --test-dir "$dir" -N -L "^${tier}\$" | sed -n 's/^Total Tests: //p')
+    if [ "${n:-0}" -eq 0 ]; then
+      echo "sanitize: tier '$tier' has no tests in $dir" >&2
+      return 1
+    fi
+  done
   # The oracle's 10^5 steps run in the main tier; under ASan a tenth of
   # them per shard keeps the job's time bounded.
   DMIRROR_ORACLE_CI_STEPS=${DMIRROR_ORACLE_CI_STEPS:-2500} \
