@@ -11,6 +11,7 @@
 
 #include <dmirror/block_device.h>
 #include <dmirror/boot_policy.h>
+#include <dmirror/dm/online/activate_array.h>
 #include <dmirror/dm/online/active_volume.h>
 #include <dmirror/leg.h>
 
@@ -134,6 +135,11 @@ int run_incremental(const Context& ctx, const std::string& device, const std::st
   std::optional<Waiting> waiting;
   if (complete) {
     if (!control) return report_error(ctx, "array '" + sb->name + "' is complete but cannot be activated", control.error());
+    // A tracked split-off array is refused before its legs are opened: the
+    // refused activation would close them opened writable, and udev's watch
+    // answers that close with a change event that starts this run again.
+    if (Status st = dm::refuse_tracked_split_off(newest); !st)
+      return report_error(ctx, "cannot activate array '" + sb->name + "'", st.error());
     std::vector<std::string> paths;
     for (const auto& [slot, leg] : legs) paths.push_back(leg.path);
     auto done = activate_legs(**control, paths, dm::ActivateOptions{.degraded = false}, false);

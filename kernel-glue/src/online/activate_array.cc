@@ -139,6 +139,8 @@ void record_choices(ArrayLegs& legs, const HandoffPlan& plan, std::vector<std::s
       legs.record_event(EventType::LegMissing, s, {}, "slot " + std::to_string(s) + " is missing at activation (--degraded)");
 }
 
+}  // namespace
+
 // A split-off array whose origin still holds its slot split for it
 // (FORMAT.md 6.2, 2.6 rule 24): its leg's kernel metadata area is the
 // origin's as of the split, the online merge's proof that the origin's
@@ -165,8 +167,6 @@ Status refuse_tracked_split_off(const Superblock& sb) {
   }
   return ok();
 }
-
-}  // namespace
 
 Result<ActivateReport> activate_array(DmControl& dm, ArrayLegs& legs, const std::map<uint32_t, DevNumber>& devs,
                                       const ActivateOptions& options) {

@@ -41,6 +41,11 @@ struct ActivateReport {
 /// leftovers of an interrupted activation do.
 [[nodiscard]] DMIRROR_EXPORT Status refuse_if_active(DmControl& dm, const Superblock& sb);
 
+/// Refused when `sb` is a split-off array whose origin, found on this
+/// system, still tracks its slot for a merge (its activation would end the
+/// tracking). Reads superblocks only: nothing is opened writable.
+[[nodiscard]] DMIRROR_EXPORT Status refuse_tracked_split_off(const Superblock& sb);
+
 /// `legs` comes from ArrayLegs::assemble() with rejoin_stale (the roles are
 /// the assembly's): stale legs are passed with `rebuild` (a full copy by
 /// the kernel, never read before), failed legs are left out unless re_add,
