@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The hardening jobs CI runs after the normal test tiers (run-tests.sh):
-#   1. scripts/sanitize.sh asan   ASan + UBSan: unit, crash, cli, loop tiers
+#   1. scripts/sanitize.sh asan   ASan + UBSan: unit, cli, loop tiers
 #   2. scripts/sanitize.sh tsan   TSan: the engine tests
 #   3. scripts/fuzz.sh SECONDS    every libFuzzer target (FUZZ_SECONDS, default 20)
 # Each job builds in its own directory (build-asan, build-tsan, build-fuzz).

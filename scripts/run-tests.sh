@@ -10,13 +10,14 @@
 #      the VM tiers (kernel, boot) start in the background: each boots one
 #      qemu guest at a time (TCG: one busy host thread).
 #   2. Beside them, with the hardening jobs on (the default, and always in
-#      CI): the oracle is built and runs its full 10^5 steps on this build,
-#      and scripts/ci-extra.sh builds and runs the unit, crash, cli and loop
-#      tiers under ASan + UBSan (the same tests, with every sanitizer check),
-#      the engine tests under TSan, and the fuzzers. The unit, cli, crash
-#      and loop test programs of this build are then not built at all: they
-#      would not run here. With DMIRROR_HARDENING=0 everything is built and
-#      those tiers run on this build instead.
+#      CI): the oracle (its full 10^5 steps) and the crash tier (every
+#      power-cut replay, CPU-heavy) run on this build, and
+#      scripts/ci-extra.sh builds and runs the unit, cli and loop tiers
+#      under ASan + UBSan (the same tests, with every sanitizer check), the
+#      engine tests under TSan, and the fuzzers. The unit, cli and loop
+#      test programs of this build are then not built at all: they would
+#      not run here. With DMIRROR_HARDENING=0 everything is built and those
+#      tiers run on this build instead.
 set -euo pipefail
 build=${1:?usage: run-tests.sh BUILD_DIR}
 if [ "$(id -u)" -ne 0 ]; then
@@ -41,8 +42,8 @@ trap 'kill "$vm_pid" 2>/dev/null || true; rm -f "$log" "$vmlog"' EXIT
 
 tiers_here="kernel boot"
 if [ "$hardening" = 1 ]; then
-  cmake --build "$build" -j2 --target oracle_tests
-  tiers_here="$tiers_here oracle"
+  cmake --build "$build" -j2 --target oracle_tests crash_tests
+  tiers_here="$tiers_here oracle crash"
 else
   cmake --build "$build" -j2
   tiers_here="$tiers_here unit crash cli loop"
@@ -61,8 +62,10 @@ passed() { sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*
 fast=0
 extra=0
 if [ "$hardening" = 1 ]; then
-  # The oracle's full run (its ASan run takes a fraction of the steps).
-  ctest --test-dir "$build" --output-on-failure --no-tests=error -j2 -L '^oracle$' | tee "$log" || fast=$?
+  # The oracle's full run (its ASan run takes a fraction of the steps) and
+  # the crash tier.
+  ctest --test-dir "$build" --output-on-failure --no-tests=error -j2 -L '^(oracle|crash)$' -LE crash-long |
+    tee "$log" || fast=$?
   start=$SECONDS
   if "$(dirname "$0")/ci-extra.sh"; then
     echo "run-tests: hardening jobs passed in $((SECONDS - start)) s"
