@@ -102,6 +102,9 @@ Result<Raid1Params> parse_raid1_params(std::string_view params) {
     if (i + 1 >= end) return bad("keyword " + key + " without a value");
     std::string_view val = w[++i];
     auto num = text::parse_uint(val);
+    // The kernel echoes a write-mostly leg by its md slot, -1 once md has
+    // failed and removed it (dm-raid raid_status): no position to record.
+    if (key == "write_mostly" && val == "-1") continue;
     if (key == "rebuild" && num) p.rebuild.push_back(static_cast<uint32_t>(*num));
     else if (key == "write_mostly" && num) p.write_mostly.push_back(static_cast<uint32_t>(*num));
     else if (key == "daemon_sleep" && num) p.daemon_sleep = static_cast<uint32_t>(*num);

@@ -112,6 +112,18 @@ TEST(RaidTable, ParsesKernelEchoWithDaemonSleepAndMissingLeg) {
   EXPECT_EQ(p->legs[1].data, (DevNumber{254, 4}));
 }
 
+// A write-mostly leg the kernel failed is echoed as `write_mostly -1`
+// (seen on 6.1): the table still parses, with no write-mostly position.
+TEST(RaidTable, ParsesTheEchoOfAFailedWriteMostlyLeg) {
+  auto p = parse_raid1_params("raid1 6 0 nosync write_mostly -1 region_size 2048 2 253:0 253:1 253:2 253:3");
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_TRUE(p->write_mostly.empty());
+  EXPECT_TRUE(p->nosync);
+  EXPECT_EQ(p->region_size, 2048u);
+  ASSERT_EQ(p->legs.size(), 2u);
+  EXPECT_FALSE(parse_raid1_params("raid1 3 0 write_mostly -2 2 253:0 253:1 253:2 253:3"));
+}
+
 TEST(RaidTable, ParseKeepsUnknownPairsAndRejectsGarbage) {
   auto p = parse_raid1_params("raid1 3 0 future_knob 7 1 - 254:1");
   ASSERT_TRUE(p) << p.error().message;

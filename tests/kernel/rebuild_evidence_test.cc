@@ -99,13 +99,18 @@ TEST(RebuildEvidence, AFailedLegsOldSuperblockIsNotEvidence) {
   }
 }
 
-TEST(RebuildEvidence, BusyOrNotAIsRunningAndDIsFailed) {
+TEST(RebuildEvidence, BusyIsRunningIdleNotInSyncIsStalledAndDIsFailed) {
   RebuildFacts recovering = finished_replace();
   recovering.status = *parse_raid_status("raid1 3 A-a 1024/2097152 recover 0 0 -");
   EXPECT_EQ(judge_rebuild(recovering).state, RebuildState::Running);
+  // Idle with the leg 'a': md ended the recovery without it (a read error
+  // on the source); the wait gives up when this lasts instead of hanging.
   RebuildFacts idle_a = finished_replace();
   idle_a.status = *parse_raid_status("raid1 3 A-a 2097152/2097152 idle 0 0 -");
-  EXPECT_EQ(judge_rebuild(idle_a).state, RebuildState::Running);
+  EXPECT_EQ(judge_rebuild(idle_a).state, RebuildState::Stalled);
+  RebuildFacts pending_a = finished_replace();
+  pending_a.status = *parse_raid_status("raid1 2 A-a 2097152/2097152 idle 0 0 -");
+  EXPECT_EQ(judge_rebuild(pending_a).state, RebuildState::Running) << "not before md applied the leg count";
   RebuildFacts failed = finished_replace();
   failed.status = *parse_raid_status("raid1 3 A-D 2097152/2097152 idle 0 0 -");
   EXPECT_EQ(judge_rebuild(failed).state, RebuildState::Failed);

@@ -21,6 +21,9 @@
 namespace dmirror::dm::online {
 
 using Clock = std::chrono::steady_clock;
+// How long md may sit idle with the new leg not in sync before the wait
+// gives up (rebuild_evidence.h: Stalled).
+constexpr std::chrono::seconds kStallLimit{15};
 
 Result<uint32_t> slot_of_leg(const LiveVolume& v, const std::string& text, const std::string& option) {
   if (!text.empty() && text.size() <= 2 && text.find_first_not_of("0123456789") == std::string::npos) {
@@ -127,6 +130,8 @@ RebuildFacts rebuild_facts(const LiveVolume& v, const RaidStatus& status, uint32
 
 Result<bool> wait_rebuilt(DmControl& dm, const LiveVolume& v, uint32_t slot, const WaitOptions& o) {
   const auto start = Clock::now();
+  bool stalled = false;
+  Clock::time_point stalled_since = start;
   for (;;) {
     DMIRROR_ASSIGN_OR_RETURN(VolumeStatus st, query(dm, v.name));
     if (o.progress) o.progress(st.raid);
@@ -137,6 +142,19 @@ Result<bool> wait_rebuilt(DmControl& dm, const LiveVolume& v, uint32_t slot, con
       return make_error(ErrorCode::Io, "the new leg failed while it was rebuilt; check it (dmesg), then try again "
                                        "with another device");
     if (verdict.state == RebuildState::Done) return true;
+    if (verdict.state != RebuildState::Stalled) {
+      stalled = false;
+    } else if (!stalled) {
+      stalled = true;
+      stalled_since = Clock::now();
+    } else if (Clock::now() - stalled_since > kStallLimit) {
+      return make_error(ErrorCode::Io, "the kernel stopped rebuilding the new leg before it was in sync (idle for " +
+                                           std::to_string(kStallLimit.count()) +
+                                           " s with it not in sync): most often an unreadable block on the leg it "
+                                           "copies from (see dmesg). The new leg stays recorded rebuilding and is "
+                                           "never read; scrub or replace the source leg, then run the same command "
+                                           "again");
+    }
     if (o.cancel && o.cancel->load()) return false;
     if (o.timeout.count() && Clock::now() - start > o.timeout) return false;
     std::this_thread::sleep_for(o.poll);

@@ -22,6 +22,8 @@ RebuildVerdict judge_rebuild(const RebuildFacts& f) {
     return running("the kernel has not applied the new leg count yet (" + std::to_string(st.device_count) +
                    " devices, " + std::to_string(st.health.size()) + " positions)");
   if (st.action != SyncAction::Idle) return running("the kernel is busy with '" + st.action_text + "'");
+  if (st.health[f.position] == LegHealth::NotInSync)
+    return {RebuildState::Stalled, "the kernel is idle with " + pos + " not in sync: its recovery stopped"};
   if (st.health[f.position] != LegHealth::InSync)
     return running(pos + " reads '" + std::string(1, st.health_chars[f.position]) + "'");
   auto own = f.kernel.find(f.position);

@@ -18,7 +18,7 @@
 
 namespace dmirror::dm {
 
-enum class RebuildState { Running, Done, Failed };
+enum class RebuildState { Running, Done, Failed, Stalled };
 
 struct RebuildFacts {
   RaidStatus status;
@@ -41,7 +41,12 @@ struct RebuildVerdict {
 ///   live legs (md writes every non-faulty leg's superblock when a recovery
 ///   ends), and no live superblock marks the position failed. Live: 'A' or
 ///   'a' in the status; a failed leg's superblock is as old as its failure.
-/// Failed when the position reads 'D'. Running otherwise, with the reason.
+/// Failed when the position reads 'D'. Stalled when the status has settled,
+/// idle, with the position 'a': md ended its recovery without the leg (an
+/// unrecoverable read error on the source stops it, "unrecoverable I/O read
+/// error" in the kernel log) and will not start it again by itself; a
+/// moment of it can also precede a recovery, so the caller gives up only
+/// when it lasts. Running otherwise, with the reason.
 DMIRROR_EXPORT RebuildVerdict judge_rebuild(const RebuildFacts& f);
 
 }  // namespace dmirror::dm
