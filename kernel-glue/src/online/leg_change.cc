@@ -4,6 +4,7 @@
 
 #include <dmirror/dm/kernel_metadata.h>
 #include <dmirror/dm/online/active_volume.h>
+#include <dmirror/dm/online/disk_overlap.h>
 #include <dmirror/dm/online/array_legs.h>
 #include <dmirror/dm/online/leg_args.h>
 #include <dmirror/dm/online/handoff.h>
@@ -47,8 +48,21 @@ Result<uint32_t> free_slot(const Superblock& sb) {
   return make_error(ErrorCode::Refused, "array '" + sb.name + "' has no free slot (16 in use or retired)");
 }
 
-Result<NamedDevice> prepare_new_leg(const Superblock& sb, const std::string& path, bool force) {
+Result<NamedDevice> prepare_new_leg(const Superblock& sb, const std::string& path, bool force,
+                                    const std::map<uint32_t, DevNumber>& live) {
   DMIRROR_RETURN_IF_ERROR(check_legs_unclaimed({path}));
+  // Another view of a member's disk space (a loop or dm device over it, a
+  // partition of its disk that overlaps it): the rebuild would write over
+  // that member. Never, --force or not.
+  if (auto num = block_device_number(path); num) {
+    const auto mine = disk_extents(*num);
+    for (const auto& [slot, dev] : live)
+      if (extents_overlap(mine, disk_extents(dev)))
+        return make_error(ErrorCode::Refused, path + " maps onto the same disk space as slot " + std::to_string(slot) +
+                                                  " (" + block_device_path(dev).value_or(dev.str()) +
+                                                  ") of the live volume: it would be written over. Give a device "
+                                                  "on another disk");
+  }
   const bool spare = spare_slot_of(sb, path).has_value();
   if (!force && !spare) {
     DMIRROR_ASSIGN_OR_RETURN(auto sigs, probe_signatures(path));

@@ -30,7 +30,10 @@ Result<uint32_t> free_slot(const Superblock& sb);
 /// Checks `path` (not claimed, no foreign signature or other array's leg
 /// unless `force` — a spare of this array is welcome —, large enough) and
 /// writes a clean journal and zeroed kernel metadata onto it.
-Result<NamedDevice> prepare_new_leg(const Superblock& sb, const std::string& path, bool force);
+/// A device sharing disk space with a leg of `live` (the live table's) is
+/// refused, --force or not.
+Result<NamedDevice> prepare_new_leg(const Superblock& sb, const std::string& path, bool force,
+                                    const std::map<uint32_t, DevNumber>& live);
 
 /// The slot `path` holds as a spare of the array of `sb` (FORMAT.md 2.6
 /// rule 23), if it is one: a replace or add onto it uses that slot.

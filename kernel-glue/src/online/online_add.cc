@@ -60,7 +60,7 @@ Result<OnlineAddReport> online_add(DmControl& dm, const std::string& name, const
       DMIRROR_ASSIGN_OR_RETURN(rep.new_slot, online::free_slot(v.legs.sb()));
     }
     DMIRROR_ASSIGN_OR_RETURN(DevNumber new_dev, block_device_number(new_path));
-    DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, online::prepare_new_leg(v.legs.sb(), new_path, o.force));
+    DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, online::prepare_new_leg(v.legs.sb(), new_path, o.force, v.devs));
     Superblock& sb = v.legs.edit();
     sb.legs[rep.new_slot] = online::joining_entry(sb, rep.new_slot, kNoSlot, dev.dev->geometry().size_bytes);
     sb.nr_legs = std::max(sb.nr_legs, rep.new_slot + 1);
@@ -128,7 +128,7 @@ Result<uint32_t> online_add_spare(DmControl& dm, const std::string& name, const 
                                                  name + "' (spare)");
   probe.dev.reset();
   DMIRROR_ASSIGN_OR_RETURN(uint32_t slot, online::free_slot(v.legs.sb()));
-  DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, online::prepare_new_leg(v.legs.sb(), new_path, force));
+  DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, online::prepare_new_leg(v.legs.sb(), new_path, force, v.devs));
   Superblock& sb = v.legs.edit();
   LegEntry e = online::joining_entry(sb, slot, kNoSlot, dev.dev->geometry().size_bytes);
   e.state = LegState::Spare;

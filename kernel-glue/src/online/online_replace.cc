@@ -69,7 +69,7 @@ Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& nam
       DMIRROR_ASSIGN_OR_RETURN(rep.new_slot, online::free_slot(v.legs.sb()));
     }
     DMIRROR_ASSIGN_OR_RETURN(DevNumber new_dev, block_device_number(new_path));
-    DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, prepare_new_leg(v.legs.sb(), new_path, o.force));
+    DMIRROR_ASSIGN_OR_RETURN(NamedDevice dev, prepare_new_leg(v.legs.sb(), new_path, o.force, v.devs));
     Superblock& sb = v.legs.edit();
     sb.legs[rep.new_slot] = online::joining_entry(sb, rep.new_slot, rep.old_slot, dev.dev->geometry().size_bytes);
     sb.nr_legs = std::max(sb.nr_legs, rep.new_slot + 1);

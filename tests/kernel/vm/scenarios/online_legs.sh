@@ -50,8 +50,16 @@ contains "not a leg of volume"
 alias=$(losetup -f)
 check "a loop device over leg 1" losetup $alias $L1
 expect_rc 8 dmirrorctl replace vol5 --old 0 --new $alias --force
-contains "another path to the same disk"
+contains "same disk space as slot 1"
 losetup -d $alias
+# A window onto leg 1 from 1 MiB on (no superblock at its start): the
+# same disk space, refused as well.
+expect_rc 0 dm-fault create shift "0 $((32 * MIB / 512)) linear $L1 2048"
+expect_rc 8 dmirrorctl replace vol5 --old 0 --new /dev/mapper/shift --force
+contains "same disk space as slot 1"
+expect_rc 8 dmirrorctl add vol5 --new /dev/mapper/shift --force
+contains "same disk space as slot 1"
+expect_rc 0 dm-fault remove shift
 check "the refused add, remove and replace wrote nothing to our metadata" test "$(ours)" = "$before_refusals"
 
 # Remove slot 0 online: the file system stays mounted.
