@@ -86,7 +86,25 @@ Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& nam
   }
 
   Superblock& sb = v.legs.edit();
-  if (!(sb.legs[rep.new_slot].flags & legflag::kRebuildPassed)) {
+  // The old leg failed or missing and not in the live table ("- -"): the
+  // new leg takes its place, with no change of the leg count (which md
+  // applies as a reshape, its status unsettled meanwhile): nothing of the
+  // old leg is served, so no redundancy is given up.
+  const LegState old_now = sb.legs[rep.old_slot].state;
+  const bool old_absent = !v.devs.count(rep.old_slot) && (old_now == LegState::Failed || old_now == LegState::Missing);
+  if (!(sb.legs[rep.new_slot].flags & legflag::kRebuildPassed) && old_absent) {
+    rep.in_place = true;
+    sb.legs[rep.old_slot].state = LegState::Removed;
+    if (auto inplace = reload(dm, v, TableChoices{.rebuild = {rep.new_slot}}); !inplace) {
+      sb.legs[rep.old_slot].state = old_now;
+      return std::unexpected(inplace.error());
+    }
+    DMIRROR_RETURN_IF_ERROR(remove_subdevices_of(dm, v, rep.old_slot));
+    rep.steps.push_back("slot " + std::to_string(rep.old_slot) + " is not in the live table: slot " +
+                        std::to_string(rep.new_slot) + " rebuilt in its place");
+    sb.legs[rep.new_slot].flags |= legflag::kRebuildPassed;
+    DMIRROR_RETURN_IF_ERROR(v.legs.commit());
+  } else if (!(sb.legs[rep.new_slot].flags & legflag::kRebuildPassed)) {
     auto added = reload(dm, v, TableChoices{.rebuild = {rep.new_slot}});
     if (added) {
       rep.steps.push_back("table reloaded with an extra leg and 'rebuild' for it: redundancy kept");

@@ -93,11 +93,10 @@ check "the replacement holds the data" test "$(sum $L1 $((DATA + 20 * MIB)) $((2
 expect_rc 0 dmirrorctl deactivate vol1
 
 # A leg that failed and was left out at the next activation ("- -" in the
-# table) replaced online. Until raid1 applies the extra position, md's
-# count lags the table's ("raid1 2 -Aa", even "-AA" before any recovery
-# ran: docs/kernel-facts.md §2.5); the replace waits for the new leg's own
-# kernel superblock to prove it in sync, so what was written while the set
-# ran degraded is on the new leg the moment the replace returns.
+# table) replaced online: the new leg is rebuilt in its place (no change
+# of the leg count, "raid1 2 Aa recover"), and the replace waits for the
+# new leg's own kernel superblock to prove it in sync, so what was written
+# while the set ran degraded is on the new leg the moment it returns.
 expect_rc 0 dmirrorctl activate vol1
 expect_rc 0 dm-fault error vol1-data2
 check "write while slot 2 fails" dd if=/tmp/after of=/dev/mapper/vol1 bs=1M seek=30 oflag=direct
@@ -107,7 +106,10 @@ expect_rc 0 dmirrorctl activate vol1
 contains "slot 2 is failed: left out"
 head -c $((4 * MIB)) /dev/urandom >/tmp/degraded
 check "write while slot 2 is left out" dd if=/tmp/degraded of=/dev/mapper/vol1 bs=1M seek=40 oflag=direct
+(while :; do info "kernel during the replace: $(dm-fault status vol1 2>&1 | tr '\n' ' ')"; sleep 2; done) &
+watcher=$!
 expect_rc 0 dmirrorctl replace vol1 --old 2 --new $L0 --force
+kill $watcher
 contains "online"
 check "the new leg holds the writes made while the set was degraded" test "$(sum $L0 $((DATA + 40 * MIB)) $((4 * MIB)))" = "$(md5sum </tmp/degraded | cut -d' ' -f1)"
 check "the new leg holds the write made as slot 2 failed" test "$(sum $L0 $((DATA + 30 * MIB)) $((2 * MIB)))" = "$(md5sum </tmp/after | cut -d' ' -f1)"
