@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -20,9 +21,19 @@ std::string read_line(const fs::path& p) {
   return s;
 }
 
+// "MAJ:MIN" as sysfs writes it in a `dev` file.
+std::optional<DevNumber> parse_dev(const std::string& s) {
+  const auto colon = s.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size() || colon > 9 || s.size() - colon > 10 ||
+      s.find_first_not_of("0123456789:") != std::string::npos || s.find(':', colon + 1) != std::string::npos)
+    return std::nullopt;
+  return DevNumber{static_cast<uint32_t>(std::stoul(s.substr(0, colon))),
+                   static_cast<uint32_t>(std::stoul(s.substr(colon + 1)))};
+}
+
 uint64_t read_u64(const fs::path& p, uint64_t fallback) {
   std::string s = read_line(p);
-  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) return fallback;
+  if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos) return fallback;
   return std::stoull(s);
 }
 
@@ -48,13 +59,10 @@ void collect(DevNumber dev, const std::string& sysfs, int depth, std::vector<Dis
   // A device stacked on others (dm, md): all of each.
   bool stacked = false;
   for (const auto& e : fs::directory_iterator(dir / "slaves", ec)) {
-    const std::string num = read_line(e.path() / "dev");
-    const auto colon = num.find(':');
-    if (colon == std::string::npos) continue;
+    const auto below = parse_dev(read_line(e.path() / "dev"));
+    if (!below) continue;
     stacked = true;
-    collect(DevNumber{static_cast<uint32_t>(std::stoul(num.substr(0, colon))),
-                      static_cast<uint32_t>(std::stoul(num.substr(colon + 1)))},
-            sysfs, depth + 1, out);
+    collect(*below, sysfs, depth + 1, out);
   }
   if (stacked) return;
   // A partition: its stretch of the whole disk (the directory above it).

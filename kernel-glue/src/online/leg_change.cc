@@ -134,7 +134,11 @@ RebuildFacts rebuild_facts(const LiveVolume& v, const RaidStatus& status, uint32
   f.status = status;
   const KernelSlotMap map = kernel_slot_map(v.legs.sb());
   f.position = map.position_of(slot).value_or(static_cast<uint32_t>(status.health.size()));
-  for (uint32_t pos = 0; pos < map.slots.size(); ++pos) {
+  // The superblocks are read (judge_rebuild's last test) only once the
+  // status itself reads done: not on every poll of a long rebuild.
+  const bool candidate = f.position < status.health.size() && !status.positions_pending() &&
+                         status.action == SyncAction::Idle && status.health[f.position] == LegHealth::InSync;
+  for (uint32_t pos = 0; candidate && pos < map.slots.size(); ++pos) {
     const uint32_t s = map.slots[pos];
     if (!v.devs.count(s) || !v.legs.present(s)) continue;
     if (auto k = read_kernel_metadata(*v.legs.dev(s), v.legs.sb().layout.kmeta_offset)) f.kernel[pos] = std::move(*k);

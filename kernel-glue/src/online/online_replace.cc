@@ -37,6 +37,20 @@ std::optional<std::pair<uint32_t, uint32_t>> in_progress(const Superblock& sb) {
   return std::nullopt;
 }
 
+// The new slot rebuilt in the old slot's place: the old slot leaves the
+// table (recorded removed once the reload took) and its sub-devices go.
+Status rebuild_in_place(DmControl& dm, LiveVolume& v, OnlineReplaceReport& rep) {
+  Superblock& sb = v.legs.edit();
+  const LegState old_state = sb.legs[rep.old_slot].state;
+  sb.legs[rep.old_slot].state = LegState::Removed;
+  if (auto inplace = reload(dm, v, TableChoices{.rebuild = {rep.new_slot}}); !inplace) {
+    sb.legs[rep.old_slot].state = old_state;
+    return inplace;
+  }
+  rep.in_place = true;
+  return remove_subdevices_of(dm, v, rep.old_slot);
+}
+
 }  // namespace
 
 Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& name, const std::string& old_leg,
@@ -92,21 +106,12 @@ Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& nam
   // old leg is served, so no redundancy is given up.
   const LegState old_now = sb.legs[rep.old_slot].state;
   const bool old_absent = !v.devs.count(rep.old_slot) && (old_now == LegState::Failed || old_now == LegState::Missing);
-  if (!(sb.legs[rep.new_slot].flags & legflag::kRebuildPassed) && old_absent) {
-    rep.in_place = true;
-    sb.legs[rep.old_slot].state = LegState::Removed;
-    if (auto inplace = reload(dm, v, TableChoices{.rebuild = {rep.new_slot}}); !inplace) {
-      sb.legs[rep.old_slot].state = old_now;
-      return std::unexpected(inplace.error());
-    }
-    DMIRROR_RETURN_IF_ERROR(remove_subdevices_of(dm, v, rep.old_slot));
-    rep.steps.push_back("slot " + std::to_string(rep.old_slot) + " is not in the live table: slot " +
-                        std::to_string(rep.new_slot) + " rebuilt in its place");
-    sb.legs[rep.new_slot].flags |= legflag::kRebuildPassed;
-    DMIRROR_RETURN_IF_ERROR(v.legs.commit());
-  } else if (!(sb.legs[rep.new_slot].flags & legflag::kRebuildPassed)) {
-    auto added = reload(dm, v, TableChoices{.rebuild = {rep.new_slot}});
-    if (added) {
+  if (!(sb.legs[rep.new_slot].flags & legflag::kRebuildPassed)) {
+    if (old_absent) {
+      DMIRROR_RETURN_IF_ERROR(rebuild_in_place(dm, v, rep));
+      rep.steps.push_back("slot " + std::to_string(rep.old_slot) + " is not in the live table: slot " +
+                          std::to_string(rep.new_slot) + " rebuilt in its place");
+    } else if (auto added = reload(dm, v, TableChoices{.rebuild = {rep.new_slot}}); added) {
       rep.steps.push_back("table reloaded with an extra leg and 'rebuild' for it: redundancy kept");
     } else if (Status allowed = in_place_replace_allowed(sb, rep.old_slot, added.error().message); !allowed) {
       // In place would give up redundancy: undo the replace. The new slot
@@ -126,17 +131,9 @@ Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& nam
     } else {
       // The kernel refused the extra slot and the old leg's copy is not
       // needed for redundancy: rebuild in the old leg's place.
-      rep.in_place = true;
       rep.steps.push_back("the kernel refused an extra leg (" + added.error().message +
                           "); replacing in place, which gives up no redundancy here");
-      LegState old_state = sb.legs[rep.old_slot].state;
-      sb.legs[rep.old_slot].state = LegState::Removed;
-      auto inplace = reload(dm, v, TableChoices{.rebuild = {rep.new_slot}});
-      if (!inplace) {
-        sb.legs[rep.old_slot].state = old_state;
-        return std::unexpected(inplace.error());
-      }
-      DMIRROR_RETURN_IF_ERROR(remove_subdevices_of(dm, v, rep.old_slot));
+      DMIRROR_RETURN_IF_ERROR(rebuild_in_place(dm, v, rep));
     }
     sb.legs[rep.new_slot].flags |= legflag::kRebuildPassed;
     DMIRROR_RETURN_IF_ERROR(v.legs.commit());
