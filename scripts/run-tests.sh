@@ -9,15 +9,16 @@
 #      are built (all the boot tier's `cmake --install` needs), then
 #      the VM tiers (kernel, boot) start in the background: each boots one
 #      qemu guest at a time (TCG: one busy host thread).
-#   2. Beside them, with the hardening jobs on (the default, and always in
-#      CI): the oracle (its full 10^5 steps) and the crash tier (every
-#      power-cut replay, CPU-heavy) run on this build, and
-#      scripts/ci-extra.sh builds and runs the unit, cli and loop tiers
-#      under ASan + UBSan (the same tests, with every sanitizer check), the
-#      engine tests under TSan, and the fuzzers. The unit, cli and loop
-#      test programs of this build are then not built at all: they would
-#      not run here. With DMIRROR_HARDENING=0 everything is built and those
-#      tiers run on this build instead.
+#   2. Beside them, at a lower priority (nice 10), with the hardening jobs
+#      on (the default, and always in CI): the oracle (its full 10^5 steps)
+#      and the crash tier (every power-cut replay, CPU-heavy) run on this
+#      build, and scripts/ci-extra.sh builds and runs the unit, cli and loop
+#      tiers under ASan + UBSan (the same tests, with every sanitizer check
+#      on the library, kernel glue and dmirrorctl), the engine tests under
+#      TSan, and the fuzzers. The unit, cli and loop test programs of this
+#      build are then not built at all: they would not run here. With
+#      DMIRROR_HARDENING=0 everything is built and those tiers run on this
+#      build instead.
 set -euo pipefail
 build=${1:?usage: run-tests.sh BUILD_DIR}
 if [ "$(id -u)" -ne 0 ]; then
@@ -39,6 +40,12 @@ ctest --test-dir "$build" --output-on-failure --no-tests=error -j1 -L "^($vm_tie
 vm_pid=$!
 # A failure below ends the script: the VM tiers stop with it.
 trap 'kill "$vm_pid" 2>/dev/null || true; rm -f "$log" "$vmlog"' EXIT
+# Everything from here on runs at a lower priority than the VM tiers: a qemu
+# guest sharing a core with two compilers got half of it (a kernel scenario:
+# 26 CPU-s in 43 s), and the VM tiers, one guest at a time, are the longest
+# chain of the run. The builds and tests below take whatever CPU the guests
+# leave, and both cores once the VM tiers end.
+renice -n 10 -p $$ >/dev/null
 
 tiers_here="kernel boot"
 if [ "$hardening" = 1 ]; then

@@ -26,7 +26,7 @@ std::string printable(char c) {
   return std::string("byte ") + buf;
 }
 
-std::string quoted(std::string_view s) {
+std::string in_quotes(std::string_view s) {
   std::string out = "'";
   for (char c : s) {
     if (std::isprint(static_cast<unsigned char>(c))) {
@@ -50,12 +50,12 @@ Status validate_array_name(std::string_view name) {
   }
   if (name.size() > kMaxNameLength) {
     return make_error(ErrorCode::InvalidArgument,
-                      "array name " + quoted(name.substr(0, 20)) + "... is " + std::to_string(name.size()) +
+                      "array name " + in_quotes(name.substr(0, 20)) + "... is " + std::to_string(name.size()) +
                           " characters long; at most " + std::to_string(kMaxNameLength) + " are allowed");
   }
   if (name == "." || name == ".." || name == "control") {
     return make_error(ErrorCode::InvalidArgument,
-                      "array name " + quoted(name) + " is reserved" +
+                      "array name " + in_quotes(name) + " is reserved" +
                           (name == "control" ? " (/dev/mapper/control is the device-mapper control node)"
                                              : " (it is a directory entry)") +
                           "; choose another name");
@@ -63,12 +63,12 @@ Status validate_array_name(std::string_view name) {
   for (size_t i = 0; i < name.size(); ++i) {
     if (!allowed_name_char(name[i])) {
       return make_error(ErrorCode::InvalidArgument,
-                        "array name " + quoted(name) + " contains " + printable(name[i]) + " at position " +
+                        "array name " + in_quotes(name) + " contains " + printable(name[i]) + " at position " +
                             std::to_string(i + 1) + "; only " + std::string(kNameAllowed) + " are allowed");
     }
   }
   if (name.front() == '-' || name.front() == '.') {
-    return make_error(ErrorCode::InvalidArgument, "array name " + quoted(name) + " starts with '" +
+    return make_error(ErrorCode::InvalidArgument, "array name " + in_quotes(name) + " starts with '" +
                                                       std::string(1, name.front()) +
                                                       "'; it must start with a letter, a digit or one of # + : = @ _");
   }
@@ -89,13 +89,13 @@ Result<uint64_t> parse_size(std::string_view text) {
   while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
     uint64_t digit = static_cast<uint64_t>(s[i] - '0');
     if (value > (UINT64_MAX - digit) / 10) {
-      return make_error(ErrorCode::InvalidArgument, "size " + quoted(text) + " is too large");
+      return make_error(ErrorCode::InvalidArgument, "size " + in_quotes(text) + " is too large");
     }
     value = value * 10 + digit;
     ++i;
   }
   if (i == 0) {
-    return make_error(ErrorCode::InvalidArgument, "size " + quoted(text) + " does not start with a number" + help);
+    return make_error(ErrorCode::InvalidArgument, "size " + in_quotes(text) + " does not start with a number" + help);
   }
   std::string unit;
   for (size_t j = i; j < s.size(); ++j) {
@@ -115,10 +115,10 @@ Result<uint64_t> parse_size(std::string_view text) {
   }
   if (power < 0) {
     return make_error(ErrorCode::InvalidArgument,
-                      "size " + quoted(text) + " has an unknown unit " + quoted(unit) + help);
+                      "size " + in_quotes(text) + " has an unknown unit " + in_quotes(unit) + help);
   }
   for (int p = 0; p < power; ++p) {
-    if (value > UINT64_MAX / base) return make_error(ErrorCode::InvalidArgument, "size " + quoted(text) + " is too large");
+    if (value > UINT64_MAX / base) return make_error(ErrorCode::InvalidArgument, "size " + in_quotes(text) + " is too large");
     value *= base;
   }
   return value;

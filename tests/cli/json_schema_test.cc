@@ -160,8 +160,8 @@ TEST_F(JsonSchemaTest, EveryCommandMatchesTheDocumentedSchema) {
   for (const auto& [name, fields] : schema.sections()) {
     if (kOnlineOnly.count(name)) continue;
     EXPECT_TRUE(schema.used().count(name)) << "no scenario produced section " << name;
-    for (const auto& [key, f] : fields) {
-      if (online_condition(f.when)) continue;
+    for (const auto& [key, field] : fields) {
+      if (online_condition(field.when)) continue;
       EXPECT_TRUE(schema.seen().count(name + "." + key)) << "no scenario printed " << name << "." << key;
     }
   }

@@ -24,7 +24,9 @@ class ListColumns : public ::testing::Test {
   std::vector<std::string> make(const std::string& name, const std::string& tag, bool synced) {
     std::vector<std::string> legs{dir.make_image(tag + "-0.img", 64 * kMiB), dir.make_image(tag + "-1.img", 64 * kMiB)};
     EXPECT_EQ(run_tool({"create", name, legs[0], legs[1], "--yes"}).exit_code, 0);
-    if (synced) EXPECT_EQ(run_tool({"resync", legs[0], legs[1]}).exit_code, 0);
+    if (synced) {
+      EXPECT_EQ(run_tool({"resync", legs[0], legs[1]}).exit_code, 0);
+    }
     return legs;
   }
   std::string data() {

@@ -63,8 +63,9 @@ TEST_F(SplitRoles, BothSidesAreShownDivergedEverywhere) {
   auto l = run_tool({"--json", "list", a, b});
   auto lj = nlohmann::json::parse(l.out);
   for (const auto& arr : lj["arrays"])
-    if (arr["uuid"] == j["uuid"])
+    if (arr["uuid"] == j["uuid"]) {
       for (const auto& leg : arr["legs"]) EXPECT_EQ(leg["role"], "split") << lj.dump(2);
+    }
 
   auto v = run_tool({"verify", a, b});
   EXPECT_TRUE(contains(v.out, "split")) << v.out;

@@ -22,7 +22,6 @@ uint64_t crash_seed() {
 
 namespace {
 
-constexpr uint64_t kSize = 64 * 1024;
 
 struct Drive {
   std::vector<BlockDevice*> legs;
@@ -46,8 +45,8 @@ void drive_writes(const Drive& d, WriteModel& model, uint64_t seed, int ops) {
     int what = static_cast<int>(rng() % 12);
     if (!d.degraded.empty() && (i == ops / 3 || i == 2 * ops / 3)) what = 11;   // surely one degraded session
     if (what < 8) {
-      uint64_t off = rng() % (kSize / 512) * 512;
-      uint64_t len = std::min<uint64_t>(512 * (1 + rng() % 12), kSize - off);
+      uint64_t off = rng() % (kWorkloadSize / 512) * 512;
+      uint64_t len = std::min<uint64_t>(512 * (1 + rng() % 12), kWorkloadSize - off);
       auto data = pattern(len, static_cast<uint32_t>(rng()));
       model.write_started(off, data);
       if ((*m)->write(off, data)) durable ? model.write_acked_durable() : model.write_acked();
@@ -89,7 +88,7 @@ void crash_mid_writes(std::vector<BlockDevice*> legs, uint64_t seed) {
     auto m = Mirror::open(legs);
     if (!m) return;
     for (int i = 0; i < 6; ++i) {
-      uint64_t r = rng() % (kSize / 4096);
+      uint64_t r = rng() % (kWorkloadSize / 4096);
       if ((*m)->write(r * 4096, pattern(4096, static_cast<uint32_t>(rng())))) dirty.insert(r);
     }
     // Dropped without close(): DIRTY stays set and the regions stay dirty.
@@ -105,7 +104,7 @@ void crash_mid_writes(std::vector<BlockDevice*> legs, uint64_t seed) {
 CrashWorkload engine_writes_workload(uint64_t seed, uint32_t legs, int ops, IoEngineKind io) {
   CrashWorkload w;
   w.name = "engine-writes/" + std::to_string(legs) + "legs/" + std::string(io_engine_kind_name(io));
-  w.array = {.legs = legs, .data_size = kSize, .region_size = 4096};
+  w.array = {.legs = legs, .data_size = kWorkloadSize, .region_size = 4096};
   w.engine.io_engine = io;
   w.run = [=](std::vector<BlockDevice*>& devs, WriteModel& model) {
     drive_writes({.legs = first(devs, legs), .io = io}, model, seed, ops);
@@ -116,11 +115,11 @@ CrashWorkload engine_writes_workload(uint64_t seed, uint32_t legs, int ops, IoEn
 CrashWorkload engine_failing_leg_workload(uint64_t seed, int ops, uint32_t failing_slot, IoEngineKind io) {
   CrashWorkload w;
   w.name = "engine-failing-leg/slot" + std::to_string(failing_slot) + "/" + std::string(io_engine_kind_name(io));
-  w.array = {.legs = 3, .data_size = kSize, .region_size = 4096};
+  w.array = {.legs = 3, .data_size = kWorkloadSize, .region_size = 4096};
   w.engine.io_engine = io;
   w.run = [=](std::vector<BlockDevice*>& devs, WriteModel& model) {
     FaultyDevice flaky(devs[failing_slot]);
-    flaky.add_rule({.op = FaultOp::Write, .offset = kTestDataOffset, .length = kSize, .nth = 3});   // the third data write fails
+    flaky.add_rule({.op = FaultOp::Write, .offset = kTestDataOffset, .length = kWorkloadSize, .nth = 3});   // the third data write fails
     std::vector<BlockDevice*> legs = first(devs, 3);
     legs[failing_slot] = &flaky;
     drive_writes({.legs = legs, .io = io}, model, seed, ops);
@@ -132,7 +131,7 @@ CrashWorkload engine_degraded_reopen_workload(uint64_t seed, int ops, uint32_t m
   CrashWorkload w;
   w.name = "engine-degraded-reopen/without-slot" + std::to_string(missing_slot) + (rejoin ? "/rejoin" : "");
   w.rejoin = rejoin;
-  w.array = {.legs = 3, .data_size = kSize, .region_size = 4096};
+  w.array = {.legs = 3, .data_size = kWorkloadSize, .region_size = 4096};
   for (uint32_t i = 0; i < 3; ++i)
     if (i != missing_slot) w.subset.push_back(i);
   w.run = [=](std::vector<BlockDevice*>& devs, WriteModel& model) {
@@ -146,7 +145,7 @@ CrashWorkload engine_degraded_reopen_workload(uint64_t seed, int ops, uint32_t m
 CrashWorkload engine_recovery_workload(uint64_t seed, uint32_t legs) {
   CrashWorkload w;
   w.name = "engine-recovery-at-open/" + std::to_string(legs) + "legs";
-  w.array = {.legs = legs, .data_size = kSize, .region_size = 4096};
+  w.array = {.legs = legs, .data_size = kWorkloadSize, .region_size = 4096};
   w.prepare = [=](std::vector<BlockDevice*>& devs) { crash_mid_writes(first(devs, legs), seed); };
   w.run = [=](std::vector<BlockDevice*>& devs, WriteModel& model) {
     drive_writes({.legs = first(devs, legs)}, model, seed + 1, 10);
@@ -157,7 +156,7 @@ CrashWorkload engine_recovery_workload(uint64_t seed, uint32_t legs) {
 CrashWorkload journal_resync_workload(uint64_t seed) {
   CrashWorkload w;
   w.name = "journal-resync";
-  w.array = {.legs = 2, .data_size = kSize, .region_size = 4096};
+  w.array = {.legs = 2, .data_size = kWorkloadSize, .region_size = 4096};
   w.prepare = [=](std::vector<BlockDevice*>& devs) { crash_mid_writes(first(devs, 2), seed); };
   w.run = [](std::vector<BlockDevice*>& devs, WriteModel&) {
     ResyncOptions o;

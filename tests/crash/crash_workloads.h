@@ -11,6 +11,9 @@
 
 namespace dmirror::testing {
 
+// The data area of the engine workloads' arrays.
+inline constexpr uint64_t kWorkloadSize = 64 * 1024;
+
 // Random writes, flushes and clean close/reopen cycles through the engine
 // (durable_writes on even seeds, a volatile write cache on odd ones).
 CrashWorkload engine_writes_workload(uint64_t seed, uint32_t legs, int ops, IoEngineKind io = IoEngineKind::Sync);

@@ -37,7 +37,6 @@ class LingeringLeg : public DeviceWrapper {
   std::mt19937_64 rng_;
 };
 
-constexpr uint64_t kSize = 64 * 1024;
 constexpr uint64_t kChunk = 1024;   // thread t owns the chunks c with c % threads == t
 
 // One session: `threads` writers, each writing 1 or 2 sectors inside its
@@ -48,7 +47,7 @@ void session(Mirror& m, WriteModel& model, std::mutex& model_mu, uint64_t seed, 
   for (uint32_t t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       std::mt19937_64 rng(seed * 31 + t);
-      const uint64_t chunks = kSize / kChunk / threads;
+      const uint64_t chunks = kWorkloadSize / kChunk / threads;
       for (int i = 0; i < ops; ++i) {
         if (rng() % 5 == 0) {
           uint64_t token;
@@ -87,7 +86,7 @@ CrashWorkload engine_concurrent_workload(uint64_t seed, uint32_t legs, uint32_t 
   CrashWorkload w;
   w.name = "engine-concurrent/" + std::to_string(legs) + "legs/" + std::to_string(threads) + "threads/" +
            std::string(io_engine_kind_name(io));
-  w.array = {.legs = legs, .data_size = kSize, .region_size = 4096};
+  w.array = {.legs = legs, .data_size = kWorkloadSize, .region_size = 4096};
   w.engine.io_engine = io;
   w.run = [=](std::vector<BlockDevice*>& devs, WriteModel& model) {
     const bool durable = seed % 2 == 0;

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <future>
@@ -51,15 +52,21 @@ class GateDevice : public DeviceWrapper {
     cv_.notify_all();
   }
   Status write(uint64_t o, std::span<const std::byte> b) override {
+    bool was_held = false;
     {
       std::unique_lock l(mu_);
       if (!open_ && o == write_at_) {
         write_at_ = UINT64_MAX;
+        was_held = true;
         stop(l);
       }
     }
-    return DeviceWrapper::write(o, b);
+    Status st = DeviceWrapper::write(o, b);
+    if (was_held) held_write_done_ = true;
+    return st;
   }
+  // The held write has reached the device below the gate.
+  bool held_write_done() const { return held_write_done_; }
   Status flush() override {
     {
       std::unique_lock l(mu_);
@@ -81,6 +88,7 @@ class GateDevice : public DeviceWrapper {
   std::condition_variable cv_;
   uint64_t write_at_ = UINT64_MAX;
   bool flush_ = false, held_ = false, open_ = false;
+  std::atomic<bool> held_write_done_{false};
 };
 
 struct Gated {
@@ -123,17 +131,14 @@ TEST(MirrorPipeline, AFlushWaitsForTheGroupsAdmittedBeforeIt) {
   auto m = g.open(MirrorOptions{.durable_writes = false});
   ASSERT_TRUE(m);
   g.gate.hold_write_at(g.legs.data_offset());
-  std::atomic<bool> write_returned{false};
-  auto write = std::async(std::launch::async, [&] {
-    Status st = m->write(0, pattern(4096, 3));
-    write_returned = true;
-    return st;
-  });
+  auto write = std::async(std::launch::async, [&] { return m->write(0, pattern(4096, 3)); });
   ASSERT_TRUE(g.gate.wait_held());
+  // What the flush must have waited for is the held group's leg write, not
+  // the writer thread's return (the two wake together; either runs first).
   std::atomic<bool> write_done_at_flush{false};
   auto flush = std::async(std::launch::async, [&] {
     Status st = m->flush();
-    write_done_at_flush = write_returned.load();
+    write_done_at_flush = g.gate.held_write_done();
     return st;
   });
   EXPECT_FALSE(finished(flush, kEarly)) << "the flush returned while a write admitted before it was in flight";

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "journal_log.h"
+#include "stop_signal.h"
 
 #include <dmirror/dm/online/active_volume.h>
 #include <dmirror/dm/online/monitor.h>
@@ -32,8 +33,6 @@
 namespace dmirror::cli {
 namespace {
 
-std::atomic<bool> g_stop{false};
-void on_stop(int) { g_stop = true; }
 
 struct MonitorArgs {
   std::vector<std::string> names;
@@ -184,11 +183,7 @@ int run_monitor(const Context& ctx, MonitorArgs a) {
   if (!a.to_stderr && !stderr_is_journal()) openlog(kIdent, LOG_PID, LOG_DAEMON);
   auto control = dm::open_online_control();
   if (!control) return report_error(ctx, "cannot monitor", control.error());
-  struct sigaction sa {};
-  sa.sa_handler = on_stop;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  const std::atomic<bool>& stop = *stop_on_signals();
   dm::VolumeMonitor monitor(**control, a.names);
   auto first = monitor.scan();
   if (!first) return report_error(ctx, "cannot monitor", first.error());
@@ -207,7 +202,7 @@ int run_monitor(const Context& ctx, MonitorArgs a) {
   if (a.oneshot) return bits;
   log_line(a.to_stderr, LOG_INFO, "watching online volumes");
   const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(a.interval * 1000));
-  while (!g_stop) {
+  while (!stop) {
     auto evs = monitor.wait(timeout);
     if (!evs) {
       if (evs.error().code == ErrorCode::Cancelled) continue;

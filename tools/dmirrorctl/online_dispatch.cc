@@ -7,6 +7,7 @@
 #include "array_lock_cli.h"
 #include "exit_codes.h"
 #include "online_view.h"
+#include "stop_signal.h"
 
 #include <dmirror/block_device.h>
 #include <dmirror/dm/online/active_volume.h>
@@ -17,15 +18,12 @@
 #include <fmt/format.h>
 
 #include <atomic>
-#include <csignal>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace dmirror::cli {
 namespace {
 
-std::atomic<bool> g_stop{false};
-void on_stop(int) { g_stop = true; }
 
 std::optional<uint32_t> parse_slot_number(const std::string& s) {
   if (s.empty() || s.size() > 2 || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
@@ -80,17 +78,13 @@ std::optional<int> try_online_scrub(const Context& ctx, const std::vector<std::s
   if (!control) return report_error(ctx, "cannot scrub '" + *name + "'", control.error());
   auto held = lock_active_volume(**control, *name);
   if (!held) return report_error(ctx, "cannot lock the array", held.error());
-  struct sigaction sa {};
-  sa.sa_handler = on_stop;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  const std::atomic<bool>* stop = stop_on_signals();
   dm::OnlineScrubOptions o;
   // The kernel's repair copies from the first readable leg: no evidence, so
   // only on the administrator's explicit --from naming that leg.
   o.repair = from_slot != kNoSlot;
   o.repair_from = from_slot;
-  o.cancel = &g_stop;
+  o.cancel = stop;
   OnlineProgress line;
   if (!ctx.json && ::isatty(STDERR_FILENO)) o.progress = [&line](const dm::RaidStatus& s) { line.update(s); };
   auto rep = dm::online_scrub(**control, *name, o);

@@ -7,6 +7,7 @@
 #include "array_lock_cli.h"
 #include "escape.h"
 #include "exit_codes.h"
+#include "stop_signal.h"
 
 #include <dmirror/dm/online/active_volume.h>
 #include <dmirror/dm/online/online_replace.h>
@@ -15,25 +16,9 @@
 #include <fmt/format.h>
 
 #include <atomic>
-#include <csignal>
 #include <unistd.h>
 
 namespace dmirror::cli {
-namespace {
-
-std::atomic<bool> g_stop{false};
-void on_stop(int) { g_stop = true; }
-
-void stop_on_signals() {
-  struct sigaction sa {};
-  sa.sa_handler = on_stop;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
-
-}  // namespace
-
 std::optional<int> try_online_split(const Context& ctx, const std::vector<std::string>& args, const std::string& leg,
                                     const std::string& new_name, bool force) {
   auto name = active_volume_of(args);
@@ -78,9 +63,9 @@ std::optional<int> try_online_merge(const Context& ctx, const std::vector<std::s
   // Both arrays are written: the volume's lock and the split-off array's.
   auto held = lock_active_volume(**control, *name, {LockTarget{.path = split_leg}});
   if (!held) return report_error(ctx, "cannot lock the arrays", held.error());
-  stop_on_signals();
+  const std::atomic<bool>* stop = stop_on_signals();
   dm::OnlineReaddOptions o;
-  o.cancel = &g_stop;
+  o.cancel = stop;
   OnlineProgress line(/*with_legs=*/true);
   if (!ctx.json && ::isatty(STDERR_FILENO)) o.progress = [&line](const dm::RaidStatus& s) { line.update(s); };
   auto r = dm::online_merge(**control, *name, split_leg, o);
@@ -93,7 +78,7 @@ std::optional<int> try_online_merge(const Context& ctx, const std::vector<std::s
     // a full copy onto the leg (the online replace of its slot by itself).
     full_copy = true;
     auto rr = dm::online_replace(**control, *name, std::to_string(r->slot), split_leg,
-                                 dm::OnlineReplaceOptions{.force = true, .cancel = &g_stop});
+                                 dm::OnlineReplaceOptions{.force = true, .cancel = stop});
     if (!rr) return report_error(ctx, "cannot merge the split leg into '" + *name + "' by a full copy", rr.error());
     r->steps.push_back("full copy (not from the bitmap: " + r->readd.reason + "), now slot " +
                        std::to_string(rr->new_slot));

@@ -3,20 +3,13 @@
 #include "online_wait.h"
 
 #include "array_lock_cli.h"
+#include "stop_signal.h"
 
 #include <dmirror/dm/online/active_volume.h>
 
-#include <csignal>
 #include <unistd.h>
 
 namespace dmirror::cli {
-namespace {
-
-std::atomic<bool> g_stop{false};
-void on_stop(int) { g_stop = true; }
-
-}  // namespace
-
 std::optional<int> OnlineRebuildWait::begin(const Context& ctx, const std::string& name, const std::string& new_dev,
                                             const std::string& what) {
   auto control = dm::open_online_control();
@@ -25,16 +18,12 @@ std::optional<int> OnlineRebuildWait::begin(const Context& ctx, const std::strin
   auto held = lock_active_volume(*control_, name, {LockTarget{.path = new_dev}});
   if (!held) return report_error(ctx, "cannot lock the array", held.error());
   lock_ = std::move(*held);
-  struct sigaction sa {};
-  sa.sa_handler = on_stop;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  cancel_ = stop_on_signals();
   showing_ = !ctx.json && ::isatty(STDERR_FILENO);
   return std::nullopt;
 }
 
-const std::atomic<bool>* OnlineRebuildWait::cancel() const { return &g_stop; }
+const std::atomic<bool>* OnlineRebuildWait::cancel() const { return cancel_; }
 
 std::function<void(const dm::RaidStatus&)> OnlineRebuildWait::progress() {
   if (!showing_) return {};

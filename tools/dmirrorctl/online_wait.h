@@ -41,6 +41,7 @@ class OnlineRebuildWait {
   std::optional<ArrayLock> lock_;
   OnlineProgress line_{/*with_legs=*/true};
   bool showing_ = false;
+  const std::atomic<bool>* cancel_ = nullptr;
 };
 
 }  // namespace dmirror::cli

@@ -21,6 +21,14 @@
 
 namespace dmirror::dm::online {
 
+/// A slot re-added from the kernel's bitmap (a returning leg, a merged
+/// split leg): rebuilding, recovered from the journal, never passed to the
+/// kernel with `rebuild` (FORMAT.md 6.3).
+inline constexpr uint8_t kReaddFlags = legflag::kRecoverFromJournal | legflag::kRebuildPassed;
+
+/// A refusal: nothing was changed.
+inline std::unexpected<Error> refuse(const std::string& why) { return make_error(ErrorCode::Refused, why); }
+
 /// `text`: a slot number in use, a leg path, or a device of a leg of `v`.
 Result<uint32_t> slot_of_leg(const LiveVolume& v, const std::string& text, const std::string& option);
 

@@ -35,9 +35,8 @@
 namespace dmirror::dm {
 namespace {
 
-constexpr uint8_t kReaddFlags = legflag::kRecoverFromJournal | legflag::kRebuildPassed;
-
-std::unexpected<Error> refuse(const std::string& why) { return make_error(ErrorCode::Refused, why); }
+using online::kReaddFlags;
+using online::refuse;
 
 // Step 1 on a split-off array's leg: its slot in the live array.
 Result<uint32_t> judge_split_off(DmControl& dm, const LiveVolume& v, const LegMetadata& m, const std::string& path) {

@@ -17,7 +17,7 @@
 namespace dmirror::dm {
 namespace {
 
-constexpr uint8_t kReaddFlags = legflag::kRecoverFromJournal | legflag::kRebuildPassed;
+using online::kReaddFlags;
 
 // The live legs and `device`, assembled together (the one assembly).
 Result<LiveVolume> open_with(DmControl& dm, const std::string& name, const std::string& device) {

@@ -23,7 +23,7 @@
 namespace dmirror::dm {
 namespace {
 
-std::unexpected<Error> refuse(const std::string& why) { return make_error(ErrorCode::Refused, why); }
+using online::refuse;
 
 // The kernel's view: the leg 'A', and how many other positions are 'A'.
 Result<uint32_t> kernel_in_sync_besides(DmControl& dm, const LiveVolume& v, uint32_t slot) {

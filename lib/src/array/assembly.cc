@@ -17,10 +17,6 @@ namespace {
 
 using namespace assembly;
 
-void add(Assembly& a, Severity s, std::string_view code, std::string msg, std::string leg = {}, int64_t slot = -1) {
-  a.findings.push_back(Finding{s, std::string(code), std::move(msg), std::move(leg), slot});
-}
-
 // Rule 1: the array with the most legs given; a tie between arrays is refused.
 Result<Uuid> pick_array(const std::vector<LegProbe>& probes) {
   std::map<Uuid, size_t> count;

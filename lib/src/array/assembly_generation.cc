@@ -38,7 +38,6 @@ bool entered_within_coverage(const Superblock& x, const Superblock& y) {
   return newest_x.branch_seqno + 1 >= oldest_y;
 }
 
-bool absent(LegState s) { return s == LegState::Missing || s == LegState::Failed; }
 bool present(LegState s) { return s != LegState::Unused && s != LegState::Removed && !absent(s); }
 
 // Y's table records X's leg absent (or removed: replaced while away) since

@@ -10,10 +10,6 @@
 namespace dmirror::assembly {
 namespace {
 
-void add(Assembly& a, Severity s, std::string_view code, std::string msg, std::string leg = {}, int64_t slot = -1) {
-  a.findings.push_back(Finding{s, std::string(code), std::move(msg), std::move(leg), slot});
-}
-
 bool fresh_role(SlotState s) { return s == SlotState::InSync || s == SlotState::Rebuilding; }
 
 // Rule 8: may the journal bring this leg back?

@@ -8,12 +8,6 @@
 namespace dmirror::assembly {
 namespace {
 
-void add(Assembly& a, Severity s, std::string_view code, std::string msg, std::string leg = {}, int64_t slot = -1) {
-  a.findings.push_back(Finding{s, std::string(code), std::move(msg), std::move(leg), slot});
-}
-
-bool absent(LegState s) { return s == LegState::Missing || s == LegState::Failed; }
-
 // X's own table marks Y's leg missing or failed.
 bool marks_absent(const Superblock& x, const Superblock& y) {
   if (y.slot >= x.nr_legs) return false;

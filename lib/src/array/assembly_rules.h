@@ -9,9 +9,20 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace dmirror::assembly {
+
+// One finding of the assembly.
+inline void add(Assembly& a, Severity s, std::string_view code, std::string msg, std::string leg = {},
+                int64_t slot = -1) {
+  a.findings.push_back(Finding{s, std::string(code), std::move(msg), std::move(leg), slot});
+}
+
+// The slot holds no leg the array can use now.
+inline bool absent(LegState s) { return s == LegState::Missing || s == LegState::Failed; }
 
 struct Members {
   std::array<int, kMaxLegs> leg;            // index into the probes per slot, -1 when absent

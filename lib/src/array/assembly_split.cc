@@ -35,14 +35,6 @@ bool journal_kept_for_split(const Superblock& sb) {
 }  // namespace dmirror
 
 namespace dmirror::assembly {
-namespace {
-
-void add(Assembly& a, Severity s, std::string_view code, std::string msg, std::string leg = {}, int64_t slot = -1) {
-  a.findings.push_back(Finding{s, std::string(code), std::move(msg), std::move(leg), slot});
-}
-
-}  // namespace
-
 std::optional<uint32_t> split_slot_of(const Superblock& sb, const Uuid& leg) {
   for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s)
     if (sb.legs[s].state == LegState::Split && sb.legs[s].uuid == leg) return s;

@@ -29,14 +29,11 @@
 #include <set>
 #include <vector>
 
+#include "io/aligned_buffer.h"
 #include "io/posix_device.h"
 
 namespace dmirror::engine {
 namespace {
-
-struct FreeDeleter {
-  void operator()(std::byte* p) const { std::free(p); }
-};
 
 constexpr size_t kMaxTransfer = 1u << 30;   // an SQE length is 32 bits
 

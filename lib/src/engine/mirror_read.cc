@@ -20,6 +20,7 @@
 #include <memory>
 
 #include "engine/mirror_impl.h"
+#include "io/aligned_buffer.h"
 #include "ops/error_window.h"
 #include "ops/resync_vote.h"
 
@@ -73,15 +74,7 @@ ops::ErrorWindow& error_window(const Mirror::Impl& m) {
   return *w;
 }
 
-struct FreeDeleter {
-  void operator()(std::byte* p) const { std::free(p); }
-};
-using Buffer = std::unique_ptr<std::byte, FreeDeleter>;
-Buffer aligned_buffer(size_t n) {
-  void* p = nullptr;
-  if (posix_memalign(&p, 4096, std::max<size_t>(n, 4096)) != 0) return nullptr;
-  return Buffer(static_cast<std::byte*>(p));
-}
+using Buffer = AlignedBuffer;
 
 std::string range_text(uint64_t pos, uint64_t len) {
   return "offset " + std::to_string(pos) + " length " + std::to_string(len);

@@ -7,12 +7,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "io/aligned_buffer.h"
+
 namespace dmirror {
 namespace {
-
-struct FreeDeleter {
-  void operator()(void* p) const { std::free(p); }
-};
 
 class AlignedDevice final : public DeviceWrapper {
  public:

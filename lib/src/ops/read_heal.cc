@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 
+#include "io/aligned_buffer.h"
 #include "ops/leg_io.h"
 #include "ops/lose_legs.h"
 
@@ -19,15 +20,6 @@ std::string range_text(uint64_t pos, uint64_t len) {
   return "offset " + std::to_string(pos) + " length " + std::to_string(len);
 }
 
-struct FreeDeleter {
-  void operator()(std::byte* p) const { std::free(p); }
-};
-
-std::unique_ptr<std::byte, FreeDeleter> aligned_buffer(size_t n) {
-  void* p = nullptr;
-  if (posix_memalign(&p, 4096, std::max<size_t>(n, 4096)) != 0) return nullptr;
-  return std::unique_ptr<std::byte, FreeDeleter>(static_cast<std::byte*>(p));
-}
 
 // A contiguous range of one leg rewritten from one source.
 struct Run {

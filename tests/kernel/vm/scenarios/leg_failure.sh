@@ -60,7 +60,11 @@ expect_rc 0 dm-fault error vol1-data1
 check "write while leg 1 fails again" dd if=/tmp/before of=/dev/mapper/vol1 bs=1M seek=20 oflag=direct
 sleep 2
 check "the waiting monitor saw the failure" grep -q '^DMIRROR_EVENT=leg-failed' /tmp/hook2
-kill $monitor
+kill -TERM $monitor
+# SIGTERM (systemd's stop) ends the waiting monitor at its next check, exit 0.
+monitor_rc=0
+wait $monitor || monitor_rc=$?
+check "the monitor stops on SIGTERM with exit 0 (got $monitor_rc)" test "$monitor_rc" -eq 0
 sed 's/^/    | /' /tmp/monitor.log
 expect_rc 2 dmirrorctl status vol1
 expect_rc 0 dmirrorctl replace vol1 --old 1 --new $L2

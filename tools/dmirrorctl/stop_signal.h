@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SIGINT and SIGTERM ask a long-running command (monitor, an online wait,
+// scrub, split or merge) to stop at its next check instead of ending the
+// process mid-step.
+#pragma once
+
+#include <atomic>
+
+namespace dmirror::cli {
+
+// Installs the handlers (again is harmless) and returns the flag they set.
+const std::atomic<bool>* stop_on_signals();
+
+}  // namespace dmirror::cli
