@@ -14,8 +14,6 @@ include(GoogleTest)
 # optimization. Library or tool sources a test target compiles in go into an
 # object library of their own, built like the library.
 function(dmirror_light_test_target target)
-  # Test files are compiled one by one: they share helper names at file scope.
-  set_target_properties(${target} PROPERTIES UNITY_BUILD OFF)
   target_compile_options(${target} PRIVATE -O0)
   if(DMIRROR_SANITIZE MATCHES "address")
     target_compile_options(${target} PRIVATE -fno-sanitize=all)
@@ -30,6 +28,11 @@ function(dmirror_test_tier name label)
   add_executable(${name} ${sources})
   if(NOT label STREQUAL "crash")
     dmirror_light_test_target(${name})
+  endif()
+  if(label STREQUAL "unit")
+    # Compiled file by file: its files still share helper names at file
+    # scope (open_mirror, slot, has, kSize...).
+    set_target_properties(${name} PROPERTIES UNITY_BUILD OFF)
   endif()
   target_link_libraries(${name} PRIVATE dmirror::dmirror dmirror_testing GTest::gtest GTest::gmock GTest::gtest_main ${ARGN})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/lib/src ${PROJECT_SOURCE_DIR}/tests)

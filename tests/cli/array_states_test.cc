@@ -6,7 +6,9 @@
 // exit status of check commands (condition bits) versus change commands
 // (0 when done, a warning when they leave the array degraded).
 #include "cli/run_tool.h"
+#include "support/sizes.h"
 
+#include <dmirror/array.h>
 #include <dmirror/block_device.h>
 #include <dmirror/leg.h>
 
@@ -19,9 +21,6 @@
 
 namespace dmirror::testing {
 namespace {
-
-constexpr uint64_t kMiB = 1024 * 1024;
-constexpr uint64_t kDataOffset = 8 * kMiB;
 
 class ArrayStates : public ::testing::Test {
  protected:

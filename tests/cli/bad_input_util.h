@@ -6,6 +6,7 @@
 #pragma once
 
 #include "cli/run_tool.h"
+#include "support/sizes.h"
 
 #include <gtest/gtest.h>
 #include <dirent.h>
@@ -20,8 +21,6 @@
 #include <vector>
 
 namespace dmirror::testing {
-
-inline constexpr uint64_t kMiB = 1024 * 1024;
 
 // Whole contents of every leg, to compare after a refused command.
 class LegSnapshot {

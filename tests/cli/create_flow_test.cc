@@ -2,6 +2,7 @@
 // The real dmirrorctl on image files: create, then examine, status and list,
 // as text and as JSON (output_version first, kernel vocabulary).
 #include "cli/run_tool.h"
+#include "support/sizes.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -10,7 +11,6 @@ namespace dmirror::testing {
 namespace {
 
 using json = nlohmann::ordered_json;
-constexpr uint64_t kMiB = 1024 * 1024;
 
 class CreateFlow : public ::testing::Test {
  protected:

@@ -3,6 +3,7 @@
 // (plain, --quick, --json, --report, --repair), scrub (--from, --check-only,
 // resume, lock), resync and replace, with their exit codes.
 #include <gtest/gtest.h>
+#include <dmirror/array.h>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -11,8 +12,6 @@
 
 namespace dmirror::testing {
 namespace {
-
-constexpr uint64_t kDataOffset = 8 * 1024 * 1024;
 
 class EngineCommands : public ::testing::Test {
  protected:

@@ -2,6 +2,7 @@
 // Health in the exit status: a missing or zeroed leg sets bit 2 (degraded),
 // a corrupted superblock copy is reported and sets bit 4.
 #include "cli/run_tool.h"
+#include "support/sizes.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -10,8 +11,6 @@
 
 namespace dmirror::testing {
 namespace {
-
-constexpr uint64_t kMiB = 1024 * 1024;
 
 class Health : public ::testing::Test {
  protected:

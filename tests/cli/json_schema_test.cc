@@ -5,6 +5,7 @@
 // seen in at least one of the scenarios below. The online-only sections
 // (device-mapper is not available to this tier) are checked where they
 // appear, i.e. on their error documents.
+#include <dmirror/array.h>
 #include <dmirror/array_lock.h>
 #include <dmirror/block_device.h>
 
@@ -18,8 +19,6 @@
 
 namespace dmirror::testing {
 namespace {
-
-constexpr uint64_t kDataOffset = 8 * 1024 * 1024;
 
 // Sections that only an active volume produces.
 const std::set<std::string> kOnlineOnly = {"command:activate",    "command:deactivate", "command:monitor",

@@ -3,6 +3,7 @@
 // legs are found in; each with its usable size, how much is known in sync
 // (SYNC%, lvs's Cpy%Sync) and health, in text and in JSON (sync_percent).
 #include "cli/run_tool.h"
+#include "support/sizes.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -14,8 +15,6 @@
 
 namespace dmirror::testing {
 namespace {
-
-constexpr uint64_t kMiB = 1024 * 1024;
 
 class ListColumns : public ::testing::Test {
  protected:

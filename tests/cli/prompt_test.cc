@@ -2,6 +2,7 @@
 // The confirmation prompt of `create` on a real terminal (a pty provided by
 // script(1)): anything but "yes" cancels with exit 32 and writes nothing.
 #include "cli/run_tool.h"
+#include "support/sizes.h"
 
 #include <gtest/gtest.h>
 
@@ -9,8 +10,6 @@
 
 namespace dmirror::testing {
 namespace {
-
-constexpr uint64_t kMiB = 1024 * 1024;
 
 // Runs dmirrorctl under a pty, typing `answer`; returns the exit status.
 int run_on_tty(const std::string& args, const std::string& answer, std::string* output) {

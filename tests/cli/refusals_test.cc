@@ -2,14 +2,13 @@
 // Every refusal of `create`: a clear message, the documented exit code, and
 // every leg byte-identical afterwards.
 #include "cli/run_tool.h"
+#include "support/sizes.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 namespace dmirror::testing {
 namespace {
-
-constexpr uint64_t kMiB = 1024 * 1024;
 
 class Refusal : public ::testing::Test {
  protected:

@@ -4,6 +4,7 @@
 // An acknowledged write is on every leg; after a crash that left its bits
 // dirty, rot on slot 0 must not be copied over the two legs that agree.
 #include <gtest/gtest.h>
+#include <dmirror/array.h>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -12,8 +13,6 @@
 
 namespace dmirror::testing {
 namespace {
-
-constexpr uint64_t kDataOffset = 8 * 1024 * 1024;
 
 class ResyncMajority : public ::testing::Test {
  protected:

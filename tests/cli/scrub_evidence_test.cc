@@ -4,6 +4,7 @@
 // --from names the source; the losing leg's counter shows the repair until
 // `clear`; a degraded array makes the scrub exit with bit 2.
 #include <gtest/gtest.h>
+#include <dmirror/array.h>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -12,8 +13,6 @@
 
 namespace dmirror::testing {
 namespace {
-
-constexpr uint64_t kDataOffset = 8 * 1024 * 1024;
 
 class ScrubEvidence : public ::testing::Test {
  protected:

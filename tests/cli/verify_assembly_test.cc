@@ -8,6 +8,7 @@
 // to a repair are refused without one, and a lone leg read with others
 // missing says so.
 #include "cli/run_tool.h"
+#include "support/sizes.h"
 
 #include <dmirror/block_device.h>
 #include <dmirror/leg.h>
@@ -22,8 +23,6 @@
 
 namespace dmirror::testing {
 namespace {
-
-constexpr uint64_t kMiB = 1024 * 1024;
 
 class VerifyAssembly : public ::testing::Test {
  protected:

@@ -8,15 +8,15 @@
 namespace dmirror::dm {
 namespace {
 
-constexpr uint64_t kRegion = 1024 * 1024;
+constexpr uint64_t kHandoffRegion = 1024 * 1024;
 
 Superblock sb_with(uint32_t legs) {
   Superblock sb;
   sb.name = "vol";
   sb.nr_legs = legs;
-  sb.region_size = kRegion;
+  sb.region_size = kHandoffRegion;
   sb.nr_regions = 16;
-  sb.layout.data_size = 16 * kRegion;
+  sb.layout.data_size = 16 * kHandoffRegion;
   for (uint32_t i = 0; i < legs; ++i) sb.legs[i].state = LegState::InSync;
   return sb;
 }
@@ -30,8 +30,8 @@ KernelMetadataState existing(uint64_t events = 10) {
   BitmapSuper b;
   b.magic = kBitmapMagic;
   b.version = 4;
-  b.chunksize = kRegion;
-  b.sync_size = 16 * kRegion / 512;
+  b.chunksize = kHandoffRegion;
+  b.sync_size = 16 * kHandoffRegion / 512;
   b.events = events;
   k.bitmap = b;
   return k;
@@ -146,7 +146,7 @@ TEST(Handoff, NoInSyncLegIsRefused) {
 TEST(Handoff, JournalDirtAndResyncOffsetAreMarkedInTheBitmap) {
   auto in = input(2, false);
   in.journal_dirty = {2, 5};
-  in.sb.resync_offset = 14 * kRegion;
+  in.sb.resync_offset = 14 * kHandoffRegion;
   auto p = plan_handoff(in);
   ASSERT_TRUE(p);
   EXPECT_EQ(p->action, KernelMetadataAction::MarkDirty);
@@ -175,7 +175,7 @@ TEST(Handoff, UncleanShutdownAlwaysLowersTheResyncOffset) {
 
 TEST(Handoff, UnusableBitmapMeansAFullResync) {
   auto in = input(2, false);
-  in.kernel[0].bitmap->chunksize = 2 * kRegion;
+  in.kernel[0].bitmap->chunksize = 2 * kHandoffRegion;
   in.journal_dirty = {1};
   auto p = plan_handoff(in);
   ASSERT_TRUE(p);
@@ -214,7 +214,7 @@ TEST(Handoff, StaleLegsKernelMetadataDoesNotCount) {
   auto in = input(2, false);
   in.stale = {1};
   in.kernel[1] = existing(40);
-  in.kernel[1].bitmap->chunksize = 2 * kRegion;
+  in.kernel[1].bitmap->chunksize = 2 * kHandoffRegion;
   in.journal_dirty = {3};
   auto p = plan_handoff(in);
   ASSERT_TRUE(p) << p.error().message;

@@ -25,7 +25,7 @@ std::vector<std::byte> golden() {
   return b;
 }
 
-BitmapSuper golden_struct() {
+BitmapSuper golden_bitmap() {
   BitmapSuper s;
   s.magic = kBitmapMagic;
   s.version = 4;
@@ -40,7 +40,7 @@ BitmapSuper golden_struct() {
 TEST(MdBitmap, DecodesGoldenBytes) {
   auto sb = decode_bitmap_super(golden());
   ASSERT_TRUE(sb);
-  EXPECT_EQ(*sb, golden_struct());
+  EXPECT_EQ(*sb, golden_bitmap());
   EXPECT_TRUE(validate_bitmap_super(*sb));
   EXPECT_EQ(sb->chunk_count(), 120u);
   EXPECT_EQ(sb->bits_bytes(), 15u);
@@ -48,12 +48,12 @@ TEST(MdBitmap, DecodesGoldenBytes) {
 
 TEST(MdBitmap, EncodesGoldenBytesAndZeroesThePad) {
   std::vector<std::byte> out(kBitmapSuperSize, std::byte{0xee});
-  encode_bitmap_super(golden_struct(), out);
+  encode_bitmap_super(golden_bitmap(), out);
   EXPECT_EQ(to_hex(out), to_hex(golden()));
 }
 
 TEST(MdBitmap, ChunkCountRoundsUp) {
-  auto s = golden_struct();
+  auto s = golden_bitmap();
   s.sync_size = 1025;
   s.chunksize = 512 * 1024;
   EXPECT_EQ(s.chunk_count(), 2u);
@@ -62,22 +62,22 @@ TEST(MdBitmap, ChunkCountRoundsUp) {
 }
 
 TEST(MdBitmap, ValidationFollowsTheKernel) {
-  auto s = golden_struct();
+  auto s = golden_bitmap();
   s.magic = 1;
   EXPECT_FALSE(validate_bitmap_super(s));
-  s = golden_struct();
+  s = golden_bitmap();
   s.version = 6;
   EXPECT_FALSE(validate_bitmap_super(s));
-  s = golden_struct();
+  s = golden_bitmap();
   s.chunksize = 256;
   EXPECT_FALSE(validate_bitmap_super(s));
-  s = golden_struct();
+  s = golden_bitmap();
   s.uuid[3] = 1;
   EXPECT_FALSE(validate_bitmap_super(s));
-  s = golden_struct();
+  s = golden_bitmap();
   s.write_behind = 16384;
   EXPECT_FALSE(validate_bitmap_super(s));
-  s = golden_struct();
+  s = golden_bitmap();
   s.sync_size = (uint64_t{1} << 21) * 1024 + 1;
   EXPECT_FALSE(validate_bitmap_super(s));
 }

@@ -4,6 +4,7 @@
 // and arrays are found by name - several at once - and by uuid.
 #include "cli/json_schema.h"
 #include "loop/loop_fixture.h"
+#include "support/sizes.h"
 
 #include <nlohmann/json.hpp>
 
@@ -13,9 +14,6 @@
 namespace dmirror::testing {
 namespace {
 
-constexpr uint64_t kMiB = 1024 * 1024;
-
-std::string unique_name(const char* base) { return std::string(base) + "-" + std::to_string(::getpid()); }
 
 class LoopAssembly : public LoopTest {};
 

@@ -3,6 +3,7 @@
 // name and label, a loop device and its own backing file are the same
 // storage, held and read-only devices are refused, and create + status work.
 #include "loop/loop_fixture.h"
+#include "support/sizes.h"
 
 #include <dmirror/block_device.h>
 
@@ -12,9 +13,6 @@
 namespace dmirror::testing {
 namespace {
 
-constexpr uint64_t kMiB = 1024 * 1024;
-
-std::string unique_name(const char* base) { return std::string(base) + "-" + std::to_string(::getpid()); }
 
 TEST_F(LoopTest, Ext4FileSystemIsRefusedByNameAndLabel) {
   std::string a = image_on_loop("a.img", 64 * kMiB);

@@ -3,6 +3,7 @@
 // flushes): a bit flip written straight into one loop device is located by
 // verify and repaired by scrub (three legs: majority); data written through
 // the engine survives a replace. FAILS without root, never skips.
+#include <dmirror/array.h>
 #include <dmirror/engine.h>
 #include <dmirror/legs.h>
 #include <dmirror/scrub.h>
@@ -17,8 +18,6 @@
 
 namespace dmirror::testing {
 namespace {
-
-constexpr uint64_t kDataOffset = 8 * 1024 * 1024;
 
 // Flips one bit straight on the block device, behind dmirror's back.
 void flip_on_device(const std::string& dev, uint64_t offset) {

@@ -16,6 +16,9 @@
 
 namespace dmirror::testing {
 
+// An array name no other test run on the machine uses.
+inline std::string unique_name(const char* base) { return std::string(base) + "-" + std::to_string(::getpid()); }
+
 // Runs a shell command; returns its stdout (trimmed) and exit status.
 inline std::pair<int, std::string> shell(const std::string& cmd) {
   std::string out;

@@ -7,6 +7,7 @@
 // status does not ask for a resync, and a resync run anyway does not copy
 // the rot of slot 0 over the good copy on slot 1.
 // FAILS without root, never skips.
+#include <dmirror/array.h>
 #include <dmirror/legs.h>
 #include <dmirror/scrub.h>
 
@@ -23,10 +24,9 @@
 namespace dmirror::testing {
 namespace {
 
-constexpr uint64_t kDataOffset = 8 * 1024 * 1024;
-constexpr uint64_t kLegSize = 24 << 20;
-constexpr uint64_t kBad = 1 << 20;               // bytes into the data area: slot 0 cannot read it
-constexpr uint64_t kRot = kBad + (256 << 10);    // same 1 MiB region: slot 0 holds rot there
+constexpr uint64_t kKillLegSize = 24 << 20;
+constexpr uint64_t kKillBad = 1 << 20;               // bytes into the data area: slot 0 cannot read it
+constexpr uint64_t kRot = kKillBad + (256 << 10);    // same 1 MiB region: slot 0 holds rot there
 
 std::vector<char> read_at(const std::string& dev, uint64_t off, size_t len) {
   std::vector<char> buf(len);
@@ -46,13 +46,13 @@ void write_at(const std::string& dev, uint64_t off, const std::vector<char>& dat
   ::close(fd);
 }
 
-// Slot 0 as the scrub sees it: the block at kBad fails to read until it is
+// Slot 0 as the scrub sees it: the block at kKillBad fails to read until it is
 // written, and the process is killed (SIGKILL) as the rewrite is issued.
 class KilledAtRewrite : public FaultyDevice {
  public:
   using FaultyDevice::FaultyDevice;
   Status write(uint64_t offset, std::span<const std::byte> buf) override {
-    if (offset < kDataOffset + kBad + 4096 && offset + buf.size() > kDataOffset + kBad) ::raise(SIGKILL);
+    if (offset < kDataOffset + kKillBad + 4096 && offset + buf.size() > kDataOffset + kKillBad) ::raise(SIGKILL);
     return FaultyDevice::write(offset, buf);
   }
 };
@@ -60,7 +60,7 @@ class KilledAtRewrite : public FaultyDevice {
 class LoopHealKill : public LoopTest {};
 
 TEST_F(LoopHealKill, AHealKilledMidRewriteLeavesNoCrashWindowAndResyncKeepsTheGoodCopy) {
-  std::vector<std::string> devs{image_on_loop("leg0.img", kLegSize), image_on_loop("leg1.img", kLegSize)};
+  std::vector<std::string> devs{image_on_loop("leg0.img", kKillLegSize), image_on_loop("leg1.img", kKillLegSize)};
   auto c = run_tool({"create", "healkill", "--assume-clean", "--yes", "--region-size", "1M", devs[0], devs[1]});
   ASSERT_EQ(c.exit_code, 0) << c.err;
   std::vector<char> data(4 << 20);
@@ -76,7 +76,7 @@ TEST_F(LoopHealKill, AHealKilledMidRewriteLeavesNoCrashWindowAndResyncKeepsTheGo
     auto legs = open_legs(devs);
     if (!legs) ::_exit(3);
     KilledAtRewrite leg0(legs->owned[0].get());
-    leg0.fail_reads_until_written(kDataOffset + kBad, 4096);
+    leg0.fail_reads_until_written(kDataOffset + kKillBad, 4096);
     std::vector<BlockDevice*> v{&leg0, legs->owned[1].get()};
     ScrubOptions o;
     o.repair = false;   // a check heals read errors too

@@ -5,12 +5,14 @@
 // data areas is left in the cache (mincore(2)). The legs live on the
 // machine's disk (a tmpfs would make the page cache the storage itself).
 // Also with O_DIRECT refused (the drop-behind fallback, through the library).
+#include <dmirror/array.h>
 #include <dmirror/legs.h>
 #include <dmirror/scrub.h>
 #include <dmirror/verify.h>
 
 #include "io/posix_device.h"
 #include "loop/loop_fixture.h"
+#include "support/sizes.h"
 
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -27,9 +29,7 @@
 namespace dmirror::testing {
 namespace {
 
-constexpr uint64_t kMiB = 1 << 20;
-constexpr uint64_t kDataOffset = 8 * kMiB;    // FORMAT.md: the data area starts at 8 MiB
-constexpr uint64_t kLegSize = 72 * kMiB;
+constexpr uint64_t kCacheLegSize = 72 * kMiB;
 constexpr uint64_t kDataSize = 63 * kMiB;     // the data area: the leg's last 64 KiB hold superblock copy 2
 constexpr uint64_t kHotSize = 16 * kMiB;      // the host's "working set", smaller than a leg
 
@@ -94,8 +94,8 @@ class PageCacheTest : public LoopTest {
     b = base + "/b.img";
     hot = base + "/hot.dat";
     for (const auto& p : {a, b, hot}) ASSERT_EQ(::close(::open(p.c_str(), O_CREAT | O_WRONLY, 0600)), 0);
-    ASSERT_EQ(::truncate(a.c_str(), kLegSize), 0);
-    ASSERT_EQ(::truncate(b.c_str(), kLegSize), 0);
+    ASSERT_EQ(::truncate(a.c_str(), kCacheLegSize), 0);
+    ASSERT_EQ(::truncate(b.c_str(), kCacheLegSize), 0);
     ASSERT_EQ(::truncate(hot.c_str(), kHotSize), 0);
     auto made = run_tool({"create", "pc", a, b, "--assume-clean", "--yes"});
     ASSERT_EQ(made.exit_code, 0) << made.err;

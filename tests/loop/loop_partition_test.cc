@@ -3,6 +3,7 @@
 // partition table is attached with partition scanning (losetup -P), and
 // create refuses the disk together with its partition.
 #include "loop/loop_fixture.h"
+#include "support/sizes.h"
 
 #include <dmirror/block_device.h>
 
@@ -13,8 +14,6 @@
 
 namespace dmirror::testing {
 namespace {
-
-constexpr uint64_t kMiB = 1024 * 1024;
 
 // One Linux partition from 1 MiB to the end, in a classic MBR.
 void write_mbr(const std::string& path, uint64_t size) {

@@ -5,6 +5,7 @@
 // flush and read-back go to the loop device itself. The counters reach the
 // superblocks on disk, `status` shows them and `clear` zeroes them.
 // FAILS without root, never skips.
+#include <dmirror/array.h>
 #include <dmirror/legs.h>
 #include <dmirror/scrub.h>
 
@@ -19,7 +20,6 @@
 namespace dmirror::testing {
 namespace {
 
-constexpr uint64_t kDataOffset = 8 * 1024 * 1024;
 constexpr uint64_t kLegSize = 24 << 20;
 constexpr uint64_t kBad = 1 << 20;           // bytes into the data area
 

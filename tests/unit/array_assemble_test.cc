@@ -7,6 +7,7 @@
 #include <dmirror/assembly.h>
 
 #include "support/scratch.h"
+#include "support/sizes.h"
 
 #include <gtest/gtest.h>
 
@@ -17,8 +18,6 @@ namespace dmirror {
 namespace {
 
 using testing::ScratchDir;
-
-constexpr uint64_t kMiB = 1024 * 1024;
 
 struct Created {
   ScratchDir dir;

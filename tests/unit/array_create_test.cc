@@ -5,6 +5,7 @@
 #include <dmirror/journal.h>
 
 #include "support/scratch.h"
+#include "support/sizes.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -14,8 +15,6 @@ namespace {
 
 using testing::read_file;
 using testing::ScratchDir;
-
-constexpr uint64_t kMiB = 1024 * 1024;
 
 struct Fixture {
   ScratchDir dir;

@@ -4,6 +4,7 @@
 // legs of two different arrays given together were assembled as whichever
 // array happened to sort first.
 #include "support/scratch.h"
+#include "support/sizes.h"
 #include "support/test_array.h"
 
 #include <dmirror/array.h>
@@ -16,8 +17,6 @@
 
 namespace dmirror::testing {
 namespace {
-
-constexpr uint64_t kMiB = 1024 * 1024;
 
 std::vector<std::string> make_array(const ScratchDir& dir, const std::string& name) {
   std::vector<std::string> legs{dir.make_image(name + "0.img", 32 * kMiB), dir.make_image(name + "1.img", 32 * kMiB)};

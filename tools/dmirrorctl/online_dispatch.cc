@@ -136,7 +136,7 @@ std::optional<int> try_online_replace(const Context& ctx, const std::vector<std:
     if (rep->finished)
       fmt::print("slot {} replaced by {} (slot {}) online{}\n", rep->old_slot, new_dev, rep->new_slot,
                  rep->in_place ? " in the old leg's place (no redundancy was given up)"
-                               : ", redundancy kept throughout");
+                               : ", the old leg kept in the array until the new one was in sync");
   }
   return bits;
 }

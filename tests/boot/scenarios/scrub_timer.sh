@@ -32,6 +32,11 @@ last_run() {  # NAME: prints "Result ExecMainStatus" of a run that started after
      ${p[ExecMainExitTimestampMonotonic]:-0} >= ${p[ExecMainStartTimestampMonotonic]:-0} )) || return 1
   echo "${p[Result]} ${p[ExecMainStatus]}"
 }
+started() {  # NAME: a run started after $since (it may still be running)
+  local t
+  t=$(systemctl show "dmirror-scrub@$1.service" -p ExecMainStartTimestampMonotonic --value)
+  (( ${t:-0} > since ))
+}
 deadline=$((SECONDS + 180))
 while ((SECONDS < deadline && ${#verdict[@]} < 3)); do
   for a in clean mism deg; do
@@ -39,6 +44,12 @@ while ((SECONDS < deadline && ${#verdict[@]} < 3)); do
     if v=$(last_run "$a"); then
       systemctl stop "dmirror-scrub@$a.timer"
       verdict[$a]=$v
+    elif started "$a"; then
+      # The timer is stopped once a run has started, so that this run is
+      # the one judged: on a slow host a run can outlast the timer's 10 s,
+      # and the next one started the moment it ended, never leaving the
+      # unit inactive for a look to see.
+      systemctl stop "dmirror-scrub@$a.timer"
     fi
   done
   sleep 0.5
