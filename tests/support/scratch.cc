@@ -67,7 +67,18 @@ std::string read_file(const std::string& path) {
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) out.resize(static_cast<size_t>(st.st_size));
   size_t have = 0;
   for (;;) {
-    if (have == out.size()) out.resize(out.empty() ? size_t{1} << 16 : out.size() * 2);
+    if (have == out.size()) {
+      // Full (a regular file read to its size, or anything else): a small
+      // read tells the end from more data. Growing first would allocate and
+      // clear twice a leg image's size at the end of every read.
+      char more[4096];
+      const ssize_t n = ::read(fd, more, sizeof more);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      out.append(more, static_cast<size_t>(n));
+      have += static_cast<size_t>(n);
+      continue;
+    }
     const ssize_t n = ::read(fd, out.data() + have, out.size() - have);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
