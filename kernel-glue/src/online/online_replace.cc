@@ -112,7 +112,9 @@ Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& nam
       rep.steps.push_back("slot " + std::to_string(rep.old_slot) + " is not in the live table: slot " +
                           std::to_string(rep.new_slot) + " rebuilt in its place");
     } else if (auto added = reload(dm, v, TableChoices{.rebuild = {rep.new_slot}}); added) {
-      rep.steps.push_back("table reloaded with an extra leg and 'rebuild' for it: redundancy kept");
+      rep.steps.push_back(
+          "table reloaded with an extra leg and 'rebuild' for it: the old leg stays in the table until the new one is "
+          "in sync");
     } else if (Status allowed = in_place_replace_allowed(sb, rep.old_slot, added.error().message); !allowed) {
       // In place would give up redundancy: undo the replace. The new slot
       // is retired (its device carries our superblock saying so) and the

@@ -116,18 +116,23 @@ Result<OnlineScrubReport> online_scrub(DmControl& dm, const std::string& name, c
     rep.final_status = *repaired;
     if (!stopped) rep.repaired_regions = rep.mismatch_regions;
   }
-  if (stopped) rep.result = ScrubResult::Interrupted;
+  if (stopped) {
+    // Stopped midway: no region was judged by a whole pass (the summary
+    // and the event say 0 regions, as the offline scrub's do).
+    rep.result = ScrubResult::Interrupted;
+    rep.regions = 0;
+  }
   else if (!rep.mismatch_sectors) rep.result = ScrubResult::Clean;
   else rep.result = rep.repaired_regions ? ScrubResult::Repaired : ScrubResult::Mismatches;
 
   Superblock& edit = live.legs.edit();
-  edit.last_scrub = ScrubSummary{rep.result, started, unix_now(), stopped ? 0 : rep.regions, rep.mismatch_regions,
+  edit.last_scrub = ScrubSummary{rep.result, started, unix_now(), rep.regions, rep.mismatch_regions,
                                  rep.repaired_regions};
   DMIRROR_RETURN_IF_ERROR(live.legs.commit());
   live.legs.record_event(EventType::ScrubFinished, kNoSlot,
                          {rep.regions, rep.mismatch_regions, rep.repaired_regions, static_cast<uint64_t>(rep.result)},
-                         "online " + std::string(o.repair ? "repair" : "check") + ": " +
-                             std::to_string(rep.mismatch_bytes) + " bytes differed (" +
+                         "online " + std::string(o.repair ? "repair" : "check") + (stopped ? " interrupted" : "") +
+                             ": " + std::to_string(rep.mismatch_bytes) + " bytes differed (" +
                              std::to_string(rep.mismatch_sectors) + " sectors)");
   return rep;
 }
