@@ -116,7 +116,10 @@ TEST(RebuildEvidence, BusyIsRunningIdleNotInSyncIsStalledAndDIsFailed) {
   EXPECT_EQ(judge_rebuild(failed).state, RebuildState::Failed);
   RebuildFacts outside = finished_replace();
   outside.position = 3;
-  EXPECT_EQ(judge_rebuild(outside).state, RebuildState::Running);
+  EXPECT_EQ(judge_rebuild(outside).state, RebuildState::Gone) << "a settled table without the leg: no wait";
+  RebuildFacts reloaded = finished_replace();
+  reloaded.status = *parse_raid_status("raid1 2 AA 2097152/2097152 idle 0 0 -");
+  EXPECT_EQ(judge_rebuild(reloaded).state, RebuildState::Gone) << judge_rebuild(reloaded).why;
 }
 
 }  // namespace

@@ -7,8 +7,11 @@
 // failed leg is replaced by a spare of the array when one is present
 // (spare_takeover.h; report only with --no-spares, or for an array whose
 // spare take-over is off: `set --spare-takeover off`); the replace is finished
-// once the kernel's rebuild has ended (checked after every look). Runs until SIGINT/SIGTERM, so it can be a
+// once the kernel's rebuild has ended (checked after every look). Every
+// metadata write is made under the array lock, and waits while another
+// command holds the array. Runs until SIGINT/SIGTERM, so it can be a
 // systemd service (Type=simple).
+#include "array_lock_cli.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "journal_log.h"
@@ -22,6 +25,9 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <cerrno>
 #include <csignal>
@@ -76,18 +82,41 @@ int run_hook(const std::string& cmd, const dm::MonitorEvent& e) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// Volumes with a take-over started and not yet finished: finished when the
-// kernel is done, whether or not its sync-finished event was seen (a
-// rebuild may start and end between two looks).
-std::set<std::string> g_pending;
+// The monitor's writes wait for no one: while another command holds an
+// array (an admin's replace, a scrub), what the monitor would write is
+// deferred and tried again after every look, so the two never write the
+// same metadata at once (FORMAT.md 2.6 rule 16).
+struct Deferred {
+  std::set<std::string> finish;                 // take-overs started: finish once the kernel is done
+  std::map<std::string, uint32_t> takeover;     // failed slots waiting for the array to take a spare
+  std::set<std::string> readds;                 // re-adds to record in sync
+};
+Deferred g_deferred;
+
+// The array lock of the active volume, as the monitor takes it; nullopt
+// when it is busy (logged once per array and reason).
+std::optional<std::optional<ArrayLock>> lock_for(dm::DmControl& dm, const MonitorArgs& a, const std::string& volume,
+                                                 const std::string& what) {
+  auto held = lock_active_volume(dm, volume);
+  if (held) return std::move(*held);
+  static std::set<std::string> told;
+  const std::string line = fmt::format("{}: {} waits: {}", volume, what, held.error().message);
+  if (told.insert(line).second) log_line(a.to_stderr, LOG_NOTICE, line);
+  return std::nullopt;
+}
 
 // A failed leg recorded: a spare of the array takes over, if one is here
 // and neither the array's spare policy nor --no-spares says report only.
-void take_spare(dm::DmControl& dm, const MonitorArgs& a, const dm::MonitorEvent& e) {
-  if (a.no_spares || !e.recorded || !e.slot) return;
-  auto t = dm::take_spare(dm, e.volume, *e.slot, !a.no_spares);
+void take_spare(dm::DmControl& dm, const MonitorArgs& a, const std::string& volume, uint32_t slot) {
+  auto held = lock_for(dm, a, volume, "taking a spare");
+  if (!held) {
+    g_deferred.takeover[volume] = slot;
+    return;
+  }
+  g_deferred.takeover.erase(volume);
+  auto t = dm::take_spare(dm, volume, slot, !a.no_spares);
   if (!t) {
-    log_line(a.to_stderr, LOG_ERR, fmt::format("{}: a spare could not replace slot {}: {}", e.volume, *e.slot,
+    log_line(a.to_stderr, LOG_ERR, fmt::format("{}: a spare could not replace slot {}: {}", volume, slot,
                                                t.error().describe()));
     return;
   }
@@ -99,64 +128,74 @@ void take_spare(dm::DmControl& dm, const MonitorArgs& a, const dm::MonitorEvent&
                fmt::format("{}: spare take-over is off for this array: slot {} is not replaced by a spare (replace "
                            "it with `dmirrorctl replace {} --old {} --new DEV`, or `dmirrorctl set {} "
                            "--spare-takeover auto`)",
-                           e.volume, *e.slot, e.volume, *e.slot, e.volume));
+                           volume, slot, volume, slot, volume));
       return;
     case dm::TakeoverChoice::ReplaceInProgress:
       log_line(a.to_stderr, LOG_WARNING,
                fmt::format("{}: a replace is in progress; slot {} is not replaced by a spare until it is finished",
-                           e.volume, *e.slot));
+                           volume, slot));
       return;
     case dm::TakeoverChoice::NoSpare:
-      log_line(a.to_stderr, LOG_WARNING, fmt::format("{}: no spare present to replace slot {}", e.volume, *e.slot));
+      log_line(a.to_stderr, LOG_WARNING, fmt::format("{}: no spare present to replace slot {}", volume, slot));
       return;
     case dm::TakeoverChoice::Take:
       break;
   }
   if (!t->started) {
-    log_line(a.to_stderr, LOG_WARNING, fmt::format("{}: no spare present to replace slot {}", e.volume, *e.slot));
+    log_line(a.to_stderr, LOG_WARNING, fmt::format("{}: no spare present to replace slot {}", volume, slot));
     return;
   }
   log_line(a.to_stderr, LOG_NOTICE,
-           fmt::format("{}: spare {} (slot {}) is replacing failed slot {}; the kernel rebuilds it", e.volume,
-                       t->spare_path, t->spare_slot, *e.slot));
-  g_pending.insert(e.volume);
+           fmt::format("{}: spare {} (slot {}) is replacing failed slot {}; the kernel rebuilds it", volume,
+                       t->spare_path, t->spare_slot, slot));
+  g_deferred.finish.insert(volume);
 }
 
-// A sync action ended: a spare's rebuild that is done is recorded in sync.
-void finish_replace(dm::DmControl& dm, const MonitorArgs& a, const dm::MonitorEvent& e) {
+// A sync action ended (or a look after one): a replace the kernel has
+// rebuilt is recorded finished. Also one an interrupted `replace` left:
+// whoever holds the array lock first finishes it, the other finds it done.
+void finish_replace(dm::DmControl& dm, const MonitorArgs& a, const std::string& volume) {
   if (a.no_spares) return;
-  auto done = dm::finish_replace(dm, e.volume);
-  if (!done)
-    log_line(a.to_stderr, LOG_ERR, fmt::format("{}: finishing the replace failed: {}", e.volume,
-                                               done.error().describe()));
-  else if (*done)
-    log_line(a.to_stderr, LOG_NOTICE, fmt::format("{}: the replace is finished: redundancy restored", e.volume));
-  if (!done || *done) g_pending.erase(e.volume);
-}
-
-// After every look: the take-overs the kernel has finished are recorded.
-void finish_pending(dm::DmControl& dm, const MonitorArgs& a) {
-  const std::set<std::string> pending = g_pending;
-  for (const auto& volume : pending) {
-    dm::MonitorEvent e;
-    e.kind = dm::MonitorEventKind::SyncFinished;
-    e.volume = volume;
-    finish_replace(dm, a, e);
+  auto held = lock_for(dm, a, volume, "finishing the replace");
+  if (!held) {
+    g_deferred.finish.insert(volume);
+    return;
   }
+  auto done = dm::finish_replace(dm, volume);
+  if (!done)
+    log_line(a.to_stderr, LOG_ERR, fmt::format("{}: finishing the replace failed: {}", volume,
+                                               done.error().describe()));
+  else if (*done == dm::ReplaceProgress::Finished)
+    log_line(a.to_stderr, LOG_NOTICE, fmt::format("{}: the replace is finished: redundancy restored", volume));
+  if (!done || *done != dm::ReplaceProgress::Rebuilding) g_deferred.finish.erase(volume);
 }
 
 // A sync action ended: a leg re-added from the bitmap that the kernel has
 // recovered is recorded in sync (activate --incremental stopped waiting).
-void finish_readds(dm::DmControl& dm, const MonitorArgs& a, const dm::MonitorEvent& e) {
-  auto done = dm::finish_readds(dm, e.volume);
+void finish_readds(dm::DmControl& dm, const MonitorArgs& a, const std::string& volume) {
+  auto held = lock_for(dm, a, volume, "recording a re-added leg");
+  if (!held) {
+    g_deferred.readds.insert(volume);
+    return;
+  }
+  g_deferred.readds.erase(volume);
+  auto done = dm::finish_readds(dm, volume);
   if (!done) {
-    log_line(a.to_stderr, LOG_ERR, fmt::format("{}: recording a re-added leg in sync failed: {}", e.volume,
+    log_line(a.to_stderr, LOG_ERR, fmt::format("{}: recording a re-added leg in sync failed: {}", volume,
                                                done.error().describe()));
     return;
   }
   for (uint32_t s : *done)
     log_line(a.to_stderr, LOG_NOTICE, fmt::format("{}: slot {} recovered from the write-intent bitmap: in sync",
-                                                  e.volume, s));
+                                                  volume, s));
+}
+
+// After every look: what waited for an array, or for the kernel.
+void retry_deferred(dm::DmControl& dm, const MonitorArgs& a) {
+  const Deferred now = g_deferred;
+  for (const auto& [volume, slot] : now.takeover) take_spare(dm, a, volume, slot);
+  for (const auto& volume : now.finish) finish_replace(dm, a, volume);
+  for (const auto& volume : now.readds) finish_readds(dm, a, volume);
 }
 
 int handle(dm::DmControl& dm, const MonitorArgs& a, const std::vector<dm::MonitorEvent>& events) {
@@ -164,17 +203,22 @@ int handle(dm::DmControl& dm, const MonitorArgs& a, const std::vector<dm::Monito
   for (const auto& e : events) {
     const bool bad = e.kind == dm::MonitorEventKind::LegFailed;
     if (bad) bits |= kExitDegraded;
-    log_line(a.to_stderr, bad ? LOG_CRIT : LOG_NOTICE, e.detail);
-    if (!a.exec.empty()) {
+    log_line(a.to_stderr, bad && !e.late ? LOG_CRIT : LOG_NOTICE, e.detail);
+    if (!a.exec.empty() && !e.late) {   // a late record was announced (and hooked) when it failed
       int rc = run_hook(a.exec, e);
       if (rc != 0) log_line(a.to_stderr, LOG_WARNING, fmt::format("hook '{}' exited {}", a.exec, rc));
     }
-    if (bad) take_spare(dm, a, e);
-    if (e.kind == dm::MonitorEventKind::SyncFinished) finish_replace(dm, a, e);
+    if (bad && e.recorded && e.slot && !a.no_spares) take_spare(dm, a, e.volume, *e.slot);
+    if (e.kind == dm::MonitorEventKind::SyncFinished) finish_replace(dm, a, e.volume);
     if (e.kind == dm::MonitorEventKind::SyncFinished || e.kind == dm::MonitorEventKind::Appeared)
-      finish_readds(dm, a, e);
+      finish_readds(dm, a, e.volume);
+    if (e.kind == dm::MonitorEventKind::Disappeared) {
+      g_deferred.finish.erase(e.volume);
+      g_deferred.takeover.erase(e.volume);
+      g_deferred.readds.erase(e.volume);
+    }
   }
-  finish_pending(dm, a);
+  retry_deferred(dm, a);
   return bits;
 }
 
@@ -184,10 +228,15 @@ int run_monitor(const Context& ctx, MonitorArgs a) {
   auto control = dm::open_online_control();
   if (!control) return report_error(ctx, "cannot monitor", control.error());
   const std::atomic<bool>& stop = *stop_on_signals();
-  dm::VolumeMonitor monitor(**control, a.names);
+  dm::DmControl& dm = **control;
+  auto writer_lock = [&dm, &a](const std::string& volume) -> Result<std::shared_ptr<void>> {
+    DMIRROR_ASSIGN_OR_RETURN(auto held, lock_active_volume(dm, volume));
+    return std::shared_ptr<void>(std::make_shared<std::optional<ArrayLock>>(std::move(held)));
+  };
+  dm::VolumeMonitor monitor(dm, a.names, writer_lock);
   auto first = monitor.scan();
   if (!first) return report_error(ctx, "cannot monitor", first.error());
-  int bits = handle(**control, a, *first);
+  int bits = handle(dm, a, *first);
   if (a.oneshot && ctx.json) {
     Json doc = json_envelope();
     doc["events"] = Json::array();
@@ -195,7 +244,7 @@ int run_monitor(const Context& ctx, MonitorArgs a) {
       doc["events"].push_back({{"array", e.volume}, {"uuid", e.array_id},
                                {"event", std::string(dm::monitor_event_name(e.kind))},
                                {"slot", e.slot ? Json(*e.slot) : Json(nullptr)}, {"device", e.leg},
-                               {"detail", e.detail}});
+                               {"detail", e.detail}, {"recorded", e.recorded}});
     doc["exit_code"] = bits;
     print_json(doc);
   }
@@ -203,12 +252,12 @@ int run_monitor(const Context& ctx, MonitorArgs a) {
   log_line(a.to_stderr, LOG_INFO, "watching online volumes");
   const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(a.interval * 1000));
   while (!stop) {
-    auto evs = monitor.wait(timeout);
+    auto evs = monitor.wait(timeout, stop_signal_fd());
     if (!evs) {
       if (evs.error().code == ErrorCode::Cancelled) continue;
       return report_error(ctx, "monitor stopped", evs.error());
     }
-    handle(**control, a, *evs);   // also after a quiet interval: finish_pending()
+    handle(dm, a, *evs);   // also after a quiet interval: what was deferred is tried again
   }
   return kExitOk;
 }

@@ -123,9 +123,10 @@ std::optional<int> try_online_replace(const Context& ctx, const std::vector<std:
   if (ctx.json) {
     Json doc = json_envelope();
     doc["online"] = true;
-    doc["old_slot"] = rep->old_slot;
+    doc["old_slot"] = rep->already_finished ? Json(nullptr) : Json(rep->old_slot);
     doc["new_slot"] = rep->new_slot;
     doc["resumed"] = rep->resumed;
+    doc["already_finished"] = rep->already_finished;
     doc["in_place"] = rep->in_place;
     doc["finished"] = rep->finished;
     doc["steps"] = rep->steps;
@@ -133,7 +134,9 @@ std::optional<int> try_online_replace(const Context& ctx, const std::vector<std:
     print_json(doc);
   } else {
     for (const auto& s : rep->steps) fmt::print("  {}\n", s);
-    if (rep->finished)
+    if (rep->already_finished)
+      fmt::print("{} already serves in sync (slot {}): the replace was finished before\n", new_dev, rep->new_slot);
+    else if (rep->finished)
       fmt::print("slot {} replaced by {} (slot {}) online{}\n", rep->old_slot, new_dev, rep->new_slot,
                  rep->in_place ? " in the old leg's place (no redundancy was given up)"
                                : ", the old leg kept in the array until the new one was in sync");

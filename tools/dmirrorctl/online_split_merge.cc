@@ -103,9 +103,9 @@ std::optional<int> try_online_merge(const Context& ctx, const std::vector<std::s
       fmt::print("{} merged back into slot {} of active volume '{}'{}: in sync\n", printable(split_leg), r->slot,
                  printable(*name), full_copy ? " by a full copy" : " from the write-intent bitmap");
     else
-      fmt::print("{} is merging back into slot {} of '{}'; the kernel's recovery goes on: run the same command "
-                 "again to finish\n",
-                 printable(split_leg), r->slot, printable(*name));
+      fmt::print("{} is merging back into slot {} of '{}'; the kernel's recovery goes on: run `dmirrorctl merge {} "
+                 "{}` to finish (the leg no longer carries the split-off array's name)\n",
+                 printable(split_leg), r->slot, printable(*name), printable(*name), printable(split_leg));
   }
   return bits;
 }

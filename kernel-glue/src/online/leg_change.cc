@@ -160,6 +160,9 @@ Result<bool> wait_rebuilt(DmControl& dm, const LiveVolume& v, uint32_t slot, con
       return make_error(ErrorCode::Io, "the new leg failed while it was rebuilt; check it (dmesg), then try again "
                                        "with another device");
     if (verdict.state == RebuildState::Done) return true;
+    if (verdict.state == RebuildState::Gone)
+      return make_error(ErrorCode::Refused, verdict.why + " by another command; see `dmirrorctl status " + v.name +
+                                                "`, then run the same command again");
     if (verdict.state != RebuildState::Stalled) {
       stalled = false;
     } else if (!stalled) {

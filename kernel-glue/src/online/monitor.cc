@@ -43,41 +43,98 @@ Status record_leg_failure(DmControl& dm, const std::string& name, uint32_t slot,
   return ok();
 }
 
-VolumeMonitor::VolumeMonitor(DmControl& dm, std::vector<std::string> names) : dm_(dm), names_(std::move(names)) {}
+VolumeMonitor::VolumeMonitor(DmControl& dm, std::vector<std::string> names, WriterLock lock)
+    : dm_(dm), names_(std::move(names)), lock_(std::move(lock)) {}
+
+namespace {
+
+size_t in_sync_count(const std::string& health) { return static_cast<size_t>(std::count(health.begin(), health.end(), 'A')); }
+
+}  // namespace
+
+Status VolumeMonitor::record(const std::string& name, uint32_t slot, std::string* leg_path) {
+  std::shared_ptr<void> held;
+  if (lock_) {
+    auto l = lock_(name);
+    if (!l) {
+      // Named all the same: the device under the live table's sub-device.
+      if (auto parsed = find_volume_by_name(dm_, name); parsed && leg_path)
+        if (auto devs = volume_leg_devices(dm_, parsed->array_uuid); devs && devs->count(slot))
+          *leg_path = block_device_path(devs->at(slot)).value_or("");
+      return std::unexpected(l.error());
+    }
+    held = std::move(*l);
+  }
+  return record_leg_failure(dm_, name, slot, leg_path);
+}
 
 Result<std::vector<MonitorEvent>> VolumeMonitor::look(const std::string& name, const std::string& array_id, Known& k,
                                                       bool first) {
   std::vector<MonitorEvent> out;
   DMIRROR_ASSIGN_OR_RETURN(OnlineStatus st, online_status_by_name(dm_, name));
+  std::set<uint32_t> failed_now;
   for (const auto& leg : st.legs) {
     if (leg.health != LegHealth::Failed) continue;
-    const bool was_failed = leg.position < k.health.size() && k.health[leg.position] == 'D';
+    const bool was_failed = leg.slot ? k.failed_slots.count(*leg.slot) > 0
+                                     : leg.position < k.health.size() && k.health[leg.position] == 'D';
+    if (leg.slot) failed_now.insert(*leg.slot);
     if (was_failed && !first) continue;
     MonitorEvent ev{MonitorEventKind::LegFailed, name, array_id, leg.slot, {}, {}, false};
     if (leg.slot) {
-      auto rec = record_leg_failure(dm_, name, *leg.slot, &ev.leg);
+      auto rec = record(name, *leg.slot, &ev.leg);
       ev.recorded = rec.has_value();
+      const bool busy = !rec && rec.error().code == ErrorCode::Busy;
+      if (busy) deferred_[{name, *leg.slot}] = array_id;
       ev.detail = "volume " + name + ": slot " + std::to_string(*leg.slot) + " (" + ev.leg + ") failed" +
-                  (rec ? "; recorded in the array metadata" : "; could not record it: " + rec.error().message);
+                  (rec    ? "; recorded in the array metadata"
+                   : busy ? "; not recorded yet: " + rec.error().message + " (recorded once it is free)"
+                          : "; could not record it: " + rec.error().message);
     } else {
       ev.detail = "volume " + name + ": table position " + std::to_string(leg.position) + " failed";
     }
     out.push_back(std::move(ev));
   }
-  if (!first && k.action != SyncAction::Idle && k.action != SyncAction::Frozen && st.raid.action == SyncAction::Idle) {
+  const bool was_running = k.action != SyncAction::Idle && k.action != SyncAction::Frozen;
+  const bool more_in_sync = !k.health.empty() && in_sync_count(st.raid.health_chars) > in_sync_count(k.health);
+  if (!first && st.raid.action == SyncAction::Idle && !st.raid.positions_pending() && (was_running || more_in_sync)) {
     MonitorEvent ev{MonitorEventKind::SyncFinished, name, array_id, {}, {}, {}, false};
-    ev.detail = "volume " + name + ": " + std::string(sync_action_name(k.action)) + " finished, health " +
-                st.raid.health_chars + (st.raid.mismatch_count.value_or(0)
-                                            ? ", mismatch_cnt " + std::to_string(*st.raid.mismatch_count) : "");
+    const std::string what = was_running ? std::string(sync_action_name(k.action)) : "recovery";
+    ev.detail = "volume " + name + ": " + what + " finished, health " + st.raid.health_chars +
+                (st.raid.mismatch_count.value_or(0) ? ", mismatch_cnt " + std::to_string(*st.raid.mismatch_count)
+                                                    : "");
     out.push_back(std::move(ev));
   }
   k.event_nr = st.event_nr;
-  k.health = st.raid.health_chars;
+  k.failed_slots = std::move(failed_now);
+  // While md has not applied a new leg count, a new position can read 'A'
+  // before its recovery ran: the count before the change is kept.
+  if (!st.raid.positions_pending()) k.health = st.raid.health_chars;
   k.action = st.raid.action;
   return out;
 }
 
-Result<std::vector<MonitorEvent>> VolumeMonitor::scan() {
+void VolumeMonitor::record_deferred(std::vector<MonitorEvent>& out) {
+  for (auto it = deferred_.begin(); it != deferred_.end();) {
+    const auto& [name, slot] = it->first;
+    MonitorEvent ev{MonitorEventKind::LegFailed, name, it->second, slot, {}, {}, false};
+    auto rec = record(name, slot, &ev.leg);
+    if (!rec && rec.error().code == ErrorCode::Busy && known_.count(name)) {
+      ++it;
+      continue;
+    }
+    ev.recorded = rec.has_value();
+    ev.late = true;
+    ev.detail = "volume " + name + ": slot " + std::to_string(slot) + " (" + ev.leg + ") failed earlier" +
+                (rec ? "; recorded in the array metadata now that the array is free"
+                     : "; could not record it: " + rec.error().message);
+    if (known_.count(name)) out.push_back(std::move(ev));   // deactivated meanwhile: nothing to record on
+    it = deferred_.erase(it);
+  }
+}
+
+Result<std::vector<MonitorEvent>> VolumeMonitor::scan() { return scan_all(false); }
+
+Result<std::vector<MonitorEvent>> VolumeMonitor::scan_all(bool every) {
   DMIRROR_ASSIGN_OR_RETURN(auto listed, dm_.list_devices(kDmUuidPrefix));
   std::vector<MonitorEvent> out;
   std::map<std::string, bool> seen;
@@ -88,7 +145,7 @@ Result<std::vector<MonitorEvent>> VolumeMonitor::scan() {
     seen[d.name] = true;
     auto it = known_.find(d.name);
     const bool fresh = it == known_.end();
-    if (!fresh && it->second.event_nr == d.event_nr) continue;
+    if (!fresh && !every && it->second.event_nr == d.event_nr) continue;
     Known& k = known_[d.name];
     if (fresh && scanned_)
       out.push_back(MonitorEvent{MonitorEventKind::Appeared, d.name, parsed->array_uuid, {}, {},
@@ -106,21 +163,22 @@ Result<std::vector<MonitorEvent>> VolumeMonitor::scan() {
                                "volume " + it->first + " deactivated", false});
     it = known_.erase(it);
   }
+  record_deferred(out);
   scanned_ = true;
   return out;
 }
 
-Result<std::vector<MonitorEvent>> VolumeMonitor::wait(std::chrono::milliseconds timeout) {
+Result<std::vector<MonitorEvent>> VolumeMonitor::wait(std::chrono::milliseconds timeout, int wake_fd) {
   DMIRROR_RETURN_IF_ERROR(dm_.arm_poll());
   // Events between the last scan and arming are caught by scanning again.
   DMIRROR_ASSIGN_OR_RETURN(auto pending, scan());
   if (!pending.empty()) return pending;
-  pollfd p{dm_.poll_fd(), POLLIN, 0};
-  int n = ::poll(&p, 1, static_cast<int>(timeout.count()));
+  pollfd p[2] = {{dm_.poll_fd(), POLLIN, 0}, {wake_fd, POLLIN, 0}};
+  int n = ::poll(p, wake_fd >= 0 ? 2 : 1, static_cast<int>(timeout.count()));
   if (n < 0 && errno == EINTR) return make_error(ErrorCode::Cancelled, "interrupted");
   if (n < 0) return errno_error(errno, "poll /dev/mapper/control");
-  if (n == 0) return std::vector<MonitorEvent>{};
-  return scan();
+  if (wake_fd >= 0 && (p[1].revents & POLLIN)) return make_error(ErrorCode::Cancelled, "stop asked for");
+  return scan_all(n == 0);   // a quiet interval: every volume looked at again
 }
 
 }  // namespace dmirror::dm

@@ -17,6 +17,8 @@
 #include <dmirror/leg.h>
 #include <dmirror/probe.h>
 
+#include <cerrno>
+
 
 namespace dmirror::dm {
 namespace {
@@ -51,6 +53,61 @@ Status rebuild_in_place(DmControl& dm, LiveVolume& v, OnlineReplaceReport& rep) 
   return remove_subdevices_of(dm, v, rep.old_slot);
 }
 
+// The kernel failed the new leg ('D') while it was rebuilt.
+bool new_leg_failed(DmControl& dm, const LiveVolume& v, uint32_t slot) {
+  auto st = query(dm, v.name);
+  auto pos = kernel_slot_map(v.legs.sb()).position_of(slot);
+  return st && pos && *pos < st->raid.health.size() && st->raid.health[*pos] == LegHealth::Failed;
+}
+
+// The new leg failed while it was rebuilt: the replace is undone so that
+// it can be run again with another device. The new slot is recorded
+// failed; the old leg, which never stopped serving, is in sync again and
+// the failed slot leaves the live table. Replaced in place (the old leg
+// already out of the table), the failed new slot stays in it ('D') in the
+// old one's place: replace it in turn.
+Result<OnlineReplaceReport> give_up_new_leg(DmControl& dm, LiveVolume& v, OnlineReplaceReport& rep, const Error& why) {
+  Superblock& sb = v.legs.edit();
+  // In place (this run or an earlier one): the old slot left the table.
+  const bool in_place = sb.legs[rep.old_slot].state == LegState::Removed;
+  LegEntry& fresh = sb.legs[rep.new_slot];
+  fresh.state = in_place ? LegState::Failed : LegState::Removed;
+  fresh.recovery_offset = kOffsetInSync;
+  fresh.flags &= ~legflag::kRebuildPassed;
+  fresh.state_seq = sb.seqno + 1;
+  LegEntry& old = sb.legs[rep.old_slot];
+  if (old.state == LegState::Replacing) old.state = LegState::InSync;
+  old.replacement_slot = kNoSlot;
+  old.state_seq = sb.seqno + 1;
+  DMIRROR_RETURN_IF_ERROR(v.legs.commit());
+  v.legs.record_event(EventType::LegFailed, rep.new_slot, {static_cast<uint64_t>(EIO)},
+                      "the new leg of the replace of slot " + std::to_string(rep.old_slot) +
+                          " failed while it was rebuilt: the replace is undone");
+  std::string next;
+  if (in_place) {
+    next = "slot " + std::to_string(rep.new_slot) + " is recorded failed in slot " + std::to_string(rep.old_slot) +
+           "'s place: replace it with another device (dmirrorctl replace " + v.name + " --old " +
+           std::to_string(rep.new_slot) + " --new DEV)";
+  } else {
+    DMIRROR_RETURN_IF_ERROR(reload(dm, v, TableChoices{}));
+    DMIRROR_RETURN_IF_ERROR(remove_subdevices_of(dm, v, rep.new_slot));
+    v.legs.detach(rep.new_slot);
+    next = "the replace is undone, slot " + std::to_string(rep.old_slot) +
+           " serves as before: run it again with another device";
+  }
+  return make_error(ErrorCode::Io, why.message + " (" + next + ")");
+}
+
+// The slot `path` serves in the live table in sync, if it does.
+std::optional<uint32_t> in_sync_slot_of(const LiveVolume& v, const std::string& path) {
+  if (path.empty()) return std::nullopt;
+  auto num = block_device_number(path);
+  if (!num) return std::nullopt;
+  for (const auto& [slot, dev] : v.devs)
+    if (dev == *num && slot < kMaxLegs && v.legs.sb().legs[slot].state == LegState::InSync) return slot;
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& name, const std::string& old_leg,
@@ -74,7 +131,21 @@ Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& nam
       v.legs.attach(rep.new_slot, std::move(dev));
     }
   } else {
-    DMIRROR_ASSIGN_OR_RETURN(rep.old_slot, online::slot_of_leg(v, old_leg, "--old "));
+    auto old_slot = online::slot_of_leg(v, old_leg, "--old ");
+    if (!old_slot) {
+      // Run again after it finished (by the monitor, or by a rerun before):
+      // the old leg is gone and the new device serves in sync.
+      if (auto slot = in_sync_slot_of(v, new_path)) {
+        rep.new_slot = *slot;
+        rep.finished = true;
+        rep.already_finished = true;
+        rep.steps.push_back("nothing to do: " + new_path + " is slot " + std::to_string(*slot) +
+                            ", in sync, and " + old_leg + " is no longer a leg: the replace is already finished");
+        return rep;
+      }
+      return std::unexpected(old_slot.error());
+    }
+    rep.old_slot = *old_slot;
     DMIRROR_RETURN_IF_ERROR(online::require_idle(dm, name, "replace"));
     // A spare of the array is used in its own slot (FORMAT.md 2.6 rule 23).
     if (auto spare = online::spare_slot_of(v.legs.sb(), new_path)) {
@@ -141,9 +212,13 @@ Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& nam
     DMIRROR_RETURN_IF_ERROR(v.legs.commit());
   }
 
-  DMIRROR_ASSIGN_OR_RETURN(bool done, online::wait_rebuilt(dm, v, rep.new_slot,
-                                                           {.poll = o.poll, .timeout = o.timeout,
-                                                            .progress = o.progress, .cancel = o.cancel}));
+  auto waited = online::wait_rebuilt(dm, v, rep.new_slot,
+                                     {.poll = o.poll, .timeout = o.timeout, .progress = o.progress, .cancel = o.cancel});
+  if (!waited) {
+    if (new_leg_failed(dm, v, rep.new_slot)) return give_up_new_leg(dm, v, rep, waited.error());
+    return std::unexpected(waited.error());
+  }
+  const bool done = *waited;
   if (!done) {
     rep.steps.push_back("stopped waiting; the kernel keeps rebuilding. Run the same replace again to finish");
     return rep;

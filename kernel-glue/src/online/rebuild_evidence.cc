@@ -15,7 +15,10 @@ RebuildVerdict running(std::string why) { return {RebuildState::Running, std::mo
 RebuildVerdict judge_rebuild(const RebuildFacts& f) {
   const RaidStatus& st = f.status;
   const std::string pos = "position " + std::to_string(f.position);
-  if (f.position >= st.health.size()) return running("the live table has no " + pos);
+  if (f.position >= st.health.size()) {
+    if (st.positions_pending()) return running("the live table has no " + pos + " yet");
+    return {RebuildState::Gone, "the live table has no " + pos + ": the volume was reloaded without the leg"};
+  }
   if (st.health[f.position] == LegHealth::Failed)
     return {RebuildState::Failed, "the kernel failed the leg at " + pos + " while it was rebuilt"};
   if (st.positions_pending())

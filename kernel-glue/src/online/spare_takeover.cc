@@ -72,18 +72,18 @@ Result<SpareTakeover> take_spare(DmControl& dm, const std::string& name, uint32_
   return t;
 }
 
-Result<bool> finish_replace(DmControl& dm, const std::string& name) {
+Result<ReplaceProgress> finish_replace(DmControl& dm, const std::string& name) {
   Superblock sb;
   {
     DMIRROR_ASSIGN_OR_RETURN(LiveVolume v, open_live_volume(dm, name));
     sb = v.legs.sb();
   }
   auto old = replacing(sb);
-  if (!old) return false;
+  if (!old) return ReplaceProgress::None;
   OnlineReplaceOptions o;
   o.timeout = std::chrono::seconds(1);
   DMIRROR_ASSIGN_OR_RETURN(OnlineReplaceReport rep, online_replace(dm, name, std::to_string(*old), "", o));
-  return rep.finished;
+  return rep.finished ? ReplaceProgress::Finished : ReplaceProgress::Rebuilding;
 }
 
 }  // namespace dmirror::dm

@@ -22,6 +22,7 @@
 #include <dmirror/result.h>
 #include <dmirror/superblock.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -224,6 +225,16 @@ DMIRROR_EXPORT WipeHold wipe_hold(const Assembly& a, size_t i);
 // the missing legs", and whether `dmirrorctl resync --force` can raise a
 // leg (a stale or failed one present) or cannot (say why).
 DMIRROR_EXPORT std::string no_in_sync_advice(const Assembly& a);
+
+// While the array's volume is active the kernel owns the sync state
+// (FORMAT.md 6): a member slot the kernel's status holds failed ('D') or
+// missing ('-') counts so here before our metadata
+// records it (the monitor does, or the next deactivation imports it), with
+// a `kernel-state` finding and the health at least degraded (failed when no
+// in-sync leg remains). `kernel` maps our slot to the kernel's health
+// character; other characters ('A', and 'a', which md shows for every leg
+// during a resync) and slots it does not list leave the slot as assembled.
+DMIRROR_EXPORT void apply_kernel_state(Assembly& a, const std::map<uint32_t, char>& kernel);
 
 // The pure decision. Errors only when no probe holds a dmirror leg of any
 // array (NotDmirror, or the probe's own error when there is one probe), or

@@ -3,6 +3,10 @@
 // the given paths, opened read-only and shared, keeping those that carry a
 // dmirror superblock. Devices that cannot be opened are skipped silently; a
 // path naming storage already found (a loop device and its file) is kept once.
+// A device another one is stacked on (a device-mapper device over all of it:
+// multipath, a linear or test target, an encrypted or cached view) shows the
+// same superblock as the device above it: only the topmost is kept, as LVM
+// and mdadm skip such components, so one leg is never counted twice.
 #include <dmirror/array.h>
 
 #include <algorithm>
@@ -30,6 +34,42 @@ std::vector<std::string> block_devices() {
   return out;
 }
 
+// "vda", "dm-3": the kernel's name of a block device path; "" for others.
+std::string kernel_name(const std::string& path) {
+  std::error_code ec;
+  const auto real = std::filesystem::canonical(path, ec);
+  if (ec || real.parent_path() != "/dev") return {};
+  const std::string name = real.filename().string();
+  return std::filesystem::exists("/sys/class/block/" + name, ec) ? name : std::string();
+}
+
+// Whether `upper` is stacked on `lower`, through the kernel's holders links.
+bool stacked_on(const std::string& upper, const std::string& lower, int depth = 0) {
+  std::error_code ec;
+  for (const auto& h : std::filesystem::directory_iterator("/sys/class/block/" + lower + "/holders", ec)) {
+    const std::string name = h.path().filename().string();
+    if (name == upper || (depth < 8 && stacked_on(upper, name, depth + 1))) return true;
+  }
+  return false;
+}
+
+// Drops every found device that another found device with the same leg
+// is stacked on.
+void keep_topmost(std::vector<FoundLeg>& found) {
+  std::vector<std::string> names;
+  for (const auto& f : found) names.push_back(kernel_name(f.path));
+  std::vector<bool> under(found.size(), false);
+  for (size_t i = 0; i < found.size(); ++i)
+    for (size_t j = 0; j < found.size() && !under[i]; ++j)
+      under[i] = i != j && !names[i].empty() && !names[j].empty() &&
+                 found[i].meta.sb.leg_uuid == found[j].meta.sb.leg_uuid &&
+                 found[i].meta.sb.array_uuid == found[j].meta.sb.array_uuid && stacked_on(names[j], names[i]);
+  size_t out = 0;
+  for (size_t i = 0; i < found.size(); ++i)
+    if (!under[i]) found[out++] = std::move(found[i]);
+  found.resize(out);
+}
+
 }  // namespace
 
 Result<std::vector<FoundLeg>> scan_legs(const std::vector<std::string>& extra_paths) {
@@ -51,6 +91,7 @@ Result<std::vector<FoundLeg>> scan_legs(const std::vector<std::string>& extra_pa
   };
   for (const auto& dev : block_devices()) DMIRROR_RETURN_IF_ERROR(consider(dev, false));
   for (const auto& path : extra_paths) DMIRROR_RETURN_IF_ERROR(consider(path, true));
+  keep_topmost(found);
   return found;
 }
 

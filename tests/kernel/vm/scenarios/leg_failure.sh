@@ -133,6 +133,11 @@ contains "clean, in sync"
 # deactivate ends the volume; the leg is failed in the metadata after.
 expect_rc 0 dm-fault linear bad2 $L2
 expect_rc 0 dmirrorctl create vol9 $L1 /dev/mapper/bad2 --yes --assume-clean --force --region-size 1M
+# The disk under bad2 shows the same superblock: the scan by name keeps
+# the device on top, so the leg is not counted twice (a duplicate).
+expect_rc 0 dmirrorctl status vol9
+check "the leg is found as the dm device on top" sh -c "dmirrorctl status vol9 | grep -Eq '^  slot 1 +/dev/dm-'"
+check "the disk under it is no second copy" sh -c "! dmirrorctl status vol9 | grep -q -e duplicate -e $L2"
 check "write with both legs" dd if=/tmp/before of=/dev/mapper/vol9 bs=1M seek=2 oflag=direct
 expect_rc 0 dm-fault error bad2
 check "write while the whole of leg 1 fails" dd if=/tmp/after of=/dev/mapper/vol9 bs=1M seek=10 oflag=direct

@@ -104,3 +104,22 @@ hard_reset() {
   sleep 60
   fail "the hard reset did not happen"
 }
+
+# eventually WHAT LIMIT CMD...: CMD must succeed within LIMIT seconds
+# (polled every 0.5 s).
+eventually() {
+  _what=$1
+  _limit=$2
+  shift 2
+  _i=0
+  while [ $_i -lt $((_limit * 2)) ]; do
+    if "$@"; then
+      pass "$_what"
+      return 0
+    fi
+    sleep 0.5
+    _i=$((_i + 1))
+  done
+  fail "$_what (not within $_limit s)"
+  return 1
+}

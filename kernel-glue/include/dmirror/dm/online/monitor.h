@@ -5,7 +5,16 @@
 // waits for any of them with DM_DEV_ARM_POLL + poll() on the control node,
 // then lists the devices and looks at those whose event counter moved. A
 // leg newly reported 'D' is recorded as failed in our superblocks (read and
-// written through the leg devices with O_DIRECT) before it is reported.
+// written through the leg devices with O_DIRECT) before it is reported,
+// under the caller's array lock (WriterLock): while another command holds
+// the array, the failure is reported as not recorded yet and recorded at a
+// later scan, once the array is free (reported again then, `late`).
+//
+// A sync action is reported finished when the monitor saw it running, or
+// when a look finds the volume idle with more legs in sync than the last
+// one did (a rebuild that started and ended between two looks, or began
+// after the monitor started: md raises a dm event when a sync ends, not
+// when it starts). After a quiet interval every volume is looked at again.
 #pragma once
 
 #include <dmirror/dm/dm_control.h>
@@ -15,7 +24,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,31 +50,47 @@ struct MonitorEvent {
   std::string leg;                  // the leg device (LegFailed)
   std::string detail;               // one line for the log
   bool recorded = false;            // LegFailed: our superblocks now say failed
+  bool late = false;                // LegFailed: reported before, recorded only now (the array was busy)
 };
+
+/// The array lock of volume `volume`, held as long as the returned handle
+/// lives; an error (the array busy: another command writes its metadata)
+/// defers the write.
+using WriterLock = std::function<Result<std::shared_ptr<void>>(const std::string& volume)>;
 
 class DMIRROR_EXPORT VolumeMonitor {
  public:
   /// `names`: watch only these volumes (empty: every dmirror volume).
-  VolumeMonitor(DmControl& dm, std::vector<std::string> names = {});
+  /// `lock`: taken around each metadata write (none when empty).
+  VolumeMonitor(DmControl& dm, std::vector<std::string> names = {}, WriterLock lock = {});
 
   /// Looks at every watched volume now. The first call reports legs that
   /// are already failed (and records them); later calls report changes.
   Result<std::vector<MonitorEvent>> scan();
-  /// Waits for the next dm event (at most `timeout`), then scans. An empty
-  /// result after a timeout is normal.
-  Result<std::vector<MonitorEvent>> wait(std::chrono::milliseconds timeout);
+  /// Waits for the next dm event (at most `timeout`), then scans; after a
+  /// timeout every volume is looked at (an empty result is normal).
+  /// `wake_fd` readable (a stop asked for) ends the wait at once: Cancelled.
+  Result<std::vector<MonitorEvent>> wait(std::chrono::milliseconds timeout, int wake_fd = -1);
 
  private:
   struct Known {
     uint32_t event_nr = 0;
     std::string health;
+    std::set<uint32_t> failed_slots;   // our slots the kernel held 'D' (positions move on a reload)
     SyncAction action = SyncAction::Idle;
   };
   Result<std::vector<MonitorEvent>> look(const std::string& name, const std::string& array_id, Known& k, bool first);
+  Result<std::vector<MonitorEvent>> scan_all(bool every);
+  // Records slot `slot` failed under the lock; the error when it could not.
+  Status record(const std::string& name, uint32_t slot, std::string* leg_path);
+  void record_deferred(std::vector<MonitorEvent>& out);
 
   DmControl& dm_;
   std::vector<std::string> names_;
+  WriterLock lock_;
   std::map<std::string, Known> known_;
+  // Failures reported while the array was busy: (volume, slot) -> array id.
+  std::map<std::pair<std::string, uint32_t>, std::string> deferred_;
   bool scanned_ = false;
 };
 

@@ -18,7 +18,7 @@
 
 namespace dmirror::dm {
 
-enum class RebuildState { Running, Done, Failed, Stalled };
+enum class RebuildState { Running, Done, Failed, Stalled, Gone };
 
 struct RebuildFacts {
   RaidStatus status;
@@ -46,7 +46,9 @@ struct RebuildVerdict {
 /// unrecoverable read error on the source stops it, "unrecoverable I/O read
 /// error" in the kernel log) and will not start it again by itself; a
 /// moment of it can also precede a recovery, so the caller gives up only
-/// when it lasts. Running otherwise, with the reason.
+/// when it lasts. Gone when the settled live table has no such position
+/// (another writer reloaded the volume without the leg): waiting would
+/// never end. Running otherwise, with the reason.
 DMIRROR_EXPORT RebuildVerdict judge_rebuild(const RebuildFacts& f);
 
 }  // namespace dmirror::dm

@@ -47,15 +47,21 @@ struct SpareTakeover {
   std::vector<std::string> steps;
 };
 
-/// Acts on takeover_choice(): `choice` says why nothing was started, and
+/// Acts on takeover_choice() (under the caller's array lock): `choice` says
+/// why nothing was started, and
 /// `started` is false with choice Take when no listed spare is present on
 /// this host. Errors: those of online_replace (the spare then stays a spare
 /// unless the replace recorded it joining; a rerun resumes).
 DMIRROR_EXPORT Result<SpareTakeover> take_spare(DmControl& dm, const std::string& name, uint32_t failed_slot,
                                                 bool monitor_takes_spares = true);
 
-/// Finishes a replace of volume `name` the kernel has rebuilt (true), or
-/// does nothing (false: none in progress, or the kernel is not done).
-DMIRROR_EXPORT Result<bool> finish_replace(DmControl& dm, const std::string& name);
+enum class ReplaceProgress {
+  None,        // no replace in progress (finished by whoever ran it, or never started)
+  Rebuilding,  // the kernel has not finished rebuilding the new leg
+  Finished,    // finished now: the new leg in sync, the old one retired
+};
+/// Finishes a replace of volume `name` the kernel has rebuilt. Like every
+/// metadata write, under the caller's array lock.
+DMIRROR_EXPORT Result<ReplaceProgress> finish_replace(DmControl& dm, const std::string& name);
 
 }  // namespace dmirror::dm
