@@ -23,7 +23,7 @@ class CreateFlow : public ::testing::Test {
     EXPECT_FALSE(j.is_discarded()) << r.out;
     EXPECT_EQ(j.begin().key(), "output_version") << r.out;
     EXPECT_EQ(j["output_version"]["major"], 1);
-    EXPECT_EQ(j["output_version"]["minor"], 8);
+    EXPECT_EQ(j["output_version"]["minor"], 9);
     return j;
   }
 };

@@ -98,6 +98,40 @@ TEST(Handoff, MissingLegNeedsDegraded) {
   EXPECT_EQ(p->missing, (std::vector<uint32_t>{1}));
 }
 
+// dm-raid creates its metadata only when every position is there ("all
+// legs new"); a never-activated array started without a leg would be
+// refused by the kernel's table load ("Invalid superblocks"), so it is
+// refused here first, naming the way out.
+TEST(Handoff, ANeverActivatedArrayStartsOnlyWithEveryLeg) {
+  for (LegState absent_state : {LegState::Missing, LegState::Failed, LegState::Split}) {
+    auto in = input(3, true);
+    in.sb.legs[2].state = absent_state;
+    in.present = {0, 1};
+    in.kernel.erase(2);
+    in.allow_degraded = true;
+    auto refused = plan_handoff(in);
+    ASSERT_FALSE(refused) << "state " << static_cast<int>(absent_state);
+    EXPECT_EQ(refused.error().code, ErrorCode::Refused);
+    EXPECT_NE(refused.error().message.find("never been active"), std::string::npos) << refused.error().message;
+    EXPECT_NE(refused.error().message.find("slot(s) 2"), std::string::npos) << refused.error().message;
+  }
+  auto all = input(3, true);
+  all.allow_degraded = true;
+  EXPECT_TRUE(plan_handoff(all)) << "every leg present: the kernel creates its metadata";
+}
+
+TEST(Handoff, AResetOfTheKernelMetadataNeedsEveryLeg) {
+  auto in = input(3, false);
+  in.kernel[0].bitmap->chunksize = 2 * kHandoffRegion;
+  in.journal_dirty = {1};
+  in.present = {0, 1};
+  in.kernel.erase(2);
+  in.allow_degraded = true;
+  auto refused = plan_handoff(in);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("resync --degraded"), std::string::npos) << refused.error().message;
+}
+
 TEST(Handoff, FailedLegIsRebuiltOnce) {
   auto in = input(2, false);
   in.sb.legs[1].state = LegState::Failed;

@@ -8,6 +8,7 @@
 #include "colour.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "online_view.h"
 #include "status_view.h"
 
 #include <dmirror/array.h>
@@ -37,6 +38,7 @@ int run_list(const Context& ctx, const std::vector<std::string>& files) {
       bits |= report_error(ctx, fmt::format("cannot assemble array {}", uuid.str()), a.error());
       continue;
     }
+    if (auto online = probe_online(a->sb)) fold_online(*a, *online);
     assembled.push_back(std::move(*a));
   }
   // By name, then uuid (two arrays may carry one name), as lvs sorts.

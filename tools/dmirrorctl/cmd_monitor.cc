@@ -97,9 +97,12 @@ Deferred g_deferred;
 // when it is busy (logged once per array and reason).
 std::optional<std::optional<ArrayLock>> lock_for(dm::DmControl& dm, const MonitorArgs& a, const std::string& volume,
                                                  const std::string& what) {
+  static std::set<std::string> told;   // said once per holder, until the array is free again
   auto held = lock_active_volume(dm, volume);
-  if (held) return std::move(*held);
-  static std::set<std::string> told;
+  if (held) {
+    std::erase_if(told, [&](const std::string& l) { return l.rfind(volume + ": ", 0) == 0; });
+    return std::move(*held);
+  }
   const std::string line = fmt::format("{}: {} waits: {}", volume, what, held.error().message);
   if (told.insert(line).second) log_line(a.to_stderr, LOG_NOTICE, line);
   return std::nullopt;
@@ -167,7 +170,10 @@ void finish_replace(dm::DmControl& dm, const MonitorArgs& a, const std::string& 
                                                done.error().describe()));
   else if (*done == dm::ReplaceProgress::Finished)
     log_line(a.to_stderr, LOG_NOTICE, fmt::format("{}: the replace is finished: redundancy restored", volume));
-  if (!done || *done != dm::ReplaceProgress::Rebuilding) g_deferred.finish.erase(volume);
+  // Rebuilding: the kernel's own superblock may lag its status by a moment;
+  // tried again after every look until the replace is done or gone.
+  if (done && *done == dm::ReplaceProgress::Rebuilding) g_deferred.finish.insert(volume);
+  else g_deferred.finish.erase(volume);
 }
 
 // A sync action ended: a leg re-added from the bitmap that the kernel has

@@ -13,8 +13,6 @@
 
 #include <fmt/format.h>
 
-#include <map>
-
 namespace dmirror::cli {
 namespace {
 
@@ -23,14 +21,7 @@ int show_one(const Context& ctx, const std::vector<std::string>& paths, Json* do
   auto a = assemble_paths(paths);
   if (!a) return report_error(ctx, "cannot assemble the array", a.error());
   const auto online = probe_online(a->sb);
-  if (online) {
-    // The kernel owns the sync state while the volume is active: a leg it
-    // failed is shown failed before the monitor records it.
-    std::map<uint32_t, char> kernel;
-    for (const auto& l : online->legs)
-      if (l.slot) kernel[*l.slot] = l.health_char;
-    apply_kernel_state(*a, kernel);
-  }
+  if (online) fold_online(*a, *online);   // a leg the kernel failed is failed before the monitor records it
   const int bits = online ? status_exit_bits_online(*a, *online) : health_exit_bits(*a);
   if (ctx.json) {
     *doc = status_json(*a);

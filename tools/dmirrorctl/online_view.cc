@@ -11,6 +11,8 @@
 #include <dmirror/names.h>
 
 #include <fmt/format.h>
+
+#include <map>
 #include <syslog.h>
 
 namespace dmirror::cli {
@@ -41,6 +43,13 @@ std::optional<dm::OnlineStatus> probe_online(const Superblock& sb) {
   auto st = dm::online_status(**control, sb);
   if (!st || !*st) return std::nullopt;
   return **st;
+}
+
+void fold_online(Assembly& a, const dm::OnlineStatus& st) {
+  std::map<uint32_t, char> kernel;
+  for (const auto& l : st.legs)
+    if (l.slot) kernel[*l.slot] = l.health_char;
+  apply_kernel_state(a, kernel);
 }
 
 int online_exit_bits(const dm::OnlineStatus& st) {

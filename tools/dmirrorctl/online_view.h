@@ -19,6 +19,9 @@ namespace dmirror::cli {
 /// The live status of the array when a dm device of it exists; nullopt
 /// when none exists or device-mapper is not available.
 std::optional<dm::OnlineStatus> probe_online(const Superblock& sb);
+/// The kernel owns the sync state while the volume is active: its failed
+/// and missing legs folded into the assembly (apply_kernel_state).
+void fold_online(Assembly& a, const dm::OnlineStatus& st);
 /// Exit bits of a live volume: 2 when a leg is not 'A' or a sync action
 /// runs, 4 when the last check found mismatches.
 int online_exit_bits(const dm::OnlineStatus& st);

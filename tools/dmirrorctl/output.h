@@ -17,7 +17,7 @@ namespace dmirror::cli {
 using Json = nlohmann::ordered_json;
 
 inline constexpr int kOutputVersionMajor = 1;
-inline constexpr int kOutputVersionMinor = 8;
+inline constexpr int kOutputVersionMinor = 9;
 
 struct Context {
   bool json = false;

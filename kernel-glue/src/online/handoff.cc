@@ -134,6 +134,19 @@ Result<HandoffPlan> plan_handoff(const HandoffInput& in) {
   if (sb.resync_offset != kOffsetInSync && sb.region_size)
     for (uint64_t r = sb.resync_offset / sb.region_size; r < sb.nr_regions; ++r) dirty.insert(r);
 
+  // dm-raid starts a set whose legs all lack its metadata only with every
+  // position present ("all legs new"); one position absent makes a blank
+  // leg a "new device injected into existing raid set" (docs/kernel-facts.md
+  // §2.4), and the table load fails.
+  std::vector<uint32_t> absent;
+  for (uint32_t s : p.map.slots)
+    if (!contains(here, s)) absent.push_back(s);
+  if (!any_existing && !absent.empty())
+    return make_error(ErrorCode::Refused,
+                      "array '" + sb.name + "' has never been active: no leg carries the kernel's metadata yet, and "
+                      "the kernel starts it the first time only with every leg (slot(s) " + slot_list(absent) +
+                      " absent). Give every leg once; later starts may be degraded. Offline, `dmirrorctl io` and "
+                      "`resync --degraded` work without them");
   if (!any_existing) {
     p.first_use = true;
     p.rebuild.clear();  // every leg is new to the kernel: the initial sync covers them
@@ -177,6 +190,11 @@ Result<HandoffPlan> plan_handoff(const HandoffInput& in) {
                       "array '" + sb.name + "': the kernel's bitmap cannot take the regions to resync, and slot(s) " +
                           slot_list(real_rebuilds) +
                           " must also be rebuilt. Run 'dmirrorctl resync' offline first, then activate");
+  if (!absent.empty())
+    return make_error(ErrorCode::Refused,
+                      "array '" + sb.name + "': the kernel's bitmap cannot take the regions to resync, so its "
+                      "metadata would be reset, and the kernel starts a reset set only with every leg (slot(s) " +
+                      slot_list(absent) + " absent). Run 'dmirrorctl resync --degraded' offline first, then activate");
   p.action = KernelMetadataAction::Zero;
   p.first_use = true;
   p.rebuild.clear();

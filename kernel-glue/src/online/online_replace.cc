@@ -93,7 +93,8 @@ Result<OnlineReplaceReport> give_up_new_leg(DmControl& dm, LiveVolume& v, Online
     DMIRROR_RETURN_IF_ERROR(remove_subdevices_of(dm, v, rep.new_slot));
     v.legs.detach(rep.new_slot);
     next = "the replace is undone, slot " + std::to_string(rep.old_slot) +
-           " serves as before: run it again with another device";
+           " is as it was: run it again with another device (dmirrorctl replace " + v.name + " --old " +
+           std::to_string(rep.old_slot) + " --new DEV)";
   }
   return make_error(ErrorCode::Io, why.message + " (" + next + ")");
 }
@@ -137,6 +138,10 @@ Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& nam
       // the old leg is gone and the new device serves in sync.
       if (auto slot = in_sync_slot_of(v, new_path)) {
         rep.new_slot = *slot;
+        if (!old_leg.empty() && old_leg.size() <= 2 && old_leg.find_first_not_of("0123456789") == std::string::npos)
+          rep.old_slot = static_cast<uint32_t>(std::stoul(old_leg));
+        else
+          rep.old_slot = kNoSlot;   // named by a path that no longer serves: unknown
         rep.finished = true;
         rep.already_finished = true;
         rep.steps.push_back("nothing to do: " + new_path + " is slot " + std::to_string(*slot) +

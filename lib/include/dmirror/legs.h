@@ -42,4 +42,10 @@ DMIRROR_EXPORT Result<OpenedLegs> open_legs(const std::vector<std::string>& path
 // `alignment` (O_DIRECT's rule), copying through a bounce buffer when needed.
 DMIRROR_EXPORT std::unique_ptr<BlockDevice> make_aligned_device(std::unique_ptr<BlockDevice> dev, size_t alignment = 4096);
 
+// Opens `path` to read its metadata, shared and read-only, past the page
+// cache when it is a block device (O_DIRECT): the kernel and the tools write
+// a leg through other block devices too (its sub-devices, a device stacked
+// on it), which leave this one's cache stale. Image files read buffered.
+DMIRROR_EXPORT Result<std::unique_ptr<BlockDevice>> open_for_probe(const std::string& path);
+
 }  // namespace dmirror

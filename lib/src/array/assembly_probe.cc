@@ -5,6 +5,7 @@
 #include <dmirror/assembly.h>
 #include <dmirror/block_device.h>
 #include <dmirror/journal.h>
+#include <dmirror/legs.h>
 
 #include "array/assembly_rules.h"
 #include "array/assembly_settle.h"
@@ -72,7 +73,7 @@ LegProbe probe_leg(BlockDevice& dev, const std::string& path) {
 }
 
 LegProbe probe_path(const std::string& path) {
-  auto dev = open_device(path, OpenOptions{.writable = false, .exclusive = false});
+  auto dev = open_for_probe(path);
   if (!dev) {
     LegProbe p;
     p.name = path;

@@ -8,6 +8,7 @@
 // same superblock as the device above it: only the topmost is kept, as LVM
 // and mdadm skip such components, so one leg is never counted twice.
 #include <dmirror/array.h>
+#include <dmirror/legs.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -64,10 +65,10 @@ void keep_topmost(std::vector<FoundLeg>& found) {
       under[i] = i != j && !names[i].empty() && !names[j].empty() &&
                  found[i].meta.sb.leg_uuid == found[j].meta.sb.leg_uuid &&
                  found[i].meta.sb.array_uuid == found[j].meta.sb.array_uuid && stacked_on(names[j], names[i]);
-  size_t out = 0;
+  std::vector<FoundLeg> kept;
   for (size_t i = 0; i < found.size(); ++i)
-    if (!under[i]) found[out++] = std::move(found[i]);
-  found.resize(out);
+    if (!under[i]) kept.push_back(std::move(found[i]));
+  found = std::move(kept);
 }
 
 }  // namespace
@@ -81,7 +82,7 @@ Result<std::vector<FoundLeg>> scan_legs(const std::vector<std::string>& extra_pa
     for (const auto& other : ids) {
       if (same_storage(other, *id)) return ok();
     }
-    auto dev = open_device(path, OpenOptions{.writable = false, .exclusive = false});
+    auto dev = open_for_probe(path);
     if (!dev) return required ? Status(std::unexpected(dev.error())) : ok();
     auto meta = read_leg(**dev);
     if (!meta) return ok();

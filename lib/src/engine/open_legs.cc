@@ -89,4 +89,12 @@ std::vector<std::string> OpenedLegs::drop_behind_paths() const {
   return out;
 }
 
+Result<std::unique_ptr<BlockDevice>> open_for_probe(const std::string& path) {
+  struct stat st {};
+  const bool block = ::stat(path.c_str(), &st) == 0 && S_ISBLK(st.st_mode);
+  DMIRROR_ASSIGN_OR_RETURN(auto dev, open_device(path, OpenOptions{.writable = false, .direct = block, .exclusive = false}));
+  if (!block) return dev;
+  return make_aligned_device(std::move(dev));
+}
+
 }  // namespace dmirror

@@ -1,11 +1,22 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# A missing leg: activation without it is refused (naming the leg and
+# A never-activated array is refused a degraded first start (the kernel
+# needs every leg once). A missing leg: activation without it is refused (naming the leg and
 # --degraded) and writes nothing; with --degraded it starts, the leg is
 # recorded missing (not failed); when it returns it is rebuilt.
 L0=/dev/vda
 L1=/dev/vdb
 
-expect_rc 0 dmirrorctl create vol7 $L0 $L1 --yes --assume-clean --region-size 1M
+# Never active (create --no-activate): no leg carries the kernel's metadata,
+# and dm-raid creates it only with every leg there, so a degraded first
+# start is refused before the kernel is asked, changing nothing.
+expect_rc 0 dmirrorctl create vol7 $L0 $L1 --yes --assume-clean --region-size 1M --no-activate
+before0=$(sum_mib $L0 0 $((64 * MIB)))
+expect_rc 8 dmirrorctl activate --degraded $L0
+contains "has never been active"
+contains "slot(s) 1 absent"
+check "nothing activated (never active)" test ! -e /dev/mapper/vol7
+check "leg 0 byte-identical (never active)" test "$(sum_mib $L0 0 $((64 * MIB)))" = "$before0"
+expect_rc 0 dmirrorctl activate $L0 $L1
 expect_rc 0 dmirrorctl deactivate vol7
 
 before0=$(sum_mib $L0 0 $((64 * MIB)))
