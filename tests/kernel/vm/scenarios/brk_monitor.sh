@@ -347,7 +347,9 @@ sed 's/^/    mon4| /' /tmp/mon4.log
 # no longer "in progress" for its rerun: the rerun refuses ("still applying
 # a leg-count change" here; "/dev/vda is in use" on a table without a '-'
 # position) instead of undoing it, and the failed slot 2 stays in the live
-# table.
+# table. With slot 0 left out ('-'), md does not apply the extra leg's count
+# (dm status "raid1 2 -AA"): positions_pending() stays true, so the replace
+# waits for ever and require_idle() refuses every later leg change.
 expect_rc 8 dmirrorctl replace $V --old 1 --new $A --force
 contains "another device"
 expect_rc 2 st
