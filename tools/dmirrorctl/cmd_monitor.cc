@@ -20,6 +20,7 @@
 #include <dmirror/dm/online/active_volume.h>
 #include <dmirror/dm/online/monitor.h>
 #include <dmirror/dm/online/online_readd.h>
+#include <dmirror/dm/online/online_status.h>
 #include <dmirror/dm/online/spare_takeover.h>
 
 #include <fmt/format.h>
@@ -87,9 +88,9 @@ int run_hook(const std::string& cmd, const dm::MonitorEvent& e) {
 // deferred and tried again after every look, so the two never write the
 // same metadata at once (FORMAT.md 2.6 rule 16).
 struct Deferred {
-  std::set<std::string> finish;                 // take-overs started: finish once the kernel is done
-  std::map<std::string, uint32_t> takeover;     // failed slots waiting for the array to take a spare
-  std::set<std::string> readds;                 // re-adds to record in sync
+  std::set<std::string> finish;                              // replaces to finish once the kernel is done
+  std::set<std::pair<std::string, uint32_t>> takeover;       // failed slots waiting to take a spare
+  std::set<std::string> readds;                              // re-adds to record in sync
 };
 Deferred g_deferred;
 
@@ -108,15 +109,21 @@ std::optional<std::optional<ArrayLock>> lock_for(dm::DmControl& dm, const Monito
   return std::nullopt;
 }
 
+// A line logged once (a retry after every look says nothing new).
+void log_once(const MonitorArgs& a, int priority, const std::string& line) {
+  static std::set<std::string> said;
+  if (said.insert(line).second) log_line(a.to_stderr, priority, line);
+}
+
 // A failed leg recorded: a spare of the array takes over, if one is here
 // and neither the array's spare policy nor --no-spares says report only.
 void take_spare(dm::DmControl& dm, const MonitorArgs& a, const std::string& volume, uint32_t slot) {
   auto held = lock_for(dm, a, volume, "taking a spare");
   if (!held) {
-    g_deferred.takeover[volume] = slot;
+    g_deferred.takeover.insert({volume, slot});
     return;
   }
-  g_deferred.takeover.erase(volume);
+  g_deferred.takeover.erase({volume, slot});
   auto t = dm::take_spare(dm, volume, slot, !a.no_spares);
   if (!t) {
     log_line(a.to_stderr, LOG_ERR, fmt::format("{}: a spare could not replace slot {}: {}", volume, slot,
@@ -134,9 +141,14 @@ void take_spare(dm::DmControl& dm, const MonitorArgs& a, const std::string& volu
                            volume, slot, volume, slot, volume));
       return;
     case dm::TakeoverChoice::ReplaceInProgress:
-      log_line(a.to_stderr, LOG_WARNING,
-               fmt::format("{}: a replace is in progress; slot {} is not replaced by a spare until it is finished",
+      // Taken up again after every look: once the replace is finished (or
+      // undone), the spare takes over if the slot is still failed.
+      log_once(a, LOG_WARNING,
+               fmt::format("{}: a replace is in progress; slot {} is replaced by a spare once it is finished",
                            volume, slot));
+      g_deferred.takeover.insert({volume, slot});
+      return;
+    case dm::TakeoverChoice::NotFailed:
       return;
     case dm::TakeoverChoice::NoSpare:
       log_line(a.to_stderr, LOG_WARNING, fmt::format("{}: no spare present to replace slot {}", volume, slot));
@@ -159,6 +171,13 @@ void take_spare(dm::DmControl& dm, const MonitorArgs& a, const std::string& volu
 // whoever holds the array lock first finishes it, the other finds it done.
 void finish_replace(dm::DmControl& dm, const MonitorArgs& a, const std::string& volume) {
   if (a.no_spares) return;
+  // The array is taken only once the kernel is idle: while it rebuilds, the
+  // lock would only keep the administrator's commands out.
+  if (auto st = dm::online_status_by_name(dm, volume);
+      st && (st->raid.action != dm::SyncAction::Idle || st->raid.positions_pending())) {
+    g_deferred.finish.insert(volume);
+    return;
+  }
   auto held = lock_for(dm, a, volume, "finishing the replace");
   if (!held) {
     g_deferred.finish.insert(volume);
@@ -199,7 +218,8 @@ void finish_readds(dm::DmControl& dm, const MonitorArgs& a, const std::string& v
 // After every look: what waited for an array, or for the kernel.
 void retry_deferred(dm::DmControl& dm, const MonitorArgs& a) {
   const Deferred now = g_deferred;
-  for (const auto& [volume, slot] : now.takeover) take_spare(dm, a, volume, slot);
+  for (const auto& [volume, slot] : now.takeover)
+    if (!a.no_spares) take_spare(dm, a, volume, slot);
   for (const auto& volume : now.finish) finish_replace(dm, a, volume);
   for (const auto& volume : now.readds) finish_readds(dm, a, volume);
 }
@@ -220,7 +240,7 @@ int handle(dm::DmControl& dm, const MonitorArgs& a, const std::vector<dm::Monito
       finish_readds(dm, a, e.volume);
     if (e.kind == dm::MonitorEventKind::Disappeared) {
       g_deferred.finish.erase(e.volume);
-      g_deferred.takeover.erase(e.volume);
+      std::erase_if(g_deferred.takeover, [&](const auto& t) { return t.first == e.volume; });
       g_deferred.readds.erase(e.volume);
     }
   }
@@ -242,6 +262,12 @@ int run_monitor(const Context& ctx, MonitorArgs a) {
   dm::VolumeMonitor monitor(dm, a.names, writer_lock);
   auto first = monitor.scan();
   if (!first) return report_error(ctx, "cannot monitor", first.error());
+  // What the kernel finished before the monitor started (a replace or a
+  // re-add whose command stopped waiting) is recorded now.
+  for (const auto& volume : monitor.volumes()) {
+    g_deferred.finish.insert(volume);
+    g_deferred.readds.insert(volume);
+  }
   int bits = handle(dm, a, *first);
   if (a.oneshot && ctx.json) {
     Json doc = json_envelope();

@@ -123,7 +123,7 @@ std::optional<int> try_online_replace(const Context& ctx, const std::vector<std:
   if (ctx.json) {
     Json doc = json_envelope();
     doc["online"] = true;
-    doc["old_slot"] = rep->old_slot == kNoSlot ? Json(nullptr) : Json(rep->old_slot);
+    doc["old_slot"] = rep->old_slot;
     doc["new_slot"] = rep->new_slot;
     doc["resumed"] = rep->resumed;
     doc["already_finished"] = rep->already_finished;

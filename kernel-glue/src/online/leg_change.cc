@@ -25,6 +25,7 @@ using Clock = std::chrono::steady_clock;
 // How long md may sit idle with the new leg not in sync before the wait
 // gives up (rebuild_evidence.h: Stalled).
 constexpr std::chrono::seconds kStallLimit{15};
+constexpr std::chrono::seconds kPendingLimit{60};
 
 Result<uint32_t> slot_of_leg(const LiveVolume& v, const std::string& text, const std::string& option) {
   if (!text.empty() && text.size() <= 2 && text.find_first_not_of("0123456789") == std::string::npos) {
@@ -150,9 +151,21 @@ Result<bool> wait_rebuilt(DmControl& dm, const LiveVolume& v, uint32_t slot, con
   const auto start = Clock::now();
   bool stalled = false;
   Clock::time_point stalled_since = start;
+  std::optional<Clock::time_point> pending_since;
   for (;;) {
     DMIRROR_ASSIGN_OR_RETURN(VolumeStatus st, query(dm, v.name));
     if (o.progress) o.progress(st.raid);
+    // md applies a new leg count when the table is resumed; one it has not
+    // applied after this long it never will (seen with a failed slot left
+    // out of the table, "- -"): waiting would never end.
+    if (!st.raid.positions_pending()) pending_since.reset();
+    else if (!pending_since) pending_since = Clock::now();
+    else if (Clock::now() - *pending_since > kPendingLimit)
+      return make_error(ErrorCode::Unsupported,
+                        "the kernel did not take the table's new leg count (" + std::to_string(st.raid.health.size()) +
+                            " positions, md still counts " + std::to_string(st.raid.device_count) + " after " +
+                            std::to_string(kPendingLimit.count()) +
+                            " s); replace a failed slot first, or deactivate the volume and run the command offline");
     if (!kernel_slot_map(v.legs.sb()).position_of(slot))
       return make_error(ErrorCode::Internal, "the live table does not hold the new leg");
     const RebuildVerdict verdict = judge_rebuild(rebuild_facts(v, st.raid, slot));

@@ -4,6 +4,7 @@
 
 #include <dmirror/dm/dm_names.h>
 #include <dmirror/dm/online/active_volume.h>
+#include <dmirror/dm/online/handoff.h>
 #include <dmirror/dm/online/live_volume.h>
 #include <dmirror/dm/online/online_status.h>
 
@@ -32,7 +33,13 @@ Status record_leg_failure(DmControl& dm, const std::string& name, uint32_t slot,
       *leg_path = block_device_path(v.devs.at(slot)).value_or("unreadable");
   }
   Superblock& sb = v.legs.edit();
-  if (slot >= kMaxLegs || sb.legs[slot].state == LegState::Failed) return ok();
+  if (slot >= kMaxLegs) return ok();
+  // Only a member the live table still holds: a slot retired meanwhile (a
+  // replace finished or undone, a remove) is never raised back as failed.
+  const LegState now = sb.legs[slot].state;
+  if (now == LegState::Failed || now == LegState::Removed || now == LegState::Unused || now == LegState::Spare ||
+      !kernel_slot_map(sb).position_of(slot))
+    return ok();
   sb.legs[slot].state = LegState::Failed;
   sb.legs[slot].state_seq = sb.seqno + 1;
   sb.legs[slot].recovery_offset = kOffsetInSync;
@@ -113,9 +120,27 @@ Result<std::vector<MonitorEvent>> VolumeMonitor::look(const std::string& name, c
   return out;
 }
 
+bool VolumeMonitor::still_failed(const std::string& name, uint32_t slot) {
+  auto st = online_status_by_name(dm_, name);
+  if (!st) return true;   // not readable now (a reload in progress): asked again at the next scan
+  for (const auto& leg : st->legs)
+    if (leg.slot == slot) return leg.health == LegHealth::Failed || leg.health == LegHealth::Missing;
+  return false;
+}
+
 void VolumeMonitor::record_deferred(std::vector<MonitorEvent>& out) {
   for (auto it = deferred_.begin(); it != deferred_.end();) {
     const auto& [name, slot] = it->first;
+    if (!still_failed(name, slot)) {   // retired, or back in the table anew, meanwhile
+      if (known_.count(name))
+        out.push_back(MonitorEvent{MonitorEventKind::LegFailed, name, it->second, slot, {},
+                                   "volume " + name + ": slot " + std::to_string(slot) +
+                                       " failed earlier and is no longer out of service in the kernel (retired or "
+                                       "back meanwhile): not recorded",
+                                   false, true});
+      it = deferred_.erase(it);
+      continue;
+    }
     MonitorEvent ev{MonitorEventKind::LegFailed, name, it->second, slot, {}, {}, false};
     auto rec = record(name, slot, &ev.leg);
     if (!rec && rec.error().code == ErrorCode::Busy && known_.count(name)) {
@@ -133,6 +158,12 @@ void VolumeMonitor::record_deferred(std::vector<MonitorEvent>& out) {
 }
 
 Result<std::vector<MonitorEvent>> VolumeMonitor::scan() { return scan_all(false); }
+
+std::vector<std::string> VolumeMonitor::volumes() const {
+  std::vector<std::string> out;
+  for (const auto& [name, k] : known_) out.push_back(name);
+  return out;
+}
 
 Result<std::vector<MonitorEvent>> VolumeMonitor::scan_all(bool every) {
   DMIRROR_ASSIGN_OR_RETURN(auto listed, dm_.list_devices(kDmUuidPrefix));

@@ -12,12 +12,14 @@
 #include <dmirror/dm/online/live_volume.h>
 #include <dmirror/dm/online/volume_table.h>
 #include <dmirror/dm/volume.h>
+#include <dmirror/events.h>
 #include <dmirror/journal.h>
 #include <dmirror/names.h>
 #include <dmirror/leg.h>
 #include <dmirror/probe.h>
 
 #include <cerrno>
+#include <sys/stat.h>
 
 
 namespace dmirror::dm {
@@ -66,12 +68,13 @@ bool new_leg_failed(DmControl& dm, const LiveVolume& v, uint32_t slot) {
 // the failed slot leaves the live table. Replaced in place (the old leg
 // already out of the table), the failed new slot stays in it ('D') in the
 // old one's place: replace it in turn.
-Result<OnlineReplaceReport> give_up_new_leg(DmControl& dm, LiveVolume& v, OnlineReplaceReport& rep, const Error& why) {
+Result<OnlineReplaceReport> give_up_new_leg(DmControl& dm, LiveVolume& v, OnlineReplaceReport& rep, const Error& why,
+                                            bool leg_failed = true) {
   Superblock& sb = v.legs.edit();
   // In place (this run or an earlier one): the old slot left the table.
   const bool in_place = sb.legs[rep.old_slot].state == LegState::Removed;
   LegEntry& fresh = sb.legs[rep.new_slot];
-  fresh.state = in_place ? LegState::Failed : LegState::Removed;
+  fresh.state = in_place && leg_failed ? LegState::Failed : LegState::Removed;
   fresh.recovery_offset = kOffsetInSync;
   fresh.flags &= ~legflag::kRebuildPassed;
   fresh.state_seq = sb.seqno + 1;
@@ -80,11 +83,15 @@ Result<OnlineReplaceReport> give_up_new_leg(DmControl& dm, LiveVolume& v, Online
   old.replacement_slot = kNoSlot;
   old.state_seq = sb.seqno + 1;
   DMIRROR_RETURN_IF_ERROR(v.legs.commit());
-  v.legs.record_event(EventType::LegFailed, rep.new_slot, {static_cast<uint64_t>(EIO)},
-                      "the new leg of the replace of slot " + std::to_string(rep.old_slot) +
-                          " failed while it was rebuilt: the replace is undone");
+  if (leg_failed)
+    v.legs.record_event(EventType::LegFailed, rep.new_slot, {static_cast<uint64_t>(EIO)},
+                        "the new leg of the replace of slot " + std::to_string(rep.old_slot) +
+                            " failed while it was rebuilt: the replace is undone");
+  else
+    v.legs.record_event(EventType::LegRemoved, rep.new_slot, {},
+                        "replace of slot " + std::to_string(rep.old_slot) + " undone: " + why.message);
   std::string next;
-  if (in_place) {
+  if (in_place && leg_failed) {
     next = "slot " + std::to_string(rep.new_slot) + " is recorded failed in slot " + std::to_string(rep.old_slot) +
            "'s place: replace it with another device (dmirrorctl replace " + v.name + " --old " +
            std::to_string(rep.new_slot) + " --new DEV)";
@@ -96,7 +103,54 @@ Result<OnlineReplaceReport> give_up_new_leg(DmControl& dm, LiveVolume& v, Online
            " is as it was: run it again with another device (dmirrorctl replace " + v.name + " --old " +
            std::to_string(rep.old_slot) + " --new DEV)";
   }
-  return make_error(ErrorCode::Io, why.message + " (" + next + ")");
+  return make_error(leg_failed ? ErrorCode::Io : why.code, why.message + " (" + next + ")");
+}
+
+// A replace in progress whose new slot is recorded failed (the monitor
+// recorded the kernel's failure while no replace waited): (old, new).
+std::optional<std::pair<uint32_t, uint32_t>> failed_replacement(const Superblock& sb) {
+  for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s) {
+    const LegEntry& e = sb.legs[s];
+    if (e.replacement_slot < kMaxLegs && sb.legs[e.replacement_slot].state == LegState::Failed &&
+        (e.state == LegState::Replacing || e.state == LegState::Failed || e.state == LegState::Removed))
+      return std::make_pair(s, e.replacement_slot);
+  }
+  return std::nullopt;
+}
+
+// The replace in progress, named for a refusal.
+Error other_replace_running(const LiveVolume& v, const OnlineReplaceReport& rep) {
+  const std::string dev = v.legs.path(rep.new_slot);
+  return Error{ErrorCode::Refused, 0,
+               "a replace of slot " + std::to_string(rep.old_slot) + " by slot " + std::to_string(rep.new_slot) +
+                   (dev.empty() ? "" : " (" + dev + ")") + " is in progress in volume '" + v.name +
+                   "'; finish it first: dmirrorctl replace " + v.name + " --old " + std::to_string(rep.old_slot) +
+                   " --new " + (dev.empty() ? "DEV" : dev)};
+}
+
+// Whether the replace that finished last in `v` made `new_slot` of the
+// leg named `old_leg` (a slot number, or a device whose own superblock
+// says it was that slot; a device gone counts): by the event history.
+std::optional<uint32_t> finished_replace_of(const LiveVolume& v, uint32_t new_slot, const std::string& old_leg) {
+  BlockDevice* dev = v.legs.dev(new_slot);
+  if (!dev) return std::nullopt;
+  auto hist = read_events(*dev, v.legs.sb());
+  if (!hist) return std::nullopt;
+  for (auto it = hist->events.rbegin(); it != hist->events.rend(); ++it) {
+    if (it->type != EventType::ReplaceFinished || it->args[0] != new_slot) continue;
+    const uint32_t old = it->slot;
+    if (old >= kMaxLegs) return std::nullopt;
+    if (!old_leg.empty() && old_leg.size() <= 2 && old_leg.find_first_not_of("0123456789") == std::string::npos)
+      return std::stoul(old_leg) == old ? std::optional<uint32_t>(old) : std::nullopt;
+    struct stat st {};
+    if (::stat(old_leg.c_str(), &st) != 0) return old;   // the old device is gone
+    auto named = open_leg_shared(old_leg);
+    auto meta = named ? read_leg(*named->dev) : Result<LegMetadata>(std::unexpected(named.error()));
+    if (meta && meta->sb.array_uuid == v.legs.sb().array_uuid && meta->sb.leg_uuid == v.legs.sb().legs[old].uuid)
+      return old;
+    return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 // The slot `path` serves in the live table in sync, if it does.
@@ -115,11 +169,27 @@ Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& nam
                                            const std::string& new_path, const OnlineReplaceOptions& o) {
   DMIRROR_ASSIGN_OR_RETURN(LiveVolume v, open_live_volume(dm, name));
   OnlineReplaceReport rep;
+  if (auto failed = failed_replacement(v.legs.sb())) {
+    rep.old_slot = failed->first;
+    rep.new_slot = failed->second;
+    return give_up_new_leg(dm, v, rep,
+                           Error{ErrorCode::Io, 0, "the new leg (slot " + std::to_string(rep.new_slot) +
+                                                       ") of the replace in progress failed while it was rebuilt"});
+  }
   auto running = in_progress(v.legs.sb());
   if (running) {
     rep.old_slot = running->first;
     rep.new_slot = running->second;
     rep.resumed = true;
+    // The same replace only: its old leg, and its new device when present.
+    if (!old_leg.empty())
+      if (auto named = online::slot_of_leg(v, old_leg, "--old "); named && *named != rep.old_slot)
+        return std::unexpected(other_replace_running(v, rep));
+    if (!new_path.empty() && v.legs.present(rep.new_slot)) {
+      auto num = block_device_number(new_path);
+      if (!num || !v.devs.count(rep.new_slot) || v.devs.at(rep.new_slot) != *num)
+        return std::unexpected(other_replace_running(v, rep));
+    }
     rep.steps.push_back("resuming the replace of slot " + std::to_string(rep.old_slot) + " by slot " +
                         std::to_string(rep.new_slot));
     if (!v.legs.present(rep.new_slot)) {
@@ -136,12 +206,11 @@ Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& nam
     if (!old_slot) {
       // Run again after it finished (by the monitor, or by a rerun before):
       // the old leg is gone and the new device serves in sync.
-      if (auto slot = in_sync_slot_of(v, new_path)) {
+      auto slot = in_sync_slot_of(v, new_path);
+      auto old = slot ? finished_replace_of(v, *slot, old_leg) : std::nullopt;
+      if (slot && old) {
         rep.new_slot = *slot;
-        if (!old_leg.empty() && old_leg.size() <= 2 && old_leg.find_first_not_of("0123456789") == std::string::npos)
-          rep.old_slot = static_cast<uint32_t>(std::stoul(old_leg));
-        else
-          rep.old_slot = kNoSlot;   // named by a path that no longer serves: unknown
+        rep.old_slot = *old;
         rep.finished = true;
         rep.already_finished = true;
         rep.steps.push_back("nothing to do: " + new_path + " is slot " + std::to_string(*slot) +
@@ -221,6 +290,8 @@ Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& nam
                                      {.poll = o.poll, .timeout = o.timeout, .progress = o.progress, .cancel = o.cancel});
   if (!waited) {
     if (new_leg_failed(dm, v, rep.new_slot)) return give_up_new_leg(dm, v, rep, waited.error());
+    if (waited.error().code == ErrorCode::Unsupported)   // the kernel never took the extra leg
+      return give_up_new_leg(dm, v, rep, waited.error(), /*leg_failed=*/false);
     return std::unexpected(waited.error());
   }
   const bool done = *waited;

@@ -56,7 +56,9 @@ Result<SpareTakeover> take_spare(DmControl& dm, const std::string& name, uint32_
   }
   SpareTakeover t;
   t.failed_slot = failed_slot;
-  t.choice = takeover_choice(sb, monitor_takes_spares);
+  t.choice = failed_slot < kMaxLegs && sb.legs[failed_slot].state == LegState::Failed
+                 ? takeover_choice(sb, monitor_takes_spares)
+                 : TakeoverChoice::NotFailed;
   if (t.choice != TakeoverChoice::Take) return t;
   DMIRROR_ASSIGN_OR_RETURN(auto spare, present_spare(sb));
   if (!spare) return t;   // listed, but not on this host

@@ -55,7 +55,7 @@ bool stacked_on(const std::string& upper, const std::string& lower, int depth = 
 }
 
 // Drops every found device that another found device with the same leg
-// is stacked on.
+// is stacked on, and all but the first of several stacked on one device.
 void keep_topmost(std::vector<FoundLeg>& found) {
   std::vector<std::string> names;
   for (const auto& f : found) names.push_back(kernel_name(f.path));
@@ -65,6 +65,17 @@ void keep_topmost(std::vector<FoundLeg>& found) {
       under[i] = i != j && !names[i].empty() && !names[j].empty() &&
                  found[i].meta.sb.leg_uuid == found[j].meta.sb.leg_uuid &&
                  found[i].meta.sb.array_uuid == found[j].meta.sb.array_uuid && stacked_on(names[j], names[i]);
+  // Two devices over the same one (two dm maps of a whole disk) are one
+  // leg too: the first found stands for it.
+  auto same_leg = [&](size_t i, size_t j) {
+    return found[i].meta.sb.leg_uuid == found[j].meta.sb.leg_uuid &&
+           found[i].meta.sb.array_uuid == found[j].meta.sb.array_uuid;
+  };
+  for (size_t j = 0; j < found.size(); ++j)
+    for (size_t i = 0; i < j && !under[j] && !names[j].empty(); ++i)
+      for (size_t k = 0; k < found.size() && !under[j]; ++k)
+        under[j] = !under[i] && under[k] && !names[i].empty() && !names[k].empty() && same_leg(i, j) &&
+                   same_leg(j, k) && stacked_on(names[i], names[k]) && stacked_on(names[j], names[k]);
   std::vector<FoundLeg> kept;
   for (size_t i = 0; i < found.size(); ++i)
     if (!under[i]) kept.push_back(std::move(found[i]));

@@ -123,3 +123,11 @@ eventually() {
   fail "$_what (not within $_limit s)"
   return 1
 }
+
+# interrupt SIG PID: sends SIG to the background job PID and waits for it;
+# its exit status is left in $RC.
+interrupt() {
+  kill -"$1" "$2"
+  RC=0
+  wait "$2" || RC=$?
+}

@@ -30,11 +30,9 @@ sleep 1
 dmirrorctl replace vol9 --old 1 --new $L2 >/tmp/replace.out 2>&1 &
 replace=$!
 sleep 3
-kill -INT $replace
-replace_rc=0
-wait $replace || replace_rc=$?
+interrupt INT $replace
 sed 's/^/    replace| /' /tmp/replace.out
-check "the interrupted replace exits 32 (got $replace_rc)" test "$replace_rc" -eq 32
+check "the interrupted replace exits 32 (got $RC)" test "$RC" -eq 32
 check "it left the rebuild running" grep -q 'Run the same replace again' /tmp/replace.out
 eventually "the monitor finished the interrupted replace" 120 grep -q 'the replace is finished' /tmp/monitor.log
 expect_rc 0 dmirrorctl replace vol9 --old 1 --new $L2
@@ -48,10 +46,8 @@ contains "Kernel:      AA idle"
 dmirrorctl replace vol9 --old 0 --new $L1 --force >/tmp/replace.out 2>&1 &
 replace=$!
 sleep 3
-kill -INT $replace
-replace_rc=0
-wait $replace || replace_rc=$?
-check "the second interrupted replace exits 32 (got $replace_rc)" test "$replace_rc" -eq 32
+interrupt INT $replace
+check "the second interrupted replace exits 32 (got $RC)" test "$RC" -eq 32
 dmirrorctl replace vol9 --old 0 --new $L1 >/tmp/rerun.out 2>&1 &
 rerun=$!
 sleep 2
@@ -69,11 +65,9 @@ sed 's/^/    rerun| /' /tmp/rerun.out
 check "the rerun finished the replace (exit $rerun_rc)" test "$rerun_rc" -eq 0
 eventually "the monitor recorded the failure once the array was free" 30 \
   grep -q 'recorded in the array metadata now that the array is free' /tmp/monitor.log
-kill -TERM $monitor
-monitor_rc=0
-wait $monitor || monitor_rc=$?
+interrupt TERM $monitor
 sed 's/^/    monitor| /' /tmp/monitor.log
-check "the monitor stops on SIGTERM with exit 0 (got $monitor_rc)" test "$monitor_rc" -eq 0
+check "the monitor stops on SIGTERM with exit 0 (got $RC)" test "$RC" -eq 0
 check "the monitor found the array held by the rerun" grep -q 'not recorded yet: .*locked by .*replace vol9' /tmp/monitor.log
 check "the monitor never failed a write" sh -c "! grep -q 'failed:' /tmp/monitor.log"
 expect_rc 2 dmirrorctl status vol9

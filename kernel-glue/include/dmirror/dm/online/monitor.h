@@ -71,6 +71,8 @@ class DMIRROR_EXPORT VolumeMonitor {
   /// timeout every volume is looked at (an empty result is normal).
   /// `wake_fd` readable (a stop asked for) ends the wait at once: Cancelled.
   Result<std::vector<MonitorEvent>> wait(std::chrono::milliseconds timeout, int wake_fd = -1);
+  /// The volumes watched, as of the last scan.
+  std::vector<std::string> volumes() const;
 
  private:
   struct Known {
@@ -84,6 +86,9 @@ class DMIRROR_EXPORT VolumeMonitor {
   // Records slot `slot` failed under the lock; the error when it could not.
   Status record(const std::string& name, uint32_t slot, std::string* leg_path);
   void record_deferred(std::vector<MonitorEvent>& out);
+  // The kernel still holds our slot `slot` of volume `name` out of service
+  // ('D', or '-' once a reload could not read it).
+  bool still_failed(const std::string& name, uint32_t slot);
 
   DmControl& dm_;
   std::vector<std::string> names_;
@@ -96,7 +101,9 @@ class DMIRROR_EXPORT VolumeMonitor {
 
 /// Records slot `slot` of the live volume `name` as failed in our
 /// superblocks (state failed, state_seq, a leg_failed event). A no-op when
-/// it is already recorded.
+/// it is already recorded, and for a slot that is no member the live table
+/// holds (removed, unused, a spare): a failure seen before a replace or a
+/// remove retired the slot never raises it back.
 [[nodiscard]] DMIRROR_EXPORT Status record_leg_failure(DmControl& dm, const std::string& name, uint32_t slot,
                                                        std::string* leg_path = nullptr);
 

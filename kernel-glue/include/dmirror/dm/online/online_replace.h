@@ -42,7 +42,7 @@ struct OnlineReplaceReport {
   bool resumed = false;
   bool in_place = false;       // the kernel could not add a slot: rebuilt in the old leg's place (no redundancy given up)
   bool finished = false;       // false: stopped waiting (cancel/timeout); run again to finish
-  bool already_finished = false;  // run again after it finished: nothing done (old_slot kNoSlot when named by path)
+  bool already_finished = false;  // run again after it finished (by the event history): nothing done
   std::vector<std::string> steps;
 };
 

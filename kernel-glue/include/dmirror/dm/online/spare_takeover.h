@@ -32,6 +32,7 @@ enum class TakeoverChoice {
   ArrayOff,           // the array's spare take-over is off: report only
   ReplaceInProgress,  // one replace at a time: the one in progress is finished first
   NoSpare,            // the table lists no spare
+  NotFailed,          // the slot is no longer recorded failed (replaced or removed meanwhile): nothing to do
 };
 /// Pure: the choice for an array whose live superblock is `sb`, with the
 /// monitor's own switch `monitor_takes_spares` (false under --no-spares).

@@ -25,12 +25,11 @@
 # 9. a leg the kernel fails with no monitor running shows failed at once;
 # 10. the same on a new array.
 # 11. an interrupted replace whose new leg fails, the monitor running.
-# Checks marked KNOWN-BUG fail today; they document the bug.
 A=/dev/vda
 B=/dev/vdb
 C=/dev/vdc
 D=/dev/vdd
-V=vbrk
+V=vmon
 
 md5f() { md5sum <"$1" | cut -d' ' -f1; }
 # data_ok WHAT DEV BASE FILE OFFSET: FILE's md5 at BASE+OFFSET of DEV.
@@ -86,9 +85,8 @@ for i in 1 2 3 4 5; do head -c $((4 * MIB)) /dev/urandom >/tmp/d$i; done
 LEGS="$A $B"
 expect_rc 0 dmirrorctl create $V $A $B --yes --region-size 1M --max-recovery-rate 4M
 write_d /tmp/d1
-# KNOWN-BUG: the by-name scan loses every leg (scan_legs' keep_topmost
-# moves each kept entry onto itself, which empties it): status NAME and
-# list fail for every array, active or not.
+# The by-name scan finds every leg: status NAME and list work for every
+# array, active or not.
 expect_rc 2 dmirrorctl status $V
 expect_rc 2 dmirrorctl list
 expect_rc 2 st
@@ -116,8 +114,8 @@ dmirrorctl monitor --stderr --interval 1 >/tmp/mon.log 2>&1 &
 mon=$!
 sleep 4
 sed 's/^/    mon| /' /tmp/mon.log
-# KNOWN-BUG (a gap more than a bug): a monitor started after the rebuild
-# ended never finishes the replace; status stays degraded until a rerun.
+# A monitor started after the rebuild ended finishes the replace at its
+# start; the rerun then finds it done.
 check "the monitor started after the rebuild finished the replace" grep -q 'the replace is finished' /tmp/mon.log
 expect_rc 0 dmirrorctl replace $V --old 1 --new $C
 LEGS="$A $C"
@@ -130,12 +128,13 @@ expect_rc 0 dmirrorctl replace $V --old 1 --new $C
 contains "already"
 meta_part >/tmp/meta.before
 sum_mib $A 0 $((64 * MIB)) >/tmp/a.before
-# KNOWN-BUG: $A never replaced slot 1 (it is slot 0): reported as the
-# finished replace (exit 0) instead of refused as a member.
-expect_rc 8 dmirrorctl replace $V --old 1 --new $A
+# $A never replaced slot 1 (it is slot 0): not the finished replace, and
+# slot 1 is no leg any more: refused, naming --old.
+expect_rc 16 dmirrorctl replace $V --old 1 --new $A
+contains "--old 1: not a leg"
 not_contains "already"
-# KNOWN-BUG: --old naming a slot or a device that never was a leg, --new an
-# in-sync member: "already finished", exit 0, instead of a refusal.
+# --old naming a slot or a device that never was a leg, --new an in-sync
+# member: a refusal, never "already finished".
 expect_rc 16 dmirrorctl replace $V --old 9 --new $A
 not_contains "already"
 expect_rc 16 dmirrorctl replace $V --old $D --new $A
@@ -154,9 +153,8 @@ bg_wait
 sed 's/^/    r3| /' /tmp/r3.out
 dmirrorctl status $LEGS $B 2>&1 | sed 's/^/    st| /'
 meta_part >/tmp/meta.before
-# KNOWN-BUG: with the new leg present, a rerun naming another --new resumes
-# the replace onto $B all the same and reports "slot 0 replaced by /dev/vdd"
-# ($D was never touched) instead of refusing.
+# With the new leg present, a rerun naming another --new is refused (it
+# would resume the replace onto $B and name $D).
 expect_rc 8 dmirrorctl replace $V --old 0 --new $D --force
 contains "in progress"
 check "the refused rerun changed no metadata" sh -c "dmirrorctl status $LEGS 2>/dev/null | sed '/^Online:/,\$d' | cmp -s - /tmp/meta.before"
@@ -179,9 +177,8 @@ LEGS="$C $B $A $D"
 expect_rc 0 dm-fault error $V-data3
 write_d /tmp/d2
 eventually "the monitor finished the interrupted replace" 60 logged_since $n /tmp/mon.log 'the replace is finished'
-# KNOWN-BUG: the failure recorded while the replace was in progress ("not
-# replaced by a spare until it is finished", man page: "waits for the next
-# event") is never taken over by the spare once the replace is finished.
+# A failure recorded while a replace was in progress is taken over by the
+# spare once that replace is finished.
 eventually "the spare takes the failed slot 3 after the replace" 10 grep -q 'spare /dev/vdd (slot 4) is replacing failed slot 3' /tmp/mon.log
 if grep -q 'replacing failed slot 3' /tmp/mon.log; then
   # While the monitor waits for its take-over's rebuild it takes the array
@@ -213,12 +210,12 @@ write_d /tmp/d3
 bg_wait
 sed 's/^/    r5| /' /tmp/r5.out
 check "the replace whose new leg failed exits 8 (got $bg_rc)" test "$bg_rc" -eq 8
-check "it says it is undone and what to do" grep -q 'the replace is undone, slot 5 serves as before: run it again with another device' /tmp/r5.out
+check "it says it is undone and what to do" grep -q 'the replace is undone, slot 5 is as it was: run it again with another device (dmirrorctl replace vmon --old 5 --new DEV)' /tmp/r5.out
 sleep 4
 tail -n +$((n + 1)) /tmp/mon.log | sed 's/^/    mon| /'
-# KNOWN-BUG: the monitor's deferred record of the new leg's failure writes
-# 'failed' over slot 6 after the replace retired it (removed): the array
-# shows degraded, and the next table reload carries a '-' position for it.
+# The monitor's deferred record of the new leg's failure never writes
+# 'failed' over slot 6 once the replace retired it (removed): the array is
+# in sync and no reload carries a '-' position for it.
 expect_rc 0 st
 contains "Kernel:      AA idle"
 check "slot 6 is recorded removed, not failed" slot_is 6 removed
@@ -247,8 +244,7 @@ check "the replace whose old leg failed finished (exit $bg_rc)" test "$bg_rc" -e
 sleep 4
 tail -n +$((n + 1)) /tmp/mon.log | sed 's/^/    mon| /'
 LEGS="$B $A"
-# KNOWN-BUG: as in 5, the deferred record writes 'failed' over slot 4,
-# which the replace retired.
+# As in 5: no deferred record over slot 4, which the replace retired.
 expect_rc 0 st
 contains "Kernel:      AA idle"
 check "slot 4 is recorded removed, not failed" slot_is 4 removed
@@ -276,22 +272,21 @@ done
 
 # 8. A dm device over a whole leg, then two (inactive, by name).
 expect_rc 0 dmirrorctl deactivate $V
-expect_rc 0 dm-fault linear brkstack $A
-# KNOWN-BUG: status by name fails (the scan, 0.).
+expect_rc 0 dm-fault linear stack1 $A
+# Status by name lists the leg once under one dm device, and under two.
 expect_rc 0 dmirrorctl status $V
 check "one line for slot 8" test "$(echo "$OUT" | grep -cE '^  slot 8 ')" -eq 1
-expect_rc 0 dm-fault linear brkstack2 $A
+expect_rc 0 dm-fault linear stack2 $A
 expect_rc 0 dmirrorctl status $V
 check "one line for slot 8 with two devices over it" test "$(echo "$OUT" | grep -cE '^  slot 8 ')" -eq 1
-expect_rc 0 dm-fault remove brkstack2
-expect_rc 0 dm-fault remove brkstack
+expect_rc 0 dm-fault remove stack2
+expect_rc 0 dm-fault remove stack1
 
 # 9. A leg the kernel fails with no monitor running: status shows it failed
 # at once (exit 2, a kernel-state finding, also in --json).
-# KNOWN-BUG: after the records of 5 and 6 the live table carries '-'
-# positions for the retired slots 4 and 6 ('--AA'); in that state the write
-# below fails with EIO although slot 8 is in sync, and md never marks slot 7
-# 'D' (10. is the same on an array without them: it works).
+# With no retired slot in the live table, a write while slot 7 fails
+# succeeds (slot 8 in sync) and md marks slot 7 'D' (10. repeats it on a
+# new array).
 expect_rc 0 dmirrorctl activate $LEGS
 expect_rc 0 dm-fault error $V-data7
 write_d /tmp/d5
@@ -308,7 +303,7 @@ for f in $WRITTEN; do
 done
 
 # 10. The same on a new array with no retired slot in its table.
-V=vbrk2
+V=vmon2
 LEGS="$C $D"
 WRITTEN=""
 expect_rc 0 dmirrorctl create $V $C $D --yes --force --assume-clean --region-size 1M
@@ -324,7 +319,7 @@ contains '"health": "degraded"'
 expect_rc 0 dmirrorctl deactivate $V
 for f in $WRITTEN; do
   o=$(((${f#/tmp/d} - 1) * 8 + 4))
-  data_ok "vbrk2 at the end" $D $DATA $f $((o * MIB))
+  data_ok "vmon2 at the end" $D $DATA $f $((o * MIB))
 done
 
 # 11. An interrupted replace (slot 1 $D by $A, slot 2) whose new leg the
@@ -343,13 +338,11 @@ expect_rc 0 dm-fault error $V-data2
 write_d /tmp/d3
 sleep 4
 sed 's/^/    mon4| /' /tmp/mon4.log
-# KNOWN-BUG: once the monitor recorded the new slot failed, the replace is
-# no longer "in progress" for its rerun: the rerun refuses ("still applying
-# a leg-count change" here; "/dev/vda is in use" on a table without a '-'
-# position) instead of undoing it, and the failed slot 2 stays in the live
-# table. With slot 0 left out ('-'), md does not apply the extra leg's count
-# (dm status "raid1 2 -AA"): positions_pending() stays true, so the replace
-# waits for ever and require_idle() refuses every later leg change.
+# Once the monitor recorded the new slot failed, the rerun undoes the
+# replace (the failed slot leaves the live table) and says so. With slot 0
+# left out ('-'), md does not apply an extra leg's count (dm status
+# "raid1 2 -AA"): the replace waiting for it gives up after a minute and is
+# undone, so later leg changes are not refused for ever.
 expect_rc 8 dmirrorctl replace $V --old 1 --new $A --force
 contains "another device"
 expect_rc 2 st
@@ -359,5 +352,5 @@ wait $mon
 expect_rc 0 dmirrorctl deactivate $V
 for f in $WRITTEN; do
   o=$(((${f#/tmp/d} - 1) * 8 + 4))
-  data_ok "vbrk2 after 11" $D $DATA $f $((o * MIB))
+  data_ok "vmon2 after 11" $D $DATA $f $((o * MIB))
 done
