@@ -25,7 +25,7 @@ std::string_view monitor_event_name(MonitorEventKind k) {
   return "unknown";
 }
 
-Status record_leg_failure(DmControl& dm, const std::string& name, uint32_t slot, std::string* leg_path) {
+Result<bool> record_leg_failure(DmControl& dm, const std::string& name, uint32_t slot, std::string* leg_path) {
   DMIRROR_ASSIGN_OR_RETURN(LiveVolume v, open_live_volume(dm, name));
   if (leg_path) {
     *leg_path = v.legs.path(slot);
@@ -33,13 +33,14 @@ Status record_leg_failure(DmControl& dm, const std::string& name, uint32_t slot,
       *leg_path = block_device_path(v.devs.at(slot)).value_or("unreadable");
   }
   Superblock& sb = v.legs.edit();
-  if (slot >= kMaxLegs) return ok();
+  if (slot >= kMaxLegs) return false;
   // Only a member the live table still holds: a slot retired meanwhile (a
   // replace finished or undone, a remove) is never raised back as failed.
   const LegState now = sb.legs[slot].state;
-  if (now == LegState::Failed || now == LegState::Removed || now == LegState::Unused || now == LegState::Spare ||
+  if (now == LegState::Failed) return true;
+  if (now == LegState::Removed || now == LegState::Unused || now == LegState::Spare ||
       !kernel_slot_map(sb).position_of(slot))
-    return ok();
+    return false;
   sb.legs[slot].state = LegState::Failed;
   sb.legs[slot].state_seq = sb.seqno + 1;
   sb.legs[slot].recovery_offset = kOffsetInSync;
@@ -47,7 +48,7 @@ Status record_leg_failure(DmControl& dm, const std::string& name, uint32_t slot,
   DMIRROR_RETURN_IF_ERROR(v.legs.commit());
   v.legs.record_event(EventType::LegFailed, slot, {static_cast<uint64_t>(EIO)},
                       "the kernel failed slot " + std::to_string(slot) + " of the online volume");
-  return ok();
+  return true;
 }
 
 VolumeMonitor::VolumeMonitor(DmControl& dm, std::vector<std::string> names, WriterLock lock)
@@ -59,7 +60,7 @@ size_t in_sync_count(const std::string& health) { return static_cast<size_t>(std
 
 }  // namespace
 
-Status VolumeMonitor::record(const std::string& name, uint32_t slot, std::string* leg_path) {
+Result<bool> VolumeMonitor::record(const std::string& name, uint32_t slot, std::string* leg_path) {
   std::shared_ptr<void> held;
   if (lock_) {
     auto l = lock_(name);
@@ -89,13 +90,14 @@ Result<std::vector<MonitorEvent>> VolumeMonitor::look(const std::string& name, c
     MonitorEvent ev{MonitorEventKind::LegFailed, name, array_id, leg.slot, {}, {}, false};
     if (leg.slot) {
       auto rec = record(name, *leg.slot, &ev.leg);
-      ev.recorded = rec.has_value();
+      ev.recorded = rec && *rec;
       const bool busy = !rec && rec.error().code == ErrorCode::Busy;
       if (busy) deferred_[{name, *leg.slot}] = array_id;
       ev.detail = "volume " + name + ": slot " + std::to_string(*leg.slot) + " (" + ev.leg + ") failed" +
-                  (rec    ? "; recorded in the array metadata"
-                   : busy ? "; not recorded yet: " + rec.error().message + " (recorded once it is free)"
-                          : "; could not record it: " + rec.error().message);
+                  (ev.recorded ? "; recorded in the array metadata"
+                   : rec       ? "; not recorded: the slot is no member of the array any more"
+                   : busy      ? "; not recorded yet: " + rec.error().message + " (recorded once it is free)"
+                               : "; could not record it: " + rec.error().message);
     } else {
       ev.detail = "volume " + name + ": table position " + std::to_string(leg.position) + " failed";
     }
@@ -121,11 +123,15 @@ Result<std::vector<MonitorEvent>> VolumeMonitor::look(const std::string& name, c
 }
 
 bool VolumeMonitor::still_failed(const std::string& name, uint32_t slot) {
+  // Only a leg back in sync is dropped: while a reload moves positions the
+  // status can show a failed leg 'a' or leave it out for a moment. A slot
+  // retired meanwhile is left to record_leg_failure, which writes nothing
+  // for a slot that is no member.
   auto st = online_status_by_name(dm_, name);
-  if (!st) return true;   // not readable now (a reload in progress): asked again at the next scan
+  if (!st) return true;
   for (const auto& leg : st->legs)
-    if (leg.slot == slot) return leg.health == LegHealth::Failed || leg.health == LegHealth::Missing;
-  return false;
+    if (leg.slot == slot) return leg.health != LegHealth::InSync;
+  return true;
 }
 
 void VolumeMonitor::record_deferred(std::vector<MonitorEvent>& out) {
@@ -135,8 +141,7 @@ void VolumeMonitor::record_deferred(std::vector<MonitorEvent>& out) {
       if (known_.count(name))
         out.push_back(MonitorEvent{MonitorEventKind::LegFailed, name, it->second, slot, {},
                                    "volume " + name + ": slot " + std::to_string(slot) +
-                                       " failed earlier and is no longer out of service in the kernel (retired or "
-                                       "back meanwhile): not recorded",
+                                       " failed earlier and is back in sync in the kernel: not recorded",
                                    false, true});
       it = deferred_.erase(it);
       continue;
@@ -147,11 +152,12 @@ void VolumeMonitor::record_deferred(std::vector<MonitorEvent>& out) {
       ++it;
       continue;
     }
-    ev.recorded = rec.has_value();
+    ev.recorded = rec && *rec;
     ev.late = true;
     ev.detail = "volume " + name + ": slot " + std::to_string(slot) + " (" + ev.leg + ") failed earlier" +
-                (rec ? "; recorded in the array metadata now that the array is free"
-                     : "; could not record it: " + rec.error().message);
+                (ev.recorded ? "; recorded in the array metadata now that the array is free"
+                 : rec       ? "; not recorded: the slot is no member of the array any more (retired meanwhile)"
+                             : "; could not record it: " + rec.error().message);
     if (known_.count(name)) out.push_back(std::move(ev));   // deactivated meanwhile: nothing to record on
     it = deferred_.erase(it);
   }

@@ -84,10 +84,9 @@ class DMIRROR_EXPORT VolumeMonitor {
   Result<std::vector<MonitorEvent>> look(const std::string& name, const std::string& array_id, Known& k, bool first);
   Result<std::vector<MonitorEvent>> scan_all(bool every);
   // Records slot `slot` failed under the lock; the error when it could not.
-  Status record(const std::string& name, uint32_t slot, std::string* leg_path);
+  Result<bool> record(const std::string& name, uint32_t slot, std::string* leg_path);
   void record_deferred(std::vector<MonitorEvent>& out);
-  // The kernel still holds our slot `slot` of volume `name` out of service
-  // ('D', or '-' once a reload could not read it).
+  // Our slot `slot` of volume `name` is not back in sync in the kernel.
   bool still_failed(const std::string& name, uint32_t slot);
 
   DmControl& dm_;
@@ -101,10 +100,10 @@ class DMIRROR_EXPORT VolumeMonitor {
 
 /// Records slot `slot` of the live volume `name` as failed in our
 /// superblocks (state failed, state_seq, a leg_failed event). A no-op when
-/// it is already recorded, and for a slot that is no member the live table
-/// holds (removed, unused, a spare): a failure seen before a replace or a
-/// remove retired the slot never raises it back.
-[[nodiscard]] DMIRROR_EXPORT Status record_leg_failure(DmControl& dm, const std::string& name, uint32_t slot,
-                                                       std::string* leg_path = nullptr);
+/// it is already recorded (true), and for a slot that is no member the
+/// live table holds (removed, unused, a spare: false): a failure seen
+/// before a replace or a remove retired the slot never raises it back.
+[[nodiscard]] DMIRROR_EXPORT Result<bool> record_leg_failure(DmControl& dm, const std::string& name, uint32_t slot,
+                                                             std::string* leg_path = nullptr);
 
 }  // namespace dmirror::dm
