@@ -109,6 +109,12 @@ std::optional<std::optional<ArrayLock>> lock_for(dm::DmControl& dm, const Monito
   return std::nullopt;
 }
 
+// The kernel syncing the volume, or not yet at its table's leg count.
+bool kernel_busy(dm::DmControl& dm, const std::string& volume) {
+  auto st = dm::online_status_by_name(dm, volume);
+  return st && (st->raid.action != dm::SyncAction::Idle || st->raid.positions_pending());
+}
+
 // A line logged once (a retry after every look says nothing new).
 void log_once(const MonitorArgs& a, int priority, const std::string& line) {
   static std::set<std::string> said;
@@ -173,8 +179,7 @@ void finish_replace(dm::DmControl& dm, const MonitorArgs& a, const std::string& 
   if (a.no_spares) return;
   // The array is taken only once the kernel is idle: while it rebuilds, the
   // lock would only keep the administrator's commands out.
-  if (auto st = dm::online_status_by_name(dm, volume);
-      st && (st->raid.action != dm::SyncAction::Idle || st->raid.positions_pending())) {
+  if (kernel_busy(dm, volume)) {
     g_deferred.finish.insert(volume);
     return;
   }
@@ -218,8 +223,8 @@ void finish_readds(dm::DmControl& dm, const MonitorArgs& a, const std::string& v
 // After every look: what waited for an array, or for the kernel.
 void retry_deferred(dm::DmControl& dm, const MonitorArgs& a) {
   const Deferred now = g_deferred;
-  for (const auto& [volume, slot] : now.takeover)
-    if (!a.no_spares) take_spare(dm, a, volume, slot);
+  for (const auto& [volume, slot] : now.takeover)   // a replace in progress ends idle
+    if (!a.no_spares && !kernel_busy(dm, volume)) take_spare(dm, a, volume, slot);
   for (const auto& volume : now.finish) finish_replace(dm, a, volume);
   for (const auto& volume : now.readds) finish_readds(dm, a, volume);
 }

@@ -248,7 +248,7 @@ LEGS="$B $A"
 expect_rc 0 st
 contains "Kernel:      AA idle"
 check "slot 4 is recorded removed, not failed" slot_is 4 removed
-check "the monitor never records a slot that is no longer a leg" sh -c "! grep -q 'slot [0-9]* () failed earlier' /tmp/mon.log"
+check "the monitor never records a slot that is no longer a leg" sh -c "! grep -q 'slot [0-9]* () failed earlier; recorded' /tmp/mon.log"
 all_data "after 6" $B $A
 # A rerun of the replace just finished.
 expect_rc 0 dmirrorctl replace $V --old 4 --new $A
