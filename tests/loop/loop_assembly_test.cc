@@ -99,3 +99,27 @@ TEST_F(LoopAssembly, StatusBySeveralNamesAndByUuid) {
 
 }  // namespace
 }  // namespace dmirror::testing
+
+namespace dmirror::testing {
+namespace {
+
+// A loop device over a leg's block device (loop makes no holders link)
+// shows the same superblock: the by-name scan keeps the device on top,
+// once, and never reports the leg twice (a duplicate, "inconsistent").
+TEST_F(LoopAssembly, ALoopDeviceOverALegIsTheLegOnceByName) {
+  const std::string a = attach(dir.make_image("a.img", 64 * kMiB));
+  const std::string b = attach(dir.make_image("b.img", 64 * kMiB));
+  const std::string name = unique_name("stacked");
+  ASSERT_EQ(run_tool({"create", name, a, b, "--yes", "--assume-clean", "--no-activate"}).exit_code, 0);
+  const std::string over = attach(b);   // a loop device whose backing file is the block device b
+  auto s = run_tool({"--json", "status", name});
+  ASSERT_EQ(s.exit_code, 0) << s.out << s.err;
+  auto j = nlohmann::json::parse(s.out);
+  EXPECT_EQ(j["health"], "healthy") << s.out;
+  EXPECT_EQ(j["legs_found"], 2) << s.out;
+  EXPECT_FALSE(contains(s.out, "duplicate")) << s.out;
+  EXPECT_TRUE(contains(s.out, over)) << "the device on top stands for the leg: " << s.out;
+}
+
+}  // namespace
+}  // namespace dmirror::testing

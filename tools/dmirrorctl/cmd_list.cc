@@ -32,23 +32,32 @@ int run_list(const Context& ctx, const std::vector<std::string>& files) {
   int bits = 0;
   Json arrays = Json::array();
   std::vector<Assembly> assembled;
+  std::vector<std::optional<dm::OnlineStatus>> online_of;   // by position in `assembled`, before sorting
   for (const auto& [uuid, paths] : groups) {
     auto a = assemble_paths(paths);
     if (!a) {
       bits |= report_error(ctx, fmt::format("cannot assemble array {}", uuid.str()), a.error());
       continue;
     }
-    if (auto online = probe_online(a->sb)) fold_online(*a, *online);
+    auto online = probe_online(a->sb);
+    if (online) fold_online(*a, *online);
     assembled.push_back(std::move(*a));
+    online_of.push_back(std::move(online));
   }
   // By name, then uuid (two arrays may carry one name), as lvs sorts.
-  std::sort(assembled.begin(), assembled.end(), [](const Assembly& x, const Assembly& y) {
+  std::vector<size_t> order(assembled.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t i, size_t j) {
+    const Assembly& x = assembled[i];
+    const Assembly& y = assembled[j];
     return std::pair(std::string_view(x.sb.name), x.sb.array_uuid.str()) <
            std::pair(std::string_view(y.sb.name), y.sb.array_uuid.str());
   });
   if (!ctx.json && !assembled.empty()) print_listed_header();
-  for (const Assembly& a : assembled) {
-    bits |= health_exit_bits(a);
+  for (size_t i : order) {
+    const Assembly& a = assembled[i];
+    // An active volume: the exit bits status gives it (the kernel's sync state).
+    bits |= online_of[i] ? status_exit_bits_online(a, *online_of[i]) : health_exit_bits(a);
     if (ctx.json) arrays.push_back(listed_json(a));
     else print_listed_text(a);
   }

@@ -30,16 +30,6 @@ using online::prepare_new_leg;
 using online::reload;
 using online::remove_subdevices_of;
 
-// The replace in progress, if any: the Replacing slot and its replacement.
-std::optional<std::pair<uint32_t, uint32_t>> in_progress(const Superblock& sb) {
-  for (uint32_t s = 0; s < sb.nr_legs; ++s) {
-    const LegEntry& e = sb.legs[s];
-    if ((e.state == LegState::Replacing || e.state == LegState::Failed) && e.replacement_slot < kMaxLegs &&
-        sb.legs[e.replacement_slot].state == LegState::Rebuilding)
-      return std::make_pair(s, e.replacement_slot);
-  }
-  return std::nullopt;
-}
 
 // The new slot rebuilt in the old slot's place: the old slot leaves the
 // table (recorded removed once the reload took) and its sub-devices go.
@@ -112,7 +102,7 @@ std::optional<std::pair<uint32_t, uint32_t>> failed_replacement(const Superblock
   for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s) {
     const LegEntry& e = sb.legs[s];
     if (e.replacement_slot < kMaxLegs && sb.legs[e.replacement_slot].state == LegState::Failed &&
-        (e.state == LegState::Replacing || e.state == LegState::Failed || e.state == LegState::Removed))
+        e.state != LegState::Unused)
       return std::make_pair(s, e.replacement_slot);
   }
   return std::nullopt;
@@ -165,6 +155,18 @@ std::optional<uint32_t> in_sync_slot_of(const LiveVolume& v, const std::string& 
 
 }  // namespace
 
+std::optional<std::pair<uint32_t, uint32_t>> replace_in_progress(const Superblock& sb) {
+  for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s) {
+    const LegEntry& e = sb.legs[s];
+    // Any old state but retired: a leg still rebuilding (at activation) may
+    // be replaced as well as one in sync (Replacing) or failed.
+    if (e.state != LegState::Removed && e.state != LegState::Unused && e.replacement_slot < kMaxLegs &&
+        sb.legs[e.replacement_slot].state == LegState::Rebuilding)
+      return std::make_pair(s, e.replacement_slot);
+  }
+  return std::nullopt;
+}
+
 Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& name, const std::string& old_leg,
                                            const std::string& new_path, const OnlineReplaceOptions& o) {
   DMIRROR_ASSIGN_OR_RETURN(LiveVolume v, open_live_volume(dm, name));
@@ -176,7 +178,7 @@ Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& nam
                            Error{ErrorCode::Io, 0, "the new leg (slot " + std::to_string(rep.new_slot) +
                                                        ") of the replace in progress failed while it was rebuilt"});
   }
-  auto running = in_progress(v.legs.sb());
+  auto running = replace_in_progress(v.legs.sb());
   if (running) {
     rep.old_slot = running->first;
     rep.new_slot = running->second;

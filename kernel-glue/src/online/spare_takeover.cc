@@ -26,12 +26,7 @@ Result<std::optional<std::pair<uint32_t, std::string>>> present_spare(const Supe
 
 // The replace in progress: its old slot.
 std::optional<uint32_t> replacing(const Superblock& sb) {
-  for (uint32_t s = 0; s < sb.nr_legs && s < kMaxLegs; ++s) {
-    const LegEntry& e = sb.legs[s];
-    if ((e.state == LegState::Replacing || e.state == LegState::Failed) && e.replacement_slot < kMaxLegs &&
-        sb.legs[e.replacement_slot].state == LegState::Rebuilding)
-      return s;
-  }
+  if (auto r = replace_in_progress(sb)) return r->first;
   return std::nullopt;
 }
 

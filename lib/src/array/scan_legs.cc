@@ -4,7 +4,8 @@
 // dmirror superblock. Devices that cannot be opened are skipped silently; a
 // path naming storage already found (a loop device and its file) is kept once.
 // A device another one is stacked on (a device-mapper device over all of it:
-// multipath, a linear or test target, an encrypted or cached view) shows the
+// multipath, a linear or test target, an encrypted or cached view; a loop
+// device over it) shows the
 // same superblock as the device above it: only the topmost is kept, as LVM
 // and mdadm skip such components, so one leg is never counted twice.
 #include <dmirror/array.h>
@@ -44,12 +45,25 @@ std::string kernel_name(const std::string& path) {
   return std::filesystem::exists("/sys/class/block/" + name, ec) ? name : std::string();
 }
 
-// Whether `upper` is stacked on `lower`, through the kernel's holders links.
+// The block device a loop device `name` reads from ("" when none: not a
+// loop device, or one over a regular file).
+std::string loop_backing_device(const std::string& name) {
+  std::ifstream in("/sys/class/block/" + name + "/loop/backing_file");
+  std::string path;
+  if (!std::getline(in, path) || path.empty()) return {};
+  return kernel_name(path);
+}
+
+// Whether `upper` is stacked on `lower`: the kernel's holders links (device
+// mapper, md), or a loop device over a block device (loop makes no link).
 bool stacked_on(const std::string& upper, const std::string& lower, int depth = 0) {
+  if (depth > 8) return false;
+  if (const std::string below = loop_backing_device(upper); !below.empty())
+    if (below == lower || stacked_on(below, lower, depth + 1)) return true;
   std::error_code ec;
   for (const auto& h : std::filesystem::directory_iterator("/sys/class/block/" + lower + "/holders", ec)) {
     const std::string name = h.path().filename().string();
-    if (name == upper || (depth < 8 && stacked_on(upper, name, depth + 1))) return true;
+    if (name == upper || stacked_on(upper, name, depth + 1)) return true;
   }
   return false;
 }

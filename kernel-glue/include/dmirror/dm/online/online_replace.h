@@ -23,7 +23,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dmirror::dm {
@@ -45,6 +47,10 @@ struct OnlineReplaceReport {
   bool already_finished = false;  // run again after it finished (by the event history): nothing done
   std::vector<std::string> steps;
 };
+
+/// The replace in progress in `sb`, if any: (old slot, new slot). The old
+/// slot names its replacement, which is rebuilding.
+DMIRROR_EXPORT std::optional<std::pair<uint32_t, uint32_t>> replace_in_progress(const Superblock& sb);
 
 /// Whether replacing `old_slot` in place (the old leg leaves the table, the
 /// new one is rebuilt in its position) keeps the array's redundancy: the
