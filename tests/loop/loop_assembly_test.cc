@@ -104,7 +104,7 @@ namespace dmirror::testing {
 namespace {
 
 // A loop device over a leg's block device (loop makes no holders link)
-// shows the same superblock: the by-name scan keeps the device on top,
+// shows the same superblock: the by-name scan keeps the leg's own device,
 // once, and never reports the leg twice (a duplicate, "inconsistent").
 TEST_F(LoopAssembly, ALoopDeviceOverALegIsTheLegOnceByName) {
   const std::string a = attach(dir.make_image("a.img", 64 * kMiB));
@@ -118,7 +118,8 @@ TEST_F(LoopAssembly, ALoopDeviceOverALegIsTheLegOnceByName) {
   EXPECT_EQ(j["health"], "healthy") << s.out;
   EXPECT_EQ(j["legs_found"], 2) << s.out;
   EXPECT_FALSE(contains(s.out, "duplicate")) << s.out;
-  EXPECT_TRUE(contains(s.out, over)) << "the device on top stands for the leg: " << s.out;
+  EXPECT_TRUE(contains(s.out, b)) << "the leg's own device stands for it: " << s.out;
+  EXPECT_FALSE(contains(s.out, over)) << "the loop over it is a view, not the leg: " << s.out;
 }
 
 }  // namespace

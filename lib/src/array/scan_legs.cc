@@ -4,10 +4,10 @@
 // dmirror superblock. Devices that cannot be opened are skipped silently; a
 // path naming storage already found (a loop device and its file) is kept once.
 // A device another one is stacked on (a device-mapper device over all of it:
-// multipath, a linear or test target, an encrypted or cached view; a loop
-// device over it) shows the
+// multipath, a linear or test target, an encrypted or cached view) shows the
 // same superblock as the device above it: only the topmost is kept, as LVM
-// and mdadm skip such components, so one leg is never counted twice.
+// and mdadm skip such components, so one leg is never counted twice. A loop
+// device over a leg's block device is the other way round: a view, dropped.
 #include <dmirror/array.h>
 #include <dmirror/legs.h>
 
@@ -54,12 +54,10 @@ std::string loop_backing_device(const std::string& name) {
   return kernel_name(path);
 }
 
-// Whether `upper` is stacked on `lower`: the kernel's holders links (device
-// mapper, md), or a loop device over a block device (loop makes no link).
+// Whether `upper` is stacked on `lower` through the kernel's holders links
+// (device mapper, md).
 bool stacked_on(const std::string& upper, const std::string& lower, int depth = 0) {
   if (depth > 8) return false;
-  if (const std::string below = loop_backing_device(upper); !below.empty())
-    if (below == lower || stacked_on(below, lower, depth + 1)) return true;
   std::error_code ec;
   for (const auto& h : std::filesystem::directory_iterator("/sys/class/block/" + lower + "/holders", ec)) {
     const std::string name = h.path().filename().string();
@@ -90,6 +88,13 @@ void keep_topmost(std::vector<FoundLeg>& found) {
       for (size_t k = 0; k < found.size() && !under[j]; ++k)
         under[j] = !under[i] && under[k] && !names[i].empty() && !names[k].empty() && same_leg(i, j) &&
                    same_leg(j, k) && stacked_on(names[i], names[k]) && stacked_on(names[j], names[k]);
+  // A loop device over a leg's block device (loop makes no holders link) is
+  // a view of it, not a layer the leg is used through: the device under it
+  // is kept, so a loop an administrator set up for a look never becomes
+  // part of the live table.
+  for (size_t i = 0; i < found.size(); ++i)
+    for (size_t k = 0; k < found.size() && !under[i]; ++k)
+      under[i] = i != k && !names[k].empty() && same_leg(i, k) && loop_backing_device(names[i]) == names[k];
   std::vector<FoundLeg> kept;
   for (size_t i = 0; i < found.size(); ++i)
     if (!under[i]) kept.push_back(std::move(found[i]));
