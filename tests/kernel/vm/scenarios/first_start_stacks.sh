@@ -32,30 +32,6 @@ run_rc() {
   expect_rc "$@"
   echo "$OUT" >>/tmp/all.out
 }
-md5f() { md5sum <"$1" | cut -d' ' -f1; }
-not_contains() {
-  case $OUT in
-    *"$1"*) fail "output mentions '$1'" ;;
-    *) pass "output does not mention '$1'" ;;
-  esac
-}
-data_ok() {
-  check "$1: $2 holds $4 at $(($5 / MIB)) MiB" test "$(sum "$2" $(($3 + $5)) $((4 * MIB)))" = "$(md5f "$4")"
-}
-all_data() {
-  _w=$1
-  shift
-  for _f in $WRITTEN; do
-    _o=$(((${_f#/tmp/d} - 1) * 8 + 4))
-    [ -b /dev/mapper/$V ] && data_ok "$_w" /dev/mapper/$V 0 $_f $((_o * MIB))
-    for _d in "$@"; do data_ok "$_w" $_d $DATA $_f $((_o * MIB)); done
-  done
-}
-write_d() {
-  check "write $1 at $(((${1#/tmp/d} - 1) * 8 + 4)) MiB" \
-    dd if=$1 of=/dev/mapper/$V bs=1M seek=$(((${1#/tmp/d} - 1) * 8 + 4)) oflag=direct
-  WRITTEN="$WRITTEN $1"
-}
 meta_of() { dmirrorctl status "$@" 2>/dev/null | sed '/^Online:/,$d'; }
 # slot_of DEV LEG...: the slot DEV serves in (status of LEG...).
 slot_of() {
@@ -75,16 +51,6 @@ not_tables_use() { ! tables_use "$@"; }
 slot_failed() { meta_of $A $cur | grep -Eq "^  slot $1 .*failed"; }
 out_lacks_disk() { ! echo "$OUT" | grep -Eq "$1( |\$)"; }
 tables_show() { for _m in /dev/mapper/$1-*; do echo "$_m: $(dm-fault table "$(basename "$_m")" 2>&1)"; done | sed 's/^/    tbl| /'; }
-bg_replace() {
-  _out=$1
-  shift
-  dmirrorctl replace $V "$@" >"$_out" 2>&1 &
-  bg=$!
-}
-bg_wait() {
-  bg_rc=0
-  wait $bg || bg_rc=$?
-}
 
 WRITTEN=""
 for i in 1 2 3 4 5; do head -c $((4 * MIB)) /dev/urandom >/tmp/d$i; done
@@ -325,7 +291,6 @@ run_rc 2 dmirrorctl --json status $V
 contains "kernel-state"
 contains '"health": "degraded"'
 kill -CONT $mon
-logged_since() { tail -n +$(($1 + 1)) "$2" | grep -q "$3"; }
 eventually "the monitor logs slot $k failing" 20 logged_since $n /tmp/mon.log "slot $k"
 run_rc 0 dmirrorctl deactivate $V
 run_rc 2 dmirrorctl status $A $cur

@@ -131,3 +131,49 @@ interrupt() {
   RC=0
   wait "$2" || RC=$?
 }
+
+# Workloads on volume $V: 4 MiB files /tmp/dN written at (N-1)*8+4 MiB and
+# checked back by md5 on the volume and on the legs (their data area).
+md5f() { md5sum <"$1" | cut -d' ' -f1; }
+# not_contains TEXT: $OUT must not contain TEXT.
+not_contains() {
+  case $OUT in
+    *"$1"*) fail "output mentions '$1'" ;;
+    *) pass "output does not mention '$1'" ;;
+  esac
+}
+# data_ok WHAT DEV BASE FILE OFFSET: FILE's md5 at BASE+OFFSET of DEV.
+data_ok() {
+  check "$1: $2 holds $4 at $(($5 / MIB)) MiB" test "$(sum "$2" $(($3 + $5)) $((4 * MIB)))" = "$(md5f "$4")"
+}
+# all_data WHAT DEV...: every write so far on the volume (when active) and
+# on each DEV.
+all_data() {
+  _w=$1
+  shift
+  for _f in $WRITTEN; do
+    _o=$(((${_f#/tmp/d} - 1) * 8 + 4))
+    [ -b /dev/mapper/$V ] && data_ok "$_w" /dev/mapper/$V 0 $_f $((_o * MIB))
+    for _d in "$@"; do data_ok "$_w" $_d $DATA $_f $((_o * MIB)); done
+  done
+}
+# write_d FILE: writes /tmp/dN to the volume at its offset.
+write_d() {
+  check "write $1 at $(((${1#/tmp/d} - 1) * 8 + 4)) MiB" \
+    dd if=$1 of=/dev/mapper/$V bs=1M seek=$(((${1#/tmp/d} - 1) * 8 + 4)) oflag=direct
+  WRITTEN="$WRITTEN $1"
+}
+# logged_since N FILE TEXT: FILE has TEXT after its first N lines.
+logged_since() { tail -n +$(($1 + 1)) "$2" | grep -q "$3"; }
+# bg_replace OUT ARGS...: `dmirrorctl replace $V ARGS` in the background.
+bg_replace() {
+  _out=$1
+  shift
+  dmirrorctl replace $V "$@" >"$_out" 2>&1 &
+  bg=$!
+}
+# bg_wait: waits for $bg; its status in $bg_rc.
+bg_wait() {
+  bg_rc=0
+  wait $bg || bg_rc=$?
+}

@@ -31,52 +31,12 @@ C=/dev/vdc
 D=/dev/vdd
 V=vmon
 
-md5f() { md5sum <"$1" | cut -d' ' -f1; }
-# data_ok WHAT DEV BASE FILE OFFSET: FILE's md5 at BASE+OFFSET of DEV.
-data_ok() {
-  check "$1: $2 holds $4 at $(($5 / MIB)) MiB" test "$(sum "$2" $(($3 + $5)) $((4 * MIB)))" = "$(md5f "$4")"
-}
-# all_data WHAT DEV...: every write so far on the volume and on each DEV.
-all_data() {
-  _w=$1
-  shift
-  for _f in $WRITTEN; do
-    _o=$(((${_f#/tmp/d} - 1) * 8 + 4))
-    data_ok "$_w" /dev/mapper/$V 0 $_f $((_o * MIB))
-    for _d in "$@"; do data_ok "$_w" $_d $DATA $_f $((_o * MIB)); done
-  done
-}
-write_d() {
-  check "write $1 at $(((${1#/tmp/d} - 1) * 8 + 4)) MiB" \
-    dd if=$1 of=/dev/mapper/$V bs=1M seek=$(((${1#/tmp/d} - 1) * 8 + 4)) oflag=direct
-  WRITTEN="$WRITTEN $1"
-}
-not_contains() {
-  case $OUT in
-    *"$1"*) fail "output mentions '$1'" ;;
-    *) pass "output does not mention '$1'" ;;
-  esac
-}
 # `status` of the legs given by path ($LEGS: the devices serving now):
 # status by name depends on the block-device scan, checked on its own.
 st() { dmirrorctl status $LEGS "$@"; }
 meta_part() { dmirrorctl status $LEGS 2>/dev/null | sed '/^Online:/,$d'; }
 kernel_is() { st 2>/dev/null | grep -Eq "^Kernel: +$1"; }
 slot_is() { meta_part | grep -Eq "^  slot $1 .*$2"; }
-# logged_since N FILE PATTERN: PATTERN in FILE after its first N lines.
-logged_since() { tail -n +$(($1 + 1)) "$2" | grep -q "$3"; }
-# bg_replace OUTFILE ARGS...: a replace in the background ($bg).
-bg_replace() {
-  _out=$1
-  shift
-  dmirrorctl replace $V "$@" >"$_out" 2>&1 &
-  bg=$!
-}
-# bg_wait: waits for $bg; its status in $bg_rc.
-bg_wait() {
-  bg_rc=0
-  wait $bg || bg_rc=$?
-}
 
 WRITTEN=""
 for i in 1 2 3 4 5; do head -c $((4 * MIB)) /dev/urandom >/tmp/d$i; done

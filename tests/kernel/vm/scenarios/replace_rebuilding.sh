@@ -5,7 +5,6 @@
 A=/dev/vda
 B=/dev/vdb
 C=/dev/vdc
-md5f() { md5sum <"$1" | cut -d' ' -f1; }
 head -c $((4 * MIB)) /dev/urandom >/tmp/d1
 head -c $((4 * MIB)) /dev/urandom >/tmp/d2
 expect_rc 0 dmirrorctl create vr $A $B --yes --assume-clean --region-size 1M --no-activate
