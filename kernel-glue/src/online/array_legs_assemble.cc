@@ -27,8 +27,9 @@ std::string split_brain_message(const Assembly& a) {
 }
 
 // Refusals for legs given that the assembly did not make members.
-Status refuse_non_members(const Assembly& a) {
+Status refuse_non_members(const Assembly& a, bool leave_out_retired) {
   for (const AssembledLeg& leg : a.legs) {
+    if (leave_out_retired && leg.disposition == Disposition::NotInTable) continue;
     switch (leg.disposition) {
       case Disposition::Member:
       case Disposition::Geometry:
@@ -71,7 +72,7 @@ Result<ArrayLegs> ArrayLegs::assemble(std::vector<NamedDevice> devices, const Ar
     ao.choose_slot = options.choose_slot;
     DMIRROR_ASSIGN_OR_RETURN(a, assemble_array(probes, ao));
   }
-  DMIRROR_RETURN_IF_ERROR(refuse_non_members(a));
+  DMIRROR_RETURN_IF_ERROR(refuse_non_members(a, options.leave_out_retired));
   if (a.split_brain && options.split_brain == SplitBrainPolicy::Refuse)
     return make_error(ErrorCode::SplitBrain, split_brain_message(a));
   if (options.choose_slot && !a.chosen_slot) {

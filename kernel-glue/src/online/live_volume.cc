@@ -78,7 +78,8 @@ Result<LiveVolume> open_live_volume(DmControl& dm, const std::string& name) {
   std::vector<NamedDevice> members;
   for (size_t i = 0; i < opened.size(); ++i)
     if (!off[i]) members.push_back(std::move(opened[i]));
-  DMIRROR_ASSIGN_OR_RETURN(auto legs, ArrayLegs::assemble(std::move(members), ArrayLegsOptions{.split_brain = SplitBrainPolicy::NewestSideOnly}));
+  DMIRROR_ASSIGN_OR_RETURN(auto legs, ArrayLegs::assemble(std::move(members), ArrayLegsOptions{.split_brain = SplitBrainPolicy::NewestSideOnly,
+                                                                                .leave_out_retired = true}));
   return LiveVolume{name, parsed.array_uuid, std::move(devs), std::move(legs), std::move(unreadable)};
 }
 

@@ -213,6 +213,9 @@ Result<OnlineReplaceReport> online_replace(DmControl& dm, const std::string& nam
       if (slot && old) {
         rep.new_slot = *slot;
         rep.old_slot = *old;
+        // A run stopped after its last reload may have left the old slot's
+        // sub-devices behind: removed now.
+        DMIRROR_RETURN_IF_ERROR(remove_subdevices_of(dm, v, rep.old_slot));
         rep.finished = true;
         rep.already_finished = true;
         rep.steps.push_back("nothing to do: " + new_path + " is slot " + std::to_string(*slot) +

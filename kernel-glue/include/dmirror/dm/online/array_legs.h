@@ -55,6 +55,10 @@ struct ArrayLegsOptions {
   // false they are left out and nothing is written to them.
   bool rejoin_stale = false;
   SplitBrainPolicy split_brain = SplitBrainPolicy::Refuse;
+  // A device the newest table no longer lists (a slot a replace or remove
+  // retired, whose sub-devices a stopped command left behind in the live
+  // volume) is left out instead of refused.
+  bool leave_out_retired = false;
 };
 
 class DMIRROR_EXPORT ArrayLegs {
