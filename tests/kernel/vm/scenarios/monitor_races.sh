@@ -287,12 +287,16 @@ done
 # its rerun says what to do next.
 expect_rc 0 dmirrorctl activate $D
 LEGS="$D $A"
+# The regions handed to the kernel at activation are resynced first (a
+# replace is refused while the kernel is busy).
+eventually "idle after the activation" 60 kernel_is "[A-]+ idle"
 dmirrorctl monitor --stderr --interval 1 >/tmp/mon4.log 2>&1 &
 mon=$!
 bg_replace /tmp/r11.out --old 1 --new $A --force
 sleep 3
 kill -INT $bg
 bg_wait
+sed 's/^/    r11| /' /tmp/r11.out
 check "the interrupted replace exits 32 (got $bg_rc)" test "$bg_rc" -eq 32
 expect_rc 0 dm-fault error $V-data2
 write_d /tmp/d3
