@@ -287,9 +287,6 @@ done
 # its rerun says what to do next.
 expect_rc 0 dmirrorctl activate $D
 LEGS="$D $A"
-# The regions handed to the kernel at activation are resynced first (a
-# replace is refused while the kernel is busy).
-eventually "idle after the activation" 60 kernel_is "[A-]+ idle"
 dmirrorctl monitor --stderr --interval 1 >/tmp/mon4.log 2>&1 &
 mon=$!
 bg_replace /tmp/r11.out --old 1 --new $A --force
